@@ -1,0 +1,238 @@
+/**
+ * Parses the command line into one frozen, validated command. Every error is a TetherError BAD_FLAG
+ * with one clear line; main.ts prints it and exits with status 2. Environment values arrive as an
+ * argument so nothing else reads process.env.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { z } from 'zod';
+import { TetherError } from '../protocol/errors.js';
+
+/** Default port of the embedded or standalone signal server. */
+export const DEFAULT_PORT = 7420;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The program a terminal session runs. */
+export interface ProgramSpec {
+  file: string;
+  args: string[];
+  display: string;
+}
+
+/** `tether remote-control`. */
+export interface RemoteControlCommand {
+  command: 'remote-control';
+  name: string | null;
+  program: ProgramSpec;
+  port: number;
+  /** False when the user did not pass --port: a taken default port falls back to any free port. */
+  portExplicit: boolean;
+  bind: string;
+  publicUrl: string | null;
+  signalUrl: string | null;
+  cols: number;
+  rows: number;
+  json: boolean;
+  logLevel: LogLevel;
+  cwd: string;
+  env: Record<string, string>;
+}
+
+/** `tether signal`. */
+export interface SignalCommand {
+  command: 'signal';
+  port: number;
+  portExplicit: boolean;
+  bind: string;
+  json: boolean;
+  logLevel: LogLevel;
+}
+
+/** `tether attach`. */
+export interface AttachCommand {
+  command: 'attach';
+  url: string;
+  logLevel: LogLevel;
+}
+
+/** Help or version output. */
+export interface InfoCommand {
+  command: 'help' | 'version';
+  topic: 'main' | 'remote-control' | 'signal' | 'attach';
+}
+
+export type CliCommand = RemoteControlCommand | SignalCommand | AttachCommand | InfoCommand;
+
+function bad(message: string): TetherError {
+  return new TetherError('BAD_FLAG', message);
+}
+
+function intFlag(name: string, value: string | undefined, min: number, max: number): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw bad(`--${name} must be a whole number, got '${value}'`);
+  const n = Number(value);
+  if (n < min || n > max) throw bad(`--${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function urlFlag(name: string, value: string | undefined): string | null {
+  if (value === undefined) return null;
+  const parsed = z.url({ protocol: /^https?$/ }).safeParse(value);
+  if (!parsed.success) throw bad(`--${name} must be an http:// or https:// URL, got '${value}'`);
+  return new URL(value).origin + new URL(value).pathname.replace(/\/+$/, '');
+}
+
+function logLevel(value: string | undefined, fallback: LogLevel): LogLevel {
+  if (value === undefined) return fallback;
+  if (!(LOG_LEVELS as readonly string[]).includes(value)) throw bad(`--log-level must be one of ${LOG_LEVELS.join(', ')}`);
+  return value as LogLevel;
+}
+
+function bindAddress(bind: string | undefined, local: boolean | undefined): string {
+  if (local && bind !== undefined) throw bad('--local and --bind cannot be used together');
+  if (local) return '127.0.0.1';
+  if (bind === undefined) return '0.0.0.0';
+  if (!z.union([z.ipv4(), z.ipv6()]).safeParse(bind).success && bind !== 'localhost') {
+    throw bad(`--bind must be an IP address, got '${bind}'`);
+  }
+  return bind;
+}
+
+interface ParsedFlags {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>): ParsedFlags {
+  try {
+    const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
+    return { values: values as ParsedFlags['values'], positionals };
+  } catch (err) {
+    // node's messages are clear ("Unknown option '--x'"); keep them, drop its usage hints.
+    throw bad((err as Error).message.split('. To specify')[0]!.replace(/\.$/, ''));
+  }
+}
+
+function parseRemoteControl(args: string[], env: Record<string, string | undefined>, cwd: string): CliCommand {
+  const dashDash = args.indexOf('--');
+  const own = dashDash >= 0 ? args.slice(0, dashDash) : args;
+  const after = dashDash >= 0 ? args.slice(dashDash + 1) : [];
+  const { values, positionals } = parse(own, {
+    agent: { type: 'string' },
+    port: { type: 'string' },
+    bind: { type: 'string' },
+    local: { type: 'boolean' },
+    'public-url': { type: 'string' },
+    signal: { type: 'string' },
+    cols: { type: 'string' },
+    rows: { type: 'string' },
+    json: { type: 'boolean' },
+    'log-level': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return { command: 'help', topic: 'remote-control' };
+  if (positionals.length > 1) throw bad(`unexpected argument '${positionals[1]}' (a name is one word; quote it)`);
+  const name = positionals[0] ?? null;
+  if (name !== null && (name.length > 64 || name.trim() === '')) throw bad('the session name must be 1–64 characters');
+  let program: ProgramSpec;
+  const agent = values.agent as string | undefined;
+  if (dashDash >= 0) {
+    if (agent !== undefined) throw bad("use either --agent or '-- <command>', not both");
+    if (after.length === 0 || after[0] === '') throw bad("'--' must be followed by a command");
+    program = { file: after[0]!, args: after.slice(1), display: after.join(' ') };
+  } else if (agent === undefined || agent === 'shell') {
+    const shell = env.SHELL && env.SHELL.trim() !== '' ? env.SHELL : '/bin/sh';
+    program = { file: shell, args: [], display: shell };
+  } else if (agent.startsWith('pty:')) {
+    const line = agent.slice(4).trim();
+    if (line === '') throw bad("--agent 'pty:<command line>' needs a command line");
+    program = { file: '/bin/sh', args: ['-c', line], display: line };
+  } else {
+    throw bad(`unknown --agent '${agent}': use 'shell' or 'pty:<command line>'`);
+  }
+  const port = intFlag('port', values.port as string | undefined, 0, 65535);
+  const signalUrl = urlFlag('signal', values.signal as string | undefined);
+  const publicUrl = urlFlag('public-url', values['public-url'] as string | undefined);
+  if (signalUrl && (port !== undefined || values.bind !== undefined || values.local || publicUrl)) {
+    throw bad('--signal uses a standalone signal server: --port, --bind, --local and --public-url do not apply');
+  }
+  const childEnv: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
+  childEnv.TERM = 'xterm-256color';
+  childEnv.TETHER_SESSION = '1';
+  return Object.freeze({
+    command: 'remote-control',
+    name,
+    program,
+    port: port ?? DEFAULT_PORT,
+    portExplicit: port !== undefined,
+    bind: bindAddress(values.bind as string | undefined, values.local as boolean | undefined),
+    publicUrl,
+    signalUrl,
+    cols: intFlag('cols', values.cols as string | undefined, 2, 500) ?? 80,
+    rows: intFlag('rows', values.rows as string | undefined, 1, 300) ?? 24,
+    json: Boolean(values.json),
+    logLevel: logLevel(values['log-level'] as string | undefined, 'warn'),
+    cwd,
+    env: childEnv,
+  } satisfies RemoteControlCommand);
+}
+
+function parseSignal(args: string[]): CliCommand {
+  const { values, positionals } = parse(args, {
+    port: { type: 'string' },
+    bind: { type: 'string' },
+    local: { type: 'boolean' },
+    json: { type: 'boolean' },
+    'log-level': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return { command: 'help', topic: 'signal' };
+  if (positionals.length > 0) throw bad(`unexpected argument '${positionals[0]}'`);
+  const port = intFlag('port', values.port as string | undefined, 0, 65535);
+  return Object.freeze({
+    command: 'signal',
+    port: port ?? DEFAULT_PORT,
+    portExplicit: port !== undefined,
+    bind: bindAddress(values.bind as string | undefined, values.local as boolean | undefined),
+    json: Boolean(values.json),
+    logLevel: logLevel(values['log-level'] as string | undefined, 'info'),
+  } satisfies SignalCommand);
+}
+
+function parseAttach(args: string[]): CliCommand {
+  const { values, positionals } = parse(args, {
+    'log-level': { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return { command: 'help', topic: 'attach' };
+  if (positionals.length !== 1) throw bad('attach needs exactly one argument: the session URL (quote it)');
+  return Object.freeze({
+    command: 'attach',
+    url: positionals[0]!,
+    logLevel: logLevel(values['log-level'] as string | undefined, 'warn'),
+  } satisfies AttachCommand);
+}
+
+/** Parses argv (without node and script); throws TetherError BAD_FLAG. */
+export function parseCli(argv: string[], env: Record<string, string | undefined>, cwd: string): CliCommand {
+  const [first, ...rest] = argv;
+  switch (first) {
+    case undefined:
+    case '-h':
+    case '--help':
+    case 'help':
+      return { command: 'help', topic: 'main' };
+    case '-v':
+    case '--version':
+      return { command: 'version', topic: 'main' };
+    case 'remote-control':
+      return parseRemoteControl(rest, env, cwd);
+    case 'signal':
+      return parseSignal(rest);
+    case 'attach':
+      return parseAttach(rest);
+    default:
+      throw bad(first.startsWith('-') ? `unknown option '${first}' (commands come first: tether remote-control …)` : `unknown command '${first}'`);
+  }
+}

@@ -1,0 +1,70 @@
+/** The text of `tether --help` and of each command's `--help`. README's "Command line" section mirrors it. */
+
+/** Overview of every command. */
+export const MAIN_HELP = `tether — share a live terminal session with your phone or another browser, peer to peer.
+
+Usage:
+  tether remote-control [name] [options] [-- <command> [args...]]
+  tether signal [options]
+  tether attach <session url>
+  tether --help | --version
+
+Commands:
+  remote-control   Run a program in a shared terminal; print its link and QR code.
+  signal           Run a standalone signal server (hosts use it with --signal URL).
+  attach           Join a session from this terminal.
+
+Run 'tether <command> --help' for a command's options.`;
+
+/** \`tether remote-control --help\`. */
+export const REMOTE_CONTROL_HELP = `Usage: tether remote-control [name] [options] [-- <command> [args...]]
+
+Runs a program in a PTY in the current folder and shares it. Open the printed link, or scan
+the QR code, on any device on the same network; every device sees the same screen and can type.
+
+Options:
+  --agent shell           Run your shell: $SHELL, else /bin/sh (the default).
+  --agent 'pty:<command line>'
+                          Run any terminal program (the line is run by /bin/sh -c).
+  -- <command> [args...]  Shorthand for --agent pty: runs <command> directly with its args.
+  --port N                Port of the embedded signal server (default 7420; if it is taken, any
+                          free port is used). 0 = any free port.
+  --bind ADDR             Address to listen on (default 0.0.0.0: every interface, so devices on
+                          your LAN can connect).
+  --local                 Listen on 127.0.0.1 only (same as --bind 127.0.0.1).
+  --public-url URL        Origin to put in the link instead of http://<LAN address>:<port>.
+  --signal URL            Use a standalone signal server ('tether signal') instead of the embedded one.
+  --cols N, --rows N      Initial terminal size (default 80x24; the device that types sets it after).
+  --json                  Print one JSON object per line instead of the QR code and status screen:
+                          ready, device-joined, device-left, session-exited.
+  --log-level LEVEL       fatal|error|warn|info|debug|silent (default warn); logs go to stderr.
+  -h, --help              Show this help.
+
+Keys (on the status screen): q or Ctrl-C quits; space shows or hides the QR code.
+When the program exits, tether exits with the program's exit code.`;
+
+/** \`tether signal --help\`. */
+export const SIGNAL_HELP = `Usage: tether signal [options]
+
+Runs a standalone signal server. It introduces devices to hosts and serves the browser app;
+it never sees terminal content or session keys.
+
+Options:
+  --port N             Port to listen on (default 7420; 0 = any free port).
+  --bind ADDR          Address to listen on (default 0.0.0.0).
+  --local              Listen on 127.0.0.1 only.
+  --json               Print {"event":"ready","url":...} as one JSON line instead of text.
+  --log-level LEVEL    fatal|error|warn|info|debug|silent (default info).
+  -h, --help           Show this help.`;
+
+/** \`tether attach --help\`. */
+export const ATTACH_HELP = `Usage: tether attach <session url>
+
+Joins a shared terminal from this terminal (raw mode; your terminal's size is sent when you type
+or resize). Quote the URL: it contains '#'.
+
+Keys: Ctrl-] detaches.
+
+Options:
+  --log-level LEVEL    fatal|error|warn|info|debug|silent (default warn).
+  -h, --help           Show this help.`;

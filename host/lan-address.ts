@@ -1,0 +1,35 @@
+/**
+ * Picks the address to put in session links: the machine's primary LAN IPv4 address, so a phone on
+ * the same Wi-Fi can reach it. Virtual interfaces (docker, bridges, veth, VPN tunnels) are skipped.
+ */
+import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
+
+const VIRTUAL = /^(docker|br-|veth|virbr|vmnet|vboxnet|tun|tap|utun|zt|tailscale|wg|lo)/i;
+
+/** The best LAN IPv4 address, or 127.0.0.1 when the machine has none. */
+export function primaryLanAddress(interfaces: NodeJS.Dict<NetworkInterfaceInfo[]> = networkInterfaces()): string {
+  const candidates: Array<{ name: string; address: string }> = [];
+  for (const [name, infos] of Object.entries(interfaces)) {
+    for (const info of infos ?? []) {
+      if (info.family === 'IPv4' && !info.internal) candidates.push({ name, address: info.address });
+    }
+  }
+  const physical = candidates.filter((c) => !VIRTUAL.test(c.name));
+  const privateRange = (a: string): boolean => /^(10\.|192\.168\.|172\.(1[6-9]|2\d|3[01])\.)/.test(a);
+  const pick = physical.find((c) => privateRange(c.address)) ?? physical[0] ?? candidates[0];
+  return pick?.address ?? '127.0.0.1';
+}
+
+/** The origin devices use for a server bound to `bind`:`port`. */
+export function linkOrigin(bind: string, port: number, publicUrl: string | null): string {
+  if (publicUrl) return publicUrl;
+  const host = bind === '0.0.0.0' || bind === '::' ? primaryLanAddress() : bind;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
+/** The origin the host itself uses to reach a server bound to `bind` (loopback when it listens everywhere). */
+export function selfOrigin(bind: string, port: number): string {
+  if (bind === '0.0.0.0') return `http://127.0.0.1:${port}`;
+  if (bind === '::') return `http://[::1]:${port}`;
+  return `http://${bind.includes(':') ? `[${bind}]` : bind}:${port}`;
+}

@@ -1,0 +1,118 @@
+/**
+ * The `tether` command: parses the command line once, runs the command, and turns Ctrl-C / SIGTERM
+ * into a clean shutdown (bounded to 2 s). Bad flags exit with status 2 and one line.
+ */
+import { parseCli, type CliCommand, type RemoteControlCommand, type SignalCommand } from './cli-args.js';
+import { ATTACH_HELP, MAIN_HELP, REMOTE_CONTROL_HELP, SIGNAL_HELP } from './help.js';
+import { TetherError } from '../protocol/errors.js';
+import { TETHER_VERSION } from '../protocol/version.js';
+import { createLogger } from './logger.js';
+import { createRemoteControl } from './remote-control.js';
+import { attachStatusScreen } from './status-screen.js';
+import { attachJsonEvents } from './json-events.js';
+import { clientDir } from './package-paths.js';
+import { nodeWebRtc } from './node-webrtc.js';
+import { startSignalServer } from './start-signal-server.js';
+import { linkOrigin } from './lan-address.js';
+import { runAttach } from '../client/node/attach.js';
+
+const SHUTDOWN_DEADLINE_MS = 2000;
+
+function fail(err: unknown): never {
+  if (err instanceof TetherError) {
+    process.stderr.write(`tether: ${err.message} (${err.code})\n`);
+    process.exit(err.code === 'BAD_FLAG' ? 2 : 1);
+  }
+  process.stderr.write(`tether: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+}
+
+/** Runs `close` on SIGINT/SIGTERM (or when `trigger` is called), then exits with `code()`. */
+function shutdownOn(close: () => Promise<void>, code: () => number): () => void {
+  let started = false;
+  const shutdown = (): void => {
+    if (started) return;
+    started = true;
+    const deadline = setTimeout(() => process.exit(code()), SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    close().then(
+      () => process.exit(code()),
+      (err: unknown) => fail(err),
+    );
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+  process.once('SIGHUP', shutdown);
+  return shutdown;
+}
+
+async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
+  const log = createLogger(cmd.logLevel);
+  const host = createRemoteControl(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir() });
+  let exitCode = 0;
+  let detachScreen = (): void => {};
+  const shutdown = shutdownOn(async () => {
+    detachScreen();
+    await host.close();
+  }, () => exitCode);
+  if (cmd.json) attachJsonEvents(host, process.stdout);
+  else detachScreen = attachStatusScreen(host, process.stdout, process.stdin, shutdown);
+  host.on('session-exited', (exit) => {
+    exitCode = exit.exitCode;
+    shutdown();
+  });
+  try {
+    await host.start();
+  } catch (err) {
+    detachScreen();
+    await host.close();
+    fail(err);
+  }
+}
+
+async function signal(cmd: SignalCommand): Promise<void> {
+  const log = createLogger(cmd.logLevel);
+  const server = await startSignalServer({ port: cmd.port, portExplicit: cmd.portExplicit, bind: cmd.bind, clientDir: clientDir(), log }).catch(fail);
+  shutdownOn(() => server.close(), () => 0);
+  const url = linkOrigin(cmd.bind, server.address().port, null);
+  if (cmd.json) process.stdout.write(JSON.stringify({ event: 'ready', url, port: server.address().port }) + '\n');
+  else process.stdout.write(`tether signal server listening on ${url}\nHosts use it with: tether remote-control --signal ${url}\n`);
+}
+
+async function attach(url: string): Promise<void> {
+  const result = await runAttach(url, nodeWebRtc, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+  if (result.error) {
+    process.stderr.write(`tether: ${result.error.message} (${result.error.code})\n`);
+  }
+  process.exit(result.exitCode);
+}
+
+const HELP: Record<string, string> = { main: MAIN_HELP, 'remote-control': REMOTE_CONTROL_HELP, signal: SIGNAL_HELP, attach: ATTACH_HELP };
+
+let cmd: CliCommand;
+try {
+  cmd = parseCli(process.argv.slice(2), process.env, process.cwd());
+} catch (err) {
+  if (err instanceof TetherError) {
+    process.stderr.write(`tether: ${err.message}. Run 'tether --help' for usage. (${err.code})\n`);
+    process.exit(2);
+  }
+  throw err;
+}
+switch (cmd.command) {
+  case 'help':
+    process.stdout.write(HELP[cmd.topic] + '\n');
+    break;
+  case 'version':
+    process.stdout.write(`tether ${TETHER_VERSION}\n`);
+    break;
+  case 'remote-control':
+    void remoteControl(cmd);
+    break;
+  case 'signal':
+    void signal(cmd);
+    break;
+  case 'attach':
+    void attach(cmd.url);
+    break;
+}

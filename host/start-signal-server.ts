@@ -1,0 +1,39 @@
+/**
+ * Starts a signal server on the configured port; when the port was not chosen explicitly and the
+ * default is taken, falls back to any free port instead of failing.
+ */
+import type { Logger } from 'pino';
+import { createSignalServer, type SignalServer } from '../signal/signal-server.js';
+import { TetherError } from '../protocol/errors.js';
+
+/** Where and how to listen. */
+export interface ListenOptions {
+  port: number;
+  portExplicit: boolean;
+  bind: string;
+  clientDir: string | null;
+  log: Logger;
+}
+
+/** Creates and starts a signal server; throws TetherError BAD_CONFIG when it cannot listen. */
+export async function startSignalServer(options: ListenOptions): Promise<SignalServer> {
+  const attempt = async (port: number): Promise<SignalServer> => {
+    const server = createSignalServer({ port, bind: options.bind, clientDir: options.clientDir, logger: options.log.child({ component: 'signal' }) });
+    await server.start();
+    return server;
+  };
+  try {
+    return await attempt(options.port);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' && !options.portExplicit) {
+      options.log.info({ port: options.port }, 'default port taken; using any free port');
+      return attempt(0);
+    }
+    const why = code === 'EADDRINUSE' ? `port ${options.port} is already in use (try --port 0)`
+      : code === 'EADDRNOTAVAIL' ? `${options.bind} is not an address of this machine`
+      : code === 'EACCES' ? `no permission to listen on port ${options.port}`
+      : (err as Error).message;
+    throw new TetherError('BAD_CONFIG', `cannot listen on ${options.bind}:${options.port}: ${why}`, { cause: err });
+  }
+}

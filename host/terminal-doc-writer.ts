@@ -1,0 +1,121 @@
+/**
+ * The only writer of a terminal session's Yjs document. Batches PTY output (one update per
+ * OUTPUT_FLUSH_MS or OUTPUT_FLUSH_CHARS, never one per byte) and trims the oldest chunks so the
+ * scrollback stays within SCROLLBACK_CHARS.
+ */
+import * as Y from 'yjs';
+import {
+  OUTPUT_FLUSH_CHARS,
+  OUTPUT_FLUSH_MS,
+  SCROLLBACK_CHARS,
+  terminalDocView,
+  type DeviceInfo,
+  type TerminalDocView,
+} from '../protocol/terminal-doc.js';
+
+/** Fixed facts about the session, written once. */
+export interface TerminalMeta {
+  name: string;
+  command: string;
+  cols: number;
+  rows: number;
+}
+
+/** Writes one terminal session's document. */
+export class TerminalDocWriter {
+  readonly view: TerminalDocView;
+  private pending: string[] = [];
+  private pendingChars = 0;
+  private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Characters currently held in `output` (kept in step with trimming). */
+  private keptChars = 0;
+  /** Lengths of the chunks in `output`, oldest first, to trim without reading them back. */
+  private readonly chunkLengths: number[] = [];
+
+  constructor(
+    readonly doc: Y.Doc,
+    meta: TerminalMeta,
+    private readonly scrollbackChars = SCROLLBACK_CHARS,
+  ) {
+    this.view = terminalDocView(doc);
+    doc.transact(() => {
+      this.view.meta.set('kind', 'terminal');
+      this.view.meta.set('name', meta.name);
+      this.view.meta.set('command', meta.command);
+      this.view.meta.set('startedAt', Date.now());
+      this.view.term.set('cols', meta.cols);
+      this.view.term.set('rows', meta.rows);
+      this.view.term.set('state', 'running');
+      this.view.term.set('trimmed', 0);
+    });
+  }
+
+  /** Queues output; it reaches the document within OUTPUT_FLUSH_MS. */
+  appendOutput(text: string): void {
+    if (text.length === 0) return;
+    this.pending.push(text);
+    this.pendingChars += text.length;
+    if (this.pendingChars >= OUTPUT_FLUSH_CHARS) this.flush();
+    else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), OUTPUT_FLUSH_MS);
+  }
+
+  /** Writes queued output now, as one chunk in one transaction, trimming the oldest chunks. */
+  flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    if (this.pendingChars === 0) return;
+    const chunk = this.pending.join('');
+    this.pending = [];
+    this.pendingChars = 0;
+    this.doc.transact(() => {
+      this.view.output.push([chunk]);
+      this.chunkLengths.push(chunk.length);
+      this.keptChars += chunk.length;
+      let drop = 0;
+      // Always keep the newest chunk, even if it alone exceeds the budget.
+      while (this.keptChars > this.scrollbackChars && drop < this.chunkLengths.length - 1) {
+        this.keptChars -= this.chunkLengths[drop]!;
+        drop++;
+      }
+      if (drop > 0) {
+        this.chunkLengths.splice(0, drop);
+        this.view.output.delete(0, drop);
+        this.view.term.set('trimmed', ((this.view.term.get('trimmed') as number) ?? 0) + drop);
+      }
+    });
+  }
+
+  /** Records the PTY size and which device set it. */
+  setSize(cols: number, rows: number, owner: string | null): void {
+    this.doc.transact(() => {
+      if (this.view.term.get('cols') !== cols) this.view.term.set('cols', cols);
+      if (this.view.term.get('rows') !== rows) this.view.term.set('rows', rows);
+      if (this.view.term.get('sizeOwner') !== owner) this.view.term.set('sizeOwner', owner);
+    });
+  }
+
+  /** Marks the program as ended (after flushing its last output). */
+  setExited(exitCode: number, signal: number | null): void {
+    this.flush();
+    this.doc.transact(() => {
+      this.view.term.set('state', 'exited');
+      this.view.term.set('exitCode', exitCode);
+      this.view.term.set('exitSignal', signal);
+    });
+  }
+
+  /** Lists a connected device. */
+  addDevice(peerId: string, device: DeviceInfo): void {
+    this.view.devices.set(peerId, device);
+  }
+
+  /** Removes a device that left. */
+  removeDevice(peerId: string): void {
+    if (this.view.devices.has(peerId)) this.view.devices.delete(peerId);
+  }
+
+  /** Stops the flush timer (pending output is written first). */
+  close(): void {
+    this.flush();
+  }
+}

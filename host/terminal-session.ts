@@ -1,0 +1,144 @@
+/**
+ * A terminal session: one program in a PTY + its Yjs document + its devices. Applies the `input`
+ * and `resize` intents with the size policy "the device that last typed or resized sets the size;
+ * the others fit it", and reports the program's exit to every device before ending.
+ */
+import { EventEmitter } from 'node:events';
+import * as Y from 'yjs';
+import type { Logger } from 'pino';
+import { IntentSchema, type ClientHello } from '../protocol/messages.js';
+import { TetherError } from '../protocol/errors.js';
+import { spawnPty, type PtyExit, type PtyProcess } from './pty-process.js';
+import { TerminalDocWriter } from './terminal-doc-writer.js';
+import { SessionPeers } from './session-peers.js';
+import type { SignalSession } from './signal-link.js';
+
+/** Everything a terminal session needs. */
+export interface TerminalSessionConfig {
+  sessionId: string;
+  key: string;
+  name: string;
+  /** The program: file + args, and how to show it to users. */
+  command: { file: string; args: string[]; display: string };
+  cwd: string;
+  env: Record<string, string>;
+  cols: number;
+  rows: number;
+  scrollbackChars?: number;
+  wrtc: object | undefined;
+  iceServers: RTCIceServer[];
+  log: Logger;
+}
+
+interface TerminalSessionEvents {
+  'device-joined': [peerId: string, hello: ClientHello];
+  'device-left': [peerId: string];
+  /** The program ended and every device was given the chance to see it. */
+  exited: [PtyExit];
+}
+
+/** A shared terminal. */
+export class TerminalSession extends EventEmitter<TerminalSessionEvents> implements SignalSession {
+  readonly sessionId: string;
+  readonly key: string;
+  readonly doc = new Y.Doc();
+  readonly writer: TerminalDocWriter;
+  readonly peers: SessionPeers;
+  private pty: PtyProcess | null = null;
+  private exit: PtyExit | null = null;
+  private size: { cols: number; rows: number };
+
+  constructor(private readonly config: TerminalSessionConfig) {
+    super();
+    this.sessionId = config.sessionId;
+    this.key = config.key;
+    this.size = { cols: config.cols, rows: config.rows };
+    this.writer = new TerminalDocWriter(
+      this.doc,
+      { name: config.name, command: config.command.display, cols: config.cols, rows: config.rows },
+      config.scrollbackChars,
+    );
+    this.peers = new SessionPeers({
+      sessionId: config.sessionId,
+      doc: this.doc,
+      wrtc: config.wrtc,
+      iceServers: config.iceServers,
+      log: config.log,
+      applyIntent: (peerId, raw) => this.applyIntent(peerId, raw),
+    });
+    this.peers.on('joined', (peerId, hello) => {
+      this.writer.addDevice(peerId, { deviceId: hello.deviceId, name: hello.deviceName, kind: hello.deviceKind, joinedAt: Date.now() });
+      this.emit('device-joined', peerId, hello);
+    });
+    this.peers.on('left', (peerId) => {
+      this.writer.removeDevice(peerId);
+      this.emit('device-left', peerId);
+    });
+  }
+
+  /** Starts the program; throws TetherError SPAWN_FAILED. */
+  start(): void {
+    const { command, cwd, env } = this.config;
+    const pty = spawnPty({ file: command.file, args: command.args, cwd, env, ...this.size });
+    this.pty = pty;
+    pty.onData((text) => this.writer.appendOutput(text));
+    pty.onExit((exit) => void this.onExit(exit));
+    this.config.log.info({ pid: pty.pid, command: command.display }, 'program started');
+  }
+
+  /** The program's exit, once it ended. */
+  get exited(): PtyExit | null {
+    return this.exit;
+  }
+
+  onOffer(peerId: string, sdp: string, sendAnswer: (sdp: string) => void): void {
+    this.peers.acceptOffer(peerId, sdp, sendAnswer);
+  }
+
+  onPeerLeft(peerId: string): void {
+    this.peers.signalingLeft(peerId);
+  }
+
+  /** Ends the program (if running) and every device connection. */
+  async close(): Promise<void> {
+    if (this.pty && !this.exit) await this.pty.kill(1000);
+    this.writer.close();
+    this.peers.close();
+  }
+
+  private async onExit(exit: PtyExit): Promise<void> {
+    this.exit = exit;
+    this.config.log.info(exit, 'program exited');
+    this.writer.setExited(exit.exitCode, exit.signal);
+    // Give devices up to a second to receive the last output and the exit status.
+    await this.peers.drain(1000);
+    this.emit('exited', exit);
+  }
+
+  private applyIntent(peerId: string, raw: Record<string, unknown>): TetherError | null {
+    const parsed = IntentSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return new TetherError('INTENT_INVALID', issue ? `${issue.path.join('.') || 'intent'}: ${issue.message}` : undefined);
+    }
+    if (this.exit || !this.pty) return new TetherError('SESSION_ENDED');
+    const intent = parsed.data;
+    if (intent.type === 'resize') {
+      this.takeSize(peerId, intent.cols, intent.rows);
+      return null;
+    }
+    if (intent.cols !== undefined && intent.rows !== undefined) this.takeSize(peerId, intent.cols, intent.rows);
+    else this.writer.setSize(this.size.cols, this.size.rows, peerId);
+    this.pty.write(intent.data);
+    return null;
+  }
+
+  /** The device that typed or resized last sets the PTY size. */
+  private takeSize(peerId: string, cols: number, rows: number): void {
+    if (cols !== this.size.cols || rows !== this.size.rows) {
+      this.size = { cols, rows };
+      this.pty?.resize(cols, rows);
+    }
+    this.writer.setSize(cols, rows, peerId);
+  }
+}

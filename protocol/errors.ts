@@ -1,0 +1,66 @@
+/**
+ * The one registry of error codes a user, a script or another device can see.
+ * Every code has a stable name and a default message; README's "Errors" section lists them all.
+ */
+
+/** Every error code tether emits, with its default human message. */
+export const ERROR_CODES = {
+  // Command line and configuration
+  BAD_FLAG: 'unknown flag or bad flag value',
+  BAD_CONFIG: 'invalid configuration',
+  // Versions (tldraw-style: say which side must update)
+  CLIENT_TOO_OLD: 'this client is older than the host; reload the page or update tether',
+  HOST_TOO_OLD: 'the host runs an older tether than this client; update tether on the host',
+  SERVER_TOO_OLD: 'the signal server runs an older tether; update it',
+  // Signaling
+  BAD_ENVELOPE: 'malformed signaling message',
+  SESSION_UNKNOWN: 'no such session on this signal server (it ended, or the link is wrong)',
+  SESSION_TAKEN: 'a host already serves this session id',
+  PEER_ID_TAKEN: 'that peer id is already in use in this session',
+  PEER_UNKNOWN: 'no such peer in this session',
+  RATE_LIMITED: 'too many join attempts from this address; wait a few seconds',
+  SIGNAL_UNREACHABLE: 'cannot reach the signal server',
+  HOST_GONE: 'the host left the signal server',
+  // Trust
+  KEY_MISSING: 'the link has no key (the part after #); open the full link or scan the QR code again',
+  KEY_REJECTED: 'the host rejected this link\'s key; open the full link or scan the QR code again',
+  MAC_INVALID: 'a signaling message failed authentication; the signal server may be tampering with it',
+  // Data channel
+  FRAME_MALFORMED: 'malformed frame',
+  FRAME_TOO_LARGE: 'frame exceeds the size limit',
+  FRAME_UNKNOWN_TAG: 'frame has an unknown tag',
+  HELLO_EXPECTED: 'the first frame must be hello',
+  HELLO_TIMEOUT: 'the peer did not say hello in time',
+  FORBIDDEN_WRITE: 'only the host writes the session document',
+  CONNECT_TIMEOUT: 'the peer-to-peer connection did not open in time',
+  PEER_CLOSED: 'the peer closed the connection',
+  WEBRTC_FAILED: 'the peer-to-peer connection failed',
+  // Intents
+  INTENT_INVALID: 'malformed intent',
+  SESSION_ENDED: 'the session has ended',
+  // Processes
+  SPAWN_FAILED: 'could not start the program',
+} as const;
+
+/** A stable error code from the registry. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Returns true when `code` names a registered error code. */
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, code);
+}
+
+/** An Error carrying a registry code; `message` defaults to the registry's text. */
+export class TetherError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown }) {
+    super(message ?? ERROR_CODES[code], options);
+    this.name = 'TetherError';
+    this.code = code;
+  }
+
+  /** The JSON shape sent over the wire. */
+  toJSON(): { code: ErrorCode; message: string } {
+    return { code: this.code, message: this.message };
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Data-channel framing: every frame is `[tag: u8][payload]`, dispatched through a handler table.
+ * Frames larger than one SCTP message are split into FRAGMENT parts and reassembled, with the total
+ * capped by the receiver's limit; an unknown tag or an oversized frame is a protocol error.
+ */
+import { TetherError } from './errors.js';
+
+/** One-byte frame tags. Values are part of the wire protocol: never renumber. */
+export const FrameTag = {
+  /** JSON Hello: the first frame in each direction. */
+  hello: 0x01,
+  /** A y-protocols sync message (step 1, step 2 or update). */
+  sync: 0x02,
+  /** JSON Intent from a client. */
+  intent: 0x03,
+  /** JSON IntentReply from the host. */
+  reply: 0x04,
+  /** JSON ErrorFrame sent just before closing. */
+  error: 0x05,
+  /** A fragment of a larger frame; more follow. */
+  fragment: 0x7e,
+  /** The last fragment of a larger frame. */
+  fragmentEnd: 0x7f,
+} as const;
+export type FrameTagValue = (typeof FrameTag)[keyof typeof FrameTag];
+
+/** Largest single data-channel message we send (well below every SCTP max-message-size). */
+export const MAX_MESSAGE_BYTES = 64 * 1024;
+/** Largest frame a host accepts from a client (intents are small; pasted text is capped). */
+export const MAX_CLIENT_FRAME_BYTES = 256 * 1024;
+/** Largest frame a client accepts from the host (a full document sync). */
+export const MAX_HOST_FRAME_BYTES = 64 * 1024 * 1024;
+
+/** A decoded frame. */
+export interface Frame {
+  tag: number;
+  payload: Uint8Array;
+}
+
+/** Builds one logical frame. */
+export function encodeFrame(tag: number, payload: Uint8Array): Uint8Array {
+  const out = new Uint8Array(payload.length + 1);
+  out[0] = tag;
+  out.set(payload, 1);
+  return out;
+}
+
+/** Splits a logical frame into data-channel messages of at most MAX_MESSAGE_BYTES. */
+export function splitFrame(frame: Uint8Array, maxMessage = MAX_MESSAGE_BYTES): Uint8Array[] {
+  if (frame.length <= maxMessage) return [frame];
+  const pieceSize = maxMessage - 1;
+  const messages: Uint8Array[] = [];
+  for (let at = 0; at < frame.length; at += pieceSize) {
+    const piece = frame.subarray(at, Math.min(at + pieceSize, frame.length));
+    const last = at + pieceSize >= frame.length;
+    messages.push(encodeFrame(last ? FrameTag.fragmentEnd : FrameTag.fragment, piece));
+  }
+  return messages;
+}
+
+/**
+ * Reassembles data-channel messages into logical frames and enforces the size limit.
+ * Feed each message to `push`; it returns a completed frame, or null while fragments accumulate.
+ */
+export class FrameAssembler {
+  private parts: Uint8Array[] = [];
+  private size = 0;
+
+  constructor(private readonly maxFrameBytes: number) {}
+
+  /** Throws TetherError FRAME_MALFORMED / FRAME_TOO_LARGE. */
+  push(message: Uint8Array): Frame | null {
+    if (message.length === 0) throw new TetherError('FRAME_MALFORMED', 'empty frame');
+    const tag = message[0]!;
+    if (tag === FrameTag.fragment || tag === FrameTag.fragmentEnd) {
+      this.size += message.length - 1;
+      if (this.size > this.maxFrameBytes) {
+        throw new TetherError('FRAME_TOO_LARGE', `frame exceeds ${this.maxFrameBytes} bytes`);
+      }
+      this.parts.push(message.subarray(1));
+      if (tag === FrameTag.fragment) return null;
+      const whole = new Uint8Array(this.size);
+      let at = 0;
+      for (const p of this.parts) {
+        whole.set(p, at);
+        at += p.length;
+      }
+      this.parts = [];
+      this.size = 0;
+      if (whole.length === 0 || whole[0] === FrameTag.fragment || whole[0] === FrameTag.fragmentEnd) {
+        throw new TetherError('FRAME_MALFORMED', 'nested or empty fragmented frame');
+      }
+      return { tag: whole[0]!, payload: whole.subarray(1) };
+    }
+    if (this.parts.length > 0) throw new TetherError('FRAME_MALFORMED', 'frame interleaved with fragments');
+    if (message.length > this.maxFrameBytes) {
+      throw new TetherError('FRAME_TOO_LARGE', `frame exceeds ${this.maxFrameBytes} bytes`);
+    }
+    return { tag, payload: message.subarray(1) };
+  }
+}

@@ -1,0 +1,26 @@
+/**
+ * Random identifiers and secrets. Session ids and peer ids are 128-bit, the session key is 256-bit,
+ * all base64url so they sit in URLs unescaped. `crypto.getRandomValues` works on plain-http pages too.
+ */
+import { toBase64Url } from './encoding.js';
+
+/** Pattern of a 128-bit id: 22 base64url characters. */
+export const ID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
+/** Pattern of a 256-bit key: 43 base64url characters. */
+export const KEY_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+function randomBase64Url(byteLength: number): string {
+  const bytes = new Uint8Array(byteLength);
+  globalThis.crypto.getRandomValues(bytes);
+  return toBase64Url(bytes);
+}
+
+/** A new 128-bit id (sessions, peers, intents). */
+export function newId(): string {
+  return randomBase64Url(16);
+}
+
+/** A new 256-bit session key; it only ever travels in a URL fragment. */
+export function newKey(): string {
+  return randomBase64Url(32);
+}

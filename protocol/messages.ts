@@ -1,0 +1,99 @@
+/**
+ * JSON messages carried in data-channel frames: hello, intents, replies and errors.
+ * One definition each (zod), with the TypeScript types derived from it.
+ */
+import { z } from 'zod';
+import { ID_PATTERN } from './ids.js';
+import { isErrorCode, TetherError, type ErrorCode } from './errors.js';
+import { fromUtf8, utf8 } from './encoding.js';
+
+/** Largest text a single `input` intent may carry (a generous paste). */
+export const MAX_INPUT_CHARS = 64 * 1024;
+/** Terminal size bounds accepted from devices. */
+export const MIN_COLS = 2;
+export const MAX_COLS = 500;
+export const MIN_ROWS = 1;
+export const MAX_ROWS = 300;
+
+const id = z.string().regex(ID_PATTERN);
+const cols = z.number().int().min(MIN_COLS).max(MAX_COLS);
+const rows = z.number().int().min(MIN_ROWS).max(MAX_ROWS);
+
+/** The first frame from a client: protocol version and how to show this device to others. */
+export const ClientHelloSchema = z.strictObject({
+  type: z.literal('hello'),
+  v: z.number().int().positive(),
+  role: z.literal('client'),
+  /** Stable across reconnects of one device (kept in the browser's storage). */
+  deviceId: id,
+  deviceName: z.string().min(1).max(64),
+  deviceKind: z.enum(['browser', 'terminal']),
+});
+export type ClientHello = z.infer<typeof ClientHelloSchema>;
+
+/** The first frame from the host. */
+export const HostHelloSchema = z.strictObject({
+  type: z.literal('hello'),
+  v: z.number().int().positive(),
+  role: z.literal('host'),
+  sessionId: id,
+  peerId: id,
+});
+export type HostHello = z.infer<typeof HostHelloSchema>;
+
+/** Keystrokes or pasted text for the terminal, with the sender's fitted size (the typer sets the size). */
+export const InputIntentSchema = z.strictObject({
+  id,
+  type: z.literal('input'),
+  data: z.string().min(1).max(MAX_INPUT_CHARS),
+  cols: cols.optional(),
+  rows: rows.optional(),
+});
+
+/** The sender's viewport changed: it takes over the terminal size. */
+export const ResizeIntentSchema = z.strictObject({ id, type: z.literal('resize'), cols, rows });
+
+/** Every intent a client may send. The host validates, applies once per id, and replies. */
+export const IntentSchema = z.discriminatedUnion('type', [InputIntentSchema, ResizeIntentSchema]);
+export type Intent = z.infer<typeof IntentSchema>;
+/** An intent before the client assigns its id. */
+export type IntentBody = Intent extends infer I ? (I extends Intent ? Omit<I, 'id'> : never) : never;
+
+/** The host's answer to an intent. `duplicate` means the id was already applied (a retry). */
+export const IntentReplySchema = z.union([
+  z.strictObject({ id, ok: z.literal(true), duplicate: z.boolean().optional() }),
+  z.strictObject({
+    id,
+    ok: z.literal(false),
+    error: z.strictObject({ code: z.string(), message: z.string().max(500) }),
+  }),
+]);
+export type IntentReply = z.infer<typeof IntentReplySchema>;
+
+/** Sent just before a side closes the channel for a protocol reason. */
+export const ErrorFrameSchema = z.strictObject({
+  code: z.string().refine(isErrorCode) as z.ZodType<ErrorCode>,
+  message: z.string().max(500),
+});
+export type ErrorFrame = z.infer<typeof ErrorFrameSchema>;
+
+/** Encodes a JSON message payload. */
+export function encodeJson(value: unknown): Uint8Array {
+  return utf8(JSON.stringify(value));
+}
+
+/** Decodes and validates a JSON payload; throws TetherError(code) when it does not match. */
+export function decodeJson<T>(schema: z.ZodType<T>, payload: Uint8Array, code: ErrorCode = 'FRAME_MALFORMED'): T {
+  let value: unknown;
+  try {
+    value = JSON.parse(fromUtf8(payload));
+  } catch (err) {
+    throw new TetherError(code, 'payload is not UTF-8 JSON', { cause: err });
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new TetherError(code, `invalid message: ${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'schema mismatch'}`);
+  }
+  return parsed.data;
+}

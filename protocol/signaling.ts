@@ -1,0 +1,86 @@
+/**
+ * The signaling protocol between hosts, clients and the signal server (socket.io events).
+ * The server validates every envelope with these schemas and relays payloads opaquely:
+ * it never parses SDP, and payload authenticity is checked end to end with the MAC (mac.ts).
+ */
+import { z } from 'zod';
+import { ID_PATTERN } from './ids.js';
+import { isErrorCode, type ErrorCode } from './errors.js';
+
+/** Largest SDP accepted in an offer or answer (a data-channel SDP is ~1–3 KiB). */
+export const MAX_SDP_BYTES = 16 * 1024;
+/** Largest socket.io message the signal server accepts. */
+export const MAX_ENVELOPE_BYTES = 32 * 1024;
+
+/** socket.io event names. */
+export const SignalEvents = {
+  /** host → server: serve a session. Ack: SignalAck. */
+  hostRegister: 'host:register',
+  /** host → server: stop serving a session. */
+  hostUnregister: 'host:unregister',
+  /** client → server: join a session as a peer. Ack: SignalAck. */
+  clientJoin: 'client:join',
+  /** host → server → client: a payload for one peer. */
+  toPeer: 'signal:to-peer',
+  /** client → server → host: a payload from one peer. */
+  toHost: 'signal:to-host',
+  /** server → host: a payload from a peer (relayed `toHost`). */
+  fromPeer: 'signal:from-peer',
+  /** server → client: a payload from the host (relayed `toPeer`). */
+  fromHost: 'signal:from-host',
+  /** server → host: a peer's signaling connection left. */
+  peerLeft: 'peer:left',
+  /** server → client: the session's host left the signal server. */
+  hostLeft: 'host:left',
+  /** server → anyone: an envelope was rejected (events without an ack). */
+  signalError: 'signal:error',
+} as const;
+
+const id = z.string().regex(ID_PATTERN, 'must be a 128-bit base64url id');
+const sdp = z.string().min(1).max(MAX_SDP_BYTES);
+const mac = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a base64url HMAC-SHA256');
+
+/** A signed offer (from the joining device) or answer (from the host). */
+export const SignedSdpSchema = z.strictObject({ kind: z.enum(['offer', 'answer']), sdp, mac });
+
+/** The host refusing a peer's offer, e.g. because its MAC does not verify. Unauthenticated by nature. */
+export const RejectSchema = z.strictObject({
+  kind: z.literal('reject'),
+  code: z.string().refine(isErrorCode, 'unknown error code') as z.ZodType<ErrorCode>,
+  message: z.string().max(500),
+});
+
+/** What travels between host and peer through the server. */
+export const SignalPayloadSchema = z.union([SignedSdpSchema, RejectSchema]);
+export type SignalPayload = z.infer<typeof SignalPayloadSchema>;
+
+/** `host:register` / `host:unregister`. */
+export const HostRegisterSchema = z.strictObject({ v: z.number().int().positive(), sessionId: id });
+export type HostRegister = z.infer<typeof HostRegisterSchema>;
+
+/** `client:join`: the client picks its own random peer id (it is part of the MAC). */
+export const ClientJoinSchema = z.strictObject({ v: z.number().int().positive(), sessionId: id, peerId: id });
+export type ClientJoin = z.infer<typeof ClientJoinSchema>;
+
+/** `signal:to-peer` (host → server) and `signal:from-peer` (server → host). */
+export const PeerEnvelopeSchema = z.strictObject({ sessionId: id, peerId: id, payload: SignalPayloadSchema });
+export type PeerEnvelope = z.infer<typeof PeerEnvelopeSchema>;
+
+/** `signal:to-host` (client → server) and `signal:from-host` (server → client). */
+export const HostEnvelopeSchema = PeerEnvelopeSchema;
+
+/** `peer:left`. */
+export const PeerLeftSchema = z.strictObject({ sessionId: id, peerId: id });
+
+/** `host:left`. */
+export const HostLeftSchema = z.strictObject({ sessionId: id });
+
+/** Ack of register/join: ok, or an error with a registry code. */
+export const SignalAckSchema = z.union([
+  z.strictObject({ ok: z.literal(true) }),
+  z.strictObject({
+    ok: z.literal(false),
+    error: z.strictObject({ code: z.string(), message: z.string() }),
+  }),
+]);
+export type SignalAck = z.infer<typeof SignalAckSchema>;
