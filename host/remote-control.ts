@@ -50,6 +50,8 @@ export interface RemoteControl extends EventEmitter<RemoteControlEvents> {
   close(): Promise<void>;
   /** The embedded signal server's address, or null with --signal. */
   address(): { host: string; port: number } | null;
+  /** The embedded signal server (null with --signal or before start). */
+  signalServer(): SignalServer | null;
   readonly session: TerminalSession;
 }
 
@@ -87,6 +89,7 @@ export function createRemoteControl(config: RemoteControlCommand, deps: RemoteCo
   Object.assign(emitter, {
     session,
     address: () => (server ? server.address() : null),
+    signalServer: () => server,
     async start(): Promise<ReadyInfo> {
       let publicOrigin: string;
       let connectTo: string;

@@ -150,6 +150,14 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
     });
   }
 
+  /**
+   * Drops the current data channel as a network fault would; the client reconnects and resumes
+   * by state vector. (A "reconnect now" for UIs, and how tests cut a connection.)
+   */
+  dropConnection(): void {
+    this.peer?.destroy(new TetherError('PEER_CLOSED', 'connection dropped'));
+  }
+
   /** Disconnects for good. */
   close(): void {
     if (this.state === 'closed') return;

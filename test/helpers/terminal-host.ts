@@ -1,0 +1,76 @@
+/**
+ * An in-process tether host for integration tests: the real remote-control factory with its embedded
+ * signal server on port 0, a real PTY, real WebRTC; plus Node clients that render output exactly as
+ * `tether attach` does.
+ */
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { parseCli, type RemoteControlCommand } from '../../host/cli-args.js';
+import { createRemoteControl, type RemoteControl, type ReadyInfo } from '../../host/remote-control.js';
+import { nodeWebRtc } from '../../host/node-webrtc.js';
+import { clientDir } from '../../host/package-paths.js';
+import { SessionClient } from '../../client/core/session-client.js';
+import { OutputCursor } from '../../protocol/terminal-doc.js';
+import { newId } from '../../protocol/ids.js';
+import { waitFor } from './wait-for.js';
+
+/** A started host and what the tests need from it. */
+export interface TestHost {
+  host: RemoteControl;
+  ready: ReadyInfo;
+  /** Every log line (parsed pino JSON) the host wrote. */
+  logs: Array<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+/** Starts a host running `command` (argv after `--`) on loopback, port 0. */
+export async function startTestHost(command: string[], options: { scrollbackChars?: number } = {}): Promise<TestHost> {
+  const config = parseCli(['remote-control', 'test', '--local', '--port', '0', '--', ...command], { ...process.env, PS1: '$ ' }, process.cwd()) as RemoteControlCommand;
+  const logs: Array<Record<string, unknown>> = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      for (const line of chunk.toString().split('\n')) if (line.trim()) logs.push(JSON.parse(line) as Record<string, unknown>);
+      done();
+    },
+  });
+  const log = pino({ level: 'info' }, sink);
+  const host = createRemoteControl(config, { log, wrtc: nodeWebRtc, clientDir: clientDir(), scrollbackChars: options.scrollbackChars });
+  const ready = await host.start();
+  return { host, ready, logs, close: () => host.close() };
+}
+
+/** A Node client plus everything it rendered. */
+export interface TestClient {
+  client: SessionClient;
+  /** Output written so far, in order, exactly as a terminal would receive it. */
+  text(): string;
+  /** How many times the renderer was told to reset the screen. */
+  resets(): number;
+  close(): void;
+}
+
+/** Creates and starts a Node client (does not wait for it to connect). */
+export function openClient(url: string, name = 'test client'): TestClient {
+  const client = new SessionClient({ url, wrtc: nodeWebRtc, deviceId: newId(), deviceName: name, deviceKind: 'terminal', backoffInitialMs: 50, backoffMaxMs: 500 });
+  const cursor = new OutputCursor();
+  let out = '';
+  let resets = 0;
+  client.doc.on('update', () => {
+    const next = cursor.next(client.view);
+    if (next.reset) {
+      resets++;
+      out = '';
+    }
+    out += next.text;
+  });
+  client.start();
+  return { client, text: () => out, resets: () => resets, close: () => client.close() };
+}
+
+/** Opens a client and waits until it is live. */
+export async function joinClient(url: string, name?: string): Promise<TestClient> {
+  const c = openClient(url, name);
+  await waitFor(() => c.client.state === 'live' || c.client.state === 'failed', 15_000, `${name ?? 'client'} to connect`);
+  if (c.client.state !== 'live') throw new Error(`client failed: ${c.client.error?.code} ${c.client.error?.message}`);
+  return c;
+}

@@ -1,0 +1,118 @@
+/**
+ * Garbage on a data channel: the offending device is closed with an error code; the session and
+ * every other device carry on, and the document is unchanged.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as Y from 'yjs';
+import { startTestHost, joinClient, type TestHost, type TestClient } from '../helpers/terminal-host.js';
+import { connectRawPeer, type RawPeer } from '../helpers/raw-peer.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { FrameTag, MAX_CLIENT_FRAME_BYTES } from '../../protocol/frames.js';
+import { decodeJson, encodeJson, ErrorFrameSchema, IntentReplySchema } from '../../protocol/messages.js';
+import { encodeUpdate, encodeStep1 } from '../../protocol/sync.js';
+import { newId } from '../../protocol/ids.js';
+import { PROTOCOL_VERSION } from '../../protocol/version.js';
+import type { ErrorCode } from '../../protocol/errors.js';
+
+let host: TestHost;
+let bystander: TestClient;
+const raws: RawPeer[] = [];
+
+before(async () => {
+  host = await startTestHost(['/bin/sh']);
+  bystander = await joinClient(host.ready.url, 'bystander');
+  await waitFor(() => bystander.text().endsWith('$ '), 10_000, 'first prompt');
+});
+after(async () => {
+  for (const r of raws) r.close();
+  bystander?.close();
+  await host?.close();
+});
+
+const hello = { type: 'hello', v: PROTOCOL_VERSION, role: 'client', deviceId: newId(), deviceName: 'raw', deviceKind: 'terminal' };
+
+async function rawPeer(sayHello: boolean): Promise<RawPeer> {
+  const raw = await connectRawPeer(host.ready.url);
+  raws.push(raw);
+  if (sayHello) {
+    raw.link.sendJson(FrameTag.hello, hello);
+    raw.link.send(FrameTag.sync, encodeStep1(new Y.Doc()));
+    await waitFor(() => raw.frames.some((f) => f.tag === FrameTag.sync), 5000, 'raw peer synced');
+  }
+  return raw;
+}
+
+/** The session's content apart from the device list (which rightly loses the closed peer). */
+function sessionContent(): string {
+  const view = host.host.session.writer.view;
+  return JSON.stringify([view.meta.toJSON(), view.term.toJSON(), view.output.toArray()]);
+}
+
+/** Asserts the raw peer got an ERROR frame with `code` and was closed, the session is unchanged, and the bystander still works. */
+async function expectClosedWith(raw: RawPeer, code: ErrorCode, contentBefore: string): Promise<void> {
+  await waitFor(() => raw.link.destroyed, 5000, `peer closed with ${code}`);
+  const errorFrame = raw.frames.find((f) => f.tag === FrameTag.error);
+  assert.ok(errorFrame, 'an ERROR frame was sent before closing');
+  assert.equal(decodeJson(ErrorFrameSchema, errorFrame.payload).code, code);
+  assert.equal(sessionContent(), contentBefore, 'the session document is unchanged');
+  const marker = `alive-${Math.random().toString(36).slice(2, 8)}`;
+  const reply = await bystander.client.sendIntent({ type: 'input', data: `echo ${marker}\r` });
+  assert.equal(reply.ok, true);
+  // Wait for the prompt too, so no late output lands inside the next case's snapshot.
+  await waitFor(() => bystander.text().split(marker).length >= 3 && bystander.text().endsWith('$ '), 10_000, 'bystander still served');
+}
+
+const cases: Array<{ name: string; hello: boolean; send: (raw: RawPeer) => void; code: ErrorCode }> = [
+  { name: 'a first frame that is not hello', hello: false, code: 'HELLO_EXPECTED', send: (r) => r.link.send(FrameTag.intent, encodeJson({ id: newId(), type: 'input', data: 'x' })) },
+  { name: 'a hello that is not JSON', hello: false, code: 'FRAME_MALFORMED', send: (r) => r.link.send(FrameTag.hello, new Uint8Array([0xff, 0xfe, 0x00])) },
+  { name: 'a hello from a newer protocol', hello: false, code: 'HOST_TOO_OLD', send: (r) => r.link.sendJson(FrameTag.hello, { ...hello, v: PROTOCOL_VERSION + 1 }) },
+  { name: 'an unknown tag', hello: true, code: 'FRAME_UNKNOWN_TAG', send: (r) => r.link.send(0x42, new Uint8Array([1, 2, 3])) },
+  { name: 'an oversized frame', hello: true, code: 'FRAME_TOO_LARGE', send: (r) => r.link.send(FrameTag.intent, new Uint8Array(MAX_CLIENT_FRAME_BYTES + 10)) },
+  { name: 'a document write from a client', hello: true, code: 'FORBIDDEN_WRITE', send: (r) => {
+    const evil = new Y.Doc();
+    evil.getArray<string>('output').push(['forged history']);
+    r.link.send(FrameTag.sync, encodeUpdate(Y.encodeStateAsUpdate(evil)));
+  } },
+  { name: 'a garbage sync message', hello: true, code: 'FRAME_MALFORMED', send: (r) => r.link.send(FrameTag.sync, new Uint8Array([9, 9, 9])) },
+  { name: 'an intent without an id', hello: true, code: 'INTENT_INVALID', send: (r) => r.link.sendJson(FrameTag.intent, { type: 'input', data: 'ls\r' }) },
+  { name: 'an empty frame', hello: true, code: 'FRAME_MALFORMED', send: (r) => r.link.send(FrameTag.fragmentEnd, new Uint8Array(0)) },
+];
+
+for (const c of cases) {
+  test(`${c.name} closes that peer with ${c.code}; nothing else changes`, async () => {
+    const raw = await rawPeer(c.hello);
+    const before = sessionContent();
+    c.send(raw);
+    await expectClosedWith(raw, c.code, before);
+    assert.ok(!sessionContent().includes('forged history'));
+  });
+}
+
+test('an intent with a bad field gets INTENT_INVALID and the peer stays connected', async () => {
+  const raw = await rawPeer(true);
+  const id = newId();
+  raw.link.sendJson(FrameTag.intent, { id, type: 'input', data: '' });
+  await waitFor(() => raw.frames.some((f) => f.tag === FrameTag.reply), 5000, 'a reply');
+  const reply = decodeJson(IntentReplySchema, raw.frames.find((f) => f.tag === FrameTag.reply)!.payload);
+  assert.equal(reply.id, id);
+  assert.equal(reply.ok, false);
+  assert.equal(!reply.ok && reply.error.code, 'INTENT_INVALID');
+  assert.equal(raw.link.destroyed, false);
+});
+
+test('the same intent id sent twice is applied once', async () => {
+  const raw = await rawPeer(true);
+  const id = newId();
+  const intent = { id, type: 'input', data: 'echo once-$((2+3))\r' };
+  raw.link.sendJson(FrameTag.intent, intent);
+  raw.link.sendJson(FrameTag.intent, intent);
+  await waitFor(() => raw.frames.filter((f) => f.tag === FrameTag.reply).length === 2, 5000, 'two replies');
+  const replies = raw.frames.filter((f) => f.tag === FrameTag.reply).map((f) => decodeJson(IntentReplySchema, f.payload));
+  assert.deepEqual(replies.map((r) => r.ok && Boolean(r.duplicate)).sort(), [false, true]);
+  await waitFor(() => bystander.text().includes('once-5'), 10_000, 'applied');
+  // Give a doubled command time to show up, bounded by the next command's echo.
+  await bystander.client.sendIntent({ type: 'input', data: 'echo fence\r' });
+  await waitFor(() => /\nfence\r?\n/.test(bystander.text()), 10_000, 'fence');
+  assert.equal(bystander.text().split('once-5').length - 1, 1, 'ran exactly once');
+});

@@ -1,0 +1,98 @@
+/**
+ * The real `tether remote-control` process: it ends cleanly within 2 s on Ctrl-C and SIGTERM (program
+ * killed, port released, no orphan), and when its program exits it reports the exit code and exits too.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { connect } from 'node:net';
+import { startCli, type CliHost } from '../helpers/cli-host.js';
+import { joinClient, type TestClient } from '../helpers/terminal-host.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const running: CliHost[] = [];
+const clients: TestClient[] = [];
+after(() => {
+  for (const c of clients) c.close();
+  for (const h of running) h.kill();
+});
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ port, host: '127.0.0.1' });
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+function processesMatching(marker: string): string[] {
+  const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
+  return out.split('\n').filter((l) => l.includes(marker) && !l.includes('ps -eo'));
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  test(`${signal} ends the host, its program and its port within 2 s`, async () => {
+    const marker = `tether-test-${signal}-${process.pid}`;
+    const cli = startCli(['remote-control', '--json', '--local', '--port', '0', '--', '/bin/sh', '-c', `sleep 1000 # ${marker}`]);
+    running.push(cli);
+    const ready = await cli.event('ready');
+    const port = Number(new URL(String(ready.signal)).port);
+    const device = await joinClient(String(ready.url), 'watcher');
+    clients.push(device);
+    assert.equal(await portOpen(port), true);
+    assert.equal(processesMatching(marker).length > 0, true, 'program is running');
+    const t0 = Date.now();
+    cli.child.kill(signal);
+    const code = await Promise.race([cli.exited, new Promise((r) => setTimeout(() => r('still running'), 5000))]);
+    const elapsed = Date.now() - t0;
+    assert.notEqual(code, 'still running');
+    assert.equal(code, 0);
+    assert.ok(elapsed < 2000, `took ${elapsed} ms`);
+    assert.equal(await portOpen(port), false, 'port released');
+    assert.deepEqual(processesMatching(marker), [], 'no orphaned program');
+    await waitFor(() => device.client.state !== 'live', 10_000, 'device notices the host left');
+  });
+}
+
+test('when the program exits, devices see the exit code and the host exits with it', async () => {
+  const cli = startCli(['remote-control', '--json', '--local', '--port', '0', '--agent', 'pty:read line; echo "bye $line"; exit 3']);
+  running.push(cli);
+  const ready = await cli.event('ready');
+  const device = await joinClient(String(ready.url), 'phone');
+  clients.push(device);
+  const joined = await cli.event('device-joined');
+  assert.equal(joined.name, 'phone');
+  await device.client.sendIntent({ type: 'input', data: 'now\r' });
+  const exitedEvent = await cli.event('session-exited');
+  assert.equal(exitedEvent.exitCode, 3);
+  assert.equal(await cli.exited, 3);
+  await waitFor(() => device.text().includes('bye now'), 5000, 'last output reached the device');
+  assert.equal(device.client.view.term.get('state'), 'exited');
+  assert.equal(device.client.view.term.get('exitCode'), 3);
+});
+
+test('bad flags exit with status 2 and one clear line', async () => {
+  for (const args of [['remote-control', '--port', 'x'], ['remote-control', '--frobnicate'], ['bogus']]) {
+    const cli = startCli(args);
+    running.push(cli);
+    assert.equal(await cli.exited, 2, args.join(' '));
+    const lines = cli.stderr().trim().split('\n');
+    assert.equal(lines.length, 1, cli.stderr());
+    assert.match(lines[0]!, /^tether: .*\(BAD_FLAG\)$/);
+  }
+});
+
+test('a taken port given explicitly is a clear error', async () => {
+  const first = startCli(['remote-control', '--json', '--local', '--port', '0', '--', '/bin/sh']);
+  running.push(first);
+  const port = new URL(String((await first.event('ready')).signal)).port;
+  const second = startCli(['remote-control', '--json', '--local', '--port', port, '--', '/bin/sh']);
+  running.push(second);
+  assert.equal(await second.exited, 1);
+  assert.match(second.stderr(), /port \d+ is already in use.*\(BAD_CONFIG\)/);
+  first.child.kill('SIGTERM');
+  assert.equal(await first.exited, 0);
+});

@@ -1,0 +1,58 @@
+/** Two devices share one real shell over real WebRTC: typing on one shows on both, and the size policy holds. */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startTestHost, joinClient, type TestHost, type TestClient } from '../helpers/terminal-host.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { readTerminal } from '../../protocol/terminal-doc.js';
+
+let host: TestHost;
+let phone: TestClient;
+let laptop: TestClient;
+
+before(async () => {
+  host = await startTestHost(['/bin/sh']);
+  phone = await joinClient(host.ready.url, 'phone');
+  laptop = await joinClient(host.ready.url, 'laptop');
+});
+
+after(async () => {
+  phone?.close();
+  laptop?.close();
+  await host?.close();
+});
+
+test('input typed on one device shows its output on both', async () => {
+  const reply = await phone.client.sendIntent({ type: 'input', data: 'echo $((6*7))\r', cols: 60, rows: 20 });
+  assert.equal(reply.ok, true);
+  await waitFor(() => /\n42\r?\n/.test(phone.text()) && /\n42\r?\n/.test(laptop.text()), 10_000, '42 on both devices');
+});
+
+test('every device is listed in the document with its name', async () => {
+  await waitFor(() => laptop.client.view.devices.size === 2, 5000, 'two devices listed');
+  const names = [...laptop.client.view.devices.values()].map((d) => d.name).sort();
+  assert.deepEqual(names, ['laptop', 'phone']);
+});
+
+test('the device that types sets the size; the other one does not fight it', async () => {
+  await laptop.client.sendIntent({ type: 'input', data: 'stty size\r', cols: 100, rows: 30 });
+  await waitFor(() => phone.text().includes('30 100'), 10_000, 'stty reports the typer\'s size');
+  const seen = readTerminal(phone.client.view);
+  assert.equal(seen.cols, 100);
+  assert.equal(seen.rows, 30);
+  assert.equal(seen.sizeOwner, laptop.client.peerId);
+  const resize = await phone.client.sendIntent({ type: 'resize', cols: 40, rows: 12 });
+  assert.equal(resize.ok, true);
+  await waitFor(() => readTerminal(laptop.client.view).cols === 40, 5000, 'resize reaches the other device');
+  assert.equal(readTerminal(laptop.client.view).sizeOwner, phone.client.peerId);
+});
+
+test('an invalid intent is refused with a code and changes nothing', async () => {
+  const before = readTerminal(laptop.client.view);
+  const reply = await laptop.client.sendIntent({ type: 'resize', cols: 9999, rows: 12 });
+  assert.equal(reply.ok, false);
+  assert.equal(!reply.ok && reply.error.code, 'INTENT_INVALID');
+  assert.deepEqual(readTerminal(host.host.session.writer.view), before);
+  const ok = await laptop.client.sendIntent({ type: 'input', data: 'echo still-$((1+1))\r' });
+  assert.equal(ok.ok, true);
+  await waitFor(() => phone.text().includes('still-2'), 10_000, 'session still works');
+});
