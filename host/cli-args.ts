@@ -108,8 +108,8 @@ function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>)
     const { values, positionals } = parseArgs({ args, options, allowPositionals: true, strict: true });
     return { values: values as ParsedFlags['values'], positionals };
   } catch (err) {
-    // node's messages are clear ("Unknown option '--x'"); keep them, drop its usage hints.
-    throw bad((err as Error).message.split('. To specify')[0]!.replace(/\.$/, ''));
+    // node's first sentence is clear ("Unknown option '--x'"); drop its multi-line usage hints.
+    throw bad((err as Error).message.split('\n')[0]!.split('. To specify')[0]!.replace(/\.$/, ''));
   }
 }
 

@@ -37,7 +37,7 @@ Options:
   --cols N, --rows N      Initial terminal size (default 80x24; the device that types sets it after).
   --json                  Print one JSON object per line instead of the QR code and status screen:
                           ready, device-joined, device-left, session-exited.
-  --log-level LEVEL       fatal|error|warn|info|debug|silent (default warn); logs go to stderr.
+  --log-level LEVEL       fatal|error|warn|info|debug|trace|silent (default warn); logs go to stderr.
   -h, --help              Show this help.
 
 Keys (on the status screen): q or Ctrl-C quits; space shows or hides the QR code.
@@ -54,7 +54,7 @@ Options:
   --bind ADDR          Address to listen on (default 0.0.0.0).
   --local              Listen on 127.0.0.1 only.
   --json               Print {"event":"ready","url":...} as one JSON line instead of text.
-  --log-level LEVEL    fatal|error|warn|info|debug|silent (default info).
+  --log-level LEVEL    fatal|error|warn|info|debug|trace|silent (default info).
   -h, --help           Show this help.`;
 
 /** \`tether attach --help\`. */
@@ -66,5 +66,5 @@ or resize). Quote the URL: it contains '#'.
 Keys: Ctrl-] detaches.
 
 Options:
-  --log-level LEVEL    fatal|error|warn|info|debug|silent (default warn).
+  --log-level LEVEL    fatal|error|warn|info|debug|trace|silent (default warn).
   -h, --help           Show this help.`;

@@ -47,6 +47,7 @@ export function encodeFrame(tag: number, payload: Uint8Array): Uint8Array {
 
 /** Splits a logical frame into data-channel messages of at most MAX_MESSAGE_BYTES. */
 export function splitFrame(frame: Uint8Array, maxMessage = MAX_MESSAGE_BYTES): Uint8Array[] {
+  if (maxMessage < 2) throw new RangeError('maxMessage must leave room for a tag and one byte');
   if (frame.length <= maxMessage) return [frame];
   const pieceSize = maxMessage - 1;
   const messages: Uint8Array[] = [];

@@ -40,17 +40,16 @@ export function verifySdp(
   sdp: string,
   mac: string,
 ): boolean {
-  let expected: Uint8Array;
-  let given: Uint8Array;
+  let expected: string;
   try {
-    expected = hmac(sha256, fromBase64Url(key), macInput(kind, sessionId, peerId, sdp));
-    given = fromBase64Url(mac);
+    expected = signSdp(key, kind, sessionId, peerId, sdp);
   } catch {
-    // Undecodable key or MAC: treated exactly like a wrong MAC.
+    // An undecodable key verifies nothing.
     return false;
   }
-  if (given.length !== expected.length) return false;
+  // Compare the canonical encodings, so only one spelling of a MAC verifies.
+  if (typeof mac !== 'string' || mac.length !== expected.length) return false;
   let diff = 0;
-  for (let i = 0; i < expected.length; i++) diff |= expected[i]! ^ given[i]!;
+  for (let i = 0; i < expected.length; i++) diff |= expected.charCodeAt(i) ^ mac.charCodeAt(i);
   return diff === 0;
 }

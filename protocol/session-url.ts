@@ -24,7 +24,8 @@ export function parseSessionUrl(text: string): SessionLink {
   try {
     url = new URL(text);
   } catch (err) {
-    throw new TetherError('BAD_FLAG', `not a URL: ${text.slice(0, 80)}`, { cause: err });
+    // Quote only what precedes the fragment: the key must never reach a message or a log.
+    throw new TetherError('BAD_FLAG', `not a URL: ${text.split('#')[0]!.slice(0, 80)}`, { cause: err });
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new TetherError('BAD_FLAG', 'a session link starts with http:// or https://');

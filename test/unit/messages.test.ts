@@ -1,0 +1,223 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { z } from 'zod';
+import {
+  ClientHelloSchema,
+  decodeJson,
+  encodeJson,
+  ErrorFrameSchema,
+  HostHelloSchema,
+  IntentReplySchema,
+  IntentSchema,
+  MAX_COLS,
+  MAX_INPUT_CHARS,
+  MAX_ROWS,
+  MIN_COLS,
+  MIN_ROWS,
+} from '../../protocol/messages.js';
+import { newId } from '../../protocol/ids.js';
+import { ERROR_CODES, TetherError } from '../../protocol/errors.js';
+import { utf8 } from '../../protocol/encoding.js';
+
+type Row = [name: string, value: unknown];
+
+/** Asserts every `valid` row parses (to an equal value) and every `invalid` row does not. */
+function table(schema: z.ZodType<unknown>, valid: Row[], invalid: Row[]): void {
+  for (const [name, value] of valid) {
+    it(`accepts ${name}`, () => {
+      const r = schema.safeParse(value);
+      assert.equal(r.success, true, r.success ? '' : JSON.stringify(r.error.issues));
+      assert.deepEqual(r.data, value);
+    });
+  }
+  for (const [name, value] of invalid) {
+    it(`rejects ${name}`, () => {
+      assert.equal(schema.safeParse(value).success, false);
+    });
+  }
+}
+
+const id = newId();
+
+describe('size bounds', () => {
+  it('are the documented values', () => {
+    assert.deepEqual([MIN_COLS, MAX_COLS, MIN_ROWS, MAX_ROWS, MAX_INPUT_CHARS], [2, 500, 1, 300, 64 * 1024]);
+  });
+});
+
+describe('ClientHelloSchema', () => {
+  const ok = { type: 'hello', v: 1, role: 'client', deviceId: id, deviceName: 'Pixel 8', deviceKind: 'browser' };
+  table(
+    ClientHelloSchema,
+    [
+      ['a browser hello', ok],
+      ['a terminal hello', { ...ok, deviceKind: 'terminal', deviceName: 'laptop — tether attach' }],
+      ['a 64-character name', { ...ok, deviceName: 'n'.repeat(64) }],
+      ['a 1-character name', { ...ok, deviceName: 'n' }],
+    ],
+    [
+      ['role host', { ...ok, role: 'host' }],
+      ['type other than hello', { ...ok, type: 'intent' }],
+      ['v 0', { ...ok, v: 0 }],
+      ['v as a string', { ...ok, v: '1' }],
+      ['an empty name', { ...ok, deviceName: '' }],
+      ['a 65-character name', { ...ok, deviceName: 'n'.repeat(65) }],
+      ['an unknown device kind', { ...ok, deviceKind: 'phone' }],
+      ['a bad deviceId', { ...ok, deviceId: 'device-1' }],
+      ['a missing deviceId', { type: 'hello', v: 1, role: 'client', deviceName: 'x', deviceKind: 'browser' }],
+      ['an extra key (strict)', { ...ok, sessionId: id }],
+      ['a host hello', { type: 'hello', v: 1, role: 'host', sessionId: id, peerId: id }],
+    ],
+  );
+});
+
+describe('HostHelloSchema', () => {
+  const ok = { type: 'hello', v: 1, role: 'host', sessionId: id, peerId: newId() };
+  table(
+    HostHelloSchema,
+    [['a host hello', ok]],
+    [
+      ['role client', { ...ok, role: 'client' }],
+      ['v fractional', { ...ok, v: 1.1 }],
+      ['a bad sessionId', { ...ok, sessionId: 'abc' }],
+      ['a bad peerId', { ...ok, peerId: id + '!' }],
+      ['a missing peerId', { type: 'hello', v: 1, role: 'host', sessionId: id }],
+      ['an extra key (strict)', { ...ok, key: 'secret' }],
+    ],
+  );
+});
+
+describe('IntentSchema', () => {
+  const input = { id, type: 'input', data: 'ls\r' };
+  const resize = { id, type: 'resize', cols: 80, rows: 24 };
+  table(
+    IntentSchema,
+    [
+      ['input', input],
+      ['input with the sender size', { ...input, cols: 120, rows: 40 }],
+      ['input with only cols', { ...input, cols: 120 }],
+      ['input of one character', { ...input, data: '\x03' }],
+      ['input of exactly 64 KiB', { ...input, data: 'x'.repeat(MAX_INPUT_CHARS) }],
+      ['input with unicode', { ...input, data: 'héllo 📱' }],
+      ['resize', resize],
+      ['resize at the minimum (2×1)', { ...resize, cols: 2, rows: 1 }],
+      ['resize at the maximum (500×300)', { ...resize, cols: 500, rows: 300 }],
+    ],
+    [
+      ['input with empty data', { ...input, data: '' }],
+      ['input of 64 KiB + 1', { ...input, data: 'x'.repeat(MAX_INPUT_CHARS + 1) }],
+      ['input with non-string data', { ...input, data: [1, 2] }],
+      ['input without data', { id, type: 'input' }],
+      ['input with cols 1', { ...input, cols: 1 }],
+      ['input with rows 301', { ...input, rows: 301 }],
+      ['input with an extra key (strict)', { ...input, paste: true }],
+      ['resize cols 1', { ...resize, cols: 1 }],
+      ['resize cols 501', { ...resize, cols: 501 }],
+      ['resize rows 0', { ...resize, rows: 0 }],
+      ['resize rows 301', { ...resize, rows: 301 }],
+      ['resize fractional cols', { ...resize, cols: 80.5 }],
+      ['resize cols as a string', { ...resize, cols: '80' }],
+      ['resize NaN rows', { ...resize, rows: Number.NaN }],
+      ['resize without rows', { id, type: 'resize', cols: 80 }],
+      ['resize with data (strict)', { ...resize, data: 'x' }],
+      ['an unknown type', { id, type: 'kill' }],
+      ['a missing id', { type: 'input', data: 'x' }],
+      ['a bad id', { ...input, id: 'intent-1' }],
+      ['a missing type', { id, data: 'x' }],
+      ['null', null],
+    ],
+  );
+});
+
+describe('IntentReplySchema', () => {
+  table(
+    IntentReplySchema,
+    [
+      ['ok', { id, ok: true }],
+      ['ok duplicate', { id, ok: true, duplicate: true }],
+      ['an error', { id, ok: false, error: { code: 'INTENT_INVALID', message: 'bad' } }],
+      ['an error with a 500-character message', { id, ok: false, error: { code: 'X', message: 'm'.repeat(500) } }],
+    ],
+    [
+      ['ok without id', { ok: true }],
+      ['ok with an error (strict)', { id, ok: true, error: { code: 'X', message: 'y' } }],
+      ['ok false without error', { id, ok: false }],
+      ['an error with a 501-character message', { id, ok: false, error: { code: 'X', message: 'm'.repeat(501) } }],
+      ['an error without code', { id, ok: false, error: { message: 'y' } }],
+      ['an error with an extra key', { id, ok: false, error: { code: 'X', message: 'y', stack: 'z' } }],
+      ['duplicate as a string', { id, ok: true, duplicate: 'yes' }],
+      ['a bad id', { id: 'x', ok: true }],
+    ],
+  );
+});
+
+describe('ErrorFrameSchema', () => {
+  table(
+    ErrorFrameSchema,
+    [
+      ['a registry code', { code: 'FRAME_TOO_LARGE', message: 'frame exceeds 262144 bytes' }],
+      ...Object.keys(ERROR_CODES).map((code): Row => [`code ${code}`, { code, message: '' }]),
+    ],
+    [
+      ['an unknown code', { code: 'NOT_A_CODE', message: 'x' }],
+      ['an inherited property as code', { code: 'toString', message: 'x' }],
+      ['a lowercase code', { code: 'frame_too_large', message: 'x' }],
+      ['a 501-character message', { code: 'FRAME_MALFORMED', message: 'x'.repeat(501) }],
+      ['a missing message', { code: 'FRAME_MALFORMED' }],
+      ['an extra key (strict)', { code: 'FRAME_MALFORMED', message: 'x', stack: 'y' }],
+    ],
+  );
+});
+
+describe('encodeJson / decodeJson', () => {
+  it('round trips a message', () => {
+    const intent = { id, type: 'resize' as const, cols: 100, rows: 30 };
+    const bytes = encodeJson(intent);
+    assert.equal(new TextDecoder().decode(bytes), JSON.stringify(intent));
+    assert.deepEqual(decodeJson(IntentSchema, bytes), intent);
+  });
+
+  it('round trips unicode input', () => {
+    const intent = { id, type: 'input' as const, data: 'é📱\u0000\x1b[A' };
+    assert.deepEqual(decodeJson(IntentSchema, encodeJson(intent)), intent);
+  });
+
+  const failures: Array<[string, Uint8Array]> = [
+    ['non-UTF-8 bytes', new Uint8Array([0x7b, 0x22, 0xc3, 0x28, 0x22, 0x7d])],
+    ['a lone continuation byte', new Uint8Array([0x22, 0x80, 0x22])],
+    ['not JSON', utf8('hello')],
+    ['truncated JSON', utf8('{"id":')],
+    ['empty', new Uint8Array()],
+    ['a schema mismatch', encodeJson({ id, type: 'resize', cols: 1, rows: 1 })],
+    ['JSON null', utf8('null')],
+    ['a JSON array', utf8('[]')],
+  ];
+  for (const [what, payload] of failures) {
+    it(`throws FRAME_MALFORMED by default for ${what}`, () => {
+      assert.throws(() => decodeJson(IntentSchema, payload), (err: unknown) => {
+        assert.ok(err instanceof TetherError, `not a TetherError: ${String(err)}`);
+        assert.equal(err.code, 'FRAME_MALFORMED');
+        return true;
+      });
+    });
+    it(`throws the given code (INTENT_INVALID) for ${what}`, () => {
+      assert.throws(() => decodeJson(IntentSchema, payload, 'INTENT_INVALID'), { name: 'TetherError', code: 'INTENT_INVALID' });
+    });
+  }
+
+  it('names the failing field of a schema mismatch in the message', () => {
+    assert.throws(() => decodeJson(IntentSchema, encodeJson({ id, type: 'resize', cols: 80, rows: 0 })), {
+      code: 'FRAME_MALFORMED',
+      message: /^invalid message: rows: /,
+    });
+    assert.throws(() => decodeJson(IntentSchema, utf8('7')), { message: /^invalid message: \(root\): / });
+  });
+
+  it('keeps the parse error as the cause of a non-JSON payload', () => {
+    assert.throws(() => decodeJson(IntentSchema, utf8('{')), (err: unknown) => {
+      assert.ok(err instanceof TetherError);
+      assert.ok(err.cause instanceof SyntaxError);
+      return true;
+    });
+  });
+});

@@ -1,0 +1,115 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { formatSessionUrl, parseSessionUrl } from '../../protocol/session-url.js';
+import { newId, newKey } from '../../protocol/ids.js';
+
+const sessionId = newId();
+const key = newKey();
+
+describe('formatSessionUrl', () => {
+  it('builds <origin>/s/<id>#<key>', () => {
+    assert.equal(formatSessionUrl('http://192.168.1.20:7420', sessionId, key), `http://192.168.1.20:7420/s/${sessionId}#${key}`);
+  });
+
+  it('drops trailing slashes of the origin', () => {
+    assert.equal(formatSessionUrl('https://example.com/tether//', sessionId, key), `https://example.com/tether/s/${sessionId}#${key}`);
+  });
+});
+
+describe('parseSessionUrl round trips', () => {
+  const origins = [
+    'http://192.168.1.20:7420',
+    'http://127.0.0.1:7420',
+    'https://tether.example.com',
+    'http://[::1]:7420',
+    'http://localhost:1',
+    'https://example.com/tether',
+    'https://example.com/a/b/c',
+    'https://example.com/s/nested',
+  ];
+  for (const origin of origins) {
+    it(origin, () => {
+      const url = formatSessionUrl(origin, sessionId, key);
+      assert.deepEqual(parseSessionUrl(url), { origin, sessionId, key });
+    });
+  }
+
+  it('round trips many random ids and keys (every base64url character)', () => {
+    for (let i = 0; i < 200; i++) {
+      const link = { origin: 'http://10.0.0.2:7420', sessionId: newId(), key: newKey() };
+      assert.deepEqual(parseSessionUrl(formatSessionUrl(link.origin, link.sessionId, link.key)), link);
+    }
+  });
+
+  it('accepts a trailing slash after the id and ignores a query string', () => {
+    assert.deepEqual(parseSessionUrl(`http://10.0.0.2:7420/s/${sessionId}/#${key}`), { origin: 'http://10.0.0.2:7420', sessionId, key });
+    assert.deepEqual(parseSessionUrl(`http://10.0.0.2:7420/s/${sessionId}?utm=x#${key}`), { origin: 'http://10.0.0.2:7420', sessionId, key });
+  });
+
+  it('normalises the origin the way URL does (lowercase host, default port dropped)', () => {
+    assert.deepEqual(parseSessionUrl(`HTTP://Example.COM:80/s/${sessionId}#${key}`), { origin: 'http://example.com', sessionId, key });
+  });
+
+  it('keeps a path prefix in the origin', () => {
+    const link = parseSessionUrl(`https://example.com/team/tether/s/${sessionId}#${key}`);
+    assert.equal(link.origin, 'https://example.com/team/tether');
+    assert.equal(formatSessionUrl(link.origin, link.sessionId, link.key), `https://example.com/team/tether/s/${sessionId}#${key}`);
+  });
+});
+
+describe('parseSessionUrl errors', () => {
+  const cases: Array<[string, string, string]> = [
+    ['no fragment', `http://10.0.0.2:7420/s/${sessionId}`, 'KEY_MISSING'],
+    ['an empty fragment', `http://10.0.0.2:7420/s/${sessionId}#`, 'KEY_MISSING'],
+    ['a short key', `http://10.0.0.2:7420/s/${sessionId}#${key.slice(1)}`, 'KEY_REJECTED'],
+    ['a long key', `http://10.0.0.2:7420/s/${sessionId}#${key}A`, 'KEY_REJECTED'],
+    ['a key with a non-base64url character', `http://10.0.0.2:7420/s/${sessionId}#${key.slice(1)}!`, 'KEY_REJECTED'],
+    ['a key with padding', `http://10.0.0.2:7420/s/${sessionId}#${key.slice(2)}=`, 'KEY_REJECTED'],
+    ['a key that is a query', `http://10.0.0.2:7420/s/${sessionId}#k=${key}`, 'KEY_REJECTED'],
+    ['not a URL', 'not a url', 'BAD_FLAG'],
+    ['an empty string', '', 'BAD_FLAG'],
+    ['a bare id', sessionId, 'BAD_FLAG'],
+    ['ftp', `ftp://10.0.0.2/s/${sessionId}#${key}`, 'BAD_FLAG'],
+    ['file', `file:///s/${sessionId}#${key}`, 'BAD_FLAG'],
+    ['ws', `ws://10.0.0.2:7420/s/${sessionId}#${key}`, 'BAD_FLAG'],
+    ['javascript', `javascript:alert(1)//s/${sessionId}#${key}`, 'BAD_FLAG'],
+    ['no /s/ path', `http://10.0.0.2:7420/${sessionId}#${key}`, 'BAD_FLAG'],
+    ['a different path letter', `http://10.0.0.2:7420/x/${sessionId}#${key}`, 'BAD_FLAG'],
+    ['something after the id', `http://10.0.0.2:7420/s/${sessionId}/extra#${key}`, 'BAD_FLAG'],
+    ['a root path', `http://10.0.0.2:7420/#${key}`, 'BAD_FLAG'],
+    ['a short id', `http://10.0.0.2:7420/s/${sessionId.slice(1)}#${key}`, 'BAD_FLAG'],
+    ['a long id', `http://10.0.0.2:7420/s/${sessionId}A#${key}`, 'BAD_FLAG'],
+    ['an id with a dot', `http://10.0.0.2:7420/s/${sessionId.slice(1)}.#${key}`, 'BAD_FLAG'],
+    ['an id that is percent-encoded', `http://10.0.0.2:7420/s/${sessionId.slice(3)}%41#${key}`, 'BAD_FLAG'],
+  ];
+  for (const [what, url, code] of cases) {
+    it(`${what} → ${code}`, () => {
+      assert.throws(() => parseSessionUrl(url), { name: 'TetherError', code });
+    });
+  }
+
+  it('checks the link before the key: a bad path with no key is BAD_FLAG, not KEY_MISSING', () => {
+    assert.throws(() => parseSessionUrl('http://10.0.0.2:7420/'), { code: 'BAD_FLAG' });
+  });
+
+  it('never puts the key in an error message', () => {
+    for (const url of [`ftp://h/s/${sessionId}#${key}`, `http://h/s/${sessionId}#${key}!`, `http://h/x/${sessionId}#${key}`]) {
+      assert.throws(() => parseSessionUrl(url), (err: Error) => {
+        assert.ok(!err.message.includes(key.slice(0, 20)), err.message);
+        return true;
+      });
+    }
+  });
+
+  it(
+    'does not echo the key when the text is not a URL',
+    () => {
+      const link = `http://10.0.0.2:99999/s/${sessionId}#${key}`;
+      assert.throws(() => parseSessionUrl(link), (err: Error) => {
+        assert.equal((err as { code?: string }).code, 'BAD_FLAG');
+        assert.ok(!err.message.includes(key.slice(0, 12)), `message leaks the key: ${err.message}`);
+        return true;
+      });
+    },
+  );
+});
