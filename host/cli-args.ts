@@ -6,22 +6,33 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { z } from 'zod';
 import { TetherError } from '../protocol/errors.js';
+import { defaultConfigPath, loadPresets } from './agent-presets.js';
 
 /** Default port of the embedded or standalone signal server. */
 export const DEFAULT_PORT = 7420;
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-/** The program a terminal session runs. */
+/** The program a session runs: a terminal program in a PTY, or an ACP agent. */
 export interface ProgramSpec {
+  kind: 'pty' | 'acp';
   file: string;
   args: string[];
   display: string;
+  /** Preset name ('claude', …), 'acp' for acp:<command>, 'shell' or 'pty'. */
+  label: string;
+  /** How to install a preset's missing command. */
+  installHint?: string;
 }
 
-/** `tether remote-control`. */
+/**
+ * `tether remote-control` (server mode) and `tether [--remote-control [name]]` (interactive mode).
+ * Interactive mode shares from the start only with --remote-control; /rc shares later.
+ */
 export interface RemoteControlCommand {
-  command: 'remote-control';
+  command: 'remote-control' | 'interactive';
+  /** Interactive mode: share as soon as it starts. Always true in server mode. */
+  shareAtStart: boolean;
   name: string | null;
   program: ProgramSpec;
   port: number;
@@ -113,7 +124,38 @@ function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>)
   }
 }
 
-function parseRemoteControl(args: string[], env: Record<string, string | undefined>, cwd: string): CliCommand {
+/** Resolves --agent (or `-- <command>`) to the program to run. */
+function resolveProgram(agent: string | undefined, after: string[] | null, env: Record<string, string | undefined>, configPath: string | undefined): ProgramSpec {
+  if (after) {
+    if (agent !== undefined) throw bad("use either --agent or '-- <command>', not both");
+    if (after.length === 0 || after[0] === '') throw bad("'--' must be followed by a command");
+    return { kind: 'pty', file: after[0]!, args: after.slice(1), display: after.join(' '), label: 'pty' };
+  }
+  if (agent === undefined || agent === 'shell') {
+    const shell = env.SHELL && env.SHELL.trim() !== '' ? env.SHELL : '/bin/sh';
+    return { kind: 'pty', file: shell, args: [], display: shell, label: 'shell' };
+  }
+  for (const prefix of ['pty:', 'acp:'] as const) {
+    if (!agent.startsWith(prefix)) continue;
+    const line = agent.slice(prefix.length).trim();
+    if (line === '') throw bad(`--agent '${prefix}<command line>' needs a command line`);
+    return { kind: prefix === 'pty:' ? 'pty' : 'acp', file: '/bin/sh', args: ['-c', line], display: line, label: prefix.slice(0, 3) };
+  }
+  let presets;
+  try {
+    presets = loadPresets(configPath ?? defaultConfigPath(env), configPath !== undefined);
+  } catch (err) {
+    // A broken config file is a bad flag value here: one line, exit 2.
+    throw bad((err as Error).message);
+  }
+  const preset = presets[agent];
+  if (!preset) {
+    throw bad(`unknown --agent '${agent}': use shell, pty:<command>, acp:<command> or a preset (${Object.keys(presets).join(', ')})`);
+  }
+  return { kind: 'acp', file: preset.command[0]!, args: preset.command.slice(1), display: preset.command.join(' '), label: agent, installHint: preset.install };
+}
+
+function parseRemoteControl(args: string[], env: Record<string, string | undefined>, cwd: string, mode: 'remote-control' | 'interactive', shareAtStart: boolean, presetName: string | null = null): CliCommand {
   const dashDash = args.indexOf('--');
   const own = dashDash >= 0 ? args.slice(0, dashDash) : args;
   const after = dashDash >= 0 ? args.slice(dashDash + 1) : [];
@@ -128,28 +170,15 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
     rows: { type: 'string' },
     json: { type: 'boolean' },
     'log-level': { type: 'string' },
+    config: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
-  if (values.help) return { command: 'help', topic: 'remote-control' };
+  if (values.help) return { command: 'help', topic: mode === 'interactive' ? 'main' : 'remote-control' };
+  if (mode === 'interactive' && positionals.length > 0) throw bad(`unexpected argument '${positionals[0]}' (the name goes right after --remote-control)`);
   if (positionals.length > 1) throw bad(`unexpected argument '${positionals[1]}' (a name is one word; quote it)`);
-  const name = positionals[0] ?? null;
+  const name = presetName ?? positionals[0] ?? null;
   if (name !== null && (name.length > 64 || name.trim() === '')) throw bad('the session name must be 1–64 characters');
-  let program: ProgramSpec;
-  const agent = values.agent as string | undefined;
-  if (dashDash >= 0) {
-    if (agent !== undefined) throw bad("use either --agent or '-- <command>', not both");
-    if (after.length === 0 || after[0] === '') throw bad("'--' must be followed by a command");
-    program = { file: after[0]!, args: after.slice(1), display: after.join(' ') };
-  } else if (agent === undefined || agent === 'shell') {
-    const shell = env.SHELL && env.SHELL.trim() !== '' ? env.SHELL : '/bin/sh';
-    program = { file: shell, args: [], display: shell };
-  } else if (agent.startsWith('pty:')) {
-    const line = agent.slice(4).trim();
-    if (line === '') throw bad("--agent 'pty:<command line>' needs a command line");
-    program = { file: '/bin/sh', args: ['-c', line], display: line };
-  } else {
-    throw bad(`unknown --agent '${agent}': use 'shell' or 'pty:<command line>'`);
-  }
+  const program = resolveProgram(values.agent as string | undefined, dashDash >= 0 ? after : null, env, values.config as string | undefined);
   const port = intFlag('port', values.port as string | undefined, 0, 65535);
   const signalUrl = urlFlag('signal', values.signal as string | undefined);
   const publicUrl = urlFlag('public-url', values['public-url'] as string | undefined);
@@ -161,7 +190,8 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
   childEnv.TERM = 'xterm-256color';
   childEnv.TETHER_SESSION = '1';
   return Object.freeze({
-    command: 'remote-control',
+    command: mode,
+    shareAtStart,
     name,
     program,
     port: port ?? DEFAULT_PORT,
@@ -227,12 +257,20 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     case '--version':
       return { command: 'version', topic: 'main' };
     case 'remote-control':
-      return parseRemoteControl(rest, env, cwd);
+      return parseRemoteControl(rest, env, cwd, 'remote-control', true);
+    case '--remote-control':
+    case '--rc': {
+      // `--remote-control [name]`: the name is optional, so it is taken only when it is not a flag.
+      const named = rest[0] !== undefined && !rest[0].startsWith('-');
+      return parseRemoteControl(named ? rest.slice(1) : rest, env, cwd, 'interactive', true, named ? rest[0]! : null);
+    }
     case 'signal':
       return parseSignal(rest);
     case 'attach':
       return parseAttach(rest);
     default:
-      throw bad(first.startsWith('-') ? `unknown option '${first}' (commands come first: tether remote-control …)` : `unknown command '${first}'`);
+      // Any other flag first: an interactive session that is not shared until /remote-control.
+      if (first.startsWith('-')) return parseRemoteControl(argv, env, cwd, 'interactive', false);
+      throw bad(`unknown command '${first}'`);
   }
 }

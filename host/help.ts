@@ -1,32 +1,48 @@
 /** The text of `tether --help` and of each command's `--help`. README's "Command line" section mirrors it. */
 
 /** Overview of every command. */
-export const MAIN_HELP = `tether — share a live terminal session with your phone or another browser, peer to peer.
+export const MAIN_HELP = `tether — work on a live coding-agent or terminal session from your phone or another browser, peer to peer.
 
 Usage:
   tether remote-control [name] [options] [-- <command> [args...]]
+  tether [--remote-control [name] | --rc [name]] [options] [-- <command> [args...]]
   tether signal [options]
   tether attach <session url>
   tether --help | --version
 
 Commands:
-  remote-control   Run a program in a shared terminal; print its link and QR code.
+  remote-control   Server mode: run an agent or program and share it; print its link and QR code.
+  (no command)     Interactive mode: a chat with the agent (or the raw terminal) right here.
+                   --remote-control (alias --rc) shares it from the start; otherwise type
+                   /remote-control (or /rc) in the chat to share it later.
   signal           Run a standalone signal server (hosts use it with --signal URL).
   attach           Join a session from this terminal.
 
-Run 'tether <command> --help' for a command's options.`;
+Interactive mode takes the same options as remote-control (--agent, --port, --bind, --local,
+--public-url, --signal, --cols, --rows, --config, --log-level); see 'tether remote-control --help'.
+Chat commands: /remote-control [name] (/rc) share or show the sharing panel, /devices,
+/stop, /mode <id>, /quit. For terminal programs, Ctrl-] then s shares (or shows the panel),
+Ctrl-] then q quits, Ctrl-] twice sends Ctrl-].`;
 
 /** \`tether remote-control --help\`. */
 export const REMOTE_CONTROL_HELP = `Usage: tether remote-control [name] [options] [-- <command> [args...]]
 
-Runs a program in a PTY in the current folder and shares it. Open the printed link, or scan
-the QR code, on any device on the same network; every device sees the same screen and can type.
+Runs a coding agent (over the Agent Client Protocol) or a terminal program (in a PTY) in the
+current folder and shares it. Open the printed link, or scan the QR code, on any device on the
+same network; every device sees the same session and can send prompts or type.
 
 Options:
-  --agent shell           Run your shell: $SHELL, else /bin/sh (the default).
+  --agent claude|codex|gemini|copilot|goose
+                          Run a preset ACP agent (claude-agent-acp, codex-acp, gemini --acp,
+                          copilot --acp, goose acp), or a preset from the config file.
+  --agent 'acp:<command line>'
+                          Run any other ACP agent (the line is run by /bin/sh -c).
+  --agent shell           Run your shell in a PTY: $SHELL, else /bin/sh (the default).
   --agent 'pty:<command line>'
                           Run any terminal program (the line is run by /bin/sh -c).
   -- <command> [args...]  Shorthand for --agent pty: runs <command> directly with its args.
+  --config FILE           Config file with extra presets (default ~/.config/tether/config.json):
+                          {"presets": {"name": {"command": "cmd --acp", "install": "how to"}}}
   --port N                Port of the embedded signal server (default 7420; if it is taken, any
                           free port is used). 0 = any free port.
   --bind ADDR             Address to listen on (default 0.0.0.0: every interface, so devices on
@@ -41,7 +57,8 @@ Options:
   -h, --help              Show this help.
 
 Keys (on the status screen): q or Ctrl-C quits; space shows or hides the QR code.
-When the program exits, tether exits with the program's exit code.`;
+When a terminal program exits, tether exits with its exit code. When an agent exits or crashes,
+the conversation stays readable on every device until you quit.`;
 
 /** \`tether signal --help\`. */
 export const SIGNAL_HELP = `Usage: tether signal [options]

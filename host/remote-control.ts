@@ -1,21 +1,19 @@
 /**
- * `tether remote-control`: one shared terminal session, served through the embedded signal server
- * (or a standalone one with --signal). A factory, createRemoteControl(config) → { start, close, address },
- * that reports what happens as events; main.ts turns them into the status screen or --json lines.
+ * `tether remote-control`: one shared session — a terminal program or an ACP agent — served through the
+ * embedded signal server (or a standalone one with --signal). A factory, createRemoteControl(config) →
+ * { start, close, address }, that reports what happens as events; main.ts turns them into the status
+ * screen or --json lines.
  */
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
-import type { Logger } from 'pino';
 import { newId, newKey } from '../protocol/ids.js';
-import { formatSessionUrl } from '../protocol/session-url.js';
 import type { ClientHello } from '../protocol/messages.js';
 import type { SignalServer } from '../signal/signal-server.js';
 import type { RemoteControlCommand } from './cli-args.js';
-import { HostSignalLink } from './signal-link.js';
-import { TerminalSession } from './terminal-session.js';
-import { linkOrigin, selfOrigin } from './lan-address.js';
-import { startSignalServer } from './start-signal-server.js';
+import { createHostedSession, type HostedSession, type SessionDeps } from './hosted-session.js';
+import { Sharing } from './sharing.js';
 import type { PtyExit } from './pty-process.js';
+import type { AgentExit } from './acp-agent.js';
 
 /** What `ready` reports. */
 export interface ReadyInfo {
@@ -26,22 +24,31 @@ export interface ReadyInfo {
   signal: string;
   name: string;
   command: string;
+  kind: 'terminal' | 'conversation';
+}
+
+/** A device as events report it. */
+export interface DeviceEvent {
+  peerId: string;
+  deviceId: string;
+  name: string;
+  kind: ClientHello['deviceKind'];
+  devices: number;
 }
 
 interface RemoteControlEvents {
   ready: [ReadyInfo];
-  'device-joined': [{ peerId: string; deviceId: string; name: string; kind: ClientHello['deviceKind']; devices: number }];
+  'device-joined': [DeviceEvent];
   'device-left': [{ peerId: string; devices: number }];
+  /** A terminal program exited (the host then exits). */
   'session-exited': [PtyExit];
+  /** An agent exited or crashed (the conversation stays readable). */
+  'agent-exited': [AgentExit];
 }
 
 /** Runtime dependencies (injected so tests and benchmarks can share them). */
-export interface RemoteControlDeps {
-  log: Logger;
-  wrtc: object | undefined;
+export interface RemoteControlDeps extends SessionDeps {
   clientDir: string | null;
-  iceServers?: RTCIceServer[];
-  scrollbackChars?: number;
 }
 
 /** A running remote-control host. */
@@ -52,70 +59,42 @@ export interface RemoteControl extends EventEmitter<RemoteControlEvents> {
   address(): { host: string; port: number } | null;
   /** The embedded signal server (null with --signal or before start). */
   signalServer(): SignalServer | null;
-  readonly session: TerminalSession;
+  readonly session: HostedSession;
 }
 
-/** Creates the host for one shared terminal. Nothing runs until start(). */
+/** Creates the host for one shared session. Nothing runs until start(). */
 export function createRemoteControl(config: RemoteControlCommand, deps: RemoteControlDeps): RemoteControl {
   const sessionId = newId();
   const key = newKey();
-  const name = config.name ?? `${hostname()}-terminal`;
-  const log = deps.log.child({ sessionId });
-  const session = new TerminalSession({
-    sessionId,
-    key,
-    name,
-    command: config.program,
-    cwd: config.cwd,
-    env: config.env,
-    cols: config.cols,
-    rows: config.rows,
-    scrollbackChars: deps.scrollbackChars,
-    wrtc: deps.wrtc,
-    iceServers: deps.iceServers ?? [],
-    log,
-  });
-  let server: SignalServer | null = null;
-  let link: HostSignalLink | null = null;
+  const kind = config.program.kind === 'acp' ? 'conversation' : 'terminal';
+  const name = config.name ?? `${hostname()}-${kind === 'terminal' ? 'terminal' : config.program.label}`;
+  const session = createHostedSession(config, deps, { sessionId, key, name });
+  const sharing = new Sharing(config, session, deps.clientDir, deps.log.child({ sessionId }));
   let closing: Promise<void> | null = null;
 
   const emitter = new EventEmitter<RemoteControlEvents>() as RemoteControl;
-  session.on('device-joined', (peerId, hello) =>
+  session.on('device-joined', (peerId: string, hello: ClientHello) =>
     emitter.emit('device-joined', { peerId, deviceId: hello.deviceId, name: hello.deviceName, kind: hello.deviceKind, devices: session.peers.joinedCount }),
   );
-  session.on('device-left', (peerId) => emitter.emit('device-left', { peerId, devices: session.peers.joinedCount }));
-  session.on('exited', (exit) => emitter.emit('session-exited', exit));
+  session.on('device-left', (peerId: string) => emitter.emit('device-left', { peerId, devices: session.peers.joinedCount }));
+  if (session.kind === 'terminal') session.on('exited', (exit) => emitter.emit('session-exited', exit));
+  else session.on('agent-exited', (exit) => emitter.emit('agent-exited', exit));
 
   Object.assign(emitter, {
     session,
-    address: () => (server ? server.address() : null),
-    signalServer: () => server,
+    address: () => sharing.signalServer?.address() ?? null,
+    signalServer: () => sharing.signalServer,
     async start(): Promise<ReadyInfo> {
-      let publicOrigin: string;
-      let connectTo: string;
-      if (config.signalUrl) {
-        publicOrigin = config.signalUrl;
-        connectTo = config.signalUrl;
-      } else {
-        server = await startSignalServer({ port: config.port, portExplicit: config.portExplicit, bind: config.bind, clientDir: deps.clientDir, log });
-        const { port } = server.address();
-        publicOrigin = linkOrigin(config.bind, port, config.publicUrl);
-        connectTo = selfOrigin(config.bind, port);
-      }
-      link = new HostSignalLink(connectTo, log.child({ component: 'signal-link' }));
-      await link.connect();
-      session.start();
-      await link.register(session);
-      const info: ReadyInfo = { sessionId, url: formatSessionUrl(publicOrigin, sessionId, key), signal: publicOrigin, name, command: config.program.display };
+      await session.start();
+      const share = await sharing.start();
+      const info: ReadyInfo = { sessionId, url: share.url, signal: share.signal, name, command: config.program.display, kind };
       emitter.emit('ready', info);
       return info;
     },
     close(): Promise<void> {
       closing ??= (async () => {
-        link?.unregister(sessionId);
+        await sharing.stop();
         await session.close();
-        link?.close();
-        await server?.close();
       })();
       return closing;
     },

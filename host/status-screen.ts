@@ -57,6 +57,11 @@ export function attachStatusScreen(host: RemoteControl, out: NodeJS.WriteStream,
     render();
     line(`device left: ${name} (${d.devices} connected)`);
   });
+  host.on('agent-exited', (exit) => {
+    state = `agent ${exit.signal ? `killed by ${exit.signal}` : `exited (code ${exit.code})`} · the conversation stays readable · q quits`;
+    render();
+    line(`agent exited (${exit.signal ?? `code ${exit.code}`})${exit.stderrTail ? `:\n${exit.stderrTail}` : ''}`);
+  });
   host.on('session-exited', (exit) => {
     state = `exited (code ${exit.exitCode})`;
     render();

@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import * as Y from 'yjs';
 import type { Logger } from 'pino';
-import { IntentSchema, type ClientHello } from '../protocol/messages.js';
+import { TerminalIntentSchema, type ClientHello } from '../protocol/messages.js';
 import { TetherError } from '../protocol/errors.js';
 import { spawnPty, type PtyExit, type PtyProcess } from './pty-process.js';
 import { TerminalDocWriter } from './terminal-doc-writer.js';
@@ -39,6 +39,7 @@ interface TerminalSessionEvents {
 
 /** A shared terminal. */
 export class TerminalSession extends EventEmitter<TerminalSessionEvents> implements SignalSession {
+  readonly kind = 'terminal' as const;
   readonly sessionId: string;
   readonly key: string;
   readonly doc = new Y.Doc();
@@ -116,7 +117,7 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
   }
 
   private applyIntent(peerId: string, raw: Record<string, unknown>): TetherError | null {
-    const parsed = IntentSchema.safeParse(raw);
+    const parsed = TerminalIntentSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       return new TetherError('INTENT_INVALID', issue ? `${issue.path.join('.') || 'intent'}: ${issue.message}` : undefined);

@@ -38,8 +38,18 @@ export const ERROR_CODES = {
   // Intents
   INTENT_INVALID: 'malformed intent',
   SESSION_ENDED: 'the session has ended',
+  // Conversation intents
+  WRONG_SESSION_KIND: 'this action does not apply to this kind of session',
+  PERMISSION_UNKNOWN: 'no such permission request',
+  PERMISSION_ANSWERED: 'this permission request was already answered',
+  QUEUE_ITEM_UNKNOWN: 'that queued prompt already started or was removed',
+  MODE_UNKNOWN: 'the agent does not offer that mode',
+  IMAGES_UNSUPPORTED: 'this agent does not accept images in prompts',
   // Processes
   SPAWN_FAILED: 'could not start the program',
+  AGENT_NOT_FOUND: 'the agent is not installed',
+  AGENT_FAILED: 'the agent failed or exited',
+  PATH_OUTSIDE_SESSION: 'the path is outside the session folder',
 } as const;
 
 /** A stable error code from the registry. */

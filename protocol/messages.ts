@@ -53,8 +53,69 @@ export const InputIntentSchema = z.strictObject({
 /** The sender's viewport changed: it takes over the terminal size. */
 export const ResizeIntentSchema = z.strictObject({ id, type: z.literal('resize'), cols, rows });
 
+/** Largest prompt text. */
+export const MAX_PROMPT_CHARS = 100_000;
+/** Image types a prompt may carry, and limits (the agent must also accept images). */
+export const PROMPT_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
+export const MAX_PROMPT_IMAGES = 4;
+export const MAX_IMAGE_BASE64_CHARS = 2 * 1024 * 1024;
+const handle = z.string().min(1).max(200);
+
+/** An image pasted into a prompt, base64 encoded. */
+export const PromptImageSchema = z.strictObject({
+  mimeType: z.enum(PROMPT_IMAGE_TYPES),
+  data: z.string().min(1).max(MAX_IMAGE_BASE64_CHARS).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64'),
+});
+export type PromptImage = z.infer<typeof PromptImageSchema>;
+
+/** Send a prompt to the agent; it queues while the agent works. */
+export const PromptIntentSchema = z.strictObject({
+  id,
+  type: z.literal('prompt'),
+  text: z.string().max(MAX_PROMPT_CHARS),
+  images: z.array(PromptImageSchema).max(MAX_PROMPT_IMAGES).optional(),
+}).refine((p) => p.text.trim() !== '' || (p.images?.length ?? 0) > 0, 'a prompt needs text or an image');
+
+/** Edit a queued prompt's text. */
+export const QueueEditIntentSchema = z.strictObject({ id, type: z.literal('queue-edit'), queueId: handle, text: z.string().min(1).max(MAX_PROMPT_CHARS) });
+
+/** Remove a queued prompt. */
+export const QueueRemoveIntentSchema = z.strictObject({ id, type: z.literal('queue-remove'), queueId: handle });
+
+/** Answer a permission request with one of the agent's options. */
+export const PermissionIntentSchema = z.strictObject({ id, type: z.literal('permission'), requestId: handle, optionId: handle });
+
+/** Stop the running turn (ACP cancel), pending permission requests included. */
+export const StopIntentSchema = z.strictObject({ id, type: z.literal('stop') });
+
+/** Switch the agent's mode (when it offers modes). */
+export const SetModeIntentSchema = z.strictObject({ id, type: z.literal('set-mode'), modeId: handle });
+
+/** Intents a terminal session accepts. */
+export const TerminalIntentSchema = z.discriminatedUnion('type', [InputIntentSchema, ResizeIntentSchema]);
+
+/** Intents a conversation session accepts. */
+export const ConversationIntentSchema = z.union([
+  PromptIntentSchema,
+  QueueEditIntentSchema,
+  QueueRemoveIntentSchema,
+  PermissionIntentSchema,
+  StopIntentSchema,
+  SetModeIntentSchema,
+]);
+export type ConversationIntent = z.infer<typeof ConversationIntentSchema>;
+
 /** Every intent a client may send. The host validates, applies once per id, and replies. */
-export const IntentSchema = z.discriminatedUnion('type', [InputIntentSchema, ResizeIntentSchema]);
+export const IntentSchema = z.union([
+  InputIntentSchema,
+  ResizeIntentSchema,
+  PromptIntentSchema,
+  QueueEditIntentSchema,
+  QueueRemoveIntentSchema,
+  PermissionIntentSchema,
+  StopIntentSchema,
+  SetModeIntentSchema,
+]);
 export type Intent = z.infer<typeof IntentSchema>;
 /** An intent before the client assigns its id. */
 export type IntentBody = Intent extends infer I ? (I extends Intent ? Omit<I, 'id'> : never) : never;

@@ -27,6 +27,7 @@ import { isErrorCode, TetherError, type ErrorCode } from '../../protocol/errors.
 import { parseSessionUrl, type SessionLink } from '../../protocol/session-url.js';
 import { PROTOCOL_VERSION } from '../../protocol/version.js';
 import { terminalDocView, readTerminal, type TerminalDocView } from '../../protocol/terminal-doc.js';
+import { conversationDocView, readStatus, sessionKind, type ConversationDocView } from '../../protocol/conversation-doc.js';
 
 /** Connection states a UI shows. */
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'failed' | 'closed';
@@ -77,7 +78,10 @@ interface SessionClientEvents {
 /** A live replica of one session. */
 export class SessionClient extends EventEmitter<SessionClientEvents> {
   readonly doc = new Y.Doc();
+  /** The replica read as a terminal session. */
   readonly view: TerminalDocView = terminalDocView(this.doc);
+  /** The replica read as a conversation session. */
+  readonly conversation: ConversationDocView = conversationDocView(this.doc);
   state: ConnectionState = 'connecting';
   /** The error that caused the current state (fatal when state is 'failed'). */
   error: TetherError | null = null;
@@ -330,7 +334,9 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
       this.setState('failed', cause);
       return;
     }
-    if (readTerminal(this.view).state === 'exited' && cause.code === 'SESSION_UNKNOWN') {
+    const kind = sessionKind(this.doc);
+    const ended = kind === 'terminal' ? readTerminal(this.view).state === 'exited' : kind === 'conversation' && readStatus(this.conversation) === 'ended';
+    if (ended && cause.code === 'SESSION_UNKNOWN') {
       this.setState('closed', new TetherError('SESSION_ENDED'));
       return;
     }

@@ -8,6 +8,8 @@ import { pino } from 'pino';
 import { parseCli, type RemoteControlCommand } from '../../host/cli-args.js';
 import { createRemoteControl, type RemoteControl, type ReadyInfo } from '../../host/remote-control.js';
 import { nodeWebRtc } from '../../host/node-webrtc.js';
+import type { TerminalSession } from '../../host/terminal-session.js';
+import type { ConversationSession } from '../../host/conversation-session.js';
 import { clientDir } from '../../host/package-paths.js';
 import { SessionClient } from '../../client/core/session-client.js';
 import { OutputCursor } from '../../protocol/terminal-doc.js';
@@ -17,15 +19,20 @@ import { waitFor } from './wait-for.js';
 /** A started host and what the tests need from it. */
 export interface TestHost {
   host: RemoteControl;
+  /** The host's session, when it is a terminal (throws otherwise). */
+  terminal: TerminalSession;
+  /** The host's session, when it is a conversation (throws otherwise). */
+  conversation: ConversationSession;
   ready: ReadyInfo;
   /** Every log line (parsed pino JSON) the host wrote. */
   logs: Array<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
-/** Starts a host running `command` (argv after `--`) on loopback, port 0. */
-export async function startTestHost(command: string[], options: { scrollbackChars?: number } = {}): Promise<TestHost> {
-  const config = parseCli(['remote-control', 'test', '--local', '--port', '0', '--', ...command], { ...process.env, PS1: '$ ' }, process.cwd()) as RemoteControlCommand;
+/** Starts a host running `command` (argv after `--`, or ['--agent', X]) on loopback, port 0. */
+export async function startTestHost(command: string[], options: { scrollbackChars?: number; cwd?: string } = {}): Promise<TestHost> {
+  const programArgs = command[0] === '--agent' ? command : ['--', ...command];
+  const config = parseCli(['remote-control', 'test', '--local', '--port', '0', ...programArgs], { ...process.env, PS1: '$ ' }, options.cwd ?? process.cwd()) as RemoteControlCommand;
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -36,7 +43,20 @@ export async function startTestHost(command: string[], options: { scrollbackChar
   const log = pino({ level: 'info' }, sink);
   const host = createRemoteControl(config, { log, wrtc: nodeWebRtc, clientDir: clientDir(), scrollbackChars: options.scrollbackChars });
   const ready = await host.start();
-  return { host, ready, logs, close: () => host.close() };
+  return {
+    host,
+    ready,
+    logs,
+    get terminal(): TerminalSession {
+      if (host.session.kind !== 'terminal') throw new Error('not a terminal session');
+      return host.session;
+    },
+    get conversation(): ConversationSession {
+      if (host.session.kind !== 'conversation') throw new Error('not a conversation session');
+      return host.session;
+    },
+    close: () => host.close(),
+  };
 }
 
 /** A Node client plus everything it rendered. */

@@ -45,7 +45,7 @@ async function rawPeer(sayHello: boolean): Promise<RawPeer> {
 
 /** The session's content apart from the device list (which rightly loses the closed peer). */
 function sessionContent(): string {
-  const view = host.host.session.writer.view;
+  const view = host.terminal.writer.view;
   return JSON.stringify([view.meta.toJSON(), view.term.toJSON(), view.output.toArray()]);
 }
 

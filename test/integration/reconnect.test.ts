@@ -31,8 +31,8 @@ test('a device that drops mid-stream receives every byte exactly once after reco
   await waitFor(() => flaky.client.state === 'live', 15_000, 'flaky reconnects');
   assert.notEqual(flaky.client.peerId, firstPeer, 'a reconnect is a new peer connection');
   await waitFor(() => steady.text().includes('done') && flaky.text().includes('done'), 30_000, 'both saw the end');
-  const expected = host.host.session.writer.view.output.toArray().join('');
-  assert.equal(readTerminal(host.host.session.writer.view).trimmed, 0, 'this test needs the whole output in scrollback');
+  const expected = host.terminal.writer.view.output.toArray().join('');
+  assert.equal(readTerminal(host.terminal.writer.view).trimmed, 0, 'this test needs the whole output in scrollback');
   assert.equal(flaky.text(), expected, 'flaky device has exactly the host output');
   assert.equal(steady.text(), expected);
   const lines = flaky.text().split(/\r?\n/).filter((l) => l.startsWith('line '));
@@ -48,7 +48,7 @@ test('scrollback is bounded, and a device joining after trimming gets exactly th
   clients.push(typer);
   await typer.client.sendIntent({ type: 'input', data: 'i=0; while [ $i -lt 3000 ]; do echo "row $i"; i=$((i+1)); done\r' });
   await waitFor(() => typer.text().includes('row 2999'), 15_000, 'output produced');
-  const host0 = host.host.session.writer.view;
+  const host0 = host.terminal.writer.view;
   assert.ok(readTerminal(host0).trimmed > 0, 'scrollback was trimmed');
   assert.ok(host0.output.toArray().join('').length <= 2000 + 16 * 1024, 'scrollback bounded');
   const late = await joinClient(host.ready.url, 'late');

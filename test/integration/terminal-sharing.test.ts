@@ -51,7 +51,7 @@ test('an invalid intent is refused with a code and changes nothing', async () =>
   const reply = await laptop.client.sendIntent({ type: 'resize', cols: 9999, rows: 12 });
   assert.equal(reply.ok, false);
   assert.equal(!reply.ok && reply.error.code, 'INTENT_INVALID');
-  assert.deepEqual(readTerminal(host.host.session.writer.view), before);
+  assert.deepEqual(readTerminal(host.terminal.writer.view), before);
   const ok = await laptop.client.sendIntent({ type: 'input', data: 'echo still-$((1+1))\r' });
   assert.equal(ok.ok, true);
   await waitFor(() => phone.text().includes('still-2'), 10_000, 'session still works');

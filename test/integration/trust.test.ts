@@ -106,7 +106,7 @@ test('a signal server that alters a device\'s offer is detected by the host: KEY
 
 test('a wrong key is refused plainly, logged once, and changes nothing else', async () => {
   const { origin, sessionId } = parseSessionUrl(host.ready.url);
-  const devicesBefore = host.host.session.writer.view.devices.size;
+  const devicesBefore = host.terminal.writer.view.devices.size;
   const warningsBefore = host.logs.filter((l) => l.code === 'KEY_REJECTED').length;
   const wrong = openClient(formatSessionUrl(origin, sessionId, newKey()), 'wrong key');
   clients.push(wrong);
@@ -114,7 +114,7 @@ test('a wrong key is refused plainly, logged once, and changes nothing else', as
   assert.equal(wrong.client.error?.code, 'KEY_REJECTED');
   assert.match(wrong.client.error!.message, /key/);
   assert.equal(host.logs.filter((l) => l.code === 'KEY_REJECTED').length - warningsBefore, 1, 'one warning on the host');
-  assert.equal(host.host.session.writer.view.devices.size, devicesBefore);
+  assert.equal(host.terminal.writer.view.devices.size, devicesBefore);
   await stillServes();
 });
 

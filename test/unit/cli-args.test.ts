@@ -45,8 +45,9 @@ describe('parseCli: remote-control', () => {
     const cmd = rc([]);
     assert.deepEqual(cmd, {
       command: 'remote-control',
+      shareAtStart: true,
       name: null,
-      program: { file: '/bin/zsh', args: [], display: '/bin/zsh' },
+      program: { kind: 'pty', label: 'shell', file: '/bin/zsh', args: [], display: '/bin/zsh' },
       port: DEFAULT_PORT,
       portExplicit: false,
       bind: '0.0.0.0',
@@ -76,17 +77,17 @@ describe('parseCli: remote-control', () => {
 
   describe('programs', () => {
     const cases: Array<[string, string[], Record<string, string | undefined>, RemoteControlCommand['program']]> = [
-      ['--agent shell uses $SHELL', ['--agent', 'shell'], { SHELL: '/usr/bin/fish' }, { file: '/usr/bin/fish', args: [], display: '/usr/bin/fish' }],
-      ['--agent=shell', ['--agent=shell'], { SHELL: '/usr/bin/fish' }, { file: '/usr/bin/fish', args: [], display: '/usr/bin/fish' }],
-      ['--agent shell without $SHELL falls back to /bin/sh', ['--agent', 'shell'], {}, { file: '/bin/sh', args: [], display: '/bin/sh' }],
-      ['an empty $SHELL falls back to /bin/sh', [], { SHELL: '' }, { file: '/bin/sh', args: [], display: '/bin/sh' }],
-      ['a blank $SHELL falls back to /bin/sh', [], { SHELL: '  ' }, { file: '/bin/sh', args: [], display: '/bin/sh' }],
-      ['no --agent means the shell', [], { SHELL: '/bin/bash' }, { file: '/bin/bash', args: [], display: '/bin/bash' }],
-      ["--agent 'pty:htop -d 5'", ['--agent', 'pty:htop -d 5'], env, { file: '/bin/sh', args: ['-c', 'htop -d 5'], display: 'htop -d 5' }],
-      ["--agent 'pty:  top  ' is trimmed", ['--agent', 'pty:  top  '], env, { file: '/bin/sh', args: ['-c', 'top'], display: 'top' }],
-      ['-- vim file', ['--', 'vim', 'file'], env, { file: 'vim', args: ['file'], display: 'vim file' }],
-      ['-- a command whose args look like flags', ['--', 'ls', '--port', '-la'], env, { file: 'ls', args: ['--port', '-la'], display: 'ls --port -la' }],
-      ['-- with a second --', ['--', 'sh', '--', 'x'], env, { file: 'sh', args: ['--', 'x'], display: 'sh -- x' }],
+      ['--agent shell uses $SHELL', ['--agent', 'shell'], { SHELL: '/usr/bin/fish' }, { kind: 'pty', label: 'shell', file: '/usr/bin/fish', args: [], display: '/usr/bin/fish' }],
+      ['--agent=shell', ['--agent=shell'], { SHELL: '/usr/bin/fish' }, { kind: 'pty', label: 'shell', file: '/usr/bin/fish', args: [], display: '/usr/bin/fish' }],
+      ['--agent shell without $SHELL falls back to /bin/sh', ['--agent', 'shell'], {}, { kind: 'pty', label: 'shell', file: '/bin/sh', args: [], display: '/bin/sh' }],
+      ['an empty $SHELL falls back to /bin/sh', [], { SHELL: '' }, { kind: 'pty', label: 'shell', file: '/bin/sh', args: [], display: '/bin/sh' }],
+      ['a blank $SHELL falls back to /bin/sh', [], { SHELL: '  ' }, { kind: 'pty', label: 'shell', file: '/bin/sh', args: [], display: '/bin/sh' }],
+      ['no --agent means the shell', [], { SHELL: '/bin/bash' }, { kind: 'pty', label: 'shell', file: '/bin/bash', args: [], display: '/bin/bash' }],
+      ["--agent 'pty:htop -d 5'", ['--agent', 'pty:htop -d 5'], env, { kind: 'pty', label: 'pty', file: '/bin/sh', args: ['-c', 'htop -d 5'], display: 'htop -d 5' }],
+      ["--agent 'pty:  top  ' is trimmed", ['--agent', 'pty:  top  '], env, { kind: 'pty', label: 'pty', file: '/bin/sh', args: ['-c', 'top'], display: 'top' }],
+      ['-- vim file', ['--', 'vim', 'file'], env, { kind: 'pty', label: 'pty', file: 'vim', args: ['file'], display: 'vim file' }],
+      ['-- a command whose args look like flags', ['--', 'ls', '--port', '-la'], env, { kind: 'pty', label: 'pty', file: 'ls', args: ['--port', '-la'], display: 'ls --port -la' }],
+      ['-- with a second --', ['--', 'sh', '--', 'x'], env, { kind: 'pty', label: 'pty', file: 'sh', args: ['--', 'x'], display: 'sh -- x' }],
     ];
     for (const [what, argv, e, program] of cases) {
       it(what, () => {
@@ -98,7 +99,7 @@ describe('parseCli: remote-control', () => {
       const cmd = rc(['proj', '--json', '--', 'vim', '-R', 'notes.md']);
       assert.equal(cmd.name, 'proj');
       assert.equal(cmd.json, true);
-      assert.deepEqual(cmd.program, { file: 'vim', args: ['-R', 'notes.md'], display: 'vim -R notes.md' });
+      assert.deepEqual(cmd.program, { kind: 'pty', label: 'pty', file: 'vim', args: ['-R', 'notes.md'], display: 'vim -R notes.md' });
     });
   });
 
@@ -198,7 +199,9 @@ describe('parseCli: invalid command lines throw BAD_FLAG', () => {
     ['--signal not a URL', ['remote-control', '--signal', 'localhost:7420'], /--signal must be an http/],
     ['--public-url not a URL', ['remote-control', '--public-url', 'example.com'], /--public-url must be an http/],
     ['--public-url with no host', ['remote-control', '--public-url', 'http://'], /--public-url/],
-    ['an unknown agent', ['remote-control', '--agent', 'claude'], /unknown --agent 'claude': use 'shell' or 'pty:<command line>'/],
+    ['an unknown agent', ['remote-control', '--agent', 'claudia', '--config', '/nonexistent/tether.json'], /config file not found/],
+    ['an unknown agent preset', ['remote-control', '--agent', 'claudia'], /unknown --agent 'claudia': use shell, pty:<command>, acp:<command> or a preset \(claude, codex, gemini, copilot, goose/],
+    ['an empty acp: command', ['remote-control', '--agent', 'acp:  '], /needs a command line/],
     ['an empty pty command line', ['remote-control', '--agent', 'pty:'], /needs a command line/],
     ['a blank pty command line', ['remote-control', '--agent', 'pty:   '], /needs a command line/],
     ['two positionals', ['remote-control', 'a', 'b'], /unexpected argument 'b'/],
@@ -211,7 +214,7 @@ describe('parseCli: invalid command lines throw BAD_FLAG', () => {
     ['--log-level loud', ['remote-control', '--log-level', 'loud'], /--log-level must be one of/],
     ['--json=yes', ['remote-control', '--json=yes'], /--json/],
     ['an unknown command', ['frobnicate'], /^unknown command 'frobnicate'$/],
-    ['a flag before the command', ['--port', '1'], /unknown option '--port' \(commands come first/],
+    ['a positional in interactive mode', ['--port', '1', 'stray'], /unexpected argument 'stray'/],
     ['signal with a positional', ['signal', 'extra'], /unexpected argument 'extra'/],
     ['signal with a remote-control flag', ['signal', '--agent', 'shell'], /Unknown option '--agent'/],
     ['signal --port 70000', ['signal', '--port', '70000'], /between 0 and 65535/],

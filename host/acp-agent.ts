@@ -1,0 +1,255 @@
+/**
+ * The only module that talks ACP (@agentclientprotocol/sdk, client side). Starts an agent process in its
+ * own process group, initializes it, opens one ACP session in the session's folder, and exposes prompt,
+ * cancel and mode changes. Session updates and permission requests are handed to the caller; file reads
+ * and writes are served only inside the session folder.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Readable, Writable } from 'node:stream';
+import { readFile, writeFile, realpath } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import type { Logger } from 'pino';
+import {
+  client as acpClient,
+  methods,
+  ndJsonStream,
+  RequestError,
+  PROTOCOL_VERSION as ACP_PROTOCOL_VERSION,
+  type ClientConnection,
+  type ContentBlock,
+  type RequestPermissionRequest,
+  type RequestPermissionResponse,
+  type SessionUpdate,
+  type StopReason,
+} from '@agentclientprotocol/sdk';
+import { TetherError } from '../protocol/errors.js';
+import type { AgentMode } from '../protocol/conversation-doc.js';
+import { TETHER_VERSION } from '../protocol/version.js';
+
+/** Lines of the agent's stderr kept to show devices when it fails. */
+const STDERR_TAIL_LINES = 20;
+const INIT_TIMEOUT_MS = 30_000;
+
+/** How to start the agent. */
+export interface AgentCommand {
+  file: string;
+  args: string[];
+  display: string;
+  /** Said when the command is missing, e.g. "install it with: npm install -g …". */
+  installHint?: string;
+}
+
+/** What the agent offers, learned at start. */
+export interface AgentInfo {
+  promptImages: boolean;
+  modes: AgentMode[];
+  currentModeId: string | null;
+  agentName: string | null;
+}
+
+/** How the agent process ended. */
+export interface AgentExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stderrTail: string;
+}
+
+/** Callbacks from the agent. */
+export interface AcpAgentHandlers {
+  onUpdate(update: SessionUpdate): void;
+  /** Resolve with the chosen outcome; `signal` aborts when the turn is cancelled. */
+  onPermission(request: RequestPermissionRequest, signal: AbortSignal): Promise<RequestPermissionResponse>;
+  onExit(exit: AgentExit): void;
+}
+
+/** A running ACP agent with one session. */
+export class AcpAgent {
+  private child: ChildProcess | null = null;
+  private connection: ClientConnection | null = null;
+  private sessionId: string | null = null;
+  private stderrLines: string[] = [];
+  private stderrPartial = '';
+  private exited: AgentExit | null = null;
+  private readonly exitWaiters: Array<() => void> = [];
+  private folder: string;
+
+  constructor(
+    private readonly command: AgentCommand,
+    private readonly cwd: string,
+    private readonly env: Record<string, string>,
+    private readonly handlers: AcpAgentHandlers,
+    private readonly log: Logger,
+  ) {
+    this.folder = resolve(cwd);
+  }
+
+  /** The agent's stderr, last lines. */
+  get stderrTail(): string {
+    return [...this.stderrLines, this.stderrPartial].filter(Boolean).join('\n');
+  }
+
+  /** Spawns, initializes and opens a session. Throws AGENT_NOT_FOUND / AGENT_FAILED. */
+  async start(): Promise<AgentInfo> {
+    this.folder = await realpath(this.cwd);
+    const child = spawn(this.command.file, this.command.args, {
+      cwd: this.folder,
+      env: this.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true, // own process group: stopping the session stops everything it started
+    });
+    this.child = child;
+    const spawned = new Promise<void>((resolveSpawn, rejectSpawn) => {
+      child.once('spawn', resolveSpawn);
+      child.once('error', (err: NodeJS.ErrnoException) => {
+        rejectSpawn(
+          err.code === 'ENOENT'
+            ? new TetherError('AGENT_NOT_FOUND', `${this.command.file} not found${this.command.installHint ? `: ${this.command.installHint}` : ''}`)
+            : new TetherError('SPAWN_FAILED', `could not start ${this.command.display}: ${err.message}`, { cause: err }),
+        );
+      });
+    });
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (text: string) => this.collectStderr(text));
+    child.on('exit', (code, signal) => {
+      this.exited = { code, signal, stderrTail: this.stderrTail };
+      this.log.info({ code, signal }, 'agent exited');
+      this.connection?.close(new TetherError('AGENT_FAILED', 'the agent exited'));
+      for (const w of this.exitWaiters.splice(0)) w();
+      this.handlers.onExit(this.exited);
+    });
+    await spawned;
+
+    const stream = ndJsonStream(
+      Writable.toWeb(child.stdin!) as WritableStream<Uint8Array>,
+      Readable.toWeb(child.stdout!) as ReadableStream<Uint8Array>,
+    );
+    const app = acpClient({ name: 'tether' })
+      .onNotification(methods.client.session.update, ({ params }) => {
+        if (params.sessionId === this.sessionId) this.handlers.onUpdate(params.update);
+      })
+      .onRequest(methods.client.session.requestPermission, ({ params, signal }) => this.handlers.onPermission(params, signal))
+      .onRequest(methods.client.fs.readTextFile, async ({ params }) => {
+        const path = await this.insideFolder(params.path);
+        const text = await readFile(path, 'utf8');
+        if (params.line == null && params.limit == null) return { content: text };
+        const lines = text.split('\n');
+        const from = Math.max(0, (params.line ?? 1) - 1);
+        return { content: lines.slice(from, params.limit == null ? undefined : from + params.limit).join('\n') };
+      })
+      .onRequest(methods.client.fs.writeTextFile, async ({ params }) => {
+        const path = await this.insideFolder(params.path);
+        await writeFile(path, params.content, 'utf8');
+        return {};
+      });
+    this.connection = app.connect(stream);
+    const agent = this.connection.agent;
+    const init = await this.withTimeout(
+      agent.request(methods.agent.initialize, {
+        protocolVersion: ACP_PROTOCOL_VERSION,
+        clientCapabilities: { fs: { readTextFile: true, writeTextFile: true }, terminal: false },
+        clientInfo: { name: 'tether', version: TETHER_VERSION },
+      }),
+      'initialize',
+    );
+    const session = await this.withTimeout(agent.request(methods.agent.session.new, { cwd: this.folder, mcpServers: [] }), 'session/new');
+    this.sessionId = session.sessionId;
+    const modes = session.modes?.availableModes.map((m) => ({ id: m.id, name: m.name, ...(m.description ? { description: m.description } : {}) })) ?? [];
+    return {
+      promptImages: init.agentCapabilities?.promptCapabilities?.image === true,
+      modes,
+      currentModeId: session.modes?.currentModeId ?? null,
+      agentName: init.agentInfo?.title ?? init.agentInfo?.name ?? null,
+    };
+  }
+
+  /** Runs one prompt turn; resolves with the stop reason. */
+  async prompt(blocks: ContentBlock[]): Promise<StopReason> {
+    const { agent, sessionId } = this.ready();
+    const response = await agent.request(methods.agent.session.prompt, { sessionId, prompt: blocks });
+    // The SDK can resolve a prompt before its last session/update handlers ran: let them run first.
+    await new Promise((r) => setImmediate(r));
+    return response.stopReason;
+  }
+
+  /** Asks the agent to cancel the running turn (ACP session/cancel). */
+  async cancel(): Promise<void> {
+    const { agent, sessionId } = this.ready();
+    await agent.notify(methods.agent.session.cancel, { sessionId });
+  }
+
+  /** Switches the agent's mode. */
+  async setMode(modeId: string): Promise<void> {
+    const { agent, sessionId } = this.ready();
+    await agent.request(methods.agent.session.setMode, { sessionId, modeId });
+  }
+
+  /** Stops the agent's whole process group (SIGTERM, then SIGKILL after `graceMs`). */
+  async close(graceMs = 1000): Promise<void> {
+    const child = this.child;
+    if (!child || this.exited || child.pid === undefined) return;
+    const gone = new Promise<void>((r) => this.exitWaiters.push(r));
+    this.connection?.close();
+    child.stdin?.end(); // closing the ACP connection leaves the agent's stdin open
+    this.signalGroup(child.pid, 'SIGTERM');
+    const timer = setTimeout(() => this.signalGroup(child.pid!, 'SIGKILL'), graceMs);
+    await gone;
+    clearTimeout(timer);
+  }
+
+  private ready(): { agent: ClientConnection['agent']; sessionId: string } {
+    if (!this.connection || !this.sessionId || this.exited) throw new TetherError('AGENT_FAILED', 'the agent is not running');
+    return { agent: this.connection.agent, sessionId: this.sessionId };
+  }
+
+  private signalGroup(pid: number, signal: NodeJS.Signals): void {
+    try {
+      process.kill(-pid, signal);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ESRCH') throw err;
+    }
+  }
+
+  private collectStderr(text: string): void {
+    const parts = (this.stderrPartial + text).split('\n');
+    this.stderrPartial = parts.pop()!.slice(-2000);
+    for (const line of parts) this.stderrLines.push(line.slice(0, 2000));
+    if (this.stderrLines.length > STDERR_TAIL_LINES) this.stderrLines.splice(0, this.stderrLines.length - STDERR_TAIL_LINES);
+  }
+
+  /** Resolves `path` and refuses anything outside the session folder (symlinks included). */
+  private async insideFolder(path: string): Promise<string> {
+    if (!isAbsolute(path)) throw RequestError.invalidParams({ path }, 'path must be absolute');
+    let real: string;
+    try {
+      real = await realpath(path);
+    } catch (err) {
+      // A file that does not exist yet (a write): check the folder it would be created in.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      real = resolve(await realpath(dirname(path)), path.slice(dirname(path).length + 1));
+    }
+    const rel = relative(this.folder, real);
+    if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || rel.split(sep)[0] === '..') {
+      this.log.warn({ path }, 'refused a file request outside the session folder');
+      throw RequestError.invalidParams({ path, code: 'PATH_OUTSIDE_SESSION' }, `${path} is outside the session folder`);
+    }
+    return real;
+  }
+
+  private async withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const exited = new Promise<never>((_, reject) => {
+      this.exitWaiters.push(() => reject(new TetherError('AGENT_FAILED', `the agent exited during ${what}${this.stderrTail ? `:\n${this.stderrTail}` : ''}`)));
+    });
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new TetherError('AGENT_FAILED', `the agent did not answer ${what} within ${INIT_TIMEOUT_MS / 1000} s`)), INIT_TIMEOUT_MS);
+    });
+    try {
+      return await Promise.race([promise, exited, timeout]);
+    } catch (err) {
+      if (err instanceof TetherError) throw err;
+      throw new TetherError('AGENT_FAILED', `${what} failed: ${(err as Error).message}`, { cause: err });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+}

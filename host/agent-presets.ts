@@ -1,0 +1,71 @@
+/**
+ * Agent presets: the common ACP agents by name, plus presets from the user's config file. A preset is a
+ * command line and a hint saying how to install it when the command is missing.
+ */
+import { readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { TetherError } from '../protocol/errors.js';
+
+/** A named agent. */
+export interface AgentPreset {
+  /** The command and its arguments. */
+  command: string[];
+  install: string;
+}
+
+/** Built-in presets (DESIGN.md). */
+export const BUILTIN_PRESETS: Readonly<Record<string, AgentPreset>> = Object.freeze({
+  claude: { command: ['claude-agent-acp'], install: 'install it with: npm install -g @zed-industries/claude-agent-acp' },
+  codex: { command: ['codex-acp'], install: 'install it with: npm install -g @zed-industries/codex-acp' },
+  gemini: { command: ['gemini', '--acp'], install: 'install it with: npm install -g @google/gemini-cli' },
+  copilot: { command: ['copilot', '--acp'], install: 'install it with: npm install -g @github/copilot' },
+  goose: { command: ['goose', 'acp'], install: 'install Goose from https://block.github.io/goose/' },
+});
+
+const PresetName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'preset names are lowercase letters, digits and dashes');
+
+/** The config file: `{ "presets": { "<name>": { "command": "<cmd> [args]" | ["cmd", "arg"], "install": "…" } } }`. */
+export const ConfigFileSchema = z.strictObject({
+  presets: z
+    .record(
+      PresetName,
+      z.strictObject({
+        command: z.union([z.string().min(1).max(1000), z.array(z.string().min(1).max(1000)).min(1).max(64)]),
+        install: z.string().max(300).optional(),
+      }),
+    )
+    .optional(),
+});
+
+/** Where the config file is looked for when --config is not given. */
+export function defaultConfigPath(env: Record<string, string | undefined>): string | null {
+  const base = env.XDG_CONFIG_HOME || (env.HOME ? join(env.HOME, '.config') : null);
+  return base ? join(base, 'tether', 'config.json') : null;
+}
+
+/** Reads presets from a config file; throws BAD_CONFIG with the file and the problem. */
+export function loadPresets(path: string | null, required: boolean): Record<string, AgentPreset> {
+  const presets: Record<string, AgentPreset> = { ...BUILTIN_PRESETS };
+  if (!path) return presets;
+  if (!existsSync(path)) {
+    if (required) throw new TetherError('BAD_CONFIG', `config file not found: ${path}`);
+    return presets;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new TetherError('BAD_CONFIG', `${path}: not valid JSON (${(err as Error).message})`, { cause: err });
+  }
+  const parsed = ConfigFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new TetherError('BAD_CONFIG', `${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
+  }
+  for (const [name, p] of Object.entries(parsed.data.presets ?? {})) {
+    const command = typeof p.command === 'string' ? p.command.trim().split(/\s+/) : p.command;
+    presets[name] = { command, install: p.install ?? `check the command in ${path}` };
+  }
+  return presets;
+}

@@ -1,0 +1,278 @@
+/**
+ * A conversation session: one ACP agent + its Yjs document + its devices. Prompts from any device (or
+ * the host's own terminal) queue while the agent works and run in order; permission requests go to every
+ * device and the first answer applied wins; Stop cancels the turn and its pending requests.
+ */
+import { EventEmitter } from 'node:events';
+import * as Y from 'yjs';
+import type { Logger } from 'pino';
+import type { ContentBlock, RequestPermissionRequest, RequestPermissionResponse } from '@agentclientprotocol/sdk';
+import { ConversationIntentSchema, type ClientHello, type PromptImage } from '../protocol/messages.js';
+import { TetherError } from '../protocol/errors.js';
+import { newId } from '../protocol/ids.js';
+import { readStatus, type AgentMode, type PermissionOption } from '../protocol/conversation-doc.js';
+import { AcpAgent, type AgentCommand, type AgentExit } from './acp-agent.js';
+import { ConversationWriter } from './conversation-writer.js';
+import { SessionPeers } from './session-peers.js';
+import type { SignalSession } from './signal-link.js';
+
+/** The host's own terminal, when it takes part as a device. */
+export const LOCAL_DEVICE = { peerId: 'local', deviceId: 'local', name: 'host terminal' } as const;
+
+/** Everything a conversation session needs. */
+export interface ConversationSessionConfig {
+  sessionId: string;
+  key: string;
+  name: string;
+  /** Preset name or 'acp', shown to devices. */
+  agentLabel: string;
+  command: AgentCommand;
+  cwd: string;
+  env: Record<string, string>;
+  wrtc: object | undefined;
+  iceServers: RTCIceServer[];
+  log: Logger;
+}
+
+interface PendingPermission {
+  options: PermissionOption[];
+  resolve: (response: RequestPermissionResponse) => void;
+}
+
+interface ConversationSessionEvents {
+  'device-joined': [peerId: string, hello: ClientHello];
+  'device-left': [peerId: string];
+  /** The agent process ended (the conversation stays readable). */
+  'agent-exited': [AgentExit];
+}
+
+/** Who sent something: a device's name and id. */
+interface Sender {
+  name: string;
+  deviceId: string | null;
+}
+
+/** A shared conversation with an ACP agent. */
+export class ConversationSession extends EventEmitter<ConversationSessionEvents> implements SignalSession {
+  readonly kind = 'conversation' as const;
+  readonly sessionId: string;
+  readonly key: string;
+  readonly doc = new Y.Doc();
+  readonly writer: ConversationWriter;
+  readonly peers: SessionPeers;
+  private readonly agent: AcpAgent;
+  private readonly pending = new Map<string, PendingPermission>();
+  /** Images of queued prompts stay on the host (the document only says how many). */
+  private readonly queuedImages = new Map<string, PromptImage[]>();
+  private readonly senders = new Map<string, Sender>();
+  private promptImages = false;
+  private modes: AgentMode[] = [];
+  private turnRunning = false;
+  private ended = false;
+
+  constructor(private readonly config: ConversationSessionConfig) {
+    super();
+    this.sessionId = config.sessionId;
+    this.key = config.key;
+    this.writer = new ConversationWriter(this.doc, { name: config.name, agent: config.agentLabel, command: config.command.display, cwd: config.cwd });
+    this.peers = new SessionPeers({
+      sessionId: config.sessionId,
+      doc: this.doc,
+      wrtc: config.wrtc,
+      iceServers: config.iceServers,
+      log: config.log,
+      applyIntent: (peerId, raw) => this.applyIntent(peerId, raw),
+    });
+    this.peers.on('joined', (peerId, hello) => {
+      this.senders.set(peerId, { name: hello.deviceName, deviceId: hello.deviceId });
+      this.writer.addDevice(peerId, { deviceId: hello.deviceId, name: hello.deviceName, kind: hello.deviceKind, joinedAt: Date.now() });
+      this.emit('device-joined', peerId, hello);
+    });
+    this.peers.on('left', (peerId) => {
+      this.writer.removeDevice(peerId);
+      this.emit('device-left', peerId);
+    });
+    this.agent = new AcpAgent(config.command, config.cwd, config.env, {
+      onUpdate: (update) => this.writer.applyUpdate(update),
+      onPermission: (request, signal) => this.onPermission(request, signal),
+      onExit: (exit) => this.onAgentExit(exit),
+    }, config.log.child({ component: 'agent' }));
+  }
+
+  /** Starts the agent; throws AGENT_NOT_FOUND / AGENT_FAILED / SPAWN_FAILED. */
+  async start(): Promise<void> {
+    try {
+      const info = await this.agent.start();
+      this.promptImages = info.promptImages;
+      this.modes = info.modes;
+      this.writer.setAgentInfo(info);
+      if (!this.ended) this.writer.setStatus('idle');
+      this.pump();
+    } catch (err) {
+      const e = err instanceof TetherError ? err : new TetherError('AGENT_FAILED', String(err));
+      if (!this.ended) {
+        this.ended = true;
+        this.writer.setEnded(e.message, null, this.agent.stderrTail);
+      }
+      throw e;
+    }
+  }
+
+  onOffer(peerId: string, sdp: string, sendAnswer: (sdp: string) => void): void {
+    this.peers.acceptOffer(peerId, sdp, sendAnswer);
+  }
+
+  onPeerLeft(peerId: string): void {
+    this.peers.signalingLeft(peerId);
+  }
+
+  /** Lists the host's own terminal among the devices (interactive mode). */
+  addLocalDevice(): void {
+    this.senders.set(LOCAL_DEVICE.peerId, { name: LOCAL_DEVICE.name, deviceId: LOCAL_DEVICE.deviceId });
+    this.writer.addDevice(LOCAL_DEVICE.peerId, { deviceId: LOCAL_DEVICE.deviceId, name: LOCAL_DEVICE.name, kind: 'terminal', joinedAt: Date.now() });
+  }
+
+  /**
+   * Applies an intent from a device, or from the host's terminal with peerId LOCAL_DEVICE.peerId.
+   * Returns the reply's error, or null when applied.
+   */
+  async applyIntent(peerId: string, raw: Record<string, unknown>): Promise<TetherError | null> {
+    const parsed = ConversationIntentSchema.safeParse(raw);
+    if (!parsed.success) {
+      if (raw.type === 'input' || raw.type === 'resize') return new TetherError('WRONG_SESSION_KIND', 'this is a conversation, not a terminal');
+      const issue = parsed.error.issues[0];
+      return new TetherError('INTENT_INVALID', issue ? `${issue.path.join('.') || 'intent'}: ${issue.message}` : undefined);
+    }
+    const intent = parsed.data;
+    const sender = this.senders.get(peerId) ?? { name: 'unknown device', deviceId: null };
+    if (this.ended && intent.type !== 'queue-remove') return new TetherError('SESSION_ENDED', 'the agent has ended');
+    switch (intent.type) {
+      case 'prompt': {
+        if ((intent.images?.length ?? 0) > 0 && !this.promptImages) return new TetherError('IMAGES_UNSUPPORTED');
+        const id = newId();
+        if (intent.images?.length) this.queuedImages.set(id, intent.images);
+        this.writer.enqueue({ id, text: intent.text, images: intent.images?.length ?? 0, by: sender.name, byDeviceId: sender.deviceId });
+        this.pump();
+        return null;
+      }
+      case 'queue-edit': {
+        const at = this.writer.queueIndex(intent.queueId);
+        if (at < 0) return new TetherError('QUEUE_ITEM_UNKNOWN');
+        this.writer.editQueued(at, intent.text);
+        return null;
+      }
+      case 'queue-remove': {
+        const at = this.writer.queueIndex(intent.queueId);
+        if (at < 0) return new TetherError('QUEUE_ITEM_UNKNOWN');
+        this.writer.removeQueued(at);
+        this.queuedImages.delete(intent.queueId);
+        return null;
+      }
+      case 'permission':
+        return this.answerPermission(intent.requestId, intent.optionId, sender);
+      case 'stop':
+        await this.stop(sender);
+        return null;
+      case 'set-mode': {
+        if (!this.modes.some((m) => m.id === intent.modeId)) return new TetherError('MODE_UNKNOWN');
+        await this.agent.setMode(intent.modeId);
+        this.writer.view.meta.set('currentModeId', intent.modeId);
+        return null;
+      }
+    }
+  }
+
+  /** Ends the agent and every device connection. */
+  async close(): Promise<void> {
+    for (const [requestId] of this.pending) this.cancelPermission(requestId, { name: 'host', deviceId: null });
+    await this.agent.close();
+    this.peers.close();
+  }
+
+  /** Cancels the running turn and its pending permission requests. */
+  private async stop(sender: Sender): Promise<void> {
+    if (!this.turnRunning) return;
+    for (const requestId of [...this.pending.keys()]) this.cancelPermission(requestId, sender);
+    this.writer.addNotice('info', `Stopped by ${sender.name}`);
+    await this.agent.cancel();
+  }
+
+  /** Starts the next queued prompt when the agent is free. */
+  private pump(): void {
+    if (this.turnRunning || this.ended || readStatus(this.writer.view) === 'starting') return;
+    const next = this.writer.shiftQueue();
+    if (!next) return;
+    this.turnRunning = true;
+    const images = this.queuedImages.get(next.id) ?? [];
+    this.queuedImages.delete(next.id);
+    this.writer.addUserPrompt(next);
+    this.writer.setStatus('working');
+    const blocks: ContentBlock[] = [];
+    if (next.text.trim() !== '') blocks.push({ type: 'text', text: next.text });
+    for (const image of images) blocks.push({ type: 'image', mimeType: image.mimeType, data: image.data });
+    this.agent.prompt(blocks).then(
+      (stopReason) => {
+        if (stopReason === 'refusal') this.writer.addNotice('info', 'The agent refused this prompt.');
+        else if (stopReason === 'max_tokens' || stopReason === 'max_turn_requests') this.writer.addNotice('info', `The turn ended early (${stopReason}).`);
+        this.turnDone();
+      },
+      (err: unknown) => {
+        if (!this.ended) this.writer.addNotice('error', `The agent failed this prompt: ${(err as Error).message}`);
+        this.turnDone();
+      },
+    );
+  }
+
+  private turnDone(): void {
+    this.turnRunning = false;
+    for (const requestId of [...this.pending.keys()]) this.cancelPermission(requestId, { name: 'host', deviceId: null });
+    if (this.ended) return;
+    this.writer.setStatus('idle');
+    this.pump();
+  }
+
+  private onPermission(request: RequestPermissionRequest, signal: AbortSignal): Promise<RequestPermissionResponse> {
+    const options = request.options.map((o) => ({ optionId: o.optionId, name: o.name, kind: o.kind }));
+    const requestId = this.writer.addPermission(request.toolCall.toolCallId ?? null, request.toolCall.title ?? 'Permission requested', options);
+    this.writer.setStatus('awaiting-permission');
+    return new Promise((resolve) => {
+      this.pending.set(requestId, { options, resolve });
+      signal.addEventListener('abort', () => this.cancelPermission(requestId, { name: 'agent', deviceId: null }), { once: true });
+    });
+  }
+
+  private answerPermission(requestId: string, optionId: string, sender: Sender): TetherError | null {
+    const entry = this.writer.permission(requestId);
+    if (!entry) return new TetherError('PERMISSION_UNKNOWN');
+    const pending = this.pending.get(requestId);
+    if (!pending) {
+      const answer = entry.get('answer') as { by?: string; name?: string } | null;
+      return new TetherError('PERMISSION_ANSWERED', answer?.by ? `already answered by ${answer.by} (${answer.name})` : undefined);
+    }
+    const option = pending.options.find((o) => o.optionId === optionId);
+    if (!option) return new TetherError('INTENT_INVALID', `optionId: not one of this request's options`);
+    this.pending.delete(requestId);
+    this.writer.resolvePermission(requestId, 'answered', { optionId, name: option.name, by: sender.name, byDeviceId: sender.deviceId, at: Date.now() });
+    if (this.pending.size === 0 && this.turnRunning) this.writer.setStatus('working');
+    pending.resolve({ outcome: { outcome: 'selected', optionId } });
+    return null;
+  }
+
+  private cancelPermission(requestId: string, by: Sender): void {
+    const pending = this.pending.get(requestId);
+    if (!pending) return;
+    this.pending.delete(requestId);
+    this.writer.resolvePermission(requestId, 'cancelled', { optionId: null, name: 'Cancelled', by: by.name, byDeviceId: by.deviceId, at: Date.now() });
+    if (this.pending.size === 0 && this.turnRunning && !this.ended) this.writer.setStatus('working');
+    pending.resolve({ outcome: { outcome: 'cancelled' } });
+  }
+
+  private onAgentExit(exit: AgentExit): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const requestId of [...this.pending.keys()]) this.cancelPermission(requestId, { name: 'agent', deviceId: null });
+    const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
+    this.writer.setEnded(`The agent ${how}.`, exit.code, exit.stderrTail);
+    this.emit('agent-exited', exit);
+  }
+}
