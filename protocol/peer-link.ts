@@ -14,6 +14,8 @@ import { encodeJson } from './messages.js';
 export const HIGH_WATER_BYTES = 1024 * 1024;
 /** How often the send queue re-checks the channel buffer (wrtc has no bufferedamountlow event). */
 const PUMP_INTERVAL_MS = 15;
+/** Frames held while simple-peer has not yet reported the channel open. */
+const MAX_EARLY_FRAMES = 64;
 /** How long an ERROR frame gets to flush before the channel closes anyway. */
 const ERROR_FLUSH_MS = 500;
 
@@ -54,6 +56,11 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   private pumpTimer: ReturnType<typeof setTimeout> | null = null;
   private connectTimer: ReturnType<typeof setTimeout> | null = null;
   private closing = false;
+  /**
+   * Frames that arrived before simple-peer's 'connect': it fires after a getStats poll that can lag the
+   * channel by 100 ms or more, and the other side may already have said hello. Replayed right after 'open'.
+   */
+  private early: Frame[] | null = [];
   /** True once the channel opened. */
   open = false;
   /** True once destroy() ran. */
@@ -83,6 +90,9 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       this.connectTimer = null;
       this.open = true;
       this.emit('open');
+      const early = this.early ?? [];
+      this.early = null;
+      for (const frame of early) if (!this.destroyed) this.emit('frame', frame);
       this.pump();
     });
     this.peer.on('data', (data: Uint8Array) => this.receive(data));
@@ -178,7 +188,17 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       this.fail(err instanceof TetherError ? err : new TetherError('FRAME_MALFORMED'));
       return;
     }
-    if (frame) this.emit('frame', frame);
+    if (!frame) return;
+    if (!this.early) {
+      this.emit('frame', frame);
+      return;
+    }
+    // Before 'open' only a hello and a sync request are expected; a flood is a protocol error.
+    if (this.early.length >= MAX_EARLY_FRAMES) {
+      this.destroy(new TetherError('FRAME_TOO_LARGE', `more than ${MAX_EARLY_FRAMES} frames before the channel opened`));
+      return;
+    }
+    this.early.push(frame);
   }
 
   private pump(): void {

@@ -1,0 +1,39 @@
+/**
+ * Plain-language headlines and next steps for the errors that stop this page from connecting. The
+ * detail comes from the error itself (the registry's message, or the host's); the code is always shown.
+ */
+import type { ErrorCode } from '../../protocol/errors.js';
+
+const HEADLINES: Partial<Record<ErrorCode, string>> = {
+  KEY_MISSING: 'This link has no key',
+  KEY_REJECTED: "This link's key was not accepted",
+  MAC_INVALID: 'The connection was refused: it failed authentication',
+  SESSION_UNKNOWN: 'This session is not running',
+  SESSION_ENDED: 'This session has ended',
+  CLIENT_TOO_OLD: 'This page is older than the host',
+  HOST_TOO_OLD: 'The host runs an older tether',
+  SERVER_TOO_OLD: 'The signal server runs an older tether',
+  BAD_FLAG: 'This is not a session link',
+  SIGNAL_UNREACHABLE: 'Cannot reach the host',
+};
+
+const NEW_LINK = 'Open the full link again, or scan the QR code shown on the host.';
+
+const HINTS: Partial<Record<ErrorCode, string>> = {
+  KEY_MISSING: NEW_LINK,
+  KEY_REJECTED: NEW_LINK,
+  BAD_FLAG: NEW_LINK,
+  MAC_INVALID: 'Something between this device and the host changed the connection. Try again on a network you trust.',
+  SESSION_UNKNOWN: 'The session may have ended. Start it again on the host, then open its new link.',
+  CLIENT_TOO_OLD: 'Reload this page.',
+};
+
+/** What the user can do about a failure with `code`, if anything. */
+export function failureHint(code: ErrorCode): string | null {
+  return HINTS[code] ?? null;
+}
+
+/** The headline for a failure with `code`. */
+export function failureHeadline(code: ErrorCode): string {
+  return HEADLINES[code] ?? 'Cannot connect to this session';
+}

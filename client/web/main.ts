@@ -1,0 +1,50 @@
+/**
+ * The browser app's entry point: reads the session link from the address bar and either explains
+ * plainly why it cannot be used (no key, malformed link) or joins the session.
+ */
+import { parseSessionUrl } from '../../protocol/session-url.js';
+import { TetherError } from '../../protocol/errors.js';
+import { SessionClient } from '../../client/core/session-client.js';
+import { createPageLayout } from './page-layout.js';
+import { startSessionPage, type SessionPage } from './session-page.js';
+import { loadDeviceId } from './device-id.js';
+import { currentDeviceName } from './device-name.js';
+
+declare global {
+  interface Window {
+    /** Test hook: the live session client and xterm instance. Tests prefer visible text and roles. */
+    __tether?: SessionPage;
+  }
+}
+
+function main(): void {
+  // Pasting a corrected link into the address bar only changes the fragment, which does not reload.
+  window.addEventListener('hashchange', () => location.reload());
+  const root = document.getElementById('app');
+  if (!root) throw new Error('tether: index.html has no #app element');
+  const layout = createPageLayout(root);
+  const url = location.href;
+  try {
+    parseSessionUrl(url);
+  } catch (err) {
+    // Do not connect at all: without the right link there is nothing to join.
+    const error = err instanceof TetherError ? err : new TetherError('BAD_FLAG', String(err));
+    layout.topBar.setConnection('failed', error);
+    layout.notices.setFailure(error);
+    return;
+  }
+  const client = new SessionClient({
+    url,
+    deviceId: loadDeviceId(),
+    deviceName: currentDeviceName(),
+    deviceKind: 'browser',
+  });
+  window.__tether = startSessionPage(layout, client);
+  // Leave promptly so other devices see this one go; a page restored from the back/forward cache reloads.
+  window.addEventListener('pagehide', () => client.close());
+  window.addEventListener('pageshow', (event) => {
+    if (event.persisted) location.reload();
+  });
+}
+
+main();

@@ -1,0 +1,150 @@
+/**
+ * The session's terminal on this page: an xterm.js instance fed from the replicated output, rendered
+ * at exactly the session's cols×rows with the font scaled to fit the stage. It never decides the size
+ * itself; see terminal-layout.ts for the policy.
+ */
+import { Terminal } from '@xterm/xterm';
+import { OutputCursor, type TerminalDocView } from '../../protocol/terminal-doc.js';
+import { cellMeasure, type CellMeasure } from './cell-metrics.js';
+import { comfortableFontSize, fitSize, fontSizeToFit, renderedBox, type Box, type TermSize } from './terminal-layout.js';
+
+/** System monospace fonts only: the page's CSP allows no font downloads, and none are needed. */
+export const TERMINAL_FONT_FAMILY =
+  'ui-monospace, "SF Mono", SFMono-Regular, Menlo, "Cascadia Mono", Consolas, "DejaVu Sans Mono", "Liberation Mono", "Roboto Mono", "Droid Sans Mono", monospace';
+
+/** Lines kept in xterm's own scrollback (the document keeps ~1 MiB of output, replayed on reset). */
+const SCROLLBACK_LINES = 5000;
+
+/** Free height below the terminal needed to show the size hint. */
+const HINT_SPACE_PX = 48;
+
+/** Colours shared with app.css. */
+const THEME = {
+  background: '#0b0e14',
+  foreground: '#d7dce2',
+  cursor: '#7aa2f7',
+  cursorAccent: '#0b0e14',
+  selectionBackground: '#3b4261',
+  black: '#1a1e27',
+  red: '#f7768e',
+  green: '#9ece6a',
+  yellow: '#e0af68',
+  blue: '#7aa2f7',
+  magenta: '#bb9af7',
+  cyan: '#7dcfff',
+  white: '#c0caf5',
+  brightBlack: '#565f89',
+  brightRed: '#ff899d',
+  brightGreen: '#b9f27c',
+  brightYellow: '#ffc777',
+  brightBlue: '#8db0ff',
+  brightMagenta: '#c7a9ff',
+  brightCyan: '#a4daff',
+  brightWhite: '#e6ebff',
+};
+
+/** Renders a session's terminal inside `stage`. */
+export class TerminalView {
+  readonly term: Terminal;
+  private readonly cursor = new OutputCursor();
+  private readonly measure: CellMeasure;
+  private readonly frame: HTMLElement;
+  private readonly hint: HTMLElement;
+  private hintText: string | null = null;
+  private size: TermSize = { cols: 80, rows: 24 };
+
+  constructor(private readonly stage: HTMLElement) {
+    this.measure = cellMeasure(TERMINAL_FONT_FAMILY);
+    this.frame = document.createElement('div');
+    this.frame.className = 'terminal-frame';
+    this.hint = document.createElement('p');
+    this.hint.className = 'size-hint';
+    this.hint.hidden = true;
+    stage.append(this.frame, this.hint);
+    this.term = new Terminal({
+      cols: this.size.cols,
+      rows: this.size.rows,
+      fontFamily: TERMINAL_FONT_FAMILY,
+      fontSize: 14,
+      scrollback: SCROLLBACK_LINES,
+      theme: THEME,
+      cursorBlink: false,
+      allowProposedApi: false,
+      // The host's PTY translates newlines; xterm must not add carriage returns of its own.
+      convertEol: false,
+    });
+    this.term.open(this.frame);
+    this.layout();
+  }
+
+  /** Writes the output this view has not written yet (all of it, after a reset). */
+  renderOutput(view: TerminalDocView): void {
+    const { reset, text } = this.cursor.next(view);
+    if (reset) this.term.reset();
+    if (text) this.term.write(text);
+  }
+
+  /** Renders at the session's size (set by whichever device typed or resized last). */
+  setSize(size: TermSize): void {
+    if (size.cols === this.size.cols && size.rows === this.size.rows) return;
+    this.size = { ...size };
+    this.term.resize(size.cols, size.rows);
+    this.layout();
+  }
+
+  /** The space the terminal may use, in CSS pixels. */
+  availableBox(): Box {
+    const style = getComputedStyle(this.stage);
+    const padX = parseFloat(style.paddingLeft) + parseFloat(style.paddingRight);
+    const padY = parseFloat(style.paddingTop) + parseFloat(style.paddingBottom);
+    return {
+      width: Math.max(0, this.stage.clientWidth - padX),
+      height: Math.max(0, this.stage.clientHeight - padY),
+    };
+  }
+
+  /** The size this device would like: what fills its screen at a comfortable font. */
+  preferredSize(): TermSize {
+    const box = this.availableBox();
+    return fitSize(box, comfortableFontSize(box), this.measure);
+  }
+
+  /** Picks the font that fits the session's size into the stage; call after any layout change. */
+  layout(): void {
+    const box = this.availableBox();
+    if (box.width === 0 || box.height === 0) return; // hidden; the next change lays out again
+    // Never larger than 1.5× a comfortable size: a tiny terminal on a big screen stays readable, not huge.
+    const maxFont = comfortableFontSize(box) * 1.5;
+    const fontSize = fontSizeToFit(this.size, box, maxFont, this.measure);
+    if (this.term.options.fontSize !== fontSize) this.term.options.fontSize = fontSize;
+    const rendered = renderedBox(this.size, fontSize, this.measure);
+    this.frame.style.width = `${rendered.width}px`;
+    this.frame.style.height = `${rendered.height}px`;
+    // The hint only goes in space the terminal leaves free below it; it never covers it.
+    this.hint.hidden = this.hintText === null || box.height - rendered.height < HINT_SPACE_PX;
+  }
+
+  /** A note under the terminal (why it is sized as it is), or null for none. */
+  setHint(text: string | null): void {
+    if (text === this.hintText) return;
+    this.hintText = text;
+    this.hint.textContent = text ?? '';
+    this.layout();
+  }
+
+  /** Stops input (the program exited, or this device can no longer reach the host). */
+  setInputEnabled(enabled: boolean): void {
+    this.term.options.disableStdin = !enabled;
+    this.term.options.cursorInactiveStyle = enabled ? 'outline' : 'none';
+  }
+
+  /** The program exited: hide the cursor (a local write; the document is never touched). */
+  showEnded(): void {
+    this.term.write('\x1b[?25l');
+    this.term.blur();
+  }
+
+  focus(): void {
+    this.term.focus();
+  }
+}

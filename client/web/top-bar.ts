@@ -1,0 +1,109 @@
+/**
+ * The bar above the terminal: which session this is (name and command from the document), the
+ * connection state, and the devices connected to it, with this device marked "you".
+ */
+import type { DeviceInfo } from '../../protocol/terminal-doc.js';
+import type { ConnectionState } from '../../client/core/session-client.js';
+import type { TetherError } from '../../protocol/errors.js';
+
+const STATE_LABEL: Record<ConnectionState, string> = {
+  connecting: 'Connecting…',
+  live: 'Live',
+  reconnecting: 'Reconnecting…',
+  failed: 'Not connected',
+  closed: 'Ended',
+};
+
+function element<K extends keyof HTMLElementTagNameMap>(tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const el = document.createElement(tag);
+  if (className) el.className = className;
+  if (text !== undefined) el.textContent = text;
+  return el;
+}
+
+/** The header of the page. */
+export class TopBar {
+  readonly element: HTMLElement;
+  private readonly name = element('h1', 'session-name', 'tether');
+  private readonly command = element('span', 'session-command');
+  private readonly status = element('div', 'status');
+  private readonly statusText = element('span', 'status-text');
+  private readonly devicesSummary = element('summary', 'devices-summary');
+  private readonly devicesList = element('ul', 'devices-list');
+  private readonly devices = element('details', 'devices');
+  private devicesKey = '';
+
+  constructor() {
+    this.element = element('header', 'topbar');
+    const session = element('div', 'session');
+    session.append(this.name, this.command);
+
+    this.status.setAttribute('role', 'status');
+    this.status.dataset.state = 'connecting';
+    this.status.append(element('span', 'status-dot'), this.statusText);
+    this.statusText.textContent = STATE_LABEL.connecting;
+
+    const devices = this.devices;
+    this.devicesList.setAttribute('aria-label', 'Connected devices');
+    devices.append(this.devicesSummary, this.devicesList);
+    // Close the dropdown when the user taps anywhere else.
+    document.addEventListener('pointerdown', (event) => {
+      if (devices.open && !devices.contains(event.target as Node)) devices.open = false;
+    });
+
+    this.element.append(session, this.status, devices);
+    this.setConnection('connecting', null);
+    this.setDevices([], null);
+  }
+
+  /** Shows the session's name and the command running in it. */
+  setSession(name: string, command: string): void {
+    const title = name || command || 'tether';
+    if (this.name.textContent !== title) this.name.textContent = title;
+    const subtitle = name && command ? command : '';
+    if (this.command.textContent !== subtitle) this.command.textContent = subtitle;
+    this.command.hidden = subtitle === '';
+    this.name.title = command ? `${title} — ${command}` : title;
+  }
+
+  /** Shows the connection state; the error's message is the tooltip (the page shows it in full elsewhere). */
+  setConnection(state: ConnectionState, error: TetherError | null): void {
+    this.status.dataset.state = state;
+    this.statusText.textContent = STATE_LABEL[state];
+    this.status.title = error ? `${error.message} (${error.code})` : STATE_LABEL[state];
+    // The list is only true while live: dim it while reconnecting, drop it once there is no session.
+    this.devices.hidden = state === 'failed' || state === 'closed';
+    this.devices.dataset.stale = String(state !== 'live');
+  }
+
+  /**
+   * Lists the connected devices; `ownPeerId` marks this one, `sizeOwner` the one whose screen the
+   * terminal is sized for (it explains why the terminal looks small or large here).
+   */
+  setDevices(devices: ReadonlyArray<[peerId: string, info: DeviceInfo]>, ownPeerId: string | null, sizeOwner: string | null = null): void {
+    const sorted = [...devices].sort(([, a], [, b]) => a.joinedAt - b.joinedAt);
+    const key = JSON.stringify([sorted, ownPeerId, sizeOwner]);
+    if (key === this.devicesKey) return;
+    this.devicesKey = key;
+    const count = sorted.length;
+    this.devicesSummary.textContent = count === 1 ? '1 device' : `${count} devices`;
+    this.devicesSummary.setAttribute('aria-label', `Connected devices: ${count}`);
+    const items = sorted.map(([peerId, info]) => {
+      const item = element('li', 'device');
+      item.dataset.kind = info.kind;
+      item.append(element('span', 'device-icon'), element('span', 'device-name', info.name));
+      if (peerId === ownPeerId) {
+        item.classList.add('is-you');
+        item.append(element('span', 'device-you', '(you)'));
+      }
+      if (peerId === sizeOwner && count > 1) {
+        const badge = element('span', 'device-size', 'sets size');
+        badge.title = 'The terminal is sized for this screen: the device that last typed or resized sets it';
+        item.append(badge);
+      }
+      return item;
+    });
+    if (items.length === 0) items.push(element('li', 'device device-empty', 'No devices yet'));
+    this.devicesList.replaceChildren(...items);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Launches Debian's Chromium (`/usr/bin/chromium`, installed by apt: Playwright cannot download its
+ * own browser here) headless, with the flags WebRTC over loopback needs (see DESIGN.md).
+ */
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContextOptions } from 'playwright-core';
+
+/** Where Debian's chromium package puts the browser. */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/** Flags for a quiet, sandbox-free headless Chromium that can do WebRTC on loopback. */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--allow-loopback-in-peer-connection',
+  '--disable-features=WebRtcHideLocalIpsWithMdns',
+];
+
+/** Starts headless Chromium; fails with a hint when it is not installed. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`${CHROMIUM_PATH} is missing: run \`apt-get update && apt-get install -y chromium\``);
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS], headless: true });
+}
+
+/** A phone: 390×844 CSS pixels at 3× density, touch, mobile viewport, Chrome on Android's user agent. */
+export const PHONE_CONTEXT: BrowserContextOptions = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 3,
+  isMobile: true,
+  hasTouch: true,
+  userAgent:
+    'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36',
+};
+
+/** A laptop browser window. */
+export const DESKTOP_CONTEXT: BrowserContextOptions = {
+  viewport: { width: 1280, height: 800 },
+  deviceScaleFactor: 1,
+};

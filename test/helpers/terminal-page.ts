@@ -1,0 +1,53 @@
+/**
+ * Drives a tether page in Playwright the way a person would: waits for visible states, types into
+ * the terminal, and reads the screen's text rows as rendered by xterm.js. Every wait has a timeout.
+ */
+import type { Page } from 'playwright-core';
+
+/** Default bound for one visible change (the join itself takes ~100 ms on loopback). */
+export const UI_TIMEOUT_MS = 15_000;
+
+/** Waits until the top bar says the page is live. */
+export async function waitForLive(page: Page, timeout = UI_TIMEOUT_MS): Promise<void> {
+  try {
+    await page.locator('.status', { hasText: /^Live$/ }).waitFor({ timeout });
+  } catch (err) {
+    // Say what the page shows instead: the state and the reason in the banner or failure card.
+    const shown = await page.locator('.status, .banner:not([hidden]), .failure:not([hidden])').allInnerTexts();
+    throw new Error(`page not live after ${timeout} ms; it shows: ${JSON.stringify(shown)}`, { cause: err });
+  }
+}
+
+/** Focuses the terminal (as a tap or click would) and types `text`; `\n` presses Enter. */
+export async function typeInTerminal(page: Page, text: string): Promise<void> {
+  await page.getByLabel('Terminal input').focus();
+  const lines = text.split('\n');
+  for (const [i, line] of lines.entries()) {
+    if (line) await page.keyboard.type(line);
+    if (i < lines.length - 1) await page.keyboard.press('Enter');
+  }
+}
+
+/** The terminal's visible rows as text, trailing blanks removed. */
+export async function screenLines(page: Page): Promise<string[]> {
+  const rows = await page.locator('.xterm-rows > div').allTextContents();
+  return rows.map((row) => row.replace(/[\s\u00a0]+$/, '').replace(/\u00a0/g, ' '));
+}
+
+/** Waits until some row of the screen matches `pattern`. */
+export async function waitForLine(page: Page, pattern: RegExp, timeout = UI_TIMEOUT_MS): Promise<void> {
+  await page.locator('.xterm-rows > div').filter({ hasText: pattern }).first().waitFor({ timeout });
+}
+
+/** The session's terminal size as this page renders it (read through the documented test hook). */
+export async function renderedTermSize(page: Page): Promise<{ cols: number; rows: number }> {
+  // A string expression: tsx would otherwise inject helpers the page does not have.
+  return page.evaluate('({ cols: window.__tether.term.cols, rows: window.__tether.term.rows })');
+}
+
+/** Width of the rendered terminal and of the page's scrollable content, in CSS pixels. */
+export async function pageWidths(page: Page): Promise<{ viewport: number; scroll: number; terminal: number }> {
+  return page.evaluate(
+    '({ viewport: window.innerWidth, scroll: document.documentElement.scrollWidth, terminal: document.querySelector(".xterm-screen").getBoundingClientRect().width })',
+  );
+}
