@@ -4,7 +4,7 @@
  * argument so nothing else reads process.env.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { z } from 'zod';
+import * as z from 'zod';
 import { TetherError } from '../protocol/errors.js';
 import { defaultConfigPath, loadPresets } from './agent-presets.js';
 

@@ -233,7 +233,9 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
 
   private onPermission(request: RequestPermissionRequest, signal: AbortSignal): Promise<RequestPermissionResponse> {
     const options = request.options.map((o) => ({ optionId: o.optionId, name: o.name, kind: o.kind }));
-    const requestId = this.writer.addPermission(request.toolCall.toolCallId ?? null, request.toolCall.title ?? 'Permission requested', options);
+    const toolCallId = request.toolCall.toolCallId ?? null;
+    const title = request.toolCall.title ?? (toolCallId ? this.writer.toolTitle(toolCallId) : undefined) ?? 'Permission requested';
+    const requestId = this.writer.addPermission(toolCallId, title, options);
     this.writer.setStatus('awaiting-permission');
     return new Promise((resolve) => {
       this.pending.set(requestId, { options, resolve });

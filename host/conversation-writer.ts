@@ -84,6 +84,11 @@ export class ConversationWriter {
     });
   }
 
+  /** Renames the session (e.g. `/remote-control <name>`). */
+  setName(name: string): void {
+    this.view.meta.set('name', name);
+  }
+
   setStatus(status: ConversationStatus): void {
     if (this.view.state.get('status') !== status) this.view.state.set('status', status);
   }
@@ -161,6 +166,12 @@ export class ConversationWriter {
     const entry = this.push('permission', { requestId, toolCallId, title, options, status: 'pending', answer: null });
     this.permissions.set(requestId, entry);
     return requestId;
+  }
+
+  /** The title of a tool call already shown, if any. */
+  toolTitle(toolCallId: string): string | undefined {
+    const title = this.tools.get(toolCallId)?.get('title');
+    return typeof title === 'string' ? title : undefined;
   }
 
   /** The permission entry for a request id. */

@@ -15,6 +15,7 @@ import { nodeWebRtc } from './node-webrtc.js';
 import { startSignalServer } from './start-signal-server.js';
 import { linkOrigin } from './lan-address.js';
 import { runAttach } from '../client/node/attach.js';
+import { runInteractive } from './interactive.js';
 
 const SHUTDOWN_DEADLINE_MS = 2000;
 
@@ -70,6 +71,15 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
   }
 }
 
+async function interactive(cmd: RemoteControlCommand): Promise<void> {
+  const log = createLogger(cmd.logLevel);
+  const session = await runInteractive(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir() }, { input: process.stdin, output: process.stdout }).catch(fail);
+  let exitCode = 0;
+  const shutdown = shutdownOn(() => session.close(), () => exitCode);
+  exitCode = await session.exitCode;
+  shutdown();
+}
+
 async function signal(cmd: SignalCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
   const server = await startSignalServer({ port: cmd.port, portExplicit: cmd.portExplicit, bind: cmd.bind, clientDir: clientDir(), log }).catch(fail);
@@ -108,6 +118,9 @@ switch (cmd.command) {
     break;
   case 'remote-control':
     void remoteControl(cmd);
+    break;
+  case 'interactive':
+    void interactive(cmd);
     break;
   case 'signal':
     void signal(cmd);

@@ -96,6 +96,11 @@ export class SessionPeers extends EventEmitter<SessionPeersEvents> {
     clearTimeout(timer);
   }
 
+  /** Disconnects every device but keeps serving (sharing stopped; it may start again). */
+  disconnectAll(): void {
+    for (const c of [...this.connections.values()]) c.close(null);
+  }
+
   /** Closes every device connection. */
   close(): void {
     this.options.doc.off('update', this.onUpdate);

@@ -85,6 +85,11 @@ export class TerminalDocWriter {
     });
   }
 
+  /** Renames the session. */
+  setName(name: string): void {
+    this.view.meta.set('name', name);
+  }
+
   /** Records the PTY size and which device set it. */
   setSize(cols: number, rows: number, owner: string | null): void {
     this.doc.transact(() => {

@@ -13,6 +13,9 @@ import { TerminalDocWriter } from './terminal-doc-writer.js';
 import { SessionPeers } from './session-peers.js';
 import type { SignalSession } from './signal-link.js';
 
+/** The size owner recorded for the host's own terminal. */
+const LOCAL_PEER = 'local';
+
 /** Everything a terminal session needs. */
 export interface TerminalSessionConfig {
   sessionId: string;
@@ -35,6 +38,8 @@ interface TerminalSessionEvents {
   'device-left': [peerId: string];
   /** The program ended and every device was given the chance to see it. */
   exited: [PtyExit];
+  /** Raw program output, as it arrives (for the host's own terminal in interactive mode). */
+  output: [string];
 }
 
 /** A shared terminal. */
@@ -82,7 +87,10 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
     const { command, cwd, env } = this.config;
     const pty = spawnPty({ file: command.file, args: command.args, cwd, env, ...this.size });
     this.pty = pty;
-    pty.onData((text) => this.writer.appendOutput(text));
+    pty.onData((text) => {
+      this.writer.appendOutput(text);
+      this.emit('output', text);
+    });
     pty.onExit((exit) => void this.onExit(exit));
     this.config.log.info({ pid: pty.pid, command: command.display }, 'program started');
   }
@@ -90,6 +98,18 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
   /** The program's exit, once it ended. */
   get exited(): PtyExit | null {
     return this.exit;
+  }
+
+  /** Keystrokes from the host's own terminal (interactive mode): it takes the size like any device. */
+  localInput(data: string, cols: number, rows: number): void {
+    if (this.exit || !this.pty) return;
+    this.takeSize(LOCAL_PEER, cols, rows);
+    this.pty.write(data);
+  }
+
+  /** The host's own terminal was resized. */
+  localResize(cols: number, rows: number): void {
+    if (!this.exit) this.takeSize(LOCAL_PEER, cols, rows);
   }
 
   onOffer(peerId: string, sdp: string, sendAnswer: (sdp: string) => void): void {

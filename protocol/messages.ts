@@ -2,7 +2,7 @@
  * JSON messages carried in data-channel frames: hello, intents, replies and errors.
  * One definition each (zod), with the TypeScript types derived from it.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ID_PATTERN } from './ids.js';
 import { isErrorCode, TetherError, type ErrorCode } from './errors.js';
 import { fromUtf8, utf8 } from './encoding.js';

@@ -3,7 +3,7 @@
  * The server validates every envelope with these schemas and relays payloads opaquely:
  * it never parses SDP, and payload authenticity is checked end to end with the MAC (mac.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ID_PATTERN } from './ids.js';
 import { isErrorCode, type ErrorCode } from './errors.js';
 

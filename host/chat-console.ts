@@ -1,0 +1,150 @@
+/**
+ * Interactive mode for ACP agents: a chat in the host's own terminal. The terminal is one more device:
+ * it renders the same document every device sees and sends the same intents (prompts, permission answers,
+ * stop). Slash commands share the session (/remote-control, /rc), list devices, and quit.
+ */
+import { createInterface, type Interface } from 'node:readline';
+import type { ConversationSession } from './conversation-session.js';
+import { LOCAL_DEVICE } from './conversation-session.js';
+import { ChatRenderer } from './chat-renderer.js';
+import { sharePanel } from './share-panel.js';
+import type { Sharing } from './sharing.js';
+import { pendingPermissions, readStatus, type AgentMode, type PermissionOption } from '../protocol/conversation-doc.js';
+import type { TetherError } from '../protocol/errors.js';
+import { newId } from '../protocol/ids.js';
+
+const HELP = [
+  'Type a message and press Enter to send it (it queues while the agent works).',
+  '  /remote-control [name], /rc [name]  share this session (link + QR), or show the sharing panel',
+  '  /rc stop                            stop sharing and disconnect every device',
+  '  /devices                            list connected devices',
+  '  /stop                               stop the agent\'s current turn (Ctrl-C does too)',
+  '  /mode [id]                          list or switch the agent\'s modes',
+  '  /quit                               end the session (Ctrl-D does too)',
+  'When the agent asks for permission, type the number of an option and press Enter.',
+];
+
+/** Runs the chat until /quit; resolves with the exit status. */
+export function runChatConsole(
+  session: ConversationSession,
+  sharing: Sharing,
+  io: { input: NodeJS.ReadStream; output: NodeJS.WriteStream },
+  options: { shareAtStart: boolean },
+): Promise<number> {
+  const view = session.writer.view;
+  const renderer = new ChatRenderer(view);
+  const rl: Interface = createInterface({ input: io.input, output: io.output, prompt: '› ', terminal: io.input.isTTY === true });
+  session.addLocalDevice();
+
+  const print = (lines: string[]): void => {
+    if (lines.length === 0) return;
+    io.output.write(`\r\x1b[K${lines.join('\n')}\n`);
+    rl.prompt(true);
+  };
+  const report = (err: TetherError | null, done?: string): void => {
+    if (err) print([`! ${err.message} (${err.code})`]);
+    else if (done) print([`\x1b[2m${done}\x1b[0m`]);
+  };
+  const onUpdate = (): void => print(renderer.render());
+  session.doc.on('update', onUpdate);
+  session.on('device-joined', (_peerId, hello) => print([`\x1b[2m· ${hello.deviceName} joined\x1b[0m`]));
+  session.on('device-left', () => print([`\x1b[2m· a device left (${session.peers.joinedCount} connected)\x1b[0m`]));
+
+  // The host's terminal goes through the same validation as every device.
+  const intent = (body: Record<string, unknown>): Promise<TetherError | null> => session.applyIntent(LOCAL_DEVICE.peerId, { id: newId(), ...body });
+
+  async function share(args: string[]): Promise<void> {
+    if (args[0] === 'stop') {
+      if (!sharing.info) return print(['Not shared.']);
+      await sharing.stop();
+      session.peers.disconnectAll();
+      return print(['Sharing stopped; every device was disconnected. /rc shares again (with a new link).']);
+    }
+    const name = args.join(' ').trim();
+    if (name) session.writer.setName(name.slice(0, 64));
+    if (!sharing.info) {
+      try {
+        await sharing.start();
+      } catch (err) {
+        return report(err as TetherError);
+      }
+    }
+    print(await sharePanel(sharing.info, [...view.devices.values()], '/rc stop stops sharing · /rc shows this again'));
+  }
+
+  async function command(line: string): Promise<boolean> {
+    const [cmd, ...args] = line.slice(1).split(/\s+/);
+    switch (cmd) {
+      case 'rc':
+      case 'remote-control':
+        await share(args);
+        return true;
+      case 'devices': {
+        const devices = [...view.devices.values()];
+        print(devices.length ? devices.map((d) => `  ${d.name} (${d.kind})`) : ['  none']);
+        return true;
+      }
+      case 'stop':
+        report(await intent({ type: 'stop' }), readStatus(view) === 'idle' ? 'Nothing to stop.' : undefined);
+        return true;
+      case 'mode': {
+        const modes = (view.meta.get('modes') as AgentMode[] | undefined) ?? [];
+        if (!args[0]) {
+          print(modes.length ? modes.map((m) => `  ${m.id === view.meta.get('currentModeId') ? '●' : ' '} ${m.id} — ${m.name}`) : ['This agent offers no modes.']);
+          return true;
+        }
+        report(await intent({ type: 'set-mode', modeId: args[0] }), `Mode: ${args[0]}`);
+        return true;
+      }
+      case 'help':
+        print(HELP);
+        return true;
+      case 'quit':
+      case 'exit':
+        return false;
+      default:
+        print([`Unknown command /${cmd}. /help lists them.`]);
+        return true;
+    }
+  }
+
+  return new Promise((resolve) => {
+    let done = false;
+    const quit = (): void => {
+      if (done) return;
+      done = true;
+      session.doc.off('update', onUpdate);
+      rl.close();
+      resolve(0);
+    };
+    rl.on('line', (raw) => {
+      const line = raw.trim();
+      // Erase the echoed input line: the document's version of it is printed instead (with the others').
+      if (io.output.isTTY && line !== '' && !line.startsWith('/')) io.output.write('\x1b[1A\x1b[2K');
+      if (line === '') return rl.prompt();
+      void (async () => {
+        if (line.startsWith('/')) {
+          if (!(await command(line))) return quit();
+        } else {
+          const pending = pendingPermissions(view)[0];
+          const options = (pending?.get('options') as PermissionOption[] | undefined) ?? [];
+          const choice = /^\d+$/.test(line) ? options[Number(line) - 1] : undefined;
+          if (pending && choice) {
+            report(await intent({ type: 'permission', requestId: String(pending.get('requestId')), optionId: choice.optionId }));
+          } else {
+            report(await intent({ type: 'prompt', text: line }));
+          }
+        }
+        rl.prompt();
+      })();
+    });
+    rl.on('SIGINT', () => {
+      const status = readStatus(view);
+      if (status === 'working' || status === 'awaiting-permission') void intent({ type: 'stop' });
+      else quit();
+    });
+    rl.on('close', quit);
+    print([`\x1b[1mtether\x1b[0m · ${String(view.meta.get('agentName') ?? view.meta.get('agent'))} in ${String(view.meta.get('cwd'))} · /help for commands`, ...renderer.render()]);
+    if (options.shareAtStart) void share([]);
+  });
+}

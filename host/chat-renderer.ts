@@ -1,0 +1,142 @@
+/**
+ * Renders a conversation document as plain terminal lines for the interactive chat: prompts, streamed
+ * answers (whole lines as they complete), thoughts, tool calls and their status, diffs, plans,
+ * permission requests with numbered options, and how each ended. Works from the document alone, so
+ * what the terminal shows is exactly what every device shows.
+ */
+import type * as Y from 'yjs';
+import { entryText, readStatus, type ConversationDocView, type PermissionOption, type ToolContent, type PlanItem, type PermissionAnswer } from '../protocol/conversation-doc.js';
+import { LOCAL_DEVICE } from './conversation-session.js';
+
+const dim = (s: string): string => `\x1b[2m${s}\x1b[0m`;
+const bold = (s: string): string => `\x1b[1m${s}\x1b[0m`;
+const STATUS_MARK: Record<string, string> = { pending: '…', in_progress: '…', completed: '✓', failed: '✗' };
+
+interface Printed {
+  /** Characters of streamed text already printed (whole lines only). */
+  textChars: number;
+  status: string | null;
+  contentShown: boolean;
+  planJson: string;
+}
+
+/** Turns document changes into new lines of output; call `render()` after every change. */
+export class ChatRenderer {
+  private readonly printed = new Map<string, Printed>();
+  /** Entries before this index are settled and need no more scanning. */
+  private scanFrom = 0;
+  private lastStatus: string | null = null;
+
+  constructor(private readonly view: ConversationDocView) {}
+
+  /** The lines to print since the last call (a partial streamed line waits until it completes or the turn ends). */
+  render(): string[] {
+    const out: string[] = [];
+    const entries = this.view.entries;
+    const status = readStatus(this.view);
+    const turnOver = status !== 'working' && status !== 'awaiting-permission';
+    let firstUnsettled = -1;
+    for (let i = this.scanFrom; i < entries.length; i++) {
+      const entry = entries.get(i);
+      const settled = this.renderEntry(entry, i === entries.length - 1 && !turnOver, out);
+      if (!settled && firstUnsettled < 0) firstUnsettled = i;
+    }
+    this.scanFrom = firstUnsettled < 0 ? entries.length : firstUnsettled;
+    if (status !== this.lastStatus) {
+      if (status === 'ended') {
+        out.push(bold(`■ ${String(this.view.state.get('endedReason') ?? 'The agent ended.')}`));
+        const tail = String(this.view.state.get('stderrTail') ?? '');
+        if (tail) out.push(...tail.split('\n').map((l) => dim(`  ${l}`)));
+        out.push(dim('  The conversation stays readable. /quit ends tether.'));
+      }
+      this.lastStatus = status;
+    }
+    return out;
+  }
+
+  /** Prints what is new in one entry; returns whether it can still change. */
+  private renderEntry(entry: Y.Map<unknown>, streaming: boolean, out: string[]): boolean {
+    const id = String(entry.get('id'));
+    let p = this.printed.get(id);
+    const fresh = !p;
+    if (!p) {
+      p = { textChars: 0, status: null, contentShown: false, planJson: '' };
+      this.printed.set(id, p);
+    }
+    switch (entry.get('type')) {
+      case 'user': {
+        if (fresh) {
+          const by = String(entry.get('by') ?? '');
+          const images = Number(entry.get('images') ?? 0);
+          out.push('', `${bold('›')} ${entryText(entry)}${images ? dim(` [${images} image${images > 1 ? 's' : ''}]`) : ''}${by && by !== LOCAL_DEVICE.name ? dim(`  (${by})`) : ''}`);
+        }
+        return true;
+      }
+      case 'agent':
+      case 'thought': {
+        const text = entryText(entry);
+        const upto = streaming ? text.lastIndexOf('\n') + 1 : text.length;
+        if (upto > p.textChars) {
+          const chunk = text.slice(p.textChars, upto).replace(/\n$/, '');
+          const lines = chunk.split('\n');
+          out.push(...(entry.get('type') === 'thought' ? lines.map((l) => dim(`  ${l}`)) : lines));
+          p.textChars = upto;
+        }
+        // Only the last entry of a running turn can still grow.
+        return !streaming;
+      }
+      case 'tool': {
+        const status = String(entry.get('status') ?? 'pending');
+        const title = String(entry.get('title') ?? 'Tool');
+        if (fresh) out.push(`${dim('⚙')} ${title} ${dim(`· ${String(entry.get('kind') ?? '')}`)}`);
+        const content = (entry.get('content') as ToolContent[] | undefined) ?? [];
+        if (!p.contentShown && content.length > 0) {
+          p.contentShown = true;
+          for (const c of content) out.push(...renderToolContent(c));
+        }
+        if (status !== p.status && (status === 'completed' || status === 'failed')) out.push(`  ${STATUS_MARK[status]} ${title} ${status}`);
+        p.status = status;
+        return status === 'completed' || status === 'failed';
+      }
+      case 'plan': {
+        const items = (entry.get('items') as PlanItem[] | undefined) ?? [];
+        const json = JSON.stringify(items);
+        if (json !== p.planJson) {
+          p.planJson = json;
+          out.push(dim('Plan:'), ...items.map((it) => `  ${it.status === 'completed' ? '[x]' : it.status === 'in_progress' ? '[~]' : '[ ]'} ${it.content}`));
+        }
+        return false;
+      }
+      case 'permission': {
+        const status = String(entry.get('status'));
+        if (fresh) {
+          const options = (entry.get('options') as PermissionOption[] | undefined) ?? [];
+          out.push(`${bold('?')} ${String(entry.get('title'))}`);
+          if (status === 'pending') out.push(`  ${options.map((o, i) => `[${i + 1}] ${o.name}`).join('   ')}   ${dim('(type a number, Enter)')}`);
+        }
+        if (status !== 'pending' && status !== p.status) {
+          const answer = entry.get('answer') as PermissionAnswer | null;
+          out.push(`  → ${answer?.name ?? status}${answer?.by ? dim(` (by ${answer.by})`) : ''}`);
+        }
+        p.status = status;
+        return status !== 'pending';
+      }
+      case 'notice': {
+        if (fresh) out.push(`${entry.get('level') === 'error' ? '!' : dim('·')} ${entryText(entry)}`);
+        return true;
+      }
+      default:
+        return true;
+    }
+  }
+}
+
+function renderToolContent(c: ToolContent): string[] {
+  if (c.type === 'diff') {
+    const old = (c.oldText ?? '').split('\n').filter((l, i, a) => l !== '' || i < a.length - 1).map((l) => `\x1b[31m  - ${l}\x1b[0m`);
+    const neu = c.newText.split('\n').filter((l, i, a) => l !== '' || i < a.length - 1).map((l) => `\x1b[32m  + ${l}\x1b[0m`);
+    return [dim(`  ${c.path}`), ...old.slice(0, 40), ...neu.slice(0, 40)];
+  }
+  if (c.type === 'text') return c.text.split('\n').slice(0, 20).map((l) => dim(`  │ ${l}`));
+  return [dim(`  [terminal ${c.terminalId}]`)];
+}

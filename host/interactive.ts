@@ -1,0 +1,43 @@
+/**
+ * Interactive mode (`tether [--remote-control [name]] --agent X`): the session runs in the host's own
+ * terminal — a chat for ACP agents, the raw terminal for PTY programs — and is shared with devices from
+ * the start (--remote-control) or later (/remote-control, Ctrl-] s).
+ */
+import { hostname } from 'node:os';
+import { newId, newKey } from '../protocol/ids.js';
+import type { RemoteControlCommand } from './cli-args.js';
+import { createHostedSession, type SessionDeps } from './hosted-session.js';
+import { Sharing } from './sharing.js';
+import { runChatConsole } from './chat-console.js';
+import { runPtyConsole } from './pty-console.js';
+
+/** Runs an interactive session until the user quits; resolves with the exit status. Throws on startup failures. */
+export async function runInteractive(
+  cmd: RemoteControlCommand,
+  deps: SessionDeps & { clientDir: string | null },
+  io: { input: NodeJS.ReadStream; output: NodeJS.WriteStream },
+): Promise<{ exitCode: Promise<number>; close: () => Promise<void> }> {
+  const sessionId = newId();
+  const key = newKey();
+  const name = cmd.name ?? `${hostname()}-${cmd.program.label}`;
+  const sized: RemoteControlCommand = { ...cmd, cols: io.output.columns || cmd.cols, rows: io.output.rows || cmd.rows };
+  const session = createHostedSession(sized, deps, { sessionId, key, name });
+  const sharing = new Sharing(cmd, session, deps.clientDir, deps.log.child({ sessionId }));
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      await sharing.stop();
+      await session.close();
+    })();
+    return closing;
+  };
+  try {
+    await session.start();
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  const options = { shareAtStart: cmd.shareAtStart };
+  const exitCode = session.kind === 'conversation' ? runChatConsole(session, sharing, io, options) : runPtyConsole(session, sharing, io, options);
+  return { exitCode, close };
+}

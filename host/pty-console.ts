@@ -1,0 +1,95 @@
+/**
+ * Interactive mode for terminal programs: the program's raw terminal in the host's own terminal, which
+ * is one more device (typing sets the size, like any device). A key chord controls sharing:
+ * Ctrl-] s shares (or shows the panel), Ctrl-] x stops sharing, Ctrl-] q quits, Ctrl-] Ctrl-] sends Ctrl-].
+ */
+import type { TerminalSession } from './terminal-session.js';
+import type { Sharing } from './sharing.js';
+import { sharePanel } from './share-panel.js';
+import type { TetherError } from '../protocol/errors.js';
+
+/** The chord prefix. */
+export const CHORD = '\x1d'; // Ctrl-]
+
+/** Runs the raw terminal until the program exits or Ctrl-] q; resolves with the exit status. */
+export function runPtyConsole(
+  session: TerminalSession,
+  sharing: Sharing,
+  io: { input: NodeJS.ReadStream; output: NodeJS.WriteStream },
+  options: { shareAtStart: boolean },
+): Promise<number> {
+  const size = (): { cols: number; rows: number } => ({
+    cols: Math.max(2, Math.min(500, io.output.columns || 80)),
+    rows: Math.max(1, Math.min(300, io.output.rows || 24)),
+  });
+  const note = (lines: string[]): void => {
+    io.output.write(`\r\n${lines.map((l) => `\x1b[2m[tether]\x1b[0m ${l}`).join('\r\n')}\r\n`);
+  };
+  const onOutput = (text: string): void => {
+    io.output.write(text);
+  };
+  session.on('output', onOutput);
+
+  return new Promise((resolve) => {
+    let chord = false;
+    let done = false;
+    const finish = (code: number): void => {
+      if (done) return;
+      done = true;
+      session.off('output', onOutput);
+      io.input.off('data', onInput);
+      process.off('SIGWINCH', onResize);
+      if (io.input.isTTY) io.input.setRawMode(false);
+      io.input.pause();
+      resolve(code);
+    };
+    const share = async (): Promise<void> => {
+      if (!sharing.info) {
+        try {
+          await sharing.start();
+        } catch (err) {
+          note([`${(err as TetherError).message} (${(err as TetherError).code})`]);
+          return;
+        }
+      }
+      const lines = await sharePanel(sharing.info, [...session.writer.view.devices.values()], 'Ctrl-] x stops sharing · Ctrl-] s shows this again');
+      io.output.write(`\r\n${lines.join('\r\n')}\r\n`);
+    };
+    const onInput = (chunk: Buffer): void => {
+      let text = chunk.toString('utf8');
+      let data = '';
+      while (text.length > 0) {
+        const ch = text[0]!;
+        text = text.slice(1);
+        if (!chord) {
+          if (ch === CHORD) chord = true;
+          else data += ch;
+          continue;
+        }
+        chord = false;
+        if (ch === CHORD) data += CHORD;
+        else if (ch === 's') void share();
+        else if (ch === 'x') {
+          void sharing.stop().then(() => {
+            session.peers.disconnectAll();
+            note(['sharing stopped; every device was disconnected']);
+          });
+        } else if (ch === 'q') return finish(0);
+        else note(['Ctrl-] then: s share · x stop sharing · q quit · Ctrl-] send Ctrl-]']);
+      }
+      if (data) session.localInput(data, size().cols, size().rows);
+    };
+    const onResize = (): void => session.localResize(size().cols, size().rows);
+    session.on('exited', (exit) => {
+      note([`program exited with code ${exit.exitCode}`]);
+      finish(exit.exitCode);
+    });
+    if (io.input.isTTY) io.input.setRawMode(true);
+    io.input.on('data', onInput);
+    io.input.resume();
+    process.on('SIGWINCH', onResize);
+    session.localResize(size().cols, size().rows);
+    note([`${session.writer.view.meta.get('command')} · Ctrl-] s shares this terminal · Ctrl-] q quits`]);
+    if (options.shareAtStart) void share();
+  });
+}

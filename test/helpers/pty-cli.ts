@@ -1,0 +1,48 @@
+/** Runs the real `tether` CLI inside a real PTY, as a user at a terminal would, and reads its screen output. */
+import { spawn, type IPty } from '@lydell/node-pty';
+import { join } from 'node:path';
+import { packageRoot } from '../../host/package-paths.js';
+import { waitFor } from './wait-for.js';
+
+/** A tether process in a PTY. */
+export interface PtyCli {
+  pty: IPty;
+  /** Everything it printed, escape sequences stripped. */
+  text(): string;
+  type(data: string): void;
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
+  exited: Promise<number>;
+  kill(): void;
+}
+
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b[=>]/g;
+
+/** Starts `node bin/tether.js <args>` in a 100×40 PTY. */
+export function startPtyCli(args: string[], cwd: string): PtyCli {
+  const pty = spawn(process.execPath, [join(packageRoot(), 'bin', 'tether.js'), ...args], {
+    cols: 100,
+    rows: 40,
+    cwd,
+    env: { ...process.env, PS1: '$ ' } as Record<string, string>,
+    name: 'xterm-256color',
+  });
+  let out = '';
+  pty.onData((d) => (out += d));
+  const exited = new Promise<number>((resolve) => pty.onExit(({ exitCode }) => resolve(exitCode)));
+  let alive = true;
+  void exited.then(() => (alive = false));
+  const text = (): string => out.replace(ANSI, '').replace(/\r/g, '');
+  return {
+    pty,
+    text,
+    type: (data) => pty.write(data),
+    async waitFor(pattern, timeoutMs = 15_000) {
+      await waitFor(() => pattern.test(text()), timeoutMs, `screen to show ${pattern}`);
+      return pattern.exec(text())!;
+    },
+    exited,
+    kill: () => {
+      if (alive) pty.kill('SIGKILL');
+    },
+  };
+}
