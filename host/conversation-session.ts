@@ -82,16 +82,13 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
       iceServers: config.iceServers,
       log: config.log,
       applyIntent: (peerId, raw) => this.applyIntent(peerId, raw),
+      roster: this.writer,
     });
     this.peers.on('joined', (peerId, hello) => {
       this.senders.set(peerId, { name: hello.deviceName, deviceId: hello.deviceId });
-      this.writer.addDevice(peerId, { deviceId: hello.deviceId, name: hello.deviceName, kind: hello.deviceKind, joinedAt: Date.now() });
       this.emit('device-joined', peerId, hello);
     });
-    this.peers.on('left', (peerId) => {
-      this.writer.removeDevice(peerId);
-      this.emit('device-left', peerId);
-    });
+    this.peers.on('left', (peerId) => this.emit('device-left', peerId));
     this.agent = new AcpAgent(config.command, config.cwd, config.env, {
       onUpdate: (update) => this.writer.applyUpdate(update),
       onPermission: (request, signal) => this.onPermission(request, signal),

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { PeerLink } from '../protocol/peer-link.js';
 import { MAX_CLIENT_FRAME_BYTES } from '../protocol/frames.js';
 import type { ClientHello, IntentReply } from '../protocol/messages.js';
+import type { DeviceInfo } from '../protocol/terminal-doc.js';
 import { TetherError } from '../protocol/errors.js';
 import { DeviceConnection } from './device-connection.js';
 
@@ -26,6 +27,8 @@ export interface SessionPeersOptions {
   iceServers: RTCIceServer[];
   log: Logger;
   applyIntent: IntentApplier;
+  /** The session's document writer, which lists devices for every other device to see. */
+  roster: { addDevice(peerId: string, device: DeviceInfo): void; removeDevice(peerId: string): void };
 }
 
 interface SessionPeersEvents {
@@ -72,12 +75,15 @@ export class SessionPeers extends EventEmitter<SessionPeersEvents> {
     link.on('sdp', (answer) => sendAnswer(answer.sdp));
     connection.on('joined', (hello) => {
       log.info({ device: hello.deviceName }, 'device joined');
+      this.options.roster.addDevice(peerId, { deviceId: hello.deviceId, name: hello.deviceName, kind: hello.deviceKind, joinedAt: Date.now() });
       this.emit('joined', peerId, hello);
     });
     connection.on('close', () => {
       if (this.connections.get(peerId) !== connection) return;
       this.connections.delete(peerId);
-      if (connection.hello) this.emit('left', peerId);
+      if (!connection.hello) return;
+      this.options.roster.removeDevice(peerId);
+      this.emit('left', peerId);
     });
     link.applyRemoteSdp({ type: 'offer', sdp });
   }

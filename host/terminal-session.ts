@@ -71,15 +71,10 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
       iceServers: config.iceServers,
       log: config.log,
       applyIntent: (peerId, raw) => this.applyIntent(peerId, raw),
+      roster: this.writer,
     });
-    this.peers.on('joined', (peerId, hello) => {
-      this.writer.addDevice(peerId, { deviceId: hello.deviceId, name: hello.deviceName, kind: hello.deviceKind, joinedAt: Date.now() });
-      this.emit('device-joined', peerId, hello);
-    });
-    this.peers.on('left', (peerId) => {
-      this.writer.removeDevice(peerId);
-      this.emit('device-left', peerId);
-    });
+    this.peers.on('joined', (peerId, hello) => this.emit('device-joined', peerId, hello));
+    this.peers.on('left', (peerId) => this.emit('device-left', peerId));
   }
 
   /** Starts the program; throws TetherError SPAWN_FAILED. */
