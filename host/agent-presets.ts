@@ -23,13 +23,13 @@ export const BUILTIN_PRESETS: Readonly<Record<string, AgentPreset>> = Object.fre
   goose: { command: ['goose', 'acp'], install: 'install Goose from https://block.github.io/goose/' },
 });
 
-const PresetName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'preset names are lowercase letters, digits and dashes');
+const PRESET_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
 /** The config file: `{ "presets": { "<name>": { "command": "<cmd> [args]" | ["cmd", "arg"], "install": "…" } } }`. */
 export const ConfigFileSchema = z.strictObject({
   presets: z
     .record(
-      PresetName,
+      z.string(),
       z.strictObject({
         command: z.union([z.string().min(1).max(1000), z.array(z.string().min(1).max(1000)).min(1).max(64)]),
         install: z.string().max(300).optional(),
@@ -64,6 +64,7 @@ export function loadPresets(path: string | null, required: boolean): Record<stri
     throw new TetherError('BAD_CONFIG', `${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
   for (const [name, p] of Object.entries(parsed.data.presets ?? {})) {
+    if (!PRESET_NAME.test(name)) throw new TetherError('BAD_CONFIG', `${path}: presets.${name}: preset names are lowercase letters, digits and dashes (at most 32)`);
     const command = typeof p.command === 'string' ? p.command.trim().split(/\s+/) : p.command;
     presets[name] = { command, install: p.install ?? `check the command in ${path}` };
   }

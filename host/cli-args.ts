@@ -47,7 +47,18 @@ export interface RemoteControlCommand {
   logLevel: LogLevel;
   cwd: string;
   env: Record<string, string>;
+  /** --config, if given (else the default location is tried). */
+  configPath: string | null;
+  /** Server mode: most concurrent sessions. */
+  capacity: number;
+  /** Server mode: where sessions started from devices work. */
+  spawn: 'same-dir' | 'worktree' | 'session';
+  /** Server mode: start one session in the folder at startup. */
+  createSessionInDir: boolean;
 }
+
+/** Default --capacity. */
+export const DEFAULT_CAPACITY = 32;
 
 /** `tether signal`. */
 export interface SignalCommand {
@@ -125,7 +136,8 @@ function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>)
 }
 
 /** Resolves --agent (or `-- <command>`) to the program to run. */
-function resolveProgram(agent: string | undefined, after: string[] | null, env: Record<string, string | undefined>, configPath: string | undefined): ProgramSpec {
+/** Resolves --agent (or `-- <command>`) to the program to run; throws BAD_FLAG. */
+export function resolveProgram(agent: string | undefined, after: string[] | null, env: Record<string, string | undefined>, configPath: string | undefined): ProgramSpec {
   if (after) {
     if (agent !== undefined) throw bad("use either --agent or '-- <command>', not both");
     if (after.length === 0 || after[0] === '') throw bad("'--' must be followed by a command");
@@ -171,6 +183,10 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
     json: { type: 'boolean' },
     'log-level': { type: 'string' },
     config: { type: 'string' },
+    capacity: { type: 'string' },
+    spawn: { type: 'string' },
+    'create-session-in-dir': { type: 'boolean' },
+    'no-create-session-in-dir': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return { command: 'help', topic: mode === 'interactive' ? 'main' : 'remote-control' };
@@ -205,7 +221,23 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
     logLevel: logLevel(values['log-level'] as string | undefined, 'warn'),
     cwd,
     env: childEnv,
+    configPath: (values.config as string | undefined) ?? null,
+    ...serverFlags(values, mode),
   } satisfies RemoteControlCommand);
+}
+
+/** --capacity, --spawn and --[no-]create-session-in-dir (server mode only). */
+function serverFlags(values: ParsedFlags['values'], mode: 'remote-control' | 'interactive'): Pick<RemoteControlCommand, 'capacity' | 'spawn' | 'createSessionInDir'> {
+  const given = ['capacity', 'spawn', 'create-session-in-dir', 'no-create-session-in-dir'].filter((f) => values[f] !== undefined);
+  if (mode === 'interactive' && given.length > 0) throw bad(`--${given[0]} applies to 'tether remote-control' (server mode) only`);
+  const spawn = (values.spawn as string | undefined) ?? 'same-dir';
+  if (spawn !== 'same-dir' && spawn !== 'worktree' && spawn !== 'session') throw bad(`--spawn must be same-dir, worktree or session, got '${spawn}'`);
+  const capacity = intFlag('capacity', values.capacity as string | undefined, 1, 1000);
+  if (spawn === 'session' && capacity !== undefined) throw bad('--capacity cannot be used with --spawn session (it runs exactly one session)');
+  if (values['create-session-in-dir'] && values['no-create-session-in-dir']) throw bad('--create-session-in-dir and --no-create-session-in-dir contradict each other');
+  const createSessionInDir = spawn === 'session' ? true : !values['no-create-session-in-dir'];
+  if (spawn === 'session' && values['no-create-session-in-dir']) throw bad('--spawn session runs the one session in the folder; --no-create-session-in-dir does not apply');
+  return { capacity: spawn === 'session' ? 1 : (capacity ?? DEFAULT_CAPACITY), spawn, createSessionInDir };
 }
 
 function parseSignal(args: string[]): CliCommand {

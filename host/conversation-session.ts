@@ -168,7 +168,7 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
       case 'permission':
         return this.answerPermission(intent.requestId, intent.optionId, sender);
       case 'stop':
-        await this.stop(sender);
+        await this.stopTurn(sender);
         return null;
       case 'set-mode': {
         if (!this.modes.some((m) => m.id === intent.modeId)) return new TetherError('MODE_UNKNOWN');
@@ -179,6 +179,12 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
     }
   }
 
+  /** Stops the agent's process group; the conversation stays readable to devices. */
+  async stop(): Promise<void> {
+    for (const [requestId] of this.pending) this.cancelPermission(requestId, { name: 'host', deviceId: null });
+    await this.agent.close();
+  }
+
   /** Ends the agent and every device connection. */
   async close(): Promise<void> {
     for (const [requestId] of this.pending) this.cancelPermission(requestId, { name: 'host', deviceId: null });
@@ -187,7 +193,7 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
   }
 
   /** Cancels the running turn and its pending permission requests. */
-  private async stop(sender: Sender): Promise<void> {
+  private async stopTurn(sender: Sender): Promise<void> {
     if (!this.turnRunning) return;
     for (const requestId of [...this.pending.keys()]) this.cancelPermission(requestId, sender);
     this.writer.addNotice('info', `Stopped by ${sender.name}`);

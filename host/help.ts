@@ -27,9 +27,20 @@ Ctrl-] then q quits, Ctrl-] twice sends Ctrl-].`;
 /** \`tether remote-control --help\`. */
 export const REMOTE_CONTROL_HELP = `Usage: tether remote-control [name] [options] [-- <command> [args...]]
 
-Runs a coding agent (over the Agent Client Protocol) or a terminal program (in a PTY) in the
-current folder and shares it. Open the printed link, or scan the QR code, on any device on the
-same network; every device sees the same session and can send prompts or type.
+Server mode: serves sessions of a coding agent (over the Agent Client Protocol) or a terminal
+program (in a PTY) and the session list. Open the printed link, or scan the QR code, on any device
+on the same network: the list shows every session; open one, start one, or end one. Every device
+in a session sees the same conversation or screen and can send prompts or type.
+
+Server options:
+  [name]                  The server's name; also the name of the session started in the folder.
+  --spawn same-dir        New sessions work in this folder (the default).
+  --spawn worktree        Each session started from a device gets its own git worktree
+                          (.tether/worktrees/<name>, branch tether/<name> from HEAD).
+  --spawn session         Exactly one session; tether exits when its terminal program exits.
+  --capacity N            Most concurrent sessions (default 32; not with --spawn session).
+  --create-session-in-dir, --no-create-session-in-dir
+                          Start one session in this folder at startup (default: yes).
 
 Options:
   --agent claude|codex|gemini|copilot|goose
@@ -52,13 +63,15 @@ Options:
   --signal URL            Use a standalone signal server ('tether signal') instead of the embedded one.
   --cols N, --rows N      Initial terminal size (default 80x24; the device that types sets it after).
   --json                  Print one JSON object per line instead of the QR code and status screen:
-                          ready, device-joined, device-left, session-exited.
+                          ready, session-started, session-ended, session-removed,
+                          device-joined, device-left.
   --log-level LEVEL       fatal|error|warn|info|debug|trace|silent (default warn); logs go to stderr.
   -h, --help              Show this help.
 
-Keys (on the status screen): q or Ctrl-C quits; space shows or hides the QR code.
-When a terminal program exits, tether exits with its exit code. When an agent exits or crashes,
-the conversation stays readable on every device until you quit.`;
+Keys (on the status screen): q or Ctrl-C quits; space shows or hides the QR code; w switches
+new sessions between this folder and their own worktree.
+A session whose program or agent ends stays readable on every device until it is removed from
+the list. With --spawn session, tether exits with the terminal program's exit code.`;
 
 /** \`tether signal --help\`. */
 export const SIGNAL_HELP = `Usage: tether signal [options]

@@ -1,17 +1,40 @@
 /**
- * `--json`: one JSON object per line on stdout, the contract for scripts and tests (see README):
- * ready, device-joined, device-left, session-exited, agent-exited.
+ * `--json`: one JSON object per line on stdout, the contract for scripts and tests (README "--json events"):
+ * ready, session-started, session-ended, session-removed, device-joined, device-left.
  */
-import type { RemoteControl } from './remote-control.js';
+import type { SessionServer } from './session-server.js';
 
-/** Writes the host's events as JSON lines. */
-export function attachJsonEvents(host: RemoteControl, out: NodeJS.WritableStream): void {
+/** Writes the server's events as JSON lines. */
+export function attachJsonEvents(server: SessionServer, out: NodeJS.WritableStream): void {
   const write = (event: string, fields: object): void => {
     out.write(JSON.stringify({ event, ...fields }) + '\n');
   };
-  host.on('ready', (r) => write('ready', { sessionId: r.sessionId, url: r.url, signal: r.signal, name: r.name, command: r.command, kind: r.kind }));
-  host.on('device-joined', (d) => write('device-joined', d));
-  host.on('device-left', (d) => write('device-left', d));
-  host.on('session-exited', (e) => write('session-exited', { exitCode: e.exitCode, signal: e.signal }));
-  host.on('agent-exited', (e) => write('agent-exited', { exitCode: e.code, signal: e.signal, stderrTail: e.stderrTail }));
+  server.on('ready', (r) =>
+    write('ready', {
+      // The session started in the folder, when there is one; else the session list.
+      url: r.first?.url ?? r.serverUrl,
+      sessionId: r.first?.id ?? null,
+      serverUrl: r.serverUrl,
+      signal: r.signal,
+      name: r.first?.name ?? r.name,
+      command: r.first ? String(r.first.session.writer.view.meta.get('command')) : null,
+      kind: r.first?.session.kind ?? null,
+      spawn: server.spawn,
+    }),
+  );
+  server.on('session-started', (s) => write('session-started', { sessionId: s.id, name: s.name, url: s.url, agent: s.agent, kind: s.session.kind, folder: s.folder, branch: s.worktree?.branch ?? null }));
+  server.on('session-ended', (s, e) =>
+    write('session-ended', {
+      sessionId: s.id,
+      name: s.name,
+      exitCode: e.exitCode,
+      reason: e.reason,
+      stderrTail: s.session.kind === 'conversation' ? String(s.session.writer.view.state.get('stderrTail') ?? '') : null,
+    }),
+  );
+  server.on('session-removed', (s) => write('session-removed', { sessionId: s.id, name: s.name }));
+  server.on('device-joined', (s, d) =>
+    write('device-joined', { sessionId: s?.id ?? null, peerId: d.peerId, deviceId: d.hello.deviceId, name: d.hello.deviceName, kind: d.hello.deviceKind, devices: (s?.session ?? server.list).peers.joinedCount }),
+  );
+  server.on('device-left', (s, d) => write('device-left', { sessionId: s?.id ?? null, peerId: d.peerId, devices: (s?.session ?? server.list).peers.joinedCount }));
 }

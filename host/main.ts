@@ -7,7 +7,7 @@ import { ATTACH_HELP, MAIN_HELP, REMOTE_CONTROL_HELP, SIGNAL_HELP } from './help
 import { TetherError } from '../protocol/errors.js';
 import { TETHER_VERSION } from '../protocol/version.js';
 import { createLogger } from './logger.js';
-import { createRemoteControl } from './remote-control.js';
+import { SessionServer } from './session-server.js';
 import { attachStatusScreen } from './status-screen.js';
 import { attachJsonEvents } from './json-events.js';
 import { clientDir } from './package-paths.js';
@@ -49,24 +49,33 @@ function shutdownOn(close: () => Promise<void>, code: () => number): () => void 
 
 async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
-  const host = createRemoteControl(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir() });
+  let server: SessionServer;
+  try {
+    server = new SessionServer(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir() });
+  } catch (err) {
+    fail(err);
+  }
   let exitCode = 0;
   let detachScreen = (): void => {};
   const shutdown = shutdownOn(async () => {
     detachScreen();
-    await host.close();
+    await server.close();
   }, () => exitCode);
-  if (cmd.json) attachJsonEvents(host, process.stdout);
-  else detachScreen = attachStatusScreen(host, process.stdout, process.stdin, shutdown);
-  host.on('session-exited', (exit) => {
-    exitCode = exit.exitCode;
-    shutdown();
-  });
+  if (cmd.json) attachJsonEvents(server, process.stdout);
+  else detachScreen = attachStatusScreen(server, process.stdout, process.stdin, shutdown);
+  if (cmd.spawn === 'session') {
+    // One-session mode: when its terminal program exits, tether exits with its code.
+    server.on('session-ended', (s, e) => {
+      if (s.session.kind !== 'terminal') return;
+      exitCode = e.exitCode ?? 0;
+      shutdown();
+    });
+  }
   try {
-    await host.start();
+    await server.start();
   } catch (err) {
     detachScreen();
-    await host.close();
+    await server.close();
     fail(err);
   }
 }

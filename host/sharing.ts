@@ -1,18 +1,11 @@
 /**
- * Sharing one session with devices: starts the embedded signal server (or connects to a standalone one
- * with --signal), registers the session, and makes its link. Can be started and stopped at any time,
+ * Sharing one session with devices through its own signal hub. Can be started and stopped at any time,
  * which is what `/remote-control` mid-session does; devices then receive the whole history by sync.
  */
 import type { Logger } from 'pino';
-import { formatSessionUrl } from '../protocol/session-url.js';
 import type { SignalServer } from '../signal/signal-server.js';
-import type { RemoteControlCommand } from './cli-args.js';
-import { HostSignalLink, type SignalSession } from './signal-link.js';
-import { linkOrigin, selfOrigin } from './lan-address.js';
-import { startSignalServer } from './start-signal-server.js';
-
-/** The network part of the configuration. */
-export type SharingConfig = Pick<RemoteControlCommand, 'port' | 'portExplicit' | 'bind' | 'publicUrl' | 'signalUrl'>;
+import type { SignalSession } from './signal-link.js';
+import { SignalHub, type HubConfig } from './signal-hub.js';
 
 /** A session's link while shared. */
 export interface ShareInfo {
@@ -22,16 +15,17 @@ export interface ShareInfo {
 
 /** Shares a session through a signal server. */
 export class Sharing {
-  private server: SignalServer | null = null;
-  private link: HostSignalLink | null = null;
+  private readonly hub: SignalHub;
   private current: ShareInfo | null = null;
 
   constructor(
-    private readonly config: SharingConfig,
+    config: HubConfig,
     private readonly session: SignalSession,
-    private readonly clientDir: string | null,
-    private readonly log: Logger,
-  ) {}
+    clientDir: string | null,
+    log: Logger,
+  ) {
+    this.hub = new SignalHub(config, clientDir, log);
+  }
 
   /** The link while shared, else null. */
   get info(): ShareInfo | null {
@@ -40,43 +34,27 @@ export class Sharing {
 
   /** The embedded signal server while shared (null with --signal). */
   get signalServer(): SignalServer | null {
-    return this.server;
+    return this.hub.signalServer;
   }
 
   /** Starts sharing (idempotent); throws BAD_CONFIG or SIGNAL_UNREACHABLE. */
   async start(): Promise<ShareInfo> {
     if (this.current) return this.current;
-    let publicOrigin: string;
-    let connectTo: string;
+    await this.hub.start();
     try {
-      if (this.config.signalUrl) {
-        publicOrigin = this.config.signalUrl;
-        connectTo = this.config.signalUrl;
-      } else {
-        this.server = await startSignalServer({ ...this.config, clientDir: this.clientDir, log: this.log });
-        const { port } = this.server.address();
-        publicOrigin = linkOrigin(this.config.bind, port, this.config.publicUrl);
-        connectTo = selfOrigin(this.config.bind, port);
-      }
-      this.link = new HostSignalLink(connectTo, this.log.child({ component: 'signal-link' }));
-      await this.link.connect();
-      await this.link.register(this.session);
+      const url = await this.hub.register(this.session);
+      this.current = { url, signal: this.hub.signalOrigin };
+      return this.current;
     } catch (err) {
-      await this.stop();
+      await this.hub.stop();
       throw err;
     }
-    this.current = { url: formatSessionUrl(publicOrigin, this.session.sessionId, this.session.key), signal: publicOrigin };
-    return this.current;
   }
 
   /** Stops sharing: no new device can join. Connected devices are closed by the caller. */
   async stop(): Promise<void> {
     this.current = null;
-    this.link?.unregister(this.session.sessionId);
-    this.link?.close();
-    this.link = null;
-    const server = this.server;
-    this.server = null;
-    await server?.close();
+    this.hub.unregister(this.session.sessionId);
+    await this.hub.stop();
   }
 }

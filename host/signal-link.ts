@@ -44,7 +44,10 @@ export class HostSignalLink {
     this.socket.on('connect', () => {
       for (const s of this.sessions.values()) void this.sendRegister(s.sessionId).catch((err: Error) => this.log.error({ err: err.message }, 're-register failed'));
     });
-    this.socket.on('disconnect', (reason) => this.log.warn({ reason }, 'signal server connection lost; retrying'));
+    this.socket.on('disconnect', (reason) => {
+      // Our own close() is not worth a warning; anything else is, since devices cannot join meanwhile.
+      if (reason !== 'io client disconnect') this.log.warn({ reason }, 'signal server connection lost; retrying');
+    });
     this.socket.on(SignalEvents.fromPeer, (raw: unknown) => this.onFromPeer(raw));
     this.socket.on(SignalEvents.peerLeft, (raw: unknown) => {
       const parsed = PeerLeftSchema.safeParse(raw);

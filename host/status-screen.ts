@@ -1,71 +1,83 @@
 /**
- * The human view of `tether remote-control` on a terminal: link, QR code (space toggles it) and a live
- * status of the session and its devices. Without a TTY it prints the link once and one line per event.
+ * The human view of `tether remote-control` on a terminal: the server's link and QR code (space toggles
+ * it), capacity, spawn mode (w toggles same-dir/worktree), and every session with its state and devices,
+ * live. Without a TTY it prints the link once and one line per event.
  */
 import qrcode from 'qrcode-terminal';
-import type { RemoteControl, ReadyInfo } from './remote-control.js';
+import type { SessionServer, ServerReady } from './session-server.js';
 
 /** Renders a QR code as text. */
 export function renderQr(text: string): Promise<string> {
   return new Promise((resolve) => qrcode.generate(text, { small: true }, resolve));
 }
 
-/** Attaches the status screen to a running host. `onQuit` is called for q / Ctrl-C. */
-export function attachStatusScreen(host: RemoteControl, out: NodeJS.WriteStream, input: NodeJS.ReadStream, onQuit: () => void): () => void {
-  const devices = new Map<string, string>();
-  let ready: ReadyInfo | null = null;
+const STATE_LABEL: Record<string, string> = {
+  starting: '… starting',
+  running: '● running',
+  idle: '○ idle',
+  working: '● working',
+  'awaiting-permission': '\x1b[33m◆ waiting for approval\x1b[0m',
+  ended: '\x1b[2m■ ended\x1b[0m',
+};
+
+/** Attaches the status screen to a server. `onQuit` is called for q / Ctrl-C. Returns a detach function. */
+export function attachStatusScreen(server: SessionServer, out: NodeJS.WriteStream, input: NodeJS.ReadStream, onQuit: () => void): () => void {
+  let ready: ServerReady | null = null;
   let qr = '';
   let showQr = true;
-  let state = 'running';
+  let notice = '';
+  let scheduled: ReturnType<typeof setTimeout> | null = null;
   const tty = out.isTTY === true;
 
   const render = (): void => {
+    scheduled = null;
     if (!ready || !tty) return;
+    const view = server.list.list.view;
+    const rows = [...view.sessions.values()].map((s) => {
+      const devices = (s.get('devices') as string[] | undefined) ?? [];
+      const branch = s.get('branch') as string | null;
+      return `  ${STATE_LABEL[String(s.get('state'))] ?? String(s.get('state'))}  \x1b[1m${String(s.get('name'))}\x1b[0m  ${String(s.get('agent'))}  ${devices.length} device${devices.length === 1 ? '' : 's'}${devices.length ? ` (${devices.join(', ')})` : ''}${branch ? `  \x1b[2m${branch}\x1b[0m` : ''}`;
+    });
+    const spawn = server.spawn;
     const lines = [
-      `\x1b[2J\x1b[H\x1b[1mtether\x1b[0m · sharing \x1b[1m${ready.command}\x1b[0m as "${ready.name}"`,
+      `\x1b[2J\x1b[H\x1b[1mtether\x1b[0m · ${ready.name} · sessions ${server.running}/${server.list.list.view.meta.get('capacity')} · spawn: ${spawn}`,
       '',
       ...(showQr ? [qr] : []),
-      `  Open on your phone or another browser (same network, no internet needed):`,
-      `  \x1b[4m${ready.url}\x1b[0m`,
+      `  Open the session list on your phone or another browser (same network, no internet needed):`,
+      `  \x1b[4m${ready.serverUrl}\x1b[0m`,
       '',
-      `  ● ${state} · ${devices.size} device${devices.size === 1 ? '' : 's'}${devices.size ? ': ' + [...devices.values()].join(', ') : ''}`,
+      ...(rows.length ? rows : ['  no sessions yet: start one from the list']),
       '',
-      `  \x1b[2mq quit · space ${showQr ? 'hide' : 'show'} QR code\x1b[0m`,
+      ...(notice ? [`  ${notice}`, ''] : []),
+      `  \x1b[2mq quit · space ${showQr ? 'hide' : 'show'} QR code${spawn === 'session' ? '' : ` · w new sessions in ${spawn === 'same-dir' ? 'a worktree' : 'this folder'}`}\x1b[0m`,
     ];
     out.write(lines.join('\n') + '\n');
+  };
+  const soon = (): void => {
+    if (tty && !scheduled) scheduled = setTimeout(render, 50);
   };
   const line = (text: string): void => {
     if (!tty) out.write(text + '\n');
   };
 
-  host.on('ready', (info) => {
+  server.on('ready', (info) => {
     ready = info;
-    void renderQr(info.url).then((code) => {
+    void renderQr(info.serverUrl).then((code) => {
       qr = code.replace(/^/gm, '  ');
       if (tty) render();
-      else out.write(`tether: sharing ${info.command} as "${info.name}"\n${qr}\nOpen: ${info.url}\n`);
+      else out.write(`tether: serving "${info.name}"\n${qr}\nSession list: ${info.serverUrl}\n${info.first ? `Session "${info.first.name}": ${info.first.url}\n` : ''}`);
     });
   });
-  host.on('device-joined', (d) => {
-    devices.set(d.peerId, d.name);
-    render();
-    line(`device joined: ${d.name} (${d.devices} connected)`);
+  server.on('changed', soon);
+  server.on('session-started', (s) => line(`session started: ${s.name} (${s.agent}) in ${s.folder}`));
+  server.on('session-ended', (s, e) => line(`session ended: ${s.name} (${e.reason})`));
+  server.on('device-joined', (s, d) => {
+    soon();
+    line(`device joined ${s ? s.name : 'the session list'}: ${d.hello.deviceName}`);
   });
-  host.on('device-left', (d) => {
-    const name = devices.get(d.peerId) ?? d.peerId;
-    devices.delete(d.peerId);
-    render();
-    line(`device left: ${name} (${d.devices} connected)`);
-  });
-  host.on('agent-exited', (exit) => {
-    state = `agent ${exit.signal ? `killed by ${exit.signal}` : `exited (code ${exit.code})`} · the conversation stays readable · q quits`;
-    render();
-    line(`agent exited (${exit.signal ?? `code ${exit.code}`})${exit.stderrTail ? `:\n${exit.stderrTail}` : ''}`);
-  });
-  host.on('session-exited', (exit) => {
-    state = `exited (code ${exit.exitCode})`;
-    render();
-    line(`program exited with code ${exit.exitCode}`);
+  server.on('device-left', (s) => {
+    soon();
+    line(`device left ${s ? s.name : 'the session list'}`);
   });
 
   const onKey = (data: Buffer): void => {
@@ -74,6 +86,17 @@ export function attachStatusScreen(host: RemoteControl, out: NodeJS.WriteStream,
     else if (key === ' ') {
       showQr = !showQr;
       render();
+    } else if (key === 'w') {
+      server.toggleSpawnMode().then(
+        (mode) => {
+          notice = mode === 'session' ? '' : `New sessions now start in ${mode === 'worktree' ? 'their own git worktree' : 'this folder'}.`;
+          render();
+        },
+        (err: Error) => {
+          notice = `\x1b[31m${err.message}\x1b[0m`;
+          render();
+        },
+      );
     }
   };
   if (input.isTTY && tty) {
@@ -82,6 +105,7 @@ export function attachStatusScreen(host: RemoteControl, out: NodeJS.WriteStream,
     input.on('data', onKey);
   }
   return () => {
+    if (scheduled) clearTimeout(scheduled);
     input.off('data', onKey);
     if (input.isTTY && tty) {
       input.setRawMode(false);

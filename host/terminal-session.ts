@@ -115,6 +115,11 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
     this.peers.signalingLeft(peerId);
   }
 
+  /** Ends the program's process group; the scrollback stays readable to devices. */
+  async stop(): Promise<void> {
+    if (this.pty && !this.exit) await this.pty.kill(1000);
+  }
+
   /** Ends the program (if running) and every device connection. */
   async close(): Promise<void> {
     if (this.pty && !this.exit) await this.pty.kill(1000);

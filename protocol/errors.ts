@@ -45,6 +45,15 @@ export const ERROR_CODES = {
   QUEUE_ITEM_UNKNOWN: 'that queued prompt already started or was removed',
   MODE_UNKNOWN: 'the agent does not offer that mode',
   IMAGES_UNSUPPORTED: 'this agent does not accept images in prompts',
+  // Server mode
+  CAPACITY_REACHED: 'capacity reached',
+  SPAWN_REFUSED: 'this server runs exactly one session (--spawn session)',
+  NOT_A_REPOSITORY: 'worktree mode needs a git repository',
+  WORKTREE_FAILED: 'could not create the session\'s git worktree',
+  WORKTREE_DIRTY: 'the worktree has uncommitted changes',
+  NAME_TAKEN: 'another session already has that name',
+  AGENT_UNKNOWN: 'no such agent preset on this server',
+  SESSION_RUNNING: 'end the session before removing it',
   // Processes
   SPAWN_FAILED: 'could not start the program',
   AGENT_NOT_FOUND: 'the agent is not installed',

@@ -91,6 +91,37 @@ export const StopIntentSchema = z.strictObject({ id, type: z.literal('stop') });
 /** Switch the agent's mode (when it offers modes). */
 export const SetModeIntentSchema = z.strictObject({ id, type: z.literal('set-mode'), modeId: handle });
 
+const sessionName = z.string().trim().min(1).max(64).regex(/^[^\u0000-\u001f/\\]+$/, 'no control characters or slashes');
+const sessionRef = z.string().regex(ID_PATTERN);
+
+/** Start a new session from the list (agent: a preset label or 'shell'; spawn: where it works). */
+export const StartSessionIntentSchema = z.strictObject({
+  id,
+  type: z.literal('start-session'),
+  agent: z.string().min(1).max(32).optional(),
+  name: sessionName.optional(),
+  spawn: z.enum(['same-dir', 'worktree']).optional(),
+});
+
+/** End a session: stop its agent; optionally remove its worktree (refused when dirty unless force). */
+export const EndSessionIntentSchema = z.strictObject({
+  id,
+  type: z.literal('end-session'),
+  sessionId: sessionRef,
+  removeWorktree: z.boolean().optional(),
+  force: z.boolean().optional(),
+});
+
+/** Rename a session. */
+export const RenameSessionIntentSchema = z.strictObject({ id, type: z.literal('rename-session'), sessionId: sessionRef, name: sessionName });
+
+/** Remove an ended session from the list (its link stops working). */
+export const RemoveSessionIntentSchema = z.strictObject({ id, type: z.literal('remove-session'), sessionId: sessionRef });
+
+/** Intents the session list accepts. */
+export const ListIntentSchema = z.discriminatedUnion('type', [StartSessionIntentSchema, EndSessionIntentSchema, RenameSessionIntentSchema, RemoveSessionIntentSchema]);
+export type ListIntent = z.infer<typeof ListIntentSchema>;
+
 /** Intents a terminal session accepts. */
 export const TerminalIntentSchema = z.discriminatedUnion('type', [InputIntentSchema, ResizeIntentSchema]);
 
@@ -115,6 +146,10 @@ export const IntentSchema = z.union([
   PermissionIntentSchema,
   StopIntentSchema,
   SetModeIntentSchema,
+  StartSessionIntentSchema,
+  EndSessionIntentSchema,
+  RenameSessionIntentSchema,
+  RemoveSessionIntentSchema,
 ]);
 export type Intent = z.infer<typeof IntentSchema>;
 /** An intent before the client assigns its id. */

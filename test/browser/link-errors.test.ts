@@ -19,7 +19,7 @@ describe('browser: links without the right key', () => {
   let good: Page;
 
   before(async () => {
-    cli = startCli(['remote-control', '--json', '--local', '--port', '0', '--', '/bin/sh'], { PS1: '$ ' });
+    cli = startCli(['remote-control', '--json', '--local', '--port', '0', '--spawn', 'session', '--', '/bin/sh'], { PS1: '$ ' });
     url = String((await cli.event('ready')).url);
     browser = await launchChromium();
     good = await (await browser.newContext(DESKTOP_CONTEXT)).newPage();

@@ -19,7 +19,7 @@ describe('browser: one shell shared by a phone and a desktop page', () => {
   let desktop: Page;
 
   before(async () => {
-    cli = startCli(['remote-control', '--json', '--local', '--port', '0', '--', '/bin/sh'], { PS1: '$ ' });
+    cli = startCli(['remote-control', '--json', '--local', '--port', '0', '--spawn', 'session', '--', '/bin/sh'], { PS1: '$ ' });
     url = String((await cli.event('ready')).url);
     browser = await launchChromium();
     phone = await (await browser.newContext(PHONE_CONTEXT)).newPage();
@@ -115,7 +115,7 @@ describe('browser: one shell shared by a phone and a desktop page', () => {
       await page.locator('.status', { hasText: /^Ended$/ }).waitFor({ timeout: UI_TIMEOUT_MS });
     }
     assert.equal(await phone.getByRole('button', { name: 'Escape' }).isDisabled(), true);
-    const exited = await cli!.event('session-exited', UI_TIMEOUT_MS);
+    const exited = await cli!.event('session-ended', UI_TIMEOUT_MS);
     assert.equal(exited.exitCode, 3);
     let timer: NodeJS.Timeout | undefined;
     const code = await Promise.race([cli!.exited, new Promise((r) => (timer = setTimeout(() => r('still running'), 5000)))]);

@@ -6,7 +6,7 @@
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { parseCli, type RemoteControlCommand } from '../../host/cli-args.js';
-import { createRemoteControl, type RemoteControl, type ReadyInfo } from '../../host/remote-control.js';
+import { SessionServer } from '../../host/session-server.js';
 import { nodeWebRtc } from '../../host/node-webrtc.js';
 import type { TerminalSession } from '../../host/terminal-session.js';
 import type { ConversationSession } from '../../host/conversation-session.js';
@@ -16,23 +16,32 @@ import { OutputCursor } from '../../protocol/terminal-doc.js';
 import { newId } from '../../protocol/ids.js';
 import { waitFor } from './wait-for.js';
 
+/** The session link a test host serves. */
+export interface TestReady {
+  url: string;
+  sessionId: string;
+  signal: string;
+  /** The server's session list link. */
+  serverUrl: string;
+}
+
 /** A started host and what the tests need from it. */
 export interface TestHost {
-  host: RemoteControl;
+  host: SessionServer;
   /** The host's session, when it is a terminal (throws otherwise). */
   terminal: TerminalSession;
   /** The host's session, when it is a conversation (throws otherwise). */
   conversation: ConversationSession;
-  ready: ReadyInfo;
+  ready: TestReady;
   /** Every log line (parsed pino JSON) the host wrote. */
   logs: Array<Record<string, unknown>>;
   close(): Promise<void>;
 }
 
-/** Starts a host running `command` (argv after `--`, or ['--agent', X]) on loopback, port 0. */
+/** Starts a one-session server (`--spawn session`) running `command` (argv after `--`, or ['--agent', X]) on loopback, port 0. */
 export async function startTestHost(command: string[], options: { scrollbackChars?: number; cwd?: string } = {}): Promise<TestHost> {
   const programArgs = command[0] === '--agent' ? command : ['--', ...command];
-  const config = parseCli(['remote-control', 'test', '--local', '--port', '0', ...programArgs], { ...process.env, PS1: '$ ' }, options.cwd ?? process.cwd()) as RemoteControlCommand;
+  const config = parseCli(['remote-control', 'test', '--local', '--port', '0', '--spawn', 'session', ...programArgs], { ...process.env, PS1: '$ ' }, options.cwd ?? process.cwd()) as RemoteControlCommand;
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -41,19 +50,21 @@ export async function startTestHost(command: string[], options: { scrollbackChar
     },
   });
   const log = pino({ level: 'info' }, sink);
-  const host = createRemoteControl(config, { log, wrtc: nodeWebRtc, clientDir: clientDir(), scrollbackChars: options.scrollbackChars });
-  const ready = await host.start();
+  const host = new SessionServer(config, { log, wrtc: nodeWebRtc, clientDir: clientDir(), scrollbackChars: options.scrollbackChars });
+  const started = await host.start();
+  const first = started.first!;
+  const ready: TestReady = { url: first.url, sessionId: first.id, signal: started.signal, serverUrl: started.serverUrl };
   return {
     host,
     ready,
     logs,
     get terminal(): TerminalSession {
-      if (host.session.kind !== 'terminal') throw new Error('not a terminal session');
-      return host.session;
+      if (first.session.kind !== 'terminal') throw new Error('not a terminal session');
+      return first.session;
     },
     get conversation(): ConversationSession {
-      if (host.session.kind !== 'conversation') throw new Error('not a conversation session');
-      return host.session;
+      if (first.session.kind !== 'conversation') throw new Error('not a conversation session');
+      return first.session;
     },
     close: () => host.close(),
   };

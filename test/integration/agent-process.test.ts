@@ -57,7 +57,7 @@ test('a crashing agent is reported with its stderr; the host keeps serving the c
   await phone.client.sendIntent({ type: 'prompt', text: 'echo before the crash' });
   await waitFor(() => phone.client.conversation.entries.toArray().some((e) => entryText(e) === 'You said: before the crash'), 10_000, 'answer');
   await phone.client.sendIntent({ type: 'prompt', text: 'crash' });
-  const exited = await cli.event('agent-exited');
+  const exited = await cli.event('session-ended');
   assert.equal(exited.exitCode, 3);
   assert.match(String(exited.stderrTail), /fatal: scripted crash line 1/);
   const health = await fetch(`${String(ready.signal)}/healthz`);

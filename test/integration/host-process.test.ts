@@ -58,7 +58,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 test('when the program exits, devices see the exit code and the host exits with it', async () => {
-  const cli = startCli(['remote-control', '--json', '--local', '--port', '0', '--agent', 'pty:read line; echo "bye $line"; exit 3']);
+  const cli = startCli(['remote-control', '--json', '--local', '--port', '0', '--spawn', 'session', '--agent', 'pty:read line; echo "bye $line"; exit 3']);
   running.push(cli);
   const ready = await cli.event('ready');
   const device = await joinClient(String(ready.url), 'phone');
@@ -66,7 +66,7 @@ test('when the program exits, devices see the exit code and the host exits with 
   const joined = await cli.event('device-joined');
   assert.equal(joined.name, 'phone');
   await device.client.sendIntent({ type: 'input', data: 'now\r' });
-  const exitedEvent = await cli.event('session-exited');
+  const exitedEvent = await cli.event('session-ended');
   assert.equal(exitedEvent.exitCode, 3);
   assert.equal(await cli.exited, 3);
   await waitFor(() => device.text().includes('bye now'), 5000, 'last output reached the device');

@@ -63,7 +63,7 @@ after(async () => {
 
 /** The embedded signal server of a test host (its http server and socket.io server). */
 function signalIo(h: TestHost): SignalServer {
-  const server = h.host.signalServer();
+  const server = h.host.signalServer;
   assert.ok(server, 'remote control exposes its embedded signal server');
   return server;
 }

@@ -59,6 +59,10 @@ describe('parseCli: remote-control', () => {
       logLevel: 'warn',
       cwd,
       env: { ...env, TERM: 'xterm-256color', TETHER_SESSION: '1' },
+      configPath: null,
+      capacity: 32,
+      spawn: 'same-dir',
+      createSessionInDir: true,
     });
     assert.equal(DEFAULT_PORT, 7420);
     assert.ok(Object.isFrozen(cmd));
@@ -215,6 +219,11 @@ describe('parseCli: invalid command lines throw BAD_FLAG', () => {
     ['--json=yes', ['remote-control', '--json=yes'], /--json/],
     ['an unknown command', ['frobnicate'], /^unknown command 'frobnicate'$/],
     ['a positional in interactive mode', ['--port', '1', 'stray'], /unexpected argument 'stray'/],
+    ['an unknown spawn mode', ['remote-control', '--spawn', 'cloud'], /--spawn must be same-dir, worktree or session, got 'cloud'/],
+    ['--capacity with --spawn session', ['remote-control', '--spawn', 'session', '--capacity', '3'], /--capacity cannot be used with --spawn session/],
+    ['--capacity 0', ['remote-control', '--capacity', '0'], /--capacity must be between 1 and 1000/],
+    ['server flags in interactive mode', ['--rc', '--capacity', '3'], /--capacity applies to 'tether remote-control'/],
+    ['contradicting session-in-dir flags', ['remote-control', '--create-session-in-dir', '--no-create-session-in-dir'], /contradict/],
     ['signal with a positional', ['signal', 'extra'], /unexpected argument 'extra'/],
     ['signal with a remote-control flag', ['signal', '--agent', 'shell'], /Unknown option '--agent'/],
     ['signal --port 70000', ['signal', '--port', '70000'], /between 0 and 65535/],
@@ -313,5 +322,41 @@ describe('the tether command (child process)', () => {
     const r = await runCli(['--version']);
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, `tether ${TETHER_VERSION}\n`);
+  });
+});
+
+describe('parseCli: server mode flags', () => {
+  const parseRc = (argv: string[]): RemoteControlCommand => parseCli(['remote-control', ...argv], env, cwd) as RemoteControlCommand;
+  it('--spawn worktree with a capacity', () => {
+    const cmd = parseRc(['--spawn', 'worktree', '--capacity', '4']);
+    assert.equal(cmd.spawn, 'worktree');
+    assert.equal(cmd.capacity, 4);
+    assert.equal(cmd.createSessionInDir, true);
+  });
+  it('--spawn session means exactly one session, created in the folder', () => {
+    const cmd = parseRc(['--spawn', 'session']);
+    assert.equal(cmd.capacity, 1);
+    assert.equal(cmd.createSessionInDir, true);
+  });
+  it('--no-create-session-in-dir', () => {
+    assert.equal(parseRc(['--no-create-session-in-dir']).createSessionInDir, false);
+  });
+  it('interactive mode parses --rc with a name and the agent', () => {
+    const cmd = parseCli(['--rc', 'demo', '--agent', 'pty:top', '--local'], env, cwd) as RemoteControlCommand;
+    assert.equal(cmd.command, 'interactive');
+    assert.equal(cmd.shareAtStart, true);
+    assert.equal(cmd.name, 'demo');
+    assert.equal(cmd.program.display, 'top');
+    const unshared = parseCli(['--agent', 'shell'], env, cwd) as RemoteControlCommand;
+    assert.equal(unshared.command, 'interactive');
+    assert.equal(unshared.shareAtStart, false);
+  });
+  it('ACP presets and acp: command lines', () => {
+    const claude = parseRc(['--agent', 'claude']).program;
+    assert.deepEqual({ kind: claude.kind, file: claude.file, label: claude.label }, { kind: 'acp', file: 'claude-agent-acp', label: 'claude' });
+    const gemini = parseRc(['--agent', 'gemini']).program;
+    assert.deepEqual([gemini.file, ...gemini.args], ['gemini', '--acp']);
+    const custom = parseRc(['--agent', 'acp:my-agent --stdio']).program;
+    assert.deepEqual({ kind: custom.kind, args: custom.args }, { kind: 'acp', args: ['-c', 'my-agent --stdio'] });
   });
 });

@@ -1,0 +1,57 @@
+/** The only writer of a server's session list document (protocol/session-list-doc.ts). */
+import * as Y from 'yjs';
+import { sessionListDocView, type ListedSession, type SessionListDocView, type SpawnMode, type StartableAgent } from '../protocol/session-list-doc.js';
+import type { DeviceInfo } from '../protocol/terminal-doc.js';
+
+/** Writes the session list. */
+export class SessionListWriter {
+  readonly view: SessionListDocView;
+
+  constructor(
+    readonly doc: Y.Doc,
+    meta: { name: string; hostname: string; folder: string; capacity: number; spawnMode: SpawnMode; agents: StartableAgent[]; defaultAgent: string },
+  ) {
+    this.view = sessionListDocView(doc);
+    doc.transact(() => {
+      this.view.meta.set('kind', 'session-list');
+      for (const [k, v] of Object.entries(meta)) this.view.meta.set(k, v);
+    });
+  }
+
+  setSpawnMode(mode: SpawnMode): void {
+    this.view.meta.set('spawnMode', mode);
+  }
+
+  /** Adds a session row. */
+  add(session: ListedSession): void {
+    const row = new Y.Map<unknown>();
+    this.doc.transact(() => {
+      for (const [k, v] of Object.entries(session)) row.set(k, v);
+      this.view.sessions.set(session.id, row);
+    });
+  }
+
+  /** Updates fields of a session row that changed. */
+  update(id: string, fields: Partial<ListedSession>): void {
+    const row = this.view.sessions.get(id);
+    if (!row) return;
+    this.doc.transact(() => {
+      for (const [k, v] of Object.entries(fields)) {
+        const old = row.get(k);
+        if (JSON.stringify(old) !== JSON.stringify(v)) row.set(k, v);
+      }
+    });
+  }
+
+  remove(id: string): void {
+    this.view.sessions.delete(id);
+  }
+
+  addDevice(peerId: string, device: DeviceInfo): void {
+    this.view.devices.set(peerId, device);
+  }
+
+  removeDevice(peerId: string): void {
+    if (this.view.devices.has(peerId)) this.view.devices.delete(peerId);
+  }
+}

@@ -1,0 +1,316 @@
+/**
+ * Server mode (`tether remote-control`): many sessions on one machine behind one signal server, up to
+ * --capacity, each in the server's folder or its own git worktree (--spawn), plus the session list that
+ * devices use to open, start, rename, end and remove sessions. A factory: createSessionServer(config) →
+ * { start, close, address }. A failing session never takes the server or other sessions down.
+ */
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import { newId, newKey } from '../protocol/ids.js';
+import { TetherError } from '../protocol/errors.js';
+import type { ClientHello, ListIntent } from '../protocol/messages.js';
+import { readStatus } from '../protocol/conversation-doc.js';
+import { readTerminal } from '../protocol/terminal-doc.js';
+import { formatSessionUrl } from '../protocol/session-url.js';
+import { runningCount, type ListedState, type SpawnMode, type StartableAgent } from '../protocol/session-list-doc.js';
+import type { SignalServer } from '../signal/signal-server.js';
+import { resolveProgram, type RemoteControlCommand } from './cli-args.js';
+import { loadPresets, defaultConfigPath } from './agent-presets.js';
+import { createHostedSession, type HostedSession, type SessionDeps } from './hosted-session.js';
+import { SessionList } from './session-list.js';
+import { SignalHub } from './signal-hub.js';
+import { uniqueName } from './session-names.js';
+import { createWorktree, removeWorktree, repositoryRoot, isDirty, type Worktree } from './worktrees.js';
+
+/** How often a session's row in the list follows its document (state, devices, last activity). */
+const LIST_REFRESH_MS = 100;
+
+/** One session the server runs. */
+export interface ManagedSession {
+  id: string;
+  name: string;
+  url: string;
+  agent: string;
+  folder: string;
+  worktree: Worktree | null;
+  session: HostedSession;
+  ended: boolean;
+}
+
+/** What `ready` reports. */
+export interface ServerReady {
+  /** The server's link: the session list. */
+  serverUrl: string;
+  signal: string;
+  name: string;
+  /** The session started in the folder at startup, if any. */
+  first: ManagedSession | null;
+}
+
+interface SessionServerEvents {
+  ready: [ServerReady];
+  'session-started': [ManagedSession];
+  /** A session's program or agent ended (`exitCode` null when it was stopped). */
+  'session-ended': [ManagedSession, { exitCode: number | null; reason: string }];
+  'session-removed': [ManagedSession];
+  'device-joined': [ManagedSession | null, { peerId: string; hello: ClientHello }];
+  'device-left': [ManagedSession | null, { peerId: string }];
+  /** Any change the status screen shows (state, devices, names, spawn mode). */
+  changed: [];
+}
+
+/** Runtime dependencies. */
+export interface SessionServerDeps extends SessionDeps {
+  clientDir: string | null;
+}
+
+/** A multi-session server. */
+export class SessionServer extends EventEmitter<SessionServerEvents> {
+  readonly sessions = new Map<string, ManagedSession>();
+  readonly list: SessionList;
+  private readonly hub: SignalHub;
+  private readonly log: Logger;
+  private spawnMode: SpawnMode;
+  private repo: string | null = null;
+  private readonly agents: StartableAgent[];
+  private closing: Promise<void> | null = null;
+  private readonly refreshTimers = new Map<string, ReturnType<typeof setTimeout>>();
+
+  constructor(
+    private readonly config: RemoteControlCommand,
+    private readonly deps: SessionServerDeps,
+  ) {
+    super();
+    this.log = deps.log;
+    this.spawnMode = config.spawn;
+    this.hub = new SignalHub(config, deps.clientDir, deps.log);
+    const presets = loadPresets(config.configPath ?? defaultConfigPath(config.env), config.configPath !== null);
+    this.agents = [
+      { label: config.program.label, command: config.program.display },
+      ...Object.entries(presets).map(([label, p]) => ({ label, command: p.command.join(' ') })),
+      { label: 'shell', command: config.env.SHELL || '/bin/sh' },
+    ].filter((a, i, all) => all.findIndex((b) => b.label === a.label) === i);
+    this.list = new SessionList(
+      newId(),
+      newKey(),
+      {
+        name: config.name ?? hostname(),
+        hostname: hostname(),
+        folder: config.cwd,
+        capacity: config.capacity,
+        spawnMode: config.spawn,
+        agents: this.agents,
+        defaultAgent: config.program.label,
+      },
+      (intent, by) => this.onListIntent(intent, by),
+      { log: deps.log.child({ component: 'session-list' }), wrtc: deps.wrtc, iceServers: deps.iceServers ?? [] },
+    );
+    this.list.on('device-joined', (peerId, hello) => this.emit('device-joined', null, { peerId, hello }));
+    this.list.on('device-left', (peerId) => this.emit('device-left', null, { peerId }));
+  }
+
+  /** The current spawn mode. */
+  get spawn(): SpawnMode {
+    return this.spawnMode;
+  }
+
+  /** Sessions that are not ended. */
+  get running(): number {
+    return runningCount(this.list.list.view);
+  }
+
+  /** The embedded signal server (null with --signal). */
+  get signalServer(): SignalServer | null {
+    return this.hub.signalServer;
+  }
+
+  /** Starts the signal server, the list and (by default) one session in the folder. */
+  async start(): Promise<ServerReady> {
+    if (this.spawnMode === 'worktree') this.repo = await repositoryRoot(this.config.cwd);
+    await this.hub.start();
+    const serverUrl = await this.hub.register(this.list);
+    let first: ManagedSession | null = null;
+    if (this.config.createSessionInDir) first = await this.startSession({ name: this.config.name, spawn: 'same-dir', program: this.config.program });
+    const ready: ServerReady = { serverUrl, signal: this.hub.signalOrigin, name: String(this.list.list.view.meta.get('name')), first };
+    this.emit('ready', ready);
+    return ready;
+  }
+
+  /** `w` on the status screen: same-dir ↔ worktree for sessions started from now on. */
+  async toggleSpawnMode(): Promise<SpawnMode> {
+    if (this.spawnMode === 'session') return this.spawnMode;
+    const next = this.spawnMode === 'same-dir' ? 'worktree' : 'same-dir';
+    if (next === 'worktree' && !this.repo) this.repo = await repositoryRoot(this.config.cwd);
+    this.spawnMode = next;
+    this.list.list.setSpawnMode(next);
+    this.emit('changed');
+    return next;
+  }
+
+  /** Starts a session; throws CAPACITY_REACHED, SPAWN_REFUSED, AGENT_UNKNOWN, WORKTREE_FAILED, AGENT_NOT_FOUND… */
+  async startSession(options: { name?: string | null; agent?: string; spawn?: 'same-dir' | 'worktree'; program?: RemoteControlCommand['program'] }): Promise<ManagedSession> {
+    if (this.spawnMode === 'session' && this.sessions.size > 0) throw new TetherError('SPAWN_REFUSED', 'this server runs exactly one session (--spawn session); open it from the list');
+    const running = this.running;
+    if (running >= this.config.capacity) throw new TetherError('CAPACITY_REACHED', `capacity reached (${running}/${this.config.capacity})`);
+    const program = options.program ?? this.programFor(options.agent);
+    const taken = new Set([...this.sessions.values()].map((s) => s.name));
+    const name = uniqueName(options.name ?? null, hostname(), taken);
+    const spawn = options.spawn ?? (this.spawnMode === 'worktree' ? 'worktree' : 'same-dir');
+    let worktree: Worktree | null = null;
+    if (spawn === 'worktree') {
+      this.repo ??= await repositoryRoot(this.config.cwd);
+      worktree = await createWorktree(this.repo, name);
+    }
+    const id = newId();
+    const key = newKey();
+    const folder = worktree?.path ?? this.config.cwd;
+    const session = createHostedSession({ ...this.config, cwd: folder, program }, this.deps, { sessionId: id, key, name });
+    try {
+      await session.start();
+    } catch (err) {
+      await session.close().catch((e: unknown) => this.log.warn({ err: String(e) }, 'cleanup after a failed start'));
+      throw err;
+    }
+    const url = await this.hub.register(session);
+    const managed: ManagedSession = { id, name, url, agent: program.label, folder, worktree, session, ended: false };
+    this.sessions.set(id, managed);
+    this.list.list.add({
+      id, key, name, agent: program.label, kind: session.kind, folder, branch: worktree?.branch ?? null,
+      state: 'starting', endedReason: null, devices: [], startedAt: Date.now(), lastActivity: Date.now(),
+    });
+    this.follow(managed);
+    this.log.info({ sessionId: id, name, folder }, 'session started');
+    this.emit('session-started', managed);
+    this.emit('changed');
+    return managed;
+  }
+
+  /** Stops a session's program or agent; it stays readable until removed. Optionally removes its worktree. */
+  async endSession(id: string, options: { removeWorktree?: boolean; force?: boolean } = {}): Promise<void> {
+    const managed = this.sessions.get(id);
+    if (!managed) throw new TetherError('SESSION_UNKNOWN', 'no such session on this server');
+    if (options.removeWorktree && managed.worktree && !options.force && (await isDirty(managed.worktree.path))) {
+      throw new TetherError('WORKTREE_DIRTY', `${managed.name}'s worktree has uncommitted changes; confirm to remove it anyway`);
+    }
+    if (!managed.ended) await managed.session.stop();
+    this.markEnded(managed, null, 'ended from a device');
+    if (options.removeWorktree && managed.worktree && this.repo) {
+      await removeWorktree(this.repo, managed.worktree.path, options.force === true);
+      this.list.list.update(id, { branch: managed.worktree.branch, folder: `${managed.worktree.path} (removed)` });
+    }
+  }
+
+  /** Removes an ended session: its link stops working and it leaves the list. */
+  async removeSession(id: string): Promise<void> {
+    const managed = this.sessions.get(id);
+    if (!managed) throw new TetherError('SESSION_UNKNOWN', 'no such session on this server');
+    if (!managed.ended) throw new TetherError('SESSION_RUNNING');
+    this.hub.unregister(id);
+    await managed.session.close();
+    this.sessions.delete(id);
+    this.list.list.remove(id);
+    this.emit('session-removed', managed);
+    this.emit('changed');
+  }
+
+  /** Renames a session everywhere (list and the session's own document). */
+  renameSession(id: string, name: string): void {
+    const managed = this.sessions.get(id);
+    if (!managed) throw new TetherError('SESSION_UNKNOWN', 'no such session on this server');
+    if ([...this.sessions.values()].some((s) => s.id !== id && s.name === name)) throw new TetherError('NAME_TAKEN');
+    managed.name = name;
+    managed.session.writer.setName(name);
+    this.list.list.update(id, { name });
+    this.emit('changed');
+  }
+
+  /** Stops every session (whole process groups), the list and the signal server. */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      for (const t of this.refreshTimers.values()) clearTimeout(t);
+      await Promise.all([...this.sessions.values()].map((m) => m.session.close().catch((err: unknown) => this.log.warn({ err: String(err) }, 'session close failed'))));
+      this.list.close();
+      await this.hub.stop();
+    })();
+    return this.closing;
+  }
+
+  /** The session link of a managed session. */
+  linkOf(id: string): string {
+    const m = this.sessions.get(id);
+    if (!m) throw new TetherError('SESSION_UNKNOWN');
+    return formatSessionUrl(this.hub.signalOrigin, m.id, m.session.key);
+  }
+
+  private programFor(agent: string | undefined): RemoteControlCommand['program'] {
+    if (agent === undefined || agent === this.config.program.label) return this.config.program;
+    if (!this.agents.some((a) => a.label === agent)) throw new TetherError('AGENT_UNKNOWN', `no agent '${agent}' on this server (${this.agents.map((a) => a.label).join(', ')})`);
+    try {
+      return resolveProgram(agent, null, this.config.env, this.config.configPath ?? undefined);
+    } catch (err) {
+      throw new TetherError('AGENT_UNKNOWN', (err as Error).message);
+    }
+  }
+
+  private async onListIntent(intent: ListIntent, by: { name: string }): Promise<TetherError | null> {
+    try {
+      switch (intent.type) {
+        case 'start-session':
+          await this.startSession({ name: intent.name ?? null, agent: intent.agent, spawn: intent.spawn });
+          break;
+        case 'end-session':
+          await this.endSession(intent.sessionId, intent);
+          break;
+        case 'rename-session':
+          this.renameSession(intent.sessionId, intent.name);
+          break;
+        case 'remove-session':
+          await this.removeSession(intent.sessionId);
+          break;
+      }
+      this.log.info({ intent: intent.type, by: by.name }, 'list intent applied');
+      return null;
+    } catch (err) {
+      if (err instanceof TetherError) return err;
+      this.log.error({ err: String(err) }, 'list intent failed');
+      return new TetherError('AGENT_FAILED', (err as Error).message);
+    }
+  }
+
+  /** Keeps a session's row in step with its document, and notices when it ends. */
+  private follow(managed: ManagedSession): void {
+    const session = managed.session;
+    const refresh = (): void => {
+      this.refreshTimers.delete(managed.id);
+      if (!this.sessions.has(managed.id)) return;
+      this.list.list.update(managed.id, {
+        state: managed.ended ? 'ended' : this.stateOf(session),
+        devices: [...session.writer.view.devices.values()].map((d) => d.name),
+        lastActivity: Date.now(),
+      });
+      this.emit('changed');
+    };
+    session.doc.on('update', () => {
+      if (!this.refreshTimers.has(managed.id)) this.refreshTimers.set(managed.id, setTimeout(refresh, LIST_REFRESH_MS));
+    });
+    session.on('device-joined', (peerId: string, hello: ClientHello) => this.emit('device-joined', managed, { peerId, hello }));
+    session.on('device-left', (peerId: string) => this.emit('device-left', managed, { peerId }));
+    if (session.kind === 'terminal') session.on('exited', (exit) => this.markEnded(managed, exit.exitCode, `exited with code ${exit.exitCode}`));
+    else session.on('agent-exited', (exit) => this.markEnded(managed, exit.code, exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`));
+    refresh();
+  }
+
+  private markEnded(managed: ManagedSession, exitCode: number | null, reason: string): void {
+    if (managed.ended) return;
+    managed.ended = true;
+    this.list.list.update(managed.id, { state: 'ended', endedReason: reason, lastActivity: Date.now() });
+    this.emit('session-ended', managed, { exitCode, reason });
+    this.emit('changed');
+  }
+
+  private stateOf(session: HostedSession): ListedState {
+    if (session.kind === 'terminal') return readTerminal(session.writer.view).state === 'exited' ? 'ended' : 'running';
+    return readStatus(session.writer.view);
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The host's presence on a signal server, for any number of sessions: starts the embedded signal server
+ * (or connects to a standalone one with --signal), keeps one signaling connection, registers sessions on
+ * it, and makes their links.
+ */
+import type { Logger } from 'pino';
+import { formatSessionUrl } from '../protocol/session-url.js';
+import type { SignalServer } from '../signal/signal-server.js';
+import type { RemoteControlCommand } from './cli-args.js';
+import { HostSignalLink, type SignalSession } from './signal-link.js';
+import { linkOrigin, selfOrigin } from './lan-address.js';
+import { startSignalServer } from './start-signal-server.js';
+
+/** The network part of the configuration. */
+export type HubConfig = Pick<RemoteControlCommand, 'port' | 'portExplicit' | 'bind' | 'publicUrl' | 'signalUrl'>;
+
+/** Sessions served through one signal server. */
+export class SignalHub {
+  private server: SignalServer | null = null;
+  private link: HostSignalLink | null = null;
+  private origin: string | null = null;
+
+  constructor(
+    private readonly config: HubConfig,
+    private readonly clientDir: string | null,
+    private readonly log: Logger,
+  ) {}
+
+  /** True once started. */
+  get started(): boolean {
+    return this.origin !== null;
+  }
+
+  /** The signal server's public origin (what links start with). */
+  get signalOrigin(): string {
+    if (!this.origin) throw new Error('signal hub not started');
+    return this.origin;
+  }
+
+  /** The embedded signal server (null with --signal or before start). */
+  get signalServer(): SignalServer | null {
+    return this.server;
+  }
+
+  /** Starts the signal server (unless --signal) and connects; throws BAD_CONFIG or SIGNAL_UNREACHABLE. */
+  async start(): Promise<void> {
+    if (this.origin) return;
+    try {
+      let connectTo: string;
+      let publicOrigin: string;
+      if (this.config.signalUrl) {
+        publicOrigin = this.config.signalUrl;
+        connectTo = this.config.signalUrl;
+      } else {
+        this.server = await startSignalServer({ ...this.config, clientDir: this.clientDir, log: this.log });
+        const { port } = this.server.address();
+        publicOrigin = linkOrigin(this.config.bind, port, this.config.publicUrl);
+        connectTo = selfOrigin(this.config.bind, port);
+      }
+      this.link = new HostSignalLink(connectTo, this.log.child({ component: 'signal-link' }));
+      await this.link.connect();
+      this.origin = publicOrigin;
+    } catch (err) {
+      await this.stop();
+      throw err;
+    }
+  }
+
+  /** Serves a session; returns its link. */
+  async register(session: SignalSession): Promise<string> {
+    if (!this.link || !this.origin) throw new Error('signal hub not started');
+    await this.link.register(session);
+    return formatSessionUrl(this.origin, session.sessionId, session.key);
+  }
+
+  /** Stops serving a session (its link stops working). */
+  unregister(sessionId: string): void {
+    this.link?.unregister(sessionId);
+  }
+
+  /** Disconnects and stops the embedded signal server. */
+  async stop(): Promise<void> {
+    this.origin = null;
+    this.link?.close();
+    this.link = null;
+    const server = this.server;
+    this.server = null;
+    await server?.close();
+  }
+}

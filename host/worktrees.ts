@@ -1,0 +1,87 @@
+/**
+ * Git worktrees for sessions: each session started in worktree mode works in
+ * `.tether/worktrees/<name>` on a new branch `tether/<name>` from HEAD. Stale entries are pruned or
+ * reused; removal refuses uncommitted changes unless forced. Uses the git command line.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { TetherError } from '../protocol/errors.js';
+import { slug } from './session-names.js';
+
+const run = promisify(execFile);
+
+async function git(cwd: string, args: string[]): Promise<string> {
+  try {
+    const { stdout } = await run('git', args, { cwd, timeout: 30_000, maxBuffer: 8 * 1024 * 1024 });
+    return stdout;
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error((e.stderr || e.message).trim().split('\n').slice(-3).join(' '));
+  }
+}
+
+/** The repository's top folder; throws NOT_A_REPOSITORY. */
+export async function repositoryRoot(folder: string): Promise<string> {
+  try {
+    return (await git(folder, ['rev-parse', '--show-toplevel'])).trim();
+  } catch (err) {
+    throw new TetherError('NOT_A_REPOSITORY', `${folder} is not inside a git repository (--spawn worktree needs one): ${(err as Error).message}`);
+  }
+}
+
+/** A created (or reused) worktree. */
+export interface Worktree {
+  path: string;
+  branch: string;
+}
+
+/** Creates `.tether/worktrees/<name>` on branch `tether/<name>` from HEAD; reuses a stale folder or branch. */
+export async function createWorktree(repo: string, name: string): Promise<Worktree> {
+  const safe = slug(name);
+  const path = join(repo, '.tether', 'worktrees', safe);
+  const branch = `tether/${safe}`;
+  try {
+    // Forget worktrees whose folders were deleted by hand, so their names and branches are free again.
+    await git(repo, ['worktree', 'prune']);
+    const registered = (await git(repo, ['worktree', 'list', '--porcelain'])).split('\n').some((l) => l === `worktree ${path}`);
+    if (registered && existsSync(path)) return { path, branch }; // a stale entry of the same name: reuse it
+    if (existsSync(path)) throw new Error(`${path} exists and is not a worktree; move it away`);
+    const branchExists = (await git(repo, ['branch', '--list', branch])).trim() !== '';
+    // HEAD works detached too: the new branch starts at whatever commit is checked out.
+    await git(repo, branchExists ? ['worktree', 'add', path, branch] : ['worktree', 'add', '-b', branch, path, 'HEAD']);
+    await ensureIgnored(repo);
+    return { path, branch };
+  } catch (err) {
+    throw new TetherError('WORKTREE_FAILED', `could not create the worktree for "${name}": ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/** Keeps `.tether/` out of `git status` without touching the user's .gitignore. */
+async function ensureIgnored(repo: string): Promise<void> {
+  const exclude = join((await git(repo, ['rev-parse', '--git-common-dir'])).trim(), 'info', 'exclude');
+  const { readFile, appendFile, mkdir } = await import('node:fs/promises');
+  const absolute = exclude.startsWith('/') ? exclude : join(repo, exclude);
+  const current = existsSync(absolute) ? await readFile(absolute, 'utf8') : '';
+  if (!current.split('\n').includes('/.tether/')) {
+    await mkdir(join(absolute, '..'), { recursive: true });
+    await appendFile(absolute, `${current.endsWith('\n') || current === '' ? '' : '\n'}/.tether/\n`);
+  }
+}
+
+/** True when the worktree has uncommitted changes (untracked files included). */
+export async function isDirty(path: string): Promise<boolean> {
+  return (await git(path, ['status', '--porcelain'])).trim() !== '';
+}
+
+/** Removes a worktree folder (the branch stays, with any commits); refuses uncommitted changes unless `force`. */
+export async function removeWorktree(repo: string, path: string, force: boolean): Promise<void> {
+  if (!existsSync(path)) return;
+  if (!force && (await isDirty(path))) throw new TetherError('WORKTREE_DIRTY', `${path} has uncommitted changes; confirm to remove it anyway`);
+  try {
+    await git(repo, ['worktree', 'remove', ...(force ? ['--force'] : []), path]);
+  } catch (err) {
+    throw new TetherError('WORKTREE_FAILED', `could not remove ${path}: ${(err as Error).message}`, { cause: err });
+  }
+}
