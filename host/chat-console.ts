@@ -144,6 +144,8 @@ export function runChatConsole(
       else quit();
     });
     rl.on('close', quit);
+    // The terminal went away (window closed, SIGHUP): readline cannot restore it; just end.
+    rl.on('error', quit);
     print([`\x1b[1mtether\x1b[0m · ${String(view.meta.get('agentName') ?? view.meta.get('agent'))} in ${String(view.meta.get('cwd'))} · /help for commands`, ...renderer.render()]);
     if (options.shareAtStart) void share([]);
   });

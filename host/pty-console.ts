@@ -6,6 +6,7 @@
 import type { TerminalSession } from './terminal-session.js';
 import type { Sharing } from './sharing.js';
 import { sharePanel } from './share-panel.js';
+import { setRawModeSafely } from '../client/node/tty-mode.js';
 import type { TetherError } from '../protocol/errors.js';
 
 /** The chord prefix. */
@@ -39,7 +40,7 @@ export function runPtyConsole(
       session.off('output', onOutput);
       io.input.off('data', onInput);
       process.off('SIGWINCH', onResize);
-      if (io.input.isTTY) io.input.setRawMode(false);
+      setRawModeSafely(io.input, false);
       io.input.pause();
       resolve(code);
     };
@@ -84,7 +85,7 @@ export function runPtyConsole(
       note([`program exited with code ${exit.exitCode}`]);
       finish(exit.exitCode);
     });
-    if (io.input.isTTY) io.input.setRawMode(true);
+    setRawModeSafely(io.input, true);
     io.input.on('data', onInput);
     io.input.resume();
     process.on('SIGWINCH', onResize);

@@ -5,6 +5,7 @@
  */
 import qrcode from 'qrcode-terminal';
 import type { SessionServer, ServerReady } from './session-server.js';
+import { setRawModeSafely } from '../client/node/tty-mode.js';
 
 /** Renders a QR code as text. */
 export function renderQr(text: string): Promise<string> {
@@ -100,7 +101,7 @@ export function attachStatusScreen(server: SessionServer, out: NodeJS.WriteStrea
     }
   };
   if (input.isTTY && tty) {
-    input.setRawMode(true);
+    setRawModeSafely(input, true);
     input.resume();
     input.on('data', onKey);
   }
@@ -108,7 +109,7 @@ export function attachStatusScreen(server: SessionServer, out: NodeJS.WriteStrea
     if (scheduled) clearTimeout(scheduled);
     input.off('data', onKey);
     if (input.isTTY && tty) {
-      input.setRawMode(false);
+      setRawModeSafely(input, false);
       input.pause();
     }
   };

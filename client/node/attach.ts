@@ -8,6 +8,7 @@ import { SessionClient } from '../core/session-client.js';
 import { OutputCursor, readTerminal } from '../../protocol/terminal-doc.js';
 import { newId } from '../../protocol/ids.js';
 import type { TetherError } from '../../protocol/errors.js';
+import { setRawModeSafely } from './tty-mode.js';
 
 const DETACH = '\x1d'; // Ctrl-]
 
@@ -46,7 +47,7 @@ export function runAttach(
       done = true;
       io.stdin.off('data', onInput);
       process.off('SIGWINCH', onResize);
-      if (io.stdin.isTTY) io.stdin.setRawMode(false);
+      setRawModeSafely(io.stdin, false);
       io.stdin.pause();
       client.close();
       resolve(result);
@@ -81,7 +82,7 @@ export function runAttach(
       else if (state === 'failed') finish({ exitCode: 1, error });
     });
 
-    if (io.stdin.isTTY) io.stdin.setRawMode(true);
+    setRawModeSafely(io.stdin, true);
     io.stdin.on('data', onInput);
     io.stdin.resume();
     process.on('SIGWINCH', onResize);
