@@ -6,7 +6,7 @@
 import { createInterface, type Interface } from 'node:readline';
 import type { ConversationSession } from './conversation-session.js';
 import { LOCAL_DEVICE } from './conversation-session.js';
-import { ChatRenderer } from './chat-renderer.js';
+import { ChatRenderer } from '../client/node/chat-renderer.js';
 import { sharePanel } from './share-panel.js';
 import type { Sharing } from './sharing.js';
 import { pendingPermissions, readStatus, type AgentMode, type PermissionOption } from '../protocol/conversation-doc.js';
@@ -32,7 +32,7 @@ export function runChatConsole(
   options: { shareAtStart: boolean },
 ): Promise<number> {
   const view = session.writer.view;
-  const renderer = new ChatRenderer(view);
+  const renderer = new ChatRenderer(view, LOCAL_DEVICE.name);
   const rl: Interface = createInterface({ input: io.input, output: io.output, prompt: '› ', terminal: io.input.isTTY === true });
   session.addLocalDevice();
 

@@ -88,12 +88,14 @@ Options:
   -h, --help           Show this help.`;
 
 /** \`tether attach --help\`. */
-export const ATTACH_HELP = `Usage: tether attach <session url>
+export const ATTACH_HELP = `Usage: tether attach <url>
 
-Joins a shared terminal from this terminal (raw mode; your terminal's size is sent when you type
-or resize). Quote the URL: it contains '#'.
-
-Keys: Ctrl-] detaches.
+Joins a session from this terminal. Quote the URL: it contains '#'.
+  - a shared terminal: raw mode; your terminal's size is sent when you type or resize.
+    Ctrl-] detaches.
+  - a conversation: a chat; type a message and Enter, a number and Enter answers a
+    permission request, /stop stops the agent's turn, /quit leaves.
+  - a server's session list: prints every session with its own attach command.
 
 Options:
   --log-level LEVEL    fatal|error|warn|info|debug|trace|silent (default warn).

@@ -1,91 +1,58 @@
 /**
- * `tether attach <url>`: joins a shared terminal from this terminal. Raw mode in, output replayed
- * exactly once (OutputCursor), this terminal's size sent with each keystroke and on resize.
- * Ctrl-] detaches.
+ * `tether attach <url>`: joins a session from this terminal and picks the view by what the link opens —
+ * a shared terminal (raw), a conversation (chat), or a server's session list (printed, with links).
  */
 import { hostname } from 'node:os';
 import { SessionClient } from '../core/session-client.js';
-import { OutputCursor, readTerminal } from '../../protocol/terminal-doc.js';
 import { newId } from '../../protocol/ids.js';
-import type { TetherError } from '../../protocol/errors.js';
-import { setRawModeSafely } from './tty-mode.js';
+import { TetherError } from '../../protocol/errors.js';
+import { sessionKind } from '../../protocol/conversation-doc.js';
+import { sessionListDocView, readListedSession } from '../../protocol/session-list-doc.js';
+import { formatSessionUrl, parseSessionUrl } from '../../protocol/session-url.js';
+import { attachTerminal, type AttachIo, type AttachResult } from './attach-terminal.js';
+import { attachChat } from './attach-chat.js';
 
-const DETACH = '\x1d'; // Ctrl-]
+/** How long to wait for the first sync before giving up. */
+const FIRST_SYNC_TIMEOUT_MS = 30_000;
 
-/** How an attach ended: 0 after the program exited or on detach, 1 on a fatal error. */
-export interface AttachResult {
-  exitCode: number;
-  error: TetherError | null;
-}
+export type { AttachResult } from './attach-terminal.js';
 
-/** Runs an interactive attach on the given streams until detach, session end or a fatal error. */
-export function runAttach(
-  url: string,
-  wrtc: object,
-  io: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream },
-): Promise<AttachResult> {
-  const client = new SessionClient({
-    url,
-    wrtc,
-    deviceId: newId(),
-    deviceName: `terminal on ${hostname()}`.slice(0, 64),
-    deviceKind: 'terminal',
-  });
-  const cursor = new OutputCursor();
-  const size = (): { cols: number; rows: number } => ({
-    cols: Math.max(2, Math.min(500, io.stdout.columns || 80)),
-    rows: Math.max(1, Math.min(300, io.stdout.rows || 24)),
-  });
-  const status = (text: string): void => {
-    io.stderr.write(`\r\n\x1b[2m[tether] ${text}\x1b[0m\r\n`);
-  };
-
-  return new Promise((resolve) => {
-    let done = false;
-    const finish = (result: AttachResult): void => {
-      if (done) return;
-      done = true;
-      io.stdin.off('data', onInput);
-      process.off('SIGWINCH', onResize);
-      setRawModeSafely(io.stdin, false);
-      io.stdin.pause();
-      client.close();
-      resolve(result);
-    };
-    const onInput = (chunk: Buffer): void => {
-      const text = chunk.toString('utf8');
-      const at = text.indexOf(DETACH);
-      const data = at >= 0 ? text.slice(0, at) : text;
-      if (data) void client.sendIntent({ type: 'input', data, ...size() });
-      if (at >= 0) {
-        status('detached');
-        finish({ exitCode: 0, error: null });
-      }
-    };
-    const onResize = (): void => {
-      void client.sendIntent({ type: 'resize', ...size() });
-    };
-
-    client.doc.on('update', () => {
-      const { reset, text } = cursor.next(client.view);
-      if (reset) io.stdout.write('\x1bc');
-      if (text) io.stdout.write(text);
-      const term = readTerminal(client.view);
-      if (term.state === 'exited') {
-        status(`program exited with code ${term.exitCode ?? '?'}`);
-        finish({ exitCode: 0, error: null });
-      }
+/** Joins `url` and runs the fitting view until it ends. */
+export async function runAttach(url: string, wrtc: object, io: AttachIo): Promise<AttachResult> {
+  const deviceName = `terminal on ${hostname()}`.slice(0, 64);
+  const client = new SessionClient({ url, wrtc, deviceId: newId(), deviceName, deviceKind: 'terminal' });
+  io.stderr.write('\x1b[2m[tether] connecting…\x1b[0m\n');
+  const first = await new Promise<TetherError | null>((resolve) => {
+    const timer = setTimeout(() => resolve(new TetherError('CONNECT_TIMEOUT', `no connection within ${FIRST_SYNC_TIMEOUT_MS / 1000} s`)), FIRST_SYNC_TIMEOUT_MS);
+    client.once('synced', () => {
+      clearTimeout(timer);
+      resolve(null);
     });
     client.on('state', (state, error) => {
-      if (state === 'live') status('connected · Ctrl-] detaches');
-      else if (state === 'reconnecting') status(`reconnecting… ${error ? `(${error.code})` : ''}`);
-      else if (state === 'failed') finish({ exitCode: 1, error });
+      if (state === 'failed') {
+        clearTimeout(timer);
+        resolve(error ?? new TetherError('PEER_CLOSED'));
+      }
     });
-
-    setRawModeSafely(io.stdin, true);
-    io.stdin.on('data', onInput);
-    io.stdin.resume();
-    process.on('SIGWINCH', onResize);
     client.start();
   });
+  if (first) {
+    client.close();
+    return { exitCode: 1, error: first };
+  }
+  const kind = sessionKind(client.doc) ?? (client.doc.getMap('meta').get('kind') === 'session-list' ? 'session-list' : null);
+  try {
+    if (kind === 'conversation') return await attachChat(client, io, deviceName);
+    if (kind === 'session-list') {
+      const { origin } = parseSessionUrl(url);
+      const list = sessionListDocView(client.doc);
+      const rows = [...list.sessions.values()].map(readListedSession);
+      io.stdout.write(`${String(list.meta.get('name'))}: ${rows.length} session${rows.length === 1 ? '' : 's'}\n`);
+      for (const r of rows) io.stdout.write(`  ${r.name} · ${r.agent} · ${r.state}${r.branch ? ` · ${r.branch}` : ''}\n    tether attach '${formatSessionUrl(origin, r.id, r.key)}'\n`);
+      return { exitCode: 0, error: null };
+    }
+    return await attachTerminal(client, io);
+  } finally {
+    client.close();
+  }
 }

@@ -34,7 +34,7 @@ function silent(): pino.Logger {
 }
 
 async function startServer(args: string[], cwd: string): Promise<{ server: SessionServer; serverUrl: string }> {
-  const config = parseCli(['remote-control', 'srv', '--local', '--port', '0', ...args], { ...process.env, PS1: '$ ' }, cwd) as RemoteControlCommand;
+  const config = parseCli(['remote-control', 'srv', '--local', '--port', '0', ...args], { ...process.env, SHELL: '/bin/sh', PS1: '$ ' }, cwd) as RemoteControlCommand;
   const server = new SessionServer(config, { log: silent(), wrtc: nodeWebRtc, clientDir: clientDir() });
   servers.push(server);
   const ready = await server.start();

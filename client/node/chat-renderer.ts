@@ -1,12 +1,11 @@
 /**
- * Renders a conversation document as plain terminal lines for the interactive chat: prompts, streamed
+ * Renders a conversation document as plain terminal lines (the interactive chat and `tether attach`): prompts, streamed
  * answers (whole lines as they complete), thoughts, tool calls and their status, diffs, plans,
  * permission requests with numbered options, and how each ended. Works from the document alone, so
  * what the terminal shows is exactly what every device shows.
  */
 import type * as Y from 'yjs';
-import { entryText, readStatus, type ConversationDocView, type PermissionOption, type ToolContent, type PlanItem, type PermissionAnswer } from '../protocol/conversation-doc.js';
-import { LOCAL_DEVICE } from './conversation-session.js';
+import { entryText, readStatus, type ConversationDocView, type PermissionOption, type ToolContent, type PlanItem, type PermissionAnswer } from '../../protocol/conversation-doc.js';
 
 const dim = (s: string): string => `\x1b[2m${s}\x1b[0m`;
 const bold = (s: string): string => `\x1b[1m${s}\x1b[0m`;
@@ -27,7 +26,11 @@ export class ChatRenderer {
   private scanFrom = 0;
   private lastStatus: string | null = null;
 
-  constructor(private readonly view: ConversationDocView) {}
+  /** `selfName`: this terminal's device name; its own prompts are not labelled with it. */
+  constructor(
+    private readonly view: ConversationDocView,
+    private readonly selfName: string,
+  ) {}
 
   /** The lines to print since the last call (a partial streamed line waits until it completes or the turn ends). */
   render(): string[] {
@@ -68,7 +71,7 @@ export class ChatRenderer {
         if (fresh) {
           const by = String(entry.get('by') ?? '');
           const images = Number(entry.get('images') ?? 0);
-          out.push('', `${bold('›')} ${entryText(entry)}${images ? dim(` [${images} image${images > 1 ? 's' : ''}]`) : ''}${by && by !== LOCAL_DEVICE.name ? dim(`  (${by})`) : ''}`);
+          out.push('', `${bold('›')} ${entryText(entry)}${images ? dim(` [${images} image${images > 1 ? 's' : ''}]`) : ''}${by && by !== this.selfName ? dim(`  (${by})`) : ''}`);
         }
         return true;
       }

@@ -1,0 +1,65 @@
+/**
+ * `tether attach` to a conversation: the same chat as the host's interactive mode, as one more device —
+ * type a message and Enter to prompt, a number and Enter to answer a permission request, /stop, /quit.
+ */
+import { createInterface } from 'node:readline';
+import type { SessionClient } from '../core/session-client.js';
+import { ChatRenderer } from './chat-renderer.js';
+import { pendingPermissions, readStatus, type PermissionOption } from '../../protocol/conversation-doc.js';
+import type { IntentBody, IntentReply } from '../../protocol/messages.js';
+import type { AttachIo, AttachResult } from './attach-terminal.js';
+
+/** Runs a chat attach on a live client until /quit, Ctrl-D or a fatal error. */
+export function attachChat(client: SessionClient, io: AttachIo, selfName: string): Promise<AttachResult> {
+  const view = client.conversation;
+  const renderer = new ChatRenderer(view, selfName);
+  const rl = createInterface({ input: io.stdin, output: io.stdout, prompt: '› ', terminal: io.stdin.isTTY === true });
+  const print = (lines: string[]): void => {
+    if (lines.length === 0) return;
+    io.stdout.write(`\r\x1b[K${lines.join('\n')}\n`);
+    rl.prompt(true);
+  };
+  const send = async (body: IntentBody): Promise<void> => {
+    const reply: IntentReply = await client.sendIntent(body);
+    if (!reply.ok) print([`! ${reply.error.message} (${reply.error.code})`]);
+  };
+  const onUpdate = (): void => print(renderer.render());
+
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (result: AttachResult): void => {
+      if (done) return;
+      done = true;
+      client.doc.off('update', onUpdate);
+      rl.close();
+      resolve(result);
+    };
+    client.doc.on('update', onUpdate);
+    client.on('state', (state, error) => {
+      if (state === 'reconnecting') print([`\x1b[2m[tether] reconnecting… ${error ? `(${error.code})` : ''}\x1b[0m`]);
+      else if (state === 'live') print(['\x1b[2m[tether] connected\x1b[0m']);
+      else if (state === 'failed') finish({ exitCode: 1, error });
+    });
+    rl.on('line', (raw) => {
+      const line = raw.trim();
+      if (io.stdout.isTTY && line !== '' && !line.startsWith('/')) io.stdout.write('\x1b[1A\x1b[2K');
+      if (line === '') return rl.prompt();
+      if (line === '/quit' || line === '/exit') return finish({ exitCode: 0, error: null });
+      if (line === '/stop') return void send({ type: 'stop' });
+      if (line.startsWith('/')) return print(['Commands: /stop, /quit. A number answers a permission request.']);
+      const pending = pendingPermissions(view)[0];
+      const options = (pending?.get('options') as PermissionOption[] | undefined) ?? [];
+      const choice = /^\d+$/.test(line) ? options[Number(line) - 1] : undefined;
+      if (pending && choice) void send({ type: 'permission', requestId: String(pending.get('requestId')), optionId: choice.optionId });
+      else void send({ type: 'prompt', text: line });
+    });
+    rl.on('SIGINT', () => {
+      const status = readStatus(view);
+      if (status === 'working' || status === 'awaiting-permission') void send({ type: 'stop' });
+      else finish({ exitCode: 0, error: null });
+    });
+    rl.on('close', () => finish({ exitCode: 0, error: null }));
+    rl.on('error', () => finish({ exitCode: 0, error: null }));
+    print([`\x1b[1mtether\x1b[0m · ${String(view.meta.get('name'))} · ${String(view.meta.get('agentName') ?? view.meta.get('agent'))} · /stop, /quit`, ...renderer.render()]);
+  });
+}
