@@ -174,10 +174,11 @@ export function createSignalServer(config: SignalServerConfig): SignalServer {
           const bad = versionError(msg.v, 'CLIENT_TOO_OLD');
           if (bad) return ack(bad);
           if (!hosts.has(msg.sessionId)) return ack(failure('SESSION_UNKNOWN'));
-          let sessionPeers = peers.get(msg.sessionId);
-          const holder = sessionPeers?.get(msg.peerId);
+          const holder = peers.get(msg.sessionId)?.get(msg.peerId);
           if (holder && holder !== socket) return ack(failure('PEER_ID_TAKEN'));
+          // Leave the previous peer id first: it may delete this session's (then empty) peer map.
           leavePeer(socket, state);
+          let sessionPeers = peers.get(msg.sessionId);
           if (!sessionPeers) peers.set(msg.sessionId, (sessionPeers = new Map()));
           sessionPeers.set(msg.peerId, socket);
           state.joined = { sessionId: msg.sessionId, peerId: msg.peerId };

@@ -58,3 +58,21 @@ test('scrollback is bounded, and a device joining after trimming gets exactly th
   assert.ok(!late.text().includes('\nrow 0\r'), 'trimmed output is gone');
   assert.equal(late.resets(), 1, 'a device that missed trimmed output resets before replaying');
 });
+
+test('a lone device that drops reconnects on its first attempt (its new peer id is routed)', async () => {
+  const host = await startTestHost(['/bin/sh']);
+  hosts.push(host);
+  const lone = await joinClient(host.ready.url, 'lone');
+  clients.push(lone);
+  const errors: string[] = [];
+  lone.client.on('state', (_state, error) => {
+    if (error) errors.push(error.code);
+  });
+  lone.client.dropConnection();
+  await waitFor(() => lone.client.state === 'reconnecting', 5000, 'drop noticed');
+  await waitFor(() => lone.client.state === 'live', 20_000, 'live again');
+  assert.deepEqual(errors.filter((c) => c !== 'PEER_CLOSED'), [], 'no failed attempt (e.g. CONNECT_TIMEOUT) before the reconnect');
+  const reply = await lone.client.sendIntent({ type: 'input', data: 'echo back-$((1+1))\r' });
+  assert.equal(reply.ok, true);
+  await waitFor(() => lone.text().includes('back-2'), 10_000, 'works after reconnecting');
+});
