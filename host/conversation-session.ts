@@ -68,6 +68,8 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
   private promptImages = false;
   private modes: AgentMode[] = [];
   private turnRunning = false;
+  /** Who stopped the running turn, if someone did. */
+  private stoppedBy: string | null = null;
   private ended = false;
 
   constructor(private readonly config: ConversationSessionConfig) {
@@ -196,7 +198,8 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
   private async stopTurn(sender: Sender): Promise<void> {
     if (!this.turnRunning) return;
     for (const requestId of [...this.pending.keys()]) this.cancelPermission(requestId, sender);
-    this.writer.addNotice('info', `Stopped by ${sender.name}`);
+    // The notice is added when the turn ends, after the chunks already in flight.
+    this.stoppedBy = sender.name;
     await this.agent.cancel();
   }
 
@@ -228,6 +231,8 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
 
   private turnDone(): void {
     this.turnRunning = false;
+    if (this.stoppedBy !== null && !this.ended) this.writer.addNotice('info', `Stopped by ${this.stoppedBy}`);
+    this.stoppedBy = null;
     for (const requestId of [...this.pending.keys()]) this.cancelPermission(requestId, { name: 'host', deviceId: null });
     if (this.ended) return;
     this.writer.setStatus('idle');

@@ -27,6 +27,8 @@ export class TerminalDocWriter {
   private pending: string[] = [];
   private pendingChars = 0;
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
+  /** When output was last written (performance.now()). */
+  private lastFlush = -Infinity;
   /** Characters currently held in `output` (kept in step with trimming). */
   private keptChars = 0;
   /** Lengths of the chunks in `output`, oldest first, to trim without reading them back. */
@@ -50,13 +52,18 @@ export class TerminalDocWriter {
     });
   }
 
-  /** Queues output; it reaches the document within OUTPUT_FLUSH_MS. */
+  /**
+   * Queues output. After a quiet spell it is written at once (a keystroke's echo should not wait); while
+   * output keeps coming it is batched: at most one update per OUTPUT_FLUSH_MS, or per OUTPUT_FLUSH_CHARS.
+   */
   appendOutput(text: string): void {
     if (text.length === 0) return;
     this.pending.push(text);
     this.pendingChars += text.length;
     if (this.pendingChars >= OUTPUT_FLUSH_CHARS) this.flush();
-    else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), OUTPUT_FLUSH_MS);
+    else if (this.flushTimer) return;
+    else if (performance.now() - this.lastFlush >= OUTPUT_FLUSH_MS) this.flush();
+    else this.flushTimer = setTimeout(() => this.flush(), OUTPUT_FLUSH_MS - (performance.now() - this.lastFlush));
   }
 
   /** Writes queued output now, as one chunk in one transaction, trimming the oldest chunks. */
@@ -64,6 +71,7 @@ export class TerminalDocWriter {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     if (this.pendingChars === 0) return;
+    this.lastFlush = performance.now();
     const chunk = this.pending.join('');
     this.pending = [];
     this.pendingChars = 0;

@@ -53,6 +53,8 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   private readonly assembler: FrameAssembler;
   private readonly queue: Uint8Array[] = [];
   private queuedBytes = 0;
+  /** The channel's bufferedAmount as last read (see pendingBytes). */
+  private channelBuffered = 0;
   private pumpTimer: ReturnType<typeof setTimeout> | null = null;
   private connectTimer: ReturnType<typeof setTimeout> | null = null;
   private closing = false;
@@ -74,6 +76,9 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       trickle: false, // one offer, one answer: every candidate sits inside the MAC'd SDP
       wrtc: options.wrtc as SimplePeer.Options['wrtc'],
       config: { iceServers: options.iceServers ?? [] },
+      // Without STUN/TURN servers only host candidates exist: the UDP ones arrive within a few ms, the TCP
+      // ones ~100 ms later. Send the SDP 50 ms after the first candidate instead of waiting for them all.
+      iceCompleteTimeout: (options.iceServers?.length ?? 0) > 0 ? 5000 : 50,
       channelConfig: { ordered: true },
     });
     this.connectTimer = setTimeout(
@@ -128,15 +133,24 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     this.send(tag, encodeJson(value));
   }
 
-  /** Bytes not yet delivered to the network: our queue plus the channel's buffer. */
+  /**
+   * Bytes not yet delivered to the network: our queue plus the channel's buffer as last read. Reading
+   * bufferedAmount crosses into native code (costly in @roamhq/wrtc), so it is read once per pump cycle.
+   */
   get pendingBytes(): number {
-    return this.queuedBytes + (this.destroyed ? 0 : this.peer.bufferSize);
+    return this.destroyed ? 0 : this.queuedBytes + this.channelBuffered;
+  }
+
+  /** Reads the channel's bufferedAmount now. */
+  private refreshBuffered(): void {
+    if (!this.destroyed) this.channelBuffered = this.peer.bufferSize;
   }
 
   /** Resolves once pendingBytes is at most `bytes` (or the link is gone). */
   whenBelow(bytes: number): Promise<void> {
     return new Promise((resolve) => {
       const check = (): void => {
+        this.refreshBuffered();
         if (this.destroyed || this.pendingBytes <= bytes) resolve();
         else setTimeout(check, PUMP_INTERVAL_MS);
       };
@@ -156,6 +170,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     const deadline = Date.now() + ERROR_FLUSH_MS;
     const wait = (): void => {
       if (this.destroyed) return;
+      this.refreshBuffered();
       if (this.pendingBytes === 0 || Date.now() > deadline) this.destroy(err);
       else setTimeout(wait, PUMP_INTERVAL_MS);
     };
@@ -203,12 +218,14 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
 
   private pump(): void {
     if (this.pumpTimer || this.destroyed || !this.open) return;
-    while (this.queue.length > 0 && this.peer.bufferSize < HIGH_WATER_BYTES) {
-      if (!this.peer.connected) {
-        // The channel is closing under us (the other side left): an orderly end, not a failure.
-        this.destroy(null);
-        return;
-      }
+    if (this.queue.length > 0 && !this.peer.connected) {
+      // The channel is closing under us (the other side left): an orderly end, not a failure.
+      this.destroy(null);
+      return;
+    }
+    // One native read per cycle; what we send in this cycle is added locally.
+    this.refreshBuffered();
+    while (this.queue.length > 0 && this.channelBuffered < HIGH_WATER_BYTES) {
       const message = this.queue.shift()!;
       this.queuedBytes -= message.length;
       try {
@@ -217,6 +234,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
         this.destroy(new TetherError('WEBRTC_FAILED', `send failed: ${(err as Error).message}`, { cause: err }));
         return;
       }
+      this.channelBuffered += message.length;
     }
     if (this.queue.length > 0) {
       this.pumpTimer = setTimeout(() => {

@@ -63,7 +63,7 @@ describe('browser: links without the right key', () => {
     const alert = page.getByRole('alert');
     await alert.getByText("This link's key was not accepted").waitFor({ timeout: UI_TIMEOUT_MS });
     await alert.getByText('KEY_REJECTED').waitFor({ timeout: UI_TIMEOUT_MS });
-    assert.equal(await page.getByLabel('Terminal input').count(), 1, 'the page still has its (idle) terminal');
+    assert.equal(await page.getByLabel('Terminal input').count(), 0, 'a page that never joined shows no session');
 
     // The device with the right link is unaffected: still live, still typing, still alone.
     await waitForLive(good);
