@@ -12,7 +12,10 @@ import { currentDeviceName } from './device-name.js';
 
 declare global {
   interface Window {
-    /** Test hook: the live session client and xterm instance. Tests prefer visible text and roles. */
+    /**
+     * Test hook: the live session client, then also the xterm instance (terminal sessions) or the
+     * conversation view, set again once the view is built. Tests prefer visible text and roles.
+     */
     __tether?: SessionPage;
   }
 }
@@ -33,13 +36,19 @@ function main(): void {
     layout.notices.setFailure(error);
     return;
   }
+  const deviceId = loadDeviceId();
   const client = new SessionClient({
     url,
-    deviceId: loadDeviceId(),
+    deviceId,
     deviceName: currentDeviceName(),
     deviceKind: 'browser',
   });
-  window.__tether = startSessionPage(layout, client);
+  startSessionPage(layout, client, {
+    deviceId,
+    publish: (page) => {
+      window.__tether = page;
+    },
+  });
   // Leave promptly so other devices see this one go; a page restored from the back/forward cache reloads.
   window.addEventListener('pagehide', () => client.close());
   window.addEventListener('pageshow', (event) => {

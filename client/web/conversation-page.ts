@@ -1,0 +1,159 @@
+/**
+ * Wires a conversation session (an ACP agent at work) to the page: the conversation in the stage,
+ * and docked at the bottom — within thumb reach on a phone — the agent's status, the mode switcher,
+ * Stop, the queue and the prompt box. Everything shown comes from the replicated document; every
+ * action is an intent, and a refusal from the host is shown briefly.
+ */
+import type { SessionClient } from '../../client/core/session-client.js';
+import { readStatus, type AgentMode, type ConversationStatus } from '../../protocol/conversation-doc.js';
+import type { IntentBody, IntentReply } from '../../protocol/messages.js';
+import type { PageLayout } from './page-layout.js';
+import { ConversationLog } from './conversation-log.js';
+import { ScrollFollow } from './scroll-follow.js';
+import { TurnBar } from './turn-bar.js';
+import { QueueView } from './queue-view.js';
+import { Composer } from './composer.js';
+import { Toast, refusalText } from './toast.js';
+import { button, element } from './dom.js';
+import { pinToVisualViewport } from './viewport-watcher.js';
+
+/** What a conversation page exposes to tests and benchmarks (through `window.__tether`). */
+export interface ConversationPage {
+  log: ConversationLog;
+  composer: Composer;
+}
+
+const PLACEHOLDER: Record<ConversationStatus, string> = {
+  starting: 'Message the agent',
+  idle: 'Message the agent',
+  working: 'Queue a message',
+  'awaiting-permission': 'Queue a message',
+  ended: 'The agent has ended',
+};
+
+const coarsePointer = (): boolean => window.matchMedia('(pointer: coarse)').matches;
+
+/** Builds the conversation view for `client`'s replica (already synced far enough to know its kind). */
+export function mountConversationPage(layout: PageLayout, client: SessionClient, ownDeviceId: string): ConversationPage {
+  const { root, topBar, notices, stage } = layout;
+  const view = client.conversation;
+  const meta = (key: string): string => {
+    const v = view.meta.get(key);
+    return typeof v === 'string' ? v : '';
+  };
+  document.documentElement.dataset.view = 'conversation';
+  stage.classList.add('conversation-stage');
+  stage.setAttribute('aria-label', 'Conversation');
+
+  const toast = new Toast();
+  const send = async (intent: IntentBody): Promise<IntentReply> => {
+    const reply = await client.sendIntent(intent);
+    if (!reply.ok) toast.show(refusalText(reply.error));
+    return reply;
+  };
+
+  let follow: ScrollFollow | null = null;
+  const log = new ConversationLog(view, { ownDeviceId, cwd: () => meta('cwd'), send }, (change) => (follow ? follow.keepPosition(change) : change()));
+  stage.append(log.element);
+  const jump = button('Jump to latest', 'jump-latest');
+  jump.hidden = true;
+  stage.parentElement?.append(jump, toast.element);
+
+  const updateJump = (): void => {
+    const following = follow?.following ?? true;
+    jump.hidden = following;
+    const approval = readStatus(view) === 'awaiting-permission';
+    jump.textContent = approval ? 'Approval needed' : 'Jump to latest';
+    jump.dataset.approval = String(approval);
+  };
+  follow = new ScrollFollow(stage, log.element, updateJump);
+  jump.addEventListener('click', () => {
+    const card = readStatus(view) === 'awaiting-permission' ? log.firstPendingPermission() : null;
+    follow?.jumpToLatest();
+    card?.scrollIntoView({ block: 'nearest' });
+  });
+
+  const turnBar = new TurnBar({
+    stop: () => send({ type: 'stop' }),
+    setMode: async (modeId) => (await send({ type: 'set-mode', modeId })).ok,
+  });
+  const queue = new QueueView(view.queue, { ownDeviceId, send, notify: (text) => toast.show(text) });
+  const composer = new Composer({
+    send: async (text, images) => (await send(images.length > 0 ? { type: 'prompt', text, images } : { type: 'prompt', text })).ok,
+    notify: (text) => toast.show(text),
+  });
+  const dock = element('div', 'dock');
+  const dockInner = element('div', 'dock-inner');
+  dockInner.append(turnBar.element, queue.element, composer.element);
+  dock.append(dockInner);
+  root.append(dock);
+  pinToVisualViewport(root);
+
+  const renderMeta = (): void => {
+    const name = meta('name');
+    const title = meta('title');
+    topBar.setSession(title || name || 'Conversation', meta('agentName') || meta('agent'));
+    const modes = view.meta.get('modes');
+    const current = view.meta.get('currentModeId');
+    turnBar.setModes(Array.isArray(modes) ? (modes as AgentMode[]) : [], typeof current === 'string' ? current : null);
+    composer.setImagesAllowed(view.meta.get('promptImages') === true);
+    renderTitle();
+  };
+
+  const renderTitle = (): void => {
+    const name = meta('title') || meta('name') || 'Conversation';
+    const prefix = readStatus(view) === 'awaiting-permission' ? '(Approval needed) ' : '';
+    document.title = `${prefix}${name} · tether`;
+  };
+
+  const renderState = (): void => {
+    const status = readStatus(view);
+    const connected = client.state !== 'failed' && client.state !== 'closed';
+    turnBar.setStatus(status);
+    turnBar.setEnabled(connected && status !== 'ended');
+    composer.setState(connected && status !== 'ended', connected ? PLACEHOLDER[status] : 'Not connected');
+    log.setWorking(status === 'working' || status === 'awaiting-permission');
+    const ended = status === 'ended';
+    log.setEnded(ended ? { reason: String(view.state.get('endedReason') ?? ''), stderrTail: String(view.state.get('stderrTail') ?? '') } : null);
+    renderBanner();
+    renderTitle();
+    updateJump();
+  };
+
+  const renderBanner = (): void => {
+    const error = client.error;
+    if (readStatus(view) === 'ended') {
+      notices.setBanner(String(view.state.get('endedReason') ?? '') || 'The agent has ended.', 'ended');
+    } else if (client.state === 'closed') {
+      notices.setBanner('Session ended.', 'ended');
+    } else if ((client.state === 'reconnecting' || client.state === 'connecting') && error) {
+      const verb = client.state === 'reconnecting' ? 'Reconnecting' : 'Connecting';
+      notices.setBanner(`${verb}… ${error.message} (${error.code})`, 'warning');
+    } else {
+      notices.setBanner(null);
+    }
+  };
+
+  const renderDevices = (): void => topBar.setDevices([...view.devices.entries()], client.peerId);
+
+  view.meta.observe(renderMeta);
+  view.state.observe(renderState);
+  view.devices.observe(renderDevices);
+  client.on('state', (state, error) => {
+    topBar.setConnection(state, error);
+    notices.setFailure(state === 'failed' ? error : null);
+    renderState();
+    renderDevices(); // the peer id changes on every (re)connect: "you" must follow it
+  });
+
+  performance.mark('tether:conversation-mount');
+  log.mount();
+  renderMeta();
+  renderState();
+  renderDevices();
+  topBar.setConnection(client.state, client.error);
+  follow.jumpToLatest();
+  performance.mark('tether:conversation-painted');
+  if (!coarsePointer()) composer.focus();
+  return { log, composer };
+}

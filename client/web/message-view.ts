@@ -1,0 +1,100 @@
+/**
+ * An agent message or thought, rendered as markdown while it streams. It observes only its own Y.Text
+ * and re-renders at most once per animation frame, less often when rendering gets expensive (a long
+ * answer), so a fast stream never re-renders the conversation or blocks input. Thoughts are dimmed
+ * and collapsed, showing their latest line; their markdown is rendered only when opened.
+ */
+import * as Y from 'yjs';
+import { entryText } from '../../protocol/conversation-doc.js';
+import { renderMarkdownInto } from './markdown.js';
+import { element } from './dom.js';
+import type { EntryView } from './entry-view.js';
+
+/** Longest thought preview in the collapsed line. */
+const PREVIEW_CHARS = 160;
+
+/** A streamed agent message or thought. */
+export class MessageView implements EntryView {
+  readonly element: HTMLElement;
+  private readonly body: HTMLElement;
+  private readonly preview: HTMLElement | null = null;
+  private readonly text: Y.Text | null;
+  private frame = 0;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private lastRenderAt = 0;
+  private lastCostMs = 0;
+  private rendered = false;
+  private readonly onChange = (): void => this.schedule();
+
+  constructor(
+    private readonly entry: Y.Map<unknown>,
+    private readonly kind: 'agent' | 'thought',
+  ) {
+    const text = entry.get('text');
+    this.text = text instanceof Y.Text ? text : null;
+    this.body = element('div', 'markdown');
+    if (kind === 'agent') {
+      this.element = element('article', 'entry agent');
+      this.element.setAttribute('aria-label', 'Agent');
+      this.element.append(this.body);
+    } else {
+      const details = element('details', 'entry thought');
+      const summary = element('summary', 'thought-summary');
+      this.preview = element('span', 'thought-preview');
+      summary.append(element('span', 'thought-label', 'Thought'), this.preview);
+      this.body.classList.add('thought-body');
+      details.append(summary, this.body);
+      details.addEventListener('toggle', () => {
+        if (details.open && !this.rendered) this.render();
+      });
+      this.element = details;
+    }
+    this.text?.observe(this.onChange);
+    this.render();
+  }
+
+  setStreaming(streaming: boolean): void {
+    this.element.classList.toggle('streaming', streaming);
+  }
+
+  destroy(): void {
+    this.text?.unobserve(this.onChange);
+    if (this.frame) cancelAnimationFrame(this.frame);
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** Coalesces changes: one render per frame, spaced to keep rendering under ~25% of the time. */
+  private schedule(): void {
+    if (this.frame || this.timer) return;
+    const wait = this.lastRenderAt + this.lastCostMs * 4 - performance.now();
+    const onFrame = (): void => {
+      this.frame = 0;
+      this.render();
+    };
+    if (wait > 16) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        this.frame = requestAnimationFrame(onFrame);
+      }, wait);
+    } else {
+      this.frame = requestAnimationFrame(onFrame);
+    }
+  }
+
+  private render(): void {
+    const text = this.text ? this.text.toString() : entryText(this.entry);
+    if (this.preview) {
+      const last = text.trim().split('\n').at(-1) ?? '';
+      this.preview.textContent = last.length > PREVIEW_CHARS ? `…${last.slice(-PREVIEW_CHARS)}` : last;
+      if (!(this.element as HTMLDetailsElement).open) {
+        this.rendered = false;
+        return;
+      }
+    }
+    const started = performance.now();
+    renderMarkdownInto(this.body, text);
+    this.rendered = true;
+    this.lastRenderAt = performance.now();
+    this.lastCostMs = this.lastRenderAt - started;
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Wires a terminal session to the page: the replicated document drives the terminal, the top bar and
+ * the banners; the keyboard and the key row become intents; viewport changes become resize requests.
+ */
+import { readTerminal } from '../../protocol/terminal-doc.js';
+import type { TetherError } from '../../protocol/errors.js';
+import type { IntentBody } from '../../protocol/messages.js';
+import type { SessionClient } from '../../client/core/session-client.js';
+import type { Terminal } from '@xterm/xterm';
+import type { PageLayout } from './page-layout.js';
+import { TerminalView } from './terminal-view.js';
+import { TerminalInput } from './terminal-input.js';
+import { KeyBar } from './key-bar.js';
+import { ResizeRequests } from './resize-requests.js';
+import { pinToVisualViewport, watchViewport } from './viewport-watcher.js';
+import { onUserInput } from './user-input.js';
+
+/** Phones and tablets get focus only when the user taps: focusing would pop up the keyboard. */
+const coarsePointer = (): boolean => window.matchMedia('(pointer: coarse)').matches;
+
+/** Builds the terminal view for `client`'s replica (already synced far enough to know its kind). */
+export function mountTerminalPage(layout: PageLayout, client: SessionClient): Terminal {
+  const { root, topBar, notices, stage } = layout;
+  const terminal = new TerminalView(stage);
+  const send = (intent: IntentBody): void => {
+    client.sendIntent(intent).then(
+      (reply) => {
+        if (!reply.ok) console.warn(`tether: the host refused a ${intent.type} intent: ${reply.error.code} ${reply.error.message}`);
+      },
+      (err: unknown) => console.warn('tether: intent failed', err),
+    );
+  };
+
+  let keyBar: KeyBar | null = null;
+  const input = new TerminalInput({
+    send,
+    preferredSize: () => terminal.preferredSize(),
+    applicationCursor: () => terminal.term.modes.applicationCursorKeysMode,
+    onCtrlArmedChange: (armed) => keyBar?.setCtrlArmed(armed),
+  });
+  keyBar = new KeyBar((key) => input.key(key));
+  root.append(keyBar.element);
+  onUserInput(terminal.term, (data) => input.typed(data));
+
+  pinToVisualViewport(root);
+  const resizes = new ResizeRequests(() => terminal.preferredSize(), (intent) => {
+    if (input.enabled) send(intent);
+  });
+  watchViewport({ onChange: () => terminal.layout(), onSettled: () => resizes.viewportSettled() });
+  // The stage also changes size without the viewport changing (banner shown, fonts loaded): re-fit only.
+  new ResizeObserver(() => terminal.layout()).observe(stage);
+
+  let exited = false;
+  const updateInputEnabled = (): void => {
+    const enabled = !exited && client.state !== 'failed' && client.state !== 'closed';
+    input.enabled = enabled;
+    terminal.setInputEnabled(enabled);
+    keyBar?.setEnabled(enabled);
+  };
+
+  const updateBanner = (error: TetherError | null): void => {
+    const snapshot = readTerminal(client.view);
+    if (snapshot.state === 'exited') {
+      notices.setBanner(exitText(snapshot.exitCode, snapshot.exitSignal), 'ended');
+    } else if (client.state === 'closed') {
+      notices.setBanner('Session ended.', 'ended');
+    } else if ((client.state === 'reconnecting' || client.state === 'connecting') && error) {
+      const verb = client.state === 'reconnecting' ? 'Reconnecting' : 'Connecting';
+      notices.setBanner(`${verb}… ${error.message} (${error.code})`, 'warning');
+    } else {
+      notices.setBanner(null);
+    }
+  };
+
+  /** Says whose screen the terminal fits when it is not this one, and how to take it over. */
+  const sizeHint = (owner: string | null): string | null => {
+    if (exited || client.state !== 'live' || owner === null || owner === client.peerId) return null;
+    const name = client.view.devices.get(owner)?.name;
+    if (!name) return null;
+    return `Sized for ${name}. Type here to fit this screen.`;
+  };
+
+  const render = (): void => {
+    const snapshot = readTerminal(client.view);
+    topBar.setSession(snapshot.name, snapshot.command);
+    document.title = `${snapshot.name || snapshot.command || 'Session'} · tether`;
+    topBar.setDevices([...client.view.devices.entries()], client.peerId, snapshot.sizeOwner);
+    terminal.setSize({ cols: snapshot.cols, rows: snapshot.rows });
+    terminal.setHint(sizeHint(snapshot.sizeOwner));
+    terminal.renderOutput(client.view);
+    if (snapshot.state === 'exited' && !exited) {
+      exited = true;
+      terminal.showEnded();
+      updateInputEnabled();
+      updateBanner(client.error);
+      // Nothing more will come from an exited program, and the host is going away: stop reconnecting.
+      client.close();
+    }
+  };
+  client.doc.on('update', render);
+
+  client.on('state', (state, error) => {
+    topBar.setConnection(exited ? 'closed' : state, error);
+    notices.setFailure(state === 'failed' ? error : null);
+    updateInputEnabled();
+    updateBanner(error);
+    render(); // the peer id changes on every (re)connect: "you" must follow it
+  });
+  let focused = false;
+  client.on('synced', () => {
+    render();
+    if (!focused && !coarsePointer()) terminal.focus();
+    focused = true;
+  });
+  // Phones: a tap on the terminal area focuses xterm's textarea, which opens the on-screen keyboard.
+  stage.addEventListener('click', () => terminal.focus());
+
+  render();
+  return terminal.term;
+}
+
+function exitText(code: number | null, signal: number | null): string {
+  if (signal !== null && signal !== 0) return `Program was stopped by signal ${signal}.`;
+  return code === null ? 'Program exited.' : `Program exited with code ${code}.`;
+}

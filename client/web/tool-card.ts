@@ -1,0 +1,103 @@
+/**
+ * A tool call (read, edit, run…) as a card, collapsed by default: a status icon, the title and the
+ * kind; opened, its locations and content — text output, diffs, terminals. The body is built only
+ * while open, and the card follows its entry's status as the agent updates it.
+ */
+import type * as Y from 'yjs';
+import type { ToolContent, ToolStatus } from '../../protocol/conversation-doc.js';
+import { diffView, displayPath } from './diff-view.js';
+import { element, setText, srOnly } from './dom.js';
+import { field, type EntryContext, type EntryView } from './entry-view.js';
+
+const STATUS_LABEL: Record<ToolStatus, string> = {
+  pending: 'Pending',
+  in_progress: 'Running',
+  completed: 'Completed',
+  failed: 'Failed',
+};
+
+/** The tool status of an entry (pending when missing or unknown). */
+export function toolStatus(entry: Y.Map<unknown>): ToolStatus {
+  const s = entry.get('status');
+  return s === 'in_progress' || s === 'completed' || s === 'failed' ? s : 'pending';
+}
+
+/** The content list of a tool entry. */
+export function toolContent(entry: Y.Map<unknown>): ToolContent[] {
+  const content = entry.get('content');
+  return Array.isArray(content) ? (content as ToolContent[]) : [];
+}
+
+/** Elements for a tool's content: text output, diffs, terminals. */
+export function toolContentViews(content: ToolContent[], cwd: string): HTMLElement[] {
+  return content.map((item) => {
+    if (item.type === 'diff') return diffView(item, cwd);
+    if (item.type === 'terminal') return element('p', 'tool-note', 'Terminal output (shown on the host).');
+    return element('pre', 'tool-output', item.text);
+  });
+}
+
+/** A tool call entry. */
+export class ToolCard implements EntryView {
+  readonly element: HTMLDetailsElement;
+  private readonly icon = element('span', 'tool-icon');
+  private readonly iconLabel = srOnly('');
+  private readonly title = element('span', 'tool-title');
+  private readonly kind = element('span', 'tool-kind');
+  private readonly body = element('div', 'tool-body');
+  private readonly onChange = (): void => this.update();
+
+  constructor(
+    private readonly entry: Y.Map<unknown>,
+    private readonly ctx: EntryContext,
+  ) {
+    this.element = element('details', 'entry tool');
+    const summary = element('summary', 'tool-summary');
+    this.icon.setAttribute('aria-hidden', 'true');
+    summary.append(this.icon, this.iconLabel, this.title, this.kind);
+    this.element.append(summary, this.body);
+    this.element.addEventListener('toggle', () => this.renderBody());
+    entry.observe(this.onChange);
+    this.update();
+  }
+
+  destroy(): void {
+    this.entry.unobserve(this.onChange);
+  }
+
+  private update(): void {
+    const status = toolStatus(this.entry);
+    this.element.dataset.status = status;
+    this.element.dataset.kind = field(this.entry, 'kind') || 'other';
+    setText(this.iconLabel, `${STATUS_LABEL[status]}: `);
+    setText(this.title, field(this.entry, 'title') || 'Tool call');
+    const kind = field(this.entry, 'kind');
+    setText(this.kind, kind && kind !== 'other' ? kind : '');
+    this.renderBody();
+  }
+
+  private renderBody(): void {
+    if (!this.element.open) {
+      this.body.replaceChildren();
+      return;
+    }
+    const cwd = this.ctx.cwd();
+    const parts: HTMLElement[] = [];
+    const content = toolContent(this.entry);
+    // A diff already names its file: list only the other places the tool touches.
+    const diffPaths = new Set(content.flatMap((c) => (c.type === 'diff' ? [c.path] : [])));
+    const locations = (Array.isArray(this.entry.get('locations')) ? (this.entry.get('locations') as Array<{ path: string; line: number | null }>) : []).filter(
+      (loc) => !diffPaths.has(String(loc.path)) || loc.line != null,
+    );
+    if (locations.length > 0) {
+      const list = element('ul', 'tool-locations');
+      for (const loc of locations) {
+        list.append(element('li', undefined, `${displayPath(String(loc.path), cwd)}${loc.line != null ? `:${loc.line}` : ''}`));
+      }
+      parts.push(list);
+    }
+    parts.push(...toolContentViews(content, cwd));
+    if (parts.length === 0) parts.push(element('p', 'tool-note', 'No details.'));
+    this.body.replaceChildren(...parts);
+  }
+}
