@@ -1,0 +1,164 @@
+/**
+ * Chromium for the browser benchmarks (launched by the tests' helper: Debian's /usr/bin/chromium,
+ * headless, loopback WebRTC allowed), and the scripts the benchmarks run inside the page. The page exposes
+ * `window.__tether = { client, term }` (the SessionClient and the xterm Terminal) as a test hook.
+ *
+ * Page code is kept as plain JavaScript source strings: functions compiled by tsx can carry helper
+ * calls (e.g. `__name`) that do not exist in the page. page.evaluate(string) goes through CDP and is
+ * not subject to the page's CSP, but a string predicate for page.waitForFunction is eval'd in the page,
+ * which the CSP forbids: those predicates are small arrow functions instead.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { clientDir } from '../host/package-paths.js';
+import { CHROMIUM_PATH } from '../test/helpers/chromium.js';
+
+export { CHROMIUM_PATH, launchChromium } from '../test/helpers/chromium.js';
+
+/** Why the browser benchmarks cannot run here, or null when they can. */
+export function browserUnavailable(): string | null {
+  if (!existsSync(CHROMIUM_PATH)) return `${CHROMIUM_PATH} is missing (apt-get install -y chromium)`;
+  if (!existsSync(join(clientDir(), 'index.html'))) return `the browser client is not built (${join(clientDir(), 'index.html')} is missing)`;
+  return null;
+}
+
+/** What FIRST_SCREEN_SCRIPT records in the page (wall-clock ms, comparable with Node's epochNow()). */
+export interface PageJoinTimeline {
+  /** The app first published window.__tether with its client (its bundle loaded, ran and started joining). */
+  hookAt?: number;
+  /** Each RTCPeerConnection the page made: created, ICE gathering complete, ICE connected, connected (DTLS). */
+  pcs: Array<{ created: number; gathered?: number; iceConnected?: number; connected?: number }>;
+  /** The client's state first became 'live'. */
+  liveAt?: number;
+  /** The session was live and the terminal buffer held visible text. */
+  firstScreen?: { at: number; via: 'hook' | 'dom' };
+  /** The HTML document's response ended / DOMContentLoaded ended. */
+  htmlAt?: number;
+  domReadyAt?: number;
+}
+
+/**
+ * Runs in every page before its own scripts and fills `window.__bench` (a PageJoinTimeline): it
+ * notices the moment the app publishes `window.__tether` (with its client, and later with its
+ * terminal), then checks on every client state change and every parsed terminal write whether the
+ * first screen is there (session live, visible text in the buffer). Without the hook it falls back to watching the xterm rows in the DOM. RTCPeerConnection is
+ * wrapped with listeners only, to time the WebRTC phases.
+ */
+export const FIRST_SCREEN_SCRIPT = `(() => {
+  const now = () => performance.timeOrigin + performance.now();
+  const bench = { pcs: [] };
+  window.__bench = bench;
+  const Base = window.RTCPeerConnection;
+  if (Base) {
+    window.RTCPeerConnection = class extends Base {
+      constructor(...args) {
+        super(...args);
+        const t = { created: now() };
+        bench.pcs.push(t);
+        this.addEventListener('icegatheringstatechange', () => { if (this.iceGatheringState === 'complete' && !t.gathered) t.gathered = now(); });
+        this.addEventListener('iceconnectionstatechange', () => {
+          if ((this.iceConnectionState === 'connected' || this.iceConnectionState === 'completed') && !t.iceConnected) t.iceConnected = now();
+        });
+        this.addEventListener('connectionstatechange', () => { if (this.connectionState === 'connected' && !t.connected) t.connected = now(); });
+      }
+    };
+  }
+  const record = (via) => { if (!bench.firstScreen) bench.firstScreen = { at: now(), via }; };
+  const screenReady = (h) => {
+    if (h.client.state !== 'live') return false;
+    const b = h.term.buffer.active;
+    for (let i = 0; i < b.length; i++) {
+      const line = b.getLine(i);
+      if (line && line.translateToString(true).trim() !== '') return true;
+    }
+    return false;
+  };
+  // The app may publish the hook more than once: first with the client, later with the terminal view.
+  let hook;
+  let clientWatched = false;
+  let termWatched = false;
+  const check = () => {
+    if (!hook || !hook.client) return;
+    if (hook.client.state === 'live' && !bench.liveAt) bench.liveAt = now();
+    if (!bench.firstScreen && hook.term && screenReady(hook)) record('hook');
+  };
+  Object.defineProperty(window, '__tether', {
+    configurable: true,
+    get: () => hook,
+    set: (value) => {
+      hook = value;
+      if (value && value.client && !clientWatched) {
+        clientWatched = true;
+        bench.hookAt = now();
+        value.client.on('state', check);
+      }
+      if (value && value.term && !termWatched) {
+        termWatched = true;
+        value.term.onWriteParsed(check);
+      }
+      check();
+    },
+  });
+  document.addEventListener('DOMContentLoaded', () => {
+    bench.domReadyAt = now();
+    const nav = performance.getEntriesByType('navigation')[0];
+    if (nav) bench.htmlAt = performance.timeOrigin + nav.responseEnd;
+  });
+  const poll = setInterval(() => {
+    if (bench.firstScreen || hook) { clearInterval(poll); return; }
+    const rows = document.querySelector('.xterm-rows');
+    if (rows && rows.textContent && rows.textContent.trim() !== '') { record('dom'); clearInterval(poll); }
+  }, 5);
+})();`;
+
+/**
+ * Sends `n + warmup` single characters through the hook's client to a host running \`cat\`; for each,
+ * times (in the page) until the echo is in the replica and until the intent's reply arrived.
+ * Evaluates to { echo, ack, disrupted } (ms; `disrupted` are keystrokes during which the connection
+ * dropped, kept apart from the others), or { error }.
+ */
+export function echoScript(n: number, warmup: number): string {
+  return `(async () => {
+  const h = window.__tether;
+  if (!h || !h.client) return { error: 'window.__tether.client is missing' };
+  const client = h.client;
+  const view = client.view;
+  const letters = 'abcdefghijklmnopqrstuvwxyz';
+  const total = () => (view.term.get('trimmed') || 0) + view.output.length;
+  const newText = (from) => {
+    const trimmed = view.term.get('trimmed') || 0;
+    return view.output.slice(Math.max(0, from - trimmed)).join('');
+  };
+  const echo = [];
+  const ack = [];
+  const disrupted = [];
+  let drops = 0;
+  client.on('state', (state) => { if (state !== 'live') drops++; });
+  for (let i = 0; i < ${n} + ${warmup}; i++) {
+    const ch = letters[i % letters.length];
+    const from = total();
+    const dropsBefore = drops;
+    const t0 = performance.now();
+    let tAck = 0;
+    const reply = client.sendIntent({ type: 'input', data: ch }).then((r) => { tAck = performance.now(); return r; });
+    const tEcho = await new Promise((resolve, reject) => {
+      const done = () => {
+        if (!newText(from).includes(ch)) return;
+        client.doc.off('update', onUpdate);
+        clearTimeout(timer);
+        resolve(performance.now());
+      };
+      const onUpdate = () => done();
+      const timer = setTimeout(() => { client.doc.off('update', onUpdate); reject(new Error('no echo of keystroke ' + i + ' within 25 s')); }, 25000);
+      client.doc.on('update', onUpdate);
+      done();
+    }).catch((e) => e);
+    if (tEcho instanceof Error) return { error: tEcho.message };
+    const r = await reply;
+    if (!r.ok) return { error: 'intent rejected: ' + r.error.code };
+    if (drops > dropsBefore) disrupted.push(tEcho - t0);
+    else if (i >= ${warmup}) { echo.push(tEcho - t0); ack.push(tAck - t0); }
+  }
+  return { echo, ack, disrupted };
+})()`;
+}

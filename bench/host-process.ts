@@ -1,0 +1,194 @@
+/**
+ * Runs the real `tether remote-control --json --local --port 0 -- <program>` as a child process, as a
+ * user would, so the host's memory is measured apart from the benchmark's clients. Reads its JSON
+ * events, samples its RSS from /proc, and stops it with SIGTERM (SIGKILL only past a deadline).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { packageRoot } from '../host/package-paths.js';
+
+/** One `--json` line from the host. */
+export interface HostEvent {
+  event: string;
+  [field: string]: unknown;
+}
+
+/** How the host process ended. */
+export interface HostExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** The RSS of a process in bytes, from /proc; null once it is gone. */
+export function processRss(pid: number): number | null {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ESRCH') return null;
+    throw err;
+  }
+  const match = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  return match ? Number(match[1]) * 1024 : null;
+}
+
+/** How one host ended when stopped with SIGTERM (for the report: the CLI must exit within 2 s). */
+export interface HostShutdown {
+  program: string;
+  ms: number;
+  killed: boolean;
+  exit: HostExit;
+}
+
+/** A running host. */
+export class HostProcess {
+  /** Every SIGTERM shutdown in this process, in order. */
+  static readonly shutdowns: HostShutdown[] = [];
+  /** Hosts that died from a signal nobody sent (e.g. SIGSEGV). */
+  static readonly crashes: Array<{ program: string; signal: NodeJS.Signals; stderr: string }> = [];
+  private stopping = false;
+
+  readonly events: HostEvent[] = [];
+  readonly exited: Promise<HostExit>;
+  private stderrText = '';
+  private exit: HostExit | null = null;
+  private readonly emitter = new EventEmitter();
+
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly program: string,
+  ) {
+    this.exited = new Promise((resolve) => {
+      child.once('exit', (code, signal) => {
+        this.exit = { code, signal };
+        if (signal && !this.stopping) HostProcess.crashes.push({ program: this.program, signal, stderr: this.stderrText.slice(-500) });
+        this.emitter.emit('change');
+        resolve(this.exit);
+      });
+    });
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(line);
+      } catch (err) {
+        this.stderrText += `(non-JSON stdout line: ${line.slice(0, 200)}; ${(err as Error).message})\n`;
+        return;
+      }
+      this.events.push(parsed as HostEvent);
+      this.emitter.emit('change');
+    });
+    child.stderr!.setEncoding('utf8');
+    child.stderr!.on('data', (chunk: string) => {
+      if (this.stderrText.length < 64 * 1024) this.stderrText += chunk;
+    });
+  }
+
+  /** Starts a host running `program` and resolves once it printed `ready`. `flags` go before `--` (e.g. --log-level). */
+  static async start(program: string[], options: { flags?: string[]; timeoutMs?: number } = {}): Promise<HostProcess> {
+    const timeoutMs = options.timeoutMs ?? 15_000;
+    const bin = join(packageRoot(), 'bin', 'tether.js');
+    const args = [bin, 'remote-control', '--json', '--local', '--port', '0', ...(options.flags ?? []), '--', ...program];
+    const child = spawn(process.execPath, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: process.env,
+    });
+    const host = new HostProcess(child, program.join(' '));
+    try {
+      await host.waitForEvent('ready', 0, timeoutMs);
+    } catch (err) {
+      await host.stop();
+      throw new Error(`${(err as Error).message}; host stderr: ${host.stderr().slice(0, 500) || '(empty)'}`);
+    }
+    return host;
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+
+  /** The session link from the `ready` event. */
+  get url(): string {
+    return String(this.events.find((e) => e.event === 'ready')!.url);
+  }
+
+  /** What the host wrote on stderr (its warnings). */
+  stderr(): string {
+    return this.stderrText;
+  }
+
+  /** The host's RSS in bytes, or null once it exited. */
+  rss(): number | null {
+    return this.exit ? null : processRss(this.pid);
+  }
+
+  /** Resolves with the first event at index ≥ `from` in `events`. */
+  waitForAnyEvent(from: number, timeoutMs: number): Promise<HostEvent> {
+    return this.waitForEvent(null, from, timeoutMs);
+  }
+
+  /** Resolves with the first `name` event (any event for null) at index ≥ `from` in `events`. */
+  waitForEvent(name: string | null, from: number, timeoutMs: number): Promise<HostEvent> {
+    return new Promise<HostEvent>((resolve, reject) => {
+      const finish = (settle: () => void): void => {
+        clearTimeout(timer);
+        this.emitter.off('change', check);
+        settle();
+      };
+      const check = (): void => {
+        const found = this.events.slice(from).find((e) => name === null || e.event === name);
+        if (found) finish(() => resolve(found));
+        else if (this.exit) finish(() => reject(new Error(`host exited (${JSON.stringify(this.exit)}) before '${name ?? 'any event'}'`)));
+      };
+      const timer = setTimeout(
+        () => finish(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for host event '${name ?? 'any'}'`))),
+        timeoutMs,
+      );
+      this.emitter.on('change', check);
+      check();
+    });
+  }
+
+  /** The device count in the host's latest device-joined / device-left event (0 before any). */
+  get devices(): number {
+    for (let i = this.events.length - 1; i >= 0; i--) {
+      const devices = this.events[i]!.devices;
+      if (typeof devices === 'number') return devices;
+    }
+    return 0;
+  }
+
+  /** Resolves once the host reports exactly `n` connected devices. */
+  async waitForDevices(n: number, timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.devices !== n) {
+      const seen = this.events.length;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for the host to report ${n} devices (it reports ${this.devices})`);
+      await this.waitForAnyEvent(seen, left).catch((err: unknown) => {
+        throw new Error(`${(err as Error).message} (waiting for ${n} devices; the host reports ${this.devices})`);
+      });
+    }
+  }
+
+  /** SIGTERM, then SIGKILL if the host is not gone within `graceMs`; resolves with how it ended. */
+  async stop(graceMs = 3000): Promise<HostExit & { killed: boolean }> {
+    if (this.exit) return { ...this.exit, killed: false };
+    const t0 = performance.now();
+    this.stopping = true;
+    this.child.kill('SIGTERM');
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), graceMs)));
+    let exit = await Promise.race([this.exited, late]);
+    clearTimeout(timer);
+    const killed = exit === null;
+    if (killed) {
+      this.child.kill('SIGKILL');
+      exit = await this.exited;
+    }
+    HostProcess.shutdowns.push({ program: this.program, ms: performance.now() - t0, killed, exit: exit! });
+    return { ...exit!, killed };
+  }
+}

@@ -1,0 +1,119 @@
+/**
+ * `npm run bench`: the issue's loopback benchmarks, one file each, run in turn and printed as one
+ * table with the targets beside the figures (printed, not asserted). Each host is the real CLI in a
+ * child process; every wait is bounded; a benchmark that fails is reported and the others still run.
+ * Everything is closed at the end so the process exits by itself; if something keeps it alive, the
+ * watchdog below names what.
+ */
+import { cpus, loadavg } from 'node:os';
+import type { Browser } from 'playwright-core';
+import { benchJoinNode } from './join-node.js';
+import { benchEchoNode } from './echo-node.js';
+import { benchThroughput } from './throughput.js';
+import { benchManyDevices } from './many-devices.js';
+import { benchJoinChromium } from './join-chromium.js';
+import { benchEchoChromium } from './echo-chromium.js';
+import { browserUnavailable, CHROMIUM_PATH, launchChromium } from './chromium.js';
+import { formatTable, type BenchResult, type BenchRow } from './report.js';
+import { HostProcess } from './host-process.js';
+
+/** How long the process may stay alive after the report before the watchdog names what holds it. */
+const EXIT_GRACE_MS = 10_000;
+
+interface Bench {
+  name: string;
+  run: () => Promise<BenchResult>;
+}
+
+async function runAll(benches: Bench[], rows: BenchRow[], notes: string[]): Promise<void> {
+  for (const bench of benches) {
+    const t0 = performance.now();
+    process.stderr.write(`bench: ${bench.name}…`);
+    try {
+      const result = await bench.run();
+      rows.push(...result.rows);
+      notes.push(...result.notes);
+      process.stderr.write(` ${((performance.now() - t0) / 1000).toFixed(1)} s\n`);
+    } catch (err) {
+      process.stderr.write(' failed\n');
+      rows.push({ benchmark: bench.name, figure: 'FAILED (see notes)', target: '', met: false });
+      notes.push(`${bench.name} failed: ${(err as Error).message}`);
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  const loadBefore = loadavg()[0]!;
+  const rows: BenchRow[] = [];
+  const notes: string[] = [];
+  await runAll(
+    [
+      { name: 'Join, Node client', run: benchJoinNode },
+      { name: 'Echo, Node client', run: benchEchoNode },
+      { name: 'Throughput', run: benchThroughput },
+      { name: 'Host RSS with many devices', run: benchManyDevices },
+    ],
+    rows,
+    notes,
+  );
+
+  const unavailable = browserUnavailable();
+  if (unavailable) {
+    rows.push({ benchmark: 'Join / echo, Chromium', figure: 'skipped (see notes)', target: '', met: null });
+    notes.push(`Chromium benchmarks skipped: ${unavailable}`);
+  } else {
+    let browser: Browser | null = null;
+    try {
+      browser = await launchChromium();
+      notes.push(`Chromium ${browser.version()} (headless, ${CHROMIUM_PATH})`);
+      const b = browser;
+      await runAll(
+        [
+          { name: 'Join, Chromium', run: () => benchJoinChromium(b) },
+          { name: 'Echo, Chromium', run: () => benchEchoChromium(b) },
+        ],
+        rows,
+        notes,
+      );
+    } catch (err) {
+      rows.push({ benchmark: 'Join / echo, Chromium', figure: 'FAILED (see notes)', target: '', met: false });
+      notes.push(`Chromium could not start: ${(err as Error).message.split('\n')[0]}`);
+    } finally {
+      await browser?.close();
+    }
+  }
+
+  const stops = HostProcess.shutdowns;
+  if (stops.length > 0) {
+    const slowest = Math.max(...stops.map((x) => x.ms));
+    const odd = stops.filter((x) => x.killed || x.exit.signal !== null || x.ms > 2000);
+    notes.push(
+      `hosts stopped with SIGTERM: ${stops.length}, slowest exit ${slowest.toFixed(0)} ms` +
+        (odd.length > 0 ? `; not clean: ${odd.map((x) => `'${x.program}' ${x.killed ? 'needed SIGKILL' : JSON.stringify(x.exit)} after ${x.ms.toFixed(0)} ms`).join('; ')}` : ' (all exited by themselves within 2 s)'),
+    );
+  }
+  for (const crash of HostProcess.crashes) notes.push(`a host running '${crash.program}' died from ${crash.signal}`);
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const load = `load average ${loadBefore.toFixed(1)} before, ${loadavg()[0]!.toFixed(1)} after`;
+  console.log(`\ntether bench · loopback · ${cpus().length} × ${cpu} · Node ${process.version} · ${load}\n`);
+  if (loadBefore > 1) console.log(`warning: the machine was busy before the bench started (${load}); figures include that contention\n`);
+  console.log(formatTable(rows));
+  if (notes.length > 0) console.log(`\nnotes:\n${notes.map((n) => `- ${n}`).join('\n')}`);
+  console.log(`\ntotal ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  if (rows.some((r) => r.figure.startsWith('FAILED'))) process.exitCode = 1;
+
+  const watchdog = setTimeout(() => {
+    process.stderr.write(
+      `bench: still running ${EXIT_GRACE_MS / 1000} s after the report; handles keeping it alive: ` +
+        `${JSON.stringify(process.getActiveResourcesInfo().filter((r) => r !== 'Timeout'))}\n`,
+    );
+    process.exit(1);
+  }, EXIT_GRACE_MS);
+  watchdog.unref();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
+  process.exitCode = 1;
+});

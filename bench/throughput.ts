@@ -1,0 +1,207 @@
+/**
+ * Output throughput to one device: the host's PTY runs `cat` of a generated 50 MiB text file while one
+ * Node device renders it. The program waits for a keystroke before it starts, so the device is live
+ * first and the clock starts at that keystroke; it stops when the device's replica shows the program
+ * ended. The host's RSS and CPU (a separate process) are sampled every 100 ms.
+ *
+ * Two references put the figure in context: the same `cat` read from a PTY by host/pty-process.ts
+ * alone (no tether: the kernel's ceiling), and tether with the PTY's output processing off
+ * (`stty -opost`: no "\n" → "\r\n" translation in the kernel), which shows tether's own ceiling.
+ */
+import { open, rm } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnPty } from '../host/pty-process.js';
+import { HostProcess } from './host-process.js';
+import { NodeDevice } from './node-device.js';
+import type { BenchResult, BenchRow } from './report.js';
+import { mib } from './stats.js';
+import { withTimeout } from './wait.js';
+
+const FILE_BYTES = 50 * 1024 * 1024;
+const LINE_CHARS = 79; // plus '\n': 80-byte lines of printable text
+const SAMPLE_MS = 100;
+const TARGET_MIB_S = 20;
+/** Peak RSS at most this much above the start counts as flat. */
+const FLAT_SLACK_BYTES = 64 * 1024 * 1024;
+/** How long to wait for the host to exit by itself once its program ended. */
+const HOST_EXIT_WAIT_MS = 3000;
+/** Clock ticks per second for /proc/<pid>/stat (USER_HZ is 100 on Linux). */
+const USER_HZ = 100;
+
+/** Writes about `bytes` of numbered printable lines; returns the line count. */
+async function writeTextFile(path: string, bytes: number): Promise<number> {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .,;:!?-+=/()[]{}<>';
+  const lines = Math.floor(bytes / (LINE_CHARS + 1));
+  const file = await open(path, 'w');
+  try {
+    const perBlock = 8192;
+    for (let start = 0; start < lines; start += perBlock) {
+      const parts: string[] = [];
+      for (let i = start; i < Math.min(lines, start + perBlock); i++) {
+        const head = String(i).padStart(9, '0') + ' ';
+        const off = i % alphabet.length;
+        parts.push(head + (alphabet.slice(off) + alphabet + alphabet).slice(0, LINE_CHARS - head.length) + '\n');
+      }
+      await file.write(parts.join(''));
+    }
+  } finally {
+    await file.close();
+  }
+  return lines;
+}
+
+/** Resolves with `value` after `ms` (a bounded wait whose timeout is an answer, not an error). */
+function settle<T>(ms: number, value: T): Promise<T> {
+  return new Promise((resolve) => setTimeout(() => resolve(value), ms).unref());
+}
+
+/** CPU seconds (user + system) a process used so far, or null once it is gone. */
+function cpuSeconds(pid: number): number | null {
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  // Fields after the command name (which may contain spaces) start at state, field 3.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+}
+
+/** Reads `cat path` from a PTY with nothing else attached: the kernel's PTY ceiling. */
+async function ptyAlone(path: string): Promise<{ chars: number; seconds: number }> {
+  const t0 = performance.now();
+  const pty = spawnPty({ file: 'cat', args: [path], cwd: tmpdir(), env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TERM: 'xterm-256color' }, cols: 80, rows: 24 });
+  let chars = 0;
+  pty.onData((text) => (chars += text.length));
+  const exited = new Promise<void>((resolve) => pty.onExit(() => resolve()));
+  await withTimeout(exited, 60_000, 'cat in a bare PTY').catch(async (err: unknown) => {
+    await pty.kill(500);
+    throw err;
+  });
+  return { chars, seconds: (performance.now() - t0) / 1000 };
+}
+
+interface StreamRun {
+  seconds: number;
+  rendered: number;
+  resets: number;
+  rss: number[];
+  hostCpu: number;
+  benchCpu: number;
+  exit: string;
+  clientErrors: string[];
+}
+
+/** One tether run: the host cats `path` after a keystroke; one device renders it until it sees the exit. */
+async function streamThroughTether(path: string, rawOutput: boolean): Promise<StreamRun> {
+  const script = rawOutput ? 'read _ && stty -opost && exec cat "$0"' : 'read _ && exec cat "$0"';
+  const host = await HostProcess.start(['/bin/sh', '-c', script, path]);
+  const device = new NodeDevice(host.url, 'bench-throughput').start();
+  const rss: number[] = [];
+  let sampler: ReturnType<typeof setInterval> | undefined;
+  try {
+    await device.until(() => device.live, 30_000, 'live');
+    const before = device.renderedChars;
+    const first = host.rss();
+    if (first !== null) rss.push(first);
+    const hostCpu0 = cpuSeconds(host.pid) ?? 0;
+    const benchCpu0 = process.cpuUsage();
+    let hostCpu = 0;
+    sampler = setInterval(() => {
+      const value = host.rss();
+      if (value !== null) rss.push(value);
+      const cpu = cpuSeconds(host.pid);
+      if (cpu !== null) hostCpu = cpu - hostCpu0;
+    }, SAMPLE_MS);
+    const t0 = performance.now();
+    void device.client.sendIntent({ type: 'input', data: '\r' });
+    await device.until(() => device.exited, 120_000, 'the program to end (as seen by the device)');
+    const seconds = (performance.now() - t0) / 1000;
+    // Errors until the exit was seen; once the host exits the client reports PEER_CLOSED, as it should.
+    const clientErrors = [...device.errors];
+    clearInterval(sampler);
+    sampler = undefined;
+    const bench = process.cpuUsage(benchCpu0);
+    // In one-session mode the host exits with its program; in server mode it keeps serving.
+    const exit = await Promise.race([host.exited.then((e) => JSON.stringify(e)), settle(HOST_EXIT_WAIT_MS, `still running ${HOST_EXIT_WAIT_MS} ms after its program ended`)]);
+    return {
+      seconds,
+      rendered: device.renderedChars - before,
+      resets: device.resets,
+      rss,
+      hostCpu,
+      benchCpu: (bench.user + bench.system) / 1e6,
+      exit,
+      clientErrors,
+    };
+  } finally {
+    if (sampler) clearInterval(sampler);
+    device.close();
+    await host.stop();
+  }
+}
+
+/** Runs the benchmark. */
+export async function benchThroughput(): Promise<BenchResult> {
+  const path = join(tmpdir(), `tether-bench-${process.pid}.txt`);
+  const notes: string[] = [];
+  const rows: BenchRow[] = [];
+  try {
+    const lines = await writeTextFile(path, FILE_BYTES);
+    const fileBytes = lines * (LINE_CHARS + 1);
+    const fileMib = fileBytes / 1024 / 1024;
+
+    const run = await streamThroughTether(path, false);
+    const mibps = fileMib / run.seconds;
+    const start = run.rss[0] ?? NaN;
+    const peak = Math.max(...run.rss);
+    const end = run.rss[run.rss.length - 1] ?? NaN;
+    rows.push(
+      {
+        benchmark: 'Throughput, cat 50 MiB → 1 Node device',
+        // What the PTY produced is the file plus a "\r" per line; a device that lags skips what was trimmed meanwhile.
+        figure: `${mibps.toFixed(1)} MiB/s · device rendered ${((run.rendered / (fileBytes + lines)) * 100).toFixed(0)}%`,
+        target: `≥ ${TARGET_MIB_S} MB/s`,
+        met: mibps >= TARGET_MIB_S,
+      },
+      {
+        benchmark: `  host RSS while streaming (${run.rss.length} samples)`,
+        figure: `start ${mib(start)} · peak ${mib(peak)} · end ${mib(end)}`,
+        target: 'flat',
+        met: peak - start <= FLAT_SLACK_BYTES,
+      },
+    );
+    notes.push(
+      `throughput: ${mib(fileBytes)} in ${run.seconds.toFixed(2)} s; the device rendered ${mib(run.rendered)} ` +
+        `(the PTY adds "\\r" per line), cursor resets ${run.resets}; CPU: host ${run.hostCpu.toFixed(1)} s, bench (client) ${run.benchCpu.toFixed(1)} s; ` +
+        `host after its program ended: ${run.exit}` + (run.clientErrors.length ? `; client errors while streaming: ${run.clientErrors.join(', ')}` : ''),
+    );
+
+    const bare = await ptyAlone(path);
+    rows.push({
+      benchmark: '  reference: same cat, bare PTY, no tether',
+      figure: `${(fileMib / bare.seconds).toFixed(1)} MiB/s`,
+      target: '',
+      met: null,
+    });
+
+    const raw = await streamThroughTether(path, true);
+    rows.push({
+      benchmark: '  reference: tether with stty -opost',
+      figure: `${(fileMib / raw.seconds).toFixed(1)} MiB/s · host RSS peak ${mib(Math.max(...raw.rss))}`,
+      target: '',
+      met: null,
+    });
+    notes.push(
+      `throughput (stty -opost): ${raw.seconds.toFixed(2)} s; rendered ${mib(raw.rendered)}, cursor resets ${raw.resets}; ` +
+        `CPU: host ${raw.hostCpu.toFixed(1)} s, bench (client) ${raw.benchCpu.toFixed(1)} s`,
+    );
+  } finally {
+    await rm(path, { force: true });
+  }
+  return { rows, notes };
+}
