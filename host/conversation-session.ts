@@ -77,15 +77,8 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
     this.sessionId = config.sessionId;
     this.key = config.key;
     this.writer = new ConversationWriter(this.doc, { name: config.name, agent: config.agentLabel, command: config.command.display, cwd: config.cwd });
-    this.peers = new SessionPeers({
-      sessionId: config.sessionId,
-      doc: this.doc,
-      wrtc: config.wrtc,
-      iceServers: config.iceServers,
-      log: config.log,
-      applyIntent: (peerId, raw) => this.applyIntent(peerId, raw),
-      roster: this.writer,
-    });
+    // config carries sessionId, wrtc, iceServers and log, as SessionPeers wants them.
+    this.peers = new SessionPeers({ ...config, doc: this.doc, applyIntent: (peerId, raw) => this.applyIntent(peerId, raw), roster: this.writer });
     this.peers.on('joined', (peerId, hello) => {
       this.senders.set(peerId, { name: hello.deviceName, deviceId: hello.deviceId });
       this.emit('device-joined', peerId, hello);

@@ -64,15 +64,8 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
       { name: config.name, command: config.command.display, cols: config.cols, rows: config.rows },
       config.scrollbackChars,
     );
-    this.peers = new SessionPeers({
-      sessionId: config.sessionId,
-      doc: this.doc,
-      wrtc: config.wrtc,
-      iceServers: config.iceServers,
-      log: config.log,
-      applyIntent: (peerId, raw) => this.applyIntent(peerId, raw),
-      roster: this.writer,
-    });
+    // config carries sessionId, wrtc, iceServers and log, as SessionPeers wants them.
+    this.peers = new SessionPeers({ ...config, doc: this.doc, applyIntent: (peerId, raw) => this.applyIntent(peerId, raw), roster: this.writer });
     this.peers.on('joined', (peerId, hello) => this.emit('device-joined', peerId, hello));
     this.peers.on('left', (peerId) => this.emit('device-left', peerId));
   }
