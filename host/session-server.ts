@@ -193,8 +193,10 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     if (options.removeWorktree && managed.worktree && !options.force && (await isDirty(managed.worktree.path))) {
       throw new TetherError('WORKTREE_DIRTY', `${managed.name}'s worktree has uncommitted changes; confirm to remove it anyway`);
     }
-    if (!managed.ended) await managed.session.stop();
+    // Record why first: stopping makes the agent exit, which would otherwise report the signal instead.
+    const running = !managed.ended;
     this.markEnded(managed, null, 'ended from a device');
+    if (running) await managed.session.stop();
     if (options.removeWorktree && managed.worktree && this.repo) {
       await removeWorktree(this.repo, managed.worktree.path, options.force === true);
       this.list.list.update(id, { branch: managed.worktree.branch, folder: `${managed.worktree.path} (removed)` });

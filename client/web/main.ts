@@ -13,8 +13,9 @@ import { currentDeviceName } from './device-name.js';
 declare global {
   interface Window {
     /**
-     * Test hook: the live session client, then also the xterm instance (terminal sessions) or the
-     * conversation view, set again once the view is built. Tests prefer visible text and roles.
+     * Test hook: the live session client, then also the xterm instance (terminal sessions), the
+     * conversation view or the session list, set again once the view is built. Tests prefer
+     * visible text and roles.
      */
     __tether?: SessionPage;
   }
@@ -27,8 +28,9 @@ function main(): void {
   if (!root) throw new Error('tether: index.html has no #app element');
   const layout = createPageLayout(root);
   const url = location.href;
+  let sessionId: string;
   try {
-    parseSessionUrl(url);
+    sessionId = parseSessionUrl(url).sessionId;
   } catch (err) {
     // Do not connect at all: without the right link there is nothing to join.
     const error = err instanceof TetherError ? err : new TetherError('BAD_FLAG', String(err));
@@ -45,6 +47,7 @@ function main(): void {
   });
   startSessionPage(layout, client, {
     deviceId,
+    sessionId,
     publish: (page) => {
       window.__tether = page;
     },

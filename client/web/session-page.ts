@@ -1,7 +1,7 @@
 /**
- * Wires one session to the page. Until the replica says what kind of session it is, the page shows
- * the connection state only (top bar, banner, failure card); then it builds the terminal view or the
- * conversation view, which take over those shared parts.
+ * Wires one session to the page. Until the replica says what kind of document it is, the page shows
+ * the connection state only (top bar, banner, failure card); then it builds the terminal view, the
+ * conversation view or — for a server's link — the session list, which take over those shared parts.
  */
 import type { Terminal } from '@xterm/xterm';
 import { sessionKind } from '../../protocol/conversation-doc.js';
@@ -9,6 +9,8 @@ import type { SessionClient } from '../../client/core/session-client.js';
 import type { PageLayout } from './page-layout.js';
 import { mountTerminalPage } from './terminal-page.js';
 import { mountConversationPage, type ConversationPage } from './conversation-page.js';
+import { mountSessionListPage, type SessionListPage } from './session-list-page.js';
+import { listOf } from './list-return.js';
 
 /** What a session page exposes (also the test hook, see main.ts); the view is set once the kind is known. */
 export interface SessionPage {
@@ -17,12 +19,16 @@ export interface SessionPage {
   term?: Terminal;
   /** The conversation view, for a conversation session. */
   conversation?: ConversationPage;
+  /** The session list, for a server's link. */
+  list?: SessionListPage;
 }
 
 /** Options of a session page. */
 export interface SessionPageOptions {
   /** This browser's device id (the conversation marks what this device sent or answered). */
   deviceId: string;
+  /** The session's id (from its link), to find the list it was opened from. */
+  sessionId?: string;
   /** Called with the page now and again once its view is built (main.ts sets the test hook). */
   publish(page: SessionPage): void;
 }
@@ -33,13 +39,19 @@ export function startSessionPage(layout: PageLayout, client: SessionClient, opti
   let mounted = false;
 
   const mount = (): void => {
-    const kind = sessionKind(client.doc);
+    const kind = client.doc.getMap('meta').get('kind') === 'session-list' ? 'session-list' : sessionKind(client.doc);
     if (mounted || kind === null) return;
     mounted = true;
     client.doc.off('update', mount);
     layout.stage.setAttribute('aria-busy', 'false');
+    if (kind === 'session-list') {
+      options.publish({ client, list: mountSessionListPage(layout, client) });
+      return;
+    }
     if (kind === 'terminal') options.publish({ client, term: mountTerminalPage(layout, client) });
     else options.publish({ client, conversation: mountConversationPage(layout, client, options.deviceId) });
+    // Opened from a server's session list in this tab: offer the way back.
+    if (options.sessionId) layout.topBar.setBackLink(listOf(options.sessionId));
   };
   client.doc.on('update', mount);
 

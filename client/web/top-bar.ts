@@ -32,6 +32,7 @@ export class TopBar {
   private readonly devicesList = element('ul', 'devices-list');
   private readonly devices = element('details', 'devices');
   private devicesKey = '';
+  private back: HTMLAnchorElement | null = null;
 
   constructor() {
     this.element = element('header', 'topbar');
@@ -54,6 +55,22 @@ export class TopBar {
     this.element.append(session, this.status, devices);
     this.setConnection('connecting', null);
     this.setDevices([], null);
+  }
+
+  /** Shows a link back to the session list this session was opened from (`null` removes it). */
+  setBackLink(href: string | null): void {
+    if (href === null) {
+      this.back?.remove();
+      this.back = null;
+      return;
+    }
+    if (!this.back) {
+      this.back = element('a', 'topbar-back', '‹');
+      this.back.setAttribute('aria-label', 'All sessions');
+      this.back.title = 'All sessions';
+      this.element.prepend(this.back);
+    }
+    this.back.href = href;
   }
 
   /** Shows the session's name and the command running in it. */

@@ -21,8 +21,9 @@ export interface CliHost {
 }
 
 /** Starts `node bin/tether.js <args>`. */
-export function startCli(args: string[], env: Record<string, string> = {}): CliHost {
+export function startCli(args: string[], env: Record<string, string> = {}, cwd?: string): CliHost {
   const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'tether.js'), ...args], {
+    cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...env },
   });

@@ -1,0 +1,312 @@
+/**
+ * The session list (the server's link): every session the server runs, live — sessions waiting for
+ * approval first and highlighted, then the running ones, then the ended ones (dimmed, still readable).
+ * A tap opens a session in this tab; "New session" (docked at the bottom, within thumb reach) starts
+ * one; each card renames, ends or removes its session. Every action is an intent to the host.
+ */
+import * as Y from 'yjs';
+import type { SessionClient } from '../../client/core/session-client.js';
+import type { DeviceInfo } from '../../protocol/terminal-doc.js';
+import type { IntentBody, IntentReply } from '../../protocol/messages.js';
+import { formatSessionUrl, parseSessionUrl } from '../../protocol/session-url.js';
+import {
+  sessionListDocView,
+  type ListedSession,
+  type ListedState,
+  type SessionListDocView,
+  type SpawnMode,
+  type StartableAgent,
+} from '../../protocol/session-list-doc.js';
+import type { PageLayout } from './page-layout.js';
+import { SessionCard } from './session-card.js';
+import { NewSessionSheet, type StartRequest } from './new-session-sheet.js';
+import { EndSessionDialog } from './end-session-dialog.js';
+import { Toast, refusalText } from './toast.js';
+import { button, element, plural, setText, srOnly } from './dom.js';
+import { icon } from './icons.js';
+import { RELATIVE_TIME_REFRESH_MS } from './relative-time.js';
+import { pinToVisualViewport } from './viewport-watcher.js';
+import { rememberList } from './list-return.js';
+
+/** What the list page exposes to tests (through `window.__tether`). */
+export interface SessionListPage {
+  view: SessionListDocView;
+  /** The sessions in the order shown. */
+  shown(): ListedSession[];
+}
+
+const SPAWN_LABEL: Record<SpawnMode, string> = {
+  'same-dir': 'Same folder',
+  worktree: 'Worktree per session',
+  session: 'Single session',
+};
+
+const SPAWN_TITLE: Record<SpawnMode, string> = {
+  'same-dir': 'New sessions work in the server\'s folder',
+  worktree: 'Each new session gets its own git worktree on a new branch',
+  session: 'This server runs exactly one session',
+};
+
+const STATES: readonly ListedState[] = ['starting', 'running', 'idle', 'working', 'awaiting-permission', 'ended'];
+
+/** Waiting for approval first, then running, then ended; oldest first within each group. */
+function compareSessions(a: ListedSession, b: ListedSession): number {
+  const rank = (s: ListedSession): number => (s.state === 'awaiting-permission' ? 0 : s.state === 'ended' ? 2 : 1);
+  return rank(a) - rank(b) || a.startedAt - b.startedAt || a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
+}
+
+/** A row as the host wrote it, with safe defaults for anything missing or malformed. */
+function readRow(id: string, raw: Record<string, unknown>): ListedSession {
+  const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : fallback);
+  const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  const state = STATES.includes(raw.state as ListedState) ? (raw.state as ListedState) : 'starting';
+  return {
+    id,
+    key: str(raw.key),
+    name: str(raw.name, 'session'),
+    agent: str(raw.agent),
+    kind: raw.kind === 'terminal' ? 'terminal' : 'conversation',
+    folder: str(raw.folder),
+    branch: typeof raw.branch === 'string' && raw.branch !== '' ? raw.branch : null,
+    state,
+    endedReason: typeof raw.endedReason === 'string' ? raw.endedReason : null,
+    devices: Array.isArray(raw.devices) ? raw.devices.filter((d): d is string => typeof d === 'string') : [],
+    startedAt: num(raw.startedAt),
+    lastActivity: num(raw.lastActivity),
+  };
+}
+
+function readAgents(value: unknown): StartableAgent[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter((a): a is StartableAgent => typeof a === 'object' && a !== null && typeof a.label === 'string' && typeof a.command === 'string');
+}
+
+/** Builds the list view for `client`'s replica (already synced far enough to know it is a list). */
+export function mountSessionListPage(layout: PageLayout, client: SessionClient): SessionListPage {
+  const { root, topBar, notices, stage } = layout;
+  const view = sessionListDocView(client.doc);
+  const origin = parseSessionUrl(location.href).origin;
+  document.documentElement.dataset.view = 'session-list';
+  stage.classList.add('list-stage');
+  stage.setAttribute('aria-label', 'Session list');
+
+  const metaString = (key: string): string => {
+    const v = view.meta.get(key);
+    return typeof v === 'string' ? v : '';
+  };
+  const spawnMode = (): SpawnMode => {
+    const v = view.meta.get('spawnMode');
+    return v === 'worktree' || v === 'session' ? v : 'same-dir';
+  };
+
+  // ---- the summary above the list ----
+  const head = element('section', 'list-head');
+  head.setAttribute('aria-label', 'Server');
+  const chips = element('div', 'list-chips');
+  const capacity = element('span', 'chip chip-capacity');
+  const spawn = element('span', 'chip chip-spawn');
+  const approvals = element('span', 'chip chip-approval');
+  approvals.hidden = true;
+  chips.append(capacity, spawn, approvals);
+  const where = element('p', 'list-where');
+  const whereText = element('span', 'list-where-text');
+  where.append(icon('folder'), whereText);
+  head.append(chips, where);
+
+  const list = element('ul', 'session-list');
+  list.setAttribute('aria-label', 'Sessions');
+  const empty = element('p', 'list-empty', 'No sessions yet. Start one with New session.');
+  empty.hidden = true;
+  const announcer = srOnly('');
+  announcer.setAttribute('role', 'status');
+  const column = element('div', 'list-column');
+  column.append(head, list, empty, announcer);
+  stage.append(column);
+
+  // ---- the dock: New session ----
+  const toast = new Toast();
+  stage.parentElement?.append(toast.element);
+  const newButton = button('New session', 'new-session-button');
+  newButton.prepend(icon('plus'));
+  const singleNote = element('p', 'dock-note', 'This server runs a single session.');
+  const dock = element('div', 'dock list-dock');
+  const dockInner = element('div', 'dock-inner');
+  dockInner.append(newButton, singleNote);
+  dock.append(dockInner);
+  root.append(dock);
+  pinToVisualViewport(root);
+
+  const send = async (intent: IntentBody): Promise<IntentReply> => client.sendIntent(intent);
+
+  // A session this device asked for: highlighted once its row shows up (before or after the reply).
+  let pendingStart: { name: string | null; known: Set<string>; confirmed: boolean; until: number } | null = null;
+
+  const sheet = new NewSessionSheet({
+    start: async (request: StartRequest) => {
+      const pending = { name: request.name ?? null, known: new Set(view.sessions.keys()), confirmed: false, until: Date.now() + 30_000 };
+      pendingStart = pending;
+      const reply = await send({ type: 'start-session', ...request });
+      if (pendingStart === pending) {
+        if (reply.ok) {
+          pending.confirmed = true;
+          highlightStarted();
+        } else pendingStart = null;
+      }
+      return reply;
+    },
+  });
+  newButton.addEventListener('click', () => sheet.open());
+
+  const endDialog = new EndSessionDialog((request) => send({ type: 'end-session', ...request }));
+
+  const cards = new Map<string, SessionCard>();
+  let shown: ListedSession[] = [];
+  const cardActions = {
+    rename: async (sessionId: string, name: string): Promise<string | null> => {
+      const reply = await send({ type: 'rename-session', sessionId, name });
+      return reply.ok ? null : refusalText(reply.error);
+    },
+    end: (session: ListedSession) => endDialog.open(session),
+    remove: async (sessionId: string): Promise<void> => {
+      const reply = await send({ type: 'remove-session', sessionId });
+      if (!reply.ok) toast.show(refusalText(reply.error));
+    },
+    opening: (session: ListedSession) => rememberList(session.id, location.href),
+    editing: (card: SessionCard) => {
+      for (const other of cards.values()) if (other !== card) other.closeRename();
+    },
+  };
+
+  const highlightStarted = (): void => {
+    const pending = pendingStart;
+    if (!pending?.confirmed) return;
+    if (Date.now() > pending.until) {
+      pendingStart = null;
+      return;
+    }
+    // By name when one was asked for; otherwise (or if the host had to change it) the one new row.
+    const added = shown.filter((s) => !pending.known.has(s.id));
+    const fresh = added.find((s) => s.name === pending.name) ?? (added.length === 1 ? added[0] : undefined);
+    if (!fresh) return;
+    pendingStart = null;
+    cards.get(fresh.id)?.flash();
+    setText(announcer, `Started ${fresh.name}.`);
+  };
+
+  const renderMeta = (): void => {
+    const name = metaString('name') || metaString('hostname') || 'tether';
+    const host = metaString('hostname');
+    topBar.setSession(name, host && host !== name ? host : '');
+    const mode = spawnMode();
+    setText(spawn, SPAWN_LABEL[mode]);
+    spawn.title = SPAWN_TITLE[mode];
+    spawn.dataset.mode = mode;
+    const folder = metaString('folder');
+    setText(whereText, host ? `${host}:${folder}` : folder);
+    where.title = folder;
+    newButton.hidden = mode === 'session';
+    capacity.hidden = mode === 'session'; // one session, always "full": the spawn chip says it
+    singleNote.hidden = mode !== 'session';
+    const agents = readAgents(view.meta.get('agents'));
+    sheet.setOptions({ agents, defaultAgent: metaString('defaultAgent'), spawnMode: mode, folder });
+    renderCounts();
+  };
+
+  const renderCounts = (): void => {
+    const cap = view.meta.get('capacity');
+    const max = typeof cap === 'number' ? cap : 0;
+    const running = shown.filter((s) => s.state !== 'ended').length;
+    setText(capacity, `Capacity ${running}/${max}`);
+    capacity.dataset.full = String(max > 0 && running >= max);
+    capacity.title = `${plural(running, 'session')} running of at most ${max}`;
+    const waiting = shown.filter((s) => s.state === 'awaiting-permission').length;
+    approvals.hidden = waiting === 0;
+    setText(approvals, waiting === 1 ? '1 waiting for approval' : `${waiting} waiting for approval`);
+    const name = metaString('name') || 'Sessions';
+    document.title = `${waiting > 0 ? `(${waiting}) ` : ''}${name} · tether`;
+  };
+
+  const renderSessions = (): void => {
+    const now = Date.now();
+    const agents = readAgents(view.meta.get('agents'));
+    const rows = [...view.sessions.entries()].map(([id, row]) => readRow(id, row instanceof Y.Map ? (row.toJSON() as Record<string, unknown>) : {}));
+    rows.sort(compareSessions);
+    shown = rows;
+    const ids = new Set(rows.map((r) => r.id));
+    for (const [id, card] of cards) {
+      if (!ids.has(id)) {
+        card.element.remove();
+        cards.delete(id);
+      }
+    }
+    // Move only what is out of place: moving a node that holds focus would drop the focus.
+    const active = document.activeElement;
+    let previous: Element | null = null;
+    for (const row of rows) {
+      let card = cards.get(row.id);
+      if (!card) {
+        card = new SessionCard(row, cardActions);
+        cards.set(row.id, card);
+      }
+      const command = agents.find((a) => a.label === row.agent)?.command ?? '';
+      card.update(row, formatSessionUrl(origin, row.id, row.key), command, now);
+      const expected: Element | null = previous ? previous.nextElementSibling : list.firstElementChild;
+      if (expected !== card.element) list.insertBefore(card.element, expected);
+      previous = card.element;
+    }
+    if (active instanceof HTMLElement && active !== document.activeElement && active.isConnected) active.focus({ preventScroll: true });
+    empty.hidden = rows.length > 0;
+    renderCounts();
+    endDialog.follow(rows);
+    highlightStarted();
+  };
+
+  let scheduled = false;
+  const schedule = (): void => {
+    if (scheduled) return;
+    scheduled = true;
+    queueMicrotask(() => {
+      scheduled = false;
+      renderSessions();
+    });
+  };
+
+  const renderDevices = (): void => topBar.setDevices([...view.devices.entries()] as Array<[string, DeviceInfo]>, client.peerId);
+
+  const renderBanner = (): void => {
+    const error = client.error;
+    if (client.state === 'closed') notices.setBanner('Disconnected from the server.', 'ended');
+    else if ((client.state === 'reconnecting' || client.state === 'connecting') && error) {
+      const verb = client.state === 'reconnecting' ? 'Reconnecting' : 'Connecting';
+      notices.setBanner(`${verb}… ${error.message} (${error.code})`, 'warning');
+    } else notices.setBanner(null);
+  };
+
+  view.meta.observe(renderMeta);
+  view.sessions.observeDeep(schedule);
+  view.devices.observe(renderDevices);
+  client.on('state', (state, error) => {
+    topBar.setConnection(state, error);
+    notices.setFailure(state === 'failed' ? error : null);
+    newButton.disabled = state === 'failed' || state === 'closed';
+    renderBanner();
+    renderDevices(); // the peer id changes on every (re)connect: "you" must follow it
+  });
+
+  const tick = (): void => {
+    const now = Date.now();
+    for (const card of cards.values()) card.tick(now);
+  };
+  setInterval(tick, RELATIVE_TIME_REFRESH_MS);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') tick();
+  });
+
+  renderSessions();
+  renderMeta();
+  renderDevices();
+  renderBanner();
+  topBar.setConnection(client.state, client.error);
+  performance.mark('tether:session-list-painted');
+  return { view, shown: () => shown };
+}
