@@ -10,8 +10,10 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { clientDir } from '../host/package-paths.js';
 import { CHROMIUM_PATH } from '../test/helpers/chromium.js';
+import { epochNow } from './wait.js';
 
 export { CHROMIUM_PATH, launchChromium } from '../test/helpers/chromium.js';
 
@@ -161,4 +163,154 @@ export function echoScript(n: number, warmup: number): string {
   }
   return { echo, ack, disrupted };
 })()`;
+}
+
+/** How far the page's wall clock (timeOrigin + now()) is ahead of Node's epochNow(), and within what. */
+export interface ClockOffset {
+  /** page clock − Node clock, ms. */
+  offset: number;
+  /** Half the round trip of the best reading: the offset is right to within this. */
+  uncertainty: number;
+}
+
+/**
+ * Measures the page's clock against Node's: several readings through page.evaluate, keeping the one
+ * with the shortest round trip (its midpoint is closest to the moment the page read its clock).
+ */
+export async function pageClockOffset(page: Page, readings = 25): Promise<ClockOffset> {
+  let best: ClockOffset = { offset: 0, uncertainty: Infinity };
+  for (let i = 0; i < readings; i++) {
+    const t0 = epochNow();
+    const inPage = (await page.evaluate('performance.timeOrigin + performance.now()')) as number;
+    const t1 = epochNow();
+    if ((t1 - t0) / 2 < best.uncertainty) best = { offset: inPage - (t0 + t1) / 2, uncertainty: (t1 - t0) / 2 };
+  }
+  return best;
+}
+
+/**
+ * Run in a conversation page once it is live: fills `window.__chunkBench = { replica, dom }`, where
+ * `replica[i]` is when chunk "w<i> " of the newest agent message appeared in the page's replica (its
+ * document's 'update' event) and `dom[i]` when it appeared in that message's rendered text (a
+ * MutationObserver on the conversation: the message view renders at most once per animation frame);
+ * `frames` are the page's animation frame times (performance.now()), to show its frame interval.
+ * Wall-clock ms, comparable with Node's epochNow() once corrected by pageClockOffset.
+ */
+export const CHUNK_RECORDER_SCRIPT = `(() => {
+  const now = () => performance.timeOrigin + performance.now();
+  const h = window.__tether;
+  if (!h || !h.client || !h.conversation) return 'not a live conversation page';
+  const view = h.client.conversation;
+  const rec = { replica: [], dom: [], frames: [] };
+  window.__chunkBench = rec;
+  const frame = (t) => { if (rec.frames.length < 5000) { rec.frames.push(t); requestAnimationFrame(frame); } };
+  requestAnimationFrame(frame);
+  const stamp = (arr, text, at) => {
+    for (const m of text.matchAll(/w(\\d+)/g)) { const i = Number(m[1]); if (arr[i] === undefined) arr[i] = at; }
+  };
+  let entry = null;
+  h.client.doc.on('update', () => {
+    const at = now();
+    const n = view.entries.length;
+    const last = n > 0 ? view.entries.get(n - 1) : null;
+    if (!last || last.get('type') !== 'agent') return;
+    if (last !== entry) { entry = last; rec.replica.length = 0; }
+    stamp(rec.replica, String(last.get('text')), at);
+  });
+  let shown = null;
+  const list = document.querySelector('.entries');
+  if (!list) return 'no .entries element';
+  new MutationObserver(() => {
+    const at = now();
+    const all = list.querySelectorAll('.entry.agent');
+    const last = all[all.length - 1];
+    if (!last) return;
+    if (last !== shown) { shown = last; rec.dom.length = 0; }
+    stamp(rec.dom, last.textContent || '', at);
+  }).observe(list, { childList: true, subtree: true, characterData: true });
+  return 'ok';
+})()`;
+
+/** What historyScript records in the page (wall-clock ms, comparable with Node's epochNow()). */
+export interface PageHistoryTimeline {
+  /** The app published window.__tether with its client. */
+  hookAt?: number;
+  /** The page's first RTCPeerConnection reached 'connected'. */
+  connectedAt?: number;
+  /** RTCPeerConnections made (more than one: a retry). */
+  pcs: number[];
+  /** The data channel opened. */
+  channelOpenAt?: number;
+  /** The first data-channel message over 1 KB arrived: the first fragment of the host's first sync. */
+  firstBigAt?: number;
+  /** The last data-channel message before the first transaction, and the bytes received until then. */
+  lastMessageAt?: number;
+  bytesBeforeApply: number;
+  /** The first transaction on the replica began: the first sync update arrived and is being applied. */
+  applyAt?: number;
+  /** A transaction ended with every entry of the history in the replica. */
+  fullAt?: number;
+  /** The client's state first became 'live'. */
+  liveAt?: number;
+  /** The app published the conversation view (built and in the DOM). */
+  mountedAt?: number;
+  /** The next animation frame began, and a task after it ran (that frame was painted). */
+  frameAt?: number;
+  paintedAt?: number;
+}
+
+/**
+ * Runs in a page before its own scripts and fills `window.__historyBench` (a PageHistoryTimeline) while
+ * a conversation of `entries` entries opens: it notices the app publishing `window.__tether` (first
+ * with the client, then with the conversation view), watches the replica's transactions, and times
+ * the data channel's messages until the first sync is applied (the client makes the channel).
+ */
+export function historyScript(entries: number): string {
+  return `(() => {
+  const now = () => performance.timeOrigin + performance.now();
+  const rec = { pcs: [], bytesBeforeApply: 0 };
+  window.__historyBench = rec;
+  const Base = window.RTCPeerConnection;
+  if (Base) {
+    window.RTCPeerConnection = class extends Base {
+      constructor(...args) {
+        super(...args);
+        rec.pcs.push(now());
+        this.addEventListener('connectionstatechange', () => { if (this.connectionState === 'connected' && !rec.connectedAt) rec.connectedAt = now(); });
+      }
+      createDataChannel(...args) {
+        const channel = super.createDataChannel(...args);
+        channel.addEventListener('open', () => { if (!rec.channelOpenAt) rec.channelOpenAt = now(); });
+        channel.addEventListener('message', (event) => {
+          if (rec.applyAt) return;
+          const at = now();
+          const size = event.data.byteLength || event.data.size || event.data.length || 0;
+          if (size > 1024 && !rec.firstBigAt) rec.firstBigAt = at;
+          rec.lastMessageAt = at;
+          rec.bytesBeforeApply += size;
+        });
+        return channel;
+      }
+    };
+  }
+  let hook;
+  Object.defineProperty(window, '__tether', {
+    configurable: true,
+    get: () => hook,
+    set: (value) => {
+      hook = value;
+      if (value && value.client && !rec.hookAt) {
+        rec.hookAt = now();
+        const client = value.client;
+        client.doc.on('beforeTransaction', () => { if (!rec.applyAt) rec.applyAt = now(); });
+        client.doc.on('afterTransaction', () => { if (!rec.fullAt && client.conversation.entries.length >= ${entries}) rec.fullAt = now(); });
+        client.on('state', (state) => { if (state === 'live' && !rec.liveAt) rec.liveAt = now(); });
+      }
+      if (value && value.conversation && !rec.mountedAt) {
+        rec.mountedAt = now();
+        requestAnimationFrame(() => { rec.frameAt = now(); setTimeout(() => { rec.paintedAt = now(); }, 0); });
+      }
+    },
+  });
+})();`;
 }

@@ -1,7 +1,8 @@
 /**
- * Runs the real `tether remote-control --json --local --port 0 -- <program>` as a child process, as a
- * user would, so the host's memory is measured apart from the benchmark's clients. Reads its JSON
- * events, samples its RSS from /proc, and stops it with SIGTERM (SIGKILL only past a deadline).
+ * Runs the real `tether remote-control --json --local --port 0 [flags] [-- <program>]` as a child
+ * process, as a user would, so the host's memory is measured apart from the benchmark's clients.
+ * Reads its JSON events, samples its RSS from /proc, and stops it with SIGTERM (SIGKILL only past a
+ * deadline).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
@@ -86,16 +87,24 @@ export class HostProcess {
     });
   }
 
-  /** Starts a host running `program` and resolves once it printed `ready`. `flags` go before `--` (e.g. --log-level). */
-  static async start(program: string[], options: { flags?: string[]; timeoutMs?: number } = {}): Promise<HostProcess> {
+  /**
+   * Starts a host running `program` and resolves once it printed `ready`. `flags` go before `--`
+   * (e.g. --log-level, or --agent when `program` is empty); `env` is added to this process's
+   * environment; `label` names the host in the report (default: the program).
+   */
+  static async start(
+    program: string[],
+    options: { flags?: string[]; timeoutMs?: number; env?: Record<string, string>; label?: string } = {},
+  ): Promise<HostProcess> {
     const timeoutMs = options.timeoutMs ?? 15_000;
     const bin = join(packageRoot(), 'bin', 'tether.js');
-    const args = [bin, 'remote-control', '--json', '--local', '--port', '0', ...(options.flags ?? []), '--', ...program];
+    const flags = options.flags ?? [];
+    const args = [bin, 'remote-control', '--json', '--local', '--port', '0', ...flags, ...(program.length > 0 ? ['--', ...program] : [])];
     const child = spawn(process.execPath, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: process.env,
+      env: { ...process.env, ...options.env },
     });
-    const host = new HostProcess(child, program.join(' '));
+    const host = new HostProcess(child, options.label ?? program.join(' '));
     try {
       await host.waitForEvent('ready', 0, timeoutMs);
     } catch (err) {

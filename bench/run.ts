@@ -1,9 +1,10 @@
 /**
- * `npm run bench`: the issue's loopback benchmarks, one file each, run in turn and printed as one
+ * `npm run bench`: the issues' loopback benchmarks, one file each, run in turn and printed as one
  * table with the targets beside the figures (printed, not asserted). Each host is the real CLI in a
- * child process; every wait is bounded; a benchmark that fails is reported and the others still run.
- * Everything is closed at the end so the process exits by itself; if something keeps it alive, the
- * watchdog below names what.
+ * child process, except where a benchmark must see inside the host (chunk latency, the
+ * 10,000-message history), which runs the same server in-process. Every wait is bounded; a benchmark
+ * that fails is reported and the others still run. Everything is closed at the end so the process
+ * exits by itself; if something keeps it alive, the watchdog below names what.
  */
 import { cpus, loadavg } from 'node:os';
 import type { Browser } from 'playwright-core';
@@ -13,6 +14,12 @@ import { benchThroughput } from './throughput.js';
 import { benchManyDevices } from './many-devices.js';
 import { benchJoinChromium } from './join-chromium.js';
 import { benchEchoChromium } from './echo-chromium.js';
+import { benchChunkNode } from './chunk-node.js';
+import { benchChunkChromium } from './chunk-chromium.js';
+import { benchHistoryNode } from './history-node.js';
+import { benchHistoryChromium } from './history-chromium.js';
+import { benchStreamCpu } from './stream-cpu.js';
+import { benchServerMode } from './server-mode.js';
 import { browserUnavailable, CHROMIUM_PATH, launchChromium } from './chromium.js';
 import { formatTable, type BenchResult, type BenchRow } from './report.js';
 import { HostProcess } from './host-process.js';
@@ -53,6 +60,10 @@ async function main(): Promise<void> {
       { name: 'Echo, Node client', run: benchEchoNode },
       { name: 'Throughput', run: benchThroughput },
       { name: 'Host RSS with many devices', run: benchManyDevices },
+      { name: 'Chunk → device, Node client', run: benchChunkNode },
+      { name: 'Open 10,000 messages, Node client', run: benchHistoryNode },
+      { name: 'Host CPU streaming to 10 devices', run: benchStreamCpu },
+      { name: 'Server mode, 32 sessions', run: benchServerMode },
     ],
     rows,
     notes,
@@ -60,7 +71,7 @@ async function main(): Promise<void> {
 
   const unavailable = browserUnavailable();
   if (unavailable) {
-    rows.push({ benchmark: 'Join / echo, Chromium', figure: 'skipped (see notes)', target: '', met: null });
+    rows.push({ benchmark: 'Chromium benchmarks', figure: 'skipped (see notes)', target: '', met: null });
     notes.push(`Chromium benchmarks skipped: ${unavailable}`);
   } else {
     let browser: Browser | null = null;
@@ -72,12 +83,14 @@ async function main(): Promise<void> {
         [
           { name: 'Join, Chromium', run: () => benchJoinChromium(b) },
           { name: 'Echo, Chromium', run: () => benchEchoChromium(b) },
+          { name: 'Chunk → device, Chromium', run: () => benchChunkChromium(b) },
+          { name: 'Open 10,000 messages, Chromium', run: () => benchHistoryChromium(b) },
         ],
         rows,
         notes,
       );
     } catch (err) {
-      rows.push({ benchmark: 'Join / echo, Chromium', figure: 'FAILED (see notes)', target: '', met: false });
+      rows.push({ benchmark: 'Chromium benchmarks', figure: 'FAILED (see notes)', target: '', met: false });
       notes.push(`Chromium could not start: ${(err as Error).message.split('\n')[0]}`);
     } finally {
       await browser?.close();

@@ -9,11 +9,11 @@
  * (`stty -opost`: no "\n" → "\r\n" translation in the kernel), which shows tether's own ceiling.
  */
 import { open, rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnPty } from '../host/pty-process.js';
 import { HostProcess } from './host-process.js';
+import { cpuSeconds } from './proc-stats.js';
 import { NodeDevice } from './node-device.js';
 import type { BenchResult, BenchRow } from './report.js';
 import { mib } from './stats.js';
@@ -27,8 +27,6 @@ const TARGET_MIB_S = 20;
 const FLAT_SLACK_BYTES = 64 * 1024 * 1024;
 /** How long to wait for the host to exit by itself once its program ended. */
 const HOST_EXIT_WAIT_MS = 3000;
-/** Clock ticks per second for /proc/<pid>/stat (USER_HZ is 100 on Linux). */
-const USER_HZ = 100;
 
 /** Writes about `bytes` of numbered printable lines; returns the line count. */
 async function writeTextFile(path: string, bytes: number): Promise<number> {
@@ -55,20 +53,6 @@ async function writeTextFile(path: string, bytes: number): Promise<number> {
 /** Resolves with `value` after `ms` (a bounded wait whose timeout is an answer, not an error). */
 function settle<T>(ms: number, value: T): Promise<T> {
   return new Promise((resolve) => setTimeout(() => resolve(value), ms).unref());
-}
-
-/** CPU seconds (user + system) a process used so far, or null once it is gone. */
-function cpuSeconds(pid: number): number | null {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw err;
-  }
-  // Fields after the command name (which may contain spaces) start at state, field 3.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
 }
 
 /** Reads `cat path` from a PTY with nothing else attached: the kernel's PTY ceiling. */

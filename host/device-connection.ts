@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { PeerLink } from '../protocol/peer-link.js';
 import { FrameTag, type Frame } from '../protocol/frames.js';
 import { ClientHelloSchema, decodeJson, type ClientHello, type HostHello, type IntentReply } from '../protocol/messages.js';
-import { decodeSync, encodeStep2, encodeUpdate, isValidStateVector } from '../protocol/sync.js';
+import { decodeSync, encodeStep2, encodeStep2Update, encodeUpdate, isValidStateVector } from '../protocol/sync.js';
 import { TetherError } from '../protocol/errors.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
 import { ID_PATTERN } from '../protocol/ids.js';
@@ -25,6 +25,8 @@ const HELLO_TIMEOUT_MS = 5_000;
 export interface DeviceConnectionHost {
   readonly sessionId: string;
   readonly doc: Y.Doc;
+  /** The whole document for a device that has nothing yet: a cached encoding and the diff since. */
+  fullState(): [Uint8Array, Uint8Array | null];
   /** Validates and applies an intent with a well-formed id; resolves to its reply. */
   handleIntent(peerId: string, id: string, raw: Record<string, unknown>): Promise<IntentReply>;
 }
@@ -122,7 +124,14 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     const msg = decodeSync(payload);
     if (msg.type !== 'step1') throw new TetherError('FORBIDDEN_WRITE');
     if (!isValidStateVector(msg.stateVector)) throw new TetherError('FRAME_MALFORMED', 'bad state vector');
-    this.link.send(FrameTag.sync, encodeStep2(this.host.doc, msg.stateVector));
+    if (Y.decodeStateVector(msg.stateVector).size === 0) {
+      // A new device: the cached full encoding, then what was written since it was made.
+      const [full, since] = this.host.fullState();
+      this.link.send(FrameTag.sync, encodeStep2Update(full));
+      if (since) this.link.send(FrameTag.sync, encodeUpdate(since));
+    } else {
+      this.link.send(FrameTag.sync, encodeStep2(this.host.doc, msg.stateVector));
+    }
     this.synced = true;
   }
 

@@ -12,6 +12,7 @@ import type { ClientHello, IntentReply } from '../protocol/messages.js';
 import type { DeviceInfo } from '../protocol/terminal-doc.js';
 import { TetherError } from '../protocol/errors.js';
 import { DeviceConnection } from './device-connection.js';
+import { FullStateCache } from './full-state-cache.js';
 
 /** Remembered intent ids per session (oldest forgotten first). */
 const REMEMBERED_INTENTS = 10_000;
@@ -44,8 +45,11 @@ export class SessionPeers extends EventEmitter<SessionPeersEvents> {
     for (const c of this.connections.values()) c.deliver(update, tr.beforeState);
   };
 
+  private readonly fullState: FullStateCache;
+
   constructor(private readonly options: SessionPeersOptions) {
     super();
+    this.fullState = new FullStateCache(options.doc);
     options.doc.on('update', this.onUpdate);
   }
 
@@ -69,6 +73,7 @@ export class SessionPeers extends EventEmitter<SessionPeersEvents> {
     const connection = new DeviceConnection(peerId, link, {
       sessionId: this.options.sessionId,
       doc: this.options.doc,
+      fullState: () => this.fullState.get(),
       handleIntent: (p, id, raw) => this.handleIntent(p, id, raw),
     }, log);
     this.connections.set(peerId, connection);
@@ -110,6 +115,7 @@ export class SessionPeers extends EventEmitter<SessionPeersEvents> {
   /** Closes every device connection. */
   close(): void {
     this.options.doc.off('update', this.onUpdate);
+    this.fullState.close();
     for (const c of [...this.connections.values()]) c.close(null);
     this.connections.clear();
   }

@@ -293,8 +293,18 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       });
       this.emit('changed');
     };
+    // Leading edge: a change after a quiet spell shows at once; a busy session refreshes its row
+    // at most every LIST_REFRESH_MS.
+    let lastRefresh = -Infinity;
     session.doc.on('update', () => {
-      if (!this.refreshTimers.has(managed.id)) this.refreshTimers.set(managed.id, setTimeout(refresh, LIST_REFRESH_MS));
+      if (this.refreshTimers.has(managed.id)) return;
+      const wait = LIST_REFRESH_MS - (performance.now() - lastRefresh);
+      const run = (): void => {
+        lastRefresh = performance.now();
+        refresh();
+      };
+      if (wait <= 0) run();
+      else this.refreshTimers.set(managed.id, setTimeout(run, wait));
     });
     session.on('device-joined', (peerId: string, hello: ClientHello) => this.emit('device-joined', managed, { peerId, hello }));
     session.on('device-left', (peerId: string) => this.emit('device-left', managed, { peerId }));

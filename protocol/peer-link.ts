@@ -218,23 +218,22 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
 
   private pump(): void {
     if (this.pumpTimer || this.destroyed || !this.open) return;
-    if (this.queue.length > 0 && !this.peer.connected) {
-      // The channel is closing under us (the other side left): an orderly end, not a failure.
-      this.destroy(null);
-      return;
-    }
-    // One native read per cycle; what we send in this cycle is added locally.
-    this.refreshBuffered();
+    // channelBuffered only grows between reads (sent bytes are added), so it is an upper bound: the
+    // native bufferedAmount is read only when that bound gets near the high-water mark.
+    if (this.channelBuffered >= HIGH_WATER_BYTES / 2) this.refreshBuffered();
     while (this.queue.length > 0 && this.channelBuffered < HIGH_WATER_BYTES) {
       const message = this.queue.shift()!;
       this.queuedBytes -= message.length;
       try {
         this.peer.send(message);
       } catch (err) {
-        this.destroy(new TetherError('WEBRTC_FAILED', `send failed: ${(err as Error).message}`, { cause: err }));
+        // A channel that is closing under us (the other side left) is an orderly end, not a failure.
+        const closing = /readyState is not 'open'|not open|closed/i.test((err as Error).message);
+        this.destroy(closing ? null : new TetherError('WEBRTC_FAILED', `send failed: ${(err as Error).message}`, { cause: err }));
         return;
       }
       this.channelBuffered += message.length;
+      if (this.channelBuffered >= HIGH_WATER_BYTES / 2) this.refreshBuffered();
     }
     if (this.queue.length > 0) {
       this.pumpTimer = setTimeout(() => {

@@ -32,6 +32,11 @@ export function encodeStep2(doc: Y.Doc, stateVector?: Uint8Array): Uint8Array {
   return encode(messageYjsSyncStep2, Y.encodeStateAsUpdate(doc, stateVector));
 }
 
+/** Step 2 carrying an already encoded update (e.g. a cached full state). */
+export function encodeStep2Update(update: Uint8Array): Uint8Array {
+  return encode(messageYjsSyncStep2, update);
+}
+
 /** An incremental update. */
 export function encodeUpdate(update: Uint8Array): Uint8Array {
   return encode(messageYjsUpdate, update);

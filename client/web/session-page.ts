@@ -42,7 +42,7 @@ export function startSessionPage(layout: PageLayout, client: SessionClient, opti
     const kind = client.doc.getMap('meta').get('kind') === 'session-list' ? 'session-list' : sessionKind(client.doc);
     if (mounted || kind === null) return;
     mounted = true;
-    client.doc.off('update', mount);
+    client.doc.off('afterTransaction', mount);
     layout.stage.setAttribute('aria-busy', 'false');
     if (kind === 'session-list') {
       options.publish({ client, list: mountSessionListPage(layout, client) });
@@ -53,7 +53,8 @@ export function startSessionPage(layout: PageLayout, client: SessionClient, opti
     // Opened from a server's session list in this tab: offer the way back.
     if (options.sessionId) layout.topBar.setBackLink(listOf(options.sessionId));
   };
-  client.doc.on('update', mount);
+  // afterTransaction, not 'update': an 'update' listener makes Yjs re-encode every update (a long history's whole first sync).
+  client.doc.on('afterTransaction', mount);
 
   // Before the view exists: the connection state and why it is not live yet.
   client.on('state', (state, error) => {

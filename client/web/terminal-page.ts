@@ -97,7 +97,7 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
       client.close();
     }
   };
-  client.doc.on('update', render);
+  client.doc.on('afterTransaction', render);
 
   client.on('state', (state, error) => {
     topBar.setConnection(exited ? 'closed' : state, error);
