@@ -125,10 +125,12 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     if (msg.type !== 'step1') throw new TetherError('FORBIDDEN_WRITE');
     if (!isValidStateVector(msg.stateVector)) throw new TetherError('FRAME_MALFORMED', 'bad state vector');
     if (Y.decodeStateVector(msg.stateVector).size === 0) {
-      // A new device: the cached full encoding, then what was written since it was made.
+      // A new device: what was written since the cached full encoding, then that encoding as step 2.
+      // In this order the device is complete when step 2 arrives (Yjs holds the newer part as pending
+      // until the older part it builds on is applied), so "live" always means caught up.
       const [full, since] = this.host.fullState();
-      this.link.send(FrameTag.sync, encodeStep2Update(full));
       if (since) this.link.send(FrameTag.sync, encodeUpdate(since));
+      this.link.send(FrameTag.sync, encodeStep2Update(full));
     } else {
       this.link.send(FrameTag.sync, encodeStep2(this.host.doc, msg.stateVector));
     }
