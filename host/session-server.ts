@@ -149,7 +149,14 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   }
 
   /** Starts a session; throws CAPACITY_REACHED, SPAWN_REFUSED, AGENT_UNKNOWN, WORKTREE_FAILED, AGENT_NOT_FOUND… */
-  async startSession(options: { name?: string | null; agent?: string; spawn?: 'same-dir' | 'worktree'; program?: RemoteControlCommand['program'] }): Promise<ManagedSession> {
+  async startSession(options: {
+    name?: string | null;
+    agent?: string;
+    spawn?: 'same-dir' | 'worktree';
+    program?: RemoteControlCommand['program'];
+    /** Return once an agent's process is spawned and listed as starting; it initializes in the background. */
+    background?: boolean;
+  }): Promise<ManagedSession> {
     if (this.spawnMode === 'session' && this.sessions.size > 0) throw new TetherError('SPAWN_REFUSED', 'this server runs exactly one session (--spawn session); open it from the list');
     const running = this.running;
     if (running >= this.config.capacity) throw new TetherError('CAPACITY_REACHED', `capacity reached (${running}/${this.config.capacity})`);
@@ -166,8 +173,11 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     const key = newKey();
     const folder = worktree?.path ?? this.config.cwd;
     const session = createHostedSession({ ...this.config, cwd: folder, program }, this.deps, { sessionId: id, key, name });
+    // An agent takes a second or so to initialize: a device's request need not wait for it.
+    const background = options.background === true && session.kind === 'conversation';
+    const starting = background ? null : session.start();
     try {
-      await session.start();
+      await starting;
     } catch (err) {
       await session.close().catch((e: unknown) => this.log.warn({ err: String(e) }, 'cleanup after a failed start'));
       throw err;
@@ -180,6 +190,12 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       state: 'starting', endedReason: null, devices: [], startedAt: Date.now(), lastActivity: Date.now(),
     });
     this.follow(managed);
+    if (background) {
+      session.start().catch((err: unknown) => {
+        this.log.warn({ sessionId: id, err: String(err) }, 'session failed to start');
+        this.markEnded(managed, null, (err as Error).message);
+      });
+    }
     this.log.info({ sessionId: id, name, folder }, 'session started');
     this.emit('session-started', managed);
     this.emit('changed');
@@ -259,7 +275,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     try {
       switch (intent.type) {
         case 'start-session':
-          await this.startSession({ name: intent.name ?? null, agent: intent.agent, spawn: intent.spawn });
+          await this.startSession({ name: intent.name ?? null, agent: intent.agent, spawn: intent.spawn, background: true });
           break;
         case 'end-session':
           await this.endSession(intent.sessionId, intent);

@@ -195,3 +195,17 @@ test('kill -9 of one agent: its session shows ended, the others carry on; closin
   await server.close();
   await waitFor(() => procs().length === 0, 3000, 'no orphaned agents');
 });
+
+test('an agent started from the list is listed at once as starting; one that is not installed ends with what to install', async () => {
+  const { serverUrl } = await startServer(['--no-create-session-in-dir', '--agent', SCRIPTED_AGENT], makeRepo());
+  const phone = await joinAs(serverUrl, 'phone');
+  const reply = await phone.client.sendIntent({ type: 'start-session', name: 'ready-soon' });
+  assert.equal(reply.ok, true);
+  await waitFor(() => rows(phone).length === 1, 5000, 'listed');
+  await waitFor(() => rows(phone)[0]!.state === 'idle', 15_000, 'the agent finished starting');
+  const missing = await phone.client.sendIntent({ type: 'start-session', name: 'no-claude', agent: 'claude' });
+  assert.equal(missing.ok, true, 'the request itself is accepted');
+  await waitFor(() => rows(phone).some((r) => r.name === 'no-claude' && r.state === 'ended'), 15_000, 'missing agent ends');
+  const row = rows(phone).find((r) => r.name === 'no-claude')!;
+  assert.match(String(row.endedReason), /claude-agent-acp not found: install it with: npm install -g @zed-industries\/claude-agent-acp/);
+});
