@@ -63,8 +63,8 @@ Options:
   --signal URL            Use a standalone signal server ('tether signal') instead of the embedded one.
   --cols N, --rows N      Initial terminal size (default 80x24; the device that types sets it after).
   --json                  Print one JSON object per line instead of the QR code and status screen:
-                          ready, session-started, session-ended, session-removed,
-                          device-joined, device-left.
+                          ready, session-started, session-ended, session-exited,
+                          session-removed, device-joined, device-left.
   --log-level LEVEL       fatal|error|warn|info|debug|trace|silent (default warn); logs go to stderr.
   -h, --help              Show this help.
 

@@ -1,6 +1,7 @@
 /**
  * `--json`: one JSON object per line on stdout, the contract for scripts and tests (README "--json events"):
- * ready, session-started, session-ended, session-removed, device-joined, device-left.
+ * ready, session-started, session-ended (and session-exited for terminal programs), session-removed,
+ * device-joined, device-left.
  */
 import type { SessionServer } from './session-server.js';
 
@@ -32,6 +33,10 @@ export function attachJsonEvents(server: SessionServer, out: NodeJS.WritableStre
       stderrTail: s.session.kind === 'conversation' ? String(s.session.writer.view.state.get('stderrTail') ?? '') : null,
     }),
   );
+  // The terminal-sharing contract: a terminal program's exit, with its code.
+  server.on('session-ended', (s, e) => {
+    if (s.session.kind === 'terminal' && e.exitCode !== null) write('session-exited', { sessionId: s.id, exitCode: e.exitCode });
+  });
   server.on('session-removed', (s) => write('session-removed', { sessionId: s.id, name: s.name }));
   server.on('device-joined', (s, d) =>
     write('device-joined', { sessionId: s?.id ?? null, peerId: d.peerId, deviceId: d.hello.deviceId, name: d.hello.deviceName, kind: d.hello.deviceKind, devices: (s?.session ?? server.list).peers.joinedCount }),

@@ -29,6 +29,8 @@ export class TerminalDocWriter {
   private flushTimer: ReturnType<typeof setTimeout> | null = null;
   /** When output was last written (performance.now()). */
   private lastFlush = -Infinity;
+  /** A device just typed: the output that answers it is written at once (one extra update per keystroke). */
+  private echoExpected = false;
   /** Characters currently held in `output` (kept in step with trimming). */
   private keptChars = 0;
   /** Lengths of the chunks in `output`, oldest first, to trim without reading them back. */
@@ -60,10 +62,15 @@ export class TerminalDocWriter {
     if (text.length === 0) return;
     this.pending.push(text);
     this.pendingChars += text.length;
-    if (this.pendingChars >= OUTPUT_FLUSH_CHARS) this.flush();
+    if (this.pendingChars >= OUTPUT_FLUSH_CHARS || this.echoExpected) this.flush();
     else if (this.flushTimer) return;
     else if (performance.now() - this.lastFlush >= OUTPUT_FLUSH_MS) this.flush();
     else this.flushTimer = setTimeout(() => this.flush(), OUTPUT_FLUSH_MS - (performance.now() - this.lastFlush));
+  }
+
+  /** Input was just written to the program: write its echo without waiting for the batch. */
+  expectEcho(): void {
+    this.echoExpected = true;
   }
 
   /** Writes queued output now, as one chunk in one transaction, trimming the oldest chunks. */
@@ -72,6 +79,7 @@ export class TerminalDocWriter {
     this.flushTimer = null;
     if (this.pendingChars === 0) return;
     this.lastFlush = performance.now();
+    this.echoExpected = false;
     const chunk = this.pending.join('');
     this.pending = [];
     this.pendingChars = 0;

@@ -92,6 +92,7 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
   localInput(data: string, cols: number, rows: number): void {
     if (this.exit || !this.pty) return;
     this.takeSize(LOCAL_PEER, cols, rows);
+    this.writer.expectEcho();
     this.pty.write(data);
   }
 
@@ -143,6 +144,7 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
     }
     if (intent.cols !== undefined && intent.rows !== undefined) this.takeSize(peerId, intent.cols, intent.rows);
     else this.writer.setSize(this.size.cols, this.size.rows, peerId);
+    this.writer.expectEcho();
     this.pty.write(intent.data);
     return null;
   }

@@ -68,6 +68,7 @@ test('when the program exits, devices see the exit code and the host exits with 
   await device.client.sendIntent({ type: 'input', data: 'now\r' });
   const exitedEvent = await cli.event('session-ended');
   assert.equal(exitedEvent.exitCode, 3);
+  assert.equal((await cli.event('session-exited')).exitCode, 3);
   assert.equal(await cli.exited, 3);
   await waitFor(() => device.text().includes('bye now'), 5000, 'last output reached the device');
   assert.equal(device.client.view.term.get('state'), 'exited');

@@ -462,3 +462,20 @@ describe('setSize, addDevice, removeDevice, close', () => {
     assert.deepEqual(w.view.output.toArray(), ['pending']);
   });
 });
+
+describe('echo after input', () => {
+  it('output right after expectEcho() is written at once even inside a batching interval', () => {
+    const w = newWriter();
+    const updates = countUpdates(w.doc);
+    w.appendOutput('a'); // leading write
+    w.appendOutput('b'); // batched
+    assert.equal(updates.count, 1);
+    w.expectEcho();
+    w.appendOutput('c');
+    assert.equal(updates.count, 2, 'the echo went out at once, with what was pending');
+    assert.deepEqual(w.view.output.toArray(), ['a', 'bc']);
+    w.appendOutput('d');
+    assert.equal(updates.count, 2, 'only one immediate write per keystroke');
+    w.flush();
+  });
+});
