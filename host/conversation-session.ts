@@ -228,8 +228,11 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
     this.stoppedBy = null;
     for (const requestId of [...this.pending.keys()]) this.cancelPermission(requestId, { name: 'host', deviceId: null });
     if (this.ended) return;
-    this.writer.setStatus('idle');
-    this.pump();
+    // One transaction: devices never see "idle with an empty queue" between a turn and the next queued one.
+    this.doc.transact(() => {
+      this.writer.setStatus('idle');
+      this.pump();
+    });
   }
 
   private onPermission(request: RequestPermissionRequest, signal: AbortSignal): Promise<RequestPermissionResponse> {
