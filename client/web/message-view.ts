@@ -10,6 +10,9 @@ import { renderMarkdownInto } from './markdown.js';
 import { element } from './dom.js';
 import type { EntryView } from './entry-view.js';
 
+/** Render without waiting for an animation frame after this long. */
+const FRAME_FALLBACK_MS = 200;
+
 /** Longest thought preview in the collapsed line. */
 const PREVIEW_CHARS = 160;
 
@@ -21,6 +24,7 @@ export class MessageView implements EntryView {
   private readonly text: Y.Text | null;
   private frame = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  private fallback: ReturnType<typeof setTimeout> | null = null;
   private lastRenderAt = 0;
   private lastCostMs = 0;
   private rendered = false;
@@ -61,6 +65,7 @@ export class MessageView implements EntryView {
     this.text?.unobserve(this.onChange);
     if (this.frame) cancelAnimationFrame(this.frame);
     if (this.timer) clearTimeout(this.timer);
+    if (this.fallback) clearTimeout(this.fallback);
   }
 
   /** Coalesces changes: one render per frame, spaced to keep rendering under ~25% of the time. */
@@ -69,15 +74,27 @@ export class MessageView implements EntryView {
     const wait = this.lastRenderAt + this.lastCostMs * 4 - performance.now();
     const onFrame = (): void => {
       this.frame = 0;
+      if (this.fallback) clearTimeout(this.fallback);
+      this.fallback = null;
       this.render();
+    };
+    const requestFrame = (): void => {
+      this.frame = requestAnimationFrame(onFrame);
+      // A hidden or throttled page may not get frames for long: keep its text current anyway.
+      this.fallback = setTimeout(() => {
+        this.fallback = null;
+        if (!this.frame) return;
+        cancelAnimationFrame(this.frame);
+        onFrame();
+      }, FRAME_FALLBACK_MS);
     };
     if (wait > 16) {
       this.timer = setTimeout(() => {
         this.timer = null;
-        this.frame = requestAnimationFrame(onFrame);
+        requestFrame();
       }, wait);
     } else {
-      this.frame = requestAnimationFrame(onFrame);
+      requestFrame();
     }
   }
 

@@ -176,9 +176,11 @@ describe('browser: one conversation shared by a phone and a desktop page', () =>
       await page.getByText(`Stopped by ${PHONE_NAME}`).waitFor({ timeout: UI_TIMEOUT_MS });
       assert.equal(await page.getByRole('button', { name: 'Stop' }).isVisible(), false, 'no Stop while idle');
     }
-    // (Chunks the agent sent before it saw the cancel may land after the notice, as a message of their own.)
-    const stream = (await agentMessages(desktop).allInnerTexts()).slice(earlier).join(' ');
-    assert.ok(stream.includes('w20 ') && !stream.includes('w1999'), `the stream was cut short: …${stream.slice(-60)}`);
+    // The page renders a streaming message on a later frame: wait until this turn's text reached w20.
+    const turnText = async (): Promise<string> => (await agentMessages(desktop).allInnerTexts()).slice(earlier).join(' ');
+    await waitFor(async () => /\bw20\b/.test(await turnText()), UI_TIMEOUT_MS, 'the desktop shows the stream up to the stop');
+    const stream = await turnText();
+    assert.ok(!stream.includes('w1999'), `the stream was cut short: …${stream.slice(-60)}`);
   });
 
   it('prompts sent while the agent works queue; any device edits or removes them; the rest run in order', async () => {
