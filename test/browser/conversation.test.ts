@@ -165,8 +165,11 @@ describe('browser: one conversation shared by a phone and a desktop page', () =>
 
   it('Stop mid-stream stops the agent and the state returns to idle', async () => {
     const earlier = await agentMessages(desktop).count();
+    const earlierOnPhone = await agentMessages(phone).count();
+    const turnOn = async (page: Page, from: number): Promise<string> => (await agentMessages(page).allInnerTexts()).slice(from).join(' ');
     await sendPrompt(phone, 'stream 2000 5');
-    await waitForAgentText(phone, /w20 /);
+    // This turn's text (an earlier answer also contains "w20").
+    await waitFor(async () => /\bw20\b/.test(await turnOn(phone, earlierOnPhone)), UI_TIMEOUT_MS, 'stream under way on the phone');
     const stop = phone.getByRole('button', { name: 'Stop' });
     const box = await stop.boundingBox();
     assert.ok(box && box.y >= 0 && box.y + box.height <= 844, `Stop is on screen without scrolling: ${JSON.stringify(box)}`);
@@ -177,8 +180,10 @@ describe('browser: one conversation shared by a phone and a desktop page', () =>
       assert.equal(await page.getByRole('button', { name: 'Stop' }).isVisible(), false, 'no Stop while idle');
     }
     // The page renders a streaming message on a later frame: wait until this turn's text reached w20.
-    const turnText = async (): Promise<string> => (await agentMessages(desktop).allInnerTexts()).slice(earlier).join(' ');
-    await waitFor(async () => /\bw20\b/.test(await turnText()), UI_TIMEOUT_MS, 'the desktop shows the stream up to the stop');
+    const turnText = (): Promise<string> => turnOn(desktop, earlier);
+    await waitFor(async () => /\bw20\b/.test(await turnText()), UI_TIMEOUT_MS, 'the desktop shows the stream up to the stop').catch(async (err: Error) => {
+      throw new Error(`${err.message}; desktop shows: …${(await turnText()).slice(-80)}; phone shows: …${(await agentMessages(phone).allInnerTexts()).join(' ').slice(-80)}`);
+    });
     const stream = await turnText();
     assert.ok(!stream.includes('w1999'), `the stream was cut short: …${stream.slice(-60)}`);
   });
