@@ -5,7 +5,8 @@
 import { createInterface } from 'node:readline';
 import type { SessionClient } from '../core/session-client.js';
 import { ChatRenderer } from './chat-renderer.js';
-import { pendingPermissions, readStatus, type PermissionOption } from '../../protocol/conversation-doc.js';
+import { readStatus } from '../../protocol/conversation-doc.js';
+import { intentForLine, printAbovePrompt } from './chat-line.js';
 import type { IntentBody, IntentReply } from '../../protocol/messages.js';
 import type { AttachIo, AttachResult } from './attach-terminal.js';
 
@@ -14,11 +15,7 @@ export function attachChat(client: SessionClient, io: AttachIo, selfName: string
   const view = client.conversation;
   const renderer = new ChatRenderer(view, selfName);
   const rl = createInterface({ input: io.stdin, output: io.stdout, prompt: '› ', terminal: io.stdin.isTTY === true });
-  const print = (lines: string[]): void => {
-    if (lines.length === 0) return;
-    io.stdout.write(`\r\x1b[K${lines.join('\n')}\n`);
-    rl.prompt(true);
-  };
+  const print = (lines: string[]): void => printAbovePrompt(rl, io.stdout, lines);
   const send = async (body: IntentBody): Promise<void> => {
     const reply: IntentReply = await client.sendIntent(body);
     if (!reply.ok) print([`! ${reply.error.message} (${reply.error.code})`]);
@@ -47,11 +44,7 @@ export function attachChat(client: SessionClient, io: AttachIo, selfName: string
       if (line === '/quit' || line === '/exit') return finish({ exitCode: 0, error: null });
       if (line === '/stop') return void send({ type: 'stop' });
       if (line.startsWith('/')) return print(['Commands: /stop, /quit. A number answers a permission request.']);
-      const pending = pendingPermissions(view)[0];
-      const options = (pending?.get('options') as PermissionOption[] | undefined) ?? [];
-      const choice = /^\d+$/.test(line) ? options[Number(line) - 1] : undefined;
-      if (pending && choice) void send({ type: 'permission', requestId: String(pending.get('requestId')), optionId: choice.optionId });
-      else void send({ type: 'prompt', text: line });
+      void send(intentForLine(view, line));
     });
     rl.on('SIGINT', () => {
       const status = readStatus(view);

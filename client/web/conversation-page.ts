@@ -121,17 +121,8 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
   };
 
   const renderBanner = (): void => {
-    const error = client.error;
-    if (readStatus(view) === 'ended') {
-      notices.setBanner(String(view.state.get('endedReason') ?? '') || 'The agent has ended.', 'ended');
-    } else if (client.state === 'closed') {
-      notices.setBanner('Session ended.', 'ended');
-    } else if ((client.state === 'reconnecting' || client.state === 'connecting') && error) {
-      const verb = client.state === 'reconnecting' ? 'Reconnecting' : 'Connecting';
-      notices.setBanner(`${verb}… ${error.message} (${error.code})`, 'warning');
-    } else {
-      notices.setBanner(null);
-    }
+    const ended = readStatus(view) === 'ended' ? String(view.state.get('endedReason') ?? '') || 'The agent has ended.' : null;
+    notices.setSessionBanner(ended, client);
   };
 
   const renderDevices = (): void => topBar.setDevices([...view.devices.entries()], client.peerId);

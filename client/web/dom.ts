@@ -33,3 +33,9 @@ export function setText(el: HTMLElement, text: string): void {
 export function plural(count: number, noun: string): string {
   return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
+
+/** Shows `text` in an error line, or hides and empties it when `text` is null. */
+export function showError(el: HTMLElement, text: string | null): void {
+  el.textContent = text ?? '';
+  el.hidden = text === null;
+}

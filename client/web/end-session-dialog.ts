@@ -6,7 +6,7 @@
  */
 import type { ListedSession } from '../../protocol/session-list-doc.js';
 import type { IntentReply } from '../../protocol/messages.js';
-import { button, element, setText } from './dom.js';
+import { button, element, setText, showError } from './dom.js';
 import { Sheet } from './sheet.js';
 import { refusalText } from './toast.js';
 
@@ -108,7 +108,7 @@ export class EndSessionDialog {
       this.keepButton.hidden = false;
       setText(this.confirmButton, 'Remove anyway');
     }
-    if (fresh) this.clearError();
+    if (fresh) showError(this.error, null);
   }
 
   private async end(fields: { removeWorktree: boolean; force?: boolean }): Promise<void> {
@@ -124,7 +124,7 @@ export class EndSessionDialog {
       else if (reply.error.code === 'WORKTREE_DIRTY' && !request.force) {
         this.showStep('dirty');
         this.keepButton.focus();
-      } else this.showError(refusalText(reply.error));
+      } else showError(this.error, refusalText(reply.error));
     } finally {
       this.setBusy(false);
     }
@@ -136,13 +136,4 @@ export class EndSessionDialog {
     this.checkbox.disabled = busy;
   }
 
-  private showError(text: string): void {
-    this.error.textContent = text;
-    this.error.hidden = false;
-  }
-
-  private clearError(): void {
-    this.error.hidden = true;
-    this.error.textContent = '';
-  }
 }

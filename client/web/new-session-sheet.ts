@@ -6,7 +6,7 @@
  */
 import type { SpawnMode, StartableAgent } from '../../protocol/session-list-doc.js';
 import type { IntentReply } from '../../protocol/messages.js';
-import { button, element, setText } from './dom.js';
+import { button, element, setText, showError } from './dom.js';
 import { Sheet } from './sheet.js';
 import { nameProblem } from './session-card.js';
 import { refusalText } from './toast.js';
@@ -102,19 +102,19 @@ export class NewSessionSheet {
     this.agent.addEventListener('change', () => {
       this.agentTouched = true;
       this.renderHints();
-      this.clearError();
+      showError(this.error, null);
     });
     this.name.addEventListener('input', () => {
       this.renderHints();
-      this.clearError();
+      showError(this.error, null);
     });
     for (const radio of [this.sameDir, this.worktree]) {
       radio.addEventListener('change', () => {
         this.whereTouched = true;
-        this.clearError();
+        showError(this.error, null);
       });
     }
-    this.sheet.onClose(() => this.clearError());
+    this.sheet.onClose(() => showError(this.error, null));
   }
 
   /** The root element (a <dialog>, already in the document). */
@@ -140,7 +140,7 @@ export class NewSessionSheet {
   /** Opens the sheet with an empty name. */
   open(): void {
     this.name.value = '';
-    this.clearError();
+    showError(this.error, null);
     this.renderHints();
     this.sheet.open();
     // Desktops: straight to the name (Enter starts). Phones: no keyboard until the user asks for one.
@@ -172,7 +172,7 @@ export class NewSessionSheet {
     const name = this.name.value.trim();
     const problem = name === '' ? null : nameProblem(name);
     if (problem) {
-      this.showError(problem);
+      showError(this.error, problem);
       this.name.focus();
       return;
     }
@@ -182,11 +182,11 @@ export class NewSessionSheet {
     this.sending = true;
     this.startButton.disabled = true;
     setText(this.startButton, 'Starting…');
-    this.clearError();
+    showError(this.error, null);
     try {
       const reply = await this.actions.start(request);
       if (reply.ok) this.sheet.close();
-      else this.showError(refusalText(reply.error));
+      else showError(this.error, refusalText(reply.error));
     } finally {
       this.sending = false;
       this.startButton.disabled = false;
@@ -194,15 +194,6 @@ export class NewSessionSheet {
     }
   }
 
-  private showError(text: string): void {
-    this.error.textContent = text;
-    this.error.hidden = false;
-  }
-
-  private clearError(): void {
-    this.error.hidden = true;
-    this.error.textContent = '';
-  }
 }
 
 /** A labelled field: label, control, hint. */

@@ -4,6 +4,7 @@
  * cannot connect at all (the error's headline, message and code).
  */
 import type { TetherError } from '../../protocol/errors.js';
+import type { ConnectionState } from '../core/session-client.js';
 import { failureHeadline, failureHint } from './failure-text.js';
 
 /** Banner tones, styled by app.css. */
@@ -35,6 +36,19 @@ export class Notices {
     this.banner.hidden = text === null;
     this.banner.dataset.tone = tone;
     this.banner.textContent = text ?? '';
+  }
+
+  /**
+   * The session banner both views share: `ended` (why the program or agent ended) wins; otherwise the
+   * connection: closed, or connecting/reconnecting and why; otherwise no banner.
+   */
+  setSessionBanner(ended: string | null, connection: { state: ConnectionState; error: TetherError | null }): void {
+    const { state, error } = connection;
+    if (ended !== null) this.setBanner(ended, 'ended');
+    else if (state === 'closed') this.setBanner('Session ended.', 'ended');
+    else if ((state === 'reconnecting' || state === 'connecting') && error) {
+      this.setBanner(`${state === 'reconnecting' ? 'Reconnecting' : 'Connecting'}… ${error.message} (${error.code})`, 'warning');
+    } else this.setBanner(null);
   }
 
   /** Shows why this page cannot connect, or hides the card when `error` is null. */

@@ -60,16 +60,7 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
 
   const updateBanner = (error: TetherError | null): void => {
     const snapshot = readTerminal(client.view);
-    if (snapshot.state === 'exited') {
-      notices.setBanner(exitText(snapshot.exitCode, snapshot.exitSignal), 'ended');
-    } else if (client.state === 'closed') {
-      notices.setBanner('Session ended.', 'ended');
-    } else if ((client.state === 'reconnecting' || client.state === 'connecting') && error) {
-      const verb = client.state === 'reconnecting' ? 'Reconnecting' : 'Connecting';
-      notices.setBanner(`${verb}… ${error.message} (${error.code})`, 'warning');
-    } else {
-      notices.setBanner(null);
-    }
+    notices.setSessionBanner(snapshot.state === 'exited' ? exitText(snapshot.exitCode, snapshot.exitSignal) : null, { state: client.state, error });
   };
 
   /** Says whose screen the terminal fits when it is not this one, and how to take it over. */
