@@ -11,6 +11,9 @@ import { SessionPeers } from './session-peers.js';
 import { SessionListWriter } from './session-list-writer.js';
 import type { SignalSession } from './signal-link.js';
 
+/** The intent types the list accepts, read from the schema itself. */
+const LIST_INTENT_TYPES: ReadonlySet<string> = new Set(ListIntentSchema.options.map((o) => o.shape.type.value));
+
 /** Carries out list intents; `by` is the device that asked. */
 export type ListIntentHandler = (intent: ListIntent, by: { name: string; deviceId: string }) => Promise<TetherError | null>;
 
@@ -68,7 +71,7 @@ export class SessionList extends EventEmitter<SessionListEvents> implements Sign
   private async applyIntent(peerId: string, raw: Record<string, unknown>): Promise<TetherError | null> {
     const parsed = ListIntentSchema.safeParse(raw);
     if (!parsed.success) {
-      if (typeof raw.type === 'string' && !['start-session', 'end-session', 'rename-session', 'remove-session'].includes(raw.type)) {
+      if (typeof raw.type === 'string' && !LIST_INTENT_TYPES.has(raw.type)) {
         return new TetherError('WRONG_SESSION_KIND', 'this is the session list; open a session to act in it');
       }
       const issue = parsed.error.issues[0];

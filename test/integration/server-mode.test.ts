@@ -116,6 +116,10 @@ test('--spawn session refuses a second session', async () => {
   const reply = await phone.client.sendIntent({ type: 'start-session', name: 'another' });
   assert.equal(!reply.ok && reply.error.code, 'SPAWN_REFUSED');
   assert.equal(rows(phone).length, 1);
+  const misplaced = await phone.client.sendIntent({ type: 'prompt', text: 'hello' });
+  assert.equal(!misplaced.ok && misplaced.error.code, 'WRONG_SESSION_KIND', 'a session intent sent to the list');
+  const bad = await phone.client.sendIntent({ type: 'rename-session', sessionId: 'x', name: 'y' } as never);
+  assert.equal(!bad.ok && bad.error.code, 'INTENT_INVALID');
 });
 
 test('ending a session whose worktree has uncommitted changes is refused unless confirmed', async () => {
