@@ -7,10 +7,14 @@ import type { SessionServer } from './session-server.js';
 
 /** Writes the server's events as JSON lines. */
 export function attachJsonEvents(server: SessionServer, out: NodeJS.WritableStream): void {
+  // `ready` is always the first line: events from starting the first session wait for it.
+  let held: string[] | null = [];
   const write = (event: string, fields: object): void => {
-    out.write(JSON.stringify({ event, ...fields }) + '\n');
+    const line = JSON.stringify({ event, ...fields }) + '\n';
+    if (held && event !== 'ready') held.push(line);
+    else out.write(line);
   };
-  server.on('ready', (r) =>
+  server.on('ready', (r) => {
     write('ready', {
       // The session started in the folder, when there is one; else the session list.
       url: r.first?.url ?? r.serverUrl,
@@ -21,8 +25,10 @@ export function attachJsonEvents(server: SessionServer, out: NodeJS.WritableStre
       command: r.first ? String(r.first.session.writer.view.meta.get('command')) : null,
       kind: r.first?.session.kind ?? null,
       spawn: server.spawn,
-    }),
-  );
+    });
+    for (const line of held ?? []) out.write(line);
+    held = null;
+  });
   server.on('session-started', (s) => write('session-started', { sessionId: s.id, name: s.name, url: s.url, agent: s.agent, kind: s.session.kind, folder: s.folder, branch: s.worktree?.branch ?? null }));
   server.on('session-ended', (s, e) =>
     write('session-ended', {

@@ -61,6 +61,8 @@ test('when the program exits, devices see the exit code and the host exits with 
   const cli = startCli(['remote-control', '--json', '--local', '--port', '0', '--spawn', 'session', '--agent', 'pty:read line; echo "bye $line"; exit 3']);
   running.push(cli);
   const ready = await cli.event('ready');
+  assert.equal(cli.events[0]!.event, 'ready', 'ready is the first line');
+  assert.equal((await cli.event('session-started')).sessionId, ready.sessionId, 'then the session it started');
   const device = await joinClient(String(ready.url), 'phone');
   clients.push(device);
   const joined = await cli.event('device-joined');
