@@ -9,7 +9,8 @@ import { LOCAL_DEVICE } from './conversation-session.js';
 import { ChatRenderer } from '../client/node/chat-renderer.js';
 import { sharePanel } from './share-panel.js';
 import type { Sharing } from './sharing.js';
-import { pendingPermissions, readStatus, type AgentMode, type PermissionOption } from '../protocol/conversation-doc.js';
+import { readStatus, type AgentMode } from '../protocol/conversation-doc.js';
+import { intentForLine, printAbovePrompt } from '../client/node/chat-line.js';
 import type { TetherError } from '../protocol/errors.js';
 import { newId } from '../protocol/ids.js';
 
@@ -36,11 +37,7 @@ export function runChatConsole(
   const rl: Interface = createInterface({ input: io.input, output: io.output, prompt: '› ', terminal: io.input.isTTY === true });
   session.addLocalDevice();
 
-  const print = (lines: string[]): void => {
-    if (lines.length === 0) return;
-    io.output.write(`\r\x1b[K${lines.join('\n')}\n`);
-    rl.prompt(true);
-  };
+  const print = (lines: string[]): void => printAbovePrompt(rl, io.output, lines);
   const report = (err: TetherError | null, done?: string): void => {
     if (err) print([`! ${err.message} (${err.code})`]);
     else if (done) print([`\x1b[2m${done}\x1b[0m`]);
@@ -126,14 +123,7 @@ export function runChatConsole(
         if (line.startsWith('/')) {
           if (!(await command(line))) return quit();
         } else {
-          const pending = pendingPermissions(view)[0];
-          const options = (pending?.get('options') as PermissionOption[] | undefined) ?? [];
-          const choice = /^\d+$/.test(line) ? options[Number(line) - 1] : undefined;
-          if (pending && choice) {
-            report(await intent({ type: 'permission', requestId: String(pending.get('requestId')), optionId: choice.optionId }));
-          } else {
-            report(await intent({ type: 'prompt', text: line }));
-          }
+          report(await intent(intentForLine(view, line)));
         }
         rl.prompt();
       })();
