@@ -73,7 +73,7 @@ export class ConversationDevice {
 
   /** `wrtc` defaults to @roamhq/wrtc; a benchmark may pass an instrumented copy (webrtc-timeline.ts). */
   constructor(url: string, name: string, wrtc: object = nodeWebRtc) {
-    this.client = new SessionClient({ url, wrtc, deviceId: newId(), deviceName: name, deviceKind: 'terminal' });
+    this.client = new SessionClient({ url, wrtc, deviceName: name, deviceKind: 'terminal' });
     this.chunks = new ChunkStamps(this.client.conversation);
     this.conditions = new Conditions(() => `client state ${this.client.state}${this.errors.length > 0 ? `; client errors: ${this.errors.join(', ')}` : ''}`);
     this.client.doc.on('update', () => {

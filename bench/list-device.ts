@@ -20,7 +20,7 @@ export class ListDevice {
   private readonly conditions: Conditions;
 
   constructor(serverUrl: string) {
-    this.client = new SessionClient({ url: serverUrl, wrtc: nodeWebRtc, deviceId: newId(), deviceName: 'bench-list', deviceKind: 'terminal' });
+    this.client = new SessionClient({ url: serverUrl, wrtc: nodeWebRtc, deviceName: 'bench-list', deviceKind: 'terminal' });
     this.view = sessionListDocView(this.client.doc);
     this.conditions = new Conditions(() => `list client state ${this.client.state}`);
     this.client.doc.on('update', () => {

@@ -27,7 +27,7 @@ export class NodeDevice {
 
   /** `wrtc` defaults to @roamhq/wrtc; a benchmark may pass an instrumented copy (webrtc-timeline.ts). */
   constructor(url: string, name: string, wrtc: object = nodeWebRtc) {
-    this.client = new SessionClient({ url, wrtc, deviceId: newId(), deviceName: name, deviceKind: 'terminal' });
+    this.client = new SessionClient({ url, wrtc, deviceName: name, deviceKind: 'terminal' });
     this.client.doc.on('update', () => {
       const { reset, text } = this.cursor.next(this.client.view);
       if (reset) this.resets++;

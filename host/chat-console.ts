@@ -5,14 +5,13 @@
  */
 import { createInterface, type Interface } from 'node:readline';
 import type { ConversationSession } from './conversation-session.js';
-import { LOCAL_DEVICE } from './conversation-session.js';
+import { LOCAL_ACTOR } from './core/session-core.js';
 import { ChatRenderer } from '../client/node/chat-renderer.js';
 import { sharePanel } from './share-panel.js';
 import type { Sharing } from './sharing.js';
 import { readStatus, type AgentMode } from '../protocol/conversation-doc.js';
 import { intentForLine, printAbovePrompt } from '../client/node/chat-line.js';
 import type { TetherError } from '../protocol/errors.js';
-import { newId } from '../protocol/ids.js';
 
 const HELP = [
   'Type a message and press Enter to send it (it queues while the agent works).',
@@ -33,7 +32,7 @@ export function runChatConsole(
   options: { shareAtStart: boolean },
 ): Promise<number> {
   const view = session.writer.view;
-  const renderer = new ChatRenderer(view, LOCAL_DEVICE.name);
+  const renderer = new ChatRenderer(view, LOCAL_ACTOR.name);
   const rl: Interface = createInterface({ input: io.input, output: io.output, prompt: '› ', terminal: io.input.isTTY === true });
   session.addLocalDevice();
 
@@ -44,17 +43,16 @@ export function runChatConsole(
   };
   const onUpdate = (): void => print(renderer.render());
   session.doc.on('update', onUpdate);
-  session.on('device-joined', (_peerId, hello) => print([`\x1b[2m· ${hello.deviceName} joined\x1b[0m`]));
-  session.on('device-left', () => print([`\x1b[2m· a device left (${session.peers.joinedCount} connected)\x1b[0m`]));
+  session.on('device-joined', (actor) => print([`\x1b[2m· ${actor.name} joined\x1b[0m`]));
+  session.on('device-left', () => print([`\x1b[2m· a device left (${session.core.subscriberCount} connected)\x1b[0m`]));
 
   // The host's terminal goes through the same validation as every device.
-  const intent = (body: Record<string, unknown>): Promise<TetherError | null> => session.applyIntent(LOCAL_DEVICE.peerId, { id: newId(), ...body });
+  const intent = (body: Record<string, unknown>): Promise<TetherError | null> => session.applyLocalIntent(body);
 
   async function share(args: string[]): Promise<void> {
     if (args[0] === 'stop') {
       if (!sharing.info) return print(['Not shared.']);
       await sharing.stop();
-      session.peers.disconnectAll();
       return print(['Sharing stopped; every device was disconnected. /rc shares again (with a new link).']);
     }
     const name = args.join(' ').trim();

@@ -55,6 +55,21 @@ export interface RemoteControlCommand {
   spawn: 'same-dir' | 'worktree' | 'session';
   /** Server mode: start one session in the folder at startup. */
   createSessionInDir: boolean;
+  /** How long a link lets new devices pair (--link-ttl); null: until revoked (`never`). */
+  linkTtlMs: number | null;
+}
+
+/** Default --link-ttl: ten minutes. */
+export const DEFAULT_LINK_TTL_MS = 10 * 60 * 1000;
+const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Parses --link-ttl: `90s`, `10m`, `2h`, `7d`, or `never`; throws BAD_FLAG. */
+export function parseLinkTtl(value: string | undefined): number | null {
+  if (value === undefined) return DEFAULT_LINK_TTL_MS;
+  if (value === 'never') return null;
+  const m = /^(\d{1,6})(s|m|h|d)$/.exec(value);
+  if (!m || Number(m[1]) === 0) throw bad(`--link-ttl must be a duration such as 90s, 10m, 2h or 7d, or 'never'; got '${value}'`);
+  return Number(m[1]) * DURATION_UNITS[m[2]!]!;
 }
 
 /** Default --capacity. */
@@ -183,6 +198,7 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
     json: { type: 'boolean' },
     'log-level': { type: 'string' },
     config: { type: 'string' },
+    'link-ttl': { type: 'string' },
     capacity: { type: 'string' },
     spawn: { type: 'string' },
     'create-session-in-dir': { type: 'boolean' },
@@ -222,6 +238,7 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
     cwd,
     env: childEnv,
     configPath: (values.config as string | undefined) ?? null,
+    linkTtlMs: parseLinkTtl(values['link-ttl'] as string | undefined),
     ...serverFlags(values, mode),
   } satisfies RemoteControlCommand);
 }

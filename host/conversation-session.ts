@@ -7,30 +7,23 @@ import { EventEmitter } from 'node:events';
 import * as Y from 'yjs';
 import type { Logger } from 'pino';
 import type { ContentBlock, RequestPermissionRequest, RequestPermissionResponse } from '@agentclientprotocol/sdk';
-import { ConversationIntentSchema, type ClientHello, type PromptImage } from '../protocol/messages.js';
+import { ConversationIntentSchema, type ConversationIntent, type PromptImage } from '../protocol/messages.js';
+import type { Role } from '../protocol/roles.js';
 import { TetherError } from '../protocol/errors.js';
 import { newId } from '../protocol/ids.js';
 import { readStatus, type AgentMode, type PermissionOption } from '../protocol/conversation-doc.js';
 import { AcpAgent, type AgentCommand, type AgentExit } from './acp-agent.js';
 import { ConversationWriter } from './conversation-writer.js';
-import { SessionPeers } from './session-peers.js';
-import type { SignalSession } from './signal-link.js';
-
-/** The host's own terminal, when it takes part as a device. */
-export const LOCAL_DEVICE = { peerId: 'local', deviceId: 'local', name: 'host terminal' } as const;
+import { describeIssue, SessionCore, type Actor, type SessionBehaviour } from './core/session-core.js';
 
 /** Everything a conversation session needs. */
 export interface ConversationSessionConfig {
-  sessionId: string;
-  key: string;
   name: string;
   /** Preset name or 'acp', shown to devices. */
   agentLabel: string;
   command: AgentCommand;
   cwd: string;
   env: Record<string, string>;
-  wrtc: object | undefined;
-  iceServers: RTCIceServer[];
   log: Logger;
 }
 
@@ -40,31 +33,25 @@ interface PendingPermission {
 }
 
 interface ConversationSessionEvents {
-  'device-joined': [peerId: string, hello: ClientHello];
-  'device-left': [peerId: string];
+  'device-joined': [Actor];
+  'device-left': [Actor];
   /** The agent process ended (the conversation stays readable). */
   'agent-exited': [AgentExit];
 }
 
 /** Who sent something: a device's name and id. */
-interface Sender {
-  name: string;
-  deviceId: string | null;
-}
+type Sender = Pick<Actor, 'name'> & { deviceId: string | null };
 
 /** A shared conversation with an ACP agent. */
-export class ConversationSession extends EventEmitter<ConversationSessionEvents> implements SignalSession {
+export class ConversationSession extends EventEmitter<ConversationSessionEvents> implements SessionBehaviour<ConversationIntent> {
   readonly kind = 'conversation' as const;
-  readonly sessionId: string;
-  readonly key: string;
   readonly doc = new Y.Doc();
   readonly writer: ConversationWriter;
-  readonly peers: SessionPeers;
+  readonly core: SessionCore<ConversationIntent>;
   private readonly agent: AcpAgent;
   private readonly pending = new Map<string, PendingPermission>();
   /** Images of queued prompts stay on the host (the document only says how many). */
   private readonly queuedImages = new Map<string, PromptImage[]>();
-  private readonly senders = new Map<string, Sender>();
   private promptImages = false;
   private modes: AgentMode[] = [];
   private turnRunning = false;
@@ -74,16 +61,10 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
 
   constructor(private readonly config: ConversationSessionConfig) {
     super();
-    this.sessionId = config.sessionId;
-    this.key = config.key;
     this.writer = new ConversationWriter(this.doc, { name: config.name, agent: config.agentLabel, command: config.command.display, cwd: config.cwd });
-    // config carries sessionId, wrtc, iceServers and log, as SessionPeers wants them.
-    this.peers = new SessionPeers({ ...config, doc: this.doc, applyIntent: (peerId, raw) => this.applyIntent(peerId, raw), roster: this.writer });
-    this.peers.on('joined', (peerId, hello) => {
-      this.senders.set(peerId, { name: hello.deviceName, deviceId: hello.deviceId });
-      this.emit('device-joined', peerId, hello);
-    });
-    this.peers.on('left', (peerId) => this.emit('device-left', peerId));
+    this.core = new SessionCore(this.doc, this.writer, this, config.log);
+    this.core.on('joined', (actor) => this.emit('device-joined', actor));
+    this.core.on('left', (actor) => this.emit('device-left', actor));
     this.agent = new AcpAgent(config.command, config.cwd, config.env, {
       onUpdate: (update) => this.writer.applyUpdate(update),
       onPermission: (request, signal) => this.onPermission(request, signal),
@@ -110,33 +91,30 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
     }
   }
 
-  onOffer(peerId: string, sdp: string, sendAnswer: (sdp: string) => void): void {
-    this.peers.acceptOffer(peerId, sdp, sendAnswer);
-  }
-
-  onPeerLeft(peerId: string): void {
-    this.peers.signalingLeft(peerId);
-  }
-
   /** Lists the host's own terminal among the devices (interactive mode). */
   addLocalDevice(): void {
-    this.senders.set(LOCAL_DEVICE.peerId, { name: LOCAL_DEVICE.name, deviceId: LOCAL_DEVICE.deviceId });
-    this.writer.addDevice(LOCAL_DEVICE.peerId, { deviceId: LOCAL_DEVICE.deviceId, name: LOCAL_DEVICE.name, kind: 'terminal', joinedAt: Date.now() });
+    this.core.addLocal();
   }
 
-  /**
-   * Applies an intent from a device, or from the host's terminal with peerId LOCAL_DEVICE.peerId.
-   * Returns the reply's error, or null when applied.
-   */
-  async applyIntent(peerId: string, raw: Record<string, unknown>): Promise<TetherError | null> {
+  /** Applies an intent from the host's own terminal. Returns the reply's error, or null when applied. */
+  applyLocalIntent(raw: Record<string, unknown>): Promise<TetherError | null> {
+    return this.core.applyLocal(raw);
+  }
+
+  parseIntent(raw: Record<string, unknown>): ConversationIntent | TetherError {
     const parsed = ConversationIntentSchema.safeParse(raw);
-    if (!parsed.success) {
-      if (raw.type === 'input' || raw.type === 'resize') return new TetherError('WRONG_SESSION_KIND', 'this is a conversation, not a terminal');
-      const issue = parsed.error.issues[0];
-      return new TetherError('INTENT_INVALID', issue ? `${issue.path.join('.') || 'intent'}: ${issue.message}` : undefined);
-    }
-    const intent = parsed.data;
-    const sender = this.senders.get(peerId) ?? { name: 'unknown device', deviceId: null };
+    if (parsed.success) return parsed.data;
+    if (raw.type === 'input' || raw.type === 'resize') return new TetherError('WRONG_SESSION_KIND', 'this is a conversation, not a terminal');
+    return new TetherError('INTENT_INVALID', describeIssue(parsed.error.issues));
+  }
+
+  roleFor(): Role {
+    return 'control';
+  }
+
+  /** Applies a valid, permitted intent from `actor`. Returns the reply's error, or null when applied. */
+  async apply(intent: ConversationIntent, actor: Actor): Promise<TetherError | null> {
+    const sender: Sender = { name: actor.name, deviceId: actor.deviceId };
     if (this.ended && intent.type !== 'queue-remove') return new TetherError('SESSION_ENDED', 'the agent has ended');
     switch (intent.type) {
       case 'prompt': {
@@ -184,7 +162,7 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
   async close(): Promise<void> {
     for (const [requestId] of this.pending) this.cancelPermission(requestId, { name: 'host', deviceId: null });
     await this.agent.close();
-    this.peers.close();
+    this.core.close();
   }
 
   /** Cancels the running turn and its pending permission requests. */

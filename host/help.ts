@@ -61,6 +61,8 @@ Options:
   --local                 Listen on 127.0.0.1 only (same as --bind 127.0.0.1).
   --public-url URL        Origin to put in the link instead of http://<LAN address>:<port>.
   --signal URL            Use a standalone signal server ('tether signal') instead of the embedded one.
+  --link-ttl DURATION     How long the link (QR code) lets new devices pair: 90s, 10m, 2h, 7d, or
+                          never (default 10m). A paired device keeps working after it expires.
   --cols N, --rows N      Initial terminal size (default 80x24; the device that types sets it after).
   --json                  Print one JSON object per line instead of the QR code and status screen:
                           ready, session-started, session-ended, session-exited,

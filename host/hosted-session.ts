@@ -15,10 +15,9 @@ export interface SessionDeps {
   scrollbackChars?: number;
 }
 
-/** Makes (but does not start) the session for `config.program`. */
-export function createHostedSession(config: RemoteControlCommand, deps: SessionDeps, ids: { sessionId: string; key: string; name: string }): HostedSession {
-  const log = deps.log.child({ sessionId: ids.sessionId });
-  const common = { ...ids, cwd: config.cwd, env: config.env, wrtc: deps.wrtc, iceServers: deps.iceServers ?? [], log };
+/** Makes (but does not start) the session for `config.program`; `log` is already bound to the session. */
+export function createHostedSession(config: RemoteControlCommand, name: string, log: Logger, scrollbackChars?: number): HostedSession {
+  const common = { name, cwd: config.cwd, env: config.env, log };
   const program = config.program;
   if (program.kind === 'acp') {
     return new ConversationSession({
@@ -32,6 +31,6 @@ export function createHostedSession(config: RemoteControlCommand, deps: SessionD
     command: { file: program.file, args: program.args, display: program.display },
     cols: config.cols,
     rows: config.rows,
-    scrollbackChars: deps.scrollbackChars,
+    scrollbackChars,
   });
 }

@@ -4,25 +4,31 @@
  * the start (--remote-control) or later (/remote-control, Ctrl-] s).
  */
 import { hostname } from 'node:os';
-import { newId, newKey } from '../protocol/ids.js';
 import type { RemoteControlCommand } from './cli-args.js';
 import { createHostedSession, type SessionDeps } from './hosted-session.js';
 import { Sharing } from './sharing.js';
 import { runChatConsole } from './chat-console.js';
 import { runPtyConsole } from './pty-console.js';
+import type { Authenticator } from './trust/authenticator.js';
 
 /** Runs an interactive session until the user quits; resolves with the exit status. Throws on startup failures. */
 export async function runInteractive(
   cmd: RemoteControlCommand,
-  deps: SessionDeps & { clientDir: string | null },
+  deps: SessionDeps & { clientDir: string | null; authenticator: Authenticator },
   io: { input: NodeJS.ReadStream; output: NodeJS.WriteStream },
 ): Promise<{ exitCode: Promise<number>; close: () => Promise<void> }> {
-  const sessionId = newId();
-  const key = newKey();
   const name = cmd.name ?? `${hostname()}-${cmd.program.label}`;
   const sized: RemoteControlCommand = { ...cmd, cols: io.output.columns || cmd.cols, rows: io.output.rows || cmd.rows };
-  const session = createHostedSession(sized, deps, { sessionId, key, name });
-  const sharing = new Sharing(cmd, session, deps.clientDir, deps.log.child({ sessionId }));
+  const session = createHostedSession(sized, name, deps.log, deps.scrollbackChars);
+  const sharing = new Sharing(cmd, session.core, {
+    authenticator: deps.authenticator,
+    hostName: hostname(),
+    linkTtlMs: cmd.linkTtlMs,
+    wrtc: deps.wrtc,
+    iceServers: deps.iceServers ?? [],
+    clientDir: deps.clientDir,
+    log: deps.log,
+  });
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {

@@ -45,7 +45,8 @@ export function attachJsonEvents(server: SessionServer, out: NodeJS.WritableStre
   });
   server.on('session-removed', (s) => write('session-removed', { sessionId: s.id, name: s.name }));
   server.on('device-joined', (s, d) =>
-    write('device-joined', { sessionId: s?.id ?? null, peerId: d.peerId, deviceId: d.hello.deviceId, name: d.hello.deviceName, kind: d.hello.deviceKind, devices: (s?.session ?? server.list).peers.joinedCount }),
+    write('device-joined', { sessionId: s?.id ?? null, peerId: d.peerId, deviceId: d.deviceId, name: d.name, kind: d.kind, role: d.role, devices: (s?.session ?? server.list).core.subscriberCount }),
   );
-  server.on('device-left', (s, d) => write('device-left', { sessionId: s?.id ?? null, peerId: d.peerId, devices: (s?.session ?? server.list).peers.joinedCount }));
+  server.on('device-left', (s, d) => write('device-left', { sessionId: s?.id ?? null, peerId: d.peerId, deviceId: d.deviceId, devices: (s?.session ?? server.list).core.subscriberCount }));
+  server.on('warning', (err) => write('error', { code: err.code, message: err.message }));
 }

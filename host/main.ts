@@ -16,6 +16,8 @@ import { startSignalServer } from './start-signal-server.js';
 import { linkOrigin } from './lan-address.js';
 import { runAttach } from '../client/node/attach.js';
 import { runInteractive } from './interactive.js';
+import { Authenticator } from './trust/authenticator.js';
+import { MemoryTrustStore } from './trust/memory-trust-store.js';
 
 const SHUTDOWN_DEADLINE_MS = 2000;
 
@@ -82,7 +84,7 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
 
 async function interactive(cmd: RemoteControlCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
-  const session = await runInteractive(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir() }, { input: process.stdin, output: process.stdout }).catch(fail);
+  const session = await runInteractive(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir(), authenticator: new Authenticator(new MemoryTrustStore()) }, { input: process.stdin, output: process.stdout }).catch(fail);
   let exitCode = 0;
   const shutdown = shutdownOn(() => session.close(), () => exitCode);
   exitCode = await session.exitCode;

@@ -72,7 +72,6 @@ export function runPtyConsole(
         else if (ch === 's') void share();
         else if (ch === 'x') {
           void sharing.stop().then(() => {
-            session.peers.disconnectAll();
             note(['sharing stopped; every device was disconnected']);
           });
         } else if (ch === 'q') return finish(0);

@@ -7,9 +7,9 @@
 import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
-import { newId, newKey } from '../protocol/ids.js';
+import { newId } from '../protocol/ids.js';
 import { TetherError } from '../protocol/errors.js';
-import type { ClientHello, ListIntent } from '../protocol/messages.js';
+import type { ListIntent } from '../protocol/messages.js';
 import { readStatus } from '../protocol/conversation-doc.js';
 import { readTerminal } from '../protocol/terminal-doc.js';
 import { formatSessionUrl } from '../protocol/session-url.js';
@@ -20,6 +20,10 @@ import { loadPresets, defaultConfigPath } from './agent-presets.js';
 import { createHostedSession, type HostedSession, type SessionDeps } from './hosted-session.js';
 import { SessionList } from './session-list.js';
 import { SignalHub } from './signal-hub.js';
+import { HostEndpoint } from './core/host-endpoint.js';
+import type { Actor } from './core/session-core.js';
+import { Authenticator } from './trust/authenticator.js';
+import { MemoryTrustStore } from './trust/memory-trust-store.js';
 import { uniqueName } from './session-names.js';
 import { createWorktree, removeWorktree, repositoryRoot, isDirty, type Worktree } from './worktrees.js';
 
@@ -54,8 +58,12 @@ interface SessionServerEvents {
   /** A session's program or agent ended (`exitCode` null when it was stopped). */
   'session-ended': [ManagedSession, { exitCode: number | null; reason: string }];
   'session-removed': [ManagedSession];
-  'device-joined': [ManagedSession | null, { peerId: string; hello: ClientHello }];
-  'device-left': [ManagedSession | null, { peerId: string }];
+  /** A device opened a session (null: the session list). */
+  'device-joined': [ManagedSession | null, Actor];
+  /** A device closed a session, or its connection ended (null: the session list). */
+  'device-left': [ManagedSession | null, Actor];
+  /** Something devices depend on failed after startup (e.g. re-registering with the signal server). */
+  warning: [TetherError];
   /** Any change the status screen shows (state, devices, names, spawn mode). */
   changed: [];
 }
@@ -63,13 +71,21 @@ interface SessionServerEvents {
 /** Runtime dependencies. */
 export interface SessionServerDeps extends SessionDeps {
   clientDir: string | null;
+  /** The user's trust (host key, tokens, paired devices); in memory when not given. */
+  authenticator?: Authenticator;
 }
 
 /** A multi-session server. */
 export class SessionServer extends EventEmitter<SessionServerEvents> {
   readonly sessions = new Map<string, ManagedSession>();
   readonly list: SessionList;
+  /** The session list's routing id: the server's link, and the scope its pairing tokens open. */
+  readonly listId = newId();
+  readonly endpoint: HostEndpoint;
+  readonly authenticator: Authenticator;
   private readonly hub: SignalHub;
+  /** The current pairing token of the server's link. */
+  private linkToken: string | null = null;
   private readonly log: Logger;
   private spawnMode: SpawnMode;
   private repo: string | null = null;
@@ -84,7 +100,16 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     super();
     this.log = deps.log;
     this.spawnMode = config.spawn;
-    this.hub = new SignalHub(config, deps.clientDir, deps.log);
+    this.authenticator = deps.authenticator ?? new Authenticator(new MemoryTrustStore());
+    this.endpoint = new HostEndpoint({
+      scope: this.listId,
+      authenticator: this.authenticator,
+      hostName: hostname(),
+      wrtc: deps.wrtc,
+      iceServers: deps.iceServers ?? [],
+      log: deps.log,
+    });
+    this.hub = new SignalHub(config, deps.clientDir, this.endpoint, deps.log);
     const presets = loadPresets(config.configPath ?? defaultConfigPath(config.env), config.configPath !== null);
     this.agents = [
       { label: config.program.label, command: config.program.display },
@@ -92,8 +117,6 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       { label: 'shell', command: config.env.SHELL || '/bin/sh' },
     ].filter((a, i, all) => all.findIndex((b) => b.label === a.label) === i);
     this.list = new SessionList(
-      newId(),
-      newKey(),
       {
         name: config.name ?? hostname(),
         hostname: hostname(),
@@ -104,10 +127,11 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
         defaultAgent: config.program.label,
       },
       (intent, by) => this.onListIntent(intent, by),
-      { log: deps.log.child({ component: 'session-list' }), wrtc: deps.wrtc, iceServers: deps.iceServers ?? [] },
+      deps.log.child({ component: 'session-list' }),
     );
-    this.list.on('device-joined', (peerId, hello) => this.emit('device-joined', null, { peerId, hello }));
-    this.list.on('device-left', (peerId) => this.emit('device-left', null, { peerId }));
+    this.endpoint.addSession(this.listId, this.list.core);
+    this.list.on('device-joined', (actor) => this.emit('device-joined', null, actor));
+    this.list.on('device-left', (actor) => this.emit('device-left', null, actor));
   }
 
   /** The current spawn mode. */
@@ -129,12 +153,30 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   async start(): Promise<ServerReady> {
     if (this.spawnMode === 'worktree') this.repo = await repositoryRoot(this.config.cwd);
     await this.hub.start();
-    const serverUrl = await this.hub.register(this.list);
+    this.hub.signalLink?.on('register-failed', (sessionId, err) => {
+      const what = sessionId === this.listId ? 'the session list' : (this.sessions.get(sessionId)?.name ?? sessionId);
+      this.emit('warning', new TetherError(err.code, `devices cannot reach ${what}: ${err.message}`));
+    });
+    await this.hub.register(this.listId);
+    this.linkToken = this.authenticator.mintToken(this.listId, 'owner', this.config.linkTtlMs).secret;
+    const serverUrl = this.serverUrl;
     let first: ManagedSession | null = null;
     if (this.config.createSessionInDir) first = await this.startSession({ name: this.config.name, spawn: 'same-dir', program: this.config.program });
     const ready: ServerReady = { serverUrl, signal: this.hub.signalOrigin, name: String(this.list.list.view.meta.get('name')), first };
     this.emit('ready', ready);
     return ready;
+  }
+
+  /** The server's link (the session list) with the current pairing token. */
+  get serverUrl(): string {
+    return formatSessionUrl(this.hub.signalOrigin, this.listId, this.linkToken);
+  }
+
+  /** Mints a fresh link for the server (`n` on the status screen); older links keep working until they expire. */
+  newLink(): string {
+    this.linkToken = this.authenticator.mintToken(this.listId, 'owner', this.config.linkTtlMs).secret;
+    this.emit('changed');
+    return this.serverUrl;
   }
 
   /** `w` on the status screen: same-dir ↔ worktree for sessions started from now on. */
@@ -170,9 +212,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       worktree = await createWorktree(this.repo, name);
     }
     const id = newId();
-    const key = newKey();
     const folder = worktree?.path ?? this.config.cwd;
-    const session = createHostedSession({ ...this.config, cwd: folder, program }, this.deps, { sessionId: id, key, name });
+    const session = createHostedSession({ ...this.config, cwd: folder, program }, name, this.log.child({ sessionId: id }), this.deps.scrollbackChars);
     // An agent takes a second or so to initialize: a device's request need not wait for it.
     const background = options.background === true && session.kind === 'conversation';
     const starting = background ? null : session.start();
@@ -182,11 +223,13 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       await session.close().catch((e: unknown) => this.log.warn({ err: String(e) }, 'cleanup after a failed start'));
       throw err;
     }
-    const url = await this.hub.register(session);
+    this.endpoint.addSession(id, session.core);
+    await this.hub.register(id);
+    const url = formatSessionUrl(this.hub.signalOrigin, id, this.linkToken);
     const managed: ManagedSession = { id, name, url, agent: program.label, folder, worktree, session, ended: false };
     this.sessions.set(id, managed);
     this.list.list.add({
-      id, key, name, agent: program.label, kind: session.kind, folder, branch: worktree?.branch ?? null,
+      id, name, agent: program.label, kind: session.kind, folder, branch: worktree?.branch ?? null,
       state: 'starting', endedReason: null, devices: [], startedAt: Date.now(), lastActivity: Date.now(),
     });
     this.follow(managed);
@@ -225,6 +268,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     if (!managed) throw new TetherError('SESSION_UNKNOWN', 'no such session on this server');
     if (!managed.ended) throw new TetherError('SESSION_RUNNING');
     this.hub.unregister(id);
+    this.endpoint.removeSession(id, new TetherError('SESSION_REMOVED'));
     await managed.session.close();
     this.sessions.delete(id);
     this.list.list.remove(id);
@@ -249,6 +293,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       for (const t of this.refreshTimers.values()) clearTimeout(t);
       await Promise.all([...this.sessions.values()].map((m) => m.session.close().catch((err: unknown) => this.log.warn({ err: String(err) }, 'session close failed'))));
       this.list.close();
+      this.endpoint.close();
       await this.hub.stop();
     })();
     return this.closing;
@@ -258,7 +303,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   linkOf(id: string): string {
     const m = this.sessions.get(id);
     if (!m) throw new TetherError('SESSION_UNKNOWN');
-    return formatSessionUrl(this.hub.signalOrigin, m.id, m.session.key);
+    return formatSessionUrl(this.hub.signalOrigin, m.id, this.linkToken);
   }
 
   private programFor(agent: string | undefined): RemoteControlCommand['program'] {
@@ -271,7 +316,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     }
   }
 
-  private async onListIntent(intent: ListIntent, by: { name: string }): Promise<TetherError | null> {
+  private async onListIntent(intent: ListIntent, by: Actor): Promise<TetherError | null> {
     try {
       switch (intent.type) {
         case 'start-session':
@@ -322,8 +367,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       if (wait <= 0) run();
       else this.refreshTimers.set(managed.id, setTimeout(run, wait));
     });
-    session.on('device-joined', (peerId: string, hello: ClientHello) => this.emit('device-joined', managed, { peerId, hello }));
-    session.on('device-left', (peerId: string) => this.emit('device-left', managed, { peerId }));
+    session.on('device-joined', (actor: Actor) => this.emit('device-joined', managed, actor));
+    session.on('device-left', (actor: Actor) => this.emit('device-left', managed, actor));
     if (session.kind === 'terminal') session.on('exited', (exit) => this.markEnded(managed, exit.exitCode, `exited with code ${exit.exitCode}`));
     else session.on('agent-exited', (exit) => this.markEnded(managed, exit.code, exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`));
     refresh();

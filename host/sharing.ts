@@ -1,60 +1,127 @@
 /**
- * Sharing one session with devices through its own signal hub. Can be started and stopped at any time,
- * which is what `/remote-control` mid-session does; devices then receive the whole history by sync.
+ * Sharing one session with devices (interactive mode): each share is its own endpoint with a new routing
+ * id and a new pairing token, so stopping a share kills its link for good — devices are told "sharing
+ * stopped" over their data channel, and the next share (`/remote-control` again) has a different link.
+ * Devices of a new share receive the whole history by sync.
  */
 import type { Logger } from 'pino';
+import { newId } from '../protocol/ids.js';
+import { TetherError } from '../protocol/errors.js';
+import { formatSessionUrl } from '../protocol/session-url.js';
 import type { SignalServer } from '../signal/signal-server.js';
-import type { SignalSession } from './signal-link.js';
 import { SignalHub, type HubConfig } from './signal-hub.js';
+import { HostEndpoint } from './core/host-endpoint.js';
+import type { SessionCore } from './core/session-core.js';
+import type { Authenticator } from './trust/authenticator.js';
 
 /** A session's link while shared. */
 export interface ShareInfo {
   url: string;
   signal: string;
+  /** This share's routing id (a new one for every share). */
+  shareId: string;
 }
 
-/** Shares a session through a signal server. */
+/** What a share needs besides the session. */
+export interface SharingDeps {
+  authenticator: Authenticator;
+  hostName: string;
+  /** How long a share's link lets new devices pair (null: until the share stops). */
+  linkTtlMs: number | null;
+  wrtc: object | undefined;
+  iceServers: RTCIceServer[];
+  clientDir: string | null;
+  log: Logger;
+}
+
+interface ActiveShare {
+  info: ShareInfo;
+  endpoint: HostEndpoint;
+  hub: SignalHub;
+}
+
+/** Shares a session through a signal server, one share at a time. */
 export class Sharing {
-  private readonly hub: SignalHub;
-  private current: ShareInfo | null = null;
+  private current: ActiveShare | null = null;
+  private starting: Promise<ShareInfo> | null = null;
 
   constructor(
-    config: HubConfig,
-    private readonly session: SignalSession,
-    clientDir: string | null,
-    log: Logger,
-  ) {
-    this.hub = new SignalHub(config, clientDir, log);
-  }
+    private readonly config: HubConfig,
+    private readonly core: SessionCore,
+    private readonly deps: SharingDeps,
+  ) {}
 
   /** The link while shared, else null. */
   get info(): ShareInfo | null {
-    return this.current;
+    return this.current?.info ?? null;
+  }
+
+  /** The current share's endpoint (its devices), else null. */
+  get endpoint(): HostEndpoint | null {
+    return this.current?.endpoint ?? null;
   }
 
   /** The embedded signal server while shared (null with --signal). */
   get signalServer(): SignalServer | null {
-    return this.hub.signalServer;
+    return this.current?.hub.signalServer ?? null;
   }
 
-  /** Starts sharing (idempotent); throws BAD_CONFIG or SIGNAL_UNREACHABLE. */
-  async start(): Promise<ShareInfo> {
-    if (this.current) return this.current;
-    await this.hub.start();
+  /** Starts sharing (idempotent while shared); throws BAD_CONFIG or SIGNAL_UNREACHABLE. */
+  start(): Promise<ShareInfo> {
+    if (this.current) return Promise.resolve(this.current.info);
+    this.starting ??= this.open().finally(() => {
+      this.starting = null;
+    });
+    return this.starting;
+  }
+
+  /** A fresh link for the current share (a new token; older ones keep working until they expire). */
+  newLink(): ShareInfo | null {
+    const share = this.current;
+    if (!share) return null;
+    const token = this.deps.authenticator.mintToken(share.info.shareId, 'owner', this.deps.linkTtlMs);
+    share.info = { ...share.info, url: formatSessionUrl(share.hub.signalOrigin, share.info.shareId, token.secret) };
+    return share.info;
+  }
+
+  /** Stops sharing: the link dies for good and every device is told "sharing stopped". */
+  async stop(): Promise<void> {
+    await this.starting?.catch(() => undefined);
+    const share = this.current;
+    this.current = null;
+    if (!share) return;
+    this.deps.authenticator.revokeScope(share.info.shareId);
+    share.hub.unregister(share.info.shareId);
+    share.endpoint.close(new TetherError('SHARE_STOPPED'));
+    // Let the devices receive the reason before the signal server (embedded or not) goes away.
+    await this.core.drain(500);
+    await share.hub.stop();
+  }
+
+  private async open(): Promise<ShareInfo> {
+    const shareId = newId();
+    const log = this.deps.log.child({ shareId });
+    const endpoint = new HostEndpoint({
+      scope: shareId,
+      authenticator: this.deps.authenticator,
+      hostName: this.deps.hostName,
+      wrtc: this.deps.wrtc,
+      iceServers: this.deps.iceServers,
+      log,
+    });
+    endpoint.addSession(shareId, this.core);
+    const hub = new SignalHub(this.config, this.deps.clientDir, endpoint, log);
     try {
-      const url = await this.hub.register(this.session);
-      this.current = { url, signal: this.hub.signalOrigin };
-      return this.current;
+      await hub.start();
+      await hub.register(shareId);
     } catch (err) {
-      await this.hub.stop();
+      endpoint.close();
+      await hub.stop();
       throw err;
     }
-  }
-
-  /** Stops sharing: no new device can join. Connected devices are closed by the caller. */
-  async stop(): Promise<void> {
-    this.current = null;
-    this.hub.unregister(this.session.sessionId);
-    await this.hub.stop();
+    const token = this.deps.authenticator.mintToken(shareId, 'owner', this.deps.linkTtlMs);
+    const info: ShareInfo = { url: formatSessionUrl(hub.signalOrigin, shareId, token.secret), signal: hub.signalOrigin, shareId };
+    this.current = { info, endpoint, hub };
+    return info;
   }
 }

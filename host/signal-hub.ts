@@ -1,13 +1,12 @@
 /**
  * The host's presence on a signal server, for any number of sessions: starts the embedded signal server
- * (or connects to a standalone one with --signal), keeps one signaling connection, registers sessions on
- * it, and makes their links.
+ * (or connects to a standalone one with --signal), keeps one signaling connection, and registers the
+ * routing ids of the sessions its handler serves.
  */
 import type { Logger } from 'pino';
-import { formatSessionUrl } from '../protocol/session-url.js';
 import type { SignalServer } from '../signal/signal-server.js';
 import type { RemoteControlCommand } from './cli-args.js';
-import { HostSignalLink, type SignalSession } from './signal-link.js';
+import { HostSignalLink, type SignalHandler } from './signal-link.js';
 import { linkOrigin, selfOrigin } from './lan-address.js';
 import { startSignalServer } from './start-signal-server.js';
 
@@ -23,8 +22,14 @@ export class SignalHub {
   constructor(
     private readonly config: HubConfig,
     private readonly clientDir: string | null,
+    private readonly handler: SignalHandler,
     private readonly log: Logger,
   ) {}
+
+  /** The signaling connection (for its events), once started. */
+  get signalLink(): HostSignalLink | null {
+    return this.link;
+  }
 
   /** True once started. */
   get started(): boolean {
@@ -57,7 +62,7 @@ export class SignalHub {
         publicOrigin = linkOrigin(this.config.bind, port, this.config.publicUrl);
         connectTo = selfOrigin(this.config.bind, port);
       }
-      this.link = new HostSignalLink(connectTo, this.log.child({ component: 'signal-link' }));
+      this.link = new HostSignalLink(connectTo, this.handler, this.log.child({ component: 'signal-link' }));
       await this.link.connect();
       this.origin = publicOrigin;
     } catch (err) {
@@ -66,11 +71,10 @@ export class SignalHub {
     }
   }
 
-  /** Serves a session; returns its link. */
-  async register(session: SignalSession): Promise<string> {
+  /** Routes devices of `sessionId` to this host's handler. */
+  async register(sessionId: string): Promise<void> {
     if (!this.link || !this.origin) throw new Error('signal hub not started');
-    await this.link.register(session);
-    return formatSessionUrl(this.origin, session.sessionId, session.key);
+    await this.link.register(sessionId);
   }
 
   /** Stops serving a session (its link stops working). */

@@ -1,57 +1,74 @@
 /**
- * The host's connection to a signal server (embedded or standalone): registers sessions, verifies
- * each device's offer MAC with the session key before anything is applied, and returns MAC-signed
- * answers. Re-registers after the signaling connection comes back.
+ * The host's connection to a signal server (embedded or standalone): registers the routing ids of the
+ * sessions it serves, hands every payload for them to its handler (which authenticates it), relays the
+ * handler's replies, and re-registers after the signaling connection comes back. It trusts nothing the
+ * server says: payloads are validated here and authenticated by the handler.
  */
+import { EventEmitter } from 'node:events';
 import { io, type Socket } from 'socket.io-client';
 import type { Logger } from 'pino';
 import { SignalEvents, PeerEnvelopeSchema, PeerLeftSchema, type SignalAck, type SignalPayload } from '../protocol/signaling.js';
-import { signSdp, verifySdp } from '../protocol/mac.js';
 import { isErrorCode, TetherError } from '../protocol/errors.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
 
-/** A session as the signal link sees it. */
-export interface SignalSession {
-  readonly sessionId: string;
-  readonly key: string;
-  /** An authenticated offer; call `sendAnswer` with the answer SDP. */
-  onOffer(peerId: string, sdp: string, sendAnswer: (sdp: string) => void): void;
+/** Receives what devices send through the signal server. */
+export interface SignalHandler {
+  /** A payload from `peerId` for session `sessionId`; `reply` sends one back to that peer. */
+  onSignal(sessionId: string, peerId: string, payload: SignalPayload, reply: (payload: SignalPayload) => void): void;
   /** The peer's signaling connection left. */
-  onPeerLeft(peerId: string): void;
+  onPeerLeft(sessionId: string, peerId: string): void;
 }
 
 const ACK_TIMEOUT_MS = 10_000;
 
+interface HostSignalLinkEvents {
+  /** Registering a session failed after a reconnect (e.g. SESSION_TAKEN): devices cannot reach it. */
+  'register-failed': [sessionId: string, TetherError];
+  /** The signaling connection dropped (devices cannot join meanwhile) or came back. */
+  connection: ['lost' | 'back'];
+}
+
 /** The host side of signaling. */
-export class HostSignalLink {
+export class HostSignalLink extends EventEmitter<HostSignalLinkEvents> {
   private readonly socket: Socket;
-  private readonly sessions = new Map<string, SignalSession>();
-  /** Peers already warned about, so a retrying device with a wrong key logs once. */
-  private readonly warned = new Set<string>();
+  private readonly registered = new Set<string>();
+  private everConnected = false;
 
   constructor(
     url: string,
+    private readonly handler: SignalHandler,
     private readonly log: Logger,
   ) {
+    super();
     const u = new URL(url);
     this.socket = io(u.origin, {
       path: `${u.pathname.replace(/\/+$/, '')}/socket.io`,
       transports: ['websocket'],
       autoConnect: false,
       reconnectionDelay: 250,
-      reconnectionDelayMax: 5000,
+      reconnectionDelayMax: 2000,
     });
     this.socket.on('connect', () => {
-      for (const s of this.sessions.values()) void this.sendRegister(s.sessionId).catch((err: Error) => this.log.error({ err: err.message }, 're-register failed'));
+      if (this.everConnected) this.emit('connection', 'back');
+      this.everConnected = true;
+      for (const id of this.registered) {
+        void this.sendRegister(id).catch((err: unknown) => {
+          const e = err instanceof TetherError ? err : new TetherError('SIGNAL_UNREACHABLE', String(err));
+          this.log.error({ sessionId: id, code: e.code, err: e.message }, 're-register failed');
+          this.emit('register-failed', id, e);
+        });
+      }
     });
     this.socket.on('disconnect', (reason) => {
       // Our own close() is not worth a warning; anything else is, since devices cannot join meanwhile.
-      if (reason !== 'io client disconnect') this.log.warn({ reason }, 'signal server connection lost; retrying');
+      if (reason === 'io client disconnect') return;
+      this.log.warn({ reason }, 'signal server connection lost; retrying');
+      this.emit('connection', 'lost');
     });
     this.socket.on(SignalEvents.fromPeer, (raw: unknown) => this.onFromPeer(raw));
     this.socket.on(SignalEvents.peerLeft, (raw: unknown) => {
       const parsed = PeerLeftSchema.safeParse(raw);
-      if (parsed.success) this.sessions.get(parsed.data.sessionId)?.onPeerLeft(parsed.data.peerId);
+      if (parsed.success && this.registered.has(parsed.data.sessionId)) this.handler.onPeerLeft(parsed.data.sessionId, parsed.data.peerId);
     });
   }
 
@@ -72,35 +89,37 @@ export class HostSignalLink {
     });
   }
 
-  /** Serves a session through this signal server. */
-  async register(session: SignalSession): Promise<void> {
-    this.sessions.set(session.sessionId, session);
-    await this.sendRegister(session.sessionId);
+  /** Serves a session id through this signal server; throws SESSION_TAKEN and the like. */
+  async register(sessionId: string): Promise<void> {
+    this.registered.add(sessionId);
+    try {
+      await this.sendRegister(sessionId);
+    } catch (err) {
+      this.registered.delete(sessionId);
+      throw err;
+    }
   }
 
-  /** Stops serving a session. */
+  /** Stops serving a session id. */
   unregister(sessionId: string): void {
-    if (!this.sessions.delete(sessionId)) return;
+    if (!this.registered.delete(sessionId)) return;
     if (this.socket.connected) this.socket.emit(SignalEvents.hostUnregister, { v: PROTOCOL_VERSION, sessionId });
   }
 
   /** Disconnects from the signal server. */
   close(): void {
-    this.sessions.clear();
+    this.registered.clear();
     this.socket.disconnect();
   }
 
   private async sendRegister(sessionId: string): Promise<void> {
-    const ack = (await this.socket
-      .timeout(ACK_TIMEOUT_MS)
-      .emitWithAck(SignalEvents.hostRegister, { v: PROTOCOL_VERSION, sessionId })) as SignalAck;
-    if (!ack.ok) {
-      throw new TetherError(isErrorCode(ack.error.code) ? ack.error.code : 'BAD_ENVELOPE', ack.error.message);
+    let ack: SignalAck;
+    try {
+      ack = (await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(SignalEvents.hostRegister, { v: PROTOCOL_VERSION, sessionId })) as SignalAck;
+    } catch (err) {
+      throw new TetherError('SIGNAL_UNREACHABLE', 'the signal server did not answer the registration', { cause: err });
     }
-  }
-
-  private sendToPeer(sessionId: string, peerId: string, payload: SignalPayload): void {
-    this.socket.emit(SignalEvents.toPeer, { sessionId, peerId, payload });
+    if (!ack.ok) throw new TetherError(isErrorCode(ack.error.code) ? ack.error.code : 'BAD_ENVELOPE', ack.error.message);
   }
 
   private onFromPeer(raw: unknown): void {
@@ -110,19 +129,7 @@ export class HostSignalLink {
       return;
     }
     const { sessionId, peerId, payload } = parsed.data;
-    const session = this.sessions.get(sessionId);
-    if (!session || payload.kind !== 'offer') return;
-    if (!verifySdp(session.key, 'offer', sessionId, peerId, payload.sdp, payload.mac)) {
-      if (!this.warned.has(peerId)) {
-        this.warned.add(peerId);
-        if (this.warned.size > 1000) this.warned.clear();
-        this.log.warn({ sessionId, peerId, code: 'KEY_REJECTED' }, 'refused a device: its link has the wrong key (or the signal server altered its offer)');
-      }
-      this.sendToPeer(sessionId, peerId, { kind: 'reject', code: 'KEY_REJECTED', message: 'the host rejected this link\'s key' });
-      return;
-    }
-    session.onOffer(peerId, payload.sdp, (answer) => {
-      this.sendToPeer(sessionId, peerId, { kind: 'answer', sdp: answer, mac: signSdp(session.key, 'answer', sessionId, peerId, answer) });
-    });
+    if (!this.registered.has(sessionId)) return;
+    this.handler.onSignal(sessionId, peerId, payload, (reply) => this.socket.emit(SignalEvents.toPeer, { sessionId, peerId, payload: reply }));
   }
 }

@@ -74,7 +74,7 @@ export function attachStatusScreen(server: SessionServer, out: NodeJS.WriteStrea
   server.on('session-ended', (s, e) => line(`session ended: ${s.name} (${e.reason})`));
   server.on('device-joined', (s, d) => {
     soon();
-    line(`device joined ${s ? s.name : 'the session list'}: ${d.hello.deviceName}`);
+    line(`device joined ${s ? s.name : 'the session list'}: ${d.name}`);
   });
   server.on('device-left', (s) => {
     soon();

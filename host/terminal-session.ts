@@ -6,20 +6,15 @@
 import { EventEmitter } from 'node:events';
 import * as Y from 'yjs';
 import type { Logger } from 'pino';
-import { TerminalIntentSchema, type ClientHello } from '../protocol/messages.js';
+import { TerminalIntentSchema, type TerminalIntent } from '../protocol/messages.js';
 import { TetherError } from '../protocol/errors.js';
+import type { Role } from '../protocol/roles.js';
 import { spawnPty, type PtyExit, type PtyProcess } from './pty-process.js';
 import { TerminalDocWriter } from './terminal-doc-writer.js';
-import { SessionPeers } from './session-peers.js';
-import type { SignalSession } from './signal-link.js';
-
-/** The size owner recorded for the host's own terminal. */
-const LOCAL_PEER = 'local';
+import { describeIssue, LOCAL_ACTOR, SessionCore, type Actor, type SessionBehaviour } from './core/session-core.js';
 
 /** Everything a terminal session needs. */
 export interface TerminalSessionConfig {
-  sessionId: string;
-  key: string;
   name: string;
   /** The program: file + args, and how to show it to users. */
   command: { file: string; args: string[]; display: string };
@@ -28,14 +23,12 @@ export interface TerminalSessionConfig {
   cols: number;
   rows: number;
   scrollbackChars?: number;
-  wrtc: object | undefined;
-  iceServers: RTCIceServer[];
   log: Logger;
 }
 
 interface TerminalSessionEvents {
-  'device-joined': [peerId: string, hello: ClientHello];
-  'device-left': [peerId: string];
+  'device-joined': [Actor];
+  'device-left': [Actor];
   /** The program ended and every device was given the chance to see it. */
   exited: [PtyExit];
   /** Raw program output, as it arrives (for the host's own terminal in interactive mode). */
@@ -43,31 +36,26 @@ interface TerminalSessionEvents {
 }
 
 /** A shared terminal. */
-export class TerminalSession extends EventEmitter<TerminalSessionEvents> implements SignalSession {
+export class TerminalSession extends EventEmitter<TerminalSessionEvents> implements SessionBehaviour<TerminalIntent> {
   readonly kind = 'terminal' as const;
-  readonly sessionId: string;
-  readonly key: string;
   readonly doc = new Y.Doc();
   readonly writer: TerminalDocWriter;
-  readonly peers: SessionPeers;
+  readonly core: SessionCore<TerminalIntent>;
   private pty: PtyProcess | null = null;
   private exit: PtyExit | null = null;
   private size: { cols: number; rows: number };
 
   constructor(private readonly config: TerminalSessionConfig) {
     super();
-    this.sessionId = config.sessionId;
-    this.key = config.key;
     this.size = { cols: config.cols, rows: config.rows };
     this.writer = new TerminalDocWriter(
       this.doc,
       { name: config.name, command: config.command.display, cols: config.cols, rows: config.rows },
       config.scrollbackChars,
     );
-    // config carries sessionId, wrtc, iceServers and log, as SessionPeers wants them.
-    this.peers = new SessionPeers({ ...config, doc: this.doc, applyIntent: (peerId, raw) => this.applyIntent(peerId, raw), roster: this.writer });
-    this.peers.on('joined', (peerId, hello) => this.emit('device-joined', peerId, hello));
-    this.peers.on('left', (peerId) => this.emit('device-left', peerId));
+    this.core = new SessionCore(this.doc, this.writer, this, config.log);
+    this.core.on('joined', (actor) => this.emit('device-joined', actor));
+    this.core.on('left', (actor) => this.emit('device-left', actor));
   }
 
   /** Starts the program; throws TetherError SPAWN_FAILED. */
@@ -91,22 +79,14 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
   /** Keystrokes from the host's own terminal (interactive mode): it takes the size like any device. */
   localInput(data: string, cols: number, rows: number): void {
     if (this.exit || !this.pty) return;
-    this.takeSize(LOCAL_PEER, cols, rows);
+    this.takeSize(LOCAL_ACTOR.peerId, cols, rows);
     this.writer.expectEcho();
     this.pty.write(data);
   }
 
   /** The host's own terminal was resized. */
   localResize(cols: number, rows: number): void {
-    if (!this.exit) this.takeSize(LOCAL_PEER, cols, rows);
-  }
-
-  onOffer(peerId: string, sdp: string, sendAnswer: (sdp: string) => void): void {
-    this.peers.acceptOffer(peerId, sdp, sendAnswer);
-  }
-
-  onPeerLeft(peerId: string): void {
-    this.peers.signalingLeft(peerId);
+    if (!this.exit) this.takeSize(LOCAL_ACTOR.peerId, cols, rows);
   }
 
   /** Ends the program's process group; the scrollback stays readable to devices. */
@@ -118,7 +98,7 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
   async close(): Promise<void> {
     if (this.pty && !this.exit) await this.pty.kill(1000);
     this.writer.close();
-    this.peers.close();
+    this.core.close();
   }
 
   private async onExit(exit: PtyExit): Promise<void> {
@@ -126,24 +106,29 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
     this.config.log.info(exit, 'program exited');
     this.writer.setExited(exit.exitCode, exit.signal);
     // Give devices up to a second to receive the last output and the exit status.
-    await this.peers.drain(1000);
+    await this.core.drain(1000);
     this.emit('exited', exit);
   }
 
-  private applyIntent(peerId: string, raw: Record<string, unknown>): TetherError | null {
+  parseIntent(raw: Record<string, unknown>): TerminalIntent | TetherError {
     const parsed = TerminalIntentSchema.safeParse(raw);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return new TetherError('INTENT_INVALID', issue ? `${issue.path.join('.') || 'intent'}: ${issue.message}` : undefined);
-    }
+    if (parsed.success) return parsed.data;
+    if (typeof raw.type === 'string' && !['input', 'resize'].includes(raw.type)) return new TetherError('WRONG_SESSION_KIND', 'this is a terminal; that action belongs to another kind of session');
+    return new TetherError('INTENT_INVALID', describeIssue(parsed.error.issues));
+  }
+
+  roleFor(): Role {
+    return 'control';
+  }
+
+  apply(intent: TerminalIntent, actor: Actor): TetherError | null {
     if (this.exit || !this.pty) return new TetherError('SESSION_ENDED');
-    const intent = parsed.data;
     if (intent.type === 'resize') {
-      this.takeSize(peerId, intent.cols, intent.rows);
+      this.takeSize(actor.peerId, intent.cols, intent.rows);
       return null;
     }
-    if (intent.cols !== undefined && intent.rows !== undefined) this.takeSize(peerId, intent.cols, intent.rows);
-    else this.writer.setSize(this.size.cols, this.size.rows, peerId);
+    if (intent.cols !== undefined && intent.rows !== undefined) this.takeSize(actor.peerId, intent.cols, intent.rows);
+    else this.writer.setSize(this.size.cols, this.size.rows, actor.peerId);
     this.writer.expectEcho();
     this.pty.write(intent.data);
     return null;

@@ -23,8 +23,17 @@ export const ERROR_CODES = {
   HOST_GONE: 'the host left the signal server',
   // Trust
   KEY_MISSING: 'the link has no key (the part after #); open the full link or scan the QR code again',
-  KEY_REJECTED: 'the host rejected this link\'s key; open the full link or scan the QR code again',
+  KEY_REJECTED: 'the host did not accept this link; open the full link or scan the QR code again',
   MAC_INVALID: 'a signaling message failed authentication; the signal server may be tampering with it',
+  HANDSHAKE_STALE: 'the connection attempt was too old or was replayed; a new one is under way',
+  LINK_EXPIRED: 'this link has expired — ask for a new one',
+  DEVICE_UNKNOWN: 'the host does not know this device any more; open a new link from the host',
+  DEVICE_REVOKED: 'this device was removed by the host\'s owner',
+  FORBIDDEN_ROLE: 'this device\'s role does not allow that',
+  SHARE_STOPPED: 'the host stopped sharing this session',
+  SESSION_REMOVED: 'the session was removed on the host',
+  HOST_UNREACHABLE: 'cannot reach the host — is tether still running?',
+  CHANNEL_UNKNOWN: 'no such session channel on this connection',
   // Data channel
   FRAME_MALFORMED: 'malformed frame',
   FRAME_TOO_LARGE: 'frame exceeds the size limit',
@@ -37,6 +46,7 @@ export const ERROR_CODES = {
   WEBRTC_FAILED: 'the peer-to-peer connection failed',
   // Intents
   INTENT_INVALID: 'malformed intent',
+  INTERNAL_ERROR: 'the host could not apply this (a bug in tether; the host\'s log has the details)',
   SESSION_ENDED: 'the session has ended',
   // Conversation intents
   WRONG_SESSION_KIND: 'this action does not apply to this kind of session',

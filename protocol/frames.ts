@@ -1,22 +1,40 @@
 /**
  * Data-channel framing: every frame is `[tag: u8][payload]`, dispatched through a handler table.
+ * One connection carries every session a device opens on a host: session frames (sync, intent, reply,
+ * end) start their payload with the channel number the device chose when it opened the session.
  * Frames larger than one SCTP message are split into FRAGMENT parts and reassembled, with the total
  * capped by the receiver's limit; an unknown tag or an oversized frame is a protocol error.
  */
+import * as encoding from 'lib0/encoding';
+import * as decoding from 'lib0/decoding';
 import { TetherError } from './errors.js';
 
 /** One-byte frame tags. Values are part of the wire protocol: never renumber. */
 export const FrameTag = {
-  /** JSON Hello: the first frame in each direction. */
+  /** JSON Hello: the first frame in each direction (the device's first, then the host's answer). */
   hello: 0x01,
-  /** A y-protocols sync message (step 1, step 2 or update). */
+  /** Session frame: a y-protocols sync message (step 1, step 2 or update). */
   sync: 0x02,
-  /** JSON Intent from a client. */
+  /** Session frame: a JSON Intent from a device. */
   intent: 0x03,
-  /** JSON IntentReply from the host. */
+  /** Session frame: a JSON IntentReply from the host. */
   reply: 0x04,
-  /** JSON ErrorFrame sent just before closing. */
+  /** JSON ErrorFrame sent just before closing the whole connection. */
   error: 0x05,
+  /** JSON OpenSession from a device: subscribe a channel number to a session. */
+  open: 0x06,
+  /** Session frame: JSON ChannelOpened from the host (the channel is live: send sync step 1). */
+  opened: 0x07,
+  /** Session frame: JSON ChannelEnd. Host → device: final (the session ended, sharing stopped…). Device → host: unsubscribe. */
+  end: 0x08,
+  /** Liveness probe, either direction; answered with pong. Payload: opaque, at most 16 bytes, echoed. */
+  ping: 0x09,
+  /** Answer to ping with the same payload. */
+  pong: 0x0a,
+  /** JSON Notice, host → device: something about this device's connection (role changed, revoked, waiting for approval…). */
+  notice: 0x0b,
+  /** Empty, device → host: this device is leaving (page closed); drop it from every list now. */
+  bye: 0x0c,
   /** A fragment of a larger frame; more follow. */
   fragment: 0x7e,
   /** The last fragment of a larger frame. */
@@ -36,6 +54,9 @@ export interface Frame {
   tag: number;
   payload: Uint8Array;
 }
+
+/** Most session channels one connection may have open at once. */
+export const MAX_CHANNELS = 256;
 
 /** Builds one logical frame. */
 export function encodeFrame(tag: number, payload: Uint8Array): Uint8Array {
@@ -98,5 +119,26 @@ export class FrameAssembler {
       throw new TetherError('FRAME_TOO_LARGE', `frame exceeds ${this.maxFrameBytes} bytes`);
     }
     return { tag, payload: message.subarray(1) };
+  }
+}
+
+/** Builds a session frame: `[tag][varuint channel][payload]`. */
+export function encodeChannelFrame(tag: number, channel: number, payload: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeUint8(encoder, tag);
+  encoding.writeVarUint(encoder, channel);
+  encoding.writeUint8Array(encoder, payload);
+  return encoding.toUint8Array(encoder);
+}
+
+/** Splits a session frame's payload into its channel number and the rest; throws FRAME_MALFORMED. */
+export function decodeChannelPayload(payload: Uint8Array): { channel: number; body: Uint8Array } {
+  try {
+    const decoder = decoding.createDecoder(payload);
+    const channel = decoding.readVarUint(decoder);
+    if (channel >= MAX_CHANNELS) throw new Error(`channel ${channel} out of range`);
+    return { channel, body: payload.subarray(decoder.pos) };
+  } catch (err) {
+    throw new TetherError('FRAME_MALFORMED', `bad session frame: ${(err as Error).message}`, { cause: err });
   }
 }

@@ -6,6 +6,9 @@ import * as z from 'zod';
 import { ID_PATTERN } from './ids.js';
 import { isErrorCode, TetherError, type ErrorCode } from './errors.js';
 import { fromUtf8, utf8 } from './encoding.js';
+import { PUBLIC_KEY_PATTERN } from './auth.js';
+import { MAX_CHANNELS } from './frames.js';
+import { RoleSchema } from './roles.js';
 
 /** Largest text a single `input` intent may carry (a generous paste). */
 export const MAX_INPUT_CHARS = 64 * 1024;
@@ -19,27 +22,68 @@ const id = z.string().regex(ID_PATTERN);
 const cols = z.number().int().min(MIN_COLS).max(MAX_COLS);
 const rows = z.number().int().min(MIN_ROWS).max(MAX_ROWS);
 
-/** The first frame from a client: protocol version and how to show this device to others. */
+/** Largest device name shown to others. */
+export const MAX_DEVICE_NAME = 64;
+
+/**
+ * The first frame from a device: protocol version, how to show it to others (the host's record of a paired
+ * credential wins over this), and — when it connected with a pairing token — the public key to pin.
+ */
 export const ClientHelloSchema = z.strictObject({
   type: z.literal('hello'),
   v: z.number().int().positive(),
-  role: z.literal('client'),
-  /** Stable across reconnects of one device (kept in the browser's storage). */
-  deviceId: id,
-  deviceName: z.string().min(1).max(64),
+  side: z.literal('client'),
+  deviceName: z.string().min(1).max(MAX_DEVICE_NAME),
   deviceKind: z.enum(['browser', 'terminal']),
+  /** Uncompressed P-256 public key (base64url) to pair with; only when connecting with a token. */
+  publicKey: z.string().regex(PUBLIC_KEY_PATTERN).optional(),
 });
 export type ClientHello = z.infer<typeof ClientHelloSchema>;
 
-/** The first frame from the host. */
+/** The host's answer to the device's hello: who the host says the device is, and what it may do. */
 export const HostHelloSchema = z.strictObject({
   type: z.literal('hello'),
   v: z.number().int().positive(),
-  role: z.literal('host'),
-  sessionId: id,
+  side: z.literal('host'),
   peerId: id,
+  /** The host-assigned id of this device (its credential's id once paired). */
+  deviceId: id,
+  role: RoleSchema,
+  /** The host's public key, which a paired device pins (base64url, uncompressed P-256). */
+  hostKey: z.string().regex(PUBLIC_KEY_PATTERN),
+  /** The host machine's name, for the device's own records. */
+  hostName: z.string().max(128),
+  /** True when this connection paired the device (a credential now exists for its public key). */
+  paired: z.boolean(),
 });
 export type HostHello = z.infer<typeof HostHelloSchema>;
+
+/** Device → host: subscribe channel `ch` to a session of this host (the session list is one too). */
+export const OpenSessionSchema = z.strictObject({ ch: z.number().int().min(0).max(MAX_CHANNELS - 1), sessionId: id });
+export type OpenSession = z.infer<typeof OpenSessionSchema>;
+
+/** Host → device, on the channel: the subscription is live; send sync step 1. */
+export const ChannelOpenedSchema = z.strictObject({ sessionId: id, role: RoleSchema });
+export type ChannelOpened = z.infer<typeof ChannelOpenedSchema>;
+
+/**
+ * Host → device, on the channel: this session is over for this device, for good (SESSION_ENDED is not
+ * sent: an ended session stays readable). Device → host: unsubscribe.
+ */
+export const ChannelEndSchema = z.strictObject({
+  code: z.string().refine(isErrorCode, 'unknown error code') as z.ZodType<ErrorCode>,
+  message: z.string().max(500),
+});
+export type ChannelEnd = z.infer<typeof ChannelEndSchema>;
+
+/** Host → device: news about this device's connection. */
+export const NoticeSchema = z.discriminatedUnion('type', [
+  /** An owner changed this device's role. */
+  z.strictObject({ type: z.literal('role'), role: RoleSchema }),
+  /** The host asks a person to allow this device; nothing is served until then. */
+  z.strictObject({ type: z.literal('pending'), message: z.string().max(500) }),
+]);
+export type Notice = z.infer<typeof NoticeSchema>;
 
 /** Keystrokes or pasted text for the terminal, with the sender's fitted size (the typer sets the size). */
 export const InputIntentSchema = z.strictObject({
@@ -124,6 +168,7 @@ export type ListIntent = z.infer<typeof ListIntentSchema>;
 
 /** Intents a terminal session accepts. */
 export const TerminalIntentSchema = z.discriminatedUnion('type', [InputIntentSchema, ResizeIntentSchema]);
+export type TerminalIntent = z.infer<typeof TerminalIntentSchema>;
 
 /** Intents a conversation session accepts. */
 export const ConversationIntentSchema = z.union([

@@ -120,8 +120,13 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
 
   /** Queues one logical frame; fragments and backpressure are handled here. */
   send(tag: number, payload: Uint8Array): void {
+    this.sendFrame(encodeFrame(tag, payload));
+  }
+
+  /** Queues one already encoded logical frame (e.g. a session frame with its channel number). */
+  sendFrame(frame: Uint8Array): void {
     if (this.destroyed || this.closing) return;
-    for (const message of splitFrame(encodeFrame(tag, payload))) {
+    for (const message of splitFrame(frame)) {
       this.queue.push(message);
       this.queuedBytes += message.length;
     }

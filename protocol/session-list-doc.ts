@@ -1,7 +1,7 @@
 /**
  * The schema of a server's session list: a host-owned Yjs document synced peer to peer like a session,
- * so the list is live on every device and survives reconnects. It holds each session's id and key, so a
- * device holding the server's link can open any session without another QR code.
+ * so the list is live on every device and survives reconnects. A device that opened it can open any
+ * listed session by id on the same connection: no other QR code or key is needed.
  */
 import type * as Y from 'yjs';
 
@@ -14,7 +14,6 @@ export type ListedState = 'starting' | 'running' | 'idle' | 'working' | 'awaitin
 /** One row of the list (stored as a Y.Map with these fields). */
 export interface ListedSession {
   id: string;
-  key: string;
   name: string;
   /** Preset label ('claude', 'shell', …). */
   agent: string;

@@ -1,10 +1,11 @@
 /**
  * The signaling protocol between hosts, clients and the signal server (socket.io events).
  * The server validates every envelope with these schemas and relays payloads opaquely:
- * it never parses SDP, and payload authenticity is checked end to end with the MAC (mac.ts).
+ * it never parses SDP, and payload authenticity is checked end to end (auth.ts).
  */
 import * as z from 'zod';
 import { ID_PATTERN } from './ids.js';
+import { MAC_PATTERN, SIGNATURE_PATTERN } from './auth.js';
 import { isErrorCode, type ErrorCode } from './errors.js';
 
 /** Largest SDP accepted in an offer or answer (a data-channel SDP is ~1–3 KiB). */
@@ -38,20 +39,43 @@ export const SignalEvents = {
 
 const id = z.string().regex(ID_PATTERN, 'must be a 128-bit base64url id');
 const sdp = z.string().min(1).max(MAX_SDP_BYTES);
-const mac = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'must be a base64url HMAC-SHA256');
+const mac = z.string().regex(MAC_PATTERN, 'must be a base64url HMAC-SHA256');
+const signature = z.string().regex(SIGNATURE_PATTERN, 'must be a base64url P-256 signature');
 
-/** A signed offer (from the joining device) or answer (from the host). */
-export const SignedSdpSchema = z.strictObject({ kind: z.enum(['offer', 'answer']), sdp, mac });
+/** Device → host: "I want to connect": the host answers with a fresh nonce. */
+export const KnockSchema = z.strictObject({ kind: z.literal('knock') });
 
-/** The host refusing a peer's offer, e.g. because its MAC does not verify. Unauthenticated by nature. */
+/** Host → device: the nonce this attempt's offer must be bound to, and which host key answers. */
+export const ChallengeSchema = z.strictObject({ kind: z.literal('challenge'), nonce: id, hostKeyId: id });
+
+/** How a device proves it may connect: a pairing token from the link, or its paired credential. */
+export const OfferAuthSchema = z.discriminatedUnion('method', [
+  z.strictObject({ method: z.literal('token'), tokenId: id, mac }),
+  z.strictObject({ method: z.literal('device'), credentialId: id, sig: signature }),
+]);
+export type OfferAuth = z.infer<typeof OfferAuthSchema>;
+
+/** Device → host: the offer, bound to the challenge's nonce. */
+export const OfferSchema = z.strictObject({ kind: z.literal('offer'), sdp, nonce: id, auth: OfferAuthSchema });
+
+/** Host → device: the answer, with a MAC (token method) or the host key's signature (device method). */
+export const AnswerSchema = z.strictObject({ kind: z.literal('answer'), sdp, mac: mac.optional(), sig: signature.optional() });
+
+/**
+ * Host → device: the offer was refused. Authenticated (mac or sig over the code) when the host still knows
+ * the token or the device; otherwise only advice, which a device never treats as final.
+ */
 export const RejectSchema = z.strictObject({
   kind: z.literal('reject'),
   code: z.string().refine(isErrorCode, 'unknown error code') as z.ZodType<ErrorCode>,
   message: z.string().max(500),
+  nonce: id.optional(),
+  mac: mac.optional(),
+  sig: signature.optional(),
 });
 
 /** What travels between host and peer through the server. */
-export const SignalPayloadSchema = z.union([SignedSdpSchema, RejectSchema]);
+export const SignalPayloadSchema = z.discriminatedUnion('kind', [KnockSchema, ChallengeSchema, OfferSchema, AnswerSchema, RejectSchema]);
 export type SignalPayload = z.infer<typeof SignalPayloadSchema>;
 
 /** `host:register` / `host:unregister`. */

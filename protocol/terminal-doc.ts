@@ -15,13 +15,8 @@ export const OUTPUT_FLUSH_CHARS = 16 * 1024;
 /** Lifecycle of the program in the PTY. */
 export type TerminalState = 'running' | 'exited';
 
-/** A device as the host shows it to every other device. */
-export interface DeviceInfo {
-  deviceId: string;
-  name: string;
-  kind: 'browser' | 'terminal';
-  joinedAt: number;
-}
+export type { DeviceInfo } from './device-roster.js';
+import type { DeviceInfo } from './device-roster.js';
 
 /** Typed views of the document's top-level shared types. */
 export interface TerminalDocView {

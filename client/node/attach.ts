@@ -4,7 +4,6 @@
  */
 import { hostname } from 'node:os';
 import { SessionClient } from '../core/session-client.js';
-import { newId } from '../../protocol/ids.js';
 import { TetherError } from '../../protocol/errors.js';
 import { sessionKind } from '../../protocol/conversation-doc.js';
 import { sessionListDocView, readListedSession } from '../../protocol/session-list-doc.js';
@@ -20,7 +19,7 @@ export type { AttachResult } from './attach-terminal.js';
 /** Joins `url` and runs the fitting view until it ends. */
 export async function runAttach(url: string, wrtc: object, io: AttachIo): Promise<AttachResult> {
   const deviceName = `terminal on ${hostname()}`.slice(0, 64);
-  const client = new SessionClient({ url, wrtc, deviceId: newId(), deviceName, deviceKind: 'terminal' });
+  const client = new SessionClient({ url, wrtc, deviceName, deviceKind: 'terminal' });
   io.stderr.write('\x1b[2m[tether] connecting…\x1b[0m\n');
   const first = await new Promise<TetherError | null>((resolve) => {
     const timer = setTimeout(() => resolve(new TetherError('CONNECT_TIMEOUT', `no connection within ${FIRST_SYNC_TIMEOUT_MS / 1000} s`)), FIRST_SYNC_TIMEOUT_MS);
@@ -44,11 +43,11 @@ export async function runAttach(url: string, wrtc: object, io: AttachIo): Promis
   try {
     if (kind === 'conversation') return await attachChat(client, io, deviceName);
     if (kind === 'session-list') {
-      const { origin } = parseSessionUrl(url);
+      const { origin, token } = parseSessionUrl(url);
       const list = sessionListDocView(client.doc);
       const rows = [...list.sessions.values()].map(readListedSession);
       io.stdout.write(`${String(list.meta.get('name'))}: ${rows.length} session${rows.length === 1 ? '' : 's'}\n`);
-      for (const r of rows) io.stdout.write(`  ${r.name} · ${r.agent} · ${r.state}${r.branch ? ` · ${r.branch}` : ''}\n    tether attach '${formatSessionUrl(origin, r.id, r.key)}'\n`);
+      for (const r of rows) io.stdout.write(`  ${r.name} · ${r.agent} · ${r.state}${r.branch ? ` · ${r.branch}` : ''}\n    tether attach '${formatSessionUrl(origin, r.id, token)}'\n`);
       return { exitCode: 0, error: null };
     }
     return await attachTerminal(client, io);

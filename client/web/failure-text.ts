@@ -6,7 +6,7 @@ import type { ErrorCode } from '../../protocol/errors.js';
 
 const HEADLINES: Partial<Record<ErrorCode, string>> = {
   KEY_MISSING: 'This link has no key',
-  KEY_REJECTED: "This link's key was not accepted",
+  KEY_REJECTED: 'This link was not accepted',
   MAC_INVALID: 'The connection was refused: it failed authentication',
   SESSION_UNKNOWN: 'This session is not running',
   SESSION_ENDED: 'This session has ended',
@@ -15,11 +15,22 @@ const HEADLINES: Partial<Record<ErrorCode, string>> = {
   SERVER_TOO_OLD: 'The signal server runs an older tether',
   BAD_FLAG: 'This is not a session link',
   SIGNAL_UNREACHABLE: 'Cannot reach the host',
+  HOST_UNREACHABLE: "Can't reach your computer — is tether still running?",
+  LINK_EXPIRED: 'This link has expired — ask for a new one',
+  DEVICE_UNKNOWN: 'The host does not know this device any more',
+  DEVICE_REVOKED: 'This device was removed by the host',
+  SHARE_STOPPED: 'The host stopped sharing this session',
+  SESSION_REMOVED: 'This session was removed on the host',
 };
 
 const NEW_LINK = 'Open the full link again, or scan the QR code shown on the host.';
 
+const ASK_HOST = "On the host, press n on tether's status screen, or type /rc new in its chat, and open the new link.";
+
 const HINTS: Partial<Record<ErrorCode, string>> = {
+  LINK_EXPIRED: ASK_HOST,
+  DEVICE_UNKNOWN: ASK_HOST,
+  DEVICE_REVOKED: 'Ask the owner of the host for a new link if you should still have access.',
   KEY_MISSING: NEW_LINK,
   KEY_REJECTED: NEW_LINK,
   BAD_FLAG: NEW_LINK,

@@ -7,7 +7,6 @@ import { TetherError } from '../../protocol/errors.js';
 import { SessionClient } from '../../client/core/session-client.js';
 import { createPageLayout } from './page-layout.js';
 import { startSessionPage, type SessionPage } from './session-page.js';
-import { loadDeviceId } from './device-id.js';
 import { currentDeviceName } from './device-name.js';
 
 declare global {
@@ -38,15 +37,12 @@ function main(): void {
     layout.notices.setFailure(error);
     return;
   }
-  const deviceId = loadDeviceId();
   const client = new SessionClient({
     url,
-    deviceId,
     deviceName: currentDeviceName(),
     deviceKind: 'browser',
   });
   startSessionPage(layout, client, {
-    deviceId,
     sessionId,
     publish: (page) => {
       window.__tether = page;

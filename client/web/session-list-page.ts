@@ -62,7 +62,6 @@ function readRow(id: string, raw: Record<string, unknown>): ListedSession {
   const state = STATES.includes(raw.state as ListedState) ? (raw.state as ListedState) : 'starting';
   return {
     id,
-    key: str(raw.key),
     name: str(raw.name, 'session'),
     agent: str(raw.agent),
     kind: raw.kind === 'terminal' ? 'terminal' : 'conversation',
@@ -85,7 +84,9 @@ function readAgents(value: unknown): StartableAgent[] {
 export function mountSessionListPage(layout: PageLayout, client: SessionClient): SessionListPage {
   const { root, topBar, notices, stage } = layout;
   const view = sessionListDocView(client.doc);
-  const origin = parseSessionUrl(location.href).origin;
+  // A session opens with this page's own link token (it opens every session of this host) or, once
+  // this browser is paired, with none.
+  const { origin, token: linkToken } = parseSessionUrl(location.href);
   document.documentElement.dataset.view = 'session-list';
   stage.classList.add('list-stage');
   stage.setAttribute('aria-label', 'Session list');
@@ -249,7 +250,7 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
         cards.set(row.id, card);
       }
       const command = agents.find((a) => a.label === row.agent)?.command ?? '';
-      card.update(row, formatSessionUrl(origin, row.id, row.key), command, now);
+      card.update(row, formatSessionUrl(origin, row.id, linkToken), command, now);
       const expected: Element | null = previous ? previous.nextElementSibling : list.firstElementChild;
       if (expected !== card.element) list.insertBefore(card.element, expected);
       previous = card.element;

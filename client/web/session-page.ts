@@ -11,6 +11,11 @@ import { mountTerminalPage } from './terminal-page.js';
 import { mountConversationPage, type ConversationPage } from './conversation-page.js';
 import { mountSessionListPage, type SessionListPage } from './session-list-page.js';
 import { listOf } from './list-return.js';
+import { failureHeadline } from './failure-text.js';
+import type { ErrorCode } from '../../protocol/errors.js';
+
+/** Errors about the link itself: shown as a failure even while the page retries. */
+const LINK_PROBLEMS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['KEY_REJECTED', 'MAC_INVALID', 'LINK_EXPIRED']);
 
 /** What a session page exposes (also the test hook, see main.ts); the view is set once the kind is known. */
 export interface SessionPage {
@@ -25,8 +30,6 @@ export interface SessionPage {
 
 /** Options of a session page. */
 export interface SessionPageOptions {
-  /** This browser's device id (the conversation marks what this device sent or answered). */
-  deviceId: string;
   /** The session's id (from its link), to find the list it was opened from. */
   sessionId?: string;
   /** Called with the page now and again once its view is built (main.ts sets the test hook). */
@@ -49,7 +52,7 @@ export function startSessionPage(layout: PageLayout, client: SessionClient, opti
       return;
     }
     if (kind === 'terminal') options.publish({ client, term: mountTerminalPage(layout, client) });
-    else options.publish({ client, conversation: mountConversationPage(layout, client, options.deviceId) });
+    else options.publish({ client, conversation: mountConversationPage(layout, client, client.connection.hostHello?.deviceId ?? '') });
     // Opened from a server's session list in this tab: offer the way back.
     if (options.sessionId) layout.topBar.setBackLink(listOf(options.sessionId));
   };
@@ -60,8 +63,10 @@ export function startSessionPage(layout: PageLayout, client: SessionClient, opti
   client.on('state', (state, error) => {
     if (mounted) return;
     topBar.setConnection(state, error);
-    notices.setFailure(state === 'failed' ? error : null);
-    if (state === 'closed') notices.setBanner('Session ended.', 'ended');
+    // A refused link is explained at once, even while the page keeps retrying (an unauthenticated
+    // refusal may come from the signal server alone, so it is never final).
+    notices.setFailure(state === 'failed' || (error && LINK_PROBLEMS.has(error.code)) ? error : null);
+    if (state === 'closed') notices.setBanner(error ? `${failureHeadline(error.code)}.` : 'Session ended.', 'ended');
     else if ((state === 'reconnecting' || state === 'connecting') && error) notices.setBanner(`Connecting… ${error.message} (${error.code})`, 'warning');
     else notices.setBanner(null);
   });

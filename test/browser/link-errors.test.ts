@@ -61,7 +61,7 @@ describe('browser: links without the right key', () => {
     const page = await (await browser!.newContext(PHONE_CONTEXT)).newPage();
     await page.goto(url.replace(/#.*$/, `#${WRONG_KEY}`));
     const alert = page.getByRole('alert');
-    await alert.getByText("This link's key was not accepted").waitFor({ timeout: UI_TIMEOUT_MS });
+    await alert.getByText('This link was not accepted').waitFor({ timeout: UI_TIMEOUT_MS });
     await alert.getByText('KEY_REJECTED').waitFor({ timeout: UI_TIMEOUT_MS });
     assert.equal(await page.getByLabel('Terminal input').count(), 0, 'a page that never joined shows no session');
 

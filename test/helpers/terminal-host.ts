@@ -82,7 +82,7 @@ export interface TestClient {
 
 /** Creates and starts a Node client (does not wait for it to connect). */
 export function openClient(url: string, name = 'test client'): TestClient {
-  const client = new SessionClient({ url, wrtc: nodeWebRtc, deviceId: newId(), deviceName: name, deviceKind: 'terminal', backoffInitialMs: 50, backoffMaxMs: 500 });
+  const client = new SessionClient({ url, wrtc: nodeWebRtc, deviceName: name, deviceKind: 'terminal', backoffInitialMs: 50, backoffMaxMs: 500 });
   const cursor = new OutputCursor();
   let out = '';
   let resets = 0;

@@ -6,10 +6,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as Y from 'yjs';
 import { startTestHost, joinClient, type TestHost, type TestClient } from '../helpers/terminal-host.js';
-import { connectRawPeer, type RawPeer } from '../helpers/raw-peer.js';
+import { connectRawPeer, RAW_HELLO, type RawPeer } from '../helpers/raw-peer.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { FrameTag, MAX_CLIENT_FRAME_BYTES } from '../../protocol/frames.js';
-import { decodeJson, encodeJson, ErrorFrameSchema, IntentReplySchema } from '../../protocol/messages.js';
+import { decodeChannelPayload, encodeChannelFrame, FrameTag, MAX_CLIENT_FRAME_BYTES } from '../../protocol/frames.js';
+import { ChannelEndSchema, decodeJson, encodeJson, ErrorFrameSchema, IntentReplySchema } from '../../protocol/messages.js';
 import { encodeUpdate, encodeStep1 } from '../../protocol/sync.js';
 import { newId } from '../../protocol/ids.js';
 import { PROTOCOL_VERSION } from '../../protocol/version.js';
@@ -30,17 +30,26 @@ after(async () => {
   await host?.close();
 });
 
-const hello = { type: 'hello', v: PROTOCOL_VERSION, role: 'client', deviceId: newId(), deviceName: 'raw', deviceKind: 'terminal' };
+const hello = RAW_HELLO;
 
 async function rawPeer(sayHello: boolean): Promise<RawPeer> {
   const raw = await connectRawPeer(host.ready.url);
   raws.push(raw);
   if (sayHello) {
-    raw.link.sendJson(FrameTag.hello, hello);
-    raw.link.send(FrameTag.sync, encodeStep1(new Y.Doc()));
-    await waitFor(() => raw.frames.some((f) => f.tag === FrameTag.sync), 5000, 'raw peer synced');
+    await raw.sayHello();
+    await raw.openSession(0);
   }
   return raw;
+}
+
+/** Sends a session frame on channel 0. */
+function onChannel(raw: RawPeer, tag: number, payload: Uint8Array): void {
+  raw.link.sendFrame(encodeChannelFrame(tag, 0, payload));
+}
+
+/** The JSON replies the raw peer received on its channels. */
+function replies(raw: RawPeer): ReturnType<typeof decodeJson<unknown>>[] {
+  return raw.frames.filter((f) => f.tag === FrameTag.reply).map((f) => decodeJson(IntentReplySchema, decodeChannelPayload(f.payload).body));
 }
 
 /** The session's content apart from the device list (which rightly loses the closed peer). */
@@ -64,19 +73,26 @@ async function expectClosedWith(raw: RawPeer, code: ErrorCode, contentBefore: st
 }
 
 const cases: Array<{ name: string; hello: boolean; send: (raw: RawPeer) => void; code: ErrorCode }> = [
-  { name: 'a first frame that is not hello', hello: false, code: 'HELLO_EXPECTED', send: (r) => r.link.send(FrameTag.intent, encodeJson({ id: newId(), type: 'input', data: 'x' })) },
+  { name: 'a first frame that is not hello', hello: false, code: 'HELLO_EXPECTED', send: (r) => onChannel(r, FrameTag.intent, encodeJson({ id: newId(), type: 'input', data: 'x' })) },
   { name: 'a hello that is not JSON', hello: false, code: 'FRAME_MALFORMED', send: (r) => r.link.send(FrameTag.hello, new Uint8Array([0xff, 0xfe, 0x00])) },
   { name: 'a hello from a newer protocol', hello: false, code: 'HOST_TOO_OLD', send: (r) => r.link.sendJson(FrameTag.hello, { ...hello, v: PROTOCOL_VERSION + 1 }) },
   { name: 'an unknown tag', hello: true, code: 'FRAME_UNKNOWN_TAG', send: (r) => r.link.send(0x42, new Uint8Array([1, 2, 3])) },
-  { name: 'an oversized frame', hello: true, code: 'FRAME_TOO_LARGE', send: (r) => r.link.send(FrameTag.intent, new Uint8Array(MAX_CLIENT_FRAME_BYTES + 10)) },
+  { name: 'an oversized frame', hello: true, code: 'FRAME_TOO_LARGE', send: (r) => onChannel(r, FrameTag.intent, new Uint8Array(MAX_CLIENT_FRAME_BYTES + 10)) },
   { name: 'a document write from a client', hello: true, code: 'FORBIDDEN_WRITE', send: (r) => {
     const evil = new Y.Doc();
     evil.getArray<string>('output').push(['forged history']);
-    r.link.send(FrameTag.sync, encodeUpdate(Y.encodeStateAsUpdate(evil)));
+    onChannel(r, FrameTag.sync, encodeUpdate(Y.encodeStateAsUpdate(evil)));
   } },
-  { name: 'a garbage sync message', hello: true, code: 'FRAME_MALFORMED', send: (r) => r.link.send(FrameTag.sync, new Uint8Array([9, 9, 9])) },
-  { name: 'an intent without an id', hello: true, code: 'INTENT_INVALID', send: (r) => r.link.sendJson(FrameTag.intent, { type: 'input', data: 'ls\r' }) },
+  { name: 'a garbage sync message', hello: true, code: 'FRAME_MALFORMED', send: (r) => onChannel(r, FrameTag.sync, new Uint8Array([9, 9, 9])) },
+  { name: 'an intent without an id', hello: true, code: 'INTENT_INVALID', send: (r) => onChannel(r, FrameTag.intent, encodeJson({ type: 'input', data: 'ls\r' })) },
   { name: 'an empty frame', hello: true, code: 'FRAME_MALFORMED', send: (r) => r.link.send(FrameTag.fragmentEnd, new Uint8Array(0)) },
+  { name: 'a session frame without a channel number', hello: true, code: 'FRAME_MALFORMED', send: (r) => r.link.send(FrameTag.sync, new Uint8Array(0)) },
+  { name: 'a channel number out of range', hello: true, code: 'FRAME_MALFORMED', send: (r) => r.link.sendFrame(encodeChannelFrame(FrameTag.sync, 300, encodeStep1(new Y.Doc()))) },
+  { name: 'an open for a channel out of range', hello: true, code: 'FRAME_MALFORMED', send: (r) => r.link.sendJson(FrameTag.open, { ch: 256, sessionId: r.sessionId }) },
+  { name: 'sync requests repeated without end', hello: true, code: 'FRAME_MALFORMED', send: (r) => {
+    for (let i = 0; i < 10; i++) onChannel(r, FrameTag.sync, encodeStep1(new Y.Doc()));
+  } },
+  { name: 'a second hello', hello: true, code: 'FRAME_UNKNOWN_TAG', send: (r) => r.link.sendJson(FrameTag.hello, RAW_HELLO) },
 ];
 
 for (const c of cases) {
@@ -89,15 +105,29 @@ for (const c of cases) {
   });
 }
 
+test('opening a session this host does not serve ends that channel with SESSION_UNKNOWN; the connection stays', async () => {
+  const raw = await rawPeer(true);
+  raw.link.sendJson(FrameTag.open, { ch: 5, sessionId: newId() });
+  await waitFor(() => raw.frames.some((f) => f.tag === FrameTag.end), 5000, 'an end frame');
+  const end = decodeChannelPayload(raw.frames.find((f) => f.tag === FrameTag.end)!.payload);
+  assert.equal(end.channel, 5);
+  assert.equal(decodeJson(ChannelEndSchema, end.body).code, 'SESSION_UNKNOWN');
+  // Frames for a channel that is not open are ignored, and channel 0 still works.
+  raw.link.sendFrame(encodeChannelFrame(FrameTag.intent, 5, encodeJson({ id: newId(), type: 'input', data: 'x' })));
+  onChannel(raw, FrameTag.intent, encodeJson({ id: newId(), type: 'resize', cols: 80, rows: 24 }));
+  await waitFor(() => replies(raw).length === 1, 5000, 'a reply on channel 0');
+  assert.equal(raw.link.destroyed, false);
+});
+
 test('an intent with a bad field gets INTENT_INVALID and the peer stays connected', async () => {
   const raw = await rawPeer(true);
   const id = newId();
-  raw.link.sendJson(FrameTag.intent, { id, type: 'input', data: '' });
+  onChannel(raw, FrameTag.intent, encodeJson({ id, type: 'input', data: '' }));
   await waitFor(() => raw.frames.some((f) => f.tag === FrameTag.reply), 5000, 'a reply');
-  const reply = decodeJson(IntentReplySchema, raw.frames.find((f) => f.tag === FrameTag.reply)!.payload);
+  const reply = replies(raw)[0] as { id: string; ok: boolean; error?: { code: string } };
   assert.equal(reply.id, id);
   assert.equal(reply.ok, false);
-  assert.equal(!reply.ok && reply.error.code, 'INTENT_INVALID');
+  assert.equal(reply.error?.code, 'INTENT_INVALID');
   assert.equal(raw.link.destroyed, false);
 });
 
@@ -105,11 +135,11 @@ test('the same intent id sent twice is applied once', async () => {
   const raw = await rawPeer(true);
   const id = newId();
   const intent = { id, type: 'input', data: 'echo once-$((2+3))\r' };
-  raw.link.sendJson(FrameTag.intent, intent);
-  raw.link.sendJson(FrameTag.intent, intent);
-  await waitFor(() => raw.frames.filter((f) => f.tag === FrameTag.reply).length === 2, 5000, 'two replies');
-  const replies = raw.frames.filter((f) => f.tag === FrameTag.reply).map((f) => decodeJson(IntentReplySchema, f.payload));
-  assert.deepEqual(replies.map((r) => r.ok && Boolean(r.duplicate)).sort(), [false, true]);
+  onChannel(raw, FrameTag.intent, encodeJson(intent));
+  onChannel(raw, FrameTag.intent, encodeJson(intent));
+  await waitFor(() => replies(raw).length === 2, 5000, 'two replies');
+  const got = replies(raw) as Array<{ ok: boolean; duplicate?: boolean }>;
+  assert.deepEqual(got.map((r) => r.ok && Boolean(r.duplicate)).sort(), [false, true]);
   await waitFor(() => bystander.text().includes('once-5'), 10_000, 'applied');
   // Give a doubled command time to show up, bounded by the next command's echo.
   await bystander.client.sendIntent({ type: 'input', data: 'echo fence\r' });

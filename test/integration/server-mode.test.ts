@@ -20,6 +20,7 @@ import { makeRepo, git } from '../helpers/git-repo.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { sessionListDocView, type SessionListDocView } from '../../protocol/session-list-doc.js';
 import { formatSessionUrl, parseSessionUrl } from '../../protocol/session-url.js';
+import { SessionClient } from '../../client/core/session-client.js';
 import { entryText, readStatus } from '../../protocol/conversation-doc.js';
 
 const servers: SessionServer[] = [];
@@ -96,14 +97,17 @@ test('worktree mode: three sessions from two devices get three worktrees on thre
   await waitFor(() => rows(laptop).some((r) => r.name === 'gamma'), 5000, 'rename seen by the laptop');
 });
 
-test('a device holding the server link opens any session without another QR code, and sees it live', async () => {
+test('a device holding the server link opens any session on the same connection, and sees it live', async () => {
   const repo = makeRepo();
-  const { serverUrl } = await startServer(['--agent', SCRIPTED_AGENT], repo);
+  const { server, serverUrl } = await startServer(['--agent', SCRIPTED_AGENT], repo);
   const phone = await joinAs(serverUrl, 'phone');
   await waitFor(() => rows(phone).length === 1, 10_000, 'the session in the folder is listed');
   const row = rows(phone)[0]!;
-  const { origin } = parseSessionUrl(serverUrl);
-  const session = await joinAs(formatSessionUrl(origin, String(row.id), String(row.key)), 'phone');
+  const opened = new SessionClient({ connection: phone.client.connection, sessionId: String(row.id) });
+  opened.start();
+  const session = { client: opened };
+  await waitFor(() => opened.state === 'live', 10_000, 'the session opened on the list\'s connection');
+  assert.equal(server.endpoint.devices.length, 1, 'one connection serves the list and the session');
   await waitFor(() => readStatus(session.client.conversation) === 'idle', 10_000, 'agent ready');
   await session.client.sendIntent({ type: 'prompt', text: 'slowpermission' });
   await waitFor(() => rows(phone)[0]!.state === 'awaiting-permission', 10_000, 'the list shows the session waiting for approval');

@@ -87,7 +87,7 @@ test('a session is served by one host; relays go only to joined peers', async ()
   assert.equal(code(await ask(host, SignalEvents.hostRegister, { v: PROTOCOL_VERSION, sessionId })), null);
   assert.equal(code(await ask(other, SignalEvents.hostRegister, { v: PROTOCOL_VERSION, sessionId })), 'SESSION_TAKEN');
   const peerId = newId();
-  const offer = { sessionId, peerId, payload: { kind: 'offer', sdp: 'v=0', mac: 'A'.repeat(43) } };
+  const offer = { sessionId, peerId, payload: { kind: 'offer', sdp: 'v=0', nonce: newId(), auth: { method: 'token', tokenId: newId(), mac: 'A'.repeat(43) } } };
   assert.equal(code(await ask(client, SignalEvents.toHost, offer)), 'PEER_UNKNOWN', 'must join first');
   assert.equal(code(await ask(client, SignalEvents.clientJoin, { v: PROTOCOL_VERSION, sessionId, peerId })), null);
   assert.equal(code(await ask(other, SignalEvents.clientJoin, { v: PROTOCOL_VERSION, sessionId, peerId })), 'PEER_ID_TAKEN');
@@ -96,8 +96,9 @@ test('a session is served by one host; relays go only to joined peers', async ()
   assert.equal(code(await ask(client, SignalEvents.toHost, offer)), null);
   await waitFor(() => received.length === 1, 5000, 'host receives the offer');
   assert.deepEqual(received[0], offer);
-  assert.equal(code(await ask(other, SignalEvents.toPeer, { ...offer, payload: { ...offer.payload, kind: 'answer' } })), 'SESSION_UNKNOWN', 'only the host may answer');
-  assert.equal(code(await ask(host, SignalEvents.toPeer, { ...offer, peerId: newId(), payload: { ...offer.payload, kind: 'answer' } })), 'PEER_UNKNOWN');
+  const answer = { kind: 'answer', sdp: 'v=0', mac: 'A'.repeat(43) };
+  assert.equal(code(await ask(other, SignalEvents.toPeer, { ...offer, payload: answer })), 'SESSION_UNKNOWN', 'only the host may answer');
+  assert.equal(code(await ask(host, SignalEvents.toPeer, { ...offer, peerId: newId(), payload: answer })), 'PEER_UNKNOWN');
   const left: unknown[] = [];
   host.on(SignalEvents.peerLeft, (m: unknown) => left.push(m));
   client.disconnect();

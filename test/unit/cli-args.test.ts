@@ -63,6 +63,7 @@ describe('parseCli: remote-control', () => {
       capacity: 32,
       spawn: 'same-dir',
       createSessionInDir: true,
+      linkTtlMs: 10 * 60 * 1000,
     });
     assert.equal(DEFAULT_PORT, 7420);
     assert.ok(Object.isFrozen(cmd));

@@ -42,7 +42,10 @@ describe('encodeFrame', () => {
   it('keeps the wire values of the tags', () => {
     assert.deepEqual(
       { ...FrameTag },
-      { hello: 0x01, sync: 0x02, intent: 0x03, reply: 0x04, error: 0x05, fragment: 0x7e, fragmentEnd: 0x7f },
+      {
+        hello: 0x01, sync: 0x02, intent: 0x03, reply: 0x04, error: 0x05, open: 0x06, opened: 0x07, end: 0x08,
+        ping: 0x09, pong: 0x0a, notice: 0x0b, bye: 0x0c, fragment: 0x7e, fragmentEnd: 0x7f,
+      },
     );
   });
 });

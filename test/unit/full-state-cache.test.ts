@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as Y from 'yjs';
-import { FullStateCache } from '../../host/full-state-cache.js';
+import { FullStateCache } from '../../host/core/full-state-cache.js';
 
 function write(doc: Y.Doc, from: number, to: number): void {
   const entries = doc.getArray<Y.Map<unknown>>('entries');

@@ -15,6 +15,8 @@ import {
   MIN_COLS,
   MIN_ROWS,
 } from '../../protocol/messages.js';
+import { newKeyPair } from '../../protocol/auth.js';
+import { toBase64Url } from '../../protocol/encoding.js';
 import { newId } from '../../protocol/ids.js';
 import { ERROR_CODES, TetherError } from '../../protocol/errors.js';
 import { utf8 } from '../../protocol/encoding.js';
@@ -46,7 +48,8 @@ describe('size bounds', () => {
 });
 
 describe('ClientHelloSchema', () => {
-  const ok = { type: 'hello', v: 1, role: 'client', deviceId: id, deviceName: 'Pixel 8', deviceKind: 'browser' };
+  const ok = { type: 'hello', v: 1, side: 'client', deviceName: 'Pixel 8', deviceKind: 'browser' };
+  const publicKey = toBase64Url(newKeyPair().publicKey);
   table(
     ClientHelloSchema,
     [
@@ -54,34 +57,38 @@ describe('ClientHelloSchema', () => {
       ['a terminal hello', { ...ok, deviceKind: 'terminal', deviceName: 'laptop — tether attach' }],
       ['a 64-character name', { ...ok, deviceName: 'n'.repeat(64) }],
       ['a 1-character name', { ...ok, deviceName: 'n' }],
+      ['a hello offering a public key to pair', { ...ok, publicKey }],
     ],
     [
-      ['role host', { ...ok, role: 'host' }],
+      ['side host', { ...ok, side: 'host' }],
       ['type other than hello', { ...ok, type: 'intent' }],
       ['v 0', { ...ok, v: 0 }],
       ['v as a string', { ...ok, v: '1' }],
       ['an empty name', { ...ok, deviceName: '' }],
       ['a 65-character name', { ...ok, deviceName: 'n'.repeat(65) }],
       ['an unknown device kind', { ...ok, deviceKind: 'phone' }],
-      ['a bad deviceId', { ...ok, deviceId: 'device-1' }],
-      ['a missing deviceId', { type: 'hello', v: 1, role: 'client', deviceName: 'x', deviceKind: 'browser' }],
+      ['a device that names its own id (the host assigns it)', { ...ok, deviceId: id }],
+      ['a malformed public key', { ...ok, publicKey: publicKey.slice(1) }],
       ['an extra key (strict)', { ...ok, sessionId: id }],
-      ['a host hello', { type: 'hello', v: 1, role: 'host', sessionId: id, peerId: id }],
+      ['a host hello', { type: 'hello', v: 1, side: 'host', peerId: id }],
     ],
   );
 });
 
 describe('HostHelloSchema', () => {
-  const ok = { type: 'hello', v: 1, role: 'host', sessionId: id, peerId: newId() };
+  const hostKey = toBase64Url(newKeyPair().publicKey);
+  const ok = { type: 'hello', v: 1, side: 'host', peerId: newId(), deviceId: id, role: 'control', hostKey, hostName: 'desk', paired: true };
   table(
     HostHelloSchema,
-    [['a host hello', ok]],
+    [['a host hello', ok], ['a view-only grant', { ...ok, role: 'view', paired: false }]],
     [
-      ['role client', { ...ok, role: 'client' }],
+      ['side client', { ...ok, side: 'client' }],
       ['v fractional', { ...ok, v: 1.1 }],
-      ['a bad sessionId', { ...ok, sessionId: 'abc' }],
+      ['an unknown role', { ...ok, role: 'admin' }],
+      ['a bad deviceId', { ...ok, deviceId: 'abc' }],
       ['a bad peerId', { ...ok, peerId: id + '!' }],
-      ['a missing peerId', { type: 'hello', v: 1, role: 'host', sessionId: id }],
+      ['a malformed host key', { ...ok, hostKey: 'x' }],
+      ['a missing peerId', { ...ok, peerId: undefined }],
       ['an extra key (strict)', { ...ok, key: 'secret' }],
     ],
   );

@@ -30,37 +30,44 @@ describe('parseSessionUrl round trips', () => {
   for (const origin of origins) {
     it(origin, () => {
       const url = formatSessionUrl(origin, sessionId, key);
-      assert.deepEqual(parseSessionUrl(url), { origin, sessionId, key });
+      assert.deepEqual(parseSessionUrl(url), { origin, sessionId, token: key });
     });
   }
 
   it('round trips many random ids and keys (every base64url character)', () => {
     for (let i = 0; i < 200; i++) {
-      const link = { origin: 'http://10.0.0.2:7420', sessionId: newId(), key: newKey() };
-      assert.deepEqual(parseSessionUrl(formatSessionUrl(link.origin, link.sessionId, link.key)), link);
+      const link = { origin: 'http://10.0.0.2:7420', sessionId: newId(), token: newKey() };
+      assert.deepEqual(parseSessionUrl(formatSessionUrl(link.origin, link.sessionId, link.token)), link);
     }
   });
 
   it('accepts a trailing slash after the id and ignores a query string', () => {
-    assert.deepEqual(parseSessionUrl(`http://10.0.0.2:7420/s/${sessionId}/#${key}`), { origin: 'http://10.0.0.2:7420', sessionId, key });
-    assert.deepEqual(parseSessionUrl(`http://10.0.0.2:7420/s/${sessionId}?utm=x#${key}`), { origin: 'http://10.0.0.2:7420', sessionId, key });
+    assert.deepEqual(parseSessionUrl(`http://10.0.0.2:7420/s/${sessionId}/#${key}`), { origin: 'http://10.0.0.2:7420', sessionId, token: key });
+    assert.deepEqual(parseSessionUrl(`http://10.0.0.2:7420/s/${sessionId}?utm=x#${key}`), { origin: 'http://10.0.0.2:7420', sessionId, token: key });
   });
 
   it('normalises the origin the way URL does (lowercase host, default port dropped)', () => {
-    assert.deepEqual(parseSessionUrl(`HTTP://Example.COM:80/s/${sessionId}#${key}`), { origin: 'http://example.com', sessionId, key });
+    assert.deepEqual(parseSessionUrl(`HTTP://Example.COM:80/s/${sessionId}#${key}`), { origin: 'http://example.com', sessionId, token: key });
   });
 
   it('keeps a path prefix in the origin', () => {
     const link = parseSessionUrl(`https://example.com/team/tether/s/${sessionId}#${key}`);
     assert.equal(link.origin, 'https://example.com/team/tether');
-    assert.equal(formatSessionUrl(link.origin, link.sessionId, link.key), `https://example.com/team/tether/s/${sessionId}#${key}`);
+    assert.equal(formatSessionUrl(link.origin, link.sessionId, link.token), `https://example.com/team/tether/s/${sessionId}#${key}`);
+  });
+});
+
+describe('links without a token (a paired device opens them with its credential)', () => {
+  it('parses with a null token and formats back without a fragment', () => {
+    for (const url of [`http://10.0.0.2:7420/s/${sessionId}`, `http://10.0.0.2:7420/s/${sessionId}#`]) {
+      assert.deepEqual(parseSessionUrl(url), { origin: 'http://10.0.0.2:7420', sessionId, token: null });
+    }
+    assert.equal(formatSessionUrl('http://10.0.0.2:7420', sessionId, null), `http://10.0.0.2:7420/s/${sessionId}`);
   });
 });
 
 describe('parseSessionUrl errors', () => {
   const cases: Array<[string, string, string]> = [
-    ['no fragment', `http://10.0.0.2:7420/s/${sessionId}`, 'KEY_MISSING'],
-    ['an empty fragment', `http://10.0.0.2:7420/s/${sessionId}#`, 'KEY_MISSING'],
     ['a short key', `http://10.0.0.2:7420/s/${sessionId}#${key.slice(1)}`, 'KEY_REJECTED'],
     ['a long key', `http://10.0.0.2:7420/s/${sessionId}#${key}A`, 'KEY_REJECTED'],
     ['a key with a non-base64url character', `http://10.0.0.2:7420/s/${sessionId}#${key.slice(1)}!`, 'KEY_REJECTED'],

@@ -13,17 +13,21 @@ import {
   SignalAckSchema,
   SignalEvents,
   SignalPayloadSchema,
-  SignedSdpSchema,
+  OfferSchema,
+  AnswerSchema,
+  KnockSchema,
+  ChallengeSchema,
 } from '../../protocol/signaling.js';
 import { decodeJson, encodeJson } from '../../protocol/messages.js';
 import { newId, newKey } from '../../protocol/ids.js';
-import { signSdp } from '../../protocol/mac.js';
+import { tokenId, tokenMac } from '../../protocol/auth.js';
 import { utf8 } from '../../protocol/encoding.js';
 
 const sessionId = newId();
 const peerId = newId();
 const sdp = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n';
-const mac = signSdp(newKey(), 'offer', sessionId, peerId, sdp);
+const nonce = newId();
+const mac = tokenMac(newKey(), { kind: 'offer', sessionId, peerId, nonce, body: sdp });
 
 type Row = [name: string, value: unknown];
 
@@ -93,25 +97,40 @@ describe('HostRegisterSchema', () => {
 });
 
 describe('SignalPayloadSchema', () => {
+  const auth = { method: 'token', tokenId: tokenId(newKey()), mac };
+  const sig = 'A'.repeat(86);
+  const offer = { kind: 'offer', sdp, nonce, auth };
   table(
     SignalPayloadSchema,
     [
-      ['an offer', { kind: 'offer', sdp, mac }],
-      ['an answer', { kind: 'answer', sdp, mac }],
-      ['an SDP of exactly MAX_SDP_BYTES', { kind: 'offer', sdp: 'a'.repeat(MAX_SDP_BYTES), mac }],
+      ['a knock', { kind: 'knock' }],
+      ['a challenge', { kind: 'challenge', nonce, hostKeyId: newId() }],
+      ['an offer with a token MAC', offer],
+      ['an offer with a device signature', { ...offer, auth: { method: 'device', credentialId: newId(), sig } }],
+      ['an answer with a MAC', { kind: 'answer', sdp, mac }],
+      ['an answer with a signature', { kind: 'answer', sdp, sig }],
+      ['an SDP of exactly MAX_SDP_BYTES', { ...offer, sdp: 'a'.repeat(MAX_SDP_BYTES) }],
       ['a reject with a registry code', { kind: 'reject', code: 'MAC_INVALID', message: 'bad mac' }],
       ['a reject with an empty message', { kind: 'reject', code: 'KEY_REJECTED', message: '' }],
+      ['an authenticated reject', { kind: 'reject', code: 'LINK_EXPIRED', message: 'expired', nonce, mac }],
     ],
     [
-      ['an SDP one character too long', { kind: 'offer', sdp: 'a'.repeat(MAX_SDP_BYTES + 1), mac }],
-      ['an empty SDP', { kind: 'offer', sdp: '', mac }],
-      ['a non-string SDP', { kind: 'offer', sdp: { type: 'offer' }, mac }],
-      ['a missing MAC', { kind: 'offer', sdp }],
-      ['a 42-character MAC', { kind: 'offer', sdp, mac: mac.slice(1) }],
-      ['a 44-character MAC', { kind: 'offer', sdp, mac: mac + 'A' }],
-      ['a MAC with a non-base64url character', { kind: 'offer', sdp, mac: mac.slice(1) + '/' }],
+      ['an SDP one character too long', { ...offer, sdp: 'a'.repeat(MAX_SDP_BYTES + 1) }],
+      ['an empty SDP', { ...offer, sdp: '' }],
+      ['a non-string SDP', { ...offer, sdp: { type: 'offer' } }],
+      ['an offer without auth', { kind: 'offer', sdp, nonce }],
+      ['an offer without a nonce (replayable)', { kind: 'offer', sdp, auth }],
+      ['an offer with a malformed nonce', { ...offer, nonce: 'x' }],
+      ['a 42-character MAC', { ...offer, auth: { ...auth, mac: mac.slice(1) } }],
+      ['a 44-character MAC', { ...offer, auth: { ...auth, mac: mac + 'A' } }],
+      ['a MAC with a non-base64url character', { ...offer, auth: { ...auth, mac: mac.slice(1) + '/' } }],
+      ['an unknown auth method', { ...offer, auth: { ...auth, method: 'password' } }],
+      ['a device auth with a short signature', { ...offer, auth: { method: 'device', credentialId: newId(), sig: sig.slice(1) } }],
+      ['a token auth without its token id', { ...offer, auth: { method: 'token', mac } }],
       ['an unknown kind', { kind: 'candidate', sdp, mac }],
-      ['an extra key on an offer (strict)', { kind: 'offer', sdp, mac, type: 'offer' }],
+      ['an extra key on an offer (strict)', { ...offer, type: 'offer' }],
+      ['a challenge without a host key id', { kind: 'challenge', nonce }],
+      ['a knock with extra data (strict)', { kind: 'knock', sdp }],
       ['a reject with an unknown code', { kind: 'reject', code: 'NOPE', message: 'x' }],
       ['a reject without a message', { kind: 'reject', code: 'MAC_INVALID' }],
       ['a reject with a 501-character message', { kind: 'reject', code: 'MAC_INVALID', message: 'x'.repeat(501) }],
@@ -121,14 +140,17 @@ describe('SignalPayloadSchema', () => {
     ],
   );
 
-  it('SignedSdpSchema does not accept a reject, RejectSchema does not accept an offer', () => {
-    assert.equal(SignedSdpSchema.safeParse({ kind: 'reject', code: 'MAC_INVALID', message: '' }).success, false);
-    assert.equal(RejectSchema.safeParse({ kind: 'offer', sdp, mac }).success, false);
+  it('each kind schema accepts only its own kind', () => {
+    assert.equal(OfferSchema.safeParse({ kind: 'reject', code: 'MAC_INVALID', message: '' }).success, false);
+    assert.equal(AnswerSchema.safeParse(offer).success, false);
+    assert.equal(KnockSchema.safeParse({ kind: 'challenge', nonce, hostKeyId: newId() }).success, false);
+    assert.equal(ChallengeSchema.safeParse({ kind: 'knock' }).success, false);
+    assert.equal(RejectSchema.safeParse(offer).success, false);
   });
 });
 
 describe('PeerEnvelopeSchema', () => {
-  const offer = { kind: 'offer', sdp, mac };
+  const offer = { kind: 'offer', sdp, nonce, auth: { method: 'token', tokenId: tokenId(newKey()), mac } };
   const ok = { sessionId, peerId, payload: offer };
   table(
     PeerEnvelopeSchema,
@@ -139,7 +161,7 @@ describe('PeerEnvelopeSchema', () => {
     ],
     [
       ['an envelope without payload', { sessionId, peerId }],
-      ['an envelope with an invalid payload', { ...ok, payload: { ...offer, mac: 'short' } }],
+      ['an envelope with an invalid payload', { ...ok, payload: { ...offer, nonce: 'short' } }],
       ['an envelope with an oversized SDP', { ...ok, payload: { ...offer, sdp: 'x'.repeat(MAX_SDP_BYTES + 1) } }],
       ['an envelope with an extra key (strict)', { ...ok, from: 'host' }],
       ['an envelope with an extra key in the payload (strict)', { ...ok, payload: { ...offer, candidate: 'x' } }],

@@ -1,0 +1,515 @@
+/**
+ * A device's one connection to a host, shared by every session it opens there (the session list and each
+ * session are channels on it). Does the signaling handshake — knock, the host's fresh nonce, an offer
+ * authenticated with the link's pairing token or this device's credential, the host's authenticated
+ * answer — then hello (pairing: the device's public key in, the host's key pinned), liveness (the host
+ * pings; silence means the host is unreachable) and reconnects. Only what the host says over the
+ * authenticated channel, or signs, is final; anything from the signal server alone is advice.
+ */
+import { EventEmitter } from 'events';
+import { io, type Socket } from 'socket.io-client';
+import { PeerLink } from '../../protocol/peer-link.js';
+import { decodeChannelPayload, encodeChannelFrame, FrameTag, MAX_CHANNELS, MAX_HOST_FRAME_BYTES, type Frame } from '../../protocol/frames.js';
+import { ChannelEndSchema, ChannelOpenedSchema, decodeJson, encodeJson, ErrorFrameSchema, HostHelloSchema, NoticeSchema, type ClientHello, type HostHello, type Notice } from '../../protocol/messages.js';
+import { SignalEvents, HostEnvelopeSchema, type OfferAuth, type SignalAck, type SignalPayload } from '../../protocol/signaling.js';
+import { keyId, tokenId, tokenMac, verifyAuthSignature, verifyTokenMac, type AuthContext } from '../../protocol/auth.js';
+import { newId } from '../../protocol/ids.js';
+import { isErrorCode, TetherError, type ErrorCode } from '../../protocol/errors.js';
+import { PROTOCOL_VERSION } from '../../protocol/version.js';
+import type { Role } from '../../protocol/roles.js';
+import type { CredentialStore, StoredCredential } from './credential-store.js';
+
+/** Connection states a UI shows. */
+export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'failed' | 'closed';
+
+/** Errors after which retrying cannot help: the user must act. */
+const FATAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'KEY_MISSING',
+  'LINK_EXPIRED',
+  'DEVICE_REVOKED',
+  'DEVICE_UNKNOWN',
+  'CLIENT_TOO_OLD',
+  'HOST_TOO_OLD',
+  'SERVER_TOO_OLD',
+  'BAD_FLAG',
+]);
+/** Codes an unauthenticated message may carry without being believed: retried slowly instead. */
+const SLOW_RETRY_MS = 5_000;
+const SIGNAL_TIMEOUT_MS = 10_000;
+const HANDSHAKE_TIMEOUT_MS = 15_000;
+const HELLO_TIMEOUT_MS = 5_000;
+/** No frame from the host for this long: probe it... */
+const HOST_QUIET_MS = 2_000;
+/** ...and declare it unreachable after this long (the host pings every second). */
+const HOST_SILENCE_MS = 2_800;
+const LIVENESS_CHECK_MS = 500;
+
+/** Options of a host connection. */
+export interface HostConnectionOptions {
+  /** Signal server origin (and path prefix). */
+  origin: string;
+  /** The session id the link named: the signal server routes by it. */
+  entrySessionId: string;
+  /** The link's pairing token, if it had one. */
+  token: string | null;
+  /** Where this device keeps its key and credentials; null never pairs. */
+  credentials: CredentialStore | null;
+  deviceName: string;
+  deviceKind: 'browser' | 'terminal';
+  /** `@roamhq/wrtc` in Node; omitted in browsers. */
+  wrtc?: object;
+  iceServers?: RTCIceServer[];
+  /** Reconnect backoff: first delay and cap. */
+  backoffInitialMs?: number;
+  backoffMaxMs?: number;
+}
+
+/** Receives the session frames of one channel. */
+export interface ChannelHandler {
+  /** The channel is (again) subscribed on a live connection, with this device's role. */
+  onOpened(role: Role): void;
+  onFrame(tag: number, body: Uint8Array): void;
+  /** The host ended the subscription for good. */
+  onEnd(err: TetherError): void;
+}
+
+interface HostConnectionEvents {
+  state: [ConnectionState, TetherError | null];
+  /** The host's hello on each (re)connect. */
+  hello: [HostHello];
+  notice: [Notice];
+}
+
+/** One live connection (and its retries) to a host. */
+export class HostConnection extends EventEmitter<HostConnectionEvents> {
+  state: ConnectionState = 'connecting';
+  /** The error behind the current state (fatal when state is 'failed'). */
+  error: TetherError | null = null;
+  /** This attempt's peer id (changes on every reconnect). */
+  peerId: string | null = null;
+  /** The host's hello on the current connection. */
+  hostHello: HostHello | null = null;
+
+  private socket: Socket | null = null;
+  private peer: PeerLink | null = null;
+  private attempt = 0;
+  private retryTimer: ReturnType<typeof setTimeout> | null = null;
+  private helloTimer: ReturnType<typeof setTimeout> | null = null;
+  private livenessTimer: ReturnType<typeof setInterval> | null = null;
+  private lastHeard = 0;
+  private lastCheck = 0;
+  private everLive = false;
+  private starting = false;
+  private readonly channels = new Map<number, { sessionId: string; handler: ChannelHandler }>();
+  /** The signaling exchange of the attempt under way. */
+  private pending: { peerId: string; onPayload(payload: SignalPayload): void } | null = null;
+
+  constructor(private readonly options: HostConnectionOptions) {
+    super();
+  }
+
+  /** Starts connecting (idempotent). A link without a token, on a device with no credential, fails at once. */
+  start(): void {
+    if (this.socket || this.starting || this.state === 'closed' || this.state === 'failed') return;
+    if (this.options.token === null) {
+      this.starting = true;
+      void this.hasCredential().then((has) => {
+        this.starting = false;
+        if (this.state === 'closed') return;
+        if (has) this.open();
+        else this.attemptFailed(new TetherError('KEY_MISSING'), false);
+      });
+      return;
+    }
+    this.open();
+  }
+
+  private open(): void {
+    const url = new URL(this.options.origin);
+    this.socket = io(url.origin, {
+      path: `${url.pathname.replace(/\/+$/, '')}/socket.io`,
+      transports: ['websocket'],
+      reconnectionDelay: this.options.backoffInitialMs ?? 250,
+      reconnectionDelayMax: Math.min(this.options.backoffMaxMs ?? 2000, 2000),
+      timeout: SIGNAL_TIMEOUT_MS,
+    });
+    this.socket.on(SignalEvents.fromHost, (msg: unknown) => this.onFromHost(msg));
+    this.socket.on('connect', () => {
+      if (!this.peer && !this.pending && this.state !== 'live' && this.state !== 'failed' && this.state !== 'closed') this.retryNow();
+    });
+    this.socket.on('connect_error', () => {
+      if (this.state !== 'live' && this.state !== 'failed' && this.state !== 'closed') {
+        this.setState(this.state, new TetherError('SIGNAL_UNREACHABLE'));
+      }
+    });
+    this.livenessTimer = setInterval(() => this.checkLiveness(), LIVENESS_CHECK_MS);
+    this.connect();
+  }
+
+  /** Subscribes a channel to `sessionId`; its handler hears its frames. Returns the channel number. */
+  openChannel(sessionId: string, handler: ChannelHandler): number {
+    let ch = 0;
+    while (this.channels.has(ch)) ch++;
+    if (ch >= MAX_CHANNELS) throw new TetherError('CHANNEL_UNKNOWN', 'too many sessions open on one connection');
+    this.channels.set(ch, { sessionId, handler });
+    if (this.state === 'live') this.peer?.sendJson(FrameTag.open, { ch, sessionId });
+    return ch;
+  }
+
+  /** Unsubscribes a channel. */
+  closeChannel(ch: number): void {
+    if (!this.channels.delete(ch)) return;
+    if (this.state === 'live') this.sendChannel(FrameTag.end, ch, encodeJson({ code: 'PEER_CLOSED', message: 'closed by the device' }));
+  }
+
+  /** Sends a session frame on a channel (dropped when not live; the channel re-syncs on reconnect). */
+  sendChannel(tag: number, ch: number, body: Uint8Array): boolean {
+    if (this.state !== 'live' || !this.peer) return false;
+    this.peer.sendFrame(encodeChannelFrame(tag, ch, body));
+    return true;
+  }
+
+  /** Try again now if not live (the network came back, the page became visible); probe if live. */
+  nudge(): void {
+    if (this.state === 'failed' || this.state === 'closed') return;
+    if (this.state === 'live') {
+      this.peer?.send(FrameTag.ping, new Uint8Array(0));
+      return;
+    }
+    this.attempt = 0;
+    this.socket?.connect();
+    if (!this.pending && !this.peer) this.retryNow();
+  }
+
+  /**
+   * Drops the current data channel as a network fault would; the client reconnects and resumes
+   * by state vector. (A "reconnect now" for UIs, and how tests cut a connection.)
+   */
+  dropConnection(): void {
+    this.peer?.destroy(new TetherError('PEER_CLOSED', 'connection dropped'));
+  }
+
+  /** Disconnects for good, telling the host this device is leaving. */
+  close(): void {
+    if (this.state === 'closed') return;
+    this.clearTimers();
+    if (this.livenessTimer) clearInterval(this.livenessTimer);
+    this.livenessTimer = null;
+    this.setState('closed', null);
+    const peer = this.peer;
+    this.peer = null;
+    this.pending = null;
+    if (peer?.open) {
+      peer.send(FrameTag.bye, new Uint8Array(0));
+      // Give the bye a moment to leave before the channel closes.
+      void peer.whenBelow(0).then(() => peer.destroy(null));
+      setTimeout(() => peer.destroy(null), 200);
+    } else peer?.destroy(null);
+    this.socket?.disconnect();
+  }
+
+  private setState(state: ConnectionState, error: TetherError | null): void {
+    this.state = state;
+    this.error = error;
+    this.emit('state', state, error);
+  }
+
+  private clearTimers(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.retryTimer = null;
+    this.helloTimer = null;
+  }
+
+  private retryNow(): void {
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.connect();
+  }
+
+  /** Judges the host by how long it has been silent; a late check (we were asleep or busy) probes first. */
+  private checkLiveness(): void {
+    const now = Date.now();
+    const late = this.lastCheck !== 0 && now - this.lastCheck > LIVENESS_CHECK_MS * 3;
+    this.lastCheck = now;
+    if (this.state !== 'live' || !this.peer) return;
+    if (late) {
+      // Our own timers stalled: the silence may be ours. Probe and judge on the next checks.
+      this.lastHeard = Math.max(this.lastHeard, now - HOST_QUIET_MS);
+      this.peer.send(FrameTag.ping, new Uint8Array(0));
+      return;
+    }
+    const silent = now - this.lastHeard;
+    if (silent > HOST_SILENCE_MS) this.peer.destroy(new TetherError('HOST_UNREACHABLE'));
+    else if (silent > HOST_QUIET_MS) this.peer.send(FrameTag.ping, new Uint8Array(0));
+  }
+
+  /** One connection attempt: join, knock, offer, await the authenticated answer, hello. */
+  private connect(): void {
+    const socket = this.socket;
+    if (!socket || this.state === 'closed' || this.state === 'failed' || this.pending || this.peer) return;
+    if (!socket.connected) return; // 'connect' will call us again
+    this.startAttempt(socket);
+  }
+
+  private async hasCredential(): Promise<boolean> {
+    const list = await this.options.credentials?.credentials(this.options.origin).catch(() => []);
+    return (list?.length ?? 0) > 0;
+  }
+
+  private startAttempt(socket: Socket): void {
+    const peerId = newId();
+    this.peerId = peerId;
+    const { entrySessionId: sessionId } = this.options;
+    const attempt = { peerId, onPayload: (_p: SignalPayload): void => {} };
+    this.pending = attempt;
+    const give = (err: TetherError, opts: { slow?: boolean } = {}): void => {
+      if (this.pending !== attempt) return;
+      this.pending = null;
+      this.attemptFailed(err, opts.slow === true);
+    };
+    const timer = setTimeout(() => give(new TetherError('CONNECT_TIMEOUT', 'the host did not answer in time')), HANDSHAKE_TIMEOUT_MS);
+    socket
+      .timeout(SIGNAL_TIMEOUT_MS)
+      .emitWithAck(SignalEvents.clientJoin, { v: PROTOCOL_VERSION, sessionId, peerId })
+      .then(
+        (ack: SignalAck) => {
+          if (this.pending !== attempt) return;
+          if (!ack.ok) {
+            clearTimeout(timer);
+            const err = toError(ack.error);
+            // The signal server is not trusted: "no such session" may be a host that is down or restarting.
+            if (err.code === 'SESSION_UNKNOWN') return give(new TetherError('HOST_UNREACHABLE', `${ERR_HOST_DOWN} (${err.message})`));
+            return give(err, { slow: err.code === 'RATE_LIMITED' });
+          }
+          void this.handshake(attempt, peerId, timer, give);
+        },
+        () => {
+          clearTimeout(timer);
+          give(new TetherError('SIGNAL_UNREACHABLE', 'the signal server did not answer'));
+        },
+      );
+  }
+
+  private async handshake(
+    attempt: { peerId: string; onPayload(p: SignalPayload): void },
+    peerId: string,
+    timer: ReturnType<typeof setTimeout>,
+    give: (err: TetherError, opts?: { slow?: boolean }) => void,
+  ): Promise<void> {
+    const { entrySessionId: sessionId, origin, token } = this.options;
+    const peer = new PeerLink({ initiator: true, wrtc: this.options.wrtc, iceServers: this.options.iceServers, maxInboundFrame: MAX_HOST_FRAME_BYTES });
+    let challenge: { nonce: string; hostKeyId: string } | null = null;
+    let offerSdp: string | null = null;
+    let auth: { offer: OfferAuth; credential: StoredCredential | null } | null = null;
+    let failed = false;
+    const fail = (err: TetherError, slow = false): void => {
+      // The first reason wins: destroying the link below reports a close that is only a consequence.
+      if (failed) return;
+      failed = true;
+      clearTimeout(timer);
+      give(err, { slow });
+      peer.destroy(null);
+    };
+    const sendOffer = async (): Promise<void> => {
+      if (!challenge || offerSdp === null || auth) return;
+      const ctx: AuthContext = { kind: 'offer', sessionId, peerId, nonce: challenge.nonce, body: offerSdp };
+      const credential = (await this.options.credentials?.credentials(origin))?.find((c) => c.hostKeyId === challenge!.hostKeyId) ?? null;
+      const signer = credential ? await this.options.credentials!.signer() : null;
+      if (credential && signer) {
+        auth = { credential, offer: { method: 'device', credentialId: credential.credentialId, sig: await signer.sign(ctx) } };
+      } else if (token) {
+        auth = { credential: null, offer: { method: 'token', tokenId: tokenId(token), mac: tokenMac(token, ctx) } };
+      } else {
+        return fail(new TetherError('KEY_MISSING'));
+      }
+      if (this.pending !== attempt) return;
+      this.socket?.emit(SignalEvents.toHost, { sessionId, peerId, payload: { kind: 'offer', sdp: offerSdp, nonce: challenge.nonce, auth: auth.offer } });
+    };
+    /** Checks a MAC or signature from the host against what this attempt authenticated with. */
+    const fromHost = (kind: AuthContext['kind'], body: string, mac?: string, sig?: string): boolean => {
+      if (!challenge || !auth) return false;
+      const ctx: AuthContext = { kind, sessionId, peerId, nonce: challenge.nonce, body };
+      return auth.credential ? verifyAuthSignature(auth.credential.hostKey, ctx, sig) : token !== null && verifyTokenMac(token, ctx, mac);
+    };
+    attempt.onPayload = (payload) => {
+      if (payload.kind === 'challenge') {
+        if (challenge) return;
+        challenge = { nonce: payload.nonce, hostKeyId: payload.hostKeyId };
+        void sendOffer().catch((err: unknown) => fail(new TetherError('KEY_REJECTED', `could not sign the offer: ${String(err)}`)));
+      } else if (payload.kind === 'answer') {
+        if (!fromHost('answer', payload.sdp, payload.mac, payload.sig)) {
+          return fail(new TetherError('MAC_INVALID', 'the answer from the host failed authentication: the signal server may be tampering with the connection'), true);
+        }
+        clearTimeout(timer);
+        this.pending = null;
+        this.adopt(peer, auth!.credential);
+        peer.applyRemoteSdp({ type: 'answer', sdp: payload.sdp });
+      } else if (payload.kind === 'reject') {
+        const err = new TetherError(payload.code, payload.message);
+        if (!fromHost('reject', payload.code, payload.mac, payload.sig)) {
+          // Anyone could have sent this: show it, but keep trying (slowly).
+          return fail(err, true);
+        }
+        if (auth?.credential && (err.code === 'DEVICE_UNKNOWN' || err.code === 'DEVICE_REVOKED')) {
+          void this.options.credentials?.forget(origin, auth.credential.hostKeyId);
+          // A link with a token can pair this device again, if the token is still good.
+          if (token && err.code === 'DEVICE_UNKNOWN') return fail(new TetherError('HANDSHAKE_STALE', 'pairing again with the link'));
+        }
+        fail(err, err.code === 'KEY_REJECTED' || err.code === 'MAC_INVALID');
+      }
+    };
+    peer.on('sdp', (sdp) => {
+      offerSdp = sdp.sdp;
+      void sendOffer().catch((err: unknown) => fail(new TetherError('KEY_REJECTED', `could not sign the offer: ${String(err)}`)));
+    });
+    peer.on('close', (err) => {
+      if (this.peer === peer) return; // adopted: its close is handled there
+      fail(err ?? new TetherError('PEER_CLOSED'));
+    });
+    this.socket?.emit(SignalEvents.toHost, { sessionId, peerId, payload: { kind: 'knock' } });
+  }
+
+  /** The answer checked out: this link is the connection now. */
+  private adopt(peer: PeerLink, credential: StoredCredential | null): void {
+    this.peer = peer;
+    peer.removeAllListeners('close');
+    peer.on('open', () => {
+      void this.sendHello(peer, credential);
+      this.helloTimer = setTimeout(() => peer.fail(new TetherError('HELLO_TIMEOUT')), HELLO_TIMEOUT_MS);
+    });
+    let helloSeen = false;
+    peer.on('frame', (frame) => {
+      this.lastHeard = Date.now();
+      try {
+        helloSeen = this.onFrame(peer, frame, helloSeen, credential);
+      } catch (err) {
+        peer.fail(err instanceof TetherError ? err : new TetherError('FRAME_MALFORMED', String(err)));
+      }
+    });
+    peer.on('close', (err) => {
+      if (this.peer !== peer) return;
+      this.peer = null;
+      if (this.helloTimer) clearTimeout(this.helloTimer);
+      this.attemptFailed(this.error && FATAL_CODES.has(this.error.code) ? this.error : (err ?? new TetherError('PEER_CLOSED')), false);
+    });
+  }
+
+  private async sendHello(peer: PeerLink, credential: StoredCredential | null): Promise<void> {
+    // A device that connected with a token offers its public key, to be recognised without it next time.
+    const signer = credential ? null : await this.options.credentials?.signer().catch(() => null);
+    const hello: ClientHello = {
+      type: 'hello',
+      v: PROTOCOL_VERSION,
+      side: 'client',
+      deviceName: this.options.deviceName,
+      deviceKind: this.options.deviceKind,
+      ...(signer ? { publicKey: signer.publicKey } : {}),
+    };
+    peer.sendJson(FrameTag.hello, hello);
+  }
+
+  /** Handles one frame from the host; returns whether hello has been seen. */
+  private onFrame(peer: PeerLink, frame: Frame, helloSeen: boolean, credential: StoredCredential | null): boolean {
+    if (frame.tag === FrameTag.error) {
+      const e = decodeJson(ErrorFrameSchema, frame.payload);
+      this.error = new TetherError(e.code, e.message);
+      if (e.code === 'DEVICE_REVOKED' && credential) void this.options.credentials?.forget(this.options.origin, credential.hostKeyId);
+      return helloSeen;
+    }
+    if (!helloSeen) {
+      if (frame.tag !== FrameTag.hello) throw new TetherError('HELLO_EXPECTED');
+      const probe = decodeJson(HostHelloSchema.pick({ v: true }).loose(), frame.payload, 'FRAME_MALFORMED');
+      if (probe.v !== PROTOCOL_VERSION) throw new TetherError(probe.v > PROTOCOL_VERSION ? 'CLIENT_TOO_OLD' : 'HOST_TOO_OLD');
+      const hello = decodeJson(HostHelloSchema, frame.payload);
+      if (credential && hello.hostKey !== credential.hostKey) throw new TetherError('MAC_INVALID', 'the host presented a different key than the one this device paired with');
+      if (this.helloTimer) clearTimeout(this.helloTimer);
+      this.helloTimer = null;
+      this.hostHello = hello;
+      if (hello.paired && this.options.credentials) {
+        void this.options.credentials.save(this.options.origin, {
+          hostKeyId: keyId(hello.hostKey),
+          hostKey: hello.hostKey,
+          credentialId: hello.deviceId,
+          hostName: hello.hostName,
+          pairedAt: Date.now(),
+        });
+      }
+      this.becameLive(peer, hello);
+      return true;
+    }
+    switch (frame.tag) {
+      case FrameTag.ping:
+        peer.send(FrameTag.pong, frame.payload.subarray(0, 16));
+        return true;
+      case FrameTag.pong:
+        return true;
+      case FrameTag.notice:
+        this.emit('notice', decodeJson(NoticeSchema, frame.payload));
+        return true;
+      case FrameTag.sync:
+      case FrameTag.reply:
+      case FrameTag.opened:
+      case FrameTag.end: {
+        const { channel, body } = decodeChannelPayload(frame.payload);
+        const c = this.channels.get(channel);
+        if (!c) return true; // a channel this device just closed
+        if (frame.tag === FrameTag.opened) c.handler.onOpened(decodeJson(ChannelOpenedSchema, body).role);
+        else if (frame.tag === FrameTag.end) {
+          this.channels.delete(channel);
+          const end = decodeJson(ChannelEndSchema, body);
+          c.handler.onEnd(new TetherError(end.code, end.message));
+        } else c.handler.onFrame(frame.tag, body);
+        return true;
+      }
+      default:
+        throw new TetherError('FRAME_UNKNOWN_TAG', `unknown frame tag ${frame.tag}`);
+    }
+  }
+
+  private becameLive(peer: PeerLink, hello: HostHello): void {
+    this.attempt = 0;
+    this.everLive = true;
+    this.lastHeard = Date.now();
+    this.setState('live', null);
+    this.emit('hello', hello);
+    for (const [ch, c] of this.channels) peer.sendJson(FrameTag.open, { ch, sessionId: c.sessionId });
+  }
+
+  private onFromHost(raw: unknown): void {
+    const parsed = HostEnvelopeSchema.safeParse(raw);
+    const pending = this.pending;
+    if (!parsed.success || !pending) return;
+    const msg = parsed.data;
+    if (msg.peerId !== pending.peerId || msg.sessionId !== this.options.entrySessionId) return;
+    pending.onPayload(msg.payload);
+  }
+
+  /** Decides between giving up and retrying with backoff. */
+  private attemptFailed(err: TetherError, slow: boolean): void {
+    if (this.state === 'closed' || this.state === 'failed') return;
+    if (FATAL_CODES.has(err.code)) {
+      this.clearTimers();
+      this.setState('failed', err);
+      return;
+    }
+    this.setState(this.everLive ? 'reconnecting' : 'connecting', err);
+    const initial = this.options.backoffInitialMs ?? 250;
+    const cap = this.options.backoffMaxMs ?? 2000;
+    // The first retry is immediate: a dropped channel usually means the network blinked.
+    const base = slow ? SLOW_RETRY_MS * Math.min(6, 1 + this.attempt) : this.attempt === 0 ? 0 : Math.min(cap, initial * 2 ** (this.attempt - 1));
+    this.attempt++;
+    const delay = base * (0.8 + Math.random() * 0.4);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.connect();
+    }, delay);
+  }
+}
+
+const ERR_HOST_DOWN = 'the signal server does not know this session: the host may be stopped or restarting';
+
+function toError(error: { code: string; message: string }): TetherError {
+  return new TetherError(isErrorCode(error.code) ? error.code : 'BAD_ENVELOPE', error.message);
+}

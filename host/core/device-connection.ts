@@ -1,0 +1,214 @@
+/**
+ * The host's end of one device's connection: the device's hello (version check, pairing, who the host
+ * says the device is), its session channels (every session of this host it opened), liveness (pings; a
+ * device that stops answering is dropped, one that says bye leaves at once), and protocol errors.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import type { PeerLink } from '../../protocol/peer-link.js';
+import { decodeChannelPayload, encodeChannelFrame, FrameTag, MAX_CHANNELS, type Frame } from '../../protocol/frames.js';
+import {
+  ChannelEndSchema,
+  ClientHelloSchema,
+  decodeJson,
+  encodeJson,
+  OpenSessionSchema,
+  type ChannelEnd,
+  type HostHello,
+  type Notice,
+} from '../../protocol/messages.js';
+import { TetherError } from '../../protocol/errors.js';
+import { PROTOCOL_VERSION } from '../../protocol/version.js';
+import type { Role } from '../../protocol/roles.js';
+import type { Authenticator, DeviceIdentity, Grant } from '../trust/authenticator.js';
+import type { Actor, SessionCore } from './session-core.js';
+import { SessionChannel } from './session-channel.js';
+
+const HELLO_TIMEOUT_MS = 5_000;
+/** The host pings every device this often... */
+export const PING_INTERVAL_MS = 1_000;
+/** ...and drops one it has heard nothing from for this long. */
+export const DEVICE_SILENCE_MS = 6_000;
+/** Most session opens a device may ask for per window, against open/close floods. */
+const OPENS_PER_WINDOW = 64;
+const OPEN_WINDOW_MS = 10_000;
+
+/** What a device connection needs from its host. */
+export interface ConnectionHost {
+  readonly authenticator: Authenticator;
+  readonly hostName: string;
+  /** The session a device may open by this id, or why not. */
+  sessionFor(sessionId: string, actor: Actor): SessionCore | TetherError;
+}
+
+interface DeviceConnectionEvents {
+  /** Hello accepted: the device is known. */
+  joined: [Actor];
+  close: [TetherError | null];
+}
+
+/** One device's connection, from the host's side. */
+export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
+  /** Who the device is, once it said hello. */
+  actor: Actor | null = null;
+  identity: DeviceIdentity | null = null;
+  private readonly channels = new Map<number, SessionChannel>();
+  private helloTimer: ReturnType<typeof setTimeout> | null = null;
+  private pingTimer: ReturnType<typeof setInterval> | null = null;
+  private lastHeard = Date.now();
+  private opens: number[] = [];
+  private readonly handlers: Record<number, (payload: Uint8Array) => void> = {
+    [FrameTag.open]: (p) => this.onOpen(p),
+    [FrameTag.sync]: (p) => this.onChannelFrame(p, (c, body) => c.onSync(body)),
+    [FrameTag.intent]: (p) => this.onChannelFrame(p, (c, body) => c.onIntent(body)),
+    [FrameTag.end]: (p) => this.onChannelFrame(p, (c, body) => {
+      decodeJson(ChannelEndSchema, body);
+      c.detach();
+    }),
+    [FrameTag.ping]: (p) => this.link.send(FrameTag.pong, p.subarray(0, 16)),
+    [FrameTag.pong]: () => {},
+    [FrameTag.bye]: () => this.close(null),
+    [FrameTag.error]: (p) => this.log.info({ payload: new TextDecoder().decode(p).slice(0, 200) }, 'device reported an error'),
+  };
+
+  constructor(
+    readonly peerId: string,
+    readonly link: PeerLink,
+    private readonly grant: Grant,
+    private readonly host: ConnectionHost,
+    private readonly log: Logger,
+  ) {
+    super();
+    link.on('open', () => {
+      this.helloTimer = setTimeout(() => link.fail(new TetherError('HELLO_TIMEOUT')), HELLO_TIMEOUT_MS);
+    });
+    link.on('frame', (frame) => this.onFrame(frame));
+    link.on('close', (err) => {
+      this.stopTimers();
+      for (const c of [...this.channels.values()]) c.detach();
+      if (err) this.log.warn({ code: err.code, err: err.message }, 'device connection closed with an error');
+      else this.log.info('device connection closed');
+      this.emit('close', err);
+    });
+  }
+
+  /** The credential this connection authenticated with or paired (null for an unpaired device). */
+  get credentialId(): string | null {
+    return this.identity?.credentialId ?? null;
+  }
+
+  /** Sessions this device has open, by id. */
+  get openSessions(): string[] {
+    return [...this.channels.values()].map((c) => c.sessionId);
+  }
+
+  /** Ends the connection (err is sent to the device first when given). */
+  close(err: TetherError | null = null): void {
+    if (err) this.link.fail(err);
+    else this.link.destroy(null);
+  }
+
+  /** Ends this device's channels on one session for good (sharing stopped, session removed…). */
+  endSession(core: SessionCore, err: TetherError): void {
+    for (const c of [...this.channels.values()]) if (c.core === core) c.end(err);
+  }
+
+  /** An owner changed this device's role: later intents are checked against it; the device is told. */
+  setRole(role: Role): void {
+    if (!this.actor || !this.identity) return;
+    this.identity = { ...this.identity, role };
+    this.actor = { ...this.actor, role };
+    const notice: Notice = { type: 'role', role };
+    this.link.send(FrameTag.notice, encodeJson(notice));
+  }
+
+  private stopTimers(): void {
+    if (this.helloTimer) clearTimeout(this.helloTimer);
+    if (this.pingTimer) clearInterval(this.pingTimer);
+    this.helloTimer = null;
+    this.pingTimer = null;
+  }
+
+  private onFrame(frame: Frame): void {
+    this.lastHeard = Date.now();
+    try {
+      if (!this.actor) {
+        this.onHello(frame);
+        return;
+      }
+      const handler = this.handlers[frame.tag];
+      if (!handler) throw new TetherError('FRAME_UNKNOWN_TAG', `unknown frame tag 0x${frame.tag.toString(16)}`);
+      handler(frame.payload);
+    } catch (err) {
+      this.link.fail(err instanceof TetherError ? err : new TetherError('FRAME_MALFORMED', String(err)));
+    }
+  }
+
+  private onHello(frame: Frame): void {
+    if (frame.tag !== FrameTag.hello) throw new TetherError('HELLO_EXPECTED');
+    // Version first, so an older or newer client gets the right code even if its hello differs in shape.
+    const probe = decodeJson(ClientHelloSchema.pick({ v: true }).loose(), frame.payload);
+    if (probe.v < PROTOCOL_VERSION) throw new TetherError('CLIENT_TOO_OLD');
+    if (probe.v > PROTOCOL_VERSION) throw new TetherError('HOST_TOO_OLD');
+    const hello = decodeJson(ClientHelloSchema, frame.payload);
+    if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.helloTimer = null;
+    const identity = this.host.authenticator.identify(this.grant, hello);
+    this.identity = identity;
+    this.actor = { peerId: this.peerId, deviceId: identity.deviceId, name: identity.name, kind: identity.kind, role: identity.role };
+    const reply: HostHello = {
+      type: 'hello',
+      v: PROTOCOL_VERSION,
+      side: 'host',
+      peerId: this.peerId,
+      deviceId: identity.deviceId,
+      role: identity.role,
+      hostKey: this.host.authenticator.hostKey,
+      hostName: this.host.hostName.slice(0, 128),
+      paired: identity.paired,
+    };
+    this.link.send(FrameTag.hello, encodeJson(reply));
+    this.startPings();
+    this.emit('joined', this.actor);
+  }
+
+  private startPings(): void {
+    this.pingTimer = setInterval(() => {
+      if (Date.now() - this.lastHeard > DEVICE_SILENCE_MS) {
+        this.link.destroy(new TetherError('PEER_CLOSED', 'the device stopped answering'));
+        return;
+      }
+      this.link.send(FrameTag.ping, new Uint8Array(0));
+    }, PING_INTERVAL_MS);
+  }
+
+  private onOpen(payload: Uint8Array): void {
+    const { ch, sessionId } = decodeJson(OpenSessionSchema, payload);
+    const now = Date.now();
+    this.opens = this.opens.filter((t) => now - t < OPEN_WINDOW_MS);
+    if (this.opens.length >= OPENS_PER_WINDOW) throw new TetherError('RATE_LIMITED', 'too many sessions opened too fast');
+    this.opens.push(now);
+    this.channels.get(ch)?.detach();
+    if (this.channels.size >= MAX_CHANNELS) throw new TetherError('FRAME_MALFORMED', 'too many open channels');
+    const actor = this.actor!;
+    const core = this.host.sessionFor(sessionId, actor);
+    if (core instanceof TetherError) {
+      // Refused: tell the device on that channel, and keep the connection.
+      const end: ChannelEnd = { code: core.code, message: core.message };
+      this.link.sendFrame(encodeChannelFrame(FrameTag.end, ch, encodeJson(end)));
+      return;
+    }
+    const channel = new SessionChannel(ch, sessionId, core, () => this.actor ?? actor, this.link, this.log.child({ sessionId, channel: ch }), (c) => {
+      if (this.channels.get(c.channel) === c) this.channels.delete(c.channel);
+    });
+    this.channels.set(ch, channel);
+    channel.open();
+  }
+
+  private onChannelFrame(payload: Uint8Array, handle: (channel: SessionChannel, body: Uint8Array) => void): void {
+    const { channel, body } = decodeChannelPayload(payload);
+    const c = this.channels.get(channel);
+    // Frames for a channel the host just ended can cross the end frame on the wire: ignore them.
+    if (c) handle(c, body);
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * One host's door for devices: answers the signaling handshake (a fresh nonce per attempt, the offer's
+ * token MAC or device signature checked before anything is applied, an authenticated answer), keeps one
+ * connection per device, and lets each device open any of the sessions this endpoint serves as channels
+ * on that connection. A server is one endpoint for the session list and all its sessions; an interactive
+ * share is one endpoint for its one session.
+ */
+import { EventEmitter } from 'node:events';
+import type { Logger } from 'pino';
+import { PeerLink } from '../../protocol/peer-link.js';
+import { MAX_CLIENT_FRAME_BYTES } from '../../protocol/frames.js';
+import type { SignalPayload } from '../../protocol/signaling.js';
+import { TetherError } from '../../protocol/errors.js';
+import type { AuthContext } from '../../protocol/auth.js';
+import type { Authenticator } from '../trust/authenticator.js';
+import { NonceBook } from './nonce-book.js';
+import { DeviceConnection, type ConnectionHost } from './device-connection.js';
+import type { Actor, SessionCore } from './session-core.js';
+
+/** Sends a payload back to the peer that signaled. */
+export type SignalReply = (payload: SignalPayload) => void;
+
+/** What an endpoint needs. */
+export interface HostEndpointOptions {
+  /** The share this endpoint serves: pairing tokens are minted for it and only open it. */
+  scope: string;
+  authenticator: Authenticator;
+  hostName: string;
+  wrtc: object | undefined;
+  iceServers: RTCIceServer[];
+  log: Logger;
+  /** Extra rule for opening a session (roles, policy); null allows. */
+  canOpen?: (sessionId: string, actor: Actor) => TetherError | null;
+}
+
+interface HostEndpointEvents {
+  /** A device said hello and is known (it may open sessions next). */
+  'device-joined': [Actor, DeviceConnection];
+  /** A known device's connection ended. */
+  'device-left': [Actor, DeviceConnection];
+}
+
+/** The devices and sessions of one share. */
+export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements ConnectionHost {
+  readonly authenticator: Authenticator;
+  readonly hostName: string;
+  private readonly sessions = new Map<string, SessionCore>();
+  private readonly connections = new Map<string, DeviceConnection>();
+  private readonly nonces = new NonceBook();
+  /** Refusals already logged (by code and link or device), so a retrying device logs once. */
+  private readonly warned = new Set<string>();
+
+  constructor(private readonly options: HostEndpointOptions) {
+    super();
+    this.authenticator = options.authenticator;
+    this.hostName = options.hostName;
+  }
+
+  /** The share's scope (tokens are minted for it). */
+  get scope(): string {
+    return this.options.scope;
+  }
+
+  /** Connected devices that said hello. */
+  get devices(): DeviceConnection[] {
+    return [...this.connections.values()].filter((c) => c.actor);
+  }
+
+  /** Serves `core` under the routing id `sessionId`. */
+  addSession(sessionId: string, core: SessionCore): void {
+    this.sessions.set(sessionId, core);
+  }
+
+  /** Stops serving a session: every device that has it open is told `err`, for good. */
+  removeSession(sessionId: string, err: TetherError): void {
+    const core = this.sessions.get(sessionId);
+    if (!core) return;
+    this.sessions.delete(sessionId);
+    for (const c of this.connections.values()) c.endSession(core, err);
+  }
+
+  /** True when `sessionId` is served here. */
+  serves(sessionId: string): boolean {
+    return this.sessions.has(sessionId);
+  }
+
+  sessionFor(sessionId: string, actor: Actor): SessionCore | TetherError {
+    const core = this.sessions.get(sessionId);
+    if (!core) return new TetherError('SESSION_UNKNOWN', 'no such session on this host');
+    return this.options.canOpen?.(sessionId, actor) ?? core;
+  }
+
+  /** Closes every connection authenticated as (or paired into) `credentialId`. */
+  closeCredential(credentialId: string, err: TetherError): void {
+    for (const c of [...this.connections.values()]) if (c.credentialId === credentialId) c.close(err);
+  }
+
+  /** Handles a signaling payload from a peer of one of this endpoint's sessions. */
+  onSignal(sessionId: string, peerId: string, payload: SignalPayload, reply: SignalReply): void {
+    if (!this.sessions.has(sessionId)) return;
+    if (payload.kind === 'knock') {
+      reply({ kind: 'challenge', nonce: this.nonces.issue(peerId), hostKeyId: this.authenticator.hostKeyId });
+      return;
+    }
+    if (payload.kind !== 'offer') return;
+    const ctx = (kind: AuthContext['kind'], body: string): AuthContext => ({ kind, sessionId, peerId, nonce: payload.nonce, body });
+    const refuse = (err: TetherError, authenticated: boolean): void => {
+      const who = `${err.code}:${payload.auth.method === 'token' ? payload.auth.tokenId : payload.auth.credentialId}`;
+      if (!this.warned.has(who)) {
+        this.warned.add(who);
+        if (this.warned.size > 1000) this.warned.clear();
+        this.options.log.warn({ sessionId, peerId, code: err.code }, `refused a device: ${err.message}`);
+      }
+      const auth = authenticated ? this.authenticator.sign(payload.auth, ctx('reject', err.code)) : {};
+      reply({ kind: 'reject', code: err.code, message: err.message, nonce: payload.nonce, ...auth });
+    };
+    if (!this.nonces.consume(peerId, payload.nonce)) {
+      refuse(new TetherError('HANDSHAKE_STALE'), false);
+      return;
+    }
+    const verdict = this.authenticator.verifyOffer(this.options.scope, ctx('offer', payload.sdp), payload.auth);
+    if (!verdict.ok) {
+      refuse(verdict.error, verdict.authenticated);
+      return;
+    }
+    this.connections.get(peerId)?.close(null);
+    const log = this.options.log.child({ peerId });
+    const link = new PeerLink({ initiator: false, wrtc: this.options.wrtc, iceServers: this.options.iceServers, maxInboundFrame: MAX_CLIENT_FRAME_BYTES });
+    const connection = new DeviceConnection(peerId, link, verdict.grant, this, log);
+    this.connections.set(peerId, connection);
+    link.on('sdp', (answer) => reply({ kind: 'answer', sdp: answer.sdp, ...this.authenticator.sign(verdict.grant, ctx('answer', answer.sdp)) }));
+    connection.on('joined', (actor) => {
+      log.info({ device: actor.name, role: actor.role }, 'device joined');
+      this.emit('device-joined', actor, connection);
+    });
+    connection.on('close', () => {
+      if (this.connections.get(peerId) === connection) this.connections.delete(peerId);
+      if (connection.actor) this.emit('device-left', connection.actor, connection);
+    });
+    link.applyRemoteSdp({ type: 'offer', sdp: payload.sdp });
+  }
+
+  /** The peer's signaling connection left: drop its connection only if it never opened. */
+  onPeerLeft(peerId: string): void {
+    const c = this.connections.get(peerId);
+    if (c && !c.link.open) c.close(null);
+  }
+
+  /** Disconnects every device but keeps the sessions (a share may stop and start again). */
+  disconnectAll(err: TetherError | null = null): void {
+    for (const c of [...this.connections.values()]) c.close(err);
+  }
+
+  /** Ends every session subscription with `err`, then closes every connection. */
+  close(err: TetherError | null = null): void {
+    if (err) for (const [id] of this.sessions) this.removeSession(id, err);
+    this.sessions.clear();
+    // With a reason, each device is told (and its channel ends flushed) before its connection closes.
+    this.disconnectAll(err);
+    this.connections.clear();
+  }
+}

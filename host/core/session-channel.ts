@@ -1,0 +1,142 @@
+/**
+ * One device's subscription to one session, on one channel number of its connection: Yjs sync (the device
+ * sends its state vector, the host answers with what it misses, then streams updates), intents in and
+ * replies out, and flow control — a device that falls behind stops receiving individual updates and later
+ * gets one diff from where it fell behind, so a slow phone never grows the host's memory.
+ */
+import * as Y from 'yjs';
+import type { Logger } from 'pino';
+import type { PeerLink } from '../../protocol/peer-link.js';
+import { encodeChannelFrame, FrameTag } from '../../protocol/frames.js';
+import { decodeSync, encodeStep2, encodeStep2Update, encodeUpdate, isValidStateVector } from '../../protocol/sync.js';
+import { encodeJson, type ChannelEnd, type ChannelOpened } from '../../protocol/messages.js';
+import { TetherError } from '../../protocol/errors.js';
+import { ID_PATTERN } from '../../protocol/ids.js';
+import { fromUtf8 } from '../../protocol/encoding.js';
+import type { Actor, SessionCore, Subscriber } from './session-core.js';
+
+/** Stop sending individual updates to a device once this much is waiting for it... */
+const LAG_BYTES = 2 * 1024 * 1024;
+/** ...and send it one catch-up diff once its backlog is below this. */
+const CATCH_UP_BYTES = 256 * 1024;
+/** Most sync requests one subscription answers: a device asks once per (re)open, so more is a flood. */
+const MAX_SYNC_REQUESTS = 4;
+
+/** A session channel of one device connection. */
+export class SessionChannel implements Subscriber {
+  private synced = false;
+  private lagging = false;
+  private syncRequests = 0;
+  private ended = false;
+
+  constructor(
+    readonly channel: number,
+    readonly sessionId: string,
+    readonly core: SessionCore,
+    /** The device as the host currently records it (its role can change while the channel is open). */
+    private readonly actorOf: () => Actor,
+    private readonly link: PeerLink,
+    private readonly log: Logger,
+    /** Called once when the subscription ends, for the connection to forget it. */
+    private readonly onEnded: (channel: SessionChannel) => void,
+  ) {}
+
+  get actor(): Actor {
+    return this.actorOf();
+  }
+
+  /** Subscribes and tells the device the channel is live. */
+  open(): void {
+    const opened: ChannelOpened = { sessionId: this.sessionId, role: this.actor.role };
+    this.send(FrameTag.opened, encodeJson(opened));
+    this.core.subscribe(this);
+  }
+
+  deliver(update: Uint8Array, before: Map<number, number>): void {
+    if (!this.synced || this.lagging || this.link.destroyed) return;
+    if (this.link.pendingBytes <= LAG_BYTES) {
+      this.send(FrameTag.sync, encodeUpdate(update));
+      return;
+    }
+    // Too far behind: skip individual updates and send one diff from here once the backlog drains.
+    this.lagging = true;
+    const resumeFrom = Y.encodeStateVector(before);
+    this.log.debug({ pending: this.link.pendingBytes, channel: this.channel }, 'device lagging; will catch up with one diff');
+    void this.link.whenBelow(CATCH_UP_BYTES).then(() => {
+      this.lagging = false;
+      if (!this.ended && !this.link.destroyed) this.send(FrameTag.sync, encodeUpdate(Y.encodeStateAsUpdate(this.core.doc, resumeFrom)));
+    });
+  }
+
+  drained(): Promise<void> {
+    return this.link.whenBelow(0);
+  }
+
+  /** Ends the subscription for good, telling the device why. */
+  end(err: TetherError): void {
+    if (this.ended) return;
+    const end: ChannelEnd = { code: err.code, message: err.message };
+    this.send(FrameTag.end, encodeJson(end));
+    this.detach();
+  }
+
+  /** Forgets the subscription without a word (the device unsubscribed, or its connection is gone). */
+  detach(): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.core.unsubscribe(this);
+    this.onEnded(this);
+  }
+
+  /** A sync frame from the device: only step 1 (its state vector) is allowed. */
+  onSync(body: Uint8Array): void {
+    const msg = decodeSync(body);
+    if (msg.type !== 'step1') throw new TetherError('FORBIDDEN_WRITE');
+    if (!isValidStateVector(msg.stateVector)) throw new TetherError('FRAME_MALFORMED', 'bad state vector');
+    if (++this.syncRequests > MAX_SYNC_REQUESTS) throw new TetherError('FRAME_MALFORMED', 'too many sync requests on one channel');
+    // A device that does not read what it asked for gets nothing more queued until it does.
+    if (this.link.pendingBytes > LAG_BYTES) {
+      void this.link.whenBelow(CATCH_UP_BYTES).then(() => {
+        if (!this.ended && !this.link.destroyed) this.answerSync(msg.stateVector);
+      });
+      return;
+    }
+    this.answerSync(msg.stateVector);
+  }
+
+  private answerSync(stateVector: Uint8Array): void {
+    if (Y.decodeStateVector(stateVector).size === 0) {
+      // A new device: what was written since the cached full encoding, then that encoding as step 2.
+      // In this order the device is complete when step 2 arrives (Yjs holds the newer part as pending
+      // until the older part it builds on is applied), so "live" always means caught up.
+      const [full, since] = this.core.full();
+      if (since) this.send(FrameTag.sync, encodeUpdate(since));
+      this.send(FrameTag.sync, encodeStep2Update(full));
+    } else {
+      this.send(FrameTag.sync, encodeStep2(this.core.doc, stateVector));
+    }
+    this.synced = true;
+  }
+
+  /** An intent frame from the device. */
+  onIntent(body: Uint8Array): void {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(fromUtf8(body));
+    } catch (err) {
+      throw new TetherError('INTENT_INVALID', 'intent is not UTF-8 JSON', { cause: err });
+    }
+    const id = (raw as { id?: unknown } | null)?.id;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || typeof id !== 'string' || !ID_PATTERN.test(id)) {
+      // Without an id there is nothing to reply to: a protocol violation.
+      throw new TetherError('INTENT_INVALID', 'intent must be an object with a 128-bit id');
+    }
+    void this.core.handleIntent(this.actor, id, raw as Record<string, unknown>).then((reply) => {
+      if (!this.ended) this.send(FrameTag.reply, encodeJson(reply));
+    });
+  }
+
+  private send(tag: number, payload: Uint8Array): void {
+    if (!this.link.destroyed) this.link.sendFrame(encodeChannelFrame(tag, this.channel, payload));
+  }
+}

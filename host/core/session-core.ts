@@ -1,0 +1,173 @@
+/**
+ * What every hosted document shares — a terminal, a conversation and the session list alike: the Y.Doc,
+ * the devices subscribed to it (listed in the document), a cached full encoding for new devices, and
+ * intents: validated by the session's own rules, checked against the sender's role, and applied at most
+ * once per id (a retry after a reconnect gets the recorded reply, never a second application).
+ */
+import { EventEmitter } from 'node:events';
+import type * as Y from 'yjs';
+import type { Logger } from 'pino';
+import type { IntentReply } from '../../protocol/messages.js';
+import type { RosterWriter } from '../../protocol/device-roster.js';
+import { roleAllows, type Role } from '../../protocol/roles.js';
+import { TetherError } from '../../protocol/errors.js';
+import { newId } from '../../protocol/ids.js';
+import { FullStateCache } from './full-state-cache.js';
+
+/** Remembered intent ids per session (oldest forgotten first). */
+const REMEMBERED_INTENTS = 10_000;
+
+/** Who sent something, from the host's own record of the device (or the host's terminal). */
+export interface Actor {
+  /** The connection (or 'local' for the host's own terminal). */
+  peerId: string;
+  deviceId: string;
+  name: string;
+  kind: 'browser' | 'terminal';
+  role: Role;
+}
+
+/** The host's own terminal, when it takes part as a device (interactive mode). */
+export const LOCAL_ACTOR: Actor = { peerId: 'local', deviceId: 'local', name: 'host terminal', kind: 'terminal', role: 'owner' };
+
+/** What a kind of session adds to the core: its intents and how to apply them. */
+export interface SessionBehaviour<I> {
+  /** Validates a raw intent; returns the error to reply with when it is not one this session takes. */
+  parseIntent(raw: Record<string, unknown>): I | TetherError;
+  /** The least role that may send `intent`. */
+  roleFor(intent: I): Role;
+  /** Applies a valid, permitted intent; returns the reply's error, or null when applied. */
+  apply(intent: I, actor: Actor): Promise<TetherError | null> | TetherError | null;
+}
+
+/** A device's subscription to a session, as the core sees it. */
+export interface Subscriber {
+  readonly actor: Actor;
+  /** Forwards a document update made by the transaction whose prior state is `before`. */
+  deliver(update: Uint8Array, before: Map<number, number>): void;
+  /** Resolves once everything queued for this device was handed to the network, or the link is gone. */
+  drained(): Promise<void>;
+  /** Ends the subscription for good, telling the device why. */
+  end(err: TetherError): void;
+}
+
+interface SessionCoreEvents {
+  /** A device opened this session. */
+  joined: [Actor];
+  /** A device's subscription ended (it left, its connection dropped, or it was ended). */
+  left: [Actor];
+}
+
+/** Turns the first zod issue into one readable line. */
+export function describeIssue(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string | undefined {
+  const issue = issues[0];
+  return issue ? `${issue.path.map(String).join('.') || 'intent'}: ${issue.message}` : undefined;
+}
+
+/** The shared core of one hosted document. */
+export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
+  private readonly subscribers = new Set<Subscriber>();
+  private readonly replies = new Map<string, Promise<IntentReply>>();
+  private readonly fullState: FullStateCache;
+  private readonly onUpdate = (update: Uint8Array, _origin: unknown, _doc: Y.Doc, tr: Y.Transaction): void => {
+    for (const s of this.subscribers) s.deliver(update, tr.beforeState);
+  };
+
+  constructor(
+    readonly doc: Y.Doc,
+    private readonly roster: RosterWriter,
+    private readonly behaviour: SessionBehaviour<I>,
+    private readonly log: Logger,
+  ) {
+    super();
+    this.fullState = new FullStateCache(doc);
+    doc.on('update', this.onUpdate);
+  }
+
+  /** Devices subscribed right now. */
+  get subscriberCount(): number {
+    return this.subscribers.size;
+  }
+
+  /** The subscribed devices' actors. */
+  get actors(): Actor[] {
+    return [...this.subscribers].map((s) => s.actor);
+  }
+
+  /** The whole document for a device that has nothing yet: a cached encoding and the diff since. */
+  full(): [Uint8Array, Uint8Array | null] {
+    return this.fullState.get();
+  }
+
+  /** A device opened this session: list it and send it every update from now on. */
+  subscribe(subscriber: Subscriber): void {
+    this.subscribers.add(subscriber);
+    const a = subscriber.actor;
+    this.roster.addDevice(a.peerId, { deviceId: a.deviceId, name: a.name, kind: a.kind, role: a.role, joinedAt: Date.now() });
+    this.emit('joined', a);
+  }
+
+  /** A device's subscription ended. */
+  unsubscribe(subscriber: Subscriber): void {
+    if (!this.subscribers.delete(subscriber)) return;
+    this.roster.removeDevice(subscriber.actor.peerId);
+    this.emit('left', subscriber.actor);
+  }
+
+  /** Lists the host's own terminal among the devices (interactive mode). */
+  addLocal(): void {
+    this.roster.addDevice(LOCAL_ACTOR.peerId, { deviceId: LOCAL_ACTOR.deviceId, name: LOCAL_ACTOR.name, kind: LOCAL_ACTOR.kind, role: LOCAL_ACTOR.role, joinedAt: Date.now() });
+  }
+
+  /** Applies an intent with a well-formed id from `actor`, once per id; resolves to its reply. */
+  handleIntent(actor: Actor, id: string, raw: Record<string, unknown>): Promise<IntentReply> {
+    const seen = this.replies.get(id);
+    if (seen) return seen.then((r) => (r.ok ? { id, ok: true, duplicate: true } : r));
+    const reply = Promise.resolve()
+      .then(() => this.apply(actor, raw))
+      .then(
+        (err): IntentReply => (err ? { id, ok: false, error: err.toJSON() } : { id, ok: true }),
+        (err: unknown): IntentReply => {
+          this.log.error({ err }, 'intent failed unexpectedly');
+          return { id, ok: false, error: new TetherError('INTERNAL_ERROR').toJSON() };
+        },
+      );
+    this.replies.set(id, reply);
+    if (this.replies.size > REMEMBERED_INTENTS) this.replies.delete(this.replies.keys().next().value as string);
+    return reply;
+  }
+
+  /** Applies an intent from the host's own terminal (a fresh id: it is never retried). */
+  applyLocal(raw: Record<string, unknown>): Promise<TetherError | null> {
+    return Promise.resolve(this.apply(LOCAL_ACTOR, { ...raw, id: newId() }));
+  }
+
+  /** Resolves once every device received everything queued for it, or after `timeoutMs`. */
+  async drain(timeoutMs: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([Promise.all([...this.subscribers].map((s) => s.drained())), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
+    clearTimeout(timer);
+  }
+
+  /** Ends every subscription for good with `err` (sharing stopped, session removed). */
+  endAll(err: TetherError): void {
+    for (const s of [...this.subscribers]) s.end(err);
+  }
+
+  /** Stops following the document and ends every subscription. */
+  close(err: TetherError = new TetherError('SESSION_REMOVED')): void {
+    this.endAll(err);
+    this.doc.off('update', this.onUpdate);
+    this.fullState.close();
+  }
+
+  private apply(actor: Actor, raw: Record<string, unknown>): Promise<TetherError | null> | TetherError | null {
+    const intent = this.behaviour.parseIntent(raw);
+    if (intent instanceof TetherError) return intent;
+    const needed = this.behaviour.roleFor(intent);
+    if (!roleAllows(actor.role, needed)) {
+      return new TetherError('FORBIDDEN_ROLE', `this device is ${actor.role === 'view' ? 'view-only' : `a ${actor.role} device`}; that needs the ${needed} role`);
+    }
+    return this.behaviour.apply(intent, actor);
+  }
+}
