@@ -38,6 +38,7 @@ export const ERROR_CODES = {
   // Intents
   INTENT_INVALID: 'malformed intent',
   SESSION_ENDED: 'the session has ended',
+  INPUT_BACKLOG: 'the program has not read the earlier input yet; this input was not sent',
   // Conversation intents
   WRONG_SESSION_KIND: 'this action does not apply to this kind of session',
   PERMISSION_UNKNOWN: 'no such permission request',
