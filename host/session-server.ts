@@ -21,7 +21,7 @@ import { createHostedSession, type HostedSession, type SessionDeps } from './hos
 import { SessionList } from './session-list.js';
 import { SignalHub } from './signal-hub.js';
 import { uniqueName } from './session-names.js';
-import { createWorktree, removeWorktree, repositoryRoot, isDirty, type Worktree } from './worktrees.js';
+import { createWorktree, removeWorktree, releaseWorktree, repositoryRoot, isDirty, type Worktree } from './worktrees.js';
 
 /** How often a session's row in the list follows its document (state, devices, last activity). */
 const LIST_REFRESH_MS = 100;
@@ -180,6 +180,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       await starting;
     } catch (err) {
       await session.close().catch((e: unknown) => this.log.warn({ err: String(e) }, 'cleanup after a failed start'));
+      if (worktree) releaseWorktree(worktree.path);
       throw err;
     }
     const url = await this.hub.register(session);
@@ -226,6 +227,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     if (!managed.ended) throw new TetherError('SESSION_RUNNING');
     this.hub.unregister(id);
     await managed.session.close();
+    if (managed.worktree) releaseWorktree(managed.worktree.path);
     this.sessions.delete(id);
     this.list.list.remove(id);
     this.emit('session-removed', managed);
@@ -248,6 +250,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     this.closing ??= (async () => {
       for (const t of this.refreshTimers.values()) clearTimeout(t);
       await Promise.all([...this.sessions.values()].map((m) => m.session.close().catch((err: unknown) => this.log.warn({ err: String(err) }, 'session close failed'))));
+      for (const m of this.sessions.values()) if (m.worktree) releaseWorktree(m.worktree.path);
       this.list.close();
       await this.hub.stop();
     })();
