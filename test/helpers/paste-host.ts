@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCli, type CliHost } from './cli-host.js';
@@ -18,11 +18,13 @@ export const HANG_BOUND_MS = 1000;
 
 const running: CliHost[] = [];
 const clients: TestClient[] = [];
+const folders: string[] = [];
 
-/** Ends every host and device started here (call from `after`). */
+/** Ends every host and device started here and deletes their folders (call from `after`). */
 export function closePasteHosts(): void {
   for (const c of clients.splice(0)) c.close();
   for (const h of running.splice(0)) h.kill();
+  for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 /** `promise`, or a rejection naming `label` after `ms`: a frozen host must fail a test, not hang it. */
@@ -46,6 +48,7 @@ export interface PasteHost {
 /** Starts the real CLI running `program` in a fresh folder, a device on it, and a second shell session. */
 export async function startPasteHost(program: string[]): Promise<PasteHost> {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'tether-paste-')));
+  folders.push(dir);
   const cli = startCli(['remote-control', '--json', '--local', '--port', '0', '--', ...program], { SHELL: '/bin/sh', PS1: '$ ', HISTFILE: '/dev/null' }, dir);
   running.push(cli);
   const ready = await cli.event('ready');
