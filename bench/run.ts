@@ -20,6 +20,7 @@ import { benchHistoryNode } from './history-node.js';
 import { benchHistoryChromium } from './history-chromium.js';
 import { benchStreamCpu } from './stream-cpu.js';
 import { benchServerMode } from './server-mode.js';
+import { benchPasteStall } from './paste-stall.js';
 import { browserUnavailable, CHROMIUM_PATH, launchChromium } from './chromium.js';
 import { formatTable, type BenchResult, type BenchRow } from './report.js';
 import { HostProcess } from './host-process.js';
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
       { name: 'Open 10,000 messages, Node client', run: benchHistoryNode },
       { name: 'Host CPU streaming to 10 devices', run: benchStreamCpu },
       { name: 'Server mode, 32 sessions', run: benchServerMode },
+      { name: '1 MiB paste', run: benchPasteStall },
     ],
     rows,
     notes,

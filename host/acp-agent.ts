@@ -6,8 +6,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Readable, Writable } from 'node:stream';
-import { readFile, writeFile, realpath } from 'node:fs/promises';
-import { dirname, isAbsolute, relative, resolve, sep } from 'node:path';
+import { realpath } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import {
   client as acpClient,
@@ -25,6 +25,7 @@ import {
 import { TetherError } from '../protocol/errors.js';
 import type { AgentMode } from '../protocol/conversation-doc.js';
 import { TETHER_VERSION } from '../protocol/version.js';
+import { SessionFiles } from './session-files.js';
 
 /** Lines of the agent's stderr kept to show devices when it fails. */
 const STDERR_TAIL_LINES = 20;
@@ -72,6 +73,7 @@ export class AcpAgent {
   private exited: AgentExit | null = null;
   private readonly exitWaiters: Array<() => void> = [];
   private folder: string;
+  private files: SessionFiles | null = null;
 
   constructor(
     private readonly command: AgentCommand,
@@ -128,19 +130,13 @@ export class AcpAgent {
         if (params.sessionId === this.sessionId) this.handlers.onUpdate(params.update);
       })
       .onRequest(methods.client.session.requestPermission, ({ params, signal }) => this.handlers.onPermission(params, signal))
-      .onRequest(methods.client.fs.readTextFile, async ({ params }) => {
-        const path = await this.insideFolder(params.path);
-        const text = await readFile(path, 'utf8');
-        if (params.line == null && params.limit == null) return { content: text };
-        const lines = text.split('\n');
-        const from = Math.max(0, (params.line ?? 1) - 1);
-        return { content: lines.slice(from, params.limit == null ? undefined : from + params.limit).join('\n') };
-      })
-      .onRequest(methods.client.fs.writeTextFile, async ({ params }) => {
-        const path = await this.insideFolder(params.path);
-        await writeFile(path, params.content, 'utf8');
-        return {};
-      });
+      .onRequest(methods.client.fs.readTextFile, ({ params }) => this.confined(params.path, async (f) => ({ content: await f.read(params.path, params) })))
+      .onRequest(methods.client.fs.writeTextFile, ({ params }) =>
+        this.confined(params.path, async (f) => {
+          await f.write(params.path, params.content);
+          return {};
+        }),
+      );
     this.connection = app.connect(stream);
     const agent = this.connection.agent;
     const init = await this.withTimeout(
@@ -216,23 +212,16 @@ export class AcpAgent {
     if (this.stderrLines.length > STDERR_TAIL_LINES) this.stderrLines.splice(0, this.stderrLines.length - STDERR_TAIL_LINES);
   }
 
-  /** Resolves `path` and refuses anything outside the session folder (symlinks included). */
-  private async insideFolder(path: string): Promise<string> {
-    if (!isAbsolute(path)) throw RequestError.invalidParams({ path }, 'path must be absolute');
-    let real: string;
+  /** Serves a file request through the session folder's SessionFiles; a refusal reaches the agent as invalid params. */
+  private async confined<T>(path: string, use: (files: SessionFiles) => Promise<T>): Promise<T> {
+    this.files ??= await SessionFiles.open(this.folder);
     try {
-      real = await realpath(path);
+      return await use(this.files);
     } catch (err) {
-      // A file that does not exist yet (a write): check the folder it would be created in.
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      real = resolve(await realpath(dirname(path)), path.slice(dirname(path).length + 1));
+      if (!(err instanceof TetherError)) throw err;
+      this.log.warn({ path, code: err.code }, 'refused a file request outside the session folder');
+      throw RequestError.invalidParams({ path, code: err.code }, err.message);
     }
-    const rel = relative(this.folder, real);
-    if (rel === '' || rel.startsWith('..') || isAbsolute(rel) || rel.split(sep)[0] === '..') {
-      this.log.warn({ path }, 'refused a file request outside the session folder');
-      throw RequestError.invalidParams({ path, code: 'PATH_OUTSIDE_SESSION' }, `${path} is outside the session folder`);
-    }
-    return real;
   }
 
   private async withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {

@@ -1,9 +1,12 @@
 /**
  * The only module that touches a PTY (@lydell/node-pty: node-pty with prebuilt binaries, so install
  * needs no compiler). Spawns a program in its own session/process group and ends the whole group.
+ * Input is paced (host/pty-writer.ts) and never written with node-pty's own `write`, see ptySink.
  */
+import { writeSync } from 'node:fs';
 import { spawn, type IPty } from '@lydell/node-pty';
 import { TetherError } from '../protocol/errors.js';
+import { PtyWriter, type PtySink } from './pty-writer.js';
 
 /** What to run in the PTY. */
 export interface PtyCommand {
@@ -24,7 +27,8 @@ export interface PtyExit {
 /** A running program in a PTY. */
 export interface PtyProcess {
   readonly pid: number;
-  write(data: string): void;
+  /** Queues input for the program; INPUT_BACKLOG when it has too much unread input, SESSION_ENDED after exit. */
+  write(data: string): TetherError | null;
   resize(cols: number, rows: number): void;
   onData(listener: (text: string) => void): void;
   onExit(listener: (exit: PtyExit) => void): void;
@@ -46,9 +50,17 @@ export function spawnPty(command: PtyCommand): PtyProcess {
   } catch (err) {
     throw new TetherError('SPAWN_FAILED', `could not start ${command.file}: ${(err as Error).message}`, { cause: err });
   }
+  let writer: PtyWriter;
+  try {
+    writer = new PtyWriter(ptySink(pty));
+  } catch (err) {
+    pty.kill('SIGKILL');
+    throw err;
+  }
   let exit: PtyExit | null = null;
   const exitWaiters: Array<(e: PtyExit) => void> = [];
   pty.onExit(({ exitCode, signal }) => {
+    writer.close();
     exit = { exitCode, signal: signal ? signal : null };
     for (const w of exitWaiters.splice(0)) w(exit);
   });
@@ -62,9 +74,7 @@ export function spawnPty(command: PtyCommand): PtyProcess {
   };
   return {
     pid: pty.pid,
-    write: (data) => {
-      if (!exit) pty.write(data);
-    },
+    write: (data) => (exit ? new TetherError('SESSION_ENDED') : writer.write(data)),
     resize: (cols, rows) => {
       if (!exit) pty.resize(cols, rows);
     },
@@ -83,5 +93,33 @@ export function spawnPty(command: PtyCommand): PtyProcess {
         const hard = setTimeout(() => signalGroup('SIGKILL'), graceMs);
         exitWaiters.push(() => clearTimeout(hard));
       }),
+  };
+}
+
+/**
+ * Non-blocking writes to the PTY's master descriptor. node-pty's `write` goes through a libuv TTY
+ * handle that, for a PTY master, uses blocking writes on a non-blocking descriptor: once the program
+ * stops reading, it spins on EAGAIN inside one call (100 % CPU, event loop and signals dead). Writing
+ * the descriptor ourselves turns EAGAIN into "0 bytes taken, try later".
+ */
+function ptySink(pty: IPty): PtySink {
+  // Not in node-pty's typings, but stable on Unix: `fd` is the master, `_socket` the stream owning it.
+  const internals = pty as unknown as { fd?: unknown; _socket?: { destroyed?: unknown } };
+  const fd = internals.fd;
+  const socket = internals._socket;
+  if (typeof fd !== 'number' || typeof socket?.destroyed !== 'boolean') {
+    throw new TetherError('SPAWN_FAILED', 'this node-pty build does not expose its PTY descriptor, which tether needs to pace input');
+  }
+  return {
+    tryWrite: (bytes) => {
+      // node-pty closes the descriptor by destroying its stream: never write to a number the system may have reused.
+      if (socket.destroyed) throw new Error('the PTY is closed');
+      try {
+        return writeSync(fd, bytes);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'EAGAIN') return 0;
+        throw err;
+      }
+    },
   };
 }

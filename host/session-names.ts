@@ -9,7 +9,7 @@ function pick<T>(list: readonly T[]): T {
   return list[bytes[0]! % list.length]!;
 }
 
-/** A hostname reduced to what is safe in a branch and folder name. */
+/** A hostname or session name reduced to what is safe in a branch and folder name (different names may share one). */
 export function slug(text: string): string {
   return text.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'tether';
 }

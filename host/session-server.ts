@@ -25,7 +25,7 @@ import type { Actor } from './core/session-core.js';
 import { Authenticator } from './trust/authenticator.js';
 import { MemoryTrustStore } from './trust/memory-trust-store.js';
 import { uniqueName } from './session-names.js';
-import { createWorktree, removeWorktree, repositoryRoot, isDirty, type Worktree } from './worktrees.js';
+import { createWorktree, removeWorktree, releaseWorktree, repositoryRoot, isDirty, type Worktree } from './worktrees.js';
 
 /** How often a session's row in the list follows its document (state, devices, last activity). */
 const LIST_REFRESH_MS = 100;
@@ -221,6 +221,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       await starting;
     } catch (err) {
       await session.close().catch((e: unknown) => this.log.warn({ err: String(e) }, 'cleanup after a failed start'));
+      if (worktree) releaseWorktree(worktree.path);
       throw err;
     }
     this.endpoint.addSession(id, session.core);
@@ -270,6 +271,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     this.hub.unregister(id);
     this.endpoint.removeSession(id, new TetherError('SESSION_REMOVED'));
     await managed.session.close();
+    if (managed.worktree) releaseWorktree(managed.worktree.path);
     this.sessions.delete(id);
     this.list.list.remove(id);
     this.emit('session-removed', managed);
@@ -292,6 +294,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     this.closing ??= (async () => {
       for (const t of this.refreshTimers.values()) clearTimeout(t);
       await Promise.all([...this.sessions.values()].map((m) => m.session.close().catch((err: unknown) => this.log.warn({ err: String(err) }, 'session close failed'))));
+      for (const m of this.sessions.values()) if (m.worktree) releaseWorktree(m.worktree.path);
       this.list.close();
       this.endpoint.close();
       await this.hub.stop();

@@ -81,7 +81,8 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
     if (this.exit || !this.pty) return;
     this.takeSize(LOCAL_ACTOR.peerId, cols, rows);
     this.writer.expectEcho();
-    this.pty.write(data);
+    const refused = this.pty.write(data);
+    if (refused) this.config.log.warn({ code: refused.code }, refused.message);
   }
 
   /** The host's own terminal was resized. */
@@ -127,10 +128,12 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
       this.takeSize(actor.peerId, intent.cols, intent.rows);
       return null;
     }
+    // Input first: a refused paste (INPUT_BACKLOG) changes nothing, not even the size.
+    const refused = this.pty.write(intent.data);
+    if (refused) return refused;
     if (intent.cols !== undefined && intent.rows !== undefined) this.takeSize(actor.peerId, intent.cols, intent.rows);
     else this.writer.setSize(this.size.cols, this.size.rows, actor.peerId);
     this.writer.expectEcho();
-    this.pty.write(intent.data);
     return null;
   }
 

@@ -1,7 +1,9 @@
 /**
  * Git worktrees for sessions: each session started in worktree mode works in
- * `.tether/worktrees/<name>` on a new branch `tether/<name>` from HEAD. Stale entries are pruned or
- * reused; removal refuses uncommitted changes unless forced. Uses the git command line.
+ * `.tether/worktrees/<name>` on a new branch `tether/<name>` from HEAD. A folder held by a session of
+ * this process is never handed out again (names that slug alike get `-2`, `-3`…) nor removed for
+ * another session; stale entries are pruned or reused; removal refuses uncommitted changes unless
+ * forced. Uses the git command line; every git failure is WORKTREE_FAILED.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,13 +14,19 @@ import { slug } from './session-names.js';
 
 const run = promisify(execFile);
 
+/**
+ * Worktree folders held by this process's sessions, claimed before the first await so two sessions
+ * started at the same moment cannot pick the same one.
+ */
+const held = new Set<string>();
+
 async function git(cwd: string, args: string[]): Promise<string> {
   try {
     const { stdout } = await run('git', args, { cwd, timeout: 30_000, maxBuffer: 8 * 1024 * 1024 });
     return stdout;
   } catch (err) {
     const e = err as { stderr?: string; message: string };
-    throw new Error((e.stderr || e.message).trim().split('\n').slice(-3).join(' '));
+    throw new TetherError('WORKTREE_FAILED', `git ${args[0]} failed: ${(e.stderr || e.message).trim().split('\n').slice(-3).join(' ')}`, { cause: err });
   }
 }
 
@@ -37,11 +45,18 @@ export interface Worktree {
   branch: string;
 }
 
-/** Creates `.tether/worktrees/<name>` on branch `tether/<name>` from HEAD; reuses a stale folder or branch. */
+/**
+ * Creates `.tether/worktrees/<slug>` on branch `tether/<slug>` from HEAD, the first `<slug>`, `<slug>-2`…
+ * that no session of this process holds; reuses a stale folder or branch. The folder stays held
+ * until releaseWorktree or removeWorktree.
+ */
 export async function createWorktree(repo: string, name: string): Promise<Worktree> {
-  const safe = slug(name);
+  const base = slug(name);
+  let safe = base;
+  for (let n = 2; held.has(join(repo, '.tether', 'worktrees', safe)); n++) safe = `${base}-${n}`;
   const path = join(repo, '.tether', 'worktrees', safe);
   const branch = `tether/${safe}`;
+  held.add(path);
   try {
     // Forget worktrees whose folders were deleted by hand, so their names and branches are free again.
     await git(repo, ['worktree', 'prune']);
@@ -54,8 +69,14 @@ export async function createWorktree(repo: string, name: string): Promise<Worktr
     await ensureIgnored(repo);
     return { path, branch };
   } catch (err) {
+    held.delete(path);
     throw new TetherError('WORKTREE_FAILED', `could not create the worktree for "${name}": ${(err as Error).message}`, { cause: err });
   }
+}
+
+/** The session holding `path` is gone (the folder stays): a later session of the same name may reuse it. */
+export function releaseWorktree(path: string): void {
+  held.delete(path);
 }
 
 /** Keeps `.tether/` out of `git status` without touching the user's .gitignore. */
@@ -72,16 +93,25 @@ async function ensureIgnored(repo: string): Promise<void> {
 
 /** True when the worktree has uncommitted changes (untracked files included). */
 export async function isDirty(path: string): Promise<boolean> {
-  return (await git(path, ['status', '--porcelain'])).trim() !== '';
+  try {
+    return (await git(path, ['status', '--porcelain'])).trim() !== '';
+  } catch (err) {
+    throw new TetherError('WORKTREE_FAILED', `could not check ${path} for uncommitted changes: ${(err as Error).message}`, { cause: err });
+  }
 }
 
-/** Removes a worktree folder (the branch stays, with any commits); refuses uncommitted changes unless `force`. */
+/**
+ * Removes a worktree folder (the branch stays, with any commits) and releases it; refuses uncommitted
+ * changes unless `force`.
+ */
 export async function removeWorktree(repo: string, path: string, force: boolean): Promise<void> {
-  if (!existsSync(path)) return;
-  if (!force && (await isDirty(path))) throw new TetherError('WORKTREE_DIRTY', `${path} has uncommitted changes; confirm to remove it anyway`);
-  try {
-    await git(repo, ['worktree', 'remove', ...(force ? ['--force'] : []), path]);
-  } catch (err) {
-    throw new TetherError('WORKTREE_FAILED', `could not remove ${path}: ${(err as Error).message}`, { cause: err });
+  if (existsSync(path)) {
+    if (!force && (await isDirty(path))) throw new TetherError('WORKTREE_DIRTY', `${path} has uncommitted changes; confirm to remove it anyway`);
+    try {
+      await git(repo, ['worktree', 'remove', ...(force ? ['--force'] : []), path]);
+    } catch (err) {
+      throw new TetherError('WORKTREE_FAILED', `could not remove ${path}: ${(err as Error).message}`, { cause: err });
+    }
   }
+  held.delete(path);
 }

@@ -48,6 +48,7 @@ export const ERROR_CODES = {
   INTENT_INVALID: 'malformed intent',
   INTERNAL_ERROR: 'the host could not apply this (a bug in tether; the host\'s log has the details)',
   SESSION_ENDED: 'the session has ended',
+  INPUT_BACKLOG: 'the program has not read the earlier input yet; this input was not sent',
   // Conversation intents
   WRONG_SESSION_KIND: 'this action does not apply to this kind of session',
   PERMISSION_UNKNOWN: 'no such permission request',

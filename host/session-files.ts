@@ -1,0 +1,125 @@
+/**
+ * File reads and writes confined to one folder (a session's), for an agent's ACP fs requests. Every
+ * check is made on what was actually opened, not on a path looked at earlier, so a symlink or a
+ * swapped folder cannot lead a request outside.
+ */
+import { constants, existsSync } from 'node:fs';
+import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { TetherError } from '../protocol/errors.js';
+
+/** Linux names every open descriptor here; a directory's entry works like openat(2). */
+const PROC_FD = '/proc/self/fd';
+const HAS_PROC_FD = existsSync(PROC_FD);
+const { O_RDONLY, O_WRONLY, O_CREAT, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY } = constants;
+
+/** Which lines of a file to read: `line` is 1-based, `limit` counts lines. */
+export interface LineRange {
+  line?: number | null;
+  limit?: number | null;
+}
+
+/** Reads and writes text files inside one folder, and nowhere else. */
+export class SessionFiles {
+  private constructor(
+    /** The folder as given (an agent may use paths through it). */
+    private readonly given: string,
+    /** The folder's real path: every opened file must resolve below it. */
+    readonly folder: string,
+  ) {}
+
+  /** Confines access to `folder` (resolved now: moving it later does not widen access). */
+  static async open(folder: string): Promise<SessionFiles> {
+    return new SessionFiles(resolve(folder), await realpath(folder));
+  }
+
+  /** Reads a text file; symlinks are followed only when the file they reach is inside. Throws PATH_OUTSIDE_SESSION. */
+  async read(path: string, range: LineRange = {}): Promise<string> {
+    const target = this.lexical(path);
+    // O_NONBLOCK: opening a FIFO for reading would otherwise wait for a writer.
+    const file = await open(target, O_RDONLY | O_NONBLOCK);
+    let text: string;
+    try {
+      await this.verify(file, target, path);
+      text = await file.readFile('utf8');
+    } finally {
+      await file.close();
+    }
+    if (range.line == null && range.limit == null) return text;
+    const lines = text.split('\n');
+    const from = Math.max(0, (range.line ?? 1) - 1);
+    return lines.slice(from, range.limit == null ? undefined : from + range.limit).join('\n');
+  }
+
+  /**
+   * Creates or replaces a text file. The last component must not be a symlink (even a dangling one);
+   * the folder it goes in must be inside. Throws PATH_OUTSIDE_SESSION.
+   */
+  async write(path: string, content: string): Promise<void> {
+    const target = this.lexical(path);
+    const dir = await open(dirname(target), O_RDONLY | O_DIRECTORY);
+    let file: FileHandle;
+    try {
+      const dirPath = await this.realPathOf(dir, dirname(target));
+      if (!this.contains(dirPath, true)) throw this.outside(path, `its folder resolves to ${dirPath}`);
+      // Through /proc the name is looked up in the very folder just checked (openat), not by path again.
+      const at = HAS_PROC_FD ? join(PROC_FD, String(dir.fd), basename(target)) : join(dirPath, basename(target));
+      // No O_TRUNC: nothing is changed until the opened file is known to be inside.
+      file = await open(at, O_WRONLY | O_CREAT | O_NOFOLLOW | O_NONBLOCK, 0o666).catch((err: NodeJS.ErrnoException) => {
+        throw err.code === 'ELOOP' || err.code === 'EMLINK' ? this.outside(path, 'it is a symbolic link') : err;
+      });
+    } finally {
+      await dir.close();
+    }
+    try {
+      await this.verify(file, target, path, true);
+      await file.truncate(0);
+      await file.writeFile(content, 'utf8');
+    } finally {
+      await file.close();
+    }
+  }
+
+  /** The absolute, `..`-free form of `path`, refused unless it lies below the folder. */
+  private lexical(path: string): string {
+    if (!isAbsolute(path)) throw this.outside(path, 'the path must be absolute');
+    const target = resolve(path);
+    const below = (base: string): boolean => {
+      const rel = relative(base, target);
+      return rel !== '' && rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel);
+    };
+    if (!below(this.folder) && !below(this.given)) throw this.outside(path);
+    return target;
+  }
+
+  /** Refuses an opened file that is not a regular file below the folder. */
+  private async verify(file: FileHandle, target: string, path: string, forWriting = false): Promise<void> {
+    const info = await file.stat();
+    if (!info.isFile()) throw new Error(`${path} is not a regular file`);
+    // A second hard link may name a file outside; writing would change that file too.
+    if (forWriting && info.nlink > 1) throw this.outside(path, 'it has other hard links');
+    const real = await this.realPathOf(file, target);
+    if (!this.contains(real, false)) throw this.outside(path, `it resolves to ${real}`);
+  }
+
+  /**
+   * Where an open descriptor really is. Linux: read from /proc. Elsewhere: the real path of `path`,
+   * accepted only if it is the same file (device and inode) as the one opened.
+   */
+  private async realPathOf(handle: FileHandle, path: string): Promise<string> {
+    if (HAS_PROC_FD) return realpath(join(PROC_FD, String(handle.fd)));
+    const real = await realpath(path);
+    const [opened, named] = await Promise.all([handle.stat(), stat(real)]);
+    if (opened.dev !== named.dev || opened.ino !== named.ino) throw this.outside(path, 'it changed while being opened');
+    return real;
+  }
+
+  private contains(real: string, orSelf: boolean): boolean {
+    if (real === this.folder) return orSelf;
+    return real.startsWith(this.folder.endsWith(sep) ? this.folder : this.folder + sep);
+  }
+
+  private outside(path: string, why?: string): TetherError {
+    return new TetherError('PATH_OUTSIDE_SESSION', `${path} is outside the session folder${why ? ` (${why})` : ''}`);
+  }
+}
