@@ -29,6 +29,8 @@ export interface PtyProcess {
   readonly pid: number;
   /** Queues input for the program; INPUT_BACKLOG when it has too much unread input, SESSION_ENDED after exit. */
   write(data: string): TetherError | null;
+  /** Why `write(data)` would be refused now, or null. */
+  refusal(data: string): TetherError | null;
   resize(cols: number, rows: number): void;
   onData(listener: (text: string) => void): void;
   onExit(listener: (exit: PtyExit) => void): void;
@@ -75,6 +77,7 @@ export function spawnPty(command: PtyCommand): PtyProcess {
   return {
     pid: pty.pid,
     write: (data) => (exit ? new TetherError('SESSION_ENDED') : writer.write(data)),
+    refusal: (data) => (exit ? new TetherError('SESSION_ENDED') : writer.refusal(data)),
     resize: (cols, rows) => {
       if (!exit) pty.resize(cols, rows);
     },

@@ -90,19 +90,26 @@ export class PtyWriter {
    * the PTY turns out to be gone.
    */
   write(text: string): TetherError | null {
-    if (this.closed) return new TetherError('SESSION_ENDED');
+    const refused = this.refusal(text);
+    if (refused) return refused;
     const size = Buffer.byteLength(text);
-    if (this.queuedBytes + size > this.maxBacklogBytes) {
-      return new TetherError(
-        'INPUT_BACKLOG',
-        `the program has not read ${this.queuedBytes} bytes of earlier input yet (the limit is ${this.maxBacklogBytes}); this input was not sent`,
-      );
-    }
     for (const chunk of inputChunks(text)) this.queue.push(Buffer.from(chunk));
     this.queuedBytes += size;
     // Keystrokes go out at once; a paste behind a full PTY waits for its retry.
     const failed = this.timer === null ? this.flush() : null;
     return failed ? new TetherError('SESSION_ENDED', `the terminal is gone: ${failed.message}`, { cause: failed }) : null;
+  }
+
+  /** Why `write(text)` would be refused right now, or null when it would be queued. */
+  refusal(text: string): TetherError | null {
+    if (this.closed) return new TetherError('SESSION_ENDED');
+    if (this.queuedBytes + Buffer.byteLength(text) > this.maxBacklogBytes) {
+      return new TetherError(
+        'INPUT_BACKLOG',
+        `the program has not read ${this.queuedBytes} bytes of earlier input yet (the limit is ${this.maxBacklogBytes}); this input was not sent`,
+      );
+    }
+    return null;
   }
 
   /** Drops what is queued and stops writing (the program ended). */

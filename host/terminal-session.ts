@@ -128,13 +128,14 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
       this.takeSize(actor.peerId, intent.cols, intent.rows);
       return null;
     }
-    // Input first: a refused paste (INPUT_BACKLOG) changes nothing, not even the size.
-    const refused = this.pty.write(intent.data);
+    // A refused paste (INPUT_BACKLOG) changes nothing, not even the size; an accepted one takes the
+    // size first, so the program reads the input at the typer's size.
+    const refused = this.pty.refusal(intent.data);
     if (refused) return refused;
     if (intent.cols !== undefined && intent.rows !== undefined) this.takeSize(actor.peerId, intent.cols, intent.rows);
     else this.writer.setSize(this.size.cols, this.size.rows, actor.peerId);
     this.writer.expectEcho();
-    return null;
+    return this.pty.write(intent.data);
   }
 
   /** The device that typed or resized last sets the PTY size. */
