@@ -6,11 +6,11 @@
 import { createInterface, type Interface } from 'node:readline';
 import type { ConversationSession } from './conversation-session.js';
 import { LOCAL_DEVICE } from './conversation-session.js';
-import { ChatRenderer } from '../client/node/chat-renderer.js';
+import { ChatRenderer } from '../client/terminal/chat-renderer.js';
 import { sharePanel } from './share-panel.js';
 import type { Sharing } from './sharing.js';
 import { readStatus, type AgentMode } from '../protocol/conversation-doc.js';
-import { intentForLine, printAbovePrompt } from '../client/node/chat-line.js';
+import { intentForLine, printAbovePrompt } from '../client/terminal/chat-line.js';
 import type { TetherError } from '../protocol/errors.js';
 import { newId } from '../protocol/ids.js';
 

@@ -6,7 +6,7 @@
 import type { TerminalSession } from './terminal-session.js';
 import type { Sharing } from './sharing.js';
 import { sharePanel } from './share-panel.js';
-import { setRawModeSafely } from '../client/node/tty-mode.js';
+import { setRawModeSafely } from '../client/terminal/tty-mode.js';
 import type { TetherError } from '../protocol/errors.js';
 
 /** The chord prefix. */

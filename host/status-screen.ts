@@ -5,7 +5,7 @@
  */
 import qrcode from 'qrcode-terminal';
 import type { SessionServer, ServerReady } from './session-server.js';
-import { setRawModeSafely } from '../client/node/tty-mode.js';
+import { setRawModeSafely } from '../client/terminal/tty-mode.js';
 
 /** Renders a QR code as text. */
 export function renderQr(text: string): Promise<string> {

@@ -4,9 +4,9 @@
  */
 import { createInterface } from 'node:readline';
 import type { SessionClient } from '../core/session-client.js';
-import { ChatRenderer } from './chat-renderer.js';
+import { ChatRenderer } from '../terminal/chat-renderer.js';
 import { readStatus } from '../../protocol/conversation-doc.js';
-import { intentForLine, printAbovePrompt } from './chat-line.js';
+import { intentForLine, printAbovePrompt } from '../terminal/chat-line.js';
 import type { IntentBody, IntentReply } from '../../protocol/messages.js';
 import type { AttachIo, AttachResult } from './attach-terminal.js';
 
