@@ -9,7 +9,7 @@ import * as Y from 'yjs';
 import type { Logger } from 'pino';
 import { PeerLink } from '../protocol/peer-link.js';
 import { FrameTag, type Frame } from '../protocol/frames.js';
-import { ClientHelloSchema, decodeJson, type ClientHello, type HostHello, type IntentReply } from '../protocol/messages.js';
+import { ClientHelloSchema, decodeClientHello, decodeJson, type ClientHello, type HostHello, type IntentReply } from '../protocol/messages.js';
 import { decodeSync, encodeStep2, encodeStep2Update, encodeUpdate, isValidStateVector } from '../protocol/sync.js';
 import { TetherError } from '../protocol/errors.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
@@ -113,7 +113,7 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     const probe = decodeJson(ClientHelloSchema.pick({ v: true }).loose(), frame.payload);
     if (probe.v < PROTOCOL_VERSION) throw new TetherError('CLIENT_TOO_OLD');
     if (probe.v > PROTOCOL_VERSION) throw new TetherError('HOST_TOO_OLD');
-    const hello = decodeJson(ClientHelloSchema, frame.payload);
+    const hello = decodeClientHello(frame.payload);
     if (this.helloTimer) clearTimeout(this.helloTimer);
     this.helloTimer = null;
     this.hello = hello;

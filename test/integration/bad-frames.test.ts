@@ -66,6 +66,8 @@ async function expectClosedWith(raw: RawPeer, code: ErrorCode, contentBefore: st
 const cases: Array<{ name: string; hello: boolean; send: (raw: RawPeer) => void; code: ErrorCode }> = [
   { name: 'a first frame that is not hello', hello: false, code: 'HELLO_EXPECTED', send: (r) => r.link.send(FrameTag.intent, encodeJson({ id: newId(), type: 'input', data: 'x' })) },
   { name: 'a hello that is not JSON', hello: false, code: 'FRAME_MALFORMED', send: (r) => r.link.send(FrameTag.hello, new Uint8Array([0xff, 0xfe, 0x00])) },
+  { name: 'a hello whose device name carries an escape sequence', hello: false, code: 'NAME_INVALID', send: (r) => r.link.sendJson(FrameTag.hello, { ...hello, deviceName: 'evil\x1b]52;c;cHduZWQ=\x07' }) },
+  { name: 'a hello whose device name carries a bidi override', hello: false, code: 'NAME_INVALID', send: (r) => r.link.sendJson(FrameTag.hello, { ...hello, deviceName: 'evil\u202eexe.txt' }) },
   { name: 'a hello from a newer protocol', hello: false, code: 'HOST_TOO_OLD', send: (r) => r.link.sendJson(FrameTag.hello, { ...hello, v: PROTOCOL_VERSION + 1 }) },
   { name: 'an unknown tag', hello: true, code: 'FRAME_UNKNOWN_TAG', send: (r) => r.link.send(0x42, new Uint8Array([1, 2, 3])) },
   { name: 'an oversized frame', hello: true, code: 'FRAME_TOO_LARGE', send: (r) => r.link.send(FrameTag.intent, new Uint8Array(MAX_CLIENT_FRAME_BYTES + 10)) },
@@ -86,6 +88,7 @@ for (const c of cases) {
     c.send(raw);
     await expectClosedWith(raw, c.code, before);
     assert.ok(!sessionContent().includes('forged history'));
+    assert.ok(![...host.terminal.writer.view.devices.values()].some((d) => d.name.startsWith('evil')), 'a refused name is never listed');
   });
 }
 
