@@ -41,6 +41,8 @@ const FATAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'HOST_TOO_OLD',
   'SERVER_TOO_OLD',
   'BAD_FLAG',
+  // The host refused this device's name: the same name would be refused again.
+  'NAME_INVALID',
 ]);
 
 /** Most intents kept while disconnected; older ones are rejected rather than grow without bound. */

@@ -15,6 +15,7 @@ const HEADLINES: Partial<Record<ErrorCode, string>> = {
   SERVER_TOO_OLD: 'The signal server runs an older tether',
   BAD_FLAG: 'This is not a session link',
   SIGNAL_UNREACHABLE: 'Cannot reach the host',
+  NAME_INVALID: "The host refused this device's name",
 };
 
 const NEW_LINK = 'Open the full link again, or scan the QR code shown on the host.';

@@ -13,7 +13,9 @@ import { decodeJson, encodeJson, ErrorFrameSchema, IntentReplySchema } from '../
 import { encodeUpdate, encodeStep1 } from '../../protocol/sync.js';
 import { newId } from '../../protocol/ids.js';
 import { PROTOCOL_VERSION } from '../../protocol/version.js';
-import type { ErrorCode } from '../../protocol/errors.js';
+import type { ErrorCode, TetherError } from '../../protocol/errors.js';
+import { SessionClient, type ConnectionState } from '../../client/core/session-client.js';
+import { nodeWebRtc } from '../../host/node-webrtc.js';
 
 let host: TestHost;
 let bystander: TestClient;
@@ -118,4 +120,17 @@ test('the same intent id sent twice is applied once', async () => {
   await bystander.client.sendIntent({ type: 'input', data: 'echo fence\r' });
   await waitFor(() => /\nfence\r?\n/.test(bystander.text()), 10_000, 'fence');
   assert.equal(bystander.text().split('once-5').length - 1, 1, 'ran exactly once');
+});
+
+test('a device whose name is refused stops with NAME_INVALID instead of retrying', async () => {
+  const client = new SessionClient({ url: host.ready.url, wrtc: nodeWebRtc, deviceId: newId(), deviceName: 'evil\u202eexe', deviceKind: 'terminal', backoffInitialMs: 50, backoffMaxMs: 500 });
+  const states: Array<[ConnectionState, TetherError | null]> = [];
+  client.on('state', (state, error) => states.push([state, error]));
+  try {
+    client.start();
+    await waitFor(() => states.some(([state]) => state === 'failed'), 10_000, 'the client gives up');
+    assert.equal(states.find(([state]) => state === 'failed')![1]?.code, 'NAME_INVALID');
+  } finally {
+    client.close();
+  }
 });
