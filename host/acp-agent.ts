@@ -26,6 +26,7 @@ import { TetherError } from '../protocol/errors.js';
 import type { AgentMode } from '../protocol/conversation-doc.js';
 import { TETHER_VERSION } from '../protocol/version.js';
 import { SessionFiles } from './session-files.js';
+import { safeBlock } from '../client/terminal/safe-text.js';
 
 /** Lines of the agent's stderr kept to show devices when it fails. */
 const STDERR_TAIL_LINES = 20;
@@ -85,9 +86,9 @@ export class AcpAgent {
     this.folder = resolve(cwd);
   }
 
-  /** The agent's stderr, last lines. */
+  /** The agent's stderr, last lines, without escape sequences (colour codes would show as `[31m` on a page). */
   get stderrTail(): string {
-    return [...this.stderrLines, this.stderrPartial].filter(Boolean).join('\n');
+    return safeBlock([...this.stderrLines, this.stderrPartial].filter(Boolean).join('\n'));
   }
 
   /** Spawns, initializes and opens a session. Throws AGENT_NOT_FOUND / AGENT_FAILED. */

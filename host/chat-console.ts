@@ -6,11 +6,12 @@
 import { createInterface, type Interface } from 'node:readline';
 import type { ConversationSession } from './conversation-session.js';
 import { LOCAL_ACTOR } from './core/session-core.js';
-import { ChatRenderer } from '../client/node/chat-renderer.js';
+import { ChatRenderer } from '../client/terminal/chat-renderer.js';
 import { sharePanel } from './share-panel.js';
 import type { Sharing } from './sharing.js';
 import { readStatus, type AgentMode } from '../protocol/conversation-doc.js';
-import { intentForLine, printAbovePrompt } from '../client/node/chat-line.js';
+import { intentForLine, printAbovePrompt } from '../client/terminal/chat-line.js';
+import { safeBlock, safeLine } from '../client/terminal/safe-text.js';
 import type { TetherError } from '../protocol/errors.js';
 
 const HELP = [
@@ -38,12 +39,12 @@ export function runChatConsole(
 
   const print = (lines: string[]): void => printAbovePrompt(rl, io.output, lines);
   const report = (err: TetherError | null, done?: string): void => {
-    if (err) print([`! ${err.message} (${err.code})`]);
+    if (err) print([`! ${safeBlock(err.message)} (${err.code})`]);
     else if (done) print([`\x1b[2m${done}\x1b[0m`]);
   };
   const onUpdate = (): void => print(renderer.render());
   session.doc.on('update', onUpdate);
-  session.on('device-joined', (actor) => print([`\x1b[2m· ${actor.name} joined\x1b[0m`]));
+  session.on('device-joined', (actor) => print([`\x1b[2m· ${safeLine(actor.name)} joined\x1b[0m`]));
   session.on('device-left', () => print([`\x1b[2m· a device left (${session.core.subscriberCount} connected)\x1b[0m`]));
 
   // The host's terminal goes through the same validation as every device.
@@ -76,7 +77,7 @@ export function runChatConsole(
         return true;
       case 'devices': {
         const devices = [...view.devices.values()];
-        print(devices.length ? devices.map((d) => `  ${d.name} (${d.kind})`) : ['  none']);
+        print(devices.length ? devices.map((d) => `  ${safeLine(d.name)} (${safeLine(d.kind)})`) : ['  none']);
         return true;
       }
       case 'stop':
@@ -85,10 +86,10 @@ export function runChatConsole(
       case 'mode': {
         const modes = (view.meta.get('modes') as AgentMode[] | undefined) ?? [];
         if (!args[0]) {
-          print(modes.length ? modes.map((m) => `  ${m.id === view.meta.get('currentModeId') ? '●' : ' '} ${m.id} — ${m.name}`) : ['This agent offers no modes.']);
+          print(modes.length ? modes.map((m) => `  ${m.id === view.meta.get('currentModeId') ? '●' : ' '} ${safeLine(m.id)} — ${safeLine(m.name)}`) : ['This agent offers no modes.']);
           return true;
         }
-        report(await intent({ type: 'set-mode', modeId: args[0] }), `Mode: ${args[0]}`);
+        report(await intent({ type: 'set-mode', modeId: args[0] }), `Mode: ${safeLine(args[0])}`);
         return true;
       }
       case 'help':
@@ -134,7 +135,7 @@ export function runChatConsole(
     rl.on('close', quit);
     // The terminal went away (window closed, SIGHUP): readline cannot restore it; just end.
     rl.on('error', quit);
-    print([`\x1b[1mtether\x1b[0m · ${String(view.meta.get('agentName') ?? view.meta.get('agent'))} in ${String(view.meta.get('cwd'))} · /help for commands`, ...renderer.render()]);
+    print([`\x1b[1mtether\x1b[0m · ${safeLine(String(view.meta.get('agentName') ?? view.meta.get('agent')))} in ${safeLine(String(view.meta.get('cwd')))} · /help for commands`, ...renderer.render()]);
     if (options.shareAtStart) void share([]);
   });
 }

@@ -18,15 +18,17 @@ import { runAttach } from '../client/node/attach.js';
 import { runInteractive } from './interactive.js';
 import { Authenticator } from './trust/authenticator.js';
 import { MemoryTrustStore } from './trust/memory-trust-store.js';
+import { safeBlock } from '../client/terminal/safe-text.js';
 
 const SHUTDOWN_DEADLINE_MS = 2000;
 
 function fail(err: unknown): never {
   if (err instanceof TetherError) {
-    process.stderr.write(`tether: ${err.message} (${err.code})\n`);
+    // Messages can carry an agent's error text or stderr tail.
+    process.stderr.write(`tether: ${safeBlock(err.message)} (${err.code})\n`);
     process.exit(err.code === 'BAD_FLAG' ? 2 : 1);
   }
-  process.stderr.write(`tether: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.stderr.write(`tether: ${safeBlock((err as Error)?.stack ?? String(err))}\n`);
   process.exit(1);
 }
 
@@ -103,7 +105,7 @@ async function signal(cmd: SignalCommand): Promise<void> {
 async function attach(url: string): Promise<void> {
   const result = await runAttach(url, nodeWebRtc, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
   if (result.error) {
-    process.stderr.write(`tether: ${result.error.message} (${result.error.code})\n`);
+    process.stderr.write(`tether: ${safeBlock(result.error.message)} (${result.error.code})\n`);
   }
   process.exit(result.exitCode);
 }

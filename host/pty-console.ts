@@ -6,7 +6,8 @@
 import type { TerminalSession } from './terminal-session.js';
 import type { Sharing } from './sharing.js';
 import { sharePanel } from './share-panel.js';
-import { setRawModeSafely } from '../client/node/tty-mode.js';
+import { setRawModeSafely } from '../client/terminal/tty-mode.js';
+import { safeLine } from '../client/terminal/safe-text.js';
 import type { TetherError } from '../protocol/errors.js';
 
 /** The chord prefix. */
@@ -23,8 +24,9 @@ export function runPtyConsole(
     cols: Math.max(2, Math.min(500, io.output.columns || 80)),
     rows: Math.max(1, Math.min(300, io.output.rows || 24)),
   });
+  // Notices are ours, but carry error messages and the command line: one safe line each.
   const note = (lines: string[]): void => {
-    io.output.write(`\r\n${lines.map((l) => `\x1b[2m[tether]\x1b[0m ${l}`).join('\r\n')}\r\n`);
+    io.output.write(`\r\n${lines.map((l) => `\x1b[2m[tether]\x1b[0m ${safeLine(l)}`).join('\r\n')}\r\n`);
   };
   const onOutput = (text: string): void => {
     io.output.write(text);
@@ -89,7 +91,7 @@ export function runPtyConsole(
     io.input.resume();
     process.on('SIGWINCH', onResize);
     session.localResize(size().cols, size().rows);
-    note([`${session.writer.view.meta.get('command')} · Ctrl-] s shares this terminal · Ctrl-] q quits`]);
+    note([`${String(session.writer.view.meta.get('command'))} · Ctrl-] s shares this terminal · Ctrl-] q quits`]);
     if (options.shareAtStart) void share();
   });
 }

@@ -1,11 +1,13 @@
 /**
  * The human view of `tether remote-control` on a terminal: the server's link and QR code (space toggles
  * it), capacity, spawn mode (w toggles same-dir/worktree), and every session with its state and devices,
- * live. Without a TTY it prints the link once and one line per event.
+ * live. Without a TTY it prints the link once and one line per event. Names come from devices and
+ * agents: they are printed through safeLine.
  */
 import qrcode from 'qrcode-terminal';
 import type { SessionServer, ServerReady } from './session-server.js';
-import { setRawModeSafely } from '../client/node/tty-mode.js';
+import { setRawModeSafely } from '../client/terminal/tty-mode.js';
+import { safeBlock, safeLine } from '../client/terminal/safe-text.js';
 
 /** Renders a QR code as text. */
 export function renderQr(text: string): Promise<string> {
@@ -35,13 +37,14 @@ export function attachStatusScreen(server: SessionServer, out: NodeJS.WriteStrea
     if (!ready || !tty) return;
     const view = server.list.list.view;
     const rows = [...view.sessions.values()].map((s) => {
-      const devices = (s.get('devices') as string[] | undefined) ?? [];
+      const devices = ((s.get('devices') as string[] | undefined) ?? []).map((d) => safeLine(String(d)));
       const branch = s.get('branch') as string | null;
-      return `  ${STATE_LABEL[String(s.get('state'))] ?? String(s.get('state'))}  \x1b[1m${String(s.get('name'))}\x1b[0m  ${String(s.get('agent'))}  ${devices.length} device${devices.length === 1 ? '' : 's'}${devices.length ? ` (${devices.join(', ')})` : ''}${branch ? `  \x1b[2m${branch}\x1b[0m` : ''}`;
+      const state = String(s.get('state'));
+      return `  ${STATE_LABEL[state] ?? safeLine(state)}  \x1b[1m${safeLine(String(s.get('name')))}\x1b[0m  ${safeLine(String(s.get('agent')))}  ${devices.length} device${devices.length === 1 ? '' : 's'}${devices.length ? ` (${devices.join(', ')})` : ''}${branch ? `  \x1b[2m${safeLine(branch)}\x1b[0m` : ''}`;
     });
     const spawn = server.spawn;
     const lines = [
-      `\x1b[2J\x1b[H\x1b[1mtether\x1b[0m · ${ready.name} · sessions ${server.running}/${server.list.list.view.meta.get('capacity')} · spawn: ${spawn}`,
+      `\x1b[2J\x1b[H\x1b[1mtether\x1b[0m · ${safeLine(ready.name)} · sessions ${server.running}/${server.list.list.view.meta.get('capacity')} · spawn: ${spawn}`,
       '',
       ...(showQr ? [qr] : []),
       `  Open the session list on your phone or another browser (same network, no internet needed):`,
@@ -66,19 +69,19 @@ export function attachStatusScreen(server: SessionServer, out: NodeJS.WriteStrea
     void renderQr(info.serverUrl).then((code) => {
       qr = code.replace(/^/gm, '  ');
       if (tty) render();
-      else out.write(`tether: serving "${info.name}"\n${qr}\nSession list: ${info.serverUrl}\n${info.first ? `Session "${info.first.name}": ${info.first.url}\n` : ''}`);
+      else out.write(`tether: serving "${safeLine(info.name)}"\n${qr}\nSession list: ${info.serverUrl}\n${info.first ? `Session "${safeLine(info.first.name)}": ${info.first.url}\n` : ''}`);
     });
   });
   server.on('changed', soon);
-  server.on('session-started', (s) => line(`session started: ${s.name} (${s.agent}) in ${s.folder}`));
-  server.on('session-ended', (s, e) => line(`session ended: ${s.name} (${e.reason})`));
+  server.on('session-started', (s) => line(`session started: ${safeLine(s.name)} (${safeLine(s.agent)}) in ${safeLine(s.folder)}`));
+  server.on('session-ended', (s, e) => line(`session ended: ${safeLine(s.name)} (${safeLine(e.reason)})`));
   server.on('device-joined', (s, d) => {
     soon();
-    line(`device joined ${s ? s.name : 'the session list'}: ${d.name}`);
+    line(`device joined ${s ? safeLine(s.name) : 'the session list'}: ${safeLine(d.name)}`);
   });
   server.on('device-left', (s) => {
     soon();
-    line(`device left ${s ? s.name : 'the session list'}`);
+    line(`device left ${s ? safeLine(s.name) : 'the session list'}`);
   });
 
   const onKey = (data: Buffer): void => {
@@ -94,7 +97,7 @@ export function attachStatusScreen(server: SessionServer, out: NodeJS.WriteStrea
           render();
         },
         (err: Error) => {
-          notice = `\x1b[31m${err.message}\x1b[0m`;
+          notice = `\x1b[31m${safeBlock(err.message)}\x1b[0m`;
           render();
         },
       );

@@ -40,6 +40,7 @@ export const ERROR_CODES = {
   FRAME_UNKNOWN_TAG: 'frame has an unknown tag',
   HELLO_EXPECTED: 'the first frame must be hello',
   HELLO_TIMEOUT: 'the peer did not say hello in time',
+  NAME_INVALID: 'a name must have 1 to 64 characters and no control, bidi or zero-width characters',
   FORBIDDEN_WRITE: 'only the host writes the session document',
   CONNECT_TIMEOUT: 'the peer-to-peer connection did not open in time',
   PEER_CLOSED: 'the peer closed the connection',

@@ -19,11 +19,25 @@ export const MIN_ROWS = 1;
 export const MAX_ROWS = 300;
 
 const id = z.string().regex(ID_PATTERN);
+
+/**
+ * Characters no name shown to people may hold: C0, DEL and C1 controls (\p{Cc}), format characters
+ * (\p{Cf}: bidi overrides and isolates, LRM/RLM/ALM, zero-width space and joiners, word joiner, BOM)
+ * and the line and paragraph separators — they could drive a terminal, reorder or hide what others read.
+ */
+export const NAME_FORBIDDEN = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
+/** Longest session or device name. */
+export const MAX_NAME_CHARS = 64;
+
+/** A name shown to people (session names, device names): trimmed, 1–64 characters, none of NAME_FORBIDDEN. */
+export const DisplayNameSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(MAX_NAME_CHARS)
+  .refine((name) => !NAME_FORBIDDEN.test(name), 'no control, bidi or zero-width characters');
 const cols = z.number().int().min(MIN_COLS).max(MAX_COLS);
 const rows = z.number().int().min(MIN_ROWS).max(MAX_ROWS);
-
-/** Largest device name shown to others. */
-export const MAX_DEVICE_NAME = 64;
 
 /**
  * The first frame from a device: protocol version, how to show it to others (the host's record of a paired
@@ -33,12 +47,26 @@ export const ClientHelloSchema = z.strictObject({
   type: z.literal('hello'),
   v: z.number().int().positive(),
   side: z.literal('client'),
-  deviceName: z.string().min(1).max(MAX_DEVICE_NAME),
+  deviceName: DisplayNameSchema,
   deviceKind: z.enum(['browser', 'terminal']),
   /** Uncompressed P-256 public key (base64url) to pair with; only when connecting with a token. */
   publicKey: z.string().regex(PUBLIC_KEY_PATTERN).optional(),
 });
 export type ClientHello = z.infer<typeof ClientHelloSchema>;
+
+/** The hello's shape with any string as the name, so a bad name can be told from a bad frame. */
+const ClientHelloShapeSchema = ClientHelloSchema.extend({ deviceName: z.string() });
+
+/**
+ * Decodes a client's hello: a malformed frame is FRAME_MALFORMED; a well-formed hello whose device name
+ * breaks DisplayNameSchema is NAME_INVALID (the device can fix that; nothing else is wrong with it).
+ */
+export function decodeClientHello(payload: Uint8Array): ClientHello {
+  const shape = decodeJson(ClientHelloShapeSchema, payload);
+  const name = DisplayNameSchema.safeParse(shape.deviceName);
+  if (!name.success) throw new TetherError('NAME_INVALID', `device name: ${name.error.issues[0]?.message ?? 'invalid'}`);
+  return { ...shape, deviceName: name.data };
+}
 
 /** The host's answer to the device's hello: who the host says the device is, and what it may do. */
 export const HostHelloSchema = z.strictObject({
@@ -135,7 +163,8 @@ export const StopIntentSchema = z.strictObject({ id, type: z.literal('stop') });
 /** Switch the agent's mode (when it offers modes). */
 export const SetModeIntentSchema = z.strictObject({ id, type: z.literal('set-mode'), modeId: handle });
 
-const sessionName = z.string().trim().min(1).max(64).regex(/^[^\u0000-\u001f/\\]+$/, 'no control characters or slashes');
+/** Session names also name folders and branches (worktree mode): no slashes. */
+const sessionName = DisplayNameSchema.refine((name) => !/[/\\]/.test(name), 'no slashes');
 const sessionRef = z.string().regex(ID_PATTERN);
 
 /** Start a new session from the list (agent: a preset label or 'shell'; spawn: where it works). */

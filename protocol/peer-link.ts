@@ -179,7 +179,9 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       if (this.pendingBytes === 0 || Date.now() > deadline) this.destroy(err);
       else setTimeout(wait, PUMP_INTERVAL_MS);
     };
-    wait();
+    // Never in the same tick as the send: a channel closed synchronously after a send can drop the
+    // frame even though bufferedAmount already reads 0 (seen with a hello refused on arrival).
+    setTimeout(wait, PUMP_INTERVAL_MS);
   }
 
   /** The single end of a link: emits 'error' (when err is given and someone listens) then 'close'. */

@@ -32,6 +32,8 @@ const FATAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'HOST_TOO_OLD',
   'SERVER_TOO_OLD',
   'BAD_FLAG',
+  // The host refused this device's name: the same name would be refused again.
+  'NAME_INVALID',
 ]);
 /** Codes an unauthenticated message may carry without being believed: retried slowly instead. */
 const SLOW_RETRY_MS = 5_000;

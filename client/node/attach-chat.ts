@@ -4,9 +4,10 @@
  */
 import { createInterface } from 'node:readline';
 import type { SessionClient } from '../core/session-client.js';
-import { ChatRenderer } from './chat-renderer.js';
+import { ChatRenderer } from '../terminal/chat-renderer.js';
 import { readStatus } from '../../protocol/conversation-doc.js';
-import { intentForLine, printAbovePrompt } from './chat-line.js';
+import { intentForLine, printAbovePrompt } from '../terminal/chat-line.js';
+import { safeBlock, safeLine } from '../terminal/safe-text.js';
 import type { IntentBody, IntentReply } from '../../protocol/messages.js';
 import type { AttachIo, AttachResult } from './attach-terminal.js';
 
@@ -18,7 +19,7 @@ export function attachChat(client: SessionClient, io: AttachIo, selfName: string
   const print = (lines: string[]): void => printAbovePrompt(rl, io.stdout, lines);
   const send = async (body: IntentBody): Promise<void> => {
     const reply: IntentReply = await client.sendIntent(body);
-    if (!reply.ok) print([`! ${reply.error.message} (${reply.error.code})`]);
+    if (!reply.ok) print([`! ${safeBlock(reply.error.message)} (${safeLine(reply.error.code)})`]);
   };
   const onUpdate = (): void => print(renderer.render());
 
@@ -53,6 +54,6 @@ export function attachChat(client: SessionClient, io: AttachIo, selfName: string
     });
     rl.on('close', () => finish({ exitCode: 0, error: null }));
     rl.on('error', () => finish({ exitCode: 0, error: null }));
-    print([`\x1b[1mtether\x1b[0m · ${String(view.meta.get('name'))} · ${String(view.meta.get('agentName') ?? view.meta.get('agent'))} · /stop, /quit`, ...renderer.render()]);
+    print([`\x1b[1mtether\x1b[0m · ${safeLine(String(view.meta.get('name')))} · ${safeLine(String(view.meta.get('agentName') ?? view.meta.get('agent')))} · /stop, /quit`, ...renderer.render()]);
   });
 }

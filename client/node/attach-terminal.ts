@@ -5,7 +5,7 @@
 import type { SessionClient } from '../core/session-client.js';
 import { OutputCursor, readTerminal } from '../../protocol/terminal-doc.js';
 import type { TetherError } from '../../protocol/errors.js';
-import { setRawModeSafely } from './tty-mode.js';
+import { setRawModeSafely } from '../terminal/tty-mode.js';
 
 const DETACH = '\x1d'; // Ctrl-]
 

@@ -10,6 +10,7 @@ import { sessionListDocView, readListedSession } from '../../protocol/session-li
 import { formatSessionUrl, parseSessionUrl } from '../../protocol/session-url.js';
 import { attachTerminal, type AttachIo, type AttachResult } from './attach-terminal.js';
 import { attachChat } from './attach-chat.js';
+import { safeLine } from '../terminal/safe-text.js';
 
 /** How long to wait for the first sync before giving up. */
 const FIRST_SYNC_TIMEOUT_MS = 30_000;
@@ -46,8 +47,11 @@ export async function runAttach(url: string, wrtc: object, io: AttachIo): Promis
       const { origin, token } = parseSessionUrl(url);
       const list = sessionListDocView(client.doc);
       const rows = [...list.sessions.values()].map(readListedSession);
-      io.stdout.write(`${String(list.meta.get('name'))}: ${rows.length} session${rows.length === 1 ? '' : 's'}\n`);
-      for (const r of rows) io.stdout.write(`  ${r.name} · ${r.agent} · ${r.state}${r.branch ? ` · ${r.branch}` : ''}\n    tether attach '${formatSessionUrl(origin, r.id, token)}'\n`);
+      io.stdout.write(`${safeLine(String(list.meta.get('name')))}: ${rows.length} session${rows.length === 1 ? '' : 's'}\n`);
+      for (const r of rows) {
+        const fields = [r.name, r.agent, r.state, ...(r.branch ? [r.branch] : [])].map((f) => safeLine(String(f)));
+        io.stdout.write(`  ${fields.join(' · ')}\n    tether attach '${safeLine(formatSessionUrl(origin, r.id, token))}'\n`);
+      }
       return { exitCode: 0, error: null };
     }
     return await attachTerminal(client, io);

@@ -21,6 +21,7 @@ const HEADLINES: Partial<Record<ErrorCode, string>> = {
   DEVICE_REVOKED: 'This device was removed by the host',
   SHARE_STOPPED: 'The host stopped sharing this session',
   SESSION_REMOVED: 'This session was removed on the host',
+  NAME_INVALID: "The host refused this device's name",
 };
 
 const NEW_LINK = 'Open the full link again, or scan the QR code shown on the host.';

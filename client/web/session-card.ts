@@ -5,6 +5,7 @@
  * field, so a live list never rebuilds or flickers.
  */
 import type { ListedSession, ListedState } from '../../protocol/session-list-doc.js';
+import { MAX_NAME_CHARS, NAME_FORBIDDEN } from '../../protocol/messages.js';
 import { button, element, setText } from './dom.js';
 import { icon } from './icons.js';
 import { relativeTime } from './relative-time.js';
@@ -39,9 +40,9 @@ export interface SessionCardActions {
 /** Why a name cannot be used, or null (the host checks again). */
 export function nameProblem(name: string): string | null {
   if (name === '') return 'Enter a name.';
-  if (name.length > 64) return 'A name has at most 64 characters.';
+  if (name.length > MAX_NAME_CHARS) return `A name has at most ${MAX_NAME_CHARS} characters.`;
   if (/[/\\]/.test(name)) return 'A name cannot contain slashes.';
-  if (/[\u0000-\u001f]/.test(name)) return 'A name cannot contain control characters.';
+  if (NAME_FORBIDDEN.test(name)) return 'A name cannot contain control or invisible characters.';
   return null;
 }
 

@@ -10,6 +10,7 @@ import { decodeChannelPayload, encodeChannelFrame, FrameTag, MAX_CHANNELS, type 
 import {
   ChannelEndSchema,
   ClientHelloSchema,
+  decodeClientHello,
   decodeJson,
   encodeJson,
   OpenSessionSchema,
@@ -150,7 +151,7 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     const probe = decodeJson(ClientHelloSchema.pick({ v: true }).loose(), frame.payload);
     if (probe.v < PROTOCOL_VERSION) throw new TetherError('CLIENT_TOO_OLD');
     if (probe.v > PROTOCOL_VERSION) throw new TetherError('HOST_TOO_OLD');
-    const hello = decodeJson(ClientHelloSchema, frame.payload);
+    const hello = decodeClientHello(frame.payload);
     if (this.helloTimer) clearTimeout(this.helloTimer);
     this.helloTimer = null;
     const identity = this.host.authenticator.identify(this.grant, hello);

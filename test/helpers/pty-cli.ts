@@ -9,6 +9,8 @@ export interface PtyCli {
   pty: IPty;
   /** Everything it printed, escape sequences stripped. */
   text(): string;
+  /** Everything it printed, exactly as the terminal received it. */
+  raw(): string;
   type(data: string): void;
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpExecArray>;
   exited: Promise<number>;
@@ -35,6 +37,7 @@ export function startPtyCli(args: string[], cwd: string): PtyCli {
   return {
     pty,
     text,
+    raw: () => out,
     type: (data) => pty.write(data),
     async waitFor(pattern, timeoutMs = 15_000) {
       await waitFor(() => pattern.test(text()), timeoutMs, `screen to show ${pattern}`);

@@ -12,6 +12,7 @@ import { nodeWebRtc } from '../../host/node-webrtc.js';
 import { clientDir } from '../../host/package-paths.js';
 import { startPtyCli, type PtyCli } from '../helpers/pty-cli.js';
 import { SCRIPTED_AGENT } from '../helpers/scripted-agent-command.js';
+import { assertApprovalShowsCommand, assertNoAgentEscapes } from '../helpers/agent-escapes.js';
 
 let server: SessionServer;
 let ready: ServerReady;
@@ -59,4 +60,29 @@ test('attach to the session list prints every session with its attach command', 
   assert.equal(await cli.exited, 0);
   assert.match(cli.text(), /attach-demo: 2 sessions/);
   assert.match(cli.text(), /tether attach 'http:\/\/127\.0\.0\.1:\d+\/s\/[A-Za-z0-9_-]{22}#[A-Za-z0-9_-]{43}'/);
+});
+
+test('attach chat: escape sequences from the agent never reach the terminal; a spoofed tool title shows its command', async () => {
+  const cli = startPtyCli(['attach', ready.first!.url], process.cwd());
+  ptys.push(cli);
+  await cli.waitFor(/\/stop, \/quit/);
+  cli.type('escapes\r');
+  await cli.waitFor(/\[1\] Allow once/);
+  assertApprovalShowsCommand(cli.raw(), cli.text());
+  assert.match(cli.text(), /Clipboard and a link end/);
+  assertNoAgentEscapes(cli.raw());
+  cli.type('2\r');
+  await cli.waitFor(/answered: reject-once/);
+  cli.type('/quit\r');
+  assert.equal(await cli.exited, 0);
+});
+
+test('the session list printout shows names without their escape sequences or bidi overrides', async () => {
+  // The host's own API takes any name; names from devices are validated before they get this far.
+  await server.startSession({ name: 'evil\x1b]52;c;cHduZWQ=\x07\u202e name\u009b2J', agent: 'shell' });
+  const cli = startPtyCli(['attach', ready.serverUrl], process.cwd());
+  ptys.push(cli);
+  assert.equal(await cli.exited, 0);
+  assert.match(cli.text(), /^ {2}evil name · shell · /m);
+  assert.doesNotMatch(cli.raw(), /\x1b\]|\u202e|\u009b/);
 });

@@ -13,7 +13,9 @@ import { ChannelEndSchema, decodeJson, encodeJson, ErrorFrameSchema, IntentReply
 import { encodeUpdate, encodeStep1 } from '../../protocol/sync.js';
 import { newId } from '../../protocol/ids.js';
 import { PROTOCOL_VERSION } from '../../protocol/version.js';
-import type { ErrorCode } from '../../protocol/errors.js';
+import type { ErrorCode, TetherError } from '../../protocol/errors.js';
+import { SessionClient, type ConnectionState } from '../../client/core/session-client.js';
+import { nodeWebRtc } from '../../host/node-webrtc.js';
 
 let host: TestHost;
 let bystander: TestClient;
@@ -75,6 +77,8 @@ async function expectClosedWith(raw: RawPeer, code: ErrorCode, contentBefore: st
 const cases: Array<{ name: string; hello: boolean; send: (raw: RawPeer) => void; code: ErrorCode }> = [
   { name: 'a first frame that is not hello', hello: false, code: 'HELLO_EXPECTED', send: (r) => onChannel(r, FrameTag.intent, encodeJson({ id: newId(), type: 'input', data: 'x' })) },
   { name: 'a hello that is not JSON', hello: false, code: 'FRAME_MALFORMED', send: (r) => r.link.send(FrameTag.hello, new Uint8Array([0xff, 0xfe, 0x00])) },
+  { name: 'a hello whose device name carries an escape sequence', hello: false, code: 'NAME_INVALID', send: (r) => r.link.sendJson(FrameTag.hello, { ...hello, deviceName: 'evil\x1b]52;c;cHduZWQ=\x07' }) },
+  { name: 'a hello whose device name carries a bidi override', hello: false, code: 'NAME_INVALID', send: (r) => r.link.sendJson(FrameTag.hello, { ...hello, deviceName: 'evil\u202eexe.txt' }) },
   { name: 'a hello from a newer protocol', hello: false, code: 'HOST_TOO_OLD', send: (r) => r.link.sendJson(FrameTag.hello, { ...hello, v: PROTOCOL_VERSION + 1 }) },
   { name: 'an unknown tag', hello: true, code: 'FRAME_UNKNOWN_TAG', send: (r) => r.link.send(0x42, new Uint8Array([1, 2, 3])) },
   { name: 'an oversized frame', hello: true, code: 'FRAME_TOO_LARGE', send: (r) => onChannel(r, FrameTag.intent, new Uint8Array(MAX_CLIENT_FRAME_BYTES + 10)) },
@@ -102,6 +106,7 @@ for (const c of cases) {
     c.send(raw);
     await expectClosedWith(raw, c.code, before);
     assert.ok(!sessionContent().includes('forged history'));
+    assert.ok(![...host.terminal.writer.view.devices.values()].some((d) => d.name.startsWith('evil')), 'a refused name is never listed');
   });
 }
 
@@ -145,4 +150,17 @@ test('the same intent id sent twice is applied once', async () => {
   await bystander.client.sendIntent({ type: 'input', data: 'echo fence\r' });
   await waitFor(() => /\nfence\r?\n/.test(bystander.text()), 10_000, 'fence');
   assert.equal(bystander.text().split('once-5').length - 1, 1, 'ran exactly once');
+});
+
+test('a device whose name is refused stops with NAME_INVALID instead of retrying', async () => {
+  const client = new SessionClient({ url: host.ready.url, wrtc: nodeWebRtc, deviceName: 'evil\u202eexe', deviceKind: 'terminal', backoffInitialMs: 50, backoffMaxMs: 500 });
+  const states: Array<[ConnectionState, TetherError | null]> = [];
+  client.on('state', (state, error) => states.push([state, error]));
+  try {
+    client.start();
+    await waitFor(() => states.some(([state]) => state === 'failed'), 10_000, 'the client gives up');
+    assert.equal(states.find(([state]) => state === 'failed')![1]?.code, 'NAME_INVALID');
+  } finally {
+    client.close();
+  }
 });

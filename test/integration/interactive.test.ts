@@ -12,6 +12,7 @@ import { startPtyCli, type PtyCli } from '../helpers/pty-cli.js';
 import { joinClient, type TestClient } from '../helpers/terminal-host.js';
 import { SCRIPTED_AGENT } from '../helpers/scripted-agent-command.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { assertApprovalShowsCommand, assertNoAgentEscapes } from '../helpers/agent-escapes.js';
 import { entryText, pendingPermissions } from '../../protocol/conversation-doc.js';
 
 const folder = realpathSync(mkdtempSync(join(tmpdir(), 'tether-interactive-')));
@@ -56,6 +57,27 @@ test('chat: keyboard and devices are interchangeable; /remote-control shares the
   assert.deepEqual({ ...(answered.get('answer') as object), at: 0 }, { optionId: 'allow-always', name: 'Allow always', by: 'host terminal', byDeviceId: 'local', at: 0 });
   await cli.waitFor(/permission: allow-always/);
 
+  cli.type('/quit\r');
+  assert.equal(await cli.exited, 0);
+});
+
+test('chat: escape sequences from the agent never reach the terminal; a spoofed tool title shows its command', async () => {
+  const cli = startPtyCli(['--agent', SCRIPTED_AGENT, '--local', '--port', '0'], folder);
+  running.push(cli);
+  await cli.waitFor(/\/help for commands/);
+  cli.type('escapes\r');
+  await cli.waitFor(/\[1\] Allow once/);
+  assertApprovalShowsCommand(cli.raw(), cli.text());
+  assert.match(cli.text(), /Plan step hidden/);
+  assert.match(cli.text(), /Clipboard and a link end/);
+  assertNoAgentEscapes(cli.raw());
+  cli.type('1\r');
+  await cli.waitFor(/answered: allow-once/);
+
+  cli.type('crashansi\r');
+  await cli.waitFor(/stack line/);
+  assert.match(cli.text(), /fatal: coloured crash/);
+  assertNoAgentEscapes(cli.raw());
   cli.type('/quit\r');
   assert.equal(await cli.exited, 0);
 });

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import type { z } from 'zod';
 import {
   ClientHelloSchema,
+  decodeClientHello,
   decodeJson,
+  DisplayNameSchema,
   encodeJson,
   ErrorFrameSchema,
   HostHelloSchema,
@@ -14,6 +16,7 @@ import {
   MAX_ROWS,
   MIN_COLS,
   MIN_ROWS,
+  RenameSessionIntentSchema,
 } from '../../protocol/messages.js';
 import { newKeyPair } from '../../protocol/auth.js';
 import { toBase64Url } from '../../protocol/encoding.js';
@@ -66,6 +69,12 @@ describe('ClientHelloSchema', () => {
       ['v as a string', { ...ok, v: '1' }],
       ['an empty name', { ...ok, deviceName: '' }],
       ['a 65-character name', { ...ok, deviceName: 'n'.repeat(65) }],
+      ['a name of spaces only', { ...ok, deviceName: '   ' }],
+      ['a name with an escape sequence', { ...ok, deviceName: 'evil\x1b]52;c;cHduZWQ=\x07' }],
+      ['a name with a C1 control', { ...ok, deviceName: 'evil\u009b2J' }],
+      ['a name with a bidi override', { ...ok, deviceName: 'evil\u202eexe.txt' }],
+      ['a name with a zero-width space', { ...ok, deviceName: 'Pixel\u200b 8' }],
+      ['a name with a line break', { ...ok, deviceName: 'Pixel\n[1] Allow' }],
       ['an unknown device kind', { ...ok, deviceKind: 'phone' }],
       ['a device that names its own id (the host assigns it)', { ...ok, deviceId: id }],
       ['a malformed public key', { ...ok, publicKey: publicKey.slice(1) }],
@@ -73,6 +82,59 @@ describe('ClientHelloSchema', () => {
       ['a host hello', { type: 'hello', v: 1, side: 'host', peerId: id }],
     ],
   );
+});
+
+describe('DisplayNameSchema (session and device names)', () => {
+  table(
+    DisplayNameSchema,
+    [
+      ['a plain name', 'Pixel 8'],
+      ['punctuation and other scripts', 'laptop — tether attach · café 日本 🚀'],
+      ['64 characters', 'n'.repeat(64)],
+      ['1 character', 'n'],
+      ['a slash (device names may have one)', 'terminal on build/01'],
+    ],
+    [
+      ['empty', ''],
+      ['spaces only', '   '],
+      ['65 characters', 'n'.repeat(65)],
+      ...[
+        ['NUL', '\u0000'], ['ESC', '\u001b'], ['an erase-line sequence', '\u001b[2K'], ['CR', '\r'], ['LF', '\n'], ['tab', '\t'], ['DEL', '\u007f'],
+        ['C1 NEL', '\u0085'], ['C1 CSI', '\u009b'], ['C1 OSC', '\u009d'], ['U+2028', '\u2028'], ['U+2029', '\u2029'],
+        ['LRE', '\u202a'], ['RLO', '\u202e'], ['LRI', '\u2066'], ['PDI', '\u2069'], ['LRM', '\u200e'], ['RLM', '\u200f'], ['ALM', '\u061c'],
+        ['zero-width space', '\u200b'], ['ZWNJ', '\u200c'], ['ZWJ', '\u200d'], ['word joiner', '\u2060'], ['BOM', '\ufeff'],
+      ].map(([what, ch]): Row => [`a name containing ${what}`, `a${ch}b`]),
+    ],
+  );
+  it('trims surrounding spaces', () => {
+    assert.equal(DisplayNameSchema.parse('  Pixel 8  '), 'Pixel 8');
+  });
+  it('session names follow the same rule, and also refuse slashes (they name folders and branches)', () => {
+    const rename = { id, type: 'rename-session', sessionId: newId() };
+    assert.equal(RenameSessionIntentSchema.safeParse({ ...rename, name: 'fix-login' }).success, true);
+    for (const name of ['a/b', 'a\\b', 'evil\u009b2J', 'evil\u202eexe', 'a\u200bb', '', 'n'.repeat(65)]) {
+      assert.equal(RenameSessionIntentSchema.safeParse({ ...rename, name }).success, false, JSON.stringify(name));
+    }
+  });
+});
+
+describe('decodeClientHello', () => {
+  const ok = { type: 'hello', v: 1, role: 'client', deviceId: id, deviceName: 'Pixel 8', deviceKind: 'browser' };
+  it('accepts a good hello and trims the name', () => {
+    assert.deepEqual(decodeClientHello(encodeJson({ ...ok, deviceName: ' Pixel 8 ' })), ok);
+  });
+  it('refuses a bad device name with NAME_INVALID', () => {
+    for (const deviceName of ['evil\x1b[2K', 'a\u202eb', '', 'n'.repeat(65)]) {
+      assert.throws(() => decodeClientHello(encodeJson({ ...ok, deviceName })), { name: 'TetherError', code: 'NAME_INVALID' }, JSON.stringify(deviceName));
+    }
+  });
+  it('refuses anything else that is wrong with FRAME_MALFORMED, even when the name is bad too', () => {
+    assert.throws(() => decodeClientHello(utf8('hello')), { code: 'FRAME_MALFORMED' });
+    assert.throws(() => decodeClientHello(encodeJson({ ...ok, deviceId: 'x' })), { code: 'FRAME_MALFORMED' });
+    assert.throws(() => decodeClientHello(encodeJson({ ...ok, deviceId: 'x', deviceName: 'a\u202eb' })), { code: 'FRAME_MALFORMED' });
+    assert.throws(() => decodeClientHello(encodeJson({ ...ok, extra: 1 })), { code: 'FRAME_MALFORMED' });
+    assert.throws(() => decodeClientHello(encodeJson({ ...ok, deviceName: 42 })), { code: 'FRAME_MALFORMED' });
+  });
 });
 
 describe('HostHelloSchema', () => {

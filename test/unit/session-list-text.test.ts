@@ -23,7 +23,7 @@ test('devices line: count and names, repeated names counted once', () => {
   assert.equal(devicesText(['Chrome on Linux', 'Safari on iPhone', 'Chrome on Linux']), '3 devices · Chrome on Linux (2), Safari on iPhone');
 });
 
-test('names: empty, too long, slashes and control characters are refused before sending', () => {
+test('names: empty, too long, slashes, control and invisible characters are refused before sending', () => {
   assert.equal(nameProblem('fix-login'), null);
   assert.equal(nameProblem('with spaces ok'), null);
   assert.match(String(nameProblem('')), /Enter a name/);
@@ -31,4 +31,7 @@ test('names: empty, too long, slashes and control characters are refused before 
   assert.match(String(nameProblem('a/b')), /slashes/);
   assert.match(String(nameProblem('a\\b')), /slashes/);
   assert.match(String(nameProblem('a\u0007b')), /control/);
+  assert.match(String(nameProblem('a\u009bb')), /control/, 'C1');
+  assert.match(String(nameProblem('evil\u202eexe')), /invisible/, 'bidi override');
+  assert.match(String(nameProblem('a\u200bb')), /invisible/, 'zero-width space');
 });

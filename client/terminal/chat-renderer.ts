@@ -2,10 +2,12 @@
  * Renders a conversation document as plain terminal lines (the interactive chat and `tether attach`): prompts, streamed
  * answers (whole lines as they complete), thoughts, tool calls and their status, diffs, plans,
  * permission requests with numbered options, and how each ended. Works from the document alone, so
- * what the terminal shows is exactly what every device shows.
+ * what the terminal shows is exactly what every device shows. Everything from the document is untrusted
+ * (agents and devices write it): it passes through safeLine / safeBlock before it is printed.
  */
 import type * as Y from 'yjs';
 import { entryText, readStatus, type ConversationDocView, type PermissionOption, type ToolContent, type PlanItem, type PermissionAnswer } from '../../protocol/conversation-doc.js';
+import { safeBlock, safeLine } from './safe-text.js';
 
 const dim = (s: string): string => `\x1b[2m${s}\x1b[0m`;
 const bold = (s: string): string => `\x1b[1m${s}\x1b[0m`;
@@ -47,8 +49,8 @@ export class ChatRenderer {
     this.scanFrom = firstUnsettled < 0 ? entries.length : firstUnsettled;
     if (status !== this.lastStatus) {
       if (status === 'ended') {
-        out.push(bold(`■ ${String(this.view.state.get('endedReason') ?? 'The agent ended.')}`));
-        const tail = String(this.view.state.get('stderrTail') ?? '');
+        out.push(bold(`■ ${safeBlock(String(this.view.state.get('endedReason') ?? 'The agent ended.'))}`));
+        const tail = safeBlock(String(this.view.state.get('stderrTail') ?? ''));
         if (tail) out.push(...tail.split('\n').map((l) => dim(`  ${l}`)));
         out.push(dim('  The conversation stays readable. /quit ends tether.'));
       }
@@ -69,9 +71,9 @@ export class ChatRenderer {
     switch (entry.get('type')) {
       case 'user': {
         if (fresh) {
-          const by = String(entry.get('by') ?? '');
+          const by = safeLine(String(entry.get('by') ?? ''));
           const images = Number(entry.get('images') ?? 0);
-          out.push('', `${bold('›')} ${entryText(entry)}${images ? dim(` [${images} image${images > 1 ? 's' : ''}]`) : ''}${by && by !== this.selfName ? dim(`  (${by})`) : ''}`);
+          out.push('', `${bold('›')} ${safeBlock(entryText(entry))}${images ? dim(` [${images} image${images > 1 ? 's' : ''}]`) : ''}${by && by !== this.selfName ? dim(`  (${by})`) : ''}`);
         }
         return true;
       }
@@ -80,7 +82,7 @@ export class ChatRenderer {
         const text = entryText(entry);
         const upto = streaming ? text.lastIndexOf('\n') + 1 : text.length;
         if (upto > p.textChars) {
-          const chunk = text.slice(p.textChars, upto).replace(/\n$/, '');
+          const chunk = safeBlock(text.slice(p.textChars, upto).replace(/\n$/, ''));
           const lines = chunk.split('\n');
           out.push(...(entry.get('type') === 'thought' ? lines.map((l) => dim(`  ${l}`)) : lines));
           p.textChars = upto;
@@ -90,8 +92,9 @@ export class ChatRenderer {
       }
       case 'tool': {
         const status = String(entry.get('status') ?? 'pending');
-        const title = String(entry.get('title') ?? 'Tool');
-        if (fresh) out.push(`${dim('⚙')} ${title} ${dim(`· ${String(entry.get('kind') ?? '')}`)}`);
+        // Never capped: it is what the user approves, and a cut could hide the end of a command.
+        const title = safeLine(String(entry.get('title') ?? 'Tool'));
+        if (fresh) out.push(`${dim('⚙')} ${title} ${dim(`· ${safeLine(String(entry.get('kind') ?? ''))}`)}`);
         const content = (entry.get('content') as ToolContent[] | undefined) ?? [];
         if (!p.contentShown && content.length > 0) {
           p.contentShown = true;
@@ -106,7 +109,8 @@ export class ChatRenderer {
         const json = JSON.stringify(items);
         if (json !== p.planJson) {
           p.planJson = json;
-          out.push(dim('Plan:'), ...items.map((it) => `  ${it.status === 'completed' ? '[x]' : it.status === 'in_progress' ? '[~]' : '[ ]'} ${it.content}`));
+          // One line per entry, so an entry cannot fake another.
+          out.push(dim('Plan:'), ...items.map((it) => `  ${it.status === 'completed' ? '[x]' : it.status === 'in_progress' ? '[~]' : '[ ]'} ${safeLine(it.content)}`));
         }
         return false;
       }
@@ -114,18 +118,18 @@ export class ChatRenderer {
         const status = String(entry.get('status'));
         if (fresh) {
           const options = (entry.get('options') as PermissionOption[] | undefined) ?? [];
-          out.push(`${bold('?')} ${String(entry.get('title'))}`);
-          if (status === 'pending') out.push(`  ${options.map((o, i) => `[${i + 1}] ${o.name}`).join('   ')}   ${dim('(type a number, Enter)')}`);
+          out.push(`${bold('?')} ${safeLine(String(entry.get('title')))}`);
+          if (status === 'pending') out.push(`  ${options.map((o, i) => `[${i + 1}] ${safeLine(o.name)}`).join('   ')}   ${dim('(type a number, Enter)')}`);
         }
         if (status !== 'pending' && status !== p.status) {
           const answer = entry.get('answer') as PermissionAnswer | null;
-          out.push(`  → ${answer?.name ?? status}${answer?.by ? dim(` (by ${answer.by})`) : ''}`);
+          out.push(`  → ${safeLine(answer?.name ?? status)}${answer?.by ? dim(` (by ${safeLine(answer.by)})`) : ''}`);
         }
         p.status = status;
         return status !== 'pending';
       }
       case 'notice': {
-        if (fresh) out.push(`${entry.get('level') === 'error' ? '!' : dim('·')} ${entryText(entry)}`);
+        if (fresh) out.push(`${entry.get('level') === 'error' ? '!' : dim('·')} ${safeBlock(entryText(entry))}`);
         return true;
       }
       default:
@@ -136,10 +140,10 @@ export class ChatRenderer {
 
 function renderToolContent(c: ToolContent): string[] {
   if (c.type === 'diff') {
-    const old = (c.oldText ?? '').split('\n').filter((l, i, a) => l !== '' || i < a.length - 1).map((l) => `\x1b[31m  - ${l}\x1b[0m`);
-    const neu = c.newText.split('\n').filter((l, i, a) => l !== '' || i < a.length - 1).map((l) => `\x1b[32m  + ${l}\x1b[0m`);
-    return [dim(`  ${c.path}`), ...old.slice(0, 40), ...neu.slice(0, 40)];
+    const old = safeBlock(c.oldText ?? '').split('\n').filter((l, i, a) => l !== '' || i < a.length - 1).map((l) => `\x1b[31m  - ${l}\x1b[0m`);
+    const neu = safeBlock(c.newText).split('\n').filter((l, i, a) => l !== '' || i < a.length - 1).map((l) => `\x1b[32m  + ${l}\x1b[0m`);
+    return [dim(`  ${safeLine(c.path)}`), ...old.slice(0, 40), ...neu.slice(0, 40)];
   }
-  if (c.type === 'text') return c.text.split('\n').slice(0, 20).map((l) => dim(`  │ ${l}`));
-  return [dim(`  [terminal ${c.terminalId}]`)];
+  if (c.type === 'text') return safeBlock(c.text).split('\n').slice(0, 20).map((l) => dim(`  │ ${l}`));
+  return [dim(`  [terminal ${safeLine(c.terminalId)}]`)];
 }

@@ -1,0 +1,50 @@
+/**
+ * The terminal pieces shared by the host's console and `tether attach` (raw mode, chat rendering, chat
+ * line input, safe text) live in one declared place, client/terminal/, which both may import.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { packageRoot } from '../../host/package-paths.js';
+
+const root = packageRoot();
+
+/** Every .ts file below `dir` (relative to the package root). */
+function sources(dir: string): string[] {
+  return readdirSync(join(root, dir), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(dir, f));
+}
+
+/** The package-relative paths a file imports from our own code. */
+function ownImports(file: string): string[] {
+  const text = readFileSync(join(root, file), 'utf8');
+  return [...text.matchAll(/(?:from|import)\s*\(?\s*'(\.[^']+)'/g)].map((m) => relative(root, resolve(root, dirname(file), m[1]!)));
+}
+
+test('client/terminal imports only protocol/ and itself', () => {
+  const files = sources('client/terminal');
+  assert.ok(files.length > 0, 'client/terminal exists');
+  for (const file of files) {
+    for (const target of ownImports(file)) {
+      assert.ok(target.startsWith('protocol/') || target.startsWith('client/terminal/'), `${file} imports ${target}`);
+    }
+  }
+});
+
+test('host/ takes terminal pieces from client/terminal only (main.ts also runs the attach command)', () => {
+  for (const file of sources('host')) {
+    for (const target of ownImports(file)) {
+      if (!target.startsWith('client/')) continue;
+      const allowed = target.startsWith('client/terminal/') || (file === 'host/main.ts' && target === 'client/node/attach.js');
+      assert.ok(allowed, `${file} imports ${target}`);
+    }
+  }
+});
+
+test('raw mode is switched in client/terminal only', () => {
+  for (const file of [...sources('host'), ...sources('client/node'), ...sources('client/core')]) {
+    assert.doesNotMatch(readFileSync(join(root, file), 'utf8'), /\.setRawMode\(/, `${file} switches raw mode itself`);
+  }
+});
