@@ -119,7 +119,7 @@ describe('DisplayNameSchema (session and device names)', () => {
 });
 
 describe('decodeClientHello', () => {
-  const ok = { type: 'hello', v: 1, role: 'client', deviceId: id, deviceName: 'Pixel 8', deviceKind: 'browser' };
+  const ok = { type: 'hello', v: 1, side: 'client', deviceName: 'Pixel 8', deviceKind: 'browser' };
   it('accepts a good hello and trims the name', () => {
     assert.deepEqual(decodeClientHello(encodeJson({ ...ok, deviceName: ' Pixel 8 ' })), ok);
   });
@@ -130,8 +130,8 @@ describe('decodeClientHello', () => {
   });
   it('refuses anything else that is wrong with FRAME_MALFORMED, even when the name is bad too', () => {
     assert.throws(() => decodeClientHello(utf8('hello')), { code: 'FRAME_MALFORMED' });
-    assert.throws(() => decodeClientHello(encodeJson({ ...ok, deviceId: 'x' })), { code: 'FRAME_MALFORMED' });
-    assert.throws(() => decodeClientHello(encodeJson({ ...ok, deviceId: 'x', deviceName: 'a\u202eb' })), { code: 'FRAME_MALFORMED' });
+    assert.throws(() => decodeClientHello(encodeJson({ ...ok, side: 'host' })), { code: 'FRAME_MALFORMED' });
+    assert.throws(() => decodeClientHello(encodeJson({ ...ok, side: 'host', deviceName: 'a\u202eb' })), { code: 'FRAME_MALFORMED' });
     assert.throws(() => decodeClientHello(encodeJson({ ...ok, extra: 1 })), { code: 'FRAME_MALFORMED' });
     assert.throws(() => decodeClientHello(encodeJson({ ...ok, deviceName: 42 })), { code: 'FRAME_MALFORMED' });
   });
