@@ -1,19 +1,28 @@
 /**
  * The host's connection to a signal server (embedded or standalone): registers sessions, verifies
  * each device's offer MAC with the session key before anything is applied, and returns MAC-signed
- * answers. Re-registers after the signaling connection comes back.
+ * answers. Re-registers after the signaling connection comes back, proving ownership of each session
+ * id with its owner secret, so the server hands the session to this connection at once.
  */
+import { createHmac } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import type { Logger } from 'pino';
 import { SignalEvents, PeerEnvelopeSchema, PeerLeftSchema, type SignalAck, type SignalPayload } from '../protocol/signaling.js';
 import { signSdp, verifySdp } from '../protocol/mac.js';
 import { isErrorCode, TetherError } from '../protocol/errors.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
+import { newOwnerSecret } from '../protocol/ids.js';
 
 /** A session as the signal link sees it. */
 export interface SignalSession {
   readonly sessionId: string;
   readonly key: string;
+  /**
+   * The secret proving to the signal server that this host owns the session id (protocol/ids.ts
+   * newOwnerSecret). Keep it with the session to re-register after a restart; when absent, one is
+   * derived from this process's secret, the same for every link and re-register in this process.
+   */
+  readonly owner?: string;
   /** An authenticated offer; call `sendAnswer` with the answer SDP. */
   onOffer(peerId: string, sdp: string, sendAnswer: (sdp: string) => void): void;
   /** The peer's signaling connection left. */
@@ -21,6 +30,12 @@ export interface SignalSession {
 }
 
 const ACK_TIMEOUT_MS = 10_000;
+
+/**
+ * Derives a session's owner secret when the session brings none: nothing is stored per session, and a
+ * share stopped and started again (a new link, the same session id) still proves the same owner.
+ */
+const PROCESS_OWNER_SEED = newOwnerSecret();
 
 /** The host side of signaling. */
 export class HostSignalLink {
@@ -90,10 +105,14 @@ export class HostSignalLink {
     this.socket.disconnect();
   }
 
+  private ownerOf(sessionId: string): string {
+    return this.sessions.get(sessionId)?.owner ?? createHmac('sha256', PROCESS_OWNER_SEED).update(sessionId).digest('base64url');
+  }
+
   private async sendRegister(sessionId: string): Promise<void> {
     const ack = (await this.socket
       .timeout(ACK_TIMEOUT_MS)
-      .emitWithAck(SignalEvents.hostRegister, { v: PROTOCOL_VERSION, sessionId })) as SignalAck;
+      .emitWithAck(SignalEvents.hostRegister, { v: PROTOCOL_VERSION, sessionId, owner: this.ownerOf(sessionId) })) as SignalAck;
     if (!ack.ok) {
       throw new TetherError(isErrorCode(ack.error.code) ? ack.error.code : 'BAD_ENVELOPE', ack.error.message);
     }
