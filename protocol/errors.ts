@@ -20,6 +20,7 @@ export const ERROR_CODES = {
   PEER_UNKNOWN: 'no such peer in this session',
   RATE_LIMITED: 'too many requests to the signal server; wait a few seconds',
   LIMIT_REACHED: 'a signal server limit was reached (sessions per connection, per address, or in total)',
+  ORIGIN_FORBIDDEN: 'the signal server refuses pages from this origin (see tether signal --allow-origin)',
   SIGNAL_UNREACHABLE: 'cannot reach the signal server',
   HOST_GONE: 'the host left the signal server',
   // Trust
