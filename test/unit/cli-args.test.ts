@@ -155,6 +155,10 @@ describe('parseCli: signal and attach', () => {
       bind: '0.0.0.0',
       json: false,
       logLevel: 'info',
+      publicUrl: null,
+      trustProxy: false,
+      allowOrigins: [],
+      limits: {},
     });
   });
 
@@ -166,6 +170,10 @@ describe('parseCli: signal and attach', () => {
       bind: '127.0.0.1',
       json: true,
       logLevel: 'error',
+      publicUrl: null,
+      trustProxy: false,
+      allowOrigins: [],
+      limits: {},
     });
     assert.equal((parse(['signal', '--bind', '10.1.2.3']) as { bind: string }).bind, '10.1.2.3');
   });
