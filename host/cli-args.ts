@@ -7,6 +7,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import * as z from 'zod';
 import { TetherError } from '../protocol/errors.js';
 import { defaultConfigPath, loadPresets } from './agent-presets.js';
+import type { SignalLimits } from '../signal/signal-limits.js';
 
 /** Default port of the embedded or standalone signal server. */
 export const DEFAULT_PORT = 7420;
@@ -83,7 +84,29 @@ export interface SignalCommand {
   bind: string;
   json: boolean;
   logLevel: LogLevel;
+  /** --public-url: the origin pages and links use, when not the address it listens on. */
+  publicUrl: string | null;
+  /** --trust-proxy: a reverse proxy in front sets X-Forwarded-For/-Host/-Proto. */
+  trustProxy: boolean;
+  /** --allow-origin (repeatable): other page origins allowed to connect. */
+  allowOrigins: readonly string[];
+  /** The limits given as flags; the server fills in the rest from its defaults. */
+  limits: Readonly<Partial<SignalLimits>>;
 }
+
+/** `tether signal`'s limit flags and the limit each sets. */
+const SIGNAL_LIMIT_FLAGS = {
+  'max-sessions': 'maxSessions',
+  'max-sessions-per-address': 'maxSessionsPerAddress',
+  'max-sessions-per-connection': 'maxSessionsPerConnection',
+  'registrations-per-minute': 'registrationsPerMinute',
+  'messages-per-minute': 'messagesPerMinute',
+  'joins-per-minute': 'joinsPerMinute',
+  'failed-joins-per-minute': 'failedJoinsPerMinute',
+} as const satisfies Record<string, keyof SignalLimits>;
+
+/** Largest value of a limit flag: high enough for any benchmark, low enough to stay a number. */
+const MAX_LIMIT = 10_000_000;
 
 /** `tether attach`. */
 export interface AttachCommand {
@@ -117,6 +140,20 @@ function urlFlag(name: string, value: string | undefined): string | null {
   const parsed = z.url({ protocol: /^https?$/ }).safeParse(value);
   if (!parsed.success) throw bad(`--${name} must be an http:// or https:// URL, got '${value}'`);
   return new URL(value).origin + new URL(value).pathname.replace(/\/+$/, '');
+}
+
+/** --allow-origin: an http(s) origin (scheme, host, optional port; nothing else), normalised. */
+function originFlag(value: string): string {
+  let url: URL | null = null;
+  try {
+    url = new URL(value);
+  } catch {
+    // not a URL: refused below with the same message as any other non-origin
+  }
+  const bare = url !== null && (url.protocol === 'http:' || url.protocol === 'https:') && url.username === '' && url.password === ''
+    && url.pathname === '/' && url.search === '' && url.hash === '' && !value.endsWith('?') && !value.endsWith('#');
+  if (!bare) throw bad(`--allow-origin must be an origin such as https://app.example.com (scheme, host and optional port), got '${value}'`);
+  return url!.origin;
 }
 
 function logLevel(value: string | undefined, fallback: LogLevel): LogLevel {
@@ -258,17 +295,28 @@ function serverFlags(values: ParsedFlags['values'], mode: 'remote-control' | 'in
 }
 
 function parseSignal(args: string[]): CliCommand {
+  const limitOptions = Object.fromEntries(Object.keys(SIGNAL_LIMIT_FLAGS).map((flag) => [flag, { type: 'string' as const }]));
   const { values, positionals } = parse(args, {
     port: { type: 'string' },
     bind: { type: 'string' },
     local: { type: 'boolean' },
     json: { type: 'boolean' },
     'log-level': { type: 'string' },
+    'public-url': { type: 'string' },
+    'trust-proxy': { type: 'boolean' },
+    'allow-origin': { type: 'string', multiple: true },
+    ...limitOptions,
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return { command: 'help', topic: 'signal' };
   if (positionals.length > 0) throw bad(`unexpected argument '${positionals[0]}'`);
   const port = intFlag('port', values.port as string | undefined, 0, 65535);
+  const limits: Partial<SignalLimits> = {};
+  for (const [flag, key] of Object.entries(SIGNAL_LIMIT_FLAGS)) {
+    const n = intFlag(flag, values[flag] as string | undefined, 1, MAX_LIMIT);
+    if (n !== undefined) limits[key] = n;
+  }
+  const allowOrigins = (values['allow-origin'] as unknown as string[] | undefined) ?? [];
   return Object.freeze({
     command: 'signal',
     port: port ?? DEFAULT_PORT,
@@ -276,6 +324,10 @@ function parseSignal(args: string[]): CliCommand {
     bind: bindAddress(values.bind as string | undefined, values.local as boolean | undefined),
     json: Boolean(values.json),
     logLevel: logLevel(values['log-level'] as string | undefined, 'info'),
+    publicUrl: urlFlag('public-url', values['public-url'] as string | undefined),
+    trustProxy: Boolean(values['trust-proxy']),
+    allowOrigins: Object.freeze(allowOrigins.map(originFlag)),
+    limits: Object.freeze(limits),
   } satisfies SignalCommand);
 }
 

@@ -59,7 +59,8 @@ Options:
   --bind ADDR             Address to listen on (default 0.0.0.0: every interface, so devices on
                           your LAN can connect).
   --local                 Listen on 127.0.0.1 only (same as --bind 127.0.0.1).
-  --public-url URL        Origin to put in the link instead of http://<LAN address>:<port>.
+  --public-url URL        Origin to put in the link instead of http://<LAN address>:<port>;
+                          pages from it may connect to the embedded signal server.
   --signal URL            Use a standalone signal server ('tether signal') instead of the embedded one.
   --link-ttl DURATION     How long the link (QR code) lets new devices pair: 90s, 10m, 2h, 7d, or
                           never (default 10m). A paired device keeps working after it expires.
@@ -85,9 +86,28 @@ Options:
   --port N             Port to listen on (default 7420; 0 = any free port).
   --bind ADDR          Address to listen on (default 0.0.0.0).
   --local              Listen on 127.0.0.1 only.
+  --public-url URL     The URL devices open (e.g. behind a reverse proxy); pages from its origin
+                       may connect, as may pages from the address they asked for (Host).
+  --trust-proxy        A reverse proxy in front sets X-Forwarded-For (the address limits count),
+                       X-Forwarded-Host and X-Forwarded-Proto (the page origin it serves).
+  --allow-origin ORIGIN
+                       Also let pages from ORIGIN (e.g. https://app.example.com) connect;
+                       repeatable. Clients that send no Origin (hosts, tether attach) always may.
   --json               Print {"event":"ready","url":...} as one JSON line instead of text.
   --log-level LEVEL    fatal|error|warn|info|debug|trace|silent (default info).
-  -h, --help           Show this help.`;
+  -h, --help           Show this help.
+
+Limits (a refused request gets LIMIT_REACHED or RATE_LIMITED; raise them for benchmarks):
+  --max-sessions N                  Sessions on this server in total (default 50000).
+  --max-sessions-per-address N      Sessions registered from one address (default 4000).
+  --max-sessions-per-connection N   Sessions one host connection registers (default 2000).
+  --registrations-per-minute N      Registrations per host connection (default 4000).
+  --messages-per-minute N           Signaling messages relayed per minute from one device,
+                                    and from a host to one device (default 120).
+  --joins-per-minute N              Joins from one address, successful or not (default 600).
+  --failed-joins-per-minute N       Joins of an unknown session, per address and session
+                                    (default 20); a join that succeeds is never refused.
+IPv6 addresses count per /64.`;
 
 /** \`tether attach --help\`. */
 export const ATTACH_HELP = `Usage: tether attach <url>

@@ -95,9 +95,9 @@ async function interactive(cmd: RemoteControlCommand): Promise<void> {
 
 async function signal(cmd: SignalCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
-  const server = await startSignalServer({ port: cmd.port, portExplicit: cmd.portExplicit, bind: cmd.bind, clientDir: clientDir(), log }).catch(fail);
+  const server = await startSignalServer({ ...cmd, clientDir: clientDir(), log }).catch(fail);
   shutdownOn(() => server.close(), () => 0);
-  const url = linkOrigin(cmd.bind, server.address().port, null);
+  const url = linkOrigin(cmd.bind, server.address().port, cmd.publicUrl);
   if (cmd.json) process.stdout.write(JSON.stringify({ event: 'ready', url, port: server.address().port }) + '\n');
   else process.stdout.write(`tether signal server listening on ${url}\nHosts use it with: tether remote-control --signal ${url}\n`);
 }

@@ -1,13 +1,16 @@
 /**
  * The host's connection to a signal server (embedded or standalone): registers the routing ids of the
- * sessions it serves, hands every payload for them to its handler (which authenticates it), relays the
- * handler's replies, and re-registers after the signaling connection comes back. It trusts nothing the
- * server says: payloads are validated here and authenticated by the handler.
+ * sessions it serves, proving ownership of each with its owner secret (so a restarted host takes its
+ * sessions back at once), hands every payload for them to its handler (which authenticates it), relays
+ * the handler's replies, and re-registers after the signaling connection comes back. It trusts nothing
+ * the server says: payloads are validated here and authenticated by the handler.
  */
 import { EventEmitter } from 'node:events';
+import { createHmac } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import type { Logger } from 'pino';
-import { SignalEvents, PeerEnvelopeSchema, PeerLeftSchema, type SignalAck, type SignalPayload } from '../protocol/signaling.js';
+import { SignalEvents, PeerEnvelopeSchema, PeerLeftSchema, SignalErrorSchema, type SignalAck, type SignalPayload } from '../protocol/signaling.js';
+import { newOwnerSecret } from '../protocol/ids.js';
 import { isErrorCode, TetherError } from '../protocol/errors.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
 
@@ -21,6 +24,17 @@ export interface SignalHandler {
 
 const ACK_TIMEOUT_MS = 10_000;
 
+/**
+ * Owner secrets of sessions that bring none are derived from one secret per process: nothing is stored
+ * per session, and every registration of one id in this process proves the same owner.
+ */
+const PROCESS_OWNER_SEED = newOwnerSecret();
+
+/** The owner secret of `sessionId` derived from this process's seed. */
+function derivedOwner(sessionId: string): string {
+  return createHmac('sha256', PROCESS_OWNER_SEED).update(sessionId).digest('base64url');
+}
+
 interface HostSignalLinkEvents {
   /** Registering a session failed after a reconnect (e.g. SESSION_TAKEN): devices cannot reach it. */
   'register-failed': [sessionId: string, TetherError];
@@ -31,7 +45,8 @@ interface HostSignalLinkEvents {
 /** The host side of signaling. */
 export class HostSignalLink extends EventEmitter<HostSignalLinkEvents> {
   private readonly socket: Socket;
-  private readonly registered = new Set<string>();
+  /** Routing id → its owner secret. */
+  private readonly registered = new Map<string, string>();
   private everConnected = false;
 
   constructor(
@@ -51,7 +66,7 @@ export class HostSignalLink extends EventEmitter<HostSignalLinkEvents> {
     this.socket.on('connect', () => {
       if (this.everConnected) this.emit('connection', 'back');
       this.everConnected = true;
-      for (const id of this.registered) {
+      for (const id of this.registered.keys()) {
         void this.sendRegister(id).catch((err: unknown) => {
           const e = err instanceof TetherError ? err : new TetherError('SIGNAL_UNREACHABLE', String(err));
           this.log.error({ sessionId: id, code: e.code, err: e.message }, 're-register failed');
@@ -66,6 +81,15 @@ export class HostSignalLink extends EventEmitter<HostSignalLinkEvents> {
       this.emit('connection', 'lost');
     });
     this.socket.on(SignalEvents.fromPeer, (raw: unknown) => this.onFromPeer(raw));
+    this.socket.on(SignalEvents.signalError, (raw: unknown) => {
+      // The server says another connection took one of our sessions over: devices no longer reach us.
+      const parsed = SignalErrorSchema.safeParse(raw);
+      if (!parsed.success || parsed.data.code !== 'SESSION_TAKEN' || !parsed.data.sessionId) return;
+      const id = parsed.data.sessionId;
+      if (!this.registered.has(id)) return;
+      this.log.error({ sessionId: id, code: 'SESSION_TAKEN' }, 'another connection took this session over');
+      this.emit('register-failed', id, new TetherError('SESSION_TAKEN', parsed.data.message));
+    });
     this.socket.on(SignalEvents.peerLeft, (raw: unknown) => {
       const parsed = PeerLeftSchema.safeParse(raw);
       if (parsed.success && this.registered.has(parsed.data.sessionId)) this.handler.onPeerLeft(parsed.data.sessionId, parsed.data.peerId);
@@ -89,9 +113,12 @@ export class HostSignalLink extends EventEmitter<HostSignalLinkEvents> {
     });
   }
 
-  /** Serves a session id through this signal server; throws SESSION_TAKEN and the like. */
-  async register(sessionId: string): Promise<void> {
-    this.registered.add(sessionId);
+  /**
+   * Serves a session id through this signal server; throws SESSION_TAKEN and the like. `owner` proves
+   * ownership to the server (keep it with a persisted session to take it back after a restart).
+   */
+  async register(sessionId: string, owner = derivedOwner(sessionId)): Promise<void> {
+    this.registered.set(sessionId, owner);
     try {
       await this.sendRegister(sessionId);
     } catch (err) {
@@ -115,7 +142,8 @@ export class HostSignalLink extends EventEmitter<HostSignalLinkEvents> {
   private async sendRegister(sessionId: string): Promise<void> {
     let ack: SignalAck;
     try {
-      ack = (await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(SignalEvents.hostRegister, { v: PROTOCOL_VERSION, sessionId })) as SignalAck;
+      const owner = this.registered.get(sessionId) ?? derivedOwner(sessionId);
+      ack = (await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(SignalEvents.hostRegister, { v: PROTOCOL_VERSION, sessionId, owner })) as SignalAck;
     } catch (err) {
       throw new TetherError('SIGNAL_UNREACHABLE', 'the signal server did not answer the registration', { cause: err });
     }

@@ -4,21 +4,39 @@
  */
 import type { Logger } from 'pino';
 import { createSignalServer, type SignalServer } from '../signal/signal-server.js';
+import type { SignalLimits } from '../signal/signal-limits.js';
 import { TetherError } from '../protocol/errors.js';
 
-/** Where and how to listen. */
+/** Where and how to listen, and who may connect. */
 export interface ListenOptions {
   port: number;
   portExplicit: boolean;
   bind: string;
   clientDir: string | null;
+  /** The origin links use (--public-url); pages from it may connect. */
+  publicUrl?: string | null;
+  /** Trust a reverse proxy's X-Forwarded-* headers (tether signal --trust-proxy). */
+  trustProxy?: boolean;
+  /** More page origins allowed to connect (tether signal --allow-origin). */
+  allowOrigins?: readonly string[];
+  /** Limits to change from the defaults (tether signal's limit flags). */
+  limits?: Readonly<Partial<SignalLimits>>;
   log: Logger;
 }
 
 /** Creates and starts a signal server; throws TetherError BAD_CONFIG when it cannot listen. */
 export async function startSignalServer(options: ListenOptions): Promise<SignalServer> {
   const attempt = async (port: number): Promise<SignalServer> => {
-    const server = createSignalServer({ port, bind: options.bind, clientDir: options.clientDir, logger: options.log.child({ component: 'signal' }) });
+    const server = createSignalServer({
+      port,
+      bind: options.bind,
+      clientDir: options.clientDir,
+      publicUrl: options.publicUrl ?? null,
+      trustProxy: options.trustProxy ?? false,
+      allowOrigins: options.allowOrigins ?? [],
+      limits: options.limits,
+      logger: options.log.child({ component: 'signal' }),
+    });
     await server.start();
     return server;
   };

@@ -18,7 +18,9 @@ export const ERROR_CODES = {
   SESSION_TAKEN: 'a host already serves this session id',
   PEER_ID_TAKEN: 'that peer id is already in use in this session',
   PEER_UNKNOWN: 'no such peer in this session',
-  RATE_LIMITED: 'too many join attempts from this address; wait a few seconds',
+  RATE_LIMITED: 'too many requests to the signal server; wait a few seconds',
+  LIMIT_REACHED: 'a signal server limit was reached (sessions per connection, per address, or in total)',
+  ORIGIN_FORBIDDEN: 'the signal server refuses pages from this origin (see tether signal --allow-origin)',
   SIGNAL_UNREACHABLE: 'cannot reach the signal server',
   HOST_GONE: 'the host left the signal server',
   // Trust

@@ -24,3 +24,11 @@ export function newId(): string {
 export function newKey(): string {
   return randomBase64Url(32);
 }
+
+/**
+ * A new per-session owner secret for `host:register` (256-bit, base64url). The host keeps it to prove
+ * it still owns a session id when it re-registers; it never appears in a link.
+ */
+export function newOwnerSecret(): string {
+  return randomBase64Url(32);
+}

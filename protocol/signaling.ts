@@ -4,7 +4,7 @@
  * it never parses SDP, and payload authenticity is checked end to end (auth.ts).
  */
 import * as z from 'zod';
-import { ID_PATTERN } from './ids.js';
+import { ID_PATTERN, KEY_PATTERN } from './ids.js';
 import { MAC_PATTERN, SIGNATURE_PATTERN } from './auth.js';
 import { isErrorCode, type ErrorCode } from './errors.js';
 
@@ -78,9 +78,22 @@ export const RejectSchema = z.strictObject({
 export const SignalPayloadSchema = z.discriminatedUnion('kind', [KnockSchema, ChallengeSchema, OfferSchema, AnswerSchema, RejectSchema]);
 export type SignalPayload = z.infer<typeof SignalPayloadSchema>;
 
-/** `host:register` / `host:unregister`. */
-export const HostRegisterSchema = z.strictObject({ v: z.number().int().positive(), sessionId: id });
+/**
+ * `host:register`. `owner` is a 256-bit secret the host keeps per session (base64url, never shown to
+ * anyone); the server stores only its SHA-256. Registering again with the same secret from a new
+ * connection takes the session over at once (a restarted host need not wait for its old connection to
+ * time out); any other secret gets SESSION_TAKEN while the session is registered and for a while after.
+ */
+export const HostRegisterSchema = z.strictObject({
+  v: z.number().int().positive(),
+  sessionId: id,
+  owner: z.string().regex(KEY_PATTERN, 'must be a 256-bit base64url secret'),
+});
 export type HostRegister = z.infer<typeof HostRegisterSchema>;
+
+/** `host:unregister`: only the connection that serves the session may send it, so it needs no secret. */
+export const HostUnregisterSchema = z.strictObject({ v: z.number().int().positive(), sessionId: id });
+export type HostUnregister = z.infer<typeof HostUnregisterSchema>;
 
 /** `client:join`: the client picks its own random peer id (it is part of the MAC). */
 export const ClientJoinSchema = z.strictObject({ v: z.number().int().positive(), sessionId: id, peerId: id });
@@ -98,6 +111,19 @@ export const PeerLeftSchema = z.strictObject({ sessionId: id, peerId: id });
 
 /** `host:left`. */
 export const HostLeftSchema = z.strictObject({ sessionId: id });
+
+/**
+ * `signal:error`: an envelope without an ack was refused (`event` names it), or — with `sessionId` —
+ * the server dropped this connection's registration of that session because another connection
+ * proved ownership (`SESSION_TAKEN`). Advice from an untrusted server, like everything it says.
+ */
+export const SignalErrorSchema = z.strictObject({
+  event: z.string().max(64),
+  code: z.string().max(64),
+  message: z.string().max(500),
+  sessionId: id.optional(),
+});
+export type SignalError = z.infer<typeof SignalErrorSchema>;
 
 /** Ack of register/join: ok, or an error with a registry code. */
 export const SignalAckSchema = z.union([

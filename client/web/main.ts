@@ -2,6 +2,8 @@
  * The browser app's entry point: reads the session link from the address bar and either explains
  * plainly why it cannot be used (no key, malformed link) or joins the session.
  */
+// First: zod must be configured before any module creates a schema.
+import './zod-without-eval.js';
 import { parseSessionUrl } from '../../protocol/session-url.js';
 import { TetherError } from '../../protocol/errors.js';
 import { SessionClient } from '../../client/core/session-client.js';

@@ -6,6 +6,7 @@
 import { Terminal } from '@xterm/xterm';
 import { OutputCursor, type TerminalDocView } from '../../protocol/terminal-doc.js';
 import { cellMeasure, type CellMeasure } from './cell-metrics.js';
+import { terminalLinkHandler } from './terminal-links.js';
 import { comfortableFontSize, fitSize, fontSizeToFit, renderedBox, type Box, type TermSize } from './terminal-layout.js';
 
 /** System monospace fonts only: the page's CSP allows no font downloads, and none are needed. */
@@ -72,6 +73,8 @@ export class TerminalView {
       allowProposedApi: false,
       // The host's PTY translates newlines; xterm must not add carriage returns of its own.
       convertEol: false,
+      // Links in output are untrusted: http(s) only, confirmed, opened without access to this page.
+      linkHandler: terminalLinkHandler(),
     });
     this.term.open(this.frame);
     this.layout();

@@ -4,42 +4,24 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { io as ioClient, type Socket } from 'socket.io-client';
-import { pino } from 'pino';
-import { createSignalServer, type SignalServer } from '../../signal/signal-server.js';
-import { SignalEvents, MAX_ENVELOPE_BYTES, type SignalAck } from '../../protocol/signaling.js';
-import { newId } from '../../protocol/ids.js';
+import { SignalEvents, MAX_ENVELOPE_BYTES } from '../../protocol/signaling.js';
+import { newId, newKey } from '../../protocol/ids.js';
 import { PROTOCOL_VERSION } from '../../protocol/version.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { ask, code, startSignalFixture, type SignalFixture } from '../helpers/signal-sockets.js';
 
-let server: SignalServer;
+let fixture: SignalFixture;
 let origin: string;
-const sockets: Socket[] = [];
 
 before(async () => {
-  server = createSignalServer({ port: 0, bind: '127.0.0.1', clientDir: null, logger: pino({ level: 'silent' }), joinsPerWindow: 20, joinWindowSeconds: 60 });
-  await server.start();
-  origin = `http://127.0.0.1:${server.address().port}`;
+  fixture = await startSignalFixture({ limits: { joinsPerMinute: 20 } });
+  origin = fixture.origin;
 });
 after(async () => {
-  for (const s of sockets) s.disconnect();
-  await server.close();
+  await fixture.close();
 });
 
-async function connected(): Promise<Socket> {
-  const s = ioClient(origin, { transports: ['websocket'], reconnection: false });
-  sockets.push(s);
-  await waitFor(() => s.connected, 5000, 'socket connects');
-  return s;
-}
-
-function ask(s: Socket, event: string, msg: unknown): Promise<SignalAck> {
-  return s.timeout(5000).emitWithAck(event, msg) as Promise<SignalAck>;
-}
-
-function code(ack: SignalAck): string | null {
-  return ack.ok ? null : ack.error.code;
-}
+const connected = (): ReturnType<SignalFixture['open']> => fixture.open();
 
 test('GET /healthz answers with the version', async () => {
   const res = await fetch(`${origin}/healthz`);
@@ -55,8 +37,9 @@ test('malformed envelopes are rejected with BAD_ENVELOPE', async () => {
   const s = await connected();
   const bad: Array<[string, unknown]> = [
     [SignalEvents.hostRegister, null],
-    [SignalEvents.hostRegister, { v: PROTOCOL_VERSION, sessionId: 'short' }],
-    [SignalEvents.hostRegister, { v: PROTOCOL_VERSION, sessionId, extra: 1 }],
+    [SignalEvents.hostRegister, { v: PROTOCOL_VERSION, sessionId: 'short', owner: newKey() }],
+    [SignalEvents.hostRegister, { v: PROTOCOL_VERSION, sessionId, owner: newKey(), extra: 1 }],
+    [SignalEvents.hostUnregister, { v: PROTOCOL_VERSION, sessionId, extra: 1 }],
     [SignalEvents.clientJoin, { v: PROTOCOL_VERSION, sessionId }],
     [SignalEvents.toHost, { sessionId, peerId: newId(), payload: { kind: 'offer', sdp: 'x', mac: 'nope' } }],
     [SignalEvents.toHost, { sessionId, peerId: newId(), payload: { kind: 'offer', sdp: 'x'.repeat(17 * 1024), mac: 'A'.repeat(43) } }],
@@ -77,15 +60,15 @@ test('a rejected envelope without an ack gets a signal:error event', async () =>
 test('joining an unknown session gets SESSION_UNKNOWN; version mismatches name the side to update', async () => {
   const s = await connected();
   assert.equal(code(await ask(s, SignalEvents.clientJoin, { v: PROTOCOL_VERSION, sessionId: newId(), peerId: newId() })), 'SESSION_UNKNOWN');
-  assert.equal(code(await ask(s, SignalEvents.hostRegister, { v: PROTOCOL_VERSION + 1, sessionId: newId() })), 'SERVER_TOO_OLD');
+  assert.equal(code(await ask(s, SignalEvents.hostRegister, { v: PROTOCOL_VERSION + 1, sessionId: newId(), owner: newKey() })), 'SERVER_TOO_OLD');
 });
 
 test('a session is served by one host; relays go only to joined peers', async () => {
   const host = await connected();
   const other = await connected();
   const client = await connected();
-  assert.equal(code(await ask(host, SignalEvents.hostRegister, { v: PROTOCOL_VERSION, sessionId })), null);
-  assert.equal(code(await ask(other, SignalEvents.hostRegister, { v: PROTOCOL_VERSION, sessionId })), 'SESSION_TAKEN');
+  assert.equal(code(await ask(host, SignalEvents.hostRegister, { v: PROTOCOL_VERSION, sessionId, owner: newKey() })), null);
+  assert.equal(code(await ask(other, SignalEvents.hostRegister, { v: PROTOCOL_VERSION, sessionId, owner: newKey() })), 'SESSION_TAKEN');
   const peerId = newId();
   const offer = { sessionId, peerId, payload: { kind: 'offer', sdp: 'v=0', nonce: newId(), auth: { method: 'token', tokenId: newId(), mac: 'A'.repeat(43) } } };
   assert.equal(code(await ask(client, SignalEvents.toHost, offer)), 'PEER_UNKNOWN', 'must join first');

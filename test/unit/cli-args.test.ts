@@ -156,6 +156,10 @@ describe('parseCli: signal and attach', () => {
       bind: '0.0.0.0',
       json: false,
       logLevel: 'info',
+      publicUrl: null,
+      trustProxy: false,
+      allowOrigins: [],
+      limits: {},
     });
   });
 
@@ -167,6 +171,10 @@ describe('parseCli: signal and attach', () => {
       bind: '127.0.0.1',
       json: true,
       logLevel: 'error',
+      publicUrl: null,
+      trustProxy: false,
+      allowOrigins: [],
+      limits: {},
     });
     assert.equal((parse(['signal', '--bind', '10.1.2.3']) as { bind: string }).bind, '10.1.2.3');
   });

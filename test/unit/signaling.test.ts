@@ -6,6 +6,7 @@ import {
   HostEnvelopeSchema,
   HostLeftSchema,
   HostRegisterSchema,
+  HostUnregisterSchema,
   MAX_SDP_BYTES,
   PeerEnvelopeSchema,
   PeerLeftSchema,
@@ -82,16 +83,31 @@ describe('ClientJoinSchema', () => {
 });
 
 describe('HostRegisterSchema', () => {
-  const ok = { v: 1, sessionId };
+  const ok = { v: 1, sessionId, owner: newKey() };
   table(
     HostRegisterSchema,
     [['a register', ok]],
     [
       ['v 0', { ...ok, v: 0 }],
-      ['a missing sessionId', { v: 1 }],
+      ['a missing sessionId', { v: 1, owner: ok.owner }],
+      ['a missing owner secret', { v: 1, sessionId }],
+      ['a short owner secret', { ...ok, owner: ok.owner.slice(1) }],
+      ['an owner secret that is not base64url', { ...ok, owner: `${ok.owner.slice(1)}+` }],
       ['an extra key (strict)', { ...ok, peerId }],
       ['a key in the register (the server must never see it)', { ...ok, key: newKey() }],
       ...badIds.map(([n, id]): Row => [`a sessionId: ${n}`, { ...ok, sessionId: id }]),
+    ],
+  );
+});
+
+describe('HostUnregisterSchema', () => {
+  const ok = { v: 1, sessionId };
+  table(
+    HostUnregisterSchema,
+    [['an unregister', ok]],
+    [
+      ['an owner secret (not needed: only the hosting connection may unregister)', { ...ok, owner: newKey() }],
+      ['a missing sessionId', { v: 1 }],
     ],
   );
 });
