@@ -2,6 +2,7 @@
  * Drives a real signal server from tests: starts one on loopback port 0, opens real socket.io clients
  * (optionally with browser-like headers such as Origin or proxy headers) and sends acked envelopes.
  */
+import { newId } from '../../protocol/ids.js';
 import { io as ioClient, type Socket } from 'socket.io-client';
 import { pino, type Logger } from 'pino';
 import { createSignalServer, type SignalServer, type SignalServerConfig } from '../../signal/signal-server.js';
@@ -75,7 +76,9 @@ export function join(s: Socket, sessionId: string, peerId: string): Promise<Sign
   return ask(s, SignalEvents.clientJoin, { v: PROTOCOL_VERSION, sessionId, peerId });
 }
 
-/** A well-formed (not really signed) offer envelope: the server relays payloads opaquely. */
-export function offer(sessionId: string, peerId: string, kind: 'offer' | 'answer' = 'offer'): { sessionId: string; peerId: string; payload: { kind: string; sdp: string; mac: string } } {
-  return { sessionId, peerId, payload: { kind, sdp: 'v=0', mac: 'A'.repeat(43) } };
+/** A well-formed (not really signed) offer or answer envelope: the server relays payloads opaquely. */
+export function offer(sessionId: string, peerId: string, kind: 'offer' | 'answer' = 'offer'): { sessionId: string; peerId: string; payload: Record<string, unknown> } {
+  const mac = 'A'.repeat(43);
+  const payload = kind === 'offer' ? { kind, sdp: 'v=0', nonce: newId(), auth: { method: 'token', tokenId: newId(), mac } } : { kind, sdp: 'v=0', mac };
+  return { sessionId, peerId, payload };
 }
