@@ -9,10 +9,11 @@ import { LOCAL_ACTOR } from './core/session-core.js';
 import { ChatRenderer } from '../client/terminal/chat-renderer.js';
 import { sharePanel } from './share-panel.js';
 import type { Sharing } from './sharing.js';
-import { readStatus, type AgentMode } from '../protocol/conversation-doc.js';
+import { readConversationMeta, readStatus } from '../protocol/conversation-doc.js';
 import { intentForLine, printAbovePrompt } from '../client/terminal/chat-line.js';
 import { safeBlock, safeLine } from '../client/terminal/safe-text.js';
 import type { TetherError } from '../protocol/errors.js';
+import { readDevices } from '../protocol/device-roster.js';
 
 const HELP = [
   'Type a message and press Enter to send it (it queues while the agent works).',
@@ -65,7 +66,7 @@ export function runChatConsole(
         return report(err as TetherError);
       }
     }
-    print(await sharePanel(sharing.info, [...view.devices.values()], '/rc stop stops sharing · /rc shows this again'));
+    print(await sharePanel(sharing.info, readDevices(view.devices).map(([, d]) => d), '/rc stop stops sharing · /rc shows this again'));
   }
 
   async function command(line: string): Promise<boolean> {
@@ -76,7 +77,7 @@ export function runChatConsole(
         await share(args);
         return true;
       case 'devices': {
-        const devices = [...view.devices.values()];
+        const devices = readDevices(view.devices).map(([, d]) => d);
         print(devices.length ? devices.map((d) => `  ${safeLine(d.name)} (${safeLine(d.kind)})`) : ['  none']);
         return true;
       }
@@ -84,9 +85,9 @@ export function runChatConsole(
         report(await intent({ type: 'stop' }), readStatus(view) === 'idle' ? 'Nothing to stop.' : undefined);
         return true;
       case 'mode': {
-        const modes = (view.meta.get('modes') as AgentMode[] | undefined) ?? [];
+        const { modes, currentModeId } = readConversationMeta(view);
         if (!args[0]) {
-          print(modes.length ? modes.map((m) => `  ${m.id === view.meta.get('currentModeId') ? '●' : ' '} ${safeLine(m.id)} — ${safeLine(m.name)}`) : ['This agent offers no modes.']);
+          print(modes.length ? modes.map((m) => `  ${m.id === currentModeId ? '●' : ' '} ${safeLine(m.id)} — ${safeLine(m.name)}`) : ['This agent offers no modes.']);
           return true;
         }
         report(await intent({ type: 'set-mode', modeId: args[0] }), `Mode: ${safeLine(args[0])}`);
@@ -135,7 +136,8 @@ export function runChatConsole(
     rl.on('close', quit);
     // The terminal went away (window closed, SIGHUP): readline cannot restore it; just end.
     rl.on('error', quit);
-    print([`\x1b[1mtether\x1b[0m · ${safeLine(String(view.meta.get('agentName') ?? view.meta.get('agent')))} in ${safeLine(String(view.meta.get('cwd')))} · /help for commands`, ...renderer.render()]);
+    const meta = readConversationMeta(view);
+    print([`\x1b[1mtether\x1b[0m · ${safeLine(meta.agentName ?? meta.agent)} in ${safeLine(meta.cwd)} · /help for commands`, ...renderer.render()]);
     if (options.shareAtStart) void share([]);
   });
 }

@@ -11,7 +11,7 @@ import { ConversationIntentSchema, type ConversationIntent, type PromptImage } f
 import type { Role } from '../protocol/roles.js';
 import { TetherError } from '../protocol/errors.js';
 import { newId } from '../protocol/ids.js';
-import { readStatus, type AgentMode, type PermissionOption } from '../protocol/conversation-doc.js';
+import { readEntry, readStatus, type AgentMode, type PermissionOption } from '../protocol/conversation-doc.js';
 import { AcpAgent, type AgentCommand, type AgentExit } from './acp-agent.js';
 import { ConversationWriter } from './conversation-writer.js';
 import { describeIssue, SessionCore, type Actor, type SessionBehaviour } from './core/session-core.js';
@@ -230,7 +230,8 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
     if (!entry) return new TetherError('PERMISSION_UNKNOWN');
     const pending = this.pending.get(requestId);
     if (!pending) {
-      const answer = entry.get('answer') as { by?: string; name?: string } | null;
+      const read = readEntry(entry);
+      const answer = read.type === 'permission' ? read.answer : null;
       return new TetherError('PERMISSION_ANSWERED', answer?.by ? `already answered by ${answer.by} (${answer.name})` : undefined);
     }
     const option = pending.options.find((o) => o.optionId === optionId);

@@ -7,6 +7,9 @@ import * as Y from 'yjs';
 import type { SessionUpdate, ToolCallContent, ContentBlock } from '@agentclientprotocol/sdk';
 import {
   conversationDocView,
+  entryTextType,
+  readQueued,
+  type QueuedPrompt,
   type ConversationDocView,
   type ConversationStatus,
   type PermissionAnswer,
@@ -14,24 +17,17 @@ import {
   type ToolContent,
   type AgentMode,
 } from '../protocol/conversation-doc.js';
-import type { DeviceInfo } from '../protocol/terminal-doc.js';
+import type { DeviceInfo } from '../protocol/device-roster.js';
 import { newId } from '../protocol/ids.js';
 
-/** Fixed facts about the conversation. */
-export interface ConversationMeta {
+export type { QueuedPrompt } from '../protocol/conversation-doc.js';
+
+/** Fixed facts about the conversation, written once. */
+export interface ConversationStartMeta {
   name: string;
   agent: string;
   command: string;
   cwd: string;
-}
-
-/** A queued prompt as shown to devices. */
-export interface QueuedPrompt {
-  id: string;
-  text: string;
-  images: number;
-  by: string;
-  byDeviceId: string | null;
 }
 
 function blockText(block: ContentBlock): string {
@@ -60,7 +56,7 @@ export class ConversationWriter {
 
   constructor(
     readonly doc: Y.Doc,
-    meta: ConversationMeta,
+    meta: ConversationStartMeta,
   ) {
     this.view = conversationDocView(doc);
     doc.transact(() => {
@@ -217,14 +213,7 @@ export class ConversationWriter {
   /** Takes the oldest queued prompt off the queue. */
   shiftQueue(): QueuedPrompt | null {
     if (this.view.queue.length === 0) return null;
-    const item = this.view.queue.get(0);
-    const prompt: QueuedPrompt = {
-      id: String(item.get('id')),
-      text: String(item.get('text')),
-      images: Number(item.get('images') ?? 0),
-      by: String(item.get('by')),
-      byDeviceId: (item.get('byDeviceId') as string | null) ?? null,
-    };
+    const prompt = readQueued(this.view.queue.get(0));
     this.view.queue.delete(0, 1);
     return prompt;
   }
@@ -253,8 +242,8 @@ export class ConversationWriter {
       const entry = this.push(kind, { text: new Y.Text() });
       this.streaming = { kind, entry };
     }
-    const ytext = this.streaming.entry.get('text') as Y.Text;
-    ytext.insert(ytext.length, text);
+    const ytext = entryTextType(this.streaming.entry);
+    ytext?.insert(ytext.length, text);
   }
 
   private push(type: string, fields: Record<string, unknown>): Y.Map<unknown> {

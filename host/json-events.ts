@@ -4,6 +4,14 @@
  * device-joined, device-left.
  */
 import type { SessionServer } from './session-server.js';
+import type { HostedSession } from './hosted-session.js';
+import { readConversationMeta, readConversationState } from '../protocol/conversation-doc.js';
+import { readTerminal } from '../protocol/terminal-doc.js';
+
+/** The command a session runs, as its document records it. */
+function commandOf(session: HostedSession): string {
+  return session.kind === 'terminal' ? readTerminal(session.writer.view).command : readConversationMeta(session.writer.view).command;
+}
 
 /** Writes the server's events as JSON lines. */
 export function attachJsonEvents(server: SessionServer, out: NodeJS.WritableStream): void {
@@ -22,7 +30,7 @@ export function attachJsonEvents(server: SessionServer, out: NodeJS.WritableStre
       serverUrl: r.serverUrl,
       signal: r.signal,
       name: r.first?.name ?? r.name,
-      command: r.first ? String(r.first.session.writer.view.meta.get('command')) : null,
+      command: r.first ? commandOf(r.first.session) : null,
       kind: r.first?.session.kind ?? null,
       spawn: server.spawn,
     });
@@ -36,7 +44,7 @@ export function attachJsonEvents(server: SessionServer, out: NodeJS.WritableStre
       name: s.name,
       exitCode: e.exitCode,
       reason: e.reason,
-      stderrTail: s.session.kind === 'conversation' ? String(s.session.writer.view.state.get('stderrTail') ?? '') : null,
+      stderrTail: s.session.kind === 'conversation' ? readConversationState(s.session.writer.view).stderrTail : null,
     }),
   );
   // The terminal-sharing contract: a terminal program's exit, with its code.

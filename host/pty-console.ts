@@ -8,7 +8,9 @@ import type { Sharing } from './sharing.js';
 import { sharePanel } from './share-panel.js';
 import { setRawModeSafely } from '../client/terminal/tty-mode.js';
 import { safeLine } from '../client/terminal/safe-text.js';
+import { readTerminal } from '../protocol/terminal-doc.js';
 import type { TetherError } from '../protocol/errors.js';
+import { readDevices } from '../protocol/device-roster.js';
 
 /** The chord prefix. */
 export const CHORD = '\x1d'; // Ctrl-]
@@ -55,7 +57,7 @@ export function runPtyConsole(
           return;
         }
       }
-      const lines = await sharePanel(sharing.info, [...session.writer.view.devices.values()], 'Ctrl-] x stops sharing · Ctrl-] s shows this again');
+      const lines = await sharePanel(sharing.info, readDevices(session.writer.view.devices).map(([, d]) => d), 'Ctrl-] x stops sharing · Ctrl-] s shows this again');
       io.output.write(`\r\n${lines.join('\r\n')}\r\n`);
     };
     const onInput = (chunk: Buffer): void => {
@@ -91,7 +93,7 @@ export function runPtyConsole(
     io.input.resume();
     process.on('SIGWINCH', onResize);
     session.localResize(size().cols, size().rows);
-    note([`${String(session.writer.view.meta.get('command'))} · Ctrl-] s shares this terminal · Ctrl-] q quits`]);
+    note([`${safeLine(readTerminal(session.writer.view).command)} · Ctrl-] s shares this terminal · Ctrl-] q quits`]);
     if (options.shareAtStart) void share();
   });
 }

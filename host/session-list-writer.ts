@@ -1,7 +1,7 @@
 /** The only writer of a server's session list document (protocol/session-list-doc.ts). */
 import * as Y from 'yjs';
 import { sessionListDocView, type ListedSession, type SessionListDocView, type SpawnMode, type StartableAgent } from '../protocol/session-list-doc.js';
-import type { DeviceInfo } from '../protocol/terminal-doc.js';
+import type { DeviceInfo } from '../protocol/device-roster.js';
 
 /** Writes the session list. */
 export class SessionListWriter {

@@ -13,7 +13,7 @@ import type { ListIntent } from '../protocol/messages.js';
 import { readStatus } from '../protocol/conversation-doc.js';
 import { readTerminal } from '../protocol/terminal-doc.js';
 import { formatSessionUrl } from '../protocol/session-url.js';
-import { runningCount, type ListedState, type SpawnMode, type StartableAgent } from '../protocol/session-list-doc.js';
+import { readListMeta, runningCount, type ListedState, type SpawnMode, type StartableAgent } from '../protocol/session-list-doc.js';
 import type { SignalServer } from '../signal/signal-server.js';
 import { resolveProgram, type RemoteControlCommand } from './cli-args.js';
 import { loadPresets, defaultConfigPath } from './agent-presets.js';
@@ -26,6 +26,7 @@ import { Authenticator } from './trust/authenticator.js';
 import { MemoryTrustStore } from './trust/memory-trust-store.js';
 import { uniqueName } from './session-names.js';
 import { createWorktree, removeWorktree, releaseWorktree, repositoryRoot, isDirty, type Worktree } from './worktrees.js';
+import { readDevices } from '../protocol/device-roster.js';
 
 /** How often a session's row in the list follows its document (state, devices, last activity). */
 const LIST_REFRESH_MS = 100;
@@ -162,7 +163,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     const serverUrl = this.serverUrl;
     let first: ManagedSession | null = null;
     if (this.config.createSessionInDir) first = await this.startSession({ name: this.config.name, spawn: 'same-dir', program: this.config.program });
-    const ready: ServerReady = { serverUrl, signal: this.hub.signalOrigin, name: String(this.list.list.view.meta.get('name')), first };
+    const ready: ServerReady = { serverUrl, signal: this.hub.signalOrigin, name: readListMeta(this.list.list.view).name, first };
     this.emit('ready', ready);
     return ready;
   }
@@ -352,7 +353,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       if (!this.sessions.has(managed.id)) return;
       this.list.list.update(managed.id, {
         state: managed.ended ? 'ended' : this.stateOf(session),
-        devices: [...session.writer.view.devices.values()].map((d) => d.name),
+        devices: readDevices(session.writer.view.devices).map(([, d]) => d.name),
         lastActivity: Date.now(),
       });
       this.emit('changed');

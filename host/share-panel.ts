@@ -1,5 +1,5 @@
 /** The sharing panel of interactive mode: link, QR code and devices, as lines of text. */
-import type { DeviceInfo } from '../protocol/terminal-doc.js';
+import type { DeviceInfo } from '../protocol/device-roster.js';
 import type { ShareInfo } from './sharing.js';
 import { renderQr } from './status-screen.js';
 import { safeLine } from '../client/terminal/safe-text.js';

@@ -5,6 +5,7 @@
  * agents: they are printed through safeLine.
  */
 import qrcode from 'qrcode-terminal';
+import { readListedSessions, readListMeta } from '../protocol/session-list-doc.js';
 import type { SessionServer, ServerReady } from './session-server.js';
 import { setRawModeSafely } from '../client/terminal/tty-mode.js';
 import { safeBlock, safeLine } from '../client/terminal/safe-text.js';
@@ -36,15 +37,13 @@ export function attachStatusScreen(server: SessionServer, out: NodeJS.WriteStrea
     scheduled = null;
     if (!ready || !tty) return;
     const view = server.list.list.view;
-    const rows = [...view.sessions.values()].map((s) => {
-      const devices = ((s.get('devices') as string[] | undefined) ?? []).map((d) => safeLine(String(d)));
-      const branch = s.get('branch') as string | null;
-      const state = String(s.get('state'));
-      return `  ${STATE_LABEL[state] ?? safeLine(state)}  \x1b[1m${safeLine(String(s.get('name')))}\x1b[0m  ${safeLine(String(s.get('agent')))}  ${devices.length} device${devices.length === 1 ? '' : 's'}${devices.length ? ` (${devices.join(', ')})` : ''}${branch ? `  \x1b[2m${safeLine(branch)}\x1b[0m` : ''}`;
+    const rows = readListedSessions(view).map((s) => {
+      const devices = s.devices.map((d) => safeLine(d));
+      return `  ${STATE_LABEL[s.state] ?? safeLine(s.state)}  \x1b[1m${safeLine(s.name)}\x1b[0m  ${safeLine(s.agent)}  ${devices.length} device${devices.length === 1 ? '' : 's'}${devices.length ? ` (${devices.join(', ')})` : ''}${s.branch ? `  \x1b[2m${safeLine(s.branch)}\x1b[0m` : ''}`;
     });
     const spawn = server.spawn;
     const lines = [
-      `\x1b[2J\x1b[H\x1b[1mtether\x1b[0m · ${safeLine(ready.name)} · sessions ${server.running}/${server.list.list.view.meta.get('capacity')} · spawn: ${spawn}`,
+      `\x1b[2J\x1b[H\x1b[1mtether\x1b[0m · ${safeLine(ready.name)} · sessions ${server.running}/${readListMeta(view).capacity} · spawn: ${spawn}`,
       '',
       ...(showQr ? [qr] : []),
       `  Open the session list on your phone or another browser (same network, no internet needed):`,

@@ -8,10 +8,11 @@ import {
   OUTPUT_FLUSH_CHARS,
   OUTPUT_FLUSH_MS,
   SCROLLBACK_CHARS,
+  readTerminal,
   terminalDocView,
-  type DeviceInfo,
   type TerminalDocView,
 } from '../protocol/terminal-doc.js';
+import type { DeviceInfo } from '../protocol/device-roster.js';
 
 /** Fixed facts about the session, written once. */
 export interface TerminalMeta {
@@ -96,7 +97,7 @@ export class TerminalDocWriter {
       if (drop > 0) {
         this.chunkLengths.splice(0, drop);
         this.view.output.delete(0, drop);
-        this.view.term.set('trimmed', ((this.view.term.get('trimmed') as number) ?? 0) + drop);
+        this.view.term.set('trimmed', readTerminal(this.view).trimmed + drop);
       }
     });
   }

@@ -1,56 +1,59 @@
 /**
- * The schema of a conversation session's Yjs document (an ACP agent at work). The host is its only
- * writer (host/conversation-writer.ts). Built for long sessions: each entry is one Y.Map; streamed text
- * lives in a Y.Text appended in place, so a 10,000-token answer is one entry whose updates carry only
- * the new characters, and a new device receives each message once.
+ * The schema of a conversation session's Yjs document (an ACP agent at work) and its typed readers. The
+ * host is its only writer (host/conversation-writer.ts); every reader — pages, `tether attach`, the host's
+ * own chat — goes through the readers here, which validate what they read and fall back to safe defaults,
+ * so a malformed document never crashes a view. Built for long sessions: each entry is one Y.Map;
+ * streamed text lives in a Y.Text appended in place, so a 10,000-token answer is one entry whose
+ * updates carry only the new characters, and a new device receives each message once.
  */
 import * as Y from 'yjs';
-import type { DeviceInfo } from './terminal-doc.js';
+import * as z from 'zod';
+import type { DeviceInfo } from './device-roster.js';
 
 /** What the agent is doing. */
-export type ConversationStatus = 'starting' | 'idle' | 'working' | 'awaiting-permission' | 'ended';
+export const ConversationStatusSchema = z.enum(['starting', 'idle', 'working', 'awaiting-permission', 'ended']);
+export type ConversationStatus = z.infer<typeof ConversationStatusSchema>;
 
 /** Entry types in `entries`. */
 export type EntryType = 'user' | 'agent' | 'thought' | 'plan' | 'tool' | 'permission' | 'notice';
 
 /** A tool call's status, as ACP reports it. */
-export type ToolStatus = 'pending' | 'in_progress' | 'completed' | 'failed';
+export const ToolStatusSchema = z.enum(['pending', 'in_progress', 'completed', 'failed']);
+export type ToolStatus = z.infer<typeof ToolStatusSchema>;
 
 /** Content shown inside a tool card. */
-export type ToolContent =
-  | { type: 'text'; text: string }
-  | { type: 'diff'; path: string; oldText: string | null; newText: string }
-  | { type: 'terminal'; terminalId: string };
+export const ToolContentSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('text'), text: z.string() }),
+  z.object({ type: z.literal('diff'), path: z.string(), oldText: z.string().nullable(), newText: z.string() }),
+  z.object({ type: z.literal('terminal'), terminalId: z.string() }),
+]);
+export type ToolContent = z.infer<typeof ToolContentSchema>;
 
 /** One option of a permission request (the agent's own words). */
-export interface PermissionOption {
-  optionId: string;
-  name: string;
-  kind: string;
-}
+export const PermissionOptionSchema = z.object({ optionId: z.string(), name: z.string(), kind: z.string() });
+export type PermissionOption = z.infer<typeof PermissionOptionSchema>;
 
 /** Who answered a permission request, and how. */
-export interface PermissionAnswer {
-  optionId: string | null;
-  name: string;
-  by: string;
-  byDeviceId: string | null;
-  at: number;
-}
+export const PermissionAnswerSchema = z.object({
+  optionId: z.string().nullable(),
+  name: z.string(),
+  by: z.string(),
+  byDeviceId: z.string().nullable(),
+  at: z.number(),
+});
+export type PermissionAnswer = z.infer<typeof PermissionAnswerSchema>;
 
 /** A plan entry. */
-export interface PlanItem {
-  content: string;
-  priority: string;
-  status: string;
-}
+export const PlanItemSchema = z.object({ content: z.string(), priority: z.string(), status: z.string() });
+export type PlanItem = z.infer<typeof PlanItemSchema>;
 
 /** A mode the agent offers. */
-export interface AgentMode {
-  id: string;
-  name: string;
-  description?: string;
-}
+export const AgentModeSchema = z.object({ id: z.string(), name: z.string(), description: z.string().optional() });
+export type AgentMode = z.infer<typeof AgentModeSchema>;
+
+/** A file location a tool call touches. */
+export const ToolLocationSchema = z.object({ path: z.string(), line: z.number().nullable() });
+export type ToolLocation = z.infer<typeof ToolLocationSchema>;
 
 /** Typed views of a conversation document's shared types. */
 export interface ConversationDocView {
@@ -63,7 +66,7 @@ export interface ConversationDocView {
   /** Prompts waiting for the agent to finish its turn, in order: Y.Map {id, text, images, by, byDeviceId, at}. */
   queue: Y.Array<Y.Map<unknown>>;
   /** peerId → device, for every connected device (the host's own terminal included). */
-  devices: Y.Map<DeviceInfo>;
+  devices: Y.Map<unknown>;
 }
 
 /** Binds the typed views to a document. */
@@ -73,27 +76,188 @@ export function conversationDocView(doc: Y.Doc): ConversationDocView {
     state: doc.getMap('state'),
     entries: doc.getArray<Y.Map<unknown>>('entries'),
     queue: doc.getArray<Y.Map<unknown>>('queue'),
-    devices: doc.getMap<DeviceInfo>('devices'),
+    devices: doc.getMap('devices'),
   };
 }
 
-/** The kind of session a document holds ('terminal' or 'conversation'), or null before it synced. */
-export function sessionKind(doc: Y.Doc): 'terminal' | 'conversation' | null {
-  const kind = doc.getMap('meta').get('kind');
-  return kind === 'terminal' || kind === 'conversation' ? kind : null;
+/** A value of `schema`, or `fallback` when `value` does not match. */
+function valid<T>(schema: z.ZodType<T>, value: unknown, fallback: T): T {
+  const parsed = schema.safeParse(value);
+  return parsed.success ? parsed.data : fallback;
+}
+
+/** Every item of an array that matches `schema` (a malformed item is skipped, not fatal). */
+function validItems<T>(schema: z.ZodType<T>, value: unknown): T[] {
+  if (!Array.isArray(value)) return [];
+  const out: T[] = [];
+  for (const item of value) {
+    const parsed = schema.safeParse(item);
+    if (parsed.success) out.push(parsed.data);
+  }
+  return out;
+}
+
+const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : fallback);
+const strOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const num = (v: unknown, fallback = 0): number => (typeof v === 'number' && Number.isFinite(v) ? v : fallback);
+
+/** The conversation's fixed facts and what the agent offers. */
+export interface ConversationMeta {
+  name: string;
+  /** Preset label ('claude', 'acp', …). */
+  agent: string;
+  /** The agent's own name, when it gave one. */
+  agentName: string | null;
+  command: string;
+  cwd: string;
+  startedAt: number;
+  title: string | null;
+  promptImages: boolean;
+  modes: AgentMode[];
+  currentModeId: string | null;
+}
+
+/** Reads the meta map. */
+export function readConversationMeta(view: ConversationDocView): ConversationMeta {
+  const m = view.meta;
+  return {
+    name: str(m.get('name')),
+    agent: str(m.get('agent')),
+    agentName: strOrNull(m.get('agentName')),
+    command: str(m.get('command')),
+    cwd: str(m.get('cwd')),
+    startedAt: num(m.get('startedAt')),
+    title: strOrNull(m.get('title')),
+    promptImages: m.get('promptImages') === true,
+    modes: validItems(AgentModeSchema, m.get('modes')),
+    currentModeId: strOrNull(m.get('currentModeId')),
+  };
+}
+
+/** The agent's state. */
+export interface ConversationState {
+  status: ConversationStatus;
+  /** Why the agent ended, once it did. */
+  endedReason: string | null;
+  exitCode: number | null;
+  stderrTail: string;
 }
 
 /** Reads the conversation status with a default for an unsynced document. */
 export function readStatus(view: ConversationDocView): ConversationStatus {
-  const s = view.state.get('status');
-  return s === 'idle' || s === 'working' || s === 'awaiting-permission' || s === 'ended' ? s : 'starting';
+  return valid(ConversationStatusSchema, view.state.get('status'), 'starting');
 }
+
+/** Reads the state map. */
+export function readConversationState(view: ConversationDocView): ConversationState {
+  const s = view.state;
+  const exitCode = s.get('exitCode');
+  return {
+    status: readStatus(view),
+    endedReason: strOrNull(s.get('endedReason')),
+    exitCode: typeof exitCode === 'number' ? exitCode : null,
+    stderrTail: str(s.get('stderrTail')),
+  };
+}
+
+/** Fields every entry has. */
+interface EntryBase {
+  id: string;
+  at: number;
+}
+
+/** One entry of the conversation, read and validated. */
+export type ConversationEntry =
+  | (EntryBase & { type: 'user'; text: string; images: number; by: string; byDeviceId: string | null })
+  | (EntryBase & { type: 'agent' | 'thought'; text: string })
+  | (EntryBase & { type: 'plan'; items: PlanItem[] })
+  | (EntryBase & { type: 'tool'; toolCallId: string; title: string; kind: string; status: ToolStatus; locations: ToolLocation[]; content: ToolContent[] })
+  | (EntryBase & {
+      type: 'permission';
+      requestId: string;
+      toolCallId: string | null;
+      title: string;
+      options: PermissionOption[];
+      status: 'pending' | 'answered' | 'cancelled';
+      answer: PermissionAnswer | null;
+    })
+  | (EntryBase & { type: 'notice'; level: 'info' | 'error'; text: string })
+  | (EntryBase & { type: 'unknown'; rawType: string });
 
 /** The text of an entry (Y.Text for streamed entries, a string for prompts and notices). */
 export function entryText(entry: Y.Map<unknown>): string {
   const text = entry.get('text');
   if (text instanceof Y.Text) return text.toString();
   return typeof text === 'string' ? text : '';
+}
+
+/** The live Y.Text of a streamed entry (agent message or thought), to follow as it grows; else null. */
+export function entryTextType(entry: Y.Map<unknown>): Y.Text | null {
+  const text = entry.get('text');
+  return text instanceof Y.Text ? text : null;
+}
+
+/** The type of an entry, without reading the rest. */
+export function entryType(entry: Y.Map<unknown>): EntryType | 'unknown' {
+  const t = entry.get('type');
+  return t === 'user' || t === 'agent' || t === 'thought' || t === 'plan' || t === 'tool' || t === 'permission' || t === 'notice' ? t : 'unknown';
+}
+
+/** Reads one entry. */
+export function readEntry(entry: Y.Map<unknown>): ConversationEntry {
+  const base: EntryBase = { id: str(entry.get('id')), at: num(entry.get('at')) };
+  const type = entryType(entry);
+  switch (type) {
+    case 'user':
+      return { ...base, type, text: entryText(entry), images: num(entry.get('images')), by: str(entry.get('by')), byDeviceId: strOrNull(entry.get('byDeviceId')) };
+    case 'agent':
+    case 'thought':
+      return { ...base, type, text: entryText(entry) };
+    case 'plan':
+      return { ...base, type, items: validItems(PlanItemSchema, entry.get('items')) };
+    case 'tool':
+      return {
+        ...base,
+        type,
+        toolCallId: str(entry.get('toolCallId')),
+        title: str(entry.get('title'), 'Tool'),
+        kind: str(entry.get('kind'), 'other'),
+        status: valid(ToolStatusSchema, entry.get('status'), 'pending'),
+        locations: validItems(ToolLocationSchema, entry.get('locations')),
+        content: validItems(ToolContentSchema, entry.get('content')),
+      };
+    case 'permission': {
+      const status = entry.get('status');
+      return {
+        ...base,
+        type,
+        requestId: str(entry.get('requestId')),
+        toolCallId: strOrNull(entry.get('toolCallId')),
+        title: str(entry.get('title')),
+        options: validItems(PermissionOptionSchema, entry.get('options')),
+        status: status === 'answered' || status === 'cancelled' ? status : 'pending',
+        answer: valid(PermissionAnswerSchema.nullable(), entry.get('answer'), null),
+      };
+    }
+    case 'notice':
+      return { ...base, type, level: entry.get('level') === 'error' ? 'error' : 'info', text: entryText(entry) };
+    default:
+      return { ...base, type: 'unknown', rawType: str(entry.get('type')) };
+  }
+}
+
+/** A queued prompt as shown to devices. */
+export interface QueuedPrompt {
+  id: string;
+  text: string;
+  images: number;
+  by: string;
+  byDeviceId: string | null;
+}
+
+/** Reads one queued prompt. */
+export function readQueued(item: Y.Map<unknown>): QueuedPrompt {
+  return { id: str(item.get('id')), text: str(item.get('text')), images: num(item.get('images')), by: str(item.get('by')), byDeviceId: strOrNull(item.get('byDeviceId')) };
 }
 
 /** The pending permission requests, oldest first. */

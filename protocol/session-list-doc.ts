@@ -1,5 +1,5 @@
 /**
- * The schema of a server's session list: a host-owned Yjs document synced peer to peer like a session,
+ * The schema of a server's session list, and its typed readers: a host-owned Yjs document synced peer to peer like a session,
  * so the list is live on every device and survives reconnects. A device that opened it can open any
  * listed session by id on the same connection: no other QR code or key is needed.
  */
@@ -51,9 +51,65 @@ export function sessionListDocView(doc: Y.Doc): SessionListDocView {
   return { meta: doc.getMap('meta'), sessions: doc.getMap<Y.Map<unknown>>('sessions'), devices: doc.getMap('devices') };
 }
 
-/** Reads one listed session as a plain object. */
-export function readListedSession(entry: Y.Map<unknown>): ListedSession {
-  return entry.toJSON() as ListedSession;
+const STATES: readonly ListedState[] = ['starting', 'running', 'idle', 'working', 'awaiting-permission', 'ended'];
+const SPAWN_MODES: readonly SpawnMode[] = ['same-dir', 'worktree', 'session'];
+const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : fallback);
+const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+
+/** Reads one listed session, with safe defaults for anything missing or malformed. */
+export function readListedSession(id: string, entry: Y.Map<unknown> | unknown): ListedSession {
+  const get = (k: string): unknown => (entry && typeof (entry as Y.Map<unknown>).get === 'function' ? (entry as Y.Map<unknown>).get(k) : undefined);
+  const state = get('state');
+  const devices = get('devices');
+  const branch = get('branch');
+  const endedReason = get('endedReason');
+  return {
+    id,
+    name: str(get('name'), 'session'),
+    agent: str(get('agent')),
+    kind: get('kind') === 'terminal' ? 'terminal' : 'conversation',
+    folder: str(get('folder')),
+    branch: typeof branch === 'string' && branch !== '' ? branch : null,
+    state: STATES.includes(state as ListedState) ? (state as ListedState) : 'starting',
+    endedReason: typeof endedReason === 'string' ? endedReason : null,
+    devices: Array.isArray(devices) ? devices.filter((d): d is string => typeof d === 'string') : [],
+    startedAt: num(get('startedAt')),
+    lastActivity: num(get('lastActivity')),
+  };
+}
+
+/** Every listed session, in no particular order. */
+export function readListedSessions(view: SessionListDocView): ListedSession[] {
+  return [...view.sessions.entries()].map(([id, row]) => readListedSession(id, row));
+}
+
+/** The server's facts as the list shows them. */
+export interface ListMeta {
+  name: string;
+  hostname: string;
+  folder: string;
+  capacity: number;
+  spawnMode: SpawnMode;
+  agents: StartableAgent[];
+  defaultAgent: string;
+}
+
+/** Reads the list's meta map. */
+export function readListMeta(view: SessionListDocView): ListMeta {
+  const m = view.meta;
+  const spawn = m.get('spawnMode');
+  const agents = m.get('agents');
+  return {
+    name: str(m.get('name')),
+    hostname: str(m.get('hostname')),
+    folder: str(m.get('folder')),
+    capacity: num(m.get('capacity')),
+    spawnMode: SPAWN_MODES.includes(spawn as SpawnMode) ? (spawn as SpawnMode) : 'same-dir',
+    agents: Array.isArray(agents)
+      ? agents.filter((a): a is StartableAgent => typeof a === 'object' && a !== null && typeof a.label === 'string' && typeof a.command === 'string')
+      : [],
+    defaultAgent: str(m.get('defaultAgent')),
+  };
 }
 
 /** Sessions that count against the capacity (not ended). */

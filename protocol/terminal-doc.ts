@@ -15,8 +15,6 @@ export const OUTPUT_FLUSH_CHARS = 16 * 1024;
 /** Lifecycle of the program in the PTY. */
 export type TerminalState = 'running' | 'exited';
 
-export type { DeviceInfo } from './device-roster.js';
-import type { DeviceInfo } from './device-roster.js';
 
 /** Typed views of the document's top-level shared types. */
 export interface TerminalDocView {
@@ -27,7 +25,7 @@ export interface TerminalDocView {
   /** Output chunks in order; the first one is chunk number `trimmed`. */
   output: Y.Array<string>;
   /** peerId → DeviceInfo of every connected device. */
-  devices: Y.Map<DeviceInfo>;
+  devices: Y.Map<unknown>;
 }
 
 /** Binds the typed views to a document (creating nothing that is not already implied by Yjs). */
@@ -36,7 +34,7 @@ export function terminalDocView(doc: Y.Doc): TerminalDocView {
     meta: doc.getMap('meta'),
     term: doc.getMap('term'),
     output: doc.getArray<string>('output'),
-    devices: doc.getMap<DeviceInfo>('devices'),
+    devices: doc.getMap('devices'),
   };
 }
 

@@ -5,8 +5,8 @@
 import { hostname } from 'node:os';
 import { SessionClient } from '../core/session-client.js';
 import { TetherError } from '../../protocol/errors.js';
-import { sessionKind } from '../../protocol/conversation-doc.js';
-import { sessionListDocView, readListedSession } from '../../protocol/session-list-doc.js';
+import { sessionKind } from '../../protocol/session-kind.js';
+import { sessionListDocView, readListedSessions, readListMeta } from '../../protocol/session-list-doc.js';
 import { formatSessionUrl, parseSessionUrl } from '../../protocol/session-url.js';
 import { attachTerminal, type AttachIo, type AttachResult } from './attach-terminal.js';
 import { attachChat } from './attach-chat.js';
@@ -40,14 +40,14 @@ export async function runAttach(url: string, wrtc: object, io: AttachIo): Promis
     client.close();
     return { exitCode: 1, error: first };
   }
-  const kind = sessionKind(client.doc) ?? (client.doc.getMap('meta').get('kind') === 'session-list' ? 'session-list' : null);
+  const kind = sessionKind(client.doc);
   try {
     if (kind === 'conversation') return await attachChat(client, io, deviceName);
     if (kind === 'session-list') {
       const { origin, token } = parseSessionUrl(url);
       const list = sessionListDocView(client.doc);
-      const rows = [...list.sessions.values()].map(readListedSession);
-      io.stdout.write(`${safeLine(String(list.meta.get('name')))}: ${rows.length} session${rows.length === 1 ? '' : 's'}\n`);
+      const rows = readListedSessions(list);
+      io.stdout.write(`${safeLine(readListMeta(list).name)}: ${rows.length} session${rows.length === 1 ? '' : 's'}\n`);
       for (const r of rows) {
         const fields = [r.name, r.agent, r.state, ...(r.branch ? [r.branch] : [])].map((f) => safeLine(String(f)));
         io.stdout.write(`  ${fields.join(' · ')}\n    tether attach '${safeLine(formatSessionUrl(origin, r.id, token))}'\n`);

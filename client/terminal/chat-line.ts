@@ -4,7 +4,7 @@
  * is a prompt).
  */
 import type { Interface } from 'node:readline';
-import { pendingPermissions, type ConversationDocView, type PermissionOption } from '../../protocol/conversation-doc.js';
+import { pendingPermissions, readEntry, type ConversationDocView } from '../../protocol/conversation-doc.js';
 import type { IntentBody } from '../../protocol/messages.js';
 
 /** Prints whole lines above the prompt, then redraws the prompt with what the user has typed so far. */
@@ -16,9 +16,9 @@ export function printAbovePrompt(rl: Interface, out: NodeJS.WritableStream, line
 
 /** The intent for a typed (non-command) line. */
 export function intentForLine(view: ConversationDocView, line: string): IntentBody {
-  const pending = pendingPermissions(view)[0];
-  const options = (pending?.get('options') as PermissionOption[] | undefined) ?? [];
-  const choice = /^\d+$/.test(line) ? options[Number(line) - 1] : undefined;
-  if (pending && choice) return { type: 'permission', requestId: String(pending.get('requestId')), optionId: choice.optionId };
+  const raw = pendingPermissions(view)[0];
+  const pending = raw ? readEntry(raw) : null;
+  const choice = pending?.type === 'permission' && /^\d+$/.test(line) ? pending.options[Number(line) - 1] : undefined;
+  if (pending?.type === 'permission' && choice) return { type: 'permission', requestId: pending.requestId, optionId: choice.optionId };
   return { type: 'prompt', text: line };
 }

@@ -6,7 +6,7 @@
  * (agents and devices write it): it passes through safeLine / safeBlock before it is printed.
  */
 import type * as Y from 'yjs';
-import { entryText, readStatus, type ConversationDocView, type PermissionOption, type ToolContent, type PlanItem, type PermissionAnswer } from '../../protocol/conversation-doc.js';
+import { readConversationState, readEntry, readStatus, type ConversationDocView, type ToolContent } from '../../protocol/conversation-doc.js';
 import { safeBlock, safeLine } from './safe-text.js';
 
 const dim = (s: string): string => `\x1b[2m${s}\x1b[0m`;
@@ -49,8 +49,9 @@ export class ChatRenderer {
     this.scanFrom = firstUnsettled < 0 ? entries.length : firstUnsettled;
     if (status !== this.lastStatus) {
       if (status === 'ended') {
-        out.push(bold(`■ ${safeBlock(String(this.view.state.get('endedReason') ?? 'The agent ended.'))}`));
-        const tail = safeBlock(String(this.view.state.get('stderrTail') ?? ''));
+        const state = readConversationState(this.view);
+        out.push(bold(`■ ${safeBlock(state.endedReason ?? 'The agent ended.')}`));
+        const tail = safeBlock(state.stderrTail);
         if (tail) out.push(...tail.split('\n').map((l) => dim(`  ${l}`)));
         out.push(dim('  The conversation stays readable. /quit ends tether.'));
       }
@@ -60,76 +61,73 @@ export class ChatRenderer {
   }
 
   /** Prints what is new in one entry; returns whether it can still change. */
-  private renderEntry(entry: Y.Map<unknown>, streaming: boolean, out: string[]): boolean {
-    const id = String(entry.get('id'));
-    let p = this.printed.get(id);
+  private renderEntry(raw: Y.Map<unknown>, streaming: boolean, out: string[]): boolean {
+    const entry = readEntry(raw);
+    let p = this.printed.get(entry.id);
     const fresh = !p;
     if (!p) {
       p = { textChars: 0, status: null, contentShown: false, planJson: '' };
-      this.printed.set(id, p);
+      this.printed.set(entry.id, p);
     }
-    switch (entry.get('type')) {
+    switch (entry.type) {
       case 'user': {
         if (fresh) {
-          const by = safeLine(String(entry.get('by') ?? ''));
-          const images = Number(entry.get('images') ?? 0);
-          out.push('', `${bold('›')} ${safeBlock(entryText(entry))}${images ? dim(` [${images} image${images > 1 ? 's' : ''}]`) : ''}${by && by !== this.selfName ? dim(`  (${by})`) : ''}`);
+          const by = safeLine(entry.by);
+          const images = entry.images;
+          out.push('', `${bold('›')} ${safeBlock(entry.text)}${images ? dim(` [${images} image${images > 1 ? 's' : ''}]`) : ''}${by && by !== this.selfName ? dim(`  (${by})`) : ''}`);
         }
         return true;
       }
       case 'agent':
       case 'thought': {
-        const text = entryText(entry);
+        const text = entry.text;
         const upto = streaming ? text.lastIndexOf('\n') + 1 : text.length;
         if (upto > p.textChars) {
           const chunk = safeBlock(text.slice(p.textChars, upto).replace(/\n$/, ''));
           const lines = chunk.split('\n');
-          out.push(...(entry.get('type') === 'thought' ? lines.map((l) => dim(`  ${l}`)) : lines));
+          out.push(...(entry.type === 'thought' ? lines.map((l) => dim(`  ${l}`)) : lines));
           p.textChars = upto;
         }
         // Only the last entry of a running turn can still grow.
         return !streaming;
       }
       case 'tool': {
-        const status = String(entry.get('status') ?? 'pending');
+        const status = entry.status;
         // Never capped: it is what the user approves, and a cut could hide the end of a command.
-        const title = safeLine(String(entry.get('title') ?? 'Tool'));
-        if (fresh) out.push(`${dim('⚙')} ${title} ${dim(`· ${safeLine(String(entry.get('kind') ?? ''))}`)}`);
-        const content = (entry.get('content') as ToolContent[] | undefined) ?? [];
-        if (!p.contentShown && content.length > 0) {
+        const title = safeLine(entry.title);
+        if (fresh) out.push(`${dim('⚙')} ${title} ${dim(`· ${safeLine(entry.kind)}`)}`);
+        if (!p.contentShown && entry.content.length > 0) {
           p.contentShown = true;
-          for (const c of content) out.push(...renderToolContent(c));
+          for (const c of entry.content) out.push(...renderToolContent(c));
         }
         if (status !== p.status && (status === 'completed' || status === 'failed')) out.push(`  ${STATUS_MARK[status]} ${title} ${status}`);
         p.status = status;
         return status === 'completed' || status === 'failed';
       }
       case 'plan': {
-        const items = (entry.get('items') as PlanItem[] | undefined) ?? [];
-        const json = JSON.stringify(items);
+        const json = JSON.stringify(entry.items);
         if (json !== p.planJson) {
           p.planJson = json;
           // One line per entry, so an entry cannot fake another.
-          out.push(dim('Plan:'), ...items.map((it) => `  ${it.status === 'completed' ? '[x]' : it.status === 'in_progress' ? '[~]' : '[ ]'} ${safeLine(it.content)}`));
+          out.push(dim('Plan:'), ...entry.items.map((it) => `  ${it.status === 'completed' ? '[x]' : it.status === 'in_progress' ? '[~]' : '[ ]'} ${safeLine(it.content)}`));
         }
         return false;
       }
       case 'permission': {
-        const status = String(entry.get('status'));
+        const status = entry.status;
         if (fresh) {
-          const options = (entry.get('options') as PermissionOption[] | undefined) ?? [];
-          out.push(`${bold('?')} ${safeLine(String(entry.get('title')))}`);
-          if (status === 'pending') out.push(`  ${options.map((o, i) => `[${i + 1}] ${safeLine(o.name)}`).join('   ')}   ${dim('(type a number, Enter)')}`);
+          out.push(`${bold('?')} ${safeLine(entry.title)}`);
+          if (status === 'pending') out.push(`  ${entry.options.map((o, i) => `[${i + 1}] ${safeLine(o.name)}`).join('   ')}   ${dim('(type a number, Enter)')}`);
         }
         if (status !== 'pending' && status !== p.status) {
-          const answer = entry.get('answer') as PermissionAnswer | null;
+          const answer = entry.answer;
           out.push(`  → ${safeLine(answer?.name ?? status)}${answer?.by ? dim(` (by ${safeLine(answer.by)})`) : ''}`);
         }
         p.status = status;
         return status !== 'pending';
       }
       case 'notice': {
-        if (fresh) out.push(`${entry.get('level') === 'error' ? '!' : dim('·')} ${safeBlock(entryText(entry))}`);
+        if (fresh) out.push(`${entry.level === 'error' ? '!' : dim('·')} ${safeBlock(entry.text)}`);
         return true;
       }
       default:

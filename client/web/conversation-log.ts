@@ -7,7 +7,7 @@
 import type * as Y from 'yjs';
 import type { ConversationDocView } from '../../protocol/conversation-doc.js';
 import { button, element } from './dom.js';
-import { field, type EntryContext, type EntryView } from './entry-view.js';
+import { readAs, type EntryContext, type EntryView } from './entry-view.js';
 import { createEntryView } from './entry-views.js';
 
 /** Entries rendered at first, and added by each "Show earlier". */
@@ -154,10 +154,10 @@ export class ConversationLog {
 
   /** Remembers tool entries by their call id (permission requests refer to them); returns the id. */
   private indexTool(entry: Y.Map<unknown>): string | null {
-    if (entry.get('type') !== 'tool') return null;
-    const id = field(entry, 'toolCallId');
-    if (id) this.tools.set(id, entry);
-    return id || null;
+    const id = readAs(entry, 'tool')?.toolCallId;
+    if (!id) return null;
+    this.tools.set(id, entry);
+    return id;
   }
 
   private updateStreaming(): void {

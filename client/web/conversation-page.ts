@@ -5,7 +5,8 @@
  * action is an intent, and a refusal from the host is shown briefly.
  */
 import type { SessionClient } from '../../client/core/session-client.js';
-import { readStatus, type AgentMode, type ConversationStatus } from '../../protocol/conversation-doc.js';
+import { readConversationMeta, readConversationState, readStatus, type ConversationStatus } from '../../protocol/conversation-doc.js';
+import { readDevices } from '../../protocol/device-roster.js';
 import type { IntentBody, IntentReply } from '../../protocol/messages.js';
 import type { PageLayout } from './page-layout.js';
 import { ConversationLog } from './conversation-log.js';
@@ -37,10 +38,6 @@ const coarsePointer = (): boolean => window.matchMedia('(pointer: coarse)').matc
 export function mountConversationPage(layout: PageLayout, client: SessionClient, ownDeviceId: string): ConversationPage {
   const { root, topBar, notices, stage } = layout;
   const view = client.conversation;
-  const meta = (key: string): string => {
-    const v = view.meta.get(key);
-    return typeof v === 'string' ? v : '';
-  };
   document.documentElement.dataset.view = 'conversation';
   stage.classList.add('conversation-stage');
   stage.setAttribute('aria-label', 'Conversation');
@@ -53,7 +50,7 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
   };
 
   let follow: ScrollFollow | null = null;
-  const log = new ConversationLog(view, { ownDeviceId, cwd: () => meta('cwd'), send }, (change) => (follow ? follow.keepPosition(change) : change()));
+  const log = new ConversationLog(view, { ownDeviceId, cwd: () => readConversationMeta(view).cwd, send }, (change) => (follow ? follow.keepPosition(change) : change()));
   stage.append(log.element);
   const jump = button('Jump to latest', 'jump-latest');
   jump.hidden = true;
@@ -90,18 +87,16 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
   pinToVisualViewport(root);
 
   const renderMeta = (): void => {
-    const name = meta('name');
-    const title = meta('title');
-    topBar.setSession(title || name || 'Conversation', meta('agentName') || meta('agent'));
-    const modes = view.meta.get('modes');
-    const current = view.meta.get('currentModeId');
-    turnBar.setModes(Array.isArray(modes) ? (modes as AgentMode[]) : [], typeof current === 'string' ? current : null);
-    composer.setImagesAllowed(view.meta.get('promptImages') === true);
+    const meta = readConversationMeta(view);
+    topBar.setSession(meta.title || meta.name || 'Conversation', meta.agentName || meta.agent);
+    turnBar.setModes(meta.modes, meta.currentModeId);
+    composer.setImagesAllowed(meta.promptImages);
     renderTitle();
   };
 
   const renderTitle = (): void => {
-    const name = meta('title') || meta('name') || 'Conversation';
+    const meta = readConversationMeta(view);
+    const name = meta.title || meta.name || 'Conversation';
     const prefix = readStatus(view) === 'awaiting-permission' ? '(Approval needed) ' : '';
     document.title = `${prefix}${name} · tether`;
   };
@@ -114,18 +109,20 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
     composer.setState(connected && status !== 'ended', connected ? PLACEHOLDER[status] : 'Not connected');
     log.setWorking(status === 'working' || status === 'awaiting-permission');
     const ended = status === 'ended';
-    log.setEnded(ended ? { reason: String(view.state.get('endedReason') ?? ''), stderrTail: String(view.state.get('stderrTail') ?? '') } : null);
+    const state = readConversationState(view);
+    log.setEnded(ended ? { reason: state.endedReason ?? '', stderrTail: state.stderrTail } : null);
     renderBanner();
     renderTitle();
     updateJump();
   };
 
   const renderBanner = (): void => {
-    const ended = readStatus(view) === 'ended' ? String(view.state.get('endedReason') ?? '') || 'The agent has ended.' : null;
+    const state = readConversationState(view);
+    const ended = state.status === 'ended' ? state.endedReason || 'The agent has ended.' : null;
     notices.setSessionBanner(ended, client);
   };
 
-  const renderDevices = (): void => topBar.setDevices([...view.devices.entries()], client.peerId);
+  const renderDevices = (): void => topBar.setDevices(readDevices(view.devices), client.peerId);
 
   view.meta.observe(renderMeta);
   view.state.observe(renderState);

@@ -4,6 +4,7 @@
  */
 import type * as Y from 'yjs';
 import type { IntentBody, IntentReply } from '../../protocol/messages.js';
+import { entryType, readEntry, type ConversationEntry } from '../../protocol/conversation-doc.js';
 
 /** One entry's DOM, updated in place as its Y.Map or Y.Text changes. */
 export interface EntryView {
@@ -28,8 +29,10 @@ export interface EntryContext {
   send(intent: IntentBody): Promise<IntentReply>;
 }
 
-/** A string field of an entry, or ''. */
-export function field(entry: Y.Map<unknown>, key: string): string {
-  const value = entry.get(key);
-  return typeof value === 'string' ? value : '';
+/** An entry read as `type` (validated, with safe defaults), or null when it is another kind. */
+export function readAs<K extends ConversationEntry['type']>(entry: Y.Map<unknown>, type: K): Extract<ConversationEntry, { type: K }> | null {
+  // The type alone first: reading a whole entry of another kind (a long message) would be wasted work.
+  if (entryType(entry) !== type) return null;
+  const read = readEntry(entry);
+  return read.type === type ? (read as Extract<ConversationEntry, { type: K }>) : null;
 }

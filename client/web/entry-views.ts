@@ -3,16 +3,16 @@
  * images), agent messages and thoughts, plans, tool calls, permission requests and notices.
  */
 import type * as Y from 'yjs';
-import type { PlanItem } from '../../protocol/conversation-doc.js';
+import { entryType } from '../../protocol/conversation-doc.js';
 import { element, plural, srOnly } from './dom.js';
-import { field, type EntryContext, type EntryView } from './entry-view.js';
+import { readAs, type EntryContext, type EntryView } from './entry-view.js';
 import { MessageView } from './message-view.js';
 import { ToolCard } from './tool-card.js';
 import { PermissionCard } from './permission-card.js';
 
 /** A view for `entry`, whatever its type. */
 export function createEntryView(entry: Y.Map<unknown>, ctx: EntryContext): EntryView {
-  switch (entry.get('type')) {
+  switch (entryType(entry)) {
     case 'user':
       return userView(entry, ctx);
     case 'agent':
@@ -28,7 +28,7 @@ export function createEntryView(entry: Y.Map<unknown>, ctx: EntryContext): Entry
     case 'notice':
       return noticeView(entry);
     default:
-      return staticView(element('div', 'entry unknown', `(${String(entry.get('type'))})`));
+      return staticView(element('div', 'entry unknown', `(${readAs(entry, 'unknown')?.rawType ?? ''})`));
   }
 }
 
@@ -39,23 +39,25 @@ function staticView(el: HTMLElement): EntryView {
 /** A prompt, as a bubble on the right with its sender; prompts never change once sent. */
 function userView(entry: Y.Map<unknown>, ctx: EntryContext): EntryView {
   const el = element('article', 'entry user');
-  const by = field(entry, 'by') || 'unknown device';
-  const you = entry.get('byDeviceId') === ctx.ownDeviceId;
+  const prompt = readAs(entry, 'user');
+  const by = prompt?.by || 'unknown device';
+  const you = prompt?.byDeviceId === ctx.ownDeviceId;
   el.setAttribute('aria-label', `Prompt from ${by}`);
   const bubble = element('div', 'user-bubble');
-  const text = field(entry, 'text');
+  const text = prompt?.text ?? '';
   if (text) bubble.append(element('p', 'user-text', text));
   const meta = element('p', 'user-meta');
   meta.append(element('span', 'user-by', you ? `${by} (you)` : by));
-  const images = Number(entry.get('images') ?? 0);
+  const images = prompt?.images ?? 0;
   if (images > 0) meta.append(element('span', 'user-images', plural(images, 'image')));
   el.append(bubble, meta);
   return staticView(el);
 }
 
 function noticeView(entry: Y.Map<unknown>): EntryView {
-  const el = element('p', 'entry notice', field(entry, 'text'));
-  el.dataset.level = field(entry, 'level') || 'info';
+  const notice = readAs(entry, 'notice');
+  const el = element('p', 'entry notice', notice?.text ?? '');
+  el.dataset.level = notice?.level ?? 'info';
   if (el.dataset.level === 'error') el.setAttribute('role', 'note');
   return staticView(el);
 }
@@ -80,9 +82,9 @@ class PlanView implements EntryView {
   }
 
   private render(): void {
-    const items = this.entry.get('items');
+    const items = readAs(this.entry, 'plan')?.items ?? [];
     this.list.replaceChildren(
-      ...(Array.isArray(items) ? (items as PlanItem[]) : []).map((item) => {
+      ...items.map((item) => {
         const li = element('li', 'plan-item');
         li.dataset.status = item.status;
         const check = element('span', 'plan-check');

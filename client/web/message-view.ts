@@ -4,8 +4,8 @@
  * answer), so a fast stream never re-renders the conversation or blocks input. Thoughts are dimmed
  * and collapsed, showing their latest line; their markdown is rendered only when opened.
  */
-import * as Y from 'yjs';
-import { entryText } from '../../protocol/conversation-doc.js';
+import type * as Y from 'yjs';
+import { entryText, entryTextType } from '../../protocol/conversation-doc.js';
 import { renderMarkdownInto } from './markdown.js';
 import { element } from './dom.js';
 import type { EntryView } from './entry-view.js';
@@ -34,8 +34,7 @@ export class MessageView implements EntryView {
     private readonly entry: Y.Map<unknown>,
     private readonly kind: 'agent' | 'thought',
   ) {
-    const text = entry.get('text');
-    this.text = text instanceof Y.Text ? text : null;
+    this.text = entryTextType(entry);
     this.body = element('div', 'markdown');
     if (kind === 'agent') {
       this.element = element('article', 'entry agent');

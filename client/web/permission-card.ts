@@ -4,9 +4,14 @@
  * answered — here or on any other device, first answer wins — it shows who answered and how.
  */
 import type * as Y from 'yjs';
-import type { PermissionAnswer, PermissionOption } from '../../protocol/conversation-doc.js';
+import type { ConversationEntry } from '../../protocol/conversation-doc.js';
 import { element, setText } from './dom.js';
-import { field, type EntryContext, type EntryView } from './entry-view.js';
+import { readAs, type EntryContext, type EntryView } from './entry-view.js';
+
+type PermissionEntry = Extract<ConversationEntry, { type: 'permission' }>;
+
+/** What a malformed permission entry reads as: a pending request with nothing to answer. */
+const EMPTY: PermissionEntry = { type: 'permission', id: '', at: 0, requestId: '', toolCallId: null, title: '', options: [], status: 'pending', answer: null };
 import { toolContent, toolContentViews } from './tool-card.js';
 
 /** A permission request entry. */
@@ -40,7 +45,7 @@ export class PermissionCard implements EntryView {
   }
 
   toolAdded(toolCallId: string): void {
-    if (!this.tool && toolCallId === field(this.entry, 'toolCallId')) {
+    if (!this.tool && toolCallId === this.read().toolCallId) {
       this.attachTool();
       this.update();
     }
@@ -51,15 +56,21 @@ export class PermissionCard implements EntryView {
     this.tool?.unobserve(this.onChange);
   }
 
+  /** The request, validated. */
+  private read(): PermissionEntry {
+    return readAs(this.entry, 'permission') ?? EMPTY;
+  }
+
   private attachTool(): void {
-    const toolCallId = field(this.entry, 'toolCallId');
+    const toolCallId = this.read().toolCallId;
     this.tool = toolCallId ? this.ctx.tool(toolCallId) : undefined;
     this.tool?.observe(this.onChange);
   }
 
   private update(): void {
-    const status = field(this.entry, 'status') || 'pending';
-    const title = field(this.entry, 'title') || 'Permission requested';
+    const request = this.read();
+    const status = request.status;
+    const title = request.title || 'Permission requested';
     this.element.dataset.status = status;
     this.element.setAttribute('aria-label', `Permission request: ${title}`);
     setText(this.title, title);
@@ -89,8 +100,7 @@ export class PermissionCard implements EntryView {
   }
 
   private renderOptions(): void {
-    const options = this.entry.get('options');
-    const list = Array.isArray(options) ? (options as PermissionOption[]) : [];
+    const list = this.read().options;
     const key = JSON.stringify(list);
     if (key !== this.optionsKey) {
       this.optionsKey = key;
@@ -111,19 +121,18 @@ export class PermissionCard implements EntryView {
     if (this.sending) return;
     this.sending = true;
     this.renderOptions();
-    const requestId = field(this.entry, 'requestId');
+    const requestId = this.read().requestId;
     void this.ctx.send({ type: 'permission', requestId, optionId }).then(() => {
       // Applied: the document already shows the answer. Refused (answered elsewhere): it shows that one.
       this.sending = false;
-      if (field(this.entry, 'status') === 'pending') this.renderOptions();
+      if (this.read().status === 'pending') this.renderOptions();
     });
   }
 
   private renderOutcome(status: string): void {
-    const answer = this.entry.get('answer') as PermissionAnswer | null | undefined;
+    const { answer, options } = this.read();
     const by = answer?.by ?? 'unknown';
     const you = answer?.byDeviceId != null && answer.byDeviceId === this.ctx.ownDeviceId ? ' (you)' : '';
-    const options = (this.entry.get('options') as PermissionOption[] | undefined) ?? [];
     const kind = options.find((o) => o.optionId === answer?.optionId)?.kind ?? '';
     const outcome = status === 'cancelled' ? 'cancelled' : kind.startsWith('reject') ? 'rejected' : 'allowed';
     this.element.dataset.outcome = outcome;

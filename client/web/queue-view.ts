@@ -5,6 +5,7 @@
  */
 import type * as Y from 'yjs';
 import type { IntentBody, IntentReply } from '../../protocol/messages.js';
+import { readQueued } from '../../protocol/conversation-doc.js';
 import { button, element, plural, setText } from './dom.js';
 
 /** What the queue needs from the page. */
@@ -53,13 +54,14 @@ export class QueueView {
     setText(this.count, String(items.length));
     const seen = new Set<string>();
     for (const item of items) {
-      const id = str(item, 'id');
+      const queued = readQueued(item);
+      const id = queued.id;
       seen.add(id);
       const row = this.rows.get(id) ?? this.createRow(id);
-      setText(row.text, str(item, 'text'));
-      const by = str(item, 'by') || 'unknown device';
-      const you = item.get('byDeviceId') === this.actions.ownDeviceId ? ' (you)' : '';
-      const images = Number(item.get('images') ?? 0);
+      setText(row.text, queued.text);
+      const by = queued.by || 'unknown device';
+      const you = queued.byDeviceId === this.actions.ownDeviceId ? ' (you)' : '';
+      const images = queued.images;
       setText(row.meta, `${by}${you}${images > 0 ? ` · ${plural(images, 'image')}` : ''}`);
     }
     for (const [id, row] of this.rows) {
@@ -69,10 +71,10 @@ export class QueueView {
       this.rows.delete(id);
     }
     // Re-order only when the order changed: moving nodes would take the focus out of an open editor.
-    const order = items.map((i) => str(i, 'id')).join('\n');
+    const order = items.map((i) => readQueued(i).id).join('\n');
     if (order !== this.order) {
       this.order = order;
-      this.list.replaceChildren(...items.map((i) => this.rows.get(str(i, 'id'))!.li));
+      this.list.replaceChildren(...items.map((i) => this.rows.get(readQueued(i).id)!.li));
     }
   }
 

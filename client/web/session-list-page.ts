@@ -4,18 +4,17 @@
  * A tap opens a session in this tab; "New session" (docked at the bottom, within thumb reach) starts
  * one; each card renames, ends or removes its session. Every action is an intent to the host.
  */
-import * as Y from 'yjs';
 import type { SessionClient } from '../../client/core/session-client.js';
-import type { DeviceInfo } from '../../protocol/terminal-doc.js';
+import { readDevices } from '../../protocol/device-roster.js';
 import type { IntentBody, IntentReply } from '../../protocol/messages.js';
 import { formatSessionUrl, parseSessionUrl } from '../../protocol/session-url.js';
 import {
+  readListedSessions,
+  readListMeta,
   sessionListDocView,
   type ListedSession,
-  type ListedState,
   type SessionListDocView,
   type SpawnMode,
-  type StartableAgent,
 } from '../../protocol/session-list-doc.js';
 import type { PageLayout } from './page-layout.js';
 import { SessionCard } from './session-card.js';
@@ -47,37 +46,10 @@ const SPAWN_TITLE: Record<SpawnMode, string> = {
   session: 'This server runs exactly one session',
 };
 
-const STATES: readonly ListedState[] = ['starting', 'running', 'idle', 'working', 'awaiting-permission', 'ended'];
-
 /** Waiting for approval first, then running, then ended; oldest first within each group. */
 function compareSessions(a: ListedSession, b: ListedSession): number {
   const rank = (s: ListedSession): number => (s.state === 'awaiting-permission' ? 0 : s.state === 'ended' ? 2 : 1);
   return rank(a) - rank(b) || a.startedAt - b.startedAt || a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
-}
-
-/** A row as the host wrote it, with safe defaults for anything missing or malformed. */
-function readRow(id: string, raw: Record<string, unknown>): ListedSession {
-  const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : fallback);
-  const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
-  const state = STATES.includes(raw.state as ListedState) ? (raw.state as ListedState) : 'starting';
-  return {
-    id,
-    name: str(raw.name, 'session'),
-    agent: str(raw.agent),
-    kind: raw.kind === 'terminal' ? 'terminal' : 'conversation',
-    folder: str(raw.folder),
-    branch: typeof raw.branch === 'string' && raw.branch !== '' ? raw.branch : null,
-    state,
-    endedReason: typeof raw.endedReason === 'string' ? raw.endedReason : null,
-    devices: Array.isArray(raw.devices) ? raw.devices.filter((d): d is string => typeof d === 'string') : [],
-    startedAt: num(raw.startedAt),
-    lastActivity: num(raw.lastActivity),
-  };
-}
-
-function readAgents(value: unknown): StartableAgent[] {
-  if (!Array.isArray(value)) return [];
-  return value.filter((a): a is StartableAgent => typeof a === 'object' && a !== null && typeof a.label === 'string' && typeof a.command === 'string');
 }
 
 /** Builds the list view for `client`'s replica (already synced far enough to know it is a list). */
@@ -91,14 +63,6 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
   stage.classList.add('list-stage');
   stage.setAttribute('aria-label', 'Session list');
 
-  const metaString = (key: string): string => {
-    const v = view.meta.get(key);
-    return typeof v === 'string' ? v : '';
-  };
-  const spawnMode = (): SpawnMode => {
-    const v = view.meta.get('spawnMode');
-    return v === 'worktree' || v === 'session' ? v : 'same-dir';
-  };
 
   // ---- the summary above the list ----
   const head = element('section', 'list-head');
@@ -195,27 +159,27 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
   };
 
   const renderMeta = (): void => {
-    const name = metaString('name') || metaString('hostname') || 'tether';
-    const host = metaString('hostname');
+    const meta = readListMeta(view);
+    const name = meta.name || meta.hostname || 'tether';
+    const host = meta.hostname;
     topBar.setSession(name, host && host !== name ? host : '');
-    const mode = spawnMode();
+    const mode = meta.spawnMode;
     setText(spawn, SPAWN_LABEL[mode]);
     spawn.title = SPAWN_TITLE[mode];
     spawn.dataset.mode = mode;
-    const folder = metaString('folder');
+    const folder = meta.folder;
     setText(whereText, host ? `${host}:${folder}` : folder);
     where.title = folder;
     newButton.hidden = mode === 'session';
     capacity.hidden = mode === 'session'; // one session, always "full": the spawn chip says it
     singleNote.hidden = mode !== 'session';
-    const agents = readAgents(view.meta.get('agents'));
-    sheet.setOptions({ agents, defaultAgent: metaString('defaultAgent'), spawnMode: mode, folder });
+    sheet.setOptions({ agents: meta.agents, defaultAgent: meta.defaultAgent, spawnMode: mode, folder });
     renderCounts();
   };
 
   const renderCounts = (): void => {
-    const cap = view.meta.get('capacity');
-    const max = typeof cap === 'number' ? cap : 0;
+    const meta = readListMeta(view);
+    const max = meta.capacity;
     const running = shown.filter((s) => s.state !== 'ended').length;
     setText(capacity, `Capacity ${running}/${max}`);
     capacity.dataset.full = String(max > 0 && running >= max);
@@ -223,14 +187,14 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
     const waiting = shown.filter((s) => s.state === 'awaiting-permission').length;
     approvals.hidden = waiting === 0;
     setText(approvals, waiting === 1 ? '1 waiting for approval' : `${waiting} waiting for approval`);
-    const name = metaString('name') || 'Sessions';
+    const name = meta.name || 'Sessions';
     document.title = `${waiting > 0 ? `(${waiting}) ` : ''}${name} · tether`;
   };
 
   const renderSessions = (): void => {
     const now = Date.now();
-    const agents = readAgents(view.meta.get('agents'));
-    const rows = [...view.sessions.entries()].map(([id, row]) => readRow(id, row instanceof Y.Map ? (row.toJSON() as Record<string, unknown>) : {}));
+    const agents = readListMeta(view).agents;
+    const rows = readListedSessions(view);
     rows.sort(compareSessions);
     shown = rows;
     const ids = new Set(rows.map((r) => r.id));
@@ -272,7 +236,7 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
     });
   };
 
-  const renderDevices = (): void => topBar.setDevices([...view.devices.entries()] as Array<[string, DeviceInfo]>, client.peerId);
+  const renderDevices = (): void => topBar.setDevices(readDevices(view.devices), client.peerId);
 
   const renderBanner = (): void => {
     const error = client.error;

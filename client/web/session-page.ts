@@ -4,7 +4,7 @@
  * conversation view or — for a server's link — the session list, which take over those shared parts.
  */
 import type { Terminal } from '@xterm/xterm';
-import { sessionKind } from '../../protocol/conversation-doc.js';
+import { sessionKind } from '../../protocol/session-kind.js';
 import type { SessionClient } from '../../client/core/session-client.js';
 import type { PageLayout } from './page-layout.js';
 import { mountTerminalPage } from './terminal-page.js';
@@ -42,7 +42,7 @@ export function startSessionPage(layout: PageLayout, client: SessionClient, opti
   let mounted = false;
 
   const mount = (): void => {
-    const kind = client.doc.getMap('meta').get('kind') === 'session-list' ? 'session-list' : sessionKind(client.doc);
+    const kind = sessionKind(client.doc);
     if (mounted || kind === null) return;
     mounted = true;
     client.doc.off('afterTransaction', mount);

@@ -14,6 +14,7 @@ import { KeyBar } from './key-bar.js';
 import { ResizeRequests } from './resize-requests.js';
 import { pinToVisualViewport, watchViewport } from './viewport-watcher.js';
 import { onUserInput } from './user-input.js';
+import { readDevices } from '../../protocol/device-roster.js';
 
 /** Phones and tablets get focus only when the user taps: focusing would pop up the keyboard. */
 const coarsePointer = (): boolean => window.matchMedia('(pointer: coarse)').matches;
@@ -66,7 +67,7 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
   /** Says whose screen the terminal fits when it is not this one, and how to take it over. */
   const sizeHint = (owner: string | null): string | null => {
     if (exited || client.state !== 'live' || owner === null || owner === client.peerId) return null;
-    const name = client.view.devices.get(owner)?.name;
+    const name = readDevices(client.view.devices).find(([peerId]) => peerId === owner)?.[1].name;
     if (!name) return null;
     return `Sized for ${name}. Type here to fit this screen.`;
   };
@@ -75,7 +76,7 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
     const snapshot = readTerminal(client.view);
     topBar.setSession(snapshot.name, snapshot.command);
     document.title = `${snapshot.name || snapshot.command || 'Session'} · tether`;
-    topBar.setDevices([...client.view.devices.entries()], client.peerId, snapshot.sizeOwner);
+    topBar.setDevices(readDevices(client.view.devices), client.peerId, snapshot.sizeOwner);
     terminal.setSize({ cols: snapshot.cols, rows: snapshot.rows });
     terminal.setHint(sizeHint(snapshot.sizeOwner));
     terminal.renderOutput(client.view);

@@ -7,7 +7,7 @@ import type * as Y from 'yjs';
 import type { ToolContent, ToolStatus } from '../../protocol/conversation-doc.js';
 import { diffView, displayPath } from './diff-view.js';
 import { element, setText, srOnly } from './dom.js';
-import { field, type EntryContext, type EntryView } from './entry-view.js';
+import { readAs, type EntryContext, type EntryView } from './entry-view.js';
 
 const STATUS_LABEL: Record<ToolStatus, string> = {
   pending: 'Pending',
@@ -18,14 +18,12 @@ const STATUS_LABEL: Record<ToolStatus, string> = {
 
 /** The tool status of an entry (pending when missing or unknown). */
 export function toolStatus(entry: Y.Map<unknown>): ToolStatus {
-  const s = entry.get('status');
-  return s === 'in_progress' || s === 'completed' || s === 'failed' ? s : 'pending';
+  return readAs(entry, 'tool')?.status ?? 'pending';
 }
 
 /** The content list of a tool entry. */
 export function toolContent(entry: Y.Map<unknown>): ToolContent[] {
-  const content = entry.get('content');
-  return Array.isArray(content) ? (content as ToolContent[]) : [];
+  return readAs(entry, 'tool')?.content ?? [];
 }
 
 /** Elements for a tool's content: text output, diffs, terminals. */
@@ -66,12 +64,13 @@ export class ToolCard implements EntryView {
   }
 
   private update(): void {
-    const status = toolStatus(this.entry);
+    const tool = readAs(this.entry, 'tool');
+    const status = tool?.status ?? 'pending';
     this.element.dataset.status = status;
-    this.element.dataset.kind = field(this.entry, 'kind') || 'other';
+    this.element.dataset.kind = tool?.kind ?? 'other';
     setText(this.iconLabel, `${STATUS_LABEL[status]}: `);
-    setText(this.title, field(this.entry, 'title') || 'Tool call');
-    const kind = field(this.entry, 'kind');
+    setText(this.title, tool?.title ?? 'Tool call');
+    const kind = tool?.kind ?? '';
     setText(this.kind, kind && kind !== 'other' ? kind : '');
     this.renderBody();
   }
@@ -86,13 +85,11 @@ export class ToolCard implements EntryView {
     const content = toolContent(this.entry);
     // A diff already names its file: list only the other places the tool touches.
     const diffPaths = new Set(content.flatMap((c) => (c.type === 'diff' ? [c.path] : [])));
-    const locations = (Array.isArray(this.entry.get('locations')) ? (this.entry.get('locations') as Array<{ path: string; line: number | null }>) : []).filter(
-      (loc) => !diffPaths.has(String(loc.path)) || loc.line != null,
-    );
+    const locations = (readAs(this.entry, 'tool')?.locations ?? []).filter((loc) => !diffPaths.has(loc.path) || loc.line != null);
     if (locations.length > 0) {
       const list = element('ul', 'tool-locations');
       for (const loc of locations) {
-        list.append(element('li', undefined, `${displayPath(String(loc.path), cwd)}${loc.line != null ? `:${loc.line}` : ''}`));
+        list.append(element('li', undefined, `${displayPath(loc.path, cwd)}${loc.line != null ? `:${loc.line}` : ''}`));
       }
       parts.push(list);
     }

@@ -2,7 +2,7 @@
  * The bar above the terminal: which session this is (name and command from the document), the
  * connection state, and the devices connected to it, with this device marked "you".
  */
-import type { DeviceInfo } from '../../protocol/terminal-doc.js';
+import type { DeviceInfo } from '../../protocol/device-roster.js';
 import type { ConnectionState } from '../../client/core/session-client.js';
 import type { TetherError } from '../../protocol/errors.js';
 

@@ -12,7 +12,7 @@ import type * as Y from 'yjs';
 import { startTestHost, joinClient, type TestHost, type TestClient } from '../helpers/terminal-host.js';
 import { SCRIPTED_AGENT } from '../helpers/scripted-agent-command.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { entryText, pendingPermissions, readStatus, type ConversationDocView } from '../../protocol/conversation-doc.js';
+import { entryText, pendingPermissions, readConversationMeta, readEntry, readStatus, type ConversationDocView } from '../../protocol/conversation-doc.js';
 
 const folder = realpathSync(mkdtempSync(join(tmpdir(), 'tether-conv-')));
 writeFileSync(join(folder, 'notes.md'), 'first line\nsecond line\n');
@@ -51,7 +51,7 @@ async function prompt(c: TestClient, text: string): Promise<void> {
 test('the agent is ready and its modes are known', async () => {
   await idle(phone);
   assert.equal(view(phone).meta.get('kind'), 'conversation');
-  assert.deepEqual((view(phone).meta.get('modes') as Array<{ id: string }>).map((m) => m.id), ['ask', 'code']);
+  assert.deepEqual(readConversationMeta(view(phone)).modes.map((m) => m.id), ['ask', 'code']);
   assert.equal(view(phone).meta.get('promptImages'), true);
 });
 
@@ -71,21 +71,23 @@ test('a tool call shows its diff before approval; approving on one device resolv
   await prompt(phone, 'edit src/app.ts');
   await waitFor(() => pendingPermissions(view(laptop)).length === 1, 10_000, 'permission request on the laptop');
   assert.equal(readStatus(view(phone)), 'awaiting-permission');
-  const tool = last(laptop, 'tool')!;
-  assert.equal(tool.get('kind'), 'edit');
-  const content = tool.get('content') as Array<{ type: string; path: string; newText: string }>;
-  assert.equal(content[0]!.type, 'diff');
-  assert.equal(content[0]!.path, join(folder, 'src/app.ts'));
-  assert.equal(content[0]!.newText, 'new line\n');
-  const request = pendingPermissions(view(phone))[0]!;
-  const options = request.get('options') as Array<{ optionId: string; name: string }>;
-  assert.deepEqual(options.map((o) => o.name), ['Allow once', 'Allow always', 'Reject']);
-  const reply = await phone.client.sendIntent({ type: 'permission', requestId: String(request.get('requestId')), optionId: 'allow-once' });
+  const tool = readEntry(last(laptop, 'tool')!);
+  assert.ok(tool.type === 'tool');
+  assert.equal(tool.kind, 'edit');
+  const diff = tool.content[0]!;
+  assert.ok(diff.type === 'diff');
+  assert.equal(diff.path, join(folder, 'src/app.ts'));
+  assert.equal(diff.newText, 'new line\n');
+  const request = readEntry(pendingPermissions(view(phone))[0]!);
+  assert.ok(request.type === 'permission');
+  assert.deepEqual(request.options.map((o) => o.name), ['Allow once', 'Allow always', 'Reject']);
+  const reply = await phone.client.sendIntent({ type: 'permission', requestId: request.requestId, optionId: 'allow-once' });
   assert.equal(reply.ok, true);
   await waitFor(() => last(laptop, 'permission')!.get('status') === 'answered', 5000, 'laptop sees it answered');
-  const answer = last(laptop, 'permission')!.get('answer') as { by: string; name: string };
-  assert.equal(answer.by, 'phone');
-  assert.equal(answer.name, 'Allow once');
+  const answered = readEntry(last(laptop, 'permission')!);
+  assert.ok(answered.type === 'permission' && answered.answer);
+  assert.equal(answered.answer.by, 'phone');
+  assert.equal(answered.answer.name, 'Allow once');
   await waitFor(() => lastText(laptop) === 'edit applied' && last(laptop, 'tool')!.get('status') === 'completed', 10_000, 'edit completed');
   await idle(phone);
 });

@@ -13,7 +13,7 @@ import { joinClient, type TestClient } from '../helpers/terminal-host.js';
 import { SCRIPTED_AGENT } from '../helpers/scripted-agent-command.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { assertApprovalShowsCommand, assertNoAgentEscapes } from '../helpers/agent-escapes.js';
-import { entryText, pendingPermissions } from '../../protocol/conversation-doc.js';
+import { entryText, pendingPermissions, readEntry } from '../../protocol/conversation-doc.js';
 
 const folder = realpathSync(mkdtempSync(join(tmpdir(), 'tether-interactive-')));
 const running: PtyCli[] = [];
@@ -54,7 +54,8 @@ test('chat: keyboard and devices are interchangeable; /remote-control shares the
   cli.type('2\r');
   await waitFor(() => pendingPermissions(phone.client.conversation).length === 0, 5000, 'resolved on the phone');
   const answered = phone.client.conversation.entries.toArray().filter((e) => e.get('type') === 'permission').at(-1)!;
-  assert.deepEqual({ ...(answered.get('answer') as object), at: 0 }, { optionId: 'allow-always', name: 'Allow always', by: 'host terminal', byDeviceId: 'local', at: 0 });
+  const read = readEntry(answered);
+  assert.deepEqual(read.type === 'permission' ? { ...read.answer, at: 0 } : null, { optionId: 'allow-always', name: 'Allow always', by: 'host terminal', byDeviceId: 'local', at: 0 });
   await cli.waitFor(/permission: allow-always/);
 
   cli.type('/quit\r');

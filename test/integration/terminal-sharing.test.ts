@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { startTestHost, joinClient, type TestHost, type TestClient } from '../helpers/terminal-host.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { readTerminal } from '../../protocol/terminal-doc.js';
+import { readDevices } from '../../protocol/device-roster.js';
 
 let host: TestHost;
 let phone: TestClient;
@@ -29,7 +30,7 @@ test('input typed on one device shows its output on both', async () => {
 
 test('every device is listed in the document with its name', async () => {
   await waitFor(() => laptop.client.view.devices.size === 2, 5000, 'two devices listed');
-  const names = [...laptop.client.view.devices.values()].map((d) => d.name).sort();
+  const names = readDevices(laptop.client.view.devices).map(([, d]) => d.name).sort();
   assert.deepEqual(names, ['laptop', 'phone']);
 });
 

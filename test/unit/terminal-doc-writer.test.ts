@@ -8,9 +8,9 @@ import {
   OutputCursor,
   readTerminal,
   terminalDocView,
-  type DeviceInfo,
   type TerminalDocView,
 } from '../../protocol/terminal-doc.js';
+import type { DeviceInfo } from '../../protocol/device-roster.js';
 
 const meta = { name: 'demo', command: '/bin/sh', cols: 80, rows: 24 };
 
@@ -143,8 +143,9 @@ describe('output reaches replicas exactly once', () => {
       assert.equal(r.screen, expected, `after batch ${batch}`);
     }
     assert.equal(r.resets, 0);
-    // The first write of the first batch is written at once (nothing was written recently), then batched.
-    assert.equal(w.view.output.length, 21);
+    // At least one chunk per flush and never more than one per write; how many writes went out at once
+    // after a quiet spell depends on timing (16 ms), which a loaded machine stretches.
+    assert.ok(w.view.output.length >= 20 && w.view.output.length <= 100, `${w.view.output.length} chunks`);
   });
 
   it('two replicas joining at different times both render everything once', () => {

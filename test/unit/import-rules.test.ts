@@ -1,6 +1,8 @@
 /**
- * The terminal pieces shared by the host's console and `tether attach` (raw mode, chat rendering, chat
- * line input, safe text) live in one declared place, client/terminal/, which both may import.
+ * The layering rules: imports flow toward protocol/ (which imports nothing of ours), the signal server
+ * and the clients never import the host, the terminal pieces shared by the host's console and `tether
+ * attach` live in one declared place (client/terminal/), and documents are read only through the typed
+ * readers in protocol/ (no `.get('key') as T` anywhere else).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -22,6 +24,31 @@ function ownImports(file: string): string[] {
   const text = readFileSync(join(root, file), 'utf8');
   return [...text.matchAll(/(?:from|import)\s*\(?\s*'(\.[^']+)'/g)].map((m) => relative(root, resolve(root, dirname(file), m[1]!)));
 }
+
+/** Asserts every own import of every file below `dir` satisfies `allowed`. */
+function checkImports(dir: string, allowed: (target: string, file: string) => boolean): void {
+  const files = sources(dir);
+  assert.ok(files.length > 0, `${dir} exists`);
+  for (const file of files) for (const target of ownImports(file)) assert.ok(allowed(target, file), `${file} imports ${target}`);
+}
+
+test('protocol/ imports nothing of ours but protocol/', () => {
+  checkImports('protocol', (t) => t.startsWith('protocol/'));
+});
+
+test('signal/ never imports host/ or client/', () => {
+  checkImports('signal', (t) => !t.startsWith('host/') && !t.startsWith('client/'));
+});
+
+test('client/ never imports host/ or signal/', () => {
+  checkImports('client', (t) => !t.startsWith('host/') && !t.startsWith('signal/'));
+});
+
+test('documents are read through protocol/ readers: no `.get(key) as T` outside protocol/', () => {
+  for (const file of [...sources('host'), ...sources('client'), ...sources('signal')]) {
+    assert.doesNotMatch(readFileSync(join(root, file), 'utf8'), /\.get\([^)]*\)\s+as\s/, `${file} casts a document read`);
+  }
+});
 
 test('client/terminal imports only protocol/ and itself', () => {
   const files = sources('client/terminal');
