@@ -6,7 +6,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { packageRoot } from '../host/package-paths.js';
@@ -102,7 +103,8 @@ export class HostProcess {
     const args = [bin, 'remote-control', '--json', '--local', '--port', '0', ...flags, ...(program.length > 0 ? ['--', ...program] : [])];
     const child = spawn(process.execPath, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...options.env },
+      // A fresh state folder: a benchmark never restores another run's sessions.
+      env: { ...process.env, TETHER_STATE_DIR: mkdtempSync(join(tmpdir(), 'tether-bench-state-')), ...options.env },
     });
     const host = new HostProcess(child, options.label ?? program.join(' '));
     try {

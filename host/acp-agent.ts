@@ -47,6 +47,8 @@ export interface AgentInfo {
   modes: AgentMode[];
   currentModeId: string | null;
   agentName: string | null;
+  /** True when start() took an earlier agent session back (session/load or session/resume). */
+  resumed: boolean;
 }
 
 /** How the agent process ended. */
@@ -62,6 +64,8 @@ export interface AcpAgentHandlers {
   /** Resolve with the chosen outcome; `signal` aborts when the turn is cancelled. */
   onPermission(request: RequestPermissionRequest, signal: AbortSignal): Promise<RequestPermissionResponse>;
   onExit(exit: AgentExit): void;
+  /** The agent's process exists (its pid is its process group): watched so it never outlives the host. */
+  onSpawn?(pid: number): void;
 }
 
 /** A running ACP agent with one session. */
@@ -91,8 +95,21 @@ export class AcpAgent {
     return safeBlock([...this.stderrLines, this.stderrPartial].filter(Boolean).join('\n'));
   }
 
-  /** Spawns, initializes and opens a session. Throws AGENT_NOT_FOUND / AGENT_FAILED. */
-  async start(): Promise<AgentInfo> {
+  /** The agent's own id of the open session (kept by the store, to take it back after a restart). */
+  get agentSessionId(): string | null {
+    return this.sessionId;
+  }
+
+  /** The agent's process id (its process group: it was started detached). */
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  /**
+   * Spawns, initializes and opens a session — `resume`'s, with session/load or session/resume when the
+   * agent offers either, else a new one. Throws AGENT_NOT_FOUND / AGENT_FAILED.
+   */
+  async start(resume: string | null = null): Promise<AgentInfo> {
     this.folder = await realpath(this.cwd);
     const child = spawn(this.command.file, this.command.args, {
       cwd: this.folder,
@@ -121,6 +138,7 @@ export class AcpAgent {
       this.handlers.onExit(this.exited);
     });
     await spawned;
+    if (child.pid !== undefined) this.handlers.onSpawn?.(child.pid);
 
     const stream = ndJsonStream(
       Writable.toWeb(child.stdin!) as WritableStream<Uint8Array>,
@@ -148,14 +166,36 @@ export class AcpAgent {
       }),
       'initialize',
     );
-    const session = await this.withTimeout(agent.request(methods.agent.session.new, { cwd: this.folder, mcpServers: [] }), 'session/new');
-    this.sessionId = session.sessionId;
+    const caps = init.agentCapabilities;
+    type Opened = { modes?: { availableModes: Array<{ id: string; name: string; description?: string | null }>; currentModeId: string } | null };
+    let session: Opened | null = null;
+    let resumed = false;
+    if (resume && (caps?.loadSession || caps?.sessionCapabilities?.resume)) {
+      // session/load replays the history as updates: they are ignored (sessionId is not set yet), the
+      // document already holds them. An agent that no longer knows the session starts a new one.
+      const params = { sessionId: resume, cwd: this.folder, mcpServers: [] };
+      const request = caps.loadSession ? agent.request(methods.agent.session.load, params) : agent.request(methods.agent.session.resume, params);
+      session = await this.withTimeout(request as Promise<Opened>, caps.loadSession ? 'session/load' : 'session/resume').catch((err: unknown) => {
+        this.log.warn({ err: String(err) }, 'the agent could not take its earlier session back; starting a new one');
+        return null;
+      });
+      if (session) {
+        this.sessionId = resume;
+        resumed = true;
+      }
+    }
+    if (!session) {
+      const created = await this.withTimeout(agent.request(methods.agent.session.new, { cwd: this.folder, mcpServers: [] }), 'session/new');
+      this.sessionId = created.sessionId;
+      session = created;
+    }
     const modes = session.modes?.availableModes.map((m) => ({ id: m.id, name: m.name, ...(m.description ? { description: m.description } : {}) })) ?? [];
     return {
       promptImages: init.agentCapabilities?.promptCapabilities?.image === true,
       modes,
       currentModeId: session.modes?.currentModeId ?? null,
       agentName: init.agentInfo?.title ?? init.agentInfo?.name ?? null,
+      resumed,
     };
   }
 

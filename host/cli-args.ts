@@ -4,6 +4,7 @@
  * argument so nothing else reads process.env.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { isAbsolute, join, resolve } from 'node:path';
 import * as z from 'zod';
 import { TetherError } from '../protocol/errors.js';
 import { defaultConfigPath, loadPresets } from './agent-presets.js';
@@ -58,6 +59,54 @@ export interface RemoteControlCommand {
   createSessionInDir: boolean;
   /** How long a link lets new devices pair (--link-ttl); null: until revoked (`never`). */
   linkTtlMs: number | null;
+  /** The user's state folder (--state-dir, TETHER_STATE_DIR): stored sessions, and the trust store. */
+  stateDir: string;
+  /** How long ended sessions are kept (--keep-history); null: until pruned by hand (`forever`). */
+  keepHistoryMs: number | null;
+  /** Most bytes stored sessions may use on disk (--history-limit); the oldest ended ones go first. */
+  historyLimitBytes: number;
+}
+
+/** Default --keep-history: seven days. */
+export const DEFAULT_KEEP_HISTORY_MS = 7 * 86_400_000;
+/** Default --history-limit: 1 GiB. */
+export const DEFAULT_HISTORY_LIMIT_BYTES = 1024 ** 3;
+
+/**
+ * The user's state folder: --state-dir, else TETHER_STATE_DIR, else $XDG_STATE_HOME/tether, else
+ * ~/.local/state/tether (the XDG base directory default). Relative paths are taken from `cwd`.
+ */
+export function resolveStateDir(flag: string | undefined, env: Record<string, string | undefined>, cwd: string): string {
+  const given = flag ?? (env.TETHER_STATE_DIR && env.TETHER_STATE_DIR.trim() !== '' ? env.TETHER_STATE_DIR : undefined);
+  if (given !== undefined) {
+    if (given.trim() === '' || given.includes('\0')) throw bad('--state-dir must be a folder path');
+    return resolve(cwd, given);
+  }
+  const xdg = env.XDG_STATE_HOME;
+  if (xdg && isAbsolute(xdg)) return join(xdg, 'tether');
+  const home = env.HOME && isAbsolute(env.HOME) ? env.HOME : null;
+  if (!home) throw bad('cannot find a state folder: set HOME, XDG_STATE_HOME, TETHER_STATE_DIR or --state-dir');
+  return join(home, '.local', 'state', 'tether');
+}
+
+/** Parses --keep-history (and `tether sessions prune --older-than`): a duration or `forever`. */
+export function parseKeepHistory(value: string | undefined, flag = 'keep-history'): number | null {
+  if (value === undefined) return DEFAULT_KEEP_HISTORY_MS;
+  if (value === 'forever') return null;
+  const ms = durationMs(value);
+  if (ms === null) throw bad(`--${flag} must be a duration such as 12h, 7d or 30d, or 'forever'; got '${value}'`);
+  return ms;
+}
+
+const SIZE_UNITS: Record<string, number> = { k: 1024, m: 1024 ** 2, g: 1024 ** 3 };
+
+/** Parses --history-limit: `500m`, `2g`, `800k` (at least 1 MiB). */
+export function parseHistoryLimit(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_HISTORY_LIMIT_BYTES;
+  const m = /^(\d{1,6})([kmg])$/i.exec(value);
+  const bytes = m ? Number(m[1]) * SIZE_UNITS[m[2]!.toLowerCase()]! : NaN;
+  if (!m || bytes < 1024 ** 2) throw bad(`--history-limit must be a size of at least 1m, such as 500m or 2g; got '${value}'`);
+  return bytes;
 }
 
 /** Default --link-ttl: ten minutes. */
@@ -68,9 +117,15 @@ const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_00
 export function parseLinkTtl(value: string | undefined): number | null {
   if (value === undefined) return DEFAULT_LINK_TTL_MS;
   if (value === 'never') return null;
+  const ms = durationMs(value);
+  if (ms === null) throw bad(`--link-ttl must be a duration such as 90s, 10m, 2h or 7d, or 'never'; got '${value}'`);
+  return ms;
+}
+
+/** `90s`, `10m`, `2h`, `7d` in milliseconds; null when not such a duration (or zero). */
+function durationMs(value: string): number | null {
   const m = /^(\d{1,6})(s|m|h|d)$/.exec(value);
-  if (!m || Number(m[1]) === 0) throw bad(`--link-ttl must be a duration such as 90s, 10m, 2h or 7d, or 'never'; got '${value}'`);
-  return Number(m[1]) * DURATION_UNITS[m[2]!]!;
+  return m && Number(m[1]) > 0 ? Number(m[1]) * DURATION_UNITS[m[2]!]! : null;
 }
 
 /** Default --capacity. */
@@ -115,13 +170,27 @@ export interface AttachCommand {
   logLevel: LogLevel;
 }
 
+/** `tether sessions [list|prune]`: the sessions stored in the state folder. */
+export interface SessionsCommand {
+  command: 'sessions';
+  action: 'list' | 'prune';
+  stateDir: string;
+  /** prune: only sessions whose last activity is older than this (null with --all or ids). */
+  olderThanMs: number | null;
+  /** prune: these session ids (any state but running). */
+  ids: readonly string[];
+  /** prune --all: every stored session that is not running. */
+  all: boolean;
+  json: boolean;
+}
+
 /** Help or version output. */
 export interface InfoCommand {
   command: 'help' | 'version';
-  topic: 'main' | 'remote-control' | 'signal' | 'attach';
+  topic: 'main' | 'remote-control' | 'signal' | 'attach' | 'sessions';
 }
 
-export type CliCommand = RemoteControlCommand | SignalCommand | AttachCommand | InfoCommand;
+export type CliCommand = RemoteControlCommand | SignalCommand | AttachCommand | SessionsCommand | InfoCommand;
 
 function bad(message: string): TetherError {
   return new TetherError('BAD_FLAG', message);
@@ -236,6 +305,9 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
     'log-level': { type: 'string' },
     config: { type: 'string' },
     'link-ttl': { type: 'string' },
+    'state-dir': { type: 'string' },
+    'keep-history': { type: 'string' },
+    'history-limit': { type: 'string' },
     capacity: { type: 'string' },
     spawn: { type: 'string' },
     'create-session-in-dir': { type: 'boolean' },
@@ -276,6 +348,9 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
     env: childEnv,
     configPath: (values.config as string | undefined) ?? null,
     linkTtlMs: parseLinkTtl(values['link-ttl'] as string | undefined),
+    stateDir: resolveStateDir(values['state-dir'] as string | undefined, env, cwd),
+    keepHistoryMs: parseKeepHistory(values['keep-history'] as string | undefined),
+    historyLimitBytes: parseHistoryLimit(values['history-limit'] as string | undefined),
     ...serverFlags(values, mode),
   } satisfies RemoteControlCommand);
 }
@@ -345,6 +420,32 @@ function parseAttach(args: string[]): CliCommand {
   } satisfies AttachCommand);
 }
 
+function parseSessions(args: string[], env: Record<string, string | undefined>, cwd: string): CliCommand {
+  const { values, positionals } = parse(args, {
+    'state-dir': { type: 'string' },
+    'older-than': { type: 'string' },
+    all: { type: 'boolean' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return { command: 'help', topic: 'sessions' };
+  const [action = 'list', ...ids] = positionals;
+  if (action !== 'list' && action !== 'prune') throw bad(`unknown sessions action '${action}' (use list or prune)`);
+  if (action === 'list' && (ids.length > 0 || values.all || values['older-than'] !== undefined)) throw bad('tether sessions list takes no ids, --all or --older-than');
+  for (const id of ids) if (!/^[A-Za-z0-9_-]{22}$/.test(id)) throw bad(`'${id}' is not a session id`);
+  const chosen = [ids.length > 0, Boolean(values.all), values['older-than'] !== undefined].filter(Boolean).length;
+  if (chosen > 1) throw bad('prune takes one of: session ids, --all, or --older-than');
+  return Object.freeze({
+    command: 'sessions',
+    action,
+    stateDir: resolveStateDir(values['state-dir'] as string | undefined, env, cwd),
+    olderThanMs: action === 'prune' && chosen === 0 ? parseKeepHistory(undefined) : values['older-than'] !== undefined ? parseKeepHistory(values['older-than'] as string, 'older-than') : null,
+    ids: Object.freeze(ids),
+    all: Boolean(values.all),
+    json: Boolean(values.json),
+  } satisfies SessionsCommand);
+}
+
 /** Parses argv (without node and script); throws TetherError BAD_FLAG. */
 export function parseCli(argv: string[], env: Record<string, string | undefined>, cwd: string): CliCommand {
   const [first, ...rest] = argv;
@@ -369,6 +470,8 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       return parseSignal(rest);
     case 'attach':
       return parseAttach(rest);
+    case 'sessions':
+      return parseSessions(rest, env, cwd);
     default:
       // Any other flag first: an interactive session that is not shared until /remote-control.
       if (first.startsWith('-')) return parseRemoteControl(argv, env, cwd, 'interactive', false);

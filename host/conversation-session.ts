@@ -25,6 +25,12 @@ export interface ConversationSessionConfig {
   cwd: string;
   env: Record<string, string>;
   log: Logger;
+  /** A stored session's document (restored after a restart): the conversation stays above. */
+  doc?: Y.Doc;
+  /** The agent's own session id from before the restart, to take it back on Resume. */
+  agentSessionId?: string | null;
+  /** Carries out a device's Resume of an interrupted session (the server's; none: it cannot resume). */
+  onResume?: () => Promise<TetherError | null>;
 }
 
 interface PendingPermission {
@@ -35,6 +41,8 @@ interface PendingPermission {
 interface ConversationSessionEvents {
   'device-joined': [Actor];
   'device-left': [Actor];
+  /** The agent's process exists (its pid is its process group). */
+  spawned: [number];
   /** The agent process ended (the conversation stays readable). */
   'agent-exited': [AgentExit];
 }
@@ -45,7 +53,7 @@ type Sender = Pick<Actor, 'name'> & { deviceId: string | null };
 /** A shared conversation with an ACP agent. */
 export class ConversationSession extends EventEmitter<ConversationSessionEvents> implements SessionBehaviour<ConversationIntent> {
   readonly kind = 'conversation' as const;
-  readonly doc = new Y.Doc();
+  readonly doc: Y.Doc;
   readonly writer: ConversationWriter;
   readonly core: SessionCore<ConversationIntent>;
   private readonly agent: AcpAgent;
@@ -58,10 +66,20 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
   /** Who stopped the running turn, if someone did. */
   private stoppedBy: string | null = null;
   private ended = false;
+  /** A restored session whose agent ran when its host stopped: prompts queue until it is resumed. */
+  private interruptedNow = false;
 
   constructor(private readonly config: ConversationSessionConfig) {
     super();
-    this.writer = new ConversationWriter(this.doc, { name: config.name, agent: config.agentLabel, command: config.command.display, cwd: config.cwd });
+    this.doc = config.doc ?? new Y.Doc();
+    this.writer = new ConversationWriter(this.doc, { name: config.name, agent: config.agentLabel, command: config.command.display, cwd: config.cwd }, config.doc !== undefined);
+    if (config.doc) {
+      if (readStatus(this.writer.view) === 'ended') this.ended = true;
+      else {
+        this.interruptedNow = true;
+        this.writer.setInterrupted();
+      }
+    }
     this.core = new SessionCore(this.doc, this.writer, this, config.log);
     this.core.on('joined', (actor) => this.emit('device-joined', actor));
     this.core.on('left', (actor) => this.emit('device-left', actor));
@@ -69,16 +87,45 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
       onUpdate: (update) => this.writer.applyUpdate(update),
       onPermission: (request, signal) => this.onPermission(request, signal),
       onExit: (exit) => this.onAgentExit(exit),
+      onSpawn: (pid) => this.emit('spawned', pid),
     }, config.log.child({ component: 'agent' }));
   }
 
-  /** Starts the agent; throws AGENT_NOT_FOUND / AGENT_FAILED / SPAWN_FAILED. */
+  /** True while a restored session waits to be resumed. */
+  get interrupted(): boolean {
+    return this.interruptedNow;
+  }
+
+  /** The agent's process group while it runs (to end it should this host be killed). */
+  get processGroup(): number | null {
+    return this.ended || this.interruptedNow ? null : this.agent.pid;
+  }
+
+  /** The agent's own id of its session (stored, to take it back after a restart). */
+  get agentSessionId(): string | null {
+    return this.agent.agentSessionId;
+  }
+
+  /**
+   * Starts the agent (again, for an interrupted session: its earlier agent session when the agent can
+   * load it, else a new one, the conversation above kept readable); throws AGENT_NOT_FOUND / AGENT_FAILED / SPAWN_FAILED.
+   */
   async start(): Promise<void> {
+    const resuming = this.interruptedNow;
+    if (resuming) {
+      this.interruptedNow = false;
+      this.writer.setStatus('starting');
+    }
     try {
-      const info = await this.agent.start();
+      const info = await this.agent.start(resuming ? (this.config.agentSessionId ?? null) : null);
       this.promptImages = info.promptImages;
       this.modes = info.modes;
       this.writer.setAgentInfo(info);
+      if (resuming) {
+        this.writer.addNotice('info', info.resumed
+          ? 'The host restarted; the agent took its session back.'
+          : 'The host restarted; the agent started afresh and does not remember the conversation above.');
+      }
       if (!this.ended) this.writer.setStatus('idle');
       this.pump();
     } catch (err) {
@@ -112,10 +159,21 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
     return 'control';
   }
 
+  /** A prompt the host took but lost in a crash is queued again: prompts are never lost. */
+  replayAfterRestart(intent: ConversationIntent): boolean {
+    return intent.type === 'prompt';
+  }
+
   /** Applies a valid, permitted intent from `actor`. Returns the reply's error, or null when applied. */
   async apply(intent: ConversationIntent, actor: Actor): Promise<TetherError | null> {
     const sender: Sender = { name: actor.name, deviceId: actor.deviceId };
+    if (intent.type === 'resume') {
+      if (!this.interruptedNow) return this.ended ? new TetherError('SESSION_ENDED', 'the agent has ended') : null;
+      return this.config.onResume ? this.config.onResume() : new TetherError('SESSION_INTERRUPTED', 'this session cannot be resumed here');
+    }
     if (this.ended && intent.type !== 'queue-remove') return new TetherError('SESSION_ENDED', 'the agent has ended');
+    // Interrupted: prompts queue (and can be edited or removed) until a device resumes the session.
+    if (this.interruptedNow && !['prompt', 'queue-edit', 'queue-remove'].includes(intent.type)) return new TetherError('SESSION_INTERRUPTED');
     switch (intent.type) {
       case 'prompt': {
         if ((intent.images?.length ?? 0) > 0 && !this.promptImages) return new TetherError('IMAGES_UNSUPPORTED');
@@ -176,7 +234,7 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
 
   /** Starts the next queued prompt when the agent is free. */
   private pump(): void {
-    if (this.turnRunning || this.ended || readStatus(this.writer.view) === 'starting') return;
+    if (this.turnRunning || this.ended || this.interruptedNow || readStatus(this.writer.view) === 'starting') return;
     const next = this.writer.shiftQueue();
     if (!next) return;
     this.turnRunning = true;

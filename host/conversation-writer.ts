@@ -54,11 +54,14 @@ export class ConversationWriter {
   private readonly permissions = new Map<string, Y.Map<unknown>>();
   private plan: Y.Map<unknown> | null = null;
 
+  /** `restored`: `doc` is a stored session's document, adopted as it is. */
   constructor(
     readonly doc: Y.Doc,
     meta: ConversationStartMeta,
+    restored = false,
   ) {
     this.view = conversationDocView(doc);
+    if (restored) return;
     doc.transact(() => {
       this.view.meta.set('kind', 'conversation');
       this.view.meta.set('name', meta.name);
@@ -216,6 +219,21 @@ export class ConversationWriter {
     const prompt = readQueued(this.view.queue.get(0));
     this.view.queue.delete(0, 1);
     return prompt;
+  }
+
+  /**
+   * The host restarted while the agent ran: requests it was waiting on can no longer be answered, and
+   * nothing runs until a device resumes the session (prompts queue meanwhile).
+   */
+  setInterrupted(): void {
+    this.doc.transact(() => {
+      for (const entry of this.view.entries) {
+        if (entry.get('type') !== 'permission' || entry.get('status') !== 'pending') continue;
+        entry.set('status', 'cancelled');
+        entry.set('answer', { optionId: null, name: 'Cancelled', by: 'host restart', byDeviceId: null, at: Date.now() } satisfies PermissionAnswer);
+      }
+      this.view.state.set('status', 'interrupted');
+    });
   }
 
   /** The agent ended: the conversation stays readable. */

@@ -8,6 +8,7 @@ Usage:
   tether [--remote-control [name] | --rc [name]] [options] [-- <command> [args...]]
   tether signal [options]
   tether attach <session url>
+  tether sessions [list | prune [ids...] [--older-than D | --all]]
   tether --help | --version
 
 Commands:
@@ -17,9 +18,12 @@ Commands:
                    /remote-control (or /rc) in the chat to share it later.
   signal           Run a standalone signal server (hosts use it with --signal URL).
   attach           Join a session from this terminal.
+  sessions         List or prune the sessions stored in the state folder.
 
 Interactive mode takes the same options as remote-control (--agent, --port, --bind, --local,
---public-url, --signal, --cols, --rows, --config, --log-level); see 'tether remote-control --help'.
+--public-url, --signal, --cols, --rows, --config, --log-level, --state-dir, --keep-history,
+--history-limit); see 'tether remote-control --help'. Interactive sessions are stored too: a server
+started in the same folder lists them, read-only.
 Chat commands: /remote-control [name] (/rc) share or show the sharing panel, /devices,
 /stop, /mode <id>, /quit. For terminal programs, Ctrl-] then s shares (or shows the panel),
 Ctrl-] then q quits, Ctrl-] twice sends Ctrl-].`;
@@ -65,6 +69,11 @@ Options:
   --link-ttl DURATION     How long the link (QR code) lets new devices pair: 90s, 10m, 2h, 7d, or
                           never (default 10m). A paired device keeps working after it expires.
   --cols N, --rows N      Initial terminal size (default 80x24; the device that types sets it after).
+  --state-dir DIR         Where sessions (and paired devices) are stored (default: $TETHER_STATE_DIR,
+                          else $XDG_STATE_HOME/tether, else ~/.local/state/tether).
+  --keep-history DURATION How long ended sessions are kept: 12h, 7d, 30d, or forever (default 7d).
+  --history-limit SIZE    Most disk stored sessions may use, e.g. 500m or 2g (default 1g); past it
+                          the oldest ended sessions are removed first.
   --json                  Print one JSON object per line instead of the QR code and status screen:
                           ready, session-started, session-ended, session-exited,
                           session-removed, device-joined, device-left.
@@ -74,7 +83,29 @@ Options:
 Keys (on the status screen): q or Ctrl-C quits; space shows or hides the QR code; w switches
 new sessions between this folder and their own worktree.
 A session whose program or agent ends stays readable on every device until it is removed from
-the list. With --spawn session, tether exits with the terminal program's exit code.`;
+the list. With --spawn session, tether exits with the terminal program's exit code.
+Sessions survive restarts: started again in the same folder, the server takes back its link (the
+same port and ids), its sessions and their history. Sessions that were running come back
+"interrupted" with a Resume action (a terminal program starts again below its old scrollback; an
+agent takes its session back when it can, else starts afresh below the old conversation).`;
+
+/** \`tether sessions --help\`. */
+export const SESSIONS_HELP = `Usage: tether sessions [list] [--json]
+       tether sessions prune [<session id>...] [--older-than DURATION | --all] [--json]
+
+Sessions are stored in the state folder as they change (their documents and the intents applied),
+so a restarted server brings them back. 'list' shows each stored session (live, interrupted or
+ended), its last activity and its size, and the total disk use. 'prune' removes stored sessions
+idle longer than --older-than (default 7d), the given ids, or --all; a session a running tether
+serves is never removed. Servers prune by themselves (--keep-history, --history-limit).
+
+Options:
+  --state-dir DIR         The state folder (default: $TETHER_STATE_DIR, else $XDG_STATE_HOME/tether,
+                          else ~/.local/state/tether).
+  --older-than DURATION   12h, 7d, 30d…
+  --all                   Every stored session that no running tether serves.
+  --json                  One JSON object instead of text.
+  -h, --help              Show this help.`;
 
 /** \`tether signal --help\`. */
 export const SIGNAL_HELP = `Usage: tether signal [options]

@@ -1,5 +1,7 @@
 /** Creates the right kind of session for a program: a shared terminal (PTY) or a conversation (ACP agent). */
+import type * as Y from 'yjs';
 import type { Logger } from 'pino';
+import type { TetherError } from '../protocol/errors.js';
 import type { RemoteControlCommand } from './cli-args.js';
 import { TerminalSession } from './terminal-session.js';
 import { ConversationSession } from './conversation-session.js';
@@ -15,14 +17,26 @@ export interface SessionDeps {
   scrollbackChars?: number;
 }
 
-/** Makes (but does not start) the session for `config.program`; `log` is already bound to the session. */
-export function createHostedSession(config: RemoteControlCommand, name: string, log: Logger, scrollbackChars?: number): HostedSession {
-  const common = { name, cwd: config.cwd, env: config.env, log };
+/** A stored session's document to continue, and how a device's Resume is carried out. */
+export interface RestoredParts {
+  doc: Y.Doc;
+  agentSessionId: string | null;
+  /** Absent: the session is read-only (an interactive session's record). */
+  onResume?: () => Promise<TetherError | null>;
+}
+
+/**
+ * Makes (but does not start) the session for `config.program`; `log` is already bound to the session.
+ * With `restored`, it continues a stored session's document: ended, or interrupted until resumed.
+ */
+export function createHostedSession(config: RemoteControlCommand, name: string, log: Logger, scrollbackChars?: number, restored?: RestoredParts): HostedSession {
+  const common = { name, cwd: config.cwd, env: config.env, log, ...(restored ? { doc: restored.doc, ...(restored.onResume ? { onResume: restored.onResume } : {}) } : {}) };
   const program = config.program;
   if (program.kind === 'acp') {
     return new ConversationSession({
       ...common,
       agentLabel: program.label,
+      agentSessionId: restored?.agentSessionId ?? null,
       command: { file: program.file, args: program.args, display: program.display, installHint: program.installHint },
     });
   }

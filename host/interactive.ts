@@ -10,16 +10,44 @@ import { Sharing } from './sharing.js';
 import { runChatConsole } from './chat-console.js';
 import { runPtyConsole } from './pty-console.js';
 import type { Authenticator } from './trust/authenticator.js';
+import { newId, newOwnerSecret } from '../protocol/ids.js';
+import { DocLog } from './persist/doc-log.js';
+import { identify } from './persist/process-identity.js';
+import type { SessionStore } from './persist/session-store.js';
+import type { ProcessGuard } from './persist/process-guard.js';
+
+/** Stores an interactive session (read-only later, from a server's list in the same folder); returns a closer. */
+async function storeSession(store: SessionStore, guard: ProcessGuard | undefined, cmd: RemoteControlCommand, name: string, session: ReturnType<typeof createHostedSession>): Promise<(reason: string) => Promise<void>> {
+  const id = newId();
+  const now = Date.now();
+  await store.putSession({
+    id, origin: 'interactive', serverId: null, name, kind: session.kind, program: cmd.program, folder: cmd.cwd, branch: null, worktreePath: null,
+    state: 'running', endedReason: null, owner: newOwnerSecret(), group: null, agentSessionId: null, startedAt: now, lastActivity: now,
+  });
+  const log = new DocLog(store, id, session.doc, false);
+  let pgid: number | null = null;
+  session.on('spawned', (pid: number) => {
+    pgid = pid;
+    guard?.add(pid);
+    void store.updateSession(id, { group: identify(pid) ?? null });
+  });
+  return async (reason) => {
+    log.close();
+    if (pgid !== null) guard?.remove(pgid);
+    await store.updateSession(id, { state: 'ended', endedReason: reason, group: null, lastActivity: Date.now() });
+  };
+}
 
 /** Runs an interactive session until the user quits; resolves with the exit status. Throws on startup failures. */
 export async function runInteractive(
   cmd: RemoteControlCommand,
-  deps: SessionDeps & { clientDir: string | null; authenticator: Authenticator },
+  deps: SessionDeps & { clientDir: string | null; authenticator: Authenticator; store?: SessionStore; guard?: ProcessGuard },
   io: { input: NodeJS.ReadStream; output: NodeJS.WriteStream },
 ): Promise<{ exitCode: Promise<number>; close: () => Promise<void> }> {
   const name = cmd.name ?? `${hostname()}-${cmd.program.label}`;
   const sized: RemoteControlCommand = { ...cmd, cols: io.output.columns || cmd.cols, rows: io.output.rows || cmd.rows };
   const session = createHostedSession(sized, name, deps.log, deps.scrollbackChars);
+  const stored = deps.store ? await storeSession(deps.store, deps.guard, cmd, name, session) : null;
   const sharing = new Sharing(cmd, session.core, {
     authenticator: deps.authenticator,
     hostName: hostname(),
@@ -34,6 +62,7 @@ export async function runInteractive(
     closing ??= (async () => {
       await sharing.stop();
       await session.close();
+      await stored?.('the interactive session ended');
     })();
     return closing;
   };

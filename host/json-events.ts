@@ -7,6 +7,7 @@ import type { SessionServer } from './session-server.js';
 import type { HostedSession } from './hosted-session.js';
 import { readConversationMeta, readConversationState } from '../protocol/conversation-doc.js';
 import { readTerminal } from '../protocol/terminal-doc.js';
+import type { StoredSummary } from './status-screen.js';
 
 /** The command a session runs, as its document records it. */
 function commandOf(session: HostedSession): string {
@@ -14,7 +15,7 @@ function commandOf(session: HostedSession): string {
 }
 
 /** Writes the server's events as JSON lines. */
-export function attachJsonEvents(server: SessionServer, out: NodeJS.WritableStream): void {
+export function attachJsonEvents(server: SessionServer, out: NodeJS.WritableStream, stored?: () => StoredSummary): void {
   // `ready` is always the first line: events from starting the first session wait for it.
   let held: string[] | null = [];
   const write = (event: string, fields: object): void => {
@@ -33,6 +34,7 @@ export function attachJsonEvents(server: SessionServer, out: NodeJS.WritableStre
       command: r.first ? commandOf(r.first.session) : null,
       kind: r.first?.session.kind ?? null,
       spawn: server.spawn,
+      ...(stored ? { stored: stored() } : {}),
     });
     for (const line of held ?? []) out.write(line);
     held = null;
@@ -52,6 +54,7 @@ export function attachJsonEvents(server: SessionServer, out: NodeJS.WritableStre
     if (s.session.kind === 'terminal' && e.exitCode !== null) write('session-exited', { sessionId: s.id, exitCode: e.exitCode });
   });
   server.on('session-removed', (s) => write('session-removed', { sessionId: s.id, name: s.name }));
+  server.on('session-resumed', (s) => write('session-resumed', { sessionId: s.id, name: s.name }));
   server.on('device-joined', (s, d) =>
     write('device-joined', { sessionId: s?.id ?? null, peerId: d.peerId, deviceId: d.deviceId, name: d.name, kind: d.kind, role: d.role, devices: (s?.session ?? server.list).core.subscriberCount }),
   );

@@ -3,7 +3,7 @@
  * into a clean shutdown (bounded to 2 s). Bad flags exit with status 2 and one line.
  */
 import { parseCli, type CliCommand, type RemoteControlCommand, type SignalCommand } from './cli-args.js';
-import { ATTACH_HELP, MAIN_HELP, REMOTE_CONTROL_HELP, SIGNAL_HELP } from './help.js';
+import { ATTACH_HELP, MAIN_HELP, REMOTE_CONTROL_HELP, SESSIONS_HELP, SIGNAL_HELP } from './help.js';
 import { TetherError } from '../protocol/errors.js';
 import { TETHER_VERSION } from '../protocol/version.js';
 import { createLogger } from './logger.js';
@@ -17,8 +17,42 @@ import { linkOrigin } from './lan-address.js';
 import { runAttach } from '../client/node/attach.js';
 import { runInteractive } from './interactive.js';
 import { Authenticator } from './trust/authenticator.js';
-import { MemoryTrustStore } from './trust/memory-trust-store.js';
 import { safeBlock } from '../client/terminal/safe-text.js';
+import { realpathSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { SessionStore } from './persist/session-store.js';
+import { ProcessGuard } from './persist/process-guard.js';
+import { ServerHistory } from './persist/server-history.js';
+import { StoredTrustStore } from './persist/stored-trust-store.js';
+import { historyReport, pruneHistory } from './persist/retention.js';
+import { runSessionsCommand } from './sessions-command.js';
+import type { Logger } from 'pino';
+
+/** Stored sessions are pruned (--keep-history, --history-limit) at startup and this often after. */
+const PRUNE_EVERY_MS = 6 * 3_600_000;
+
+/** The store, the process watchdog and regular pruning, for a command that runs sessions. */
+async function openPersistence(cmd: RemoteControlCommand, log: Logger): Promise<{ store: SessionStore; guard: ProcessGuard; close(): Promise<void> }> {
+  const store = SessionStore.open(cmd.stateDir);
+  const prune = (): Promise<unknown> =>
+    pruneHistory(store, { olderThanMs: cmd.keepHistoryMs, limitBytes: cmd.historyLimitBytes }).then(
+      (removed) => removed.length > 0 && log.info({ removed: removed.length }, 'pruned stored sessions'),
+      (err: unknown) => log.warn({ err: String(err) }, 'could not prune stored sessions'),
+    );
+  await prune();
+  const timer = setInterval(() => void prune(), PRUNE_EVERY_MS);
+  timer.unref();
+  const guard = new ProcessGuard(log);
+  return {
+    store,
+    guard,
+    async close() {
+      clearInterval(timer);
+      guard.close();
+      await store.close();
+    },
+  };
+}
 
 const SHUTDOWN_DEADLINE_MS = 2000;
 
@@ -54,8 +88,12 @@ function shutdownOn(close: () => Promise<void>, code: () => number): () => void 
 async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
   let server: SessionServer;
+  let persistence: Awaited<ReturnType<typeof openPersistence>>;
   try {
-    server = new SessionServer(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir() });
+    persistence = await openPersistence(cmd, log);
+    const history = new ServerHistory(persistence.store, persistence.guard, realpathSync(cmd.cwd), cmd.name ?? hostname(), log.child({ component: 'history' }));
+    const authenticator = new Authenticator(new StoredTrustStore(persistence.store));
+    server = new SessionServer(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir(), authenticator, history });
   } catch (err) {
     fail(err);
   }
@@ -64,9 +102,14 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
   const shutdown = shutdownOn(async () => {
     detachScreen();
     await server.close();
+    await persistence.close();
   }, () => exitCode);
-  if (cmd.json) attachJsonEvents(server, process.stdout);
-  else detachScreen = attachStatusScreen(server, process.stdout, process.stdin, shutdown);
+  const stored = (): { sessions: number; bytes: number; fileBytes: number } => {
+    const r = historyReport(persistence.store);
+    return { sessions: r.sessions.length, bytes: r.storedBytes, fileBytes: r.fileBytes };
+  };
+  if (cmd.json) attachJsonEvents(server, process.stdout, stored);
+  else detachScreen = attachStatusScreen(server, process.stdout, process.stdin, shutdown, stored);
   if (cmd.spawn === 'session') {
     // One-session mode: when its terminal program exits, tether exits with its code.
     server.on('session-ended', (s, e) => {
@@ -80,15 +123,24 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
   } catch (err) {
     detachScreen();
     await server.close();
+    await persistence.close();
     fail(err);
   }
 }
 
 async function interactive(cmd: RemoteControlCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
-  const session = await runInteractive(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir(), authenticator: new Authenticator(new MemoryTrustStore()) }, { input: process.stdin, output: process.stdout }).catch(fail);
+  const persistence = await openPersistence(cmd, log).catch(fail);
+  const session = await runInteractive(
+    cmd,
+    { log, wrtc: nodeWebRtc, clientDir: clientDir(), authenticator: new Authenticator(new StoredTrustStore(persistence.store)), store: persistence.store, guard: persistence.guard },
+    { input: process.stdin, output: process.stdout },
+  ).catch(fail);
   let exitCode = 0;
-  const shutdown = shutdownOn(() => session.close(), () => exitCode);
+  const shutdown = shutdownOn(async () => {
+    await session.close();
+    await persistence.close();
+  }, () => exitCode);
   exitCode = await session.exitCode;
   shutdown();
 }
@@ -110,7 +162,7 @@ async function attach(url: string): Promise<void> {
   process.exit(result.exitCode);
 }
 
-const HELP: Record<string, string> = { main: MAIN_HELP, 'remote-control': REMOTE_CONTROL_HELP, signal: SIGNAL_HELP, attach: ATTACH_HELP };
+const HELP: Record<string, string> = { main: MAIN_HELP, 'remote-control': REMOTE_CONTROL_HELP, signal: SIGNAL_HELP, attach: ATTACH_HELP, sessions: SESSIONS_HELP };
 
 let cmd: CliCommand;
 try {
@@ -140,5 +192,8 @@ switch (cmd.command) {
     break;
   case 'attach':
     void attach(cmd.url);
+    break;
+  case 'sessions':
+    void runSessionsCommand(cmd, process.stdout).then((code) => process.exit(code), fail);
     break;
 }

@@ -26,7 +26,7 @@ interface SessionListEvents {
 /** The server's session list. */
 export class SessionList extends EventEmitter<SessionListEvents> implements SessionBehaviour<ListIntent> {
   readonly kind = 'session-list' as const;
-  readonly doc = new Y.Doc();
+  readonly doc: Y.Doc;
   readonly core: SessionCore<ListIntent>;
   /** The list's only writer. */
   readonly list: SessionListWriter;
@@ -35,8 +35,11 @@ export class SessionList extends EventEmitter<SessionListEvents> implements Sess
     meta: ConstructorParameters<typeof SessionListWriter>[1],
     private readonly handle: ListIntentHandler,
     log: Logger,
+    /** The stored list of a server started again in its folder (its rows are brought up to date by the server). */
+    doc?: Y.Doc,
   ) {
     super();
+    this.doc = doc ?? new Y.Doc();
     this.list = new SessionListWriter(this.doc, meta);
     this.core = new SessionCore(this.doc, this.list, this, log);
     this.core.on('joined', (actor) => this.emit('device-joined', actor));

@@ -25,8 +25,21 @@ import type { Actor } from './core/session-core.js';
 import { Authenticator } from './trust/authenticator.js';
 import { MemoryTrustStore } from './trust/memory-trust-store.js';
 import { uniqueName } from './session-names.js';
-import { createWorktree, removeWorktree, releaseWorktree, repositoryRoot, isDirty, type Worktree } from './worktrees.js';
+import { createWorktree, removeWorktree, releaseWorktree, repositoryRoot, isDirty, holdWorktree, type Worktree } from './worktrees.js';
 import { readDevices } from '../protocol/device-roster.js';
+import type * as Y from 'yjs';
+import type { ServerHistory } from './persist/server-history.js';
+import type { SessionRecord } from './persist/session-store.js';
+
+/** An interactive session's stored document, shown from a server's list: ended, read-only. */
+function markReadOnly(doc: Y.Doc, kind: 'terminal' | 'conversation'): void {
+  if (kind === 'terminal') {
+    if (doc.getMap('term').get('state') !== 'exited') doc.getMap('term').set('state', 'exited');
+  } else if (doc.getMap('state').get('status') !== 'ended') {
+    doc.getMap('state').set('status', 'ended');
+    doc.getMap('state').set('endedReason', 'An interactive session, stored read-only.');
+  }
+}
 
 /** How often a session's row in the list follows its document (state, devices, last activity). */
 const LIST_REFRESH_MS = 100;
@@ -41,6 +54,8 @@ export interface ManagedSession {
   worktree: Worktree | null;
   session: HostedSession;
   ended: boolean;
+  /** Restored after a restart while its program ran: not running until a device resumes it. */
+  interrupted: boolean;
 }
 
 /** What `ready` reports. */
@@ -59,6 +74,8 @@ interface SessionServerEvents {
   /** A session's program or agent ended (`exitCode` null when it was stopped). */
   'session-ended': [ManagedSession, { exitCode: number | null; reason: string }];
   'session-removed': [ManagedSession];
+  /** An interrupted session's program or agent runs again. */
+  'session-resumed': [ManagedSession];
   /** A device opened a session (null: the session list). */
   'device-joined': [ManagedSession | null, Actor];
   /** A device closed a session, or its connection ended (null: the session list). */
@@ -74,14 +91,16 @@ export interface SessionServerDeps extends SessionDeps {
   clientDir: string | null;
   /** The user's trust (host key, tokens, paired devices); in memory when not given. */
   authenticator?: Authenticator;
+  /** The server's stored state (sessions survive restarts); nothing is stored when not given. */
+  history?: ServerHistory;
 }
 
 /** A multi-session server. */
 export class SessionServer extends EventEmitter<SessionServerEvents> {
   readonly sessions = new Map<string, ManagedSession>();
   readonly list: SessionList;
-  /** The session list's routing id: the server's link, and the scope its pairing tokens open. */
-  readonly listId = newId();
+  /** The session list's routing id: the server's link, and the scope its pairing tokens open (kept across restarts). */
+  readonly listId: string;
   readonly endpoint: HostEndpoint;
   readonly authenticator: Authenticator;
   private readonly hub: SignalHub;
@@ -93,6 +112,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   private readonly agents: StartableAgent[];
   private closing: Promise<void> | null = null;
   private readonly refreshTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** The session list as stored by the last run in this folder, if any. */
+  private readonly storedList: Y.Doc | null;
 
   constructor(
     private readonly config: RemoteControlCommand,
@@ -100,6 +121,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   ) {
     super();
     this.log = deps.log;
+    this.listId = deps.history?.record.id ?? newId();
+    this.storedList = deps.history?.load(this.listId) ?? null;
     this.spawnMode = config.spawn;
     this.authenticator = deps.authenticator ?? new Authenticator(new MemoryTrustStore());
     this.endpoint = new HostEndpoint({
@@ -110,7 +133,11 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       iceServers: deps.iceServers ?? [],
       log: deps.log,
     });
-    this.hub = new SignalHub(config, deps.clientDir, this.endpoint, deps.log);
+    // A server started again takes its old port back, so old links work (a taken port falls back to any).
+    const port = deps.history?.storedPort;
+    // `--port 0` asks for any free port: the stored one is as good as any, and keeps links working.
+    const reuse = port && !config.signalUrl && (!config.portExplicit || config.port === 0);
+    this.hub = new SignalHub(reuse ? { ...config, port, portExplicit: false } : config, deps.clientDir, this.endpoint, deps.log);
     const presets = loadPresets(config.configPath ?? defaultConfigPath(config.env), config.configPath !== null);
     this.agents = [
       { label: config.program.label, command: config.program.display },
@@ -129,6 +156,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       },
       (intent, by) => this.onListIntent(intent, by),
       deps.log.child({ component: 'session-list' }),
+      this.storedList ?? undefined,
     );
     this.endpoint.addSession(this.listId, this.list.core);
     this.list.on('device-joined', (actor) => this.emit('device-joined', null, actor));
@@ -158,11 +186,29 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       const what = sessionId === this.listId ? 'the session list' : (this.sessions.get(sessionId)?.name ?? sessionId);
       this.emit('warning', new TetherError(err.code, `devices cannot reach ${what}: ${err.message}`));
     });
-    await this.hub.register(this.listId);
+    const history = this.deps.history;
+    if (history) {
+      await history.follow(this.listId, this.list.doc, this.storedList !== null, this.list.core);
+      const stored = history.storedPort;
+      const port = this.hub.port;
+      history.setSignal(port, this.config.signalUrl);
+      if (stored !== null && port !== null && port !== stored) {
+        this.emit('warning', new TetherError('PORT_CHANGED', `port ${stored}, which this server used before, is taken: links from before will not work; new links use port ${port}`));
+      }
+    }
+    await this.hub.register(this.listId, history?.record.owner);
     this.linkToken = this.authenticator.mintToken(this.listId, 'owner', this.config.linkTtlMs).secret;
     const serverUrl = this.serverUrl;
     let first: ManagedSession | null = null;
-    if (this.config.createSessionInDir) first = await this.startSession({ name: this.config.name, spawn: 'same-dir', program: this.config.program });
+    const restored = history ? await this.restoreSessions(history) : [];
+    const interrupted = restored.filter((m) => m.interrupted);
+    if (this.spawnMode === 'session' && interrupted.length > 0) {
+      // One-session mode: its session is the server; it comes back running.
+      first = interrupted[0]!;
+      await this.resumeSession(first.id);
+    } else if (this.config.createSessionInDir && interrupted.length === 0 && !(this.spawnMode === 'session' && restored.length > 0)) {
+      first = await this.startSession({ name: this.config.name, spawn: 'same-dir', program: this.config.program });
+    }
     const ready: ServerReady = { serverUrl, signal: this.hub.signalOrigin, name: readListMeta(this.list.list.view).name, first };
     this.emit('ready', ready);
     return ready;
@@ -215,6 +261,13 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     const id = newId();
     const folder = worktree?.path ?? this.config.cwd;
     const session = createHostedSession({ ...this.config, cwd: folder, program }, name, this.log.child({ sessionId: id }), this.deps.scrollbackChars);
+    const history = this.deps.history;
+    const record = await history?.add({
+      id, name, kind: session.kind, program, folder, branch: worktree?.branch ?? null, worktreePath: worktree?.path ?? null,
+      state: 'running', endedReason: null, startedAt: Date.now(), lastActivity: Date.now(),
+    });
+    await history?.follow(id, session.doc, false, session.core);
+    this.watchProcess(id, session);
     // An agent takes a second or so to initialize: a device's request need not wait for it.
     const background = options.background === true && session.kind === 'conversation';
     const starting = background ? null : session.start();
@@ -222,13 +275,16 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       await starting;
     } catch (err) {
       await session.close().catch((e: unknown) => this.log.warn({ err: String(e) }, 'cleanup after a failed start'));
+      await history?.removed(id);
       if (worktree) releaseWorktree(worktree.path);
       throw err;
     }
     this.endpoint.addSession(id, session.core);
-    await this.hub.register(id);
+    await this.hub.register(id, record?.owner);
     const url = formatSessionUrl(this.hub.signalOrigin, id, this.linkToken);
-    const managed: ManagedSession = { id, name, url, agent: program.label, folder, worktree, session, ended: false };
+    const managed: ManagedSession = { id, name, url, agent: program.label, folder, worktree, session, ended: false, interrupted: false };
+    if (!background) this.recordRunning(managed);
+
     this.sessions.set(id, managed);
     this.list.list.add({
       id, name, agent: program.label, kind: session.kind, folder, branch: worktree?.branch ?? null,
@@ -236,10 +292,13 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     });
     this.follow(managed);
     if (background) {
-      session.start().catch((err: unknown) => {
-        this.log.warn({ sessionId: id, err: String(err) }, 'session failed to start');
-        this.markEnded(managed, null, (err as Error).message);
-      });
+      session.start().then(
+        () => this.recordRunning(managed),
+        (err: unknown) => {
+          this.log.warn({ sessionId: id, err: String(err) }, 'session failed to start');
+          this.markEnded(managed, null, (err as Error).message);
+        },
+      );
     }
     this.log.info({ sessionId: id, name, folder }, 'session started');
     this.emit('session-started', managed);
@@ -272,6 +331,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     this.hub.unregister(id);
     this.endpoint.removeSession(id, new TetherError('SESSION_REMOVED'));
     await managed.session.close();
+    await this.deps.history?.removed(id);
     if (managed.worktree) releaseWorktree(managed.worktree.path);
     this.sessions.delete(id);
     this.list.list.remove(id);
@@ -286,7 +346,34 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     if ([...this.sessions.values()].some((s) => s.id !== id && s.name === name)) throw new TetherError('NAME_TAKEN');
     managed.name = name;
     managed.session.writer.setName(name);
+    this.deps.history?.renamed(id, name);
     this.list.list.update(id, { name });
+    this.emit('changed');
+  }
+
+  /**
+   * Starts an interrupted session's program or agent again (its scrollback or conversation stays above);
+   * throws SESSION_UNKNOWN, CAPACITY_REACHED, or the program's start errors.
+   */
+  async resumeSession(id: string): Promise<void> {
+    const managed = this.sessions.get(id);
+    if (!managed) throw new TetherError('SESSION_UNKNOWN', 'no such session on this server');
+    if (!managed.interrupted) {
+      if (managed.ended) throw new TetherError('SESSION_ENDED');
+      return;
+    }
+    if (this.running >= this.config.capacity) throw new TetherError('CAPACITY_REACHED', `capacity reached (${this.running}/${this.config.capacity})`);
+    managed.interrupted = false;
+    this.list.list.update(id, { state: 'starting', lastActivity: Date.now() });
+    try {
+      await managed.session.start();
+    } catch (err) {
+      this.markEnded(managed, null, (err as Error).message);
+      throw err;
+    }
+    this.recordRunning(managed);
+    this.log.info({ sessionId: id }, 'session resumed');
+    this.emit('session-resumed', managed);
     this.emit('changed');
   }
 
@@ -294,8 +381,11 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   close(): Promise<void> {
     this.closing ??= (async () => {
       for (const t of this.refreshTimers.values()) clearTimeout(t);
+      // Stop recording first: sessions stopped by this shutdown come back interrupted, resumable.
+      await this.deps.history?.close();
       await Promise.all([...this.sessions.values()].map((m) => m.session.close().catch((err: unknown) => this.log.warn({ err: String(err) }, 'session close failed'))));
       for (const m of this.sessions.values()) if (m.worktree) releaseWorktree(m.worktree.path);
+      this.deps.history?.releaseGroups();
       this.list.close();
       this.endpoint.close();
       await this.hub.stop();
@@ -335,6 +425,9 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
         case 'remove-session':
           await this.removeSession(intent.sessionId);
           break;
+        case 'resume-session':
+          await this.resumeSession(intent.sessionId);
+          break;
       }
       this.log.info({ intent: intent.type, by: by.name }, 'list intent applied');
       return null;
@@ -351,8 +444,9 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     const refresh = (): void => {
       this.refreshTimers.delete(managed.id);
       if (!this.sessions.has(managed.id)) return;
+      this.deps.history?.touch(managed.id);
       this.list.list.update(managed.id, {
-        state: managed.ended ? 'ended' : this.stateOf(session),
+        state: managed.ended ? 'ended' : managed.interrupted ? 'interrupted' : this.stateOf(session),
         devices: readDevices(session.writer.view.devices).map(([, d]) => d.name),
         lastActivity: Date.now(),
       });
@@ -378,9 +472,80 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     refresh();
   }
 
+  /** Its program's or agent's process group is recorded and watched the moment it exists. */
+  private watchProcess(id: string, session: HostedSession): void {
+    session.on('spawned', (pid: number) => this.deps.history?.running(id, pid, null));
+  }
+
+  /** Records a running session's process group and (for an agent) its own session id. */
+  private recordRunning(managed: ManagedSession): void {
+    const s = managed.session;
+    if (!managed.ended) this.deps.history?.running(managed.id, s.processGroup, s.kind === 'conversation' ? s.agentSessionId : null);
+  }
+
+  /** Brings back this server's stored sessions (and its folder's interactive ones, read-only). */
+  private async restoreSessions(history: ServerHistory): Promise<ManagedSession[]> {
+    const restored: ManagedSession[] = [];
+    for (const record of history.storedSessions()) {
+      const doc = history.load(record.id);
+      if (!doc) continue;
+      await history.endLeftovers(record);
+      try {
+        restored.push(await this.restoreSession(history, record, doc));
+      } catch (err) {
+        this.log.warn({ sessionId: record.id, err: String(err) }, 'could not restore a stored session');
+      }
+    }
+    const kept = new Set(restored.map((m) => m.id));
+    for (const id of [...this.list.list.view.sessions.keys()]) if (!kept.has(id)) this.list.list.remove(id);
+    return restored;
+  }
+
+  private async restoreSession(history: ServerHistory, record: SessionRecord, doc: Y.Doc): Promise<ManagedSession> {
+    const { id } = record;
+    const readOnly = record.origin === 'interactive';
+    doc.transact(() => {
+      // Devices listed by the last run are gone; an interactive session is shown as it was, ended.
+      doc.getMap('devices').clear();
+      if (readOnly) markReadOnly(doc, record.kind);
+    });
+    const onResume = async (): Promise<TetherError | null> => {
+      try {
+        await this.resumeSession(id);
+        return null;
+      } catch (err) {
+        return err instanceof TetherError ? err : new TetherError('SPAWN_FAILED', String(err));
+      }
+    };
+    const session = createHostedSession({ ...this.config, cwd: record.folder, program: record.program }, record.name, this.log.child({ sessionId: id }), this.deps.scrollbackChars, {
+      doc, agentSessionId: record.agentSessionId, ...(readOnly ? {} : { onResume }),
+    });
+    await history.follow(id, doc, true, session.core);
+    this.watchProcess(id, session);
+    const worktree = record.worktreePath && record.branch ? { path: record.worktreePath, branch: record.branch } : null;
+    if (worktree) holdWorktree(worktree.path);
+    const interrupted = session.interrupted;
+    const managed: ManagedSession = {
+      id, name: record.name, url: formatSessionUrl(this.hub.signalOrigin, id, this.linkToken), agent: record.program.label,
+      folder: record.folder, worktree, session, ended: !interrupted, interrupted,
+    };
+    this.endpoint.addSession(id, session.core);
+    await this.hub.register(id, record.owner);
+    this.sessions.set(id, managed);
+    const endedReason = readOnly ? 'interactive session (read-only)' : interrupted ? 'the host restarted' : record.endedReason;
+    const row = { name: record.name, agent: record.program.label, kind: session.kind, folder: record.folder, branch: record.branch, state: interrupted ? 'interrupted' as const : 'ended' as const, endedReason, devices: [], startedAt: record.startedAt, lastActivity: record.lastActivity };
+    if (this.list.list.view.sessions.has(id)) this.list.list.update(id, row);
+    else this.list.list.add({ id, ...row });
+    if (interrupted) history.interrupted(id);
+    this.follow(managed);
+    return managed;
+  }
+
   private markEnded(managed: ManagedSession, exitCode: number | null, reason: string): void {
     if (managed.ended) return;
     managed.ended = true;
+    managed.interrupted = false;
+    this.deps.history?.ended(managed.id, reason);
     this.list.list.update(managed.id, { state: 'ended', endedReason: reason, lastActivity: Date.now() });
     this.emit('session-ended', managed, { exitCode, reason });
     this.emit('changed');

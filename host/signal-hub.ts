@@ -71,10 +71,15 @@ export class SignalHub {
     }
   }
 
-  /** Routes devices of `sessionId` to this host's handler. */
-  async register(sessionId: string): Promise<void> {
+  /** The embedded signal server's port (null with --signal or before start). */
+  get port(): number | null {
+    return this.server?.address().port ?? null;
+  }
+
+  /** Routes devices of `sessionId` to this host's handler; `owner` proves a stored session is ours. */
+  async register(sessionId: string, owner?: string): Promise<void> {
     if (!this.link || !this.origin) throw new Error('signal hub not started');
-    await this.link.register(sessionId);
+    await this.link.register(sessionId, owner);
   }
 
   /** Stops serving a session (its link stops working). */

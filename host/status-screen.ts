@@ -9,6 +9,7 @@ import { readListedSessions, readListMeta } from '../protocol/session-list-doc.j
 import type { SessionServer, ServerReady } from './session-server.js';
 import { setRawModeSafely } from '../client/terminal/tty-mode.js';
 import { safeBlock, safeLine } from '../client/terminal/safe-text.js';
+import { formatBytes } from './sessions-command.js';
 
 /** Renders a QR code as text. */
 export function renderQr(text: string): Promise<string> {
@@ -22,10 +23,22 @@ const STATE_LABEL: Record<string, string> = {
   working: '● working',
   'awaiting-permission': '\x1b[33m◆ waiting for approval\x1b[0m',
   ended: '\x1b[2m■ ended\x1b[0m',
+  interrupted: '\x1b[33m◇ interrupted\x1b[0m',
 };
 
 /** Attaches the status screen to a server. `onQuit` is called for q / Ctrl-C. Returns a detach function. */
-export function attachStatusScreen(server: SessionServer, out: NodeJS.WriteStream, input: NodeJS.ReadStream, onQuit: () => void): () => void {
+/** What the state folder holds, for the status screen and `--json`'s ready event. */
+export interface StoredSummary {
+  sessions: number;
+  bytes: number;
+  fileBytes: number;
+}
+
+/**
+ * Attaches the status screen to a server. `onQuit` is called for q / Ctrl-C; `stored` reports the
+ * state folder's disk use. Returns a detach function.
+ */
+export function attachStatusScreen(server: SessionServer, out: NodeJS.WriteStream, input: NodeJS.ReadStream, onQuit: () => void, stored?: () => StoredSummary): () => void {
   let ready: ServerReady | null = null;
   let qr = '';
   let showQr = true;
@@ -33,9 +46,16 @@ export function attachStatusScreen(server: SessionServer, out: NodeJS.WriteStrea
   let scheduled: ReturnType<typeof setTimeout> | null = null;
   const tty = out.isTTY === true;
 
+  let history: StoredSummary | null = null;
+  let historyAt = 0;
   const render = (): void => {
     scheduled = null;
     if (!ready || !tty) return;
+    // Reading sizes scans the store: at most every 10 s.
+    if (stored && Date.now() - historyAt > 10_000) {
+      history = stored();
+      historyAt = Date.now();
+    }
     const view = server.list.list.view;
     const rows = readListedSessions(view).map((s) => {
       const devices = s.devices.map((d) => safeLine(d));
@@ -52,6 +72,7 @@ export function attachStatusScreen(server: SessionServer, out: NodeJS.WriteStrea
       ...(rows.length ? rows : ['  no sessions yet: start one from the list']),
       '',
       ...(notice ? [`  ${notice}`, ''] : []),
+      ...(history ? [`  \x1b[2mstored: ${history.sessions} session${history.sessions === 1 ? '' : 's'}, ${formatBytes(history.bytes)} (tether sessions lists and prunes them)\x1b[0m`] : []),
       `  \x1b[2mq quit · space ${showQr ? 'hide' : 'show'} QR code${spawn === 'session' ? '' : ` · w new sessions in ${spawn === 'same-dir' ? 'a worktree' : 'this folder'}`}\x1b[0m`,
     ];
     out.write(lines.join('\n') + '\n');
@@ -72,6 +93,11 @@ export function attachStatusScreen(server: SessionServer, out: NodeJS.WriteStrea
     });
   });
   server.on('changed', soon);
+  server.on('warning', (err) => {
+    notice = `\x1b[33m${safeLine(err.message)} (${err.code})\x1b[0m`;
+    soon();
+    line(`warning: ${safeLine(err.message)} (${err.code})`);
+  });
   server.on('session-started', (s) => line(`session started: ${safeLine(s.name)} (${safeLine(s.agent)}) in ${safeLine(s.folder)}`));
   server.on('session-ended', (s, e) => line(`session ended: ${safeLine(s.name)} (${safeLine(e.reason)})`));
   server.on('device-joined', (s, d) => {

@@ -37,12 +37,21 @@ export class TerminalDocWriter {
   /** Lengths of the chunks in `output`, oldest first, to trim without reading them back. */
   private readonly chunkLengths: number[] = [];
 
+  /** `restored`: `doc` is a stored session's document; its output is adopted (and trimmed) as it is. */
   constructor(
     readonly doc: Y.Doc,
     meta: TerminalMeta,
     private readonly scrollbackChars = SCROLLBACK_CHARS,
+    restored = false,
   ) {
     this.view = terminalDocView(doc);
+    if (restored) {
+      for (const chunk of this.view.output) {
+        this.chunkLengths.push(chunk.length);
+        this.keptChars += chunk.length;
+      }
+      return;
+    }
     doc.transact(() => {
       this.view.meta.set('kind', 'terminal');
       this.view.meta.set('name', meta.name);
@@ -123,6 +132,22 @@ export class TerminalDocWriter {
       this.view.term.set('state', 'exited');
       this.view.term.set('exitCode', exitCode);
       this.view.term.set('exitSignal', signal);
+    });
+  }
+
+  /** The host restarted while the program ran: it is not running until a device resumes it. */
+  setInterrupted(): void {
+    this.view.term.set('state', 'interrupted');
+  }
+
+  /** The program runs again after an interruption, below the old scrollback and a line that says so. */
+  setResumed(): void {
+    this.appendOutput('\r\n\x1b[2m── the host restarted; the program started again ──\x1b[0m\r\n');
+    this.flush();
+    this.doc.transact(() => {
+      this.view.term.set('state', 'running');
+      this.view.term.set('exitCode', null);
+      this.view.term.set('exitSignal', null);
     });
   }
 

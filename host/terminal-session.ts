@@ -11,6 +11,7 @@ import { TetherError } from '../protocol/errors.js';
 import type { Role } from '../protocol/roles.js';
 import { spawnPty, type PtyExit, type PtyProcess } from './pty-process.js';
 import { TerminalDocWriter } from './terminal-doc-writer.js';
+import { readTerminal } from '../protocol/terminal-doc.js';
 import { describeIssue, LOCAL_ACTOR, SessionCore, type Actor, type SessionBehaviour } from './core/session-core.js';
 
 /** Everything a terminal session needs. */
@@ -24,11 +25,17 @@ export interface TerminalSessionConfig {
   rows: number;
   scrollbackChars?: number;
   log: Logger;
+  /** A stored session's document (restored after a restart): its scrollback is kept above. */
+  doc?: Y.Doc;
+  /** Carries out a device's Resume of an interrupted session (the server's; none: it cannot resume). */
+  onResume?: () => Promise<TetherError | null>;
 }
 
 interface TerminalSessionEvents {
   'device-joined': [Actor];
   'device-left': [Actor];
+  /** The program's process exists (its pid is its process group). */
+  spawned: [number];
   /** The program ended and every device was given the chance to see it. */
   exited: [PtyExit];
   /** Raw program output, as it arrives (for the host's own terminal in interactive mode). */
@@ -38,42 +45,70 @@ interface TerminalSessionEvents {
 /** A shared terminal. */
 export class TerminalSession extends EventEmitter<TerminalSessionEvents> implements SessionBehaviour<TerminalIntent> {
   readonly kind = 'terminal' as const;
-  readonly doc = new Y.Doc();
+  readonly doc: Y.Doc;
   readonly writer: TerminalDocWriter;
   readonly core: SessionCore<TerminalIntent>;
   private pty: PtyProcess | null = null;
   private exit: PtyExit | null = null;
   private size: { cols: number; rows: number };
+  /** A restored session whose program ran when its host stopped: nothing runs until it is resumed. */
+  private interruptedNow = false;
 
   constructor(private readonly config: TerminalSessionConfig) {
     super();
+    this.doc = config.doc ?? new Y.Doc();
     this.size = { cols: config.cols, rows: config.rows };
     this.writer = new TerminalDocWriter(
       this.doc,
       { name: config.name, command: config.command.display, cols: config.cols, rows: config.rows },
       config.scrollbackChars,
+      config.doc !== undefined,
     );
+    if (config.doc) {
+      const stored = readTerminal(this.writer.view);
+      this.size = { cols: stored.cols, rows: stored.rows };
+      if (stored.state === 'exited') this.exit = { exitCode: stored.exitCode ?? 0, signal: stored.exitSignal };
+      else {
+        this.interruptedNow = true;
+        this.writer.setInterrupted();
+      }
+    }
     this.core = new SessionCore(this.doc, this.writer, this, config.log);
     this.core.on('joined', (actor) => this.emit('device-joined', actor));
     this.core.on('left', (actor) => this.emit('device-left', actor));
   }
 
-  /** Starts the program; throws TetherError SPAWN_FAILED. */
+  /** Starts the program (again, below the old scrollback, for an interrupted session); throws TetherError SPAWN_FAILED. */
   start(): void {
     const { command, cwd, env } = this.config;
     const pty = spawnPty({ file: command.file, args: command.args, cwd, env, ...this.size });
     this.pty = pty;
+    if (this.interruptedNow) {
+      this.interruptedNow = false;
+      this.writer.setResumed();
+    }
     pty.onData((text) => {
       this.writer.appendOutput(text);
       this.emit('output', text);
     });
     pty.onExit((exit) => void this.onExit(exit));
     this.config.log.info({ pid: pty.pid, command: command.display }, 'program started');
+    this.emit('spawned', pty.pid);
   }
 
   /** The program's exit, once it ended. */
   get exited(): PtyExit | null {
     return this.exit;
+  }
+
+  /** True while a restored session waits to be resumed. */
+  get interrupted(): boolean {
+    return this.interruptedNow;
+  }
+
+  /** The program's process group while it runs (to end it should this host be killed). */
+  get processGroup(): number | null {
+    return this.pty && !this.exit ? this.pty.pid : null;
   }
 
   /** Keystrokes from the host's own terminal (interactive mode): it takes the size like any device. */
@@ -114,7 +149,7 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
   parseIntent(raw: Record<string, unknown>): TerminalIntent | TetherError {
     const parsed = TerminalIntentSchema.safeParse(raw);
     if (parsed.success) return parsed.data;
-    if (typeof raw.type === 'string' && !['input', 'resize'].includes(raw.type)) return new TetherError('WRONG_SESSION_KIND', 'this is a terminal; that action belongs to another kind of session');
+    if (typeof raw.type === 'string' && !['input', 'resize', 'resume'].includes(raw.type)) return new TetherError('WRONG_SESSION_KIND', 'this is a terminal; that action belongs to another kind of session');
     return new TetherError('INTENT_INVALID', describeIssue(parsed.error.issues));
   }
 
@@ -122,7 +157,12 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
     return 'control';
   }
 
-  apply(intent: TerminalIntent, actor: Actor): TetherError | null {
+  apply(intent: TerminalIntent, actor: Actor): Promise<TetherError | null> | TetherError | null {
+    if (intent.type === 'resume') {
+      if (!this.interruptedNow) return this.exit ? new TetherError('SESSION_ENDED') : null;
+      return this.config.onResume ? this.config.onResume() : new TetherError('SESSION_INTERRUPTED', 'this session cannot be resumed here');
+    }
+    if (this.interruptedNow) return new TetherError('SESSION_INTERRUPTED');
     if (this.exit || !this.pty) return new TetherError('SESSION_ENDED');
     if (intent.type === 'resize') {
       this.takeSize(actor.peerId, intent.cols, intent.rows);

@@ -74,6 +74,11 @@ export async function createWorktree(repo: string, name: string): Promise<Worktr
   }
 }
 
+/** A restored session holds `path` again (its server restarted). */
+export function holdWorktree(path: string): void {
+  held.add(path);
+}
+
 /** The session holding `path` is gone (the folder stays): a later session of the same name may reuse it. */
 export function releaseWorktree(path: string): void {
   held.delete(path);

@@ -11,7 +11,8 @@ import * as z from 'zod';
 import type { DeviceInfo } from './device-roster.js';
 
 /** What the agent is doing. */
-export const ConversationStatusSchema = z.enum(['starting', 'idle', 'working', 'awaiting-permission', 'ended']);
+/** 'interrupted': the host restarted while the agent ran; prompts queue until a device resumes it. */
+export const ConversationStatusSchema = z.enum(['starting', 'idle', 'working', 'awaiting-permission', 'ended', 'interrupted']);
 export type ConversationStatus = z.infer<typeof ConversationStatusSchema>;
 
 /** Entry types in `entries`. */

@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   SHARE_STOPPED: 'the host stopped sharing this session',
   SESSION_REMOVED: 'the session was removed on the host',
   HOST_UNREACHABLE: 'cannot reach the host — is tether still running?',
+  OFFLINE: 'not connected to the host: only prompts wait for it to be back; try this again when live',
   CHANNEL_UNKNOWN: 'no such session channel on this connection',
   // Data channel
   FRAME_MALFORMED: 'malformed frame',
@@ -51,6 +52,8 @@ export const ERROR_CODES = {
   INTENT_INVALID: 'malformed intent',
   INTERNAL_ERROR: 'the host could not apply this (a bug in tether; the host\'s log has the details)',
   SESSION_ENDED: 'the session has ended',
+  SESSION_INTERRUPTED: 'the host restarted while this session ran; resume it to continue',
+  HOST_RESTARTED: 'the host stopped while applying this; check whether it took effect, then try again',
   INPUT_BACKLOG: 'the program has not read the earlier input yet; this input was not sent',
   // Conversation intents
   WRONG_SESSION_KIND: 'this action does not apply to this kind of session',
@@ -68,6 +71,9 @@ export const ERROR_CODES = {
   NAME_TAKEN: 'another session already has that name',
   AGENT_UNKNOWN: 'no such agent preset on this server',
   SESSION_RUNNING: 'end the session before removing it',
+  PORT_CHANGED: 'the port this server used before is taken: links from before will not work',
+  // Stored sessions
+  STATE_UNUSABLE: 'the state folder cannot be used',
   // Processes
   SPAWN_FAILED: 'could not start the program',
   AGENT_NOT_FOUND: 'the agent is not installed',

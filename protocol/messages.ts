@@ -90,8 +90,19 @@ export type HostHello = z.infer<typeof HostHelloSchema>;
 export const OpenSessionSchema = z.strictObject({ ch: z.number().int().min(0).max(MAX_CHANNELS - 1), sessionId: id });
 export type OpenSession = z.infer<typeof OpenSessionSchema>;
 
-/** Host → device, on the channel: the subscription is live; send sync step 1. */
-export const ChannelOpenedSchema = z.strictObject({ sessionId: id, role: RoleSchema });
+/** Largest state vector an `opened` may carry (base64url; a few bytes per host run that wrote the document). */
+export const MAX_STATE_VECTOR_CHARS = 64 * 1024;
+
+/**
+ * Host → device, on the channel: the subscription is live; send sync step 1. `stateVector` is the host's
+ * state vector of the document (base64url): a device whose replica is ahead of it (it saw updates a host
+ * that crashed never stored) drops its replica and syncs from nothing — the host's document is the truth.
+ */
+export const ChannelOpenedSchema = z.strictObject({
+  sessionId: id,
+  role: RoleSchema,
+  stateVector: z.string().max(MAX_STATE_VECTOR_CHARS).regex(/^[A-Za-z0-9_-]*$/).optional(),
+});
 export type ChannelOpened = z.infer<typeof ChannelOpenedSchema>;
 
 /**
@@ -157,6 +168,9 @@ export const QueueRemoveIntentSchema = z.strictObject({ id, type: z.literal('que
 /** Answer a permission request with one of the agent's options. */
 export const PermissionIntentSchema = z.strictObject({ id, type: z.literal('permission'), requestId: handle, optionId: handle });
 
+/** Start an interrupted session again (its host restarted): the program or agent runs again. */
+export const ResumeIntentSchema = z.strictObject({ id, type: z.literal('resume') });
+
 /** Stop the running turn (ACP cancel), pending permission requests included. */
 export const StopIntentSchema = z.strictObject({ id, type: z.literal('stop') });
 
@@ -191,12 +205,15 @@ export const RenameSessionIntentSchema = z.strictObject({ id, type: z.literal('r
 /** Remove an ended session from the list (its link stops working). */
 export const RemoveSessionIntentSchema = z.strictObject({ id, type: z.literal('remove-session'), sessionId: sessionRef });
 
+/** Resume an interrupted session from the list. */
+export const ResumeSessionIntentSchema = z.strictObject({ id, type: z.literal('resume-session'), sessionId: sessionRef });
+
 /** Intents the session list accepts. */
-export const ListIntentSchema = z.discriminatedUnion('type', [StartSessionIntentSchema, EndSessionIntentSchema, RenameSessionIntentSchema, RemoveSessionIntentSchema]);
+export const ListIntentSchema = z.discriminatedUnion('type', [StartSessionIntentSchema, EndSessionIntentSchema, RenameSessionIntentSchema, RemoveSessionIntentSchema, ResumeSessionIntentSchema]);
 export type ListIntent = z.infer<typeof ListIntentSchema>;
 
 /** Intents a terminal session accepts. */
-export const TerminalIntentSchema = z.discriminatedUnion('type', [InputIntentSchema, ResizeIntentSchema]);
+export const TerminalIntentSchema = z.discriminatedUnion('type', [InputIntentSchema, ResizeIntentSchema, ResumeIntentSchema]);
 export type TerminalIntent = z.infer<typeof TerminalIntentSchema>;
 
 /** Intents a conversation session accepts. */
@@ -207,6 +224,7 @@ export const ConversationIntentSchema = z.union([
   PermissionIntentSchema,
   StopIntentSchema,
   SetModeIntentSchema,
+  ResumeIntentSchema,
 ]);
 export type ConversationIntent = z.infer<typeof ConversationIntentSchema>;
 
@@ -220,10 +238,12 @@ export const IntentSchema = z.union([
   PermissionIntentSchema,
   StopIntentSchema,
   SetModeIntentSchema,
+  ResumeIntentSchema,
   StartSessionIntentSchema,
   EndSessionIntentSchema,
   RenameSessionIntentSchema,
   RemoveSessionIntentSchema,
+  ResumeSessionIntentSchema,
 ]);
 export type Intent = z.infer<typeof IntentSchema>;
 /** An intent before the client assigns its id. */

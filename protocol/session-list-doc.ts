@@ -9,7 +9,7 @@ import type * as Y from 'yjs';
 export type SpawnMode = 'same-dir' | 'worktree' | 'session';
 
 /** A session's state as the list shows it. */
-export type ListedState = 'starting' | 'running' | 'idle' | 'working' | 'awaiting-permission' | 'ended';
+export type ListedState = 'starting' | 'running' | 'idle' | 'working' | 'awaiting-permission' | 'ended' | 'interrupted';
 
 /** One row of the list (stored as a Y.Map with these fields). */
 export interface ListedSession {
@@ -51,7 +51,7 @@ export function sessionListDocView(doc: Y.Doc): SessionListDocView {
   return { meta: doc.getMap('meta'), sessions: doc.getMap<Y.Map<unknown>>('sessions'), devices: doc.getMap('devices') };
 }
 
-const STATES: readonly ListedState[] = ['starting', 'running', 'idle', 'working', 'awaiting-permission', 'ended'];
+const STATES: readonly ListedState[] = ['starting', 'running', 'idle', 'working', 'awaiting-permission', 'ended', 'interrupted'];
 const SPAWN_MODES: readonly SpawnMode[] = ['same-dir', 'worktree', 'session'];
 const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : fallback);
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
@@ -112,9 +112,9 @@ export function readListMeta(view: SessionListDocView): ListMeta {
   };
 }
 
-/** Sessions that count against the capacity (not ended). */
+/** Sessions that count against the capacity (neither ended nor interrupted: their program is not running). */
 export function runningCount(view: SessionListDocView): number {
   let n = 0;
-  for (const s of view.sessions.values()) if (s.get('state') !== 'ended') n++;
+  for (const s of view.sessions.values()) if (s.get('state') !== 'ended' && s.get('state') !== 'interrupted') n++;
   return n;
 }

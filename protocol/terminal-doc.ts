@@ -12,8 +12,8 @@ export const OUTPUT_FLUSH_MS = 16;
 /** ...or when this many characters are pending, whichever comes first. */
 export const OUTPUT_FLUSH_CHARS = 16 * 1024;
 
-/** Lifecycle of the program in the PTY. */
-export type TerminalState = 'running' | 'exited';
+/** Lifecycle of the program in the PTY ('interrupted': its host restarted; Resume runs it again). */
+export type TerminalState = 'running' | 'exited' | 'interrupted';
 
 
 /** Typed views of the document's top-level shared types. */
@@ -63,7 +63,7 @@ export function readTerminal(view: TerminalDocView): TerminalSnapshot {
     cols: num(view.term.get('cols'), 80),
     rows: num(view.term.get('rows'), 24),
     sizeOwner: typeof owner === 'string' ? owner : null,
-    state: view.term.get('state') === 'exited' ? 'exited' : 'running',
+    state: view.term.get('state') === 'exited' ? 'exited' : view.term.get('state') === 'interrupted' ? 'interrupted' : 'running',
     exitCode: typeof exitCode === 'number' ? exitCode : null,
     exitSignal: typeof exitSignal === 'number' ? exitSignal : null,
     trimmed: num(view.term.get('trimmed'), 0),

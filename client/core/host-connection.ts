@@ -68,8 +68,11 @@ export interface HostConnectionOptions {
 
 /** Receives the session frames of one channel. */
 export interface ChannelHandler {
-  /** The channel is (again) subscribed on a live connection, with this device's role. */
-  onOpened(role: Role): void;
+  /**
+   * The channel is (again) subscribed on a live connection, with this device's role and the host's state
+   * vector of the document (base64url; absent from older hosts).
+   */
+  onOpened(role: Role, stateVector: string | undefined): void;
   onFrame(tag: number, body: Uint8Array): void;
   /** The host ended the subscription for good. */
   onEnd(err: TetherError): void;
@@ -108,6 +111,11 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
 
   constructor(private readonly options: HostConnectionOptions) {
     super();
+  }
+
+  /** The signal server's origin this connection goes through (replicas and credentials are kept per origin). */
+  get origin(): string {
+    return this.options.origin;
   }
 
   /** Starts connecting (idempotent). A link without a token, on a device with no credential, fails at once. */
@@ -456,7 +464,10 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
         const { channel, body } = decodeChannelPayload(frame.payload);
         const c = this.channels.get(channel);
         if (!c) return true; // a channel this device just closed
-        if (frame.tag === FrameTag.opened) c.handler.onOpened(decodeJson(ChannelOpenedSchema, body).role);
+        if (frame.tag === FrameTag.opened) {
+          const opened = decodeJson(ChannelOpenedSchema, body);
+          c.handler.onOpened(opened.role, opened.stateVector);
+        }
         else if (frame.tag === FrameTag.end) {
           this.channels.delete(channel);
           const end = decodeJson(ChannelEndSchema, body);

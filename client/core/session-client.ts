@@ -2,7 +2,11 @@
  * The client side of one session, shared by the browser app and `tether attach`: a read-only Yjs replica
  * kept in sync over a channel of a host connection (its own, or one shared with other sessions of the
  * same host), intents sent and retried until the host replies (the host applies each id once), and the
- * state a UI shows. Reconnects resume by state vector, so nothing is lost or doubled.
+ * state a UI shows. Reconnects resume by state vector, so nothing is lost or doubled. With a replica store,
+ * the stored replica is loaded before the first open (a rejoin syncs only what was missed); a replica ahead
+ * of the host (a crashed host lost updates this device saw) is dropped and synced from nothing.
+ * Intents wait for the connection only briefly (STALE_INTENT_MS) — except those sent with `queue`
+ * (prompts): a stale keystroke or answer is never sent later.
  */
 import { EventEmitter } from 'events';
 import * as Y from 'yjs';
@@ -17,11 +21,25 @@ import { conversationDocView, type ConversationDocView } from '../../protocol/co
 import type { Role } from '../../protocol/roles.js';
 import { HostConnection, type ConnectionState, type HostConnectionOptions } from './host-connection.js';
 import { MemoryCredentialStore, type CredentialStore } from './credential-store.js';
+import type { ReplicaHandle, ReplicaStore } from './replica-store.js';
+import { fromBase64Url } from '../../protocol/encoding.js';
 
 export type { ConnectionState } from './host-connection.js';
 
 /** Most intents kept while disconnected; older ones are rejected rather than grow without bound. */
 const MAX_PENDING_INTENTS = 2000;
+/**
+ * An intent not answered within this long while the connection is down is given up (OFFLINE) and never
+ * sent later: a keystroke or an approval is stale by then. Intents sent with `queue` wait for good.
+ */
+export const STALE_INTENT_MS = 5_000;
+
+/** True when `doc` holds updates the host (whose state vector is `hostVector`) does not have. */
+export function replicaAhead(doc: Y.Doc, hostVector: Uint8Array): boolean {
+  const host = Y.decodeStateVector(hostVector);
+  for (const [client, clock] of Y.decodeStateVector(Y.encodeStateVector(doc))) if (clock > (host.get(client) ?? 0)) return true;
+  return false;
+}
 
 /** Options of a session client that makes its own connection from a link. */
 export interface SessionClientOptions extends Pick<HostConnectionOptions, 'deviceName' | 'deviceKind' | 'wrtc' | 'iceServers' | 'backoffInitialMs' | 'backoffMaxMs'> {
@@ -29,26 +47,48 @@ export interface SessionClientOptions extends Pick<HostConnectionOptions, 'devic
   url: string;
   /** Where this device keeps its key and credentials (in memory when omitted). */
   credentials?: CredentialStore | null;
+  /** Where this device keeps its replica (none when omitted: the replica lives in memory). */
+  replicas?: ReplicaStore;
+}
+
+/** How an intent is sent. */
+export interface SendOptions {
+  /** Its id (a prompt from the outbox keeps the id it was given: the host applies each id once). */
+  id?: string;
+  /** Wait for the connection however long it takes (prompts only); else it goes stale (OFFLINE). */
+  queue?: boolean;
 }
 
 interface PendingIntent {
   intent: Intent;
   resolve: (reply: IntentReply) => void;
+  queue: boolean;
+  timer: ReturnType<typeof setTimeout> | null;
 }
 
 interface SessionClientEvents {
   state: [ConnectionState, TetherError | null];
   /** The replica caught up with the host (after each (re)connect). */
   synced: [];
+  /** The replica was replaced by an empty one (the host's document is behind it): views must rebind to `doc`. */
+  reset: [];
+  /** The stored replica is loaded (or there is none): the page can show it before the host answers. */
+  loaded: [];
+}
+
+function chain(a: (r: IntentReply) => void, b: (r: IntentReply) => void): (r: IntentReply) => void {
+  return (r) => {
+    a(r);
+    b(r);
+  };
 }
 
 /** A live replica of one session. */
 export class SessionClient extends EventEmitter<SessionClientEvents> {
-  readonly doc = new Y.Doc();
-  /** The replica read as a terminal session. */
-  readonly view: TerminalDocView = terminalDocView(this.doc);
-  /** The replica read as a conversation session. */
-  readonly conversation: ConversationDocView = conversationDocView(this.doc);
+  private replicaDoc = new Y.Doc();
+  private views = { view: terminalDocView(this.replicaDoc), conversation: conversationDocView(this.replicaDoc) };
+  /** When the replica was last in step with the host (ms since epoch; null: never, on this device). */
+  lastSyncedAt: number | null = null;
   state: ConnectionState = 'connecting';
   /** The error that caused the current state (fatal when state is 'failed' or 'closed'). */
   error: TetherError | null = null;
@@ -60,6 +100,9 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
 
   private channel: number | null = null;
   private readonly pending = new Map<string, PendingIntent>();
+  private readonly replicas: ReplicaStore | null;
+  private stored: ReplicaHandle | null = null;
+  private loading = false;
   private readonly ownsConnection: boolean;
   private ended = false;
   private synced = false;
@@ -67,6 +110,8 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
   private linkError: TetherError | null = null;
   private readonly onConnectionState = (state: ConnectionState, error: TetherError | null): void => {
     if (this.ended) return;
+    // Until now the replica was in step: a quiet live connection misses nothing.
+    if (this.synced && state !== 'live') this.markSynced();
     this.synced = false;
     if (state === 'live') return; // live for this session once its channel has synced
     this.setState(state, error);
@@ -74,8 +119,9 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
   };
 
   /** A client with its own connection, from a link; or a session on an existing connection. */
-  constructor(options: SessionClientOptions | { connection: HostConnection; sessionId: string }) {
+  constructor(options: SessionClientOptions | { connection: HostConnection; sessionId: string; replicas?: ReplicaStore }) {
     super();
+    this.replicas = options.replicas ?? null;
     if ('connection' in options) {
       this.connection = options.connection;
       this.sessionId = options.sessionId;
@@ -111,38 +157,105 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
     return this.connection.peerId;
   }
 
-  /** Starts connecting (idempotent). */
+  /** The replica (replaced by a new one on 'reset'). */
+  get doc(): Y.Doc {
+    return this.replicaDoc;
+  }
+
+  /** The replica read as a terminal session. */
+  get view(): TerminalDocView {
+    return this.views.view;
+  }
+
+  /** The replica read as a conversation session. */
+  get conversation(): ConversationDocView {
+    return this.views.conversation;
+  }
+
+  /** Starts connecting (idempotent); with a replica store, once the stored replica is loaded. */
   start(): void {
-    if (this.channel !== null || this.state === 'closed') return;
+    if (this.channel !== null || this.loading || this.state === 'closed') return;
     if (this.linkError) {
       this.setState('failed', this.linkError);
       return;
     }
+    if (this.replicas && !this.stored) {
+      this.loading = true;
+      this.replicas.open(this.connection.origin, this.sessionId, this.replicaDoc).then(
+        (handle) => {
+          this.loading = false;
+          if (this.state === 'closed') return handle.close();
+          this.stored = handle;
+          this.lastSyncedAt = handle.lastSyncedAt;
+          this.emit('loaded');
+          this.start();
+        },
+        () => {
+          // No stored replica (private mode, quota): work from memory, as a device without one.
+          this.loading = false;
+          this.emit('loaded');
+          this.openChannel();
+        },
+      );
+      return;
+    }
+    if (!this.replicas) this.emit('loaded');
+    this.openChannel();
+  }
+
+  private openChannel(): void {
+    if (this.channel !== null || this.state === 'closed') return;
     this.connection.on('state', this.onConnectionState);
     this.channel = this.connection.openChannel(this.sessionId, {
-      onOpened: (role) => this.onOpened(role),
+      onOpened: (role, stateVector) => this.onOpened(role, stateVector),
       onFrame: (tag, body) => this.onFrame(tag, body),
       onEnd: (err) => this.onEnd(err),
     });
     if (this.ownsConnection) this.connection.start();
   }
 
-  /** Sends an intent; resolves with the host's reply. Survives reconnects (the host dedupes by id). */
-  sendIntent(body: IntentBody): Promise<IntentReply> {
-    const intent = { ...body, id: newId() } as Intent;
+  /**
+   * Sends an intent; resolves with the host's reply. Survives short outages (the host dedupes by id);
+   * one not answered within STALE_INTENT_MS while the connection is down resolves OFFLINE and is never
+   * sent — unless `queue` (prompts), which waits for the host however long it takes.
+   */
+  sendIntent(body: IntentBody, options: SendOptions = {}): Promise<IntentReply> {
+    const intent = { ...body, id: options.id ?? newId() } as Intent;
     if (this.state === 'failed' || this.state === 'closed') {
       const err = this.error ?? new TetherError('SESSION_ENDED');
       return Promise.resolve({ id: intent.id, ok: false, error: err.toJSON() });
     }
+    const known = this.pending.get(intent.id);
+    if (known) return new Promise((resolve) => (known.resolve = chain(known.resolve, resolve)));
     return new Promise((resolve) => {
       if (this.pending.size >= MAX_PENDING_INTENTS) {
         const oldest = this.pending.keys().next().value as string;
-        this.pending.get(oldest)!.resolve({ id: oldest, ok: false, error: { code: 'PEER_CLOSED', message: 'dropped: too many unsent intents while offline' } });
-        this.pending.delete(oldest);
+        this.settle(oldest, { id: oldest, ok: false, error: { code: 'PEER_CLOSED', message: 'dropped: too many unsent intents while offline' } });
       }
-      this.pending.set(intent.id, { intent, resolve });
+      const p: PendingIntent = { intent, resolve, queue: options.queue === true, timer: null };
+      if (!p.queue) p.timer = setTimeout(() => this.expire(intent.id), STALE_INTENT_MS);
+      this.pending.set(intent.id, p);
       if (this.synced) this.sendIntentFrame(intent);
     });
+  }
+
+  /** A non-queued intent's time is up: still waiting while live is fine, else it is given up. */
+  private expire(id: string): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    if (this.synced) {
+      p.timer = setTimeout(() => this.expire(id), STALE_INTENT_MS);
+      return;
+    }
+    this.settle(id, { id, ok: false, error: new TetherError('OFFLINE').toJSON() });
+  }
+
+  private settle(id: string, reply: IntentReply): void {
+    const p = this.pending.get(id);
+    if (!p) return;
+    this.pending.delete(id);
+    if (p.timer) clearTimeout(p.timer);
+    p.resolve(reply);
   }
 
   /** Try again now (network back, page visible). */
@@ -166,6 +279,7 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
     if (this.ownsConnection) this.connection.close();
     this.setState('closed', null);
     this.rejectPending(new TetherError('PEER_CLOSED', 'client closed'));
+    this.stored?.close();
   }
 
   private setState(state: ConnectionState, error: TetherError | null): void {
@@ -175,37 +289,50 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
   }
 
   private rejectPending(err: TetherError): void {
-    for (const [id, p] of this.pending) p.resolve({ id, ok: false, error: err.toJSON() });
-    this.pending.clear();
+    for (const id of [...this.pending.keys()]) this.settle(id, { id, ok: false, error: err.toJSON() });
   }
 
-  private onOpened(role: Role): void {
+  private onOpened(role: Role, hostVector: string | undefined): void {
     this.role = role;
+    if (hostVector !== undefined && replicaAhead(this.replicaDoc, fromBase64Url(hostVector))) this.resetReplica();
     // Resume: send our state vector; the host answers with exactly what we miss.
-    this.connection.sendChannel(FrameTag.sync, this.channel!, encodeStep1(this.doc));
+    this.connection.sendChannel(FrameTag.sync, this.channel!, encodeStep1(this.replicaDoc));
+  }
+
+  /** The host's document is behind this replica (it lost updates in a crash): start from nothing. */
+  private resetReplica(): void {
+    this.replicaDoc.destroy();
+    this.replicaDoc = new Y.Doc();
+    this.views = { view: terminalDocView(this.replicaDoc), conversation: conversationDocView(this.replicaDoc) };
+    void this.stored?.replace(this.replicaDoc);
+    this.emit('reset');
   }
 
   private onFrame(tag: number, body: Uint8Array): void {
     if (tag === FrameTag.sync) {
       const msg = decodeSync(body);
       if (msg.type === 'step1') throw new TetherError('FRAME_MALFORMED', 'the host never asks for client state');
-      Y.applyUpdate(this.doc, msg.update, 'host');
+      Y.applyUpdate(this.replicaDoc, msg.update, 'host');
       if (msg.type === 'step2') this.becameLive();
+      else if (this.synced) this.markSynced();
     } else if (tag === FrameTag.reply) {
       const reply = decodeJson(IntentReplySchema, body);
-      const p = this.pending.get(reply.id);
-      if (p) {
-        this.pending.delete(reply.id);
-        p.resolve(reply);
-      }
+      this.settle(reply.id, reply);
     }
   }
 
   private becameLive(): void {
     this.synced = true;
+    this.markSynced();
     if (this.state !== 'live') this.setState('live', null);
     for (const p of this.pending.values()) this.sendIntentFrame(p.intent);
     this.emit('synced');
+  }
+
+  /** The replica is in step with the host now. */
+  private markSynced(): void {
+    this.lastSyncedAt = Date.now();
+    this.stored?.setSynced(this.lastSyncedAt);
   }
 
   /** The host ended this session for this device, for good; the replica stays readable. */

@@ -30,6 +30,7 @@ const PLACEHOLDER: Record<ConversationStatus, string> = {
   working: 'Queue a message',
   'awaiting-permission': 'Queue a message',
   ended: 'The agent has ended',
+  interrupted: 'Queue a message (sent when the session is resumed)',
 };
 
 const coarsePointer = (): boolean => window.matchMedia('(pointer: coarse)').matches;

@@ -18,6 +18,7 @@ export const STATE_LABEL: Record<ListedState, string> = {
   working: 'Working',
   'awaiting-permission': 'Waiting for approval',
   ended: 'Ended',
+  interrupted: 'Interrupted',
 };
 
 /** How long a newly started session stays highlighted. */

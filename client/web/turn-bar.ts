@@ -12,6 +12,7 @@ const STATUS_LABEL: Record<ConversationStatus, string> = {
   working: 'Working…',
   'awaiting-permission': 'Waiting for approval',
   ended: 'Ended',
+  interrupted: 'Interrupted',
 };
 
 /** What the bar's controls do. */

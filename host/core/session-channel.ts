@@ -12,7 +12,7 @@ import { decodeSync, encodeStep2, encodeStep2Update, encodeUpdate, isValidStateV
 import { encodeJson, type ChannelEnd, type ChannelOpened } from '../../protocol/messages.js';
 import { TetherError } from '../../protocol/errors.js';
 import { ID_PATTERN } from '../../protocol/ids.js';
-import { fromUtf8 } from '../../protocol/encoding.js';
+import { fromUtf8, toBase64Url } from '../../protocol/encoding.js';
 import type { Actor, SessionCore, Subscriber } from './session-core.js';
 
 /** Stop sending individual updates to a device once this much is waiting for it... */
@@ -47,7 +47,9 @@ export class SessionChannel implements Subscriber {
 
   /** Subscribes and tells the device the channel is live. */
   open(): void {
-    const opened: ChannelOpened = { sessionId: this.sessionId, role: this.actor.role };
+    // The host's state vector lets a device whose replica is ahead of it (it saw updates a crashed host
+    // never stored) notice, drop the replica and sync from nothing.
+    const opened: ChannelOpened = { sessionId: this.sessionId, role: this.actor.role, stateVector: toBase64Url(Y.encodeStateVector(this.core.doc)) };
     this.send(FrameTag.opened, encodeJson(opened));
     this.core.subscribe(this);
   }

@@ -13,6 +13,7 @@ import { roleAllows, type Role } from '../../protocol/roles.js';
 import { TetherError } from '../../protocol/errors.js';
 import { newId } from '../../protocol/ids.js';
 import { FullStateCache } from './full-state-cache.js';
+import type { IntentJournal } from './intent-journal.js';
 
 /** Remembered intent ids per session (oldest forgotten first). */
 const REMEMBERED_INTENTS = 10_000;
@@ -38,6 +39,11 @@ export interface SessionBehaviour<I> {
   roleFor(intent: I): Role;
   /** Applies a valid, permitted intent; returns the reply's error, or null when applied. */
   apply(intent: I, actor: Actor): Promise<TetherError | null> | TetherError | null;
+  /**
+   * Whether an intent begun before a crash, whose effects were lost with it, is applied again when the
+   * session is restored (a prompt: yes, it must not be lost; a stale answer or keystroke: no).
+   */
+  replayAfterRestart?(intent: I): boolean;
 }
 
 /** A device's subscription to a session, as the core sees it. */
@@ -69,6 +75,7 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
   private readonly subscribers = new Set<Subscriber>();
   private readonly replies = new Map<string, Promise<IntentReply>>();
   private readonly fullState: FullStateCache;
+  private journal: IntentJournal | null = null;
   private readonly onUpdate = (update: Uint8Array, _origin: unknown, _doc: Y.Doc, tr: Y.Transaction): void => {
     for (const s of this.subscribers) s.deliver(update, tr.beforeState);
   };
@@ -119,11 +126,33 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
     this.roster.addDevice(LOCAL_ACTOR.peerId, { deviceId: LOCAL_ACTOR.deviceId, name: LOCAL_ACTOR.name, kind: LOCAL_ACTOR.kind, role: LOCAL_ACTOR.role, joinedAt: Date.now() });
   }
 
+  /**
+   * Makes intents durable: each id is recorded before it is applied and its reply with its effects, so a
+   * retry after a restart is recalled, never applied again. Intents begun before a crash and never
+   * finished are settled now: replayed when the session says so (prompts), else answered HOST_RESTARTED.
+   */
+  async useJournal(journal: IntentJournal): Promise<void> {
+    this.journal = journal;
+    for (const u of journal.unfinished()) {
+      const intent = this.behaviour.parseIntent(u.raw);
+      const replay = !(intent instanceof TetherError) && this.behaviour.replayAfterRestart?.(intent) === true;
+      if (replay) {
+        this.log.info({ intentId: u.id, type: u.raw.type }, 'replaying an intent the host had not finished before it stopped');
+        await this.handleIntent(u.actor, u.id, u.raw, true);
+      } else {
+        journal.done(u.id, { id: u.id, ok: false, error: new TetherError('HOST_RESTARTED').toJSON() }, u.raw);
+      }
+    }
+  }
+
   /** Applies an intent with a well-formed id from `actor`, once per id; resolves to its reply. */
-  handleIntent(actor: Actor, id: string, raw: Record<string, unknown>): Promise<IntentReply> {
+  handleIntent(actor: Actor, id: string, raw: Record<string, unknown>, replaying = false): Promise<IntentReply> {
     const seen = this.replies.get(id);
     if (seen) return seen.then((r) => (r.ok ? { id, ok: true, duplicate: true } : r));
-    const reply = Promise.resolve()
+    const recalled = replaying ? undefined : this.journal?.recall(id);
+    if (recalled) return Promise.resolve(recalled.ok ? { id, ok: true, duplicate: true } : recalled);
+    const journal = this.journal;
+    const reply = Promise.resolve(replaying ? undefined : journal?.begin(id, raw, actor))
       .then(() => this.apply(actor, raw))
       .then(
         (err): IntentReply => (err ? { id, ok: false, error: err.toJSON() } : { id, ok: true }),
@@ -131,7 +160,13 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
           this.log.error({ err }, 'intent failed unexpectedly');
           return { id, ok: false, error: new TetherError('INTERNAL_ERROR').toJSON() };
         },
-      );
+      )
+      .then((r) => {
+        // A microtask after a synchronous apply: no timer ran in between, so the changes the intent
+        // made are still waiting in the document's log and are written with this record.
+        journal?.done(id, r, raw);
+        return r;
+      });
     this.replies.set(id, reply);
     if (this.replies.size > REMEMBERED_INTENTS) this.replies.delete(this.replies.keys().next().value as string);
     return reply;

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { packageRoot } from '../../host/package-paths.js';
 import { waitFor } from './wait-for.js';
+import { freshStateDir } from './state-dir.js';
 
 /** A running `tether` process. */
 export interface CliHost {
@@ -20,12 +21,12 @@ export interface CliHost {
   kill(): void;
 }
 
-/** Starts `node bin/tether.js <args>`. */
+/** Starts `node bin/tether.js <args>` (with a fresh state folder unless `env` names one). */
 export function startCli(args: string[], env: Record<string, string> = {}, cwd?: string): CliHost {
   const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'tether.js'), ...args], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
+    env: { ...process.env, TETHER_STATE_DIR: freshStateDir(), ...env },
   });
   const events: CliHost['events'] = [];
   let stderr = '';

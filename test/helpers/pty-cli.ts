@@ -1,6 +1,7 @@
 /** Runs the real `tether` CLI inside a real PTY, as a user at a terminal would, and reads its screen output. */
 import { spawn, type IPty } from '@lydell/node-pty';
 import { join } from 'node:path';
+import { freshStateDir } from './state-dir.js';
 import { packageRoot } from '../../host/package-paths.js';
 import { waitFor } from './wait-for.js';
 
@@ -25,7 +26,7 @@ export function startPtyCli(args: string[], cwd: string): PtyCli {
     cols: 100,
     rows: 40,
     cwd,
-    env: { ...process.env, PS1: '$ ' } as Record<string, string>,
+    env: { ...process.env, PS1: '$ ', TETHER_STATE_DIR: freshStateDir() } as Record<string, string>,
     name: 'xterm-256color',
   });
   let out = '';

@@ -83,16 +83,24 @@ export interface TestClient {
 /** Creates and starts a Node client (does not wait for it to connect). */
 export function openClient(url: string, name = 'test client'): TestClient {
   const client = new SessionClient({ url, wrtc: nodeWebRtc, deviceName: name, deviceKind: 'terminal', backoffInitialMs: 50, backoffMaxMs: 500 });
-  const cursor = new OutputCursor();
+  let cursor = new OutputCursor();
   let out = '';
   let resets = 0;
-  client.doc.on('update', () => {
+  const render = (): void => {
     const next = cursor.next(client.view);
     if (next.reset) {
       resets++;
       out = '';
     }
     out += next.text;
+  };
+  client.doc.on('update', render);
+  // A replica ahead of a restarted host is replaced: render the new one from the start.
+  client.on('reset', () => {
+    cursor = new OutputCursor();
+    resets++;
+    out = '';
+    client.doc.on('update', render);
   });
   client.start();
   return { client, text: () => out, resets: () => resets, close: () => client.close() };

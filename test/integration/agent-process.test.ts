@@ -4,11 +4,11 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { startCli, type CliHost } from '../helpers/cli-host.js';
 import { joinClient, type TestClient } from '../helpers/terminal-host.js';
 import { SCRIPTED_AGENT } from '../helpers/scripted-agent-command.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { processesMatching } from '../helpers/processes.js';
 import { entryText } from '../../protocol/conversation-doc.js';
 
 const running: CliHost[] = [];
@@ -18,9 +18,6 @@ after(() => {
   for (const h of running) h.kill();
 });
 
-function processesMatching(marker: string): string[] {
-  return execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(marker) && !l.includes('ps -eo'));
-}
 
 test('a preset whose command is missing says what to install, in one line', async () => {
   const cli = startCli(['remote-control', '--json', '--local', '--port', '0', '--agent', 'claude'], { PATH: '/nonexistent' });

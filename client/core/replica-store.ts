@@ -1,0 +1,24 @@
+/**
+ * Where a device keeps its replica of each session's document between visits (the browser: IndexedDB),
+ * so a page opened while the host is unreachable shows the last synced state, and a device that rejoins
+ * loads its replica first and syncs only what it missed. Node clients keep replicas in memory only.
+ */
+import type * as Y from 'yjs';
+
+/** A stored replica, open. */
+export interface ReplicaHandle {
+  /** When the replica was last known to be in step with the host (ms since epoch), null if never. */
+  readonly lastSyncedAt: number | null;
+  /** Records that the replica is in step with the host now. */
+  setSynced(at: number): void;
+  /** The replica was dropped (the host's document is behind it): forget it and store `doc` from now on. */
+  replace(doc: Y.Doc): Promise<void>;
+  /** Stops storing (what is stored stays). */
+  close(): void;
+}
+
+/** Opens stored replicas. */
+export interface ReplicaStore {
+  /** Loads the stored replica of `sessionId` into `doc` and keeps storing `doc`'s updates. */
+  open(origin: string, sessionId: string, doc: Y.Doc): Promise<ReplicaHandle>;
+}

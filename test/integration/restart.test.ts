@@ -1,0 +1,85 @@
+/**
+ * Sessions survive their host: a real `tether remote-control` killed with SIGKILL mid-stream and started
+ * again in the same folder and state folder takes back its link (same port, same ids), shows every device
+ * the history again, ends the program the killed host left behind, and resumes the session on request.
+ */
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startCli, type CliHost } from '../helpers/cli-host.js';
+import { joinClient, type TestClient } from '../helpers/terminal-host.js';
+import { freshStateDir } from '../helpers/state-dir.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { processesMatching } from '../helpers/processes.js';
+import { readListedSessions, sessionListDocView } from '../../protocol/session-list-doc.js';
+import { readTerminal, terminalDocView } from '../../protocol/terminal-doc.js';
+import { SessionStore } from '../../host/persist/session-store.js';
+import { DocLog } from '../../host/persist/doc-log.js';
+import type * as Y from 'yjs';
+
+function terminalText(doc: Y.Doc | null): string {
+  return doc ? terminalDocView(doc).output.toArray().join('') : '';
+}
+
+const running: CliHost[] = [];
+const clients: TestClient[] = [];
+after(() => {
+  for (const c of clients) c.close();
+  for (const h of running) h.kill();
+});
+
+
+test('a host killed with SIGKILL and started again brings its sessions back on the same link', async () => {
+  const stateDir = freshStateDir();
+  const folder = mkdtempSync(join(tmpdir(), 'tether-restart-'));
+  const marker = `restart-marker-${process.pid}`;
+  const args = ['remote-control', '--json', '--local', '--port', '0', '--', '/bin/sh', '-c', `echo started-$$; exec sh # ${marker}`];
+  const env = { TETHER_STATE_DIR: stateDir, PS1: '$ ' };
+  const first = startCli(args, env, folder);
+  running.push(first);
+  const ready = await first.event('ready');
+  const device = await joinClient(String(ready.url), 'phone');
+  clients.push(device);
+  const list = await joinClient(String(ready.serverUrl), 'list');
+  clients.push(list);
+  await device.client.sendIntent({ type: 'input', data: 'echo before-$((40+2))\r' });
+  await waitFor(() => device.text().includes('before-42'), 10_000, 'output before the kill');
+  assert.equal(processesMatching(marker).length > 0, true, 'the program runs');
+  // Read the store as another process would: the output is stored within FLUSH_MS.
+  const store = SessionStore.open(stateDir);
+  try {
+    await waitFor(() => terminalText(DocLog.load(store, String(ready.sessionId))).includes('before-42'), 5000, 'the output is stored');
+  } finally {
+    await store.close();
+  }
+
+  first.child.kill('SIGKILL');
+  await first.exited;
+  await waitFor(() => processesMatching(marker).length === 0, 5000, 'the watchdog ends the program of the killed host');
+  await waitFor(() => device.client.state !== 'live', 10_000, 'the device notices');
+
+  const second = startCli(args, env, folder);
+  running.push(second);
+  const again = await second.event('ready');
+  const withoutToken = (url: unknown): string => String(url).split('#')[0]!;
+  assert.equal(withoutToken(again.serverUrl), withoutToken(ready.serverUrl), 'the same server link (port and list id; the old token still works)');
+  assert.equal(again.sessionId, null, 'no new session is started while one is interrupted');
+  await waitFor(() => device.client.state === 'live', 20_000, 'the device is back on its old link');
+  assert.ok(device.text().includes('before-42'), 'the history is still there');
+  assert.equal(readTerminal(device.client.view).state, 'interrupted');
+  const rows = (): string => JSON.stringify(readListedSessions(sessionListDocView(list.client.doc)).map((r) => [r.id, r.state]));
+  await waitFor(() => list.client.state === 'live' && rows() === JSON.stringify([[ready.sessionId, 'interrupted']]), 20_000, 'the list device is back, the session listed as interrupted');
+
+  const refused = await device.client.sendIntent({ type: 'input', data: 'echo nope\r' });
+  assert.equal(refused.ok ? null : refused.error.code, 'SESSION_INTERRUPTED');
+  assert.equal((await device.client.sendIntent({ type: 'resume' })).ok, true);
+  await waitFor(() => readTerminal(device.client.view).state === 'running', 10_000, 'running again');
+  await waitFor(() => device.text().split('started-').length === 3, 10_000, 'the program printed its first line again');
+  await device.client.sendIntent({ type: 'input', data: 'echo after-$((50+8))\r' });
+  await waitFor(() => device.text().includes('after-58'), 10_000, 'the resumed program answers');
+  const text = device.text();
+  assert.ok(text.indexOf('before-42') < text.indexOf('the host restarted') && text.indexOf('the host restarted') < text.indexOf('after-58'), 'old scrollback above, the new run below');
+  await waitFor(() => readListedSessions(sessionListDocView(list.client.doc))[0]?.state === 'running', 10_000, 'the list shows it running');
+});
