@@ -35,6 +35,11 @@ export const SignalEvents = {
   hostLeft: 'host:left',
   /** server → anyone: an envelope was rejected (events without an ack). */
   signalError: 'signal:error',
+  /**
+   * server → client: a host registered the session this socket last failed to join (SESSION_UNKNOWN):
+   * try again now. Advice only, like anything the signal server says.
+   */
+  sessionBack: 'session:back',
 } as const;
 
 const id = z.string().regex(ID_PATTERN, 'must be a 128-bit base64url id');
@@ -134,3 +139,7 @@ export const SignalAckSchema = z.union([
   }),
 ]);
 export type SignalAck = z.infer<typeof SignalAckSchema>;
+
+/** Server → client: the session is served again (see SignalEvents.sessionBack). */
+export const SessionBackSchema = z.strictObject({ sessionId: id });
+export type SessionBack = z.infer<typeof SessionBackSchema>;

@@ -13,6 +13,7 @@ import {
   HostUnregisterSchema,
   PeerEnvelopeSchema,
   SignalEvents,
+  type SessionBack,
   type SignalAck,
   type SignalError,
 } from '../protocol/signaling.js';
@@ -37,6 +38,11 @@ type Ack = (reply: SignalAck) => void;
 function failure(code: ErrorCode, message?: string): SignalAck {
   return { ok: false, error: { code, message: message ?? ERROR_CODES[code] } };
 }
+
+/** Most sessions one socket waits for (SESSION_UNKNOWN joins it asked to hear about). */
+const MAX_AWAITED_PER_SOCKET = 16;
+/** The room of the sockets waiting for a session to be served again. */
+const awaitingRoom = (sessionId: string): string => `awaiting:${sessionId}`;
 
 function rateLimited(what: string, waitMs: number): SignalAck {
   return failure('RATE_LIMITED', `too many ${what}; retry in ${Math.ceil(waitMs / 1000)} s`);
@@ -109,6 +115,9 @@ export function handleConnection(socket: Socket, deps: ConnectionDeps): void {
     } else {
       slog.info({ sessionId: msg.sessionId }, 'host registered session');
     }
+    // Devices that found the session missing (its host restarting) hear it is back at once, rather than
+    // at their next retry. A room, so the Redis adapter reaches sockets on other instances too.
+    io.to(awaitingRoom(msg.sessionId)).emit(SignalEvents.sessionBack, { sessionId: msg.sessionId } satisfies SessionBack);
     return { ok: true };
   });
 
@@ -127,11 +136,16 @@ export function handleConnection(socket: Socket, deps: ConnectionDeps): void {
     if (bad) return bad;
     const outcome = await registry.join(socket.id, msg.sessionId, msg.peerId);
     if (!outcome.ok) {
+      if (outcome.code === 'SESSION_UNKNOWN') {
+        const awaited = [...socket.rooms].filter((r) => r.startsWith('awaiting:'));
+        if (awaited.length < MAX_AWAITED_PER_SOCKET) await socket.join(awaitingRoom(msg.sessionId));
+      }
       // Failed joins count per address *and* session, and never block a join that succeeds: devices
       // behind one NAT retrying while their host restarts all get in the moment it is back.
       const wait = outcome.code === 'SESSION_UNKNOWN' ? await limits.take('failedJoin', `${address} ${msg.sessionId}`) : null;
       return wait === null ? failure(outcome.code) : rateLimited('failed joins of this session; it is not on this server', wait);
     }
+    await socket.leave(awaitingRoom(msg.sessionId));
     announceDepartures(io, outcome.left, []);
     slog.info({ sessionId: msg.sessionId, peerId: msg.peerId }, 'client joined');
     return { ok: true };

@@ -11,7 +11,7 @@ import { io, type Socket } from 'socket.io-client';
 import { PeerLink } from '../../protocol/peer-link.js';
 import { decodeChannelPayload, encodeChannelFrame, FrameTag, MAX_CHANNELS, MAX_HOST_FRAME_BYTES, type Frame } from '../../protocol/frames.js';
 import { ChannelEndSchema, ChannelOpenedSchema, decodeJson, encodeJson, ErrorFrameSchema, HostHelloSchema, NoticeSchema, type ClientHello, type HostHello, type Notice } from '../../protocol/messages.js';
-import { SignalEvents, HostEnvelopeSchema, type OfferAuth, type SignalAck, type SignalPayload } from '../../protocol/signaling.js';
+import { SignalEvents, HostEnvelopeSchema, SessionBackSchema, type OfferAuth, type SignalAck, type SignalPayload } from '../../protocol/signaling.js';
 import { keyId, tokenId, tokenMac, verifyAuthSignature, verifyTokenMac, type AuthContext } from '../../protocol/auth.js';
 import { newId } from '../../protocol/ids.js';
 import { isErrorCode, TetherError, type ErrorCode } from '../../protocol/errors.js';
@@ -37,14 +37,30 @@ const FATAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 ]);
 /** Codes an unauthenticated message may carry without being believed: retried slowly instead. */
 const SLOW_RETRY_MS = 5_000;
-const SIGNAL_TIMEOUT_MS = 10_000;
-const HANDSHAKE_TIMEOUT_MS = 15_000;
+/**
+ * The signal server answers a join within milliseconds: a join unanswered this long means the signaling
+ * socket is dead (a network cut leaves TCP waiting on its own growing backoff), so a fresh one is opened.
+ */
+const SIGNAL_TIMEOUT_MS = 2_000;
+/**
+ * A signaling connection attempt that has not opened in this long is started afresh: after a cut, a
+ * new attempt's first SYN goes out at once instead of waiting out the kernel's doubling retransmits.
+ */
+const SIGNAL_CONNECT_TIMEOUT_MS = 1_500;
+/** A live host answers a knock at once; silence this long means it is stopped (or its link is down). */
+const CHALLENGE_TIMEOUT_MS = 2_500;
+const HANDSHAKE_TIMEOUT_MS = 10_000;
 const HELLO_TIMEOUT_MS = 5_000;
 /** No frame from the host for this long: probe it... */
 const HOST_QUIET_MS = 2_000;
 /** ...and declare it unreachable after this long (the host pings every second). */
 const HOST_SILENCE_MS = 2_800;
 const LIVENESS_CHECK_MS = 500;
+/**
+ * Retries are capped at one second: after the network returns a device is live again within about a
+ * second however long the outage was (the host's return is also announced: SignalEvents.sessionBack).
+ */
+const DEFAULT_BACKOFF_MAX_MS = 1_000;
 
 /** Options of a host connection. */
 export interface HostConnectionOptions {
@@ -140,10 +156,15 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
       path: `${url.pathname.replace(/\/+$/, '')}/socket.io`,
       transports: ['websocket'],
       reconnectionDelay: this.options.backoffInitialMs ?? 250,
-      reconnectionDelayMax: Math.min(this.options.backoffMaxMs ?? 2000, 2000),
-      timeout: SIGNAL_TIMEOUT_MS,
+      reconnectionDelayMax: Math.min(this.options.backoffMaxMs ?? DEFAULT_BACKOFF_MAX_MS, DEFAULT_BACKOFF_MAX_MS),
+      timeout: SIGNAL_CONNECT_TIMEOUT_MS,
     });
     this.socket.on(SignalEvents.fromHost, (msg: unknown) => this.onFromHost(msg));
+    this.socket.on(SignalEvents.sessionBack, (msg: unknown) => {
+      // The host registered again (it restarted): try now instead of at the next retry.
+      const back = SessionBackSchema.safeParse(msg);
+      if (back.success && back.data.sessionId === this.options.entrySessionId && this.state !== 'live') this.nudge();
+    });
     this.socket.on('connect', () => {
       if (!this.peer && !this.pending && this.state !== 'live' && this.state !== 'failed' && this.state !== 'closed') this.retryNow();
     });
@@ -296,6 +317,9 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
         },
         () => {
           clearTimeout(timer);
+          if (this.pending !== attempt) return;
+          // The socket may be dead without knowing it (a cut link): start a fresh one.
+          socket.disconnect().connect();
           give(new TetherError('SIGNAL_UNREACHABLE', 'the signal server did not answer'));
         },
       );
@@ -318,9 +342,11 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
       if (failed) return;
       failed = true;
       clearTimeout(timer);
+      clearTimeout(knockTimer);
       give(err, { slow });
       peer.destroy(null);
     };
+    const knockTimer = setTimeout(() => fail(new TetherError('CONNECT_TIMEOUT', 'the host did not answer (it may be stopped or unreachable)')), CHALLENGE_TIMEOUT_MS);
     const sendOffer = async (): Promise<void> => {
       if (!challenge || offerSdp === null || auth) return;
       const ctx: AuthContext = { kind: 'offer', sessionId, peerId, nonce: challenge.nonce, body: offerSdp };
@@ -345,6 +371,7 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     attempt.onPayload = (payload) => {
       if (payload.kind === 'challenge') {
         if (challenge) return;
+        clearTimeout(knockTimer);
         challenge = { nonce: payload.nonce, hostKeyId: payload.hostKeyId };
         void sendOffer().catch((err: unknown) => fail(new TetherError('KEY_REJECTED', `could not sign the offer: ${String(err)}`)));
       } else if (payload.kind === 'answer') {
@@ -508,7 +535,7 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     }
     this.setState(this.everLive ? 'reconnecting' : 'connecting', err);
     const initial = this.options.backoffInitialMs ?? 250;
-    const cap = this.options.backoffMaxMs ?? 2000;
+    const cap = this.options.backoffMaxMs ?? DEFAULT_BACKOFF_MAX_MS;
     // The first retry is immediate: a dropped channel usually means the network blinked.
     const base = slow ? SLOW_RETRY_MS * Math.min(6, 1 + this.attempt) : this.attempt === 0 ? 0 : Math.min(cap, initial * 2 ** (this.attempt - 1));
     this.attempt++;

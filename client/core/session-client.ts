@@ -64,6 +64,8 @@ interface PendingIntent {
   resolve: (reply: IntentReply) => void;
   queue: boolean;
   timer: ReturnType<typeof setTimeout> | null;
+  /** Handed to the connection at least once (the host may have applied it). */
+  transmitted: boolean;
 }
 
 interface SessionClientEvents {
@@ -232,11 +234,23 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
         const oldest = this.pending.keys().next().value as string;
         this.settle(oldest, { id: oldest, ok: false, error: { code: 'PEER_CLOSED', message: 'dropped: too many unsent intents while offline' } });
       }
-      const p: PendingIntent = { intent, resolve, queue: options.queue === true, timer: null };
+      const p: PendingIntent = { intent, resolve, queue: options.queue === true, timer: null, transmitted: false };
       if (!p.queue) p.timer = setTimeout(() => this.expire(intent.id), STALE_INTENT_MS);
       this.pending.set(intent.id, p);
       if (this.synced) this.sendIntentFrame(intent);
     });
+  }
+
+  /**
+   * Takes back an intent that was never sent (edited or removed from the outbox while offline); false
+   * when it was handed to the connection already (the host may have applied it).
+   */
+  withdraw(id: string): boolean {
+    const p = this.pending.get(id);
+    if (!p) return true;
+    if (p.transmitted) return false;
+    this.settle(id, { id, ok: false, error: { code: 'OFFLINE', message: 'withdrawn before it was sent' } });
+    return true;
   }
 
   /** A non-queued intent's time is up: still waiting while live is fine, else it is given up. */
@@ -346,6 +360,9 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
   }
 
   private sendIntentFrame(intent: Intent): void {
-    this.connection.sendChannel(FrameTag.intent, this.channel!, encodeJson(intent));
+    if (this.connection.sendChannel(FrameTag.intent, this.channel!, encodeJson(intent))) {
+      const p = this.pending.get(intent.id);
+      if (p) p.transmitted = true;
+    }
   }
 }
