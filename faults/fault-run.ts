@@ -154,7 +154,7 @@ export async function runOne(env: FaultEnv, sc: Scenario, long: boolean): Promis
       for (const name of stormNames) env.fleetSend({ op: 'open', name, url: env.termUrl, conversation: false });
       await waitUntil(() => stormNames.every((n) => lastState(env, n) === 'live'), 90_000, 'storm devices live').catch((err: unknown) => notes.push(String(err)));
       env.net.cut();
-      await sleep(Math.max(1000, Math.min(sc.durationMs, 3000)));
+      await sleep(sc.durationMs);
       env.net.restore();
       faultEnd = Date.now();
       break;

@@ -9,6 +9,7 @@ import { SessionClient } from '../client/core/session-client.js';
 import { MemoryOutboxStorage, Outbox } from '../client/core/outbox.js';
 import { nodeWebRtc } from '../host/node-webrtc.js';
 import { digest } from './digest.js';
+import { watchNetwork } from '../client/node/network-watch.js';
 
 /** A command from the runner. */
 export type FleetCommand =
@@ -31,6 +32,10 @@ interface Device {
 }
 
 const devices = new Map<string, Device>();
+// Like a browser's `online` event: a link back up makes every device try at once.
+watchNetwork(() => {
+  for (const d of devices.values()) d.client.nudge();
+});
 const storage = new MemoryOutboxStorage();
 const send = (event: FleetEvent): void => void process.stdout.write(JSON.stringify(event) + '\n');
 

@@ -31,6 +31,8 @@ export function scenarioFor(seed: number, options: { long: boolean; maxFaultMs: 
   const kind = kinds[between(random, 0, kinds.length - 1)]!;
   let durationMs = between(random, 1000, options.maxFaultMs);
   if (options.long) durationMs = kind === 'cut' ? 120_000 : 60_000;
+  // A storm: every device must notice the host is gone (2.8 s of silence), then all come back at once.
+  if (kind === 'storm') durationMs = 5000;
   if (kind === 'page-reload' || kind === 'host-kill' || kind === 'signal-restart') durationMs = Math.min(durationMs, between(random, 200, 3000));
   const startAfterMs = between(random, 300, 1500);
   const window = startAfterMs + durationMs + 1000;

@@ -61,6 +61,8 @@ const LIVENESS_CHECK_MS = 500;
  * second however long the outage was (the host's return is also announced: SignalEvents.sessionBack).
  */
 const DEFAULT_BACKOFF_MAX_MS = 1_000;
+/** A signaling socket connected this recently is trusted when the network changes. */
+const FRESH_SOCKET_MS = 2_000;
 
 /** Options of a host connection. */
 export interface HostConnectionOptions {
@@ -120,6 +122,7 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
   private lastHeard = 0;
   private lastCheck = 0;
   private everLive = false;
+  private socketConnectedAt = 0;
   private starting = false;
   private readonly channels = new Map<number, { sessionId: string; handler: ChannelHandler }>();
   /** The signaling exchange of the attempt under way. */
@@ -166,6 +169,7 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
       if (back.success && back.data.sessionId === this.options.entrySessionId && this.state !== 'live') this.nudge();
     });
     this.socket.on('connect', () => {
+      this.socketConnectedAt = Date.now();
       if (!this.peer && !this.pending && this.state !== 'live' && this.state !== 'failed' && this.state !== 'closed') this.retryNow();
     });
     this.socket.on('connect_error', () => {
@@ -208,8 +212,18 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
       return;
     }
     this.attempt = 0;
+    if (this.peer) return; // an adopted connection is opening: let it
+    // A socket that connected moments ago is fresh, and an attempt on it is under way: let it be.
+    if (this.socket?.connected && Date.now() - this.socketConnectedAt < FRESH_SOCKET_MS) {
+      if (!this.pending) this.retryNow();
+      return;
+    }
+    // The network changed: an attempt under way may be waiting on a dead socket. Abandon it (its own
+    // timers clean it up) and start afresh on a fresh signaling socket.
+    this.pending = null;
+    if (this.socket?.connected) this.socket.disconnect();
     this.socket?.connect();
-    if (!this.pending && !this.peer) this.retryNow();
+    this.retryNow();
   }
 
   /**
@@ -346,7 +360,10 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
       give(err, { slow });
       peer.destroy(null);
     };
-    const knockTimer = setTimeout(() => fail(new TetherError('CONNECT_TIMEOUT', 'the host did not answer (it may be stopped or unreachable)')), CHALLENGE_TIMEOUT_MS);
+    // Each failed attempt in a row waits longer for the challenge: a host busy with many devices at
+    // once (a storm of reconnects) is given time rather than more attempts.
+    const knockWait = CHALLENGE_TIMEOUT_MS * Math.min(4, 1 + this.attempt);
+    const knockTimer = setTimeout(() => fail(new TetherError('CONNECT_TIMEOUT', 'the host did not answer (it may be stopped or unreachable)')), knockWait);
     const sendOffer = async (): Promise<void> => {
       if (!challenge || offerSdp === null || auth) return;
       const ctx: AuthContext = { kind: 'offer', sessionId, peerId, nonce: challenge.nonce, body: offerSdp };
@@ -539,7 +556,8 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     // The first retry is immediate: a dropped channel usually means the network blinked.
     const base = slow ? SLOW_RETRY_MS * Math.min(6, 1 + this.attempt) : this.attempt === 0 ? 0 : Math.min(cap, initial * 2 ** (this.attempt - 1));
     this.attempt++;
-    const delay = base * (0.8 + Math.random() * 0.4);
+    // Wide jitter: devices that lost the host together do not all come back in the same instant.
+    const delay = base * (0.5 + Math.random());
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;

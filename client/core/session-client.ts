@@ -104,6 +104,8 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
   private readonly pending = new Map<string, PendingIntent>();
   private readonly replicas: ReplicaStore | null;
   private stored: ReplicaHandle | null = null;
+  /** Resolves once a replaced replica is stored as replaced (a page reloads only after that). */
+  replicaStored: Promise<void> = Promise.resolve();
   private loading = false;
   private readonly ownsConnection: boolean;
   private ended = false;
@@ -318,7 +320,7 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
     this.replicaDoc.destroy();
     this.replicaDoc = new Y.Doc();
     this.views = { view: terminalDocView(this.replicaDoc), conversation: conversationDocView(this.replicaDoc) };
-    void this.stored?.replace(this.replicaDoc);
+    this.replicaStored = this.stored?.replace(this.replicaDoc).catch(() => undefined) ?? Promise.resolve();
     this.emit('reset');
   }
 

@@ -13,8 +13,8 @@ import type { AttachIo, AttachResult } from './attach-terminal.js';
 
 /** Runs a chat attach on a live client until /quit, Ctrl-D or a fatal error. */
 export function attachChat(client: SessionClient, io: AttachIo, selfName: string): Promise<AttachResult> {
-  const view = client.conversation;
-  const renderer = new ChatRenderer(view, selfName);
+  let view = client.conversation;
+  let renderer = new ChatRenderer(view, selfName);
   const rl = createInterface({ input: io.stdin, output: io.stdout, prompt: '› ', terminal: io.stdin.isTTY === true });
   const print = (lines: string[]): void => printAbovePrompt(rl, io.stdout, lines);
   const send = async (body: IntentBody): Promise<void> => {
@@ -33,6 +33,13 @@ export function attachChat(client: SessionClient, io: AttachIo, selfName: string
       resolve(result);
     };
     client.doc.on('update', onUpdate);
+    // The host lost changes this replica had (it crashed): the replica starts again from the host's.
+    client.on('reset', () => {
+      view = client.conversation;
+      renderer = new ChatRenderer(view, selfName);
+      print(['\x1b[2m[tether] the host restarted and lost its last changes; showing the conversation again\x1b[0m']);
+      client.doc.on('update', onUpdate);
+    });
     client.on('state', (state, error) => {
       if (state === 'reconnecting') print([`\x1b[2m[tether] reconnecting… ${error ? `(${error.code})` : ''}\x1b[0m`]);
       else if (state === 'live') print(['\x1b[2m[tether] connected\x1b[0m']);

@@ -70,6 +70,8 @@ export function attachTerminal(client: SessionClient, io: AttachIo): Promise<Att
       }
     };
     client.doc.on('update', render);
+    // A replaced replica (the host lost its last changes in a crash) is rendered from the start.
+    client.on('reset', () => client.doc.on('update', render));
     client.on('state', (state, error) => {
       if (state === 'live') status('connected');
       else if (state === 'reconnecting') status(`reconnecting… ${error ? `(${error.code})` : ''}`);

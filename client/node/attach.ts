@@ -3,6 +3,7 @@
  * a shared terminal (raw), a conversation (chat), or a server's session list (printed, with links).
  */
 import { hostname } from 'node:os';
+import { watchNetwork } from './network-watch.js';
 import { SessionClient } from '../core/session-client.js';
 import { TetherError } from '../../protocol/errors.js';
 import { sessionKind } from '../../protocol/session-kind.js';
@@ -21,6 +22,7 @@ export type { AttachResult } from './attach-terminal.js';
 export async function runAttach(url: string, wrtc: object, io: AttachIo): Promise<AttachResult> {
   const deviceName = `terminal on ${hostname()}`.slice(0, 64);
   const client = new SessionClient({ url, wrtc, deviceName, deviceKind: 'terminal' });
+  const stopWatching = watchNetwork(() => client.nudge());
   io.stderr.write('\x1b[2m[tether] connecting…\x1b[0m\n');
   const first = await new Promise<TetherError | null>((resolve) => {
     const timer = setTimeout(() => resolve(new TetherError('CONNECT_TIMEOUT', `no connection within ${FIRST_SYNC_TIMEOUT_MS / 1000} s`)), FIRST_SYNC_TIMEOUT_MS);
@@ -37,6 +39,7 @@ export async function runAttach(url: string, wrtc: object, io: AttachIo): Promis
     client.start();
   });
   if (first) {
+    stopWatching();
     client.close();
     return { exitCode: 1, error: first };
   }
@@ -56,6 +59,7 @@ export async function runAttach(url: string, wrtc: object, io: AttachIo): Promis
     }
     return await attachTerminal(client, io);
   } finally {
+    stopWatching();
     client.close();
   }
 }

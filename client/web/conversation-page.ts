@@ -17,11 +17,16 @@ import { Composer } from './composer.js';
 import { Toast, refusalText } from './toast.js';
 import { button, element } from './dom.js';
 import { pinToVisualViewport } from './viewport-watcher.js';
+import { Outbox, MemoryOutboxStorage } from '../core/outbox.js';
+import { IndexedDbOutbox } from './indexeddb-outbox.js';
+import { OutboxView } from './outbox-view.js';
 
 /** What a conversation page exposes to tests and benchmarks (through `window.__tether`). */
 export interface ConversationPage {
   log: ConversationLog;
   composer: Composer;
+  /** Prompts waiting for the host (offline, or not yet confirmed). */
+  outbox: Outbox;
 }
 
 const PLACEHOLDER: Record<ConversationStatus, string> = {
@@ -76,13 +81,20 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
     setMode: async (modeId) => (await send({ type: 'set-mode', modeId })).ok,
   });
   const queue = new QueueView(view.queue, { ownDeviceId, send, notify: (text) => toast.show(text) });
+  // Prompts go through the outbox: kept (IndexedDB) until the host confirms them, sent once by id.
+  const outbox = new Outbox(client, typeof indexedDB === 'object' ? new IndexedDbOutbox() : new MemoryOutboxStorage());
+  const outboxView = new OutboxView(outbox, () => client.state === 'live', (text) => toast.show(text));
   const composer = new Composer({
-    send: async (text, images) => (await send(images.length > 0 ? { type: 'prompt', text, images } : { type: 'prompt', text })).ok,
+    send: async (text, images) => {
+      const reply = await outbox.add(text, images);
+      if (!reply.ok) toast.show(refusalText(reply.error));
+      return reply.ok;
+    },
     notify: (text) => toast.show(text),
   });
   const dock = element('div', 'dock');
   const dockInner = element('div', 'dock-inner');
-  dockInner.append(turnBar.element, queue.element, composer.element);
+  dockInner.append(turnBar.element, queue.element, outboxView.element, composer.element);
   dock.append(dockInner);
   root.append(dock);
   pinToVisualViewport(root);
@@ -105,9 +117,11 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
   const renderState = (): void => {
     const status = readStatus(view);
     const connected = client.state !== 'failed' && client.state !== 'closed';
+    const live = client.state === 'live';
     turnBar.setStatus(status);
-    turnBar.setEnabled(connected && status !== 'ended');
-    composer.setState(connected && status !== 'ended', connected ? PLACEHOLDER[status] : 'Not connected');
+    // Stop and modes act now or never; prompts wait in the outbox while offline.
+    turnBar.setEnabled(live && status !== 'ended' && status !== 'interrupted');
+    composer.setState(connected && status !== 'ended', !connected ? 'Not connected' : live ? PLACEHOLDER[status] : 'Offline — your message waits until the host is back');
     log.setWorking(status === 'working' || status === 'awaiting-permission');
     const ended = status === 'ended';
     const state = readConversationState(view);
@@ -120,7 +134,7 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
   const renderBanner = (): void => {
     const state = readConversationState(view);
     const ended = state.status === 'ended' ? state.endedReason || 'The agent has ended.' : null;
-    notices.setSessionBanner(ended, client);
+    notices.setSessionBanner(ended, client, state.status === 'interrupted' ? () => void send({ type: 'resume' }) : undefined);
   };
 
   const renderDevices = (): void => topBar.setDevices(readDevices(view.devices), client.peerId);
@@ -133,6 +147,7 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
     notices.setFailure(state === 'failed' ? error : null);
     renderState();
     renderDevices(); // the peer id changes on every (re)connect: "you" must follow it
+    outboxView.render();
   });
 
   performance.mark('tether:conversation-mount');
@@ -144,5 +159,6 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
   follow.jumpToLatest();
   performance.mark('tether:conversation-painted');
   if (!coarsePointer()) composer.focus();
-  return { log, composer };
+  outboxView.render();
+  return { log, composer, outbox };
 }

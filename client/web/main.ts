@@ -10,6 +10,7 @@ import { SessionClient } from '../../client/core/session-client.js';
 import { createPageLayout } from './page-layout.js';
 import { startSessionPage, type SessionPage } from './session-page.js';
 import { currentDeviceName } from './device-name.js';
+import { IndexedDbReplicas } from './indexeddb-replicas.js';
 
 declare global {
   interface Window {
@@ -43,7 +44,18 @@ function main(): void {
     url,
     deviceName: currentDeviceName(),
     deviceKind: 'browser',
+    // The last synced state shows at once (even with the host unreachable); a rejoin syncs the difference.
+    ...(typeof indexedDB === 'object' ? { replicas: new IndexedDbReplicas() } : {}),
   });
+  // The host's document is behind this replica (it lost updates in a crash): start again from nothing.
+  client.on('reset', () => void client.replicaStored.then(() => location.reload()));
+  // The network came back or the page is looked at again: try now instead of at the next retry.
+  const nudge = (): void => client.nudge();
+  window.addEventListener('online', nudge);
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') nudge();
+  });
+  (navigator as Navigator & { connection?: EventTarget }).connection?.addEventListener('change', nudge);
   startSessionPage(layout, client, {
     sessionId,
     publish: (page) => {

@@ -28,23 +28,32 @@ export class Notices {
     this.card.hidden = true;
   }
 
-  /** Shows `text` in the banner, or hides the banner when `text` is null. */
-  setBanner(text: string | null, tone: BannerTone = 'info'): void {
-    const key = text === null ? '' : `${tone}:${text}`;
+  /** Shows `text` in the banner (with a button doing `action`), or hides the banner when `text` is null. */
+  setBanner(text: string | null, tone: BannerTone = 'info', action?: { label: string; run(): void }): void {
+    const key = text === null ? '' : `${tone}:${text}:${action?.label ?? ''}`;
     if (key === this.bannerKey) return;
     this.bannerKey = key;
     this.banner.hidden = text === null;
     this.banner.dataset.tone = tone;
     this.banner.textContent = text ?? '';
+    if (text !== null && action) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'banner-action';
+      b.textContent = action.label;
+      b.addEventListener('click', () => action.run());
+      this.banner.append(' ', b);
+    }
   }
 
   /**
    * The session banner both views share: `ended` (why the program or agent ended) wins; otherwise the
    * connection: closed, or connecting/reconnecting and why; otherwise no banner.
    */
-  setSessionBanner(ended: string | null, connection: { state: ConnectionState; error: TetherError | null }): void {
+  setSessionBanner(ended: string | null, connection: { state: ConnectionState; error: TetherError | null }, resume?: () => void): void {
     const { state, error } = connection;
-    if (ended !== null) this.setBanner(ended, 'ended');
+    if (resume && state !== 'closed' && state !== 'failed') this.setBanner('The host restarted while this session ran.', 'warning', { label: 'Resume', run: resume });
+    else if (ended !== null) this.setBanner(ended, 'ended');
     else if (state === 'closed') this.setBanner('Session ended.', 'ended');
     else if ((state === 'reconnecting' || state === 'connecting') && error) {
       this.setBanner(`${state === 'reconnecting' ? 'Reconnecting' : 'Connecting'}… ${error.message} (${error.code})`, 'warning');

@@ -32,6 +32,8 @@ export interface SessionCardActions {
   end(session: ListedSession): void;
   /** Removes an ended session from the list. */
   remove(id: string): Promise<void>;
+  /** Runs an interrupted session's program or agent again (its host restarted). */
+  resume(id: string): Promise<void>;
   /** The session is being opened (its link was followed). */
   opening(session: ListedSession): void;
   /** An inline editor opened in `card`: the page closes the others. */
@@ -68,6 +70,7 @@ export class SessionCard {
   private readonly renameButton = button('Rename', 'card-button');
   private readonly endButton = button('End', 'card-button card-end');
   private readonly removeButton = button('Remove', 'card-button card-remove');
+  private readonly resumeButton = button('Resume', 'card-button card-resume');
   private readonly renameForm = element('form', 'rename-form');
   private readonly renameInput = element('input', 'rename-input');
   private readonly renameError = element('p', 'rename-error');
@@ -98,7 +101,7 @@ export class SessionCard {
     const when = element('span', 'card-when');
     when.append(icon('clock'), this.time);
     const buttons = element('div', 'card-actions');
-    buttons.append(this.renameButton, this.endButton, this.removeButton);
+    buttons.append(this.resumeButton, this.renameButton, this.endButton, this.removeButton);
     foot.append(when, buttons);
 
     this.buildRenameForm();
@@ -108,6 +111,7 @@ export class SessionCard {
     this.renameButton.addEventListener('click', () => this.openRename());
     this.endButton.addEventListener('click', () => this.actions.end(this.session));
     this.removeButton.addEventListener('click', () => void this.remove());
+    this.resumeButton.addEventListener('click', () => void this.actions.resume(this.session.id));
   }
 
   /** Shows `session` (only what changed is touched); `href` opens it, `agentCommand` explains the agent. */
@@ -169,8 +173,9 @@ export class SessionCard {
     this.where.title = s.branch ? `Own worktree on branch ${s.branch}: ${s.folder}` : `Works in ${s.folder}`;
 
     const ended = s.state === 'ended';
-    this.reason.hidden = !ended;
-    setText(this.reason, ended ? sentence(s.endedReason || 'ended') : '');
+    const interrupted = s.state === 'interrupted';
+    this.reason.hidden = !ended && !interrupted;
+    setText(this.reason, ended ? sentence(s.endedReason || 'ended') : interrupted ? 'The host restarted while this ran. Resume runs it again, its history kept.' : '');
     setText(this.devicesText, devicesText(s.devices));
     this.devices.title = s.devices.join(', ');
     this.devices.dataset.count = String(s.devices.length);
@@ -182,6 +187,8 @@ export class SessionCard {
     this.renameForm.setAttribute('aria-label', `Rename ${s.name}`);
     this.endButton.hidden = ended;
     this.removeButton.hidden = !ended;
+    this.resumeButton.hidden = !interrupted;
+    this.resumeButton.setAttribute('aria-label', `Resume ${s.name}`);
   }
 
   private buildRenameForm(): void {

@@ -136,6 +136,10 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
       const reply = await send({ type: 'remove-session', sessionId });
       if (!reply.ok) toast.show(refusalText(reply.error));
     },
+    resume: async (sessionId: string): Promise<void> => {
+      const reply = await send({ type: 'resume-session', sessionId });
+      if (!reply.ok) toast.show(refusalText(reply.error));
+    },
     opening: (session: ListedSession) => rememberList(session.id, location.href),
     editing: (card: SessionCard) => {
       for (const other of cards.values()) if (other !== card) other.closeRename();

@@ -59,6 +59,10 @@ export function startSessionPage(layout: PageLayout, client: SessionClient, opti
   // afterTransaction, not 'update': an 'update' listener makes Yjs re-encode every update (a long history's whole first sync).
   client.doc.on('afterTransaction', mount);
 
+  // Offline, the replica shown is as old as its last sync: the top bar says so (every view).
+  const synced = (): void => topBar.setLastSynced(client.lastSyncedAt);
+  client.on('loaded', synced);
+  client.on('state', synced);
   // Before the view exists: the connection state and why it is not live yet.
   client.on('state', (state, error) => {
     if (mounted) return;

@@ -52,8 +52,10 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
   new ResizeObserver(() => terminal.layout()).observe(stage);
 
   let exited = false;
+  let interrupted: string = readTerminal(client.view).state;
   const updateInputEnabled = (): void => {
-    const enabled = !exited && client.state !== 'failed' && client.state !== 'closed';
+    // Keystrokes never wait for the host: offline, or interrupted, there is nothing to type into.
+    const enabled = !exited && client.state === 'live' && readTerminal(client.view).state === 'running';
     input.enabled = enabled;
     terminal.setInputEnabled(enabled);
     keyBar?.setEnabled(enabled);
@@ -61,7 +63,8 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
 
   const updateBanner = (error: TetherError | null): void => {
     const snapshot = readTerminal(client.view);
-    notices.setSessionBanner(snapshot.state === 'exited' ? exitText(snapshot.exitCode, snapshot.exitSignal) : null, { state: client.state, error });
+    const resume = snapshot.state === 'interrupted' ? () => send({ type: 'resume' }) : undefined;
+    notices.setSessionBanner(snapshot.state === 'exited' ? exitText(snapshot.exitCode, snapshot.exitSignal) : null, { state: client.state, error }, resume);
   };
 
   /** Says whose screen the terminal fits when it is not this one, and how to take it over. */
@@ -80,6 +83,11 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
     terminal.setSize({ cols: snapshot.cols, rows: snapshot.rows });
     terminal.setHint(sizeHint(snapshot.sizeOwner));
     terminal.renderOutput(client.view);
+    if (snapshot.state !== interrupted) {
+      interrupted = snapshot.state;
+      updateInputEnabled();
+      updateBanner(client.error);
+    }
     if (snapshot.state === 'exited' && !exited) {
       exited = true;
       terminal.showEnded();

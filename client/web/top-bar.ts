@@ -5,6 +5,7 @@
 import type { DeviceInfo } from '../../protocol/device-roster.js';
 import type { ConnectionState } from '../../client/core/session-client.js';
 import type { TetherError } from '../../protocol/errors.js';
+import { relativeTime, RELATIVE_TIME_REFRESH_MS } from './relative-time.js';
 
 const STATE_LABEL: Record<ConnectionState, string> = {
   connecting: 'Connecting…',
@@ -33,6 +34,9 @@ export class TopBar {
   private readonly devices = element('details', 'devices');
   private devicesKey = '';
   private back: HTMLAnchorElement | null = null;
+  private lastSynced: number | null = null;
+  private connection: { state: ConnectionState; error: TetherError | null } = { state: 'connecting', error: null };
+  private refresh: ReturnType<typeof setInterval> | null = null;
 
   constructor() {
     this.element = element('header', 'topbar');
@@ -83,10 +87,27 @@ export class TopBar {
     this.name.title = command ? `${title} — ${command}` : title;
   }
 
-  /** Shows the connection state; the error's message is the tooltip (the page shows it in full elsewhere). */
+  /** When the replica shown was last in step with the host: while not live, the page says it is offline and since when. */
+  setLastSynced(at: number | null): void {
+    this.lastSynced = at;
+    this.setConnection(this.connection.state, this.connection.error);
+  }
+
+  /**
+   * Shows the connection state honestly: connecting (nothing shown yet), offline — last synced N ago
+   * (the replica shown is not live), live. The error's message is the tooltip.
+   */
   setConnection(state: ConnectionState, error: TetherError | null): void {
-    this.status.dataset.state = state;
-    this.statusText.textContent = STATE_LABEL[state];
+    this.connection = { state, error };
+    const offline = (state === 'connecting' || state === 'reconnecting') && this.lastSynced !== null;
+    this.status.dataset.state = offline ? 'offline' : state;
+    this.statusText.textContent = offline ? `Offline — last synced ${relativeTime(this.lastSynced!, Date.now())}` : STATE_LABEL[state];
+    // The "… ago" must stay true while offline.
+    if (offline && !this.refresh) this.refresh = setInterval(() => this.setConnection(this.connection.state, this.connection.error), RELATIVE_TIME_REFRESH_MS);
+    else if (!offline && this.refresh) {
+      clearInterval(this.refresh);
+      this.refresh = null;
+    }
     this.status.title = error ? `${error.message} (${error.code})` : STATE_LABEL[state];
     // The list is only true while live: dim it while reconnecting, drop it once there is no session.
     this.devices.hidden = state === 'failed' || state === 'closed';
