@@ -5,6 +5,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { isAbsolute, join, resolve } from 'node:path';
+import { tmpdir } from 'node:os';
 import * as z from 'zod';
 import { TetherError } from '../protocol/errors.js';
 import { defaultConfigPath, loadPresets } from './agent-presets.js';
@@ -74,7 +75,8 @@ export const DEFAULT_HISTORY_LIMIT_BYTES = 1024 ** 3;
 
 /**
  * The user's state folder: --state-dir, else TETHER_STATE_DIR, else $XDG_STATE_HOME/tether, else
- * ~/.local/state/tether (the XDG base directory default). Relative paths are taken from `cwd`.
+ * ~/.local/state/tether (the XDG base directory default), else (no HOME) a folder in the temporary
+ * folder. Relative paths are taken from `cwd`.
  */
 export function resolveStateDir(flag: string | undefined, env: Record<string, string | undefined>, cwd: string): string {
   const given = flag ?? (env.TETHER_STATE_DIR && env.TETHER_STATE_DIR.trim() !== '' ? env.TETHER_STATE_DIR : undefined);
@@ -84,9 +86,9 @@ export function resolveStateDir(flag: string | undefined, env: Record<string, st
   }
   const xdg = env.XDG_STATE_HOME;
   if (xdg && isAbsolute(xdg)) return join(xdg, 'tether');
-  const home = env.HOME && isAbsolute(env.HOME) ? env.HOME : null;
-  if (!home) throw bad('cannot find a state folder: set HOME, XDG_STATE_HOME, TETHER_STATE_DIR or --state-dir');
-  return join(home, '.local', 'state', 'tether');
+  // Without a home (a bare service environment) the state still has a per-user place.
+  if (!env.HOME || !isAbsolute(env.HOME)) return join(tmpdir(), `tether-state-${env.USER ?? env.LOGNAME ?? 'user'}`);
+  return join(env.HOME, '.local', 'state', 'tether');
 }
 
 /** Parses --keep-history (and `tether sessions prune --older-than`): a duration or `forever`. */

@@ -140,7 +140,10 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
         this.log.info({ intentId: u.id, type: u.raw.type }, 'replaying an intent the host had not finished before it stopped');
         await this.handleIntent(u.actor, u.id, u.raw, true);
       } else {
-        journal.done(u.id, { id: u.id, ok: false, error: new TetherError('HOST_RESTARTED').toJSON() }, u.raw);
+        const reply: IntentReply = { id: u.id, ok: false, error: new TetherError('HOST_RESTARTED').toJSON() };
+        journal.done(u.id, reply, u.raw);
+        // Remembered here too: a retry may arrive before the store has committed the reply.
+        this.replies.set(u.id, Promise.resolve(reply));
       }
     }
   }

@@ -129,6 +129,9 @@ export class DocLog {
 
   /** Merges everything into one snapshot (the document's state now equals the log up to `seq`). */
   compact(): void {
+    // Updates still waiting are in the document already: the snapshot takes them.
+    this.pending = [];
+    this.pendingBytes = 0;
     this.lastCompaction = performance.now();
     const update = Y.encodeStateAsUpdate(this.doc);
     this.snapshotBytes = update.length;

@@ -64,9 +64,44 @@ describe('parseCli: remote-control', () => {
       spawn: 'same-dir',
       createSessionInDir: true,
       linkTtlMs: 10 * 60 * 1000,
+      stateDir: '/home/dev/.local/state/tether',
+      keepHistoryMs: 7 * 86_400_000,
+      historyLimitBytes: 1024 ** 3,
     });
     assert.equal(DEFAULT_PORT, 7420);
     assert.ok(Object.isFrozen(cmd));
+  });
+
+  it('finds the state folder: --state-dir, then TETHER_STATE_DIR, then XDG_STATE_HOME, then ~/.local/state', () => {
+    assert.equal(rc(['--state-dir', 'state']).stateDir, '/home/dev/project/state');
+    assert.equal(rc(['--state-dir', '/srv/tether']).stateDir, '/srv/tether');
+    assert.equal(rc([], { ...env, TETHER_STATE_DIR: '/var/lib/t' }).stateDir, '/var/lib/t');
+    assert.equal(rc(['--state-dir', '/x'], { ...env, TETHER_STATE_DIR: '/var/lib/t' }).stateDir, '/x');
+    assert.equal(rc([], { ...env, XDG_STATE_HOME: '/xdg' }).stateDir, '/xdg/tether');
+    assert.equal(rc([], { ...env, XDG_STATE_HOME: 'relative' }).stateDir, '/home/dev/.local/state/tether');
+    assert.match(rc([], { SHELL: '/bin/sh', USER: 'dev' }).stateDir, /tether-state-dev$/, 'no HOME: a per-user folder in the temporary folder');
+  });
+
+  it('takes --keep-history and --history-limit', () => {
+    assert.equal(rc(['--keep-history', '30d']).keepHistoryMs, 30 * 86_400_000);
+    assert.equal(rc(['--keep-history', 'forever']).keepHistoryMs, null);
+    assert.equal(rc(['--history-limit', '500m']).historyLimitBytes, 500 * 1024 ** 2);
+    assert.equal(rc(['--history-limit', '2G']).historyLimitBytes, 2 * 1024 ** 3);
+    for (const [flag, value] of [['--keep-history', '0d'], ['--keep-history', 'week'], ['--history-limit', '10k'], ['--history-limit', '5']]) {
+      assert.throws(() => rc([flag!, value!]), (e: TetherError) => e.code === 'BAD_FLAG' && e.message.includes(flag!.slice(2)), `${flag} ${value}`);
+    }
+  });
+
+  it('parses tether sessions', () => {
+    assert.deepEqual(parse(['sessions']), { command: 'sessions', action: 'list', stateDir: '/home/dev/.local/state/tether', olderThanMs: null, ids: [], all: false, json: false });
+    const prune = parse(['sessions', 'prune', '--older-than', '3d', '--state-dir', '/s']);
+    assert.deepEqual(prune, { command: 'sessions', action: 'prune', stateDir: '/s', olderThanMs: 3 * 86_400_000, ids: [], all: false, json: false });
+    assert.equal((parse(['sessions', 'prune']) as { olderThanMs: number }).olderThanMs, 7 * 86_400_000, 'prune defaults to the retention');
+    assert.deepEqual((parse(['sessions', 'prune', 'AAAAAAAAAAAAAAAAAAAAAA']) as unknown as { ids: string[] }).ids, ['AAAAAAAAAAAAAAAAAAAAAA']);
+    for (const argv of [['sessions', 'drop'], ['sessions', 'prune', 'nope'], ['sessions', 'prune', '--all', '--older-than', '1d'], ['sessions', 'list', '--all']]) {
+      assert.throws(() => parse(argv), (e: TetherError) => e.code === 'BAD_FLAG', argv.join(' '));
+    }
+    assert.deepEqual(parse(['sessions', '--help']), { command: 'help', topic: 'sessions' });
   });
 
   it('passes the environment to the program without undefined values, with TERM and TETHER_SESSION set', () => {
