@@ -12,8 +12,9 @@ import { MAX_CLIENT_FRAME_BYTES } from '../../protocol/frames.js';
 import type { SignalPayload } from '../../protocol/signaling.js';
 import { TetherError } from '../../protocol/errors.js';
 import type { AuthContext } from '../../protocol/auth.js';
-import type { Authenticator } from '../trust/authenticator.js';
+import type { Authenticator, Grant } from '../trust/authenticator.js';
 import { NonceBook } from './nonce-book.js';
+import { HandshakeGate } from './handshake-gate.js';
 import { DeviceConnection, type ConnectionHost } from './device-connection.js';
 import type { Actor, SessionCore } from './session-core.js';
 
@@ -47,6 +48,8 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
   private readonly sessions = new Map<string, SessionCore>();
   private readonly connections = new Map<string, DeviceConnection>();
   private readonly nonces = new NonceBook();
+  private readonly gate = new HandshakeGate();
+  private closed = false;
   /** Refusals already logged (by code and link or device), so a retrying device logs once. */
   private readonly warned = new Set<string>();
 
@@ -124,11 +127,24 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
       return;
     }
     this.connections.get(peerId)?.close(null);
+    const grant = verdict.grant;
+    // Negotiations are paced (see HandshakeGate): a storm of devices waits its turn.
+    const admitted = this.gate.enter((release) => {
+      if (this.closed || !this.sessions.has(sessionId)) return release();
+      this.answerOffer(sessionId, peerId, payload.sdp, grant, ctx, reply, release);
+    });
+    if (!admitted) refuse(new TetherError('RATE_LIMITED', 'the host is busy with many devices; retrying'), true);
+  }
+
+  /** Creates the device's connection for a verified offer and answers it; `release` frees the turn. */
+  private answerOffer(sessionId: string, peerId: string, sdp: string, grant: Grant, ctx: (kind: AuthContext['kind'], body: string) => AuthContext, reply: SignalReply, release: () => void): void {
     const log = this.options.log.child({ peerId });
     const link = new PeerLink({ initiator: false, wrtc: this.options.wrtc, iceServers: this.options.iceServers, maxInboundFrame: MAX_CLIENT_FRAME_BYTES });
-    const connection = new DeviceConnection(peerId, link, verdict.grant, this, log);
+    link.once('open', release);
+    link.once('close', release);
+    const connection = new DeviceConnection(peerId, link, grant, this, log);
     this.connections.set(peerId, connection);
-    link.on('sdp', (answer) => reply({ kind: 'answer', sdp: answer.sdp, ...this.authenticator.sign(verdict.grant, ctx('answer', answer.sdp)) }));
+    link.on('sdp', (answer) => reply({ kind: 'answer', sdp: answer.sdp, ...this.authenticator.sign(grant, ctx('answer', answer.sdp)) }));
     connection.on('joined', (actor) => {
       log.info({ device: actor.name, role: actor.role }, 'device joined');
       this.emit('device-joined', actor, connection);
@@ -137,7 +153,7 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
       if (this.connections.get(peerId) === connection) this.connections.delete(peerId);
       if (connection.actor) this.emit('device-left', connection.actor, connection);
     });
-    link.applyRemoteSdp({ type: 'offer', sdp: payload.sdp });
+    link.applyRemoteSdp({ type: 'offer', sdp });
   }
 
   /** The peer's signaling connection left: drop its connection only if it never opened. */
@@ -153,6 +169,7 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
 
   /** Ends every session subscription with `err`, then closes every connection. */
   close(err: TetherError | null = null): void {
+    this.closed = true;
     if (err) for (const [id] of this.sessions) this.removeSession(id, err);
     this.sessions.clear();
     // With a reason, each device is told (and its channel ends flushed) before its connection closes.
