@@ -112,6 +112,8 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
   peerId: string | null = null;
   /** The host's hello on the current connection. */
   hostHello: HostHello | null = null;
+  /** Bytes received from the host over the data channel, all connections together (tag and payload). */
+  bytesIn = 0;
 
   private socket: Socket | null = null;
   private peer: PeerLink | null = null;
@@ -435,6 +437,7 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     let helloSeen = false;
     peer.on('frame', (frame) => {
       this.lastHeard = Date.now();
+      this.bytesIn += frame.payload.length + 1;
       try {
         helloSeen = this.onFrame(peer, frame, helloSeen, credential);
       } catch (err) {

@@ -3,7 +3,7 @@
  * so a page opened while the host is unreachable shows the last synced state, and a device that rejoins
  * loads its replica first and syncs only what it missed. Node clients keep replicas in memory only.
  */
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 
 /** A stored replica, open. */
 export interface ReplicaHandle {
@@ -21,4 +21,33 @@ export interface ReplicaHandle {
 export interface ReplicaStore {
   /** Loads the stored replica of `sessionId` into `doc` and keeps storing `doc`'s updates. */
   open(origin: string, sessionId: string, doc: Y.Doc): Promise<ReplicaHandle>;
+}
+
+/** Replicas kept in memory across clients of one process (tests; a Node device that rejoins). */
+export class MemoryReplicaStore implements ReplicaStore {
+  private readonly stored = new Map<string, { doc: Y.Doc | null; update: Uint8Array | null; lastSyncedAt: number | null }>();
+
+  open(origin: string, sessionId: string, doc: Y.Doc): Promise<ReplicaHandle> {
+    const key = `${origin} ${sessionId}`;
+    const entry = this.stored.get(key) ?? { doc: null, update: null, lastSyncedAt: null };
+    this.stored.set(key, entry);
+    // Encoded when the previous client let go of it (cheaper than on every update).
+    const previous = entry.doc ? Y.encodeStateAsUpdate(entry.doc) : entry.update;
+    if (previous) Y.applyUpdate(doc, previous, this);
+    entry.doc = doc;
+    return Promise.resolve({
+      get lastSyncedAt() {
+        return entry.lastSyncedAt;
+      },
+      setSynced: (at: number) => void (entry.lastSyncedAt = at),
+      replace: (next: Y.Doc) => {
+        entry.doc = next;
+        return Promise.resolve();
+      },
+      close: () => {
+        if (entry.doc) entry.update = Y.encodeStateAsUpdate(entry.doc);
+        entry.doc = null;
+      },
+    });
+  }
 }

@@ -10,7 +10,7 @@ import * as decoding from 'lib0/decoding';
 import type { SessionStore } from './session-store.js';
 
 /** Longest time an update waits in memory before it is written. */
-export const FLUSH_MS = 50;
+export const FLUSH_MS = 30;
 /** Write at once when this much is waiting. */
 const FLUSH_BYTES = 1024 * 1024;
 /** Compact once the log holds this much and more than the snapshot... */

@@ -83,3 +83,43 @@ test('a host killed with SIGKILL and started again brings its sessions back on t
   assert.ok(text.indexOf('before-42') < text.indexOf('the host restarted') && text.indexOf('the host restarted') < text.indexOf('after-58'), 'old scrollback above, the new run below');
   await waitFor(() => readListedSessions(sessionListDocView(list.client.doc))[0]?.state === 'running', 10_000, 'the list shows it running');
 });
+
+test('SIGKILL loses at most the last 100 ms of output; a device that saw more drops its replica for the host\'s', async (t) => {
+  const stateDir = freshStateDir();
+  const folder = mkdtempSync(join(tmpdir(), 'tether-restart-'));
+  // The program prints the time every 5 ms: the last stored line says how much output a kill lost.
+  const clock = `${process.execPath} -e "setInterval(() => console.log('at-' + Date.now()), 5)"`;
+  const args = ['remote-control', '--json', '--local', '--port', '0', '--spawn', 'session', '--', '/bin/sh', '-c', clock];
+  const env = { TETHER_STATE_DIR: stateDir };
+  const first = startCli(args, env, folder);
+  running.push(first);
+  const ready = await first.event('ready');
+  const device = await joinClient(String(ready.url), 'phone');
+  clients.push(device);
+  let resets = 0;
+  device.client.on('reset', () => resets++);
+  await waitFor(() => (device.text().match(/at-\d+/g) ?? []).length > 200, 15_000, 'output under way');
+  const killedAt = Date.now();
+  first.child.kill('SIGKILL');
+  await first.exited;
+  const seen = Math.max(...(device.text().match(/at-(\d+)/g) ?? []).map((m) => Number(m.slice(3))));
+  const store = SessionStore.open(stateDir);
+  let stored: number;
+  try {
+    stored = Math.max(...(terminalText(DocLog.load(store, String(ready.sessionId))).match(/at-(\d+)/g) ?? []).map((m) => Number(m.slice(3))));
+  } finally {
+    await store.close();
+  }
+  t.diagnostic(`output lost to SIGKILL: ${killedAt - stored} ms (the device had seen ${Math.max(0, seen - stored)} ms more)`);
+  assert.ok(killedAt - stored <= 100, `lost ${killedAt - stored} ms of output (last stored line ${stored}, killed at ${killedAt})`);
+
+  // --spawn session: the server's one session comes back running, below the stored output.
+  const second = startCli(args, env, folder);
+  running.push(second);
+  await second.event('ready');
+  await waitFor(() => device.client.state === 'live' && /host restarted/.test(device.text()), 20_000, 'the device is back on the resumed session');
+  if (seen > stored) assert.ok(resets >= 1, 'a device that saw output the host lost dropped its replica');
+  const lines = device.text().match(/at-\d+/g) ?? [];
+  assert.equal(new Set(lines).size, lines.length, 'no line twice');
+  assert.ok(!lines.some((l) => Number(l.slice(3)) > stored && Number(l.slice(3)) < killedAt), 'nothing the host lost is shown');
+});
