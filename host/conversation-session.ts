@@ -31,6 +31,8 @@ export interface ConversationSessionConfig {
   agentSessionId?: string | null;
   /** Carries out a device's Resume of an interrupted session (the server's; none: it cannot resume). */
   onResume?: () => Promise<TetherError | null>;
+  /** A stored interactive session shown from a server's list: ended, read-only. */
+  readOnly?: boolean;
 }
 
 interface PendingPermission {
@@ -74,6 +76,9 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
     this.doc = config.doc ?? new Y.Doc();
     this.writer = new ConversationWriter(this.doc, { name: config.name, agent: config.agentLabel, command: config.command.display, cwd: config.cwd }, config.doc !== undefined);
     if (config.doc) {
+      // The devices the last run listed are gone.
+      for (const peerId of [...this.writer.view.devices.keys()]) this.writer.removeDevice(peerId);
+      if (config.readOnly && readStatus(this.writer.view) !== 'ended') this.writer.setEnded('An interactive session, stored read-only.', null, '');
       if (readStatus(this.writer.view) === 'ended') this.ended = true;
       else {
         this.interruptedNow = true;

@@ -21,7 +21,7 @@ export interface SessionDeps {
 export interface RestoredParts {
   doc: Y.Doc;
   agentSessionId: string | null;
-  /** Absent: the session is read-only (an interactive session's record). */
+  /** Absent: the session is read-only (an interactive session's record): shown ended, never resumed. */
   onResume?: () => Promise<TetherError | null>;
 }
 
@@ -30,7 +30,7 @@ export interface RestoredParts {
  * With `restored`, it continues a stored session's document: ended, or interrupted until resumed.
  */
 export function createHostedSession(config: RemoteControlCommand, name: string, log: Logger, scrollbackChars?: number, restored?: RestoredParts): HostedSession {
-  const common = { name, cwd: config.cwd, env: config.env, log, ...(restored ? { doc: restored.doc, ...(restored.onResume ? { onResume: restored.onResume } : {}) } : {}) };
+  const common = { name, cwd: config.cwd, env: config.env, log, ...(restored ? { doc: restored.doc, readOnly: !restored.onResume, ...(restored.onResume ? { onResume: restored.onResume } : {}) } : {}) };
   const program = config.program;
   if (program.kind === 'acp') {
     return new ConversationSession({

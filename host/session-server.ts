@@ -9,7 +9,6 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { newId } from '../protocol/ids.js';
 import { TetherError } from '../protocol/errors.js';
-import type { ListIntent } from '../protocol/messages.js';
 import { readStatus } from '../protocol/conversation-doc.js';
 import { readTerminal } from '../protocol/terminal-doc.js';
 import { formatSessionUrl } from '../protocol/session-url.js';
@@ -17,83 +16,26 @@ import { readListMeta, runningCount, type ListedState, type SpawnMode, type Star
 import type { SignalServer } from '../signal/signal-server.js';
 import { resolveProgram, type RemoteControlCommand } from './cli-args.js';
 import { loadPresets, defaultConfigPath } from './agent-presets.js';
-import { createHostedSession, type HostedSession, type SessionDeps } from './hosted-session.js';
+import { createHostedSession, type HostedSession } from './hosted-session.js';
 import { SessionList } from './session-list.js';
+import { carryOutListIntent } from './list-intents.js';
+import type { ManagedSession, ServerReady, SessionServerDeps, SessionServerEvents } from './server-types.js';
 import { SignalHub } from './signal-hub.js';
 import { HostEndpoint } from './core/host-endpoint.js';
 import type { Actor } from './core/session-core.js';
 import { Authenticator } from './trust/authenticator.js';
 import { MemoryTrustStore } from './trust/memory-trust-store.js';
 import { uniqueName } from './session-names.js';
-import { createWorktree, removeWorktree, releaseWorktree, repositoryRoot, isDirty, holdWorktree, type Worktree } from './worktrees.js';
+import { createWorktree, removeWorktree, releaseWorktree, repositoryRoot, isDirty, type Worktree } from './worktrees.js';
 import { readDevices } from '../protocol/device-roster.js';
 import type * as Y from 'yjs';
 import type { ServerHistory } from './persist/server-history.js';
-import type { SessionRecord } from './persist/session-store.js';
-
-/** An interactive session's stored document, shown from a server's list: ended, read-only. */
-function markReadOnly(doc: Y.Doc, kind: 'terminal' | 'conversation'): void {
-  if (kind === 'terminal') {
-    if (doc.getMap('term').get('state') !== 'exited') doc.getMap('term').set('state', 'exited');
-  } else if (doc.getMap('state').get('status') !== 'ended') {
-    doc.getMap('state').set('status', 'ended');
-    doc.getMap('state').set('endedReason', 'An interactive session, stored read-only.');
-  }
-}
+import { restoreSession, type Restored } from './server-restore.js';
 
 /** How often a session's row in the list follows its document (state, devices, last activity). */
 const LIST_REFRESH_MS = 100;
 
-/** One session the server runs. */
-export interface ManagedSession {
-  id: string;
-  name: string;
-  url: string;
-  agent: string;
-  folder: string;
-  worktree: Worktree | null;
-  session: HostedSession;
-  ended: boolean;
-  /** Restored after a restart while its program ran: not running until a device resumes it. */
-  interrupted: boolean;
-}
-
-/** What `ready` reports. */
-export interface ServerReady {
-  /** The server's link: the session list. */
-  serverUrl: string;
-  signal: string;
-  name: string;
-  /** The session started in the folder at startup, if any. */
-  first: ManagedSession | null;
-}
-
-interface SessionServerEvents {
-  ready: [ServerReady];
-  'session-started': [ManagedSession];
-  /** A session's program or agent ended (`exitCode` null when it was stopped). */
-  'session-ended': [ManagedSession, { exitCode: number | null; reason: string }];
-  'session-removed': [ManagedSession];
-  /** An interrupted session's program or agent runs again. */
-  'session-resumed': [ManagedSession];
-  /** A device opened a session (null: the session list). */
-  'device-joined': [ManagedSession | null, Actor];
-  /** A device closed a session, or its connection ended (null: the session list). */
-  'device-left': [ManagedSession | null, Actor];
-  /** Something devices depend on failed after startup (e.g. re-registering with the signal server). */
-  warning: [TetherError];
-  /** Any change the status screen shows (state, devices, names, spawn mode). */
-  changed: [];
-}
-
-/** Runtime dependencies. */
-export interface SessionServerDeps extends SessionDeps {
-  clientDir: string | null;
-  /** The user's trust (host key, tokens, paired devices); in memory when not given. */
-  authenticator?: Authenticator;
-  /** The server's stored state (sessions survive restarts); nothing is stored when not given. */
-  history?: ServerHistory;
-}
+export type { ManagedSession, ServerReady, SessionServerDeps } from './server-types.js';
 
 /** A multi-session server. */
 export class SessionServer extends EventEmitter<SessionServerEvents> {
@@ -154,7 +96,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
         agents: this.agents,
         defaultAgent: config.program.label,
       },
-      (intent, by) => this.onListIntent(intent, by),
+      (intent, by) => carryOutListIntent(this, intent, by, this.log),
       deps.log.child({ component: 'session-list' }),
       this.storedList ?? undefined,
     );
@@ -410,34 +352,6 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     }
   }
 
-  private async onListIntent(intent: ListIntent, by: Actor): Promise<TetherError | null> {
-    try {
-      switch (intent.type) {
-        case 'start-session':
-          await this.startSession({ name: intent.name ?? null, agent: intent.agent, spawn: intent.spawn, background: true });
-          break;
-        case 'end-session':
-          await this.endSession(intent.sessionId, intent);
-          break;
-        case 'rename-session':
-          this.renameSession(intent.sessionId, intent.name);
-          break;
-        case 'remove-session':
-          await this.removeSession(intent.sessionId);
-          break;
-        case 'resume-session':
-          await this.resumeSession(intent.sessionId);
-          break;
-      }
-      this.log.info({ intent: intent.type, by: by.name }, 'list intent applied');
-      return null;
-    } catch (err) {
-      if (err instanceof TetherError) return err;
-      this.log.error({ err: String(err) }, 'list intent failed');
-      return new TetherError('AGENT_FAILED', (err as Error).message);
-    }
-  }
-
   /** Keeps a session's row in step with its document, and notices when it ends. */
   private follow(managed: ManagedSession): void {
     const session = managed.session;
@@ -486,12 +400,13 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   /** Brings back this server's stored sessions (and its folder's interactive ones, read-only). */
   private async restoreSessions(history: ServerHistory): Promise<ManagedSession[]> {
     const restored: ManagedSession[] = [];
+    const deps = { config: this.config, log: this.log, scrollbackChars: this.deps.scrollbackChars, resume: (id: string) => this.resumeSession(id), watch: (id: string, s: HostedSession) => this.watchProcess(id, s) };
     for (const record of history.storedSessions()) {
       const doc = history.load(record.id);
       if (!doc) continue;
       await history.endLeftovers(record);
       try {
-        restored.push(await this.restoreSession(history, record, doc));
+        restored.push(await this.serveRestored(await restoreSession(history, record, doc, deps)));
       } catch (err) {
         this.log.warn({ sessionId: record.id, err: String(err) }, 'could not restore a stored session');
       }
@@ -501,30 +416,9 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     return restored;
   }
 
-  private async restoreSession(history: ServerHistory, record: SessionRecord, doc: Y.Doc): Promise<ManagedSession> {
+  /** Serves a restored session on the same link and lists it. */
+  private async serveRestored({ record, session, worktree, interrupted, readOnly }: Restored): Promise<ManagedSession> {
     const { id } = record;
-    const readOnly = record.origin === 'interactive';
-    doc.transact(() => {
-      // Devices listed by the last run are gone; an interactive session is shown as it was, ended.
-      doc.getMap('devices').clear();
-      if (readOnly) markReadOnly(doc, record.kind);
-    });
-    const onResume = async (): Promise<TetherError | null> => {
-      try {
-        await this.resumeSession(id);
-        return null;
-      } catch (err) {
-        return err instanceof TetherError ? err : new TetherError('SPAWN_FAILED', String(err));
-      }
-    };
-    const session = createHostedSession({ ...this.config, cwd: record.folder, program: record.program }, record.name, this.log.child({ sessionId: id }), this.deps.scrollbackChars, {
-      doc, agentSessionId: record.agentSessionId, ...(readOnly ? {} : { onResume }),
-    });
-    await history.follow(id, doc, true, session.core);
-    this.watchProcess(id, session);
-    const worktree = record.worktreePath && record.branch ? { path: record.worktreePath, branch: record.branch } : null;
-    if (worktree) holdWorktree(worktree.path);
-    const interrupted = session.interrupted;
     const managed: ManagedSession = {
       id, name: record.name, url: formatSessionUrl(this.hub.signalOrigin, id, this.linkToken), agent: record.program.label,
       folder: record.folder, worktree, session, ended: !interrupted, interrupted,
@@ -536,8 +430,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     const row = { name: record.name, agent: record.program.label, kind: session.kind, folder: record.folder, branch: record.branch, state: interrupted ? 'interrupted' as const : 'ended' as const, endedReason, devices: [], startedAt: record.startedAt, lastActivity: record.lastActivity };
     if (this.list.list.view.sessions.has(id)) this.list.list.update(id, row);
     else this.list.list.add({ id, ...row });
-    if (interrupted) history.interrupted(id);
     this.follow(managed);
+    this.emit('session-restored', managed);
     return managed;
   }
 

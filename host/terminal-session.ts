@@ -29,6 +29,8 @@ export interface TerminalSessionConfig {
   doc?: Y.Doc;
   /** Carries out a device's Resume of an interrupted session (the server's; none: it cannot resume). */
   onResume?: () => Promise<TetherError | null>;
+  /** A stored interactive session shown from a server's list: ended, read-only. */
+  readOnly?: boolean;
 }
 
 interface TerminalSessionEvents {
@@ -65,9 +67,12 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
       config.doc !== undefined,
     );
     if (config.doc) {
+      // The devices the last run listed are gone.
+      for (const peerId of [...this.writer.view.devices.keys()]) this.writer.removeDevice(peerId);
       const stored = readTerminal(this.writer.view);
       this.size = { cols: stored.cols, rows: stored.rows };
-      if (stored.state === 'exited') this.exit = { exitCode: stored.exitCode ?? 0, signal: stored.exitSignal };
+      if (config.readOnly && stored.state !== 'exited') this.writer.setExited(stored.exitCode ?? 0, stored.exitSignal);
+      if (stored.state === 'exited' || config.readOnly) this.exit = { exitCode: stored.exitCode ?? 0, signal: stored.exitSignal };
       else {
         this.interruptedNow = true;
         this.writer.setInterrupted();

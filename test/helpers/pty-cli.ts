@@ -20,13 +20,13 @@ export interface PtyCli {
 
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b[=>]/g;
 
-/** Starts `node bin/tether.js <args>` in a 100×40 PTY. */
-export function startPtyCli(args: string[], cwd: string): PtyCli {
+/** Starts `node bin/tether.js <args>` in a 100×40 PTY (a fresh state folder unless `env` names one). */
+export function startPtyCli(args: string[], cwd: string, env: Record<string, string> = {}): PtyCli {
   const pty = spawn(process.execPath, [join(packageRoot(), 'bin', 'tether.js'), ...args], {
     cols: 100,
     rows: 40,
     cwd,
-    env: { ...process.env, PS1: '$ ', TETHER_STATE_DIR: freshStateDir() } as Record<string, string>,
+    env: { ...process.env, PS1: '$ ', TETHER_STATE_DIR: freshStateDir(), ...env } as Record<string, string>,
     name: 'xterm-256color',
   });
   let out = '';

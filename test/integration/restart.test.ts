@@ -9,6 +9,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCli, type CliHost } from '../helpers/cli-host.js';
+import { startPtyCli } from '../helpers/pty-cli.js';
 import { joinClient, type TestClient } from '../helpers/terminal-host.js';
 import { freshStateDir } from '../helpers/state-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -122,4 +123,30 @@ test('SIGKILL loses at most the last 100 ms of output; a device that saw more dr
   const lines = device.text().match(/at-\d+/g) ?? [];
   assert.equal(new Set(lines).size, lines.length, 'no line twice');
   assert.ok(!lines.some((l) => Number(l.slice(3)) > stored && Number(l.slice(3)) < killedAt), 'nothing the host lost is shown');
+});
+
+test('an interactive session is stored, and a server in its folder lists it read-only', async () => {
+  const stateDir = freshStateDir();
+  const folder = mkdtempSync(join(tmpdir(), 'tether-restart-'));
+  const env = { TETHER_STATE_DIR: stateDir };
+  const inter = startPtyCli(['--local', '--port', '0', '--', '/bin/sh'], folder, env);
+  inter.type('echo inter-$((40+2))\r');
+  await inter.waitFor(/inter-42/);
+  inter.type('\x1dq');
+  assert.equal(await inter.exited, 0);
+
+  const server = startCli(['remote-control', '--json', '--local', '--port', '0', '--no-create-session-in-dir', '--', '/bin/sh'], env, folder);
+  running.push(server);
+  const ready = await server.event('ready');
+  const list = await joinClient(String(ready.serverUrl), 'list');
+  clients.push(list);
+  const rows = readListedSessions(sessionListDocView(list.client.doc));
+  assert.equal(rows.length, 1);
+  assert.deepEqual([rows[0]!.state, rows[0]!.endedReason], ['ended', 'interactive session (read-only)']);
+  const url = String(ready.serverUrl).replace(String(ready.serverUrl).split('/s/')[1]!.split('#')[0]!, rows[0]!.id);
+  const reader = await joinClient(url, 'reader');
+  clients.push(reader);
+  assert.ok(reader.text().includes('inter-42'), 'its output is there');
+  const refused = await reader.client.sendIntent({ type: 'input', data: 'echo no\r' });
+  assert.equal(refused.ok ? null : refused.error.code, 'SESSION_ENDED');
 });
