@@ -18,6 +18,11 @@ import { HandshakeGate } from './handshake-gate.js';
 import { DeviceConnection, type ConnectionHost } from './device-connection.js';
 import type { Actor, SessionCore } from './session-core.js';
 
+/** A device gives up on an attempt after 10 s: an offer that waited longer for its turn is not answered. */
+const STALE_OFFER_MS = 8_000;
+/** The host's side of a connection that has not opened by then is closed (its handshake turn freed). */
+const HOST_CONNECT_TIMEOUT_MS = 10_000;
+
 /** Sends a payload back to the peer that signaled. */
 export type SignalReply = (payload: SignalPayload) => void;
 
@@ -49,6 +54,8 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
   private readonly connections = new Map<string, DeviceConnection>();
   private readonly nonces = new NonceBook();
   private readonly gate = new HandshakeGate();
+  /** Offers waiting for a handshake turn, by peer. */
+  private readonly queuedOffers = new Map<string, { cancelled: boolean; at: number }>();
   private closed = false;
   /** Refusals already logged (by code and link or device), so a retrying device logs once. */
   private readonly warned = new Set<string>();
@@ -128,9 +135,14 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
     }
     this.connections.get(peerId)?.close(null);
     const grant = verdict.grant;
-    // Negotiations are paced (see HandshakeGate): a storm of devices waits its turn.
+    // Negotiations are paced (see HandshakeGate): a storm of devices waits its turn. An offer whose
+    // device gave up meanwhile (it left, or waited too long and is trying again) is skipped, not answered:
+    // answering it would hold a turn for nothing until its connection timed out.
+    const ticket = { cancelled: false, at: Date.now() };
+    this.queuedOffers.set(peerId, ticket);
     const admitted = this.gate.enter((release) => {
-      if (this.closed || !this.sessions.has(sessionId)) return release();
+      if (this.queuedOffers.get(peerId) === ticket) this.queuedOffers.delete(peerId);
+      if (ticket.cancelled || Date.now() - ticket.at > STALE_OFFER_MS || this.closed || !this.sessions.has(sessionId)) return release();
       this.answerOffer(sessionId, peerId, payload.sdp, grant, ctx, reply, release);
     });
     if (!admitted) refuse(new TetherError('RATE_LIMITED', 'the host is busy with many devices; retrying'), true);
@@ -139,7 +151,7 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
   /** Creates the device's connection for a verified offer and answers it; `release` frees the turn. */
   private answerOffer(sessionId: string, peerId: string, sdp: string, grant: Grant, ctx: (kind: AuthContext['kind'], body: string) => AuthContext, reply: SignalReply, release: () => void): void {
     const log = this.options.log.child({ peerId });
-    const link = new PeerLink({ initiator: false, wrtc: this.options.wrtc, iceServers: this.options.iceServers, maxInboundFrame: MAX_CLIENT_FRAME_BYTES });
+    const link = new PeerLink({ initiator: false, wrtc: this.options.wrtc, iceServers: this.options.iceServers, maxInboundFrame: MAX_CLIENT_FRAME_BYTES, connectTimeoutMs: HOST_CONNECT_TIMEOUT_MS });
     link.once('open', release);
     link.once('close', release);
     const connection = new DeviceConnection(peerId, link, grant, this, log);
@@ -158,6 +170,8 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
 
   /** The peer's signaling connection left: drop its connection only if it never opened. */
   onPeerLeft(peerId: string): void {
+    const queued = this.queuedOffers.get(peerId);
+    if (queued) queued.cancelled = true;
     const c = this.connections.get(peerId);
     if (c && !c.link.open) c.close(null);
   }
