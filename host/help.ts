@@ -75,8 +75,9 @@ Options:
   --history-limit SIZE    Most disk stored sessions may use, e.g. 500m or 2g (default 1g); past it
                           the oldest ended sessions are removed first.
   --json                  Print one JSON object per line instead of the QR code and status screen:
-                          ready, session-started, session-ended, session-exited,
-                          session-removed, device-joined, device-left.
+                          ready, session-started, session-restored, session-resumed,
+                          session-ended, session-exited, session-removed, device-joined,
+                          device-left, error.
   --log-level LEVEL       fatal|error|warn|info|debug|trace|silent (default warn); logs go to stderr.
   -h, --help              Show this help.
 

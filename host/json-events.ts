@@ -1,7 +1,7 @@
 /**
  * `--json`: one JSON object per line on stdout, the contract for scripts and tests (README "--json events"):
- * ready, session-started, session-ended (and session-exited for terminal programs), session-removed,
- * device-joined, device-left.
+ * ready, session-started, session-restored, session-resumed, session-ended (and session-exited for
+ * terminal programs), session-removed, device-joined, device-left, error.
  */
 import type { SessionServer } from './session-server.js';
 import type { HostedSession } from './hosted-session.js';
@@ -55,6 +55,7 @@ export function attachJsonEvents(server: SessionServer, out: NodeJS.WritableStre
   });
   server.on('session-removed', (s) => write('session-removed', { sessionId: s.id, name: s.name }));
   server.on('session-resumed', (s) => write('session-resumed', { sessionId: s.id, name: s.name }));
+  server.on('session-restored', (s) => write('session-restored', { sessionId: s.id, name: s.name, url: s.url, kind: s.session.kind, state: s.interrupted ? 'interrupted' : 'ended' }));
   server.on('device-joined', (s, d) =>
     write('device-joined', { sessionId: s?.id ?? null, peerId: d.peerId, deviceId: d.deviceId, name: d.name, kind: d.kind, role: d.role, devices: (s?.session ?? server.list).core.subscriberCount }),
   );

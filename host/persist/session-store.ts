@@ -94,19 +94,27 @@ type Key = [string, ...Array<string | number>];
 /** The store. Open it once per process. */
 export class SessionStore {
   private readonly root: RootDatabase;
-  private readonly records: Database<unknown, Key>;
+  private readonly meta: Database<number, Key>;
+  private readonly serverDb: Database<ServerRecord, Key>;
+  private readonly sessionDb: Database<SessionRecord, Key>;
+  private readonly snapshots: Database<SnapshotRecord, Key>;
   private readonly logs: Database<Uint8Array, Key>;
   private readonly intents: Database<IntentRecord, Key>;
-  /** The trust records (host/persist/stored-trust-store.ts). */
-  readonly trust: Database<unknown, Key>;
   private closed = false;
 
   private constructor(readonly file: string) {
-    this.root = open({ path: file, mapSize: MAP_SIZE, maxDbs: 8 });
-    this.records = this.root.openDB<unknown, Key>({ name: 'records' });
+    this.root = open({ path: file, mapSize: MAP_SIZE, maxDbs: 16 });
+    this.meta = this.root.openDB<number, Key>({ name: 'meta' });
+    this.serverDb = this.root.openDB<ServerRecord, Key>({ name: 'servers' });
+    this.sessionDb = this.root.openDB<SessionRecord, Key>({ name: 'sessions' });
+    this.snapshots = this.root.openDB<SnapshotRecord, Key>({ name: 'snapshots' });
     this.logs = this.root.openDB<Uint8Array, Key>({ name: 'logs', encoding: 'binary' });
     this.intents = this.root.openDB<IntentRecord, Key>({ name: 'intents' });
-    this.trust = this.root.openDB<unknown, Key>({ name: 'trust' });
+  }
+
+  /** Another named table of this store, for records of type T (e.g. the trust store's). */
+  table<T>(name: string): Database<T, Key> {
+    return this.root.openDB<T, Key>({ name });
   }
 
   /** Opens (creating) the store in `stateDir`; throws STATE_UNUSABLE. */
@@ -121,8 +129,8 @@ export class SessionStore {
     } catch (err) {
       throw new TetherError('STATE_UNUSABLE', `cannot use the state folder ${stateDir}: ${(err as Error).message}`, { cause: err });
     }
-    const version = store.records.get(['version']);
-    if (version === undefined) store.records.putSync(['version'], STORE_VERSION);
+    const version = store.meta.get(['version']);
+    if (version === undefined) store.meta.putSync(['version'], STORE_VERSION);
     else if (typeof version !== 'number' || version > STORE_VERSION) {
       void store.close();
       throw new TetherError('STATE_UNUSABLE', `the stored sessions in ${stateDir} were written by a newer tether (store version ${String(version)})`);
@@ -133,34 +141,34 @@ export class SessionStore {
   // Servers
 
   servers(): ServerRecord[] {
-    return [...this.records.getRange({ start: ['server'], end: ['server', '\uffff'] })].map((e) => e.value as ServerRecord);
+    return [...this.serverDb.getRange({})].map((e) => e.value);
   }
 
   server(id: string): ServerRecord | undefined {
-    return this.records.get(['server', id]) as ServerRecord | undefined;
+    return this.serverDb.get([id]);
   }
 
   /** Writes a server record (durably, before it is relied on). */
   putServer(record: ServerRecord): Promise<boolean> {
-    return this.records.put(['server', record.id], record);
+    return this.serverDb.put([record.id], record);
   }
 
   removeServer(id: string): Promise<boolean> {
-    return this.records.remove(['server', id]);
+    return this.serverDb.remove([id]);
   }
 
   // Sessions
 
   sessions(): SessionRecord[] {
-    return [...this.records.getRange({ start: ['session'], end: ['session', '\uffff'] })].map((e) => e.value as SessionRecord);
+    return [...this.sessionDb.getRange({})].map((e) => e.value);
   }
 
   session(id: string): SessionRecord | undefined {
-    return this.records.get(['session', id]) as SessionRecord | undefined;
+    return this.sessionDb.get([id]);
   }
 
   putSession(record: SessionRecord): Promise<boolean> {
-    return this.records.put(['session', record.id], record);
+    return this.sessionDb.put([record.id], record);
   }
 
   /** Changes fields of a session record (no-op when it is gone). */
@@ -173,8 +181,8 @@ export class SessionStore {
   /** Removes a session and everything stored for it (record, document, intents) in one transaction. */
   removeSession(id: string): Promise<void> {
     return this.root.transaction(() => {
-      this.records.remove(['session', id]);
-      this.records.remove(['snapshot', id]);
+      this.sessionDb.remove([id]);
+      this.snapshots.remove([id]);
       for (const key of this.logs.getKeys({ start: [id], end: [id, Infinity] })) this.logs.remove(key);
       for (const key of this.intents.getKeys({ start: [id], end: [id, '\uffff'] })) this.intents.remove(key);
     }) as Promise<void>;
@@ -183,7 +191,7 @@ export class SessionStore {
   // Documents
 
   snapshot(docId: string): SnapshotRecord | undefined {
-    return this.records.get(['snapshot', docId]) as SnapshotRecord | undefined;
+    return this.snapshots.get([docId]);
   }
 
   /** Log entries of `docId` after `afterSeq`, oldest first. */
@@ -200,7 +208,7 @@ export class SessionStore {
   compact(docId: string, snapshot: SnapshotRecord): Promise<void> {
     const stale = [...this.logs.getKeys({ start: [docId, 0], end: [docId, snapshot.seq + 1] })];
     return this.root.transaction(() => {
-      this.records.put(['snapshot', docId], snapshot);
+      this.snapshots.put([docId], snapshot);
       for (const key of stale) this.logs.remove(key);
     }) as Promise<void>;
   }
@@ -238,7 +246,7 @@ export class SessionStore {
     const perSession = new Map<string, number>();
     const add = (id: string, bytes: number): void => void perSession.set(id, (perSession.get(id) ?? 0) + bytes);
     for (const { key, value } of this.logs.getRange({})) add(key[0], value.length);
-    for (const { key, value } of this.records.getRange({ start: ['snapshot'], end: ['snapshot', '\uffff'] })) add(key[1] as string, (value as SnapshotRecord).update.length);
+    for (const { key, value } of this.snapshots.getRange({})) add(key[0], value.update.length);
     let fileBytes = 0;
     try {
       fileBytes = statSync(this.file).size;

@@ -6,6 +6,7 @@
 import { toBase64Url } from '../../protocol/encoding.js';
 import { newKeyPair } from '../../protocol/auth.js';
 import type { CredentialRecord, HostKeyRecord, TokenRecord, TrustStore } from '../trust/trust-store.js';
+import type { Database } from 'lmdb';
 import type { SessionStore } from './session-store.js';
 
 /** Tokens that expired or were revoked this long ago are forgotten. */
@@ -14,20 +15,24 @@ const FORGET_TOKENS_AFTER_MS = 7 * 86_400_000;
 /** Trust records in the store (writes are rare and synchronous: the interface is). */
 export class StoredTrustStore implements TrustStore {
   private readonly key: HostKeyRecord;
+  private readonly tokenDb: Database<TokenRecord, [string]>;
+  private readonly credentialDb: Database<CredentialRecord, [string]>;
 
-  constructor(private readonly store: SessionStore) {
-    const db = store.trust;
-    const existing = db.get(['host-key']) as HostKeyRecord | undefined;
+  constructor(store: SessionStore) {
+    const keys = store.table<HostKeyRecord>('trust-host-key');
+    this.tokenDb = store.table<TokenRecord>('trust-tokens') as Database<TokenRecord, [string]>;
+    this.credentialDb = store.table<CredentialRecord>('trust-credentials') as Database<CredentialRecord, [string]>;
+    const existing = keys.get(['host']);
     if (existing) this.key = existing;
     else {
       const pair = newKeyPair();
       this.key = { secretKey: toBase64Url(pair.secretKey), publicKey: toBase64Url(pair.publicKey) };
-      db.putSync(['host-key'], this.key);
+      keys.putSync(['host'], this.key);
     }
     const now = Date.now();
     for (const t of this.tokens()) {
       const over = t.revokedAt ?? t.expiresAt;
-      if (over !== null && now - over > FORGET_TOKENS_AFTER_MS) db.removeSync(['token', t.id]);
+      if (over !== null && now - over > FORGET_TOKENS_AFTER_MS) this.tokenDb.removeSync([t.id]);
     }
   }
 
@@ -35,24 +40,24 @@ export class StoredTrustStore implements TrustStore {
     return this.key;
   }
   putToken(token: TokenRecord): void {
-    this.store.trust.putSync(['token', token.id], token);
+    this.tokenDb.putSync([token.id], token);
   }
   token(id: string): TokenRecord | null {
-    return (this.store.trust.get(['token', id]) as TokenRecord | undefined) ?? null;
+    return this.tokenDb.get([id]) ?? null;
   }
   tokens(): TokenRecord[] {
-    return [...this.store.trust.getRange({ start: ['token'], end: ['token', '\uffff'] })].map((e) => e.value as TokenRecord);
+    return [...this.tokenDb.getRange({})].map((e) => e.value);
   }
   putCredential(credential: CredentialRecord): void {
-    this.store.trust.putSync(['credential', credential.id], credential);
+    this.credentialDb.putSync([credential.id], credential);
   }
   credential(id: string): CredentialRecord | null {
-    return (this.store.trust.get(['credential', id]) as CredentialRecord | undefined) ?? null;
+    return this.credentialDb.get([id]) ?? null;
   }
   credentials(): CredentialRecord[] {
-    return [...this.store.trust.getRange({ start: ['credential'], end: ['credential', '\uffff'] })].map((e) => e.value as CredentialRecord);
+    return [...this.credentialDb.getRange({})].map((e) => e.value);
   }
   deleteCredential(id: string): void {
-    this.store.trust.removeSync(['credential', id]);
+    this.credentialDb.removeSync([id]);
   }
 }
