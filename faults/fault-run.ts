@@ -23,6 +23,8 @@ export interface RunResult {
   stuck: number;
   diverged: number;
   leftover: number;
+  /** The host died during the run (a crash, not a fault the suite injected). */
+  crashed?: number;
   /** Per device that was down when the fault ended: ms until it was live again. */
   recoveries: number[];
   hostRssBytes: number;

@@ -33,6 +33,7 @@ export function report(results: RunResult[]): string {
     ['stuck', String(sum((r) => r.stuck))],
     ['diverged replicas', String(sum((r) => r.diverged))],
     ['processes left behind', String(sum((r) => r.leftover))],
+    ['host crashes', String(sum((r) => r.crashed ?? 0))],
     ['recovery p50 / p99', `${fmt(percentile(rec, 50))} / ${fmt(percentile(rec, 99))} (${rec.length} device recoveries, max ${fmt(rec.at(-1) ?? null)})`],
     ['host memory', `baseline ${mb(baseline)} (median of the first ${BASELINE_RUNS} runs), last ${mb(lastRss)}, runs over baseline + ${mb(RSS_TOLERANCE_BYTES)}: ${over}`],
   ];

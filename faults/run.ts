@@ -34,7 +34,7 @@ function readResults(file: string): RunResult[] {
   return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as RunResult);
 }
 
-const failed = (r: RunResult[]): boolean => r.some((x) => x.lost + x.doubled + x.stuck + x.diverged + x.leftover > 0);
+const failed = (r: RunResult[]): boolean => r.some((x) => x.lost + x.doubled + x.stuck + x.diverged + x.leftover + (x.crashed ?? 0) > 0);
 
 if (values.report) {
   const all = positionals.flatMap(readResults);
@@ -77,7 +77,18 @@ try {
     const s = seed + i;
     if (doneSeeds.has(s)) continue;
     const sc = scenarioFor(s, { long: values.long, maxFaultMs: Number(values['max-fault-ms']), kinds: browser ? kinds : kinds.filter((k) => k !== 'page-reload'), convDevices: CONV_DEVICES.length });
-    const r = await runOne(env, sc, values.long);
+    let r: RunResult;
+    try {
+      r = await runOne(env, sc, values.long);
+    } catch (err) {
+      // A host that died by itself is a finding, recorded against its seed (a resumed campaign goes on
+      // with the next seed on a fresh environment).
+      if (!/the host died/.test(String(err))) throw err;
+      r = { seed: s, kind: sc.kind, durationMs: sc.durationMs, prompts: 0, lost: 0, doubled: 0, stuck: 0, diverged: 0, leftover: 0, crashed: 1, recoveries: [], hostRssBytes: 0, wallMs: 0, notes: [String(err).slice(0, 2000)] };
+      results.push(r);
+      if (values.results) appendFileSync(values.results, JSON.stringify(r) + '\n');
+      throw err;
+    }
     results.push(r);
     if (values.results) appendFileSync(values.results, JSON.stringify(r) + '\n');
     const bad = r.lost + r.doubled + r.stuck + r.diverged + r.leftover > 0;
