@@ -72,6 +72,12 @@ export function attachStatusScreen(server: SessionServer, out: NodeJS.WriteStrea
     });
   });
   server.on('changed', soon);
+  // Something devices depend on broke after startup (e.g. another tether took a session over).
+  server.on('warning', (err) => {
+    notice = `\x1b[31m! ${safeBlock(err.message)} (${err.code})\x1b[0m`;
+    if (tty) render();
+    else out.write(`tether: ${safeBlock(err.message)} (${err.code})\n`);
+  });
   server.on('session-started', (s) => line(`session started: ${safeLine(s.name)} (${safeLine(s.agent)}) in ${safeLine(s.folder)}`));
   server.on('session-ended', (s, e) => line(`session ended: ${safeLine(s.name)} (${safeLine(e.reason)})`));
   server.on('device-joined', (s, d) => {
