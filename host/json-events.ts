@@ -29,6 +29,7 @@ export function attachJsonEvents(server: SessionServer, out: NodeJS.WritableStre
       sessionId: r.first?.id ?? null,
       serverUrl: r.serverUrl,
       signal: r.signal,
+      listening: r.listening,
       name: r.first?.name ?? r.name,
       command: r.first ? commandOf(r.first.session) : null,
       kind: r.first?.session.kind ?? null,

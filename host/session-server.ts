@@ -20,6 +20,7 @@ import { loadPresets, defaultConfigPath } from './agent-presets.js';
 import { createHostedSession, type HostedSession, type SessionDeps } from './hosted-session.js';
 import { SessionList } from './session-list.js';
 import { SignalHub } from './signal-hub.js';
+import type { ListenInfo } from './lan-address.js';
 import { HostEndpoint } from './core/host-endpoint.js';
 import type { Actor } from './core/session-core.js';
 import { Authenticator } from './trust/authenticator.js';
@@ -48,6 +49,8 @@ export interface ServerReady {
   /** The server's link: the session list. */
   serverUrl: string;
   signal: string;
+  /** Where the embedded signal server listens (null with --signal). */
+  listening: ListenInfo | null;
   name: string;
   /** The session started in the folder at startup, if any. */
   first: ManagedSession | null;
@@ -163,7 +166,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     const serverUrl = this.serverUrl;
     let first: ManagedSession | null = null;
     if (this.config.createSessionInDir) first = await this.startSession({ name: this.config.name, spawn: 'same-dir', program: this.config.program });
-    const ready: ServerReady = { serverUrl, signal: this.hub.signalOrigin, name: readListMeta(this.list.list.view).name, first };
+    const ready: ServerReady = { serverUrl, signal: this.hub.signalOrigin, listening: this.hub.listening, name: readListMeta(this.list.list.view).name, first };
     this.emit('ready', ready);
     return ready;
   }

@@ -10,6 +10,7 @@ import { TetherError } from '../protocol/errors.js';
 import { formatSessionUrl } from '../protocol/session-url.js';
 import type { SignalServer } from '../signal/signal-server.js';
 import { SignalHub, type HubConfig } from './signal-hub.js';
+import type { ListenInfo } from './lan-address.js';
 import { HostEndpoint } from './core/host-endpoint.js';
 import type { SessionCore } from './core/session-core.js';
 import type { Authenticator } from './trust/authenticator.js';
@@ -20,6 +21,8 @@ export interface ShareInfo {
   signal: string;
   /** This share's routing id (a new one for every share). */
   shareId: string;
+  /** Where the embedded signal server listens (null with --signal). */
+  listening: ListenInfo | null;
 }
 
 /** What a share needs besides the session. */
@@ -120,7 +123,7 @@ export class Sharing {
       throw err;
     }
     const token = this.deps.authenticator.mintToken(shareId, 'owner', this.deps.linkTtlMs);
-    const info: ShareInfo = { url: formatSessionUrl(hub.signalOrigin, shareId, token.secret), signal: hub.signalOrigin, shareId };
+    const info: ShareInfo = { url: formatSessionUrl(hub.signalOrigin, shareId, token.secret), signal: hub.signalOrigin, shareId, listening: hub.listening };
     this.current = { info, endpoint, hub };
     return info;
   }

@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import type { SignalServer } from '../signal/signal-server.js';
 import type { RemoteControlCommand } from './cli-args.js';
 import { HostSignalLink, type SignalHandler } from './signal-link.js';
-import { linkOrigin, selfOrigin } from './lan-address.js';
+import { linkOrigin, selfOrigin, type ListenInfo } from './lan-address.js';
 import { startSignalServer } from './start-signal-server.js';
 
 /** The network part of the configuration. */
@@ -40,6 +40,14 @@ export class SignalHub {
   get signalOrigin(): string {
     if (!this.origin) throw new Error('signal hub not started');
     return this.origin;
+  }
+
+  /** Where the embedded signal server listens (null with --signal or before start). */
+  get listening(): ListenInfo | null {
+    if (!this.server) return null;
+    const { port } = this.server.address();
+    const requested = this.config.port;
+    return { bind: this.config.bind, port, portTaken: !this.config.portExplicit && requested !== 0 && port !== requested ? requested : null };
   }
 
   /** The embedded signal server (null with --signal or before start). */

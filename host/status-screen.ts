@@ -6,6 +6,7 @@
  */
 import qrcode from 'qrcode-terminal';
 import { readListedSessions, readListMeta } from '../protocol/session-list-doc.js';
+import { describeListen } from './lan-address.js';
 import type { SessionServer, ServerReady } from './session-server.js';
 import { setRawModeSafely } from '../client/terminal/tty-mode.js';
 import { safeBlock, safeLine } from '../client/terminal/safe-text.js';
@@ -48,6 +49,7 @@ export function attachStatusScreen(server: SessionServer, out: NodeJS.WriteStrea
       ...(showQr ? [qr] : []),
       `  Open the session list on your phone or another browser (same network, no internet needed):`,
       `  \x1b[4m${ready.serverUrl}\x1b[0m`,
+      ...(ready.listening ? [`  \x1b[2m${describeListen(ready.listening)}\x1b[0m`] : []),
       '',
       ...(rows.length ? rows : ['  no sessions yet: start one from the list']),
       '',
@@ -68,7 +70,7 @@ export function attachStatusScreen(server: SessionServer, out: NodeJS.WriteStrea
     void renderQr(info.serverUrl).then((code) => {
       qr = code.replace(/^/gm, '  ');
       if (tty) render();
-      else out.write(`tether: serving "${safeLine(info.name)}"\n${qr}\nSession list: ${info.serverUrl}\n${info.first ? `Session "${safeLine(info.first.name)}": ${info.first.url}\n` : ''}`);
+      else out.write(`tether: serving "${safeLine(info.name)}"\n${qr}\nSession list: ${info.serverUrl}\n${info.listening ? `${describeListen(info.listening)}\n` : ''}${info.first ? `Session "${safeLine(info.first.name)}": ${info.first.url}\n` : ''}`);
     });
   });
   server.on('changed', soon);
