@@ -6,7 +6,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import * as z from 'zod';
 import { TetherError } from '../protocol/errors.js';
-import { defaultConfigPath, loadPresets } from './agent-presets.js';
+import { defaultConfigPath, loadPresets, type AgentPreset } from './agent-presets.js';
 import type { SignalLimits } from '../signal/signal-limits.js';
 
 /** Default port of the embedded or standalone signal server. */
@@ -50,6 +50,8 @@ export interface RemoteControlCommand {
   env: Record<string, string>;
   /** --config, if given (else the default location is tried). */
   configPath: string | null;
+  /** Built-in presets plus the config file's, read once at startup. */
+  presets: Readonly<Record<string, AgentPreset>>;
   /** Server mode: most concurrent sessions. */
   capacity: number;
   /** Server mode: where sessions started from devices work. */
@@ -187,9 +189,8 @@ function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>)
   }
 }
 
-/** Resolves --agent (or `-- <command>`) to the program to run. */
-/** Resolves --agent (or `-- <command>`) to the program to run; throws BAD_FLAG. */
-export function resolveProgram(agent: string | undefined, after: string[] | null, env: Record<string, string | undefined>, configPath: string | undefined): ProgramSpec {
+/** Resolves --agent (or `-- <command>`) to the program to run, with the presets read once; throws BAD_FLAG. */
+export function resolveProgram(agent: string | undefined, after: string[] | null, env: Record<string, string | undefined>, presets: Readonly<Record<string, AgentPreset>>): ProgramSpec {
   if (after) {
     if (agent !== undefined) throw bad("use either --agent or '-- <command>', not both");
     if (after.length === 0 || after[0] === '') throw bad("'--' must be followed by a command");
@@ -204,13 +205,6 @@ export function resolveProgram(agent: string | undefined, after: string[] | null
     const line = agent.slice(prefix.length).trim();
     if (line === '') throw bad(`--agent '${prefix}<command line>' needs a command line`);
     return { kind: prefix === 'pty:' ? 'pty' : 'acp', file: '/bin/sh', args: ['-c', line], display: line, label: prefix.slice(0, 3) };
-  }
-  let presets;
-  try {
-    presets = loadPresets(configPath ?? defaultConfigPath(env), configPath !== undefined);
-  } catch (err) {
-    // A broken config file is a bad flag value here: one line, exit 2.
-    throw bad((err as Error).message);
   }
   const preset = presets[agent];
   if (!preset) {
@@ -247,7 +241,10 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
   if (positionals.length > 1) throw bad(`unexpected argument '${positionals[1]}' (a name is one word; quote it)`);
   const name = presetName ?? positionals[0] ?? null;
   if (name !== null && (name.length > 64 || name.trim() === '')) throw bad('the session name must be 1–64 characters');
-  const program = resolveProgram(values.agent as string | undefined, dashDash >= 0 ? after : null, env, values.config as string | undefined);
+  // The config file is read here, once: a broken one is BAD_CONFIG (exit 2), naming the file and the problem.
+  const configPath = (values.config as string | undefined) ?? null;
+  const presets = Object.freeze(loadPresets(configPath ?? defaultConfigPath(env), configPath !== null));
+  const program = resolveProgram(values.agent as string | undefined, dashDash >= 0 ? after : null, env, presets);
   const port = intFlag('port', values.port as string | undefined, 0, 65535);
   const signalUrl = urlFlag('signal', values.signal as string | undefined);
   const publicUrl = urlFlag('public-url', values['public-url'] as string | undefined);
@@ -274,7 +271,8 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
     logLevel: logLevel(values['log-level'] as string | undefined, 'warn'),
     cwd,
     env: childEnv,
-    configPath: (values.config as string | undefined) ?? null,
+    configPath,
+    presets,
     linkTtlMs: parseLinkTtl(values['link-ttl'] as string | undefined),
     ...serverFlags(values, mode),
   } satisfies RemoteControlCommand);

@@ -21,12 +21,14 @@ import { MemoryTrustStore } from './trust/memory-trust-store.js';
 import { safeBlock } from '../client/terminal/safe-text.js';
 
 const SHUTDOWN_DEADLINE_MS = 2000;
+/** Errors in what the user asked for (flags, config files, links): exit status 2. Anything else is 1. */
+const USAGE_CODES: ReadonlySet<string> = new Set(['BAD_FLAG', 'BAD_CONFIG']);
 
 function fail(err: unknown): never {
   if (err instanceof TetherError) {
     // Messages can carry an agent's error text or stderr tail.
     process.stderr.write(`tether: ${safeBlock(err.message)} (${err.code})\n`);
-    process.exit(err.code === 'BAD_FLAG' ? 2 : 1);
+    process.exit(USAGE_CODES.has(err.code) ? 2 : 1);
   }
   process.stderr.write(`tether: ${safeBlock((err as Error)?.stack ?? String(err))}\n`);
   process.exit(1);
@@ -117,7 +119,9 @@ try {
   cmd = parseCli(process.argv.slice(2), process.env, process.cwd());
 } catch (err) {
   if (err instanceof TetherError) {
-    process.stderr.write(`tether: ${err.message}. Run 'tether --help' for usage. (${err.code})\n`);
+    // A bad flag points to --help; a bad config file or policy names the file and key instead.
+    const hint = err.code === 'BAD_FLAG' ? ". Run 'tether --help' for usage" : '';
+    process.stderr.write(`tether: ${safeBlock(err.message)}${hint} (${err.code})\n`);
     process.exit(2);
   }
   throw err;

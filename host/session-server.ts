@@ -16,7 +16,6 @@ import { formatSessionUrl } from '../protocol/session-url.js';
 import { readListMeta, runningCount, type ListedState, type SpawnMode, type StartableAgent } from '../protocol/session-list-doc.js';
 import type { SignalServer } from '../signal/signal-server.js';
 import { resolveProgram, type RemoteControlCommand } from './cli-args.js';
-import { loadPresets, defaultConfigPath } from './agent-presets.js';
 import { createHostedSession, type HostedSession, type SessionDeps } from './hosted-session.js';
 import { SessionList } from './session-list.js';
 import { SignalHub } from './signal-hub.js';
@@ -114,7 +113,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       log: deps.log,
     });
     this.hub = new SignalHub(config, deps.clientDir, this.endpoint, deps.log);
-    const presets = loadPresets(config.configPath ?? defaultConfigPath(config.env), config.configPath !== null);
+    const presets = config.presets;
     this.agents = [
       { label: config.program.label, command: config.program.display },
       ...Object.entries(presets).map(([label, p]) => ({ label, command: p.command.join(' ') })),
@@ -317,7 +316,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     if (agent === undefined || agent === this.config.program.label) return this.config.program;
     if (!this.agents.some((a) => a.label === agent)) throw new TetherError('AGENT_UNKNOWN', `no agent '${agent}' on this server (${this.agents.map((a) => a.label).join(', ')})`);
     try {
-      return resolveProgram(agent, null, this.config.env, this.config.configPath ?? undefined);
+      return resolveProgram(agent, null, this.config.env, this.config.presets);
     } catch (err) {
       throw new TetherError('AGENT_UNKNOWN', (err as Error).message);
     }

@@ -1,7 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BUILTIN_PRESETS } from '../../host/agent-presets.js';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PORT, parseCli, type CliCommand, type RemoteControlCommand } from '../../host/cli-args.js';
 import { TetherError } from '../../protocol/errors.js';
@@ -60,6 +63,7 @@ describe('parseCli: remote-control', () => {
       cwd,
       env: { ...env, TERM: 'xterm-256color', TETHER_SESSION: '1' },
       configPath: null,
+      presets: BUILTIN_PRESETS,
       capacity: 32,
       spawn: 'same-dir',
       createSessionInDir: true,
@@ -212,7 +216,6 @@ describe('parseCli: invalid command lines throw BAD_FLAG', () => {
     ['--signal not a URL', ['remote-control', '--signal', 'localhost:7420'], /--signal must be an http/],
     ['--public-url not a URL', ['remote-control', '--public-url', 'example.com'], /--public-url must be an http/],
     ['--public-url with no host', ['remote-control', '--public-url', 'http://'], /--public-url/],
-    ['an unknown agent', ['remote-control', '--agent', 'claudia', '--config', '/nonexistent/tether.json'], /config file not found/],
     ['an unknown agent preset', ['remote-control', '--agent', 'claudia'], /unknown --agent 'claudia': use shell, pty:<command>, acp:<command> or a preset \(claude, codex, gemini, copilot, goose/],
     ['an empty acp: command', ['remote-control', '--agent', 'acp:  '], /needs a command line/],
     ['an empty pty command line', ['remote-control', '--agent', 'pty:'], /needs a command line/],
@@ -299,6 +302,21 @@ describe('the tether command (child process)', () => {
     assert.equal(lines.length, 1, `stderr: ${JSON.stringify(r.stderr)}`);
     assert.match(lines[0]!, /BAD_FLAG/);
     assert.match(lines[0]!, /--bogus/);
+  });
+
+  it('a broken config file is BAD_CONFIG, exit 2, one line naming the file and the problem (even without --agent)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tether-config-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, '{ "presets": { "x": { "command": 42 } } }');
+    for (const args of [['remote-control', '--config', file, '--', '/bin/sh'], ['remote-control', '--config', join(dir, 'missing.json')]]) {
+      const r = await runCli(args);
+      assert.equal(r.status, 2, r.stderr);
+      const lines = r.stderr.split('\n').filter((l) => l !== '');
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0]!, /BAD_CONFIG/);
+      assert.ok(lines[0]!.includes(dir), lines[0]);
+      assert.doesNotMatch(lines[0]!, /--help/);
+    }
   });
 
   it('remote-control --help exits 0 and documents every remote-control flag', async () => {
