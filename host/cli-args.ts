@@ -113,6 +113,7 @@ const MAX_LIMIT = 10_000_000;
 /** `tether attach`. */
 export interface AttachCommand {
   command: 'attach';
+  /** The link: the argument, else $TETHER_LINK; '-' reads it from standard input (keeps it out of `ps`). */
   url: string;
   logLevel: LogLevel;
 }
@@ -329,16 +330,18 @@ function parseSignal(args: string[]): CliCommand {
   } satisfies SignalCommand);
 }
 
-function parseAttach(args: string[]): CliCommand {
+function parseAttach(args: string[], env: Record<string, string | undefined>): CliCommand {
   const { values, positionals } = parse(args, {
     'log-level': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return { command: 'help', topic: 'attach' };
-  if (positionals.length !== 1) throw bad('attach needs exactly one argument: the session URL (quote it)');
+  if (positionals.length > 1) throw bad('attach takes one argument: the session URL (quote it), or - to read it from standard input');
+  const url = positionals[0] ?? env.TETHER_LINK;
+  if (!url) throw bad('attach needs the session URL: as its argument (quote it), in $TETHER_LINK, or - to read it from standard input');
   return Object.freeze({
     command: 'attach',
-    url: positionals[0]!,
+    url,
     logLevel: logLevel(values['log-level'] as string | undefined, 'warn'),
   } satisfies AttachCommand);
 }
@@ -366,7 +369,7 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     case 'signal':
       return parseSignal(rest);
     case 'attach':
-      return parseAttach(rest);
+      return parseAttach(rest, env);
     default:
       // Any other flag first: an interactive session that is not shared until /remote-control.
       if (first.startsWith('-')) return parseRemoteControl(argv, env, cwd, 'interactive', false);

@@ -110,9 +110,13 @@ Limits (a refused request gets LIMIT_REACHED or RATE_LIMITED; raise them for ben
 IPv6 addresses count per /64.`;
 
 /** \`tether attach --help\`. */
-export const ATTACH_HELP = `Usage: tether attach <url>
+export const ATTACH_HELP = `Usage: tether attach <url> | tether attach - | TETHER_LINK=<url> tether attach
 
-Joins a session from this terminal. Quote the URL: it contains '#'.
+Joins a session from this terminal. Quote the URL: it contains '#'. To keep the link (its key) out of
+the process list, give it on standard input ('-') or in the TETHER_LINK environment variable.
+A malformed link is refused at once (exit status 2). If the host cannot be reached for 15 seconds, or
+it ends this session for this device (sharing stopped, session removed, device removed), attach says
+so and exits with status 1.
   - a shared terminal: raw mode; your terminal's size is sent when you type or resize.
     Ctrl-] detaches.
   - a conversation: a chat; type a message and Enter, a number and Enter answers a

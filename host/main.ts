@@ -15,6 +15,7 @@ import { nodeWebRtc } from './node-webrtc.js';
 import { startSignalServer } from './start-signal-server.js';
 import { linkOrigin } from './lan-address.js';
 import { runAttach } from '../client/node/attach.js';
+import { readLink } from '../client/node/link-input.js';
 import { runInteractive } from './interactive.js';
 import { Authenticator } from './trust/authenticator.js';
 import { MemoryTrustStore } from './trust/memory-trust-store.js';
@@ -104,7 +105,16 @@ async function signal(cmd: SignalCommand): Promise<void> {
   else process.stdout.write(`tether signal server listening on ${url}\nHosts use it with: tether remote-control --signal ${url}\n`);
 }
 
-async function attach(url: string): Promise<void> {
+async function attach(given: string): Promise<void> {
+  let url = given;
+  if (given === '-') {
+    try {
+      url = await readLink(process.stdin, process.stderr);
+    } catch (err) {
+      process.stderr.write(`tether: ${(err as Error).message} (BAD_FLAG)\n`);
+      process.exit(2);
+    }
+  }
   const result = await runAttach(url, nodeWebRtc, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
   if (result.error) {
     process.stderr.write(`tether: ${safeBlock(result.error.message)} (${result.error.code})\n`);

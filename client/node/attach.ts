@@ -19,6 +19,12 @@ export type { AttachResult } from './attach-terminal.js';
 
 /** Joins `url` and runs the fitting view until it ends. */
 export async function runAttach(url: string, wrtc: object, io: AttachIo): Promise<AttachResult> {
+  try {
+    parseSessionUrl(url);
+  } catch (err) {
+    // A malformed link is the user's input: refuse it before contacting anyone.
+    return { exitCode: 2, error: err instanceof TetherError ? err : new TetherError('BAD_FLAG', String(err)) };
+  }
   const deviceName = `terminal on ${hostname()}`.slice(0, 64);
   const client = new SessionClient({ url, wrtc, deviceName, deviceKind: 'terminal' });
   io.stderr.write('\x1b[2m[tether] connecting…\x1b[0m\n');
