@@ -250,7 +250,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   }
 
   /** Stops a session's program or agent; it stays readable until removed. Optionally removes its worktree. */
-  async endSession(id: string, options: { removeWorktree?: boolean; force?: boolean } = {}): Promise<void> {
+  async endSession(id: string, options: { removeWorktree?: boolean; force?: boolean; by?: string } = {}): Promise<void> {
     const managed = this.sessions.get(id);
     if (!managed) throw new TetherError('SESSION_UNKNOWN', 'no such session on this server');
     if (options.removeWorktree && managed.worktree && !options.force && (await isDirty(managed.worktree.path))) {
@@ -258,8 +258,9 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     }
     // Record why first: stopping makes the agent exit, which would otherwise report the signal instead.
     const running = !managed.ended;
-    this.markEnded(managed, null, 'ended from a device');
-    if (running) await managed.session.stop();
+    const reason = options.by ? `Ended by ${options.by}.` : 'Ended on the host.';
+    this.markEnded(managed, null, reason);
+    if (running) await managed.session.stop(reason);
     if (options.removeWorktree && managed.worktree && this.repo) {
       await removeWorktree(this.repo, managed.worktree.path, options.force === true);
       this.list.list.update(id, { branch: managed.worktree.branch, folder: `${managed.worktree.path} (removed)` });
@@ -296,7 +297,14 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   close(): Promise<void> {
     this.closing ??= (async () => {
       for (const t of this.refreshTimers.values()) clearTimeout(t);
-      await Promise.all([...this.sessions.values()].map((m) => m.session.close().catch((err: unknown) => this.log.warn({ err: String(err) }, 'session close failed'))));
+      // Record why first: devices read "ended on the host", not the signal that stopped the program.
+      for (const m of this.sessions.values()) this.markEnded(m, null, 'Ended on the host.');
+      await Promise.all([...this.sessions.values()].map(async (m) => {
+        await m.session.stop('Ended on the host.');
+        // Let devices receive the final state before their connections close.
+        await m.session.core.drain(300);
+      }));
+      await Promise.all([...this.sessions.values()].map((m) => m.session.close('Ended on the host.').catch((err: unknown) => this.log.warn({ err: String(err) }, 'session close failed'))));
       for (const m of this.sessions.values()) if (m.worktree) releaseWorktree(m.worktree.path);
       this.list.close();
       this.endpoint.close();
@@ -329,7 +337,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
           await this.startSession({ name: intent.name ?? null, agent: intent.agent, spawn: intent.spawn, background: true });
           break;
         case 'end-session':
-          await this.endSession(intent.sessionId, intent);
+          await this.endSession(intent.sessionId, { ...intent, by: by.name });
           break;
         case 'rename-session':
           this.renameSession(intent.sessionId, intent.name);

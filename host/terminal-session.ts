@@ -43,6 +43,8 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
   readonly core: SessionCore<TerminalIntent>;
   private pty: PtyProcess | null = null;
   private exit: PtyExit | null = null;
+  /** Why the host ended the program, when it did (shown instead of the signal). */
+  private stopReason: string | null = null;
   private size: { cols: number; rows: number };
 
   constructor(private readonly config: TerminalSessionConfig) {
@@ -91,12 +93,14 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
   }
 
   /** Ends the program's process group; the scrollback stays readable to devices. */
-  async stop(): Promise<void> {
+  async stop(reason = 'Ended on the host.'): Promise<void> {
+    this.stopReason = reason;
     if (this.pty && !this.exit) await this.pty.kill(1000);
   }
 
   /** Ends the program (if running) and every device connection. */
-  async close(): Promise<void> {
+  async close(reason = 'Ended on the host.'): Promise<void> {
+    this.stopReason ??= reason;
     if (this.pty && !this.exit) await this.pty.kill(1000);
     this.writer.close();
     this.core.close();
@@ -105,7 +109,8 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
   private async onExit(exit: PtyExit): Promise<void> {
     this.exit = exit;
     this.config.log.info(exit, 'program exited');
-    this.writer.setExited(exit.exitCode, exit.signal);
+    // A program the host ended says so, rather than the signal that ended it.
+    this.writer.setExited(exit.exitCode, exit.signal, this.stopReason);
     // Give devices up to a second to receive the last output and the exit status.
     await this.core.drain(1000);
     this.emit('exited', exit);

@@ -61,7 +61,7 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
 
   const updateBanner = (error: TetherError | null): void => {
     const snapshot = readTerminal(client.view);
-    notices.setSessionBanner(snapshot.state === 'exited' ? exitText(snapshot.exitCode, snapshot.exitSignal) : null, { state: client.state, error });
+    notices.setSessionBanner(snapshot.state === 'exited' ? (snapshot.endedReason ?? exitText(snapshot.exitCode, snapshot.exitSignal)) : null, { state: client.state, error });
   };
 
   /** Says whose screen the terminal fits when it is not this one, and how to take it over. */
