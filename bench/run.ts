@@ -21,6 +21,7 @@ import { benchHistoryChromium } from './history-chromium.js';
 import { benchStreamCpu } from './stream-cpu.js';
 import { benchServerMode } from './server-mode.js';
 import { benchPasteStall } from './paste-stall.js';
+import { benchSessionChurn } from './session-churn.js';
 import { browserUnavailable, CHROMIUM_PATH, launchChromium } from './chromium.js';
 import { formatTable, type BenchResult, type BenchRow } from './report.js';
 import { HostProcess } from './host-process.js';
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
       { name: 'Host CPU streaming to 10 devices', run: benchStreamCpu },
       { name: 'Server mode, 32 sessions', run: benchServerMode },
       { name: '1 MiB paste', run: benchPasteStall },
+      { name: 'Session start/end × 1,000', run: benchSessionChurn },
     ],
     rows,
     notes,

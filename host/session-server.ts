@@ -28,6 +28,8 @@ import { uniqueName } from './session-names.js';
 import { createWorktree, removeWorktree, releaseWorktree, repositoryRoot, isDirty, type Worktree } from './worktrees.js';
 import { readDevices } from '../protocol/device-roster.js';
 
+/** Ended sessions kept readable in the list; older ended ones are removed automatically. */
+export const MAX_ENDED_SESSIONS = 50;
 /** How often a session's row in the list follows its document (state, devices, last activity). */
 const LIST_REFRESH_MS = 100;
 
@@ -41,6 +43,8 @@ export interface ManagedSession {
   worktree: Worktree | null;
   session: HostedSession;
   ended: boolean;
+  /** When it ended (for pruning the oldest ended sessions). */
+  endedAt?: number;
 }
 
 /** What `ready` reports. */
@@ -350,8 +354,9 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       return null;
     } catch (err) {
       if (err instanceof TetherError) return err;
-      this.log.error({ err: String(err) }, 'list intent failed');
-      return new TetherError('AGENT_FAILED', (err as Error).message);
+      // Anything without a code is a bug in tether, not the agent's fault.
+      this.log.error({ err }, 'list intent failed unexpectedly');
+      return new TetherError('INTERNAL_ERROR');
     }
   }
 
@@ -391,9 +396,20 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   private markEnded(managed: ManagedSession, exitCode: number | null, reason: string): void {
     if (managed.ended) return;
     managed.ended = true;
+    managed.endedAt = Date.now();
     this.list.list.update(managed.id, { state: 'ended', endedReason: reason, lastActivity: Date.now() });
     this.emit('session-ended', managed, { exitCode, reason });
     this.emit('changed');
+    this.pruneEnded();
+  }
+
+  /** Keeps at most MAX_ENDED_SESSIONS ended sessions: the oldest ended ones are removed (a long-running server stays bounded). */
+  private pruneEnded(): void {
+    if (this.closing) return;
+    const ended = [...this.sessions.values()].filter((m) => m.ended).sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0));
+    for (const m of ended.slice(0, Math.max(0, ended.length - MAX_ENDED_SESSIONS))) {
+      this.removeSession(m.id).catch((err: unknown) => this.log.warn({ sessionId: m.id, err: String(err) }, 'could not prune an ended session'));
+    }
   }
 
   private stateOf(session: HostedSession): ListedState {

@@ -22,7 +22,6 @@ export const ERROR_CODES = {
   LIMIT_REACHED: 'a signal server limit was reached (sessions per connection, per address, or in total)',
   ORIGIN_FORBIDDEN: 'the signal server refuses pages from this origin (see tether signal --allow-origin)',
   SIGNAL_UNREACHABLE: 'cannot reach the signal server',
-  HOST_GONE: 'the host left the signal server',
   // Trust
   KEY_MISSING: 'the link has no key (the part after #); open the full link or scan the QR code again',
   KEY_REJECTED: 'the host did not accept this link; open the full link or scan the QR code again',
@@ -46,6 +45,7 @@ export const ERROR_CODES = {
   FORBIDDEN_WRITE: 'only the host writes the session document',
   CONNECT_TIMEOUT: 'the peer-to-peer connection did not open in time',
   PEER_CLOSED: 'the peer closed the connection',
+  PEER_TOO_SLOW: 'the peer did not read what it was sent; its connection was closed',
   WEBRTC_FAILED: 'the peer-to-peer connection failed',
   // Intents
   INTENT_INVALID: 'malformed intent',

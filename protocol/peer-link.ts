@@ -12,6 +12,11 @@ import { encodeJson } from './messages.js';
 
 /** Keep at most this much in the data channel's own buffer. */
 export const HIGH_WATER_BYTES = 1024 * 1024;
+/**
+ * Most bytes queued for one peer before the link gives up on it: senders stop queueing at a few MiB
+ * (a lagging device gets one catch-up diff later), so only a peer that never reads gets here.
+ */
+export const MAX_QUEUED_BYTES = 128 * 1024 * 1024;
 /** How often the send queue re-checks the channel buffer (wrtc has no bufferedamountlow event). */
 const PUMP_INTERVAL_MS = 15;
 /** Frames held while simple-peer has not yet reported the channel open. */
@@ -126,6 +131,10 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   /** Queues one already encoded logical frame (e.g. a session frame with its channel number). */
   sendFrame(frame: Uint8Array): void {
     if (this.destroyed || this.closing) return;
+    if (this.queuedBytes + frame.length > MAX_QUEUED_BYTES) {
+      this.destroy(new TetherError('PEER_TOO_SLOW', `more than ${MAX_QUEUED_BYTES} bytes waiting for a peer that does not read`));
+      return;
+    }
     for (const message of splitFrame(frame)) {
       this.queue.push(message);
       this.queuedBytes += message.length;
