@@ -21,6 +21,8 @@ export const MAX_QUEUED_BYTES = 128 * 1024 * 1024;
 const PUMP_INTERVAL_MS = 15;
 /** Frames held while simple-peer has not yet reported the channel open. */
 const MAX_EARLY_FRAMES = 64;
+/** How long a closing channel gets to be acknowledged before the connection is torn down anyway. */
+const CHANNEL_CLOSE_GRACE_MS = 300;
 /** How long an ERROR frame gets to flush before the channel closes anyway. */
 const ERROR_FLUSH_MS = 500;
 
@@ -28,7 +30,7 @@ const ERROR_FLUSH_MS = 500;
 export interface PeerLinkOptions {
   /** The joining device makes the offer (measured: ~10× faster to connect across interfaces). */
   initiator: boolean;
-  /** `@roamhq/wrtc` in Node; omitted in browsers. */
+  /** The Node WebRTC implementation (host/node-webrtc.ts); omitted in browsers. */
   wrtc?: object;
   /** STUN/TURN servers; none by default so nothing leaves the LAN. */
   iceServers?: RTCIceServer[];
@@ -63,6 +65,8 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   private pumpTimer: ReturnType<typeof setTimeout> | null = null;
   private connectTimer: ReturnType<typeof setTimeout> | null = null;
   private closing = false;
+  /** Why end() is closing the link, reported when the close completes. */
+  private endError: TetherError | null = null;
   /**
    * Frames that arrived before simple-peer's 'connect': it fires after a getStats poll that can lag the
    * channel by 100 ms or more, and the other side may already have said hello. Replayed right after 'open'.
@@ -180,22 +184,51 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       return;
     }
     this.sendJson(FrameTag.error, err.toJSON());
+    this.end(err);
+  }
+
+  /**
+   * Closes gracefully: what was already sent is delivered first, then the data channel closes (its
+   * pending messages go out before the close) and the link ends with `err`. Destroying at once instead
+   * can drop the last frames (libdatachannel tears SCTP down with its queue), such as an end message.
+   */
+  end(err: TetherError | null = null): void {
+    if (this.destroyed || this.closing) return;
+    if (!this.open) {
+      this.destroy(err);
+      return;
+    }
     this.closing = true;
+    this.endError = err;
     const deadline = Date.now() + ERROR_FLUSH_MS;
     const wait = (): void => {
       if (this.destroyed) return;
       this.refreshBuffered();
-      if (this.pendingBytes === 0 || Date.now() > deadline) this.destroy(err);
-      else setTimeout(wait, PUMP_INTERVAL_MS);
+      if (this.pendingBytes > 0 && Date.now() <= deadline) {
+        setTimeout(wait, PUMP_INTERVAL_MS);
+        return;
+      }
+      // Close the channel, not the connection: simple-peer reports its close (→ destroy), and a timer
+      // covers a peer that never acknowledges it.
+      const channel = (this.peer as unknown as { _channel?: { close(): void } | null })._channel;
+      try {
+        channel?.close();
+      } catch (closeErr) {
+        // Already closing or closed: the timer below ends the link either way.
+        void closeErr;
+      }
+      setTimeout(() => this.destroy(err), CHANNEL_CLOSE_GRACE_MS);
     };
-    // Never in the same tick as the send: a channel closed synchronously after a send can drop the
-    // frame even though bufferedAmount already reads 0 (seen with a hello refused on arrival).
+    // Never in the same tick as a send: a channel closed synchronously after a send can drop the frame
+    // even though bufferedAmount already reads 0 (seen with a hello refused on arrival).
     setTimeout(wait, PUMP_INTERVAL_MS);
   }
 
   /** The single end of a link: emits 'error' (when err is given and someone listens) then 'close'. */
   destroy(err: TetherError | null = null): void {
     if (this.destroyed) return;
+    // The reason given to end() wins over the channel's own close that it causes.
+    err ??= this.endError;
     this.destroyed = true;
     this.open = false;
     if (this.connectTimer) clearTimeout(this.connectTimer);

@@ -58,7 +58,7 @@ export interface HostConnectionOptions {
   credentials: CredentialStore | null;
   deviceName: string;
   deviceKind: 'browser' | 'terminal';
-  /** `@roamhq/wrtc` in Node; omitted in browsers. */
+  /** The Node WebRTC implementation (host/node-webrtc.ts); omitted in browsers. */
   wrtc?: object;
   iceServers?: RTCIceServer[];
   /** Reconnect backoff: first delay and cap. */
@@ -203,9 +203,8 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     this.pending = null;
     if (peer?.open) {
       peer.send(FrameTag.bye, new Uint8Array(0));
-      // Give the bye a moment to leave before the channel closes.
-      void peer.whenBelow(0).then(() => peer.destroy(null));
-      setTimeout(() => peer.destroy(null), 200);
+      // The bye leaves before the channel closes.
+      peer.end(null);
     } else peer?.destroy(null);
     this.socket?.disconnect();
   }

@@ -106,7 +106,7 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
   /** Ends the connection (err is sent to the device first when given). */
   close(err: TetherError | null = null): void {
     if (err) this.link.fail(err);
-    else this.link.destroy(null);
+    else this.link.end(null);
   }
 
   /** Ends this device's channels on one session for good (sharing stopped, session removed…). */

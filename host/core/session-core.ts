@@ -154,9 +154,13 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
     for (const s of [...this.subscribers]) s.end(err);
   }
 
-  /** Stops following the document and ends every subscription. */
-  close(err: TetherError = new TetherError('SESSION_REMOVED')): void {
-    this.endAll(err);
+  /**
+   * Stops following the document. Subscriptions end with `err` when given (final for those devices);
+   * without one (the host shutting down) devices are not told anything final: the host may come back.
+   */
+  close(err: TetherError | null = null): void {
+    if (err) this.endAll(err);
+    this.subscribers.clear();
     this.doc.off('update', this.onUpdate);
     this.fullState.close();
   }

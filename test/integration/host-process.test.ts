@@ -94,7 +94,7 @@ test('a taken port given explicitly is a clear error', async () => {
   const port = new URL(String((await first.event('ready')).signal)).port;
   const second = startCli(['remote-control', '--json', '--local', '--port', port, '--', '/bin/sh']);
   running.push(second);
-  assert.equal(await second.exited, 1);
+  assert.equal(await second.exited, 2, 'a usage error: change --port');
   assert.match(second.stderr(), /port \d+ is already in use.*\(BAD_CONFIG\)/);
   first.child.kill('SIGTERM');
   assert.equal(await first.exited, 0);

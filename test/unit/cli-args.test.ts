@@ -240,8 +240,8 @@ describe('parseCli: invalid command lines throw BAD_FLAG', () => {
     ['signal with a remote-control flag', ['signal', '--agent', 'shell'], /Unknown option '--agent'/],
     ['signal --port 70000', ['signal', '--port', '70000'], /between 0 and 65535/],
     ['signal --local with --bind', ['signal', '--local', '--bind', '::1'], /--local and --bind/],
-    ['attach without a URL', ['attach'], /attach needs exactly one argument/],
-    ['attach with two URLs', ['attach', 'http://a/s/x#k', 'http://b/s/y#k'], /exactly one argument/],
+    ['attach without a URL', ['attach'], /attach needs the session URL/],
+    ['attach with two URLs', ['attach', 'http://a/s/x#k', 'http://b/s/y#k'], /attach takes one argument/],
     ['attach with an unknown flag', ['attach', '--json', 'http://a'], /Unknown option '--json'/],
   ];
   for (const [what, argv, message] of cases) {
