@@ -6,8 +6,11 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import * as z from 'zod';
 import { TetherError } from '../protocol/errors.js';
-import { defaultConfigPath, loadPresets } from './agent-presets.js';
+import { defaultConfigPath, loadConfigFile, loadPresets } from './agent-presets.js';
 import type { SignalLimits } from '../signal/signal-limits.js';
+import { MAX_ICE_SERVERS, type IceServer } from '../protocol/ice-servers.js';
+import type { IceConfig } from '../signal/ice-provider.js';
+import { HOST_NETWORK_OPTIONS, parseIceFlags, parseIceTransport, parseRedisUrl, parseTls, SIGNAL_NETWORK_OPTIONS, type TlsFiles, type TurnMint } from './network-flags.js';
 
 /** Default port of the embedded or standalone signal server. */
 export const DEFAULT_PORT = 7420;
@@ -58,6 +61,12 @@ export interface RemoteControlCommand {
   createSessionInDir: boolean;
   /** How long a link lets new devices pair (--link-ttl); null: until revoked (`never`). */
   linkTtlMs: number | null;
+  /** STUN/TURN servers the host uses and hands to devices (--ice-server stun:…, the config file's iceServers). */
+  iceServers: readonly IceServer[];
+  /** --ice-transport: 'relay' sends the host's side of every connection through TURN. */
+  iceTransportPolicy: RTCIceTransportPolicy;
+  /** TURN credentials the embedded signal server mints (--ice-server turn:… --turn-secret FILE). */
+  turn: TurnMint | null;
 }
 
 /** Default --link-ttl: ten minutes. */
@@ -92,6 +101,12 @@ export interface SignalCommand {
   allowOrigins: readonly string[];
   /** The limits given as flags; the server fills in the rest from its defaults. */
   limits: Readonly<Partial<SignalLimits>>;
+  /** STUN servers to hand out and TURN credentials to mint (--ice-server, --turn-secret, --turn-ttl). */
+  ice: IceConfig;
+  /** --tls-cert/--tls-key: serve https and wss. */
+  tls: TlsFiles | null;
+  /** --redis: share sessions, caps and rate limits with other instances through this Redis. */
+  redisUrl: string | null;
 }
 
 /** `tether signal`'s limit flags and the limit each sets. */
@@ -173,7 +188,7 @@ function bindAddress(bind: string | undefined, local: boolean | undefined): stri
 }
 
 interface ParsedFlags {
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
 }
 
@@ -240,6 +255,7 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
     spawn: { type: 'string' },
     'create-session-in-dir': { type: 'boolean' },
     'no-create-session-in-dir': { type: 'boolean' },
+    ...HOST_NETWORK_OPTIONS,
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return { command: 'help', topic: mode === 'interactive' ? 'main' : 'remote-control' };
@@ -254,6 +270,7 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
   if (signalUrl && (port !== undefined || values.bind !== undefined || values.local || publicUrl)) {
     throw bad('--signal uses a standalone signal server: --port, --bind, --local and --public-url do not apply');
   }
+  const ice = hostIce(values, signalUrl !== null, values.config as string | undefined, env);
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
   childEnv.TERM = 'xterm-256color';
@@ -276,8 +293,24 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
     env: childEnv,
     configPath: (values.config as string | undefined) ?? null,
     linkTtlMs: parseLinkTtl(values['link-ttl'] as string | undefined),
+    ...ice,
     ...serverFlags(values, mode),
   } satisfies RemoteControlCommand);
+}
+
+/** The host's STUN/TURN servers: flags first, then the config file's (read once, here). */
+function hostIce(values: ParsedFlags['values'], standalone: boolean, configPath: string | undefined, env: Record<string, string | undefined>): Pick<RemoteControlCommand, 'iceServers' | 'iceTransportPolicy' | 'turn'> {
+  const flags = parseIceFlags(values, { allowed: !standalone, why: 'applies to the embedded signal server; a standalone one (--signal) mints credentials with its own --turn-secret' });
+  let fromFile: readonly IceServer[];
+  try {
+    fromFile = loadConfigFile(configPath ?? defaultConfigPath(env), configPath !== undefined).iceServers ?? [];
+  } catch (err) {
+    // A broken config file is a bad flag value here: one line, exit 2.
+    throw bad((err as Error).message);
+  }
+  const iceServers = [...flags.servers, ...fromFile];
+  if (iceServers.length > MAX_ICE_SERVERS) throw bad(`at most ${MAX_ICE_SERVERS} STUN/TURN servers (--ice-server and the config file's iceServers together)`);
+  return { iceServers: Object.freeze(iceServers), iceTransportPolicy: parseIceTransport(values['ice-transport'] as string | undefined), turn: flags.turn };
 }
 
 /** --capacity, --spawn and --[no-]create-session-in-dir (server mode only). */
@@ -305,6 +338,7 @@ function parseSignal(args: string[]): CliCommand {
     'public-url': { type: 'string' },
     'trust-proxy': { type: 'boolean' },
     'allow-origin': { type: 'string', multiple: true },
+    ...SIGNAL_NETWORK_OPTIONS,
     ...limitOptions,
     help: { type: 'boolean', short: 'h' },
   });
@@ -328,7 +362,15 @@ function parseSignal(args: string[]): CliCommand {
     trustProxy: Boolean(values['trust-proxy']),
     allowOrigins: Object.freeze(allowOrigins.map(originFlag)),
     limits: Object.freeze(limits),
+    ice: Object.freeze(signalIce(values)),
+    tls: parseTls(values),
+    redisUrl: parseRedisUrl(values.redis as string | undefined),
   } satisfies SignalCommand);
+}
+
+function signalIce(values: ParsedFlags['values']): IceConfig {
+  const { servers, turn } = parseIceFlags(values, { allowed: true, why: '' });
+  return turn ? { servers, turn } : { servers };
 }
 
 function parseAttach(args: string[]): CliCommand {

@@ -4,6 +4,7 @@
  * live. Without a TTY it prints the link once and one line per event. Names come from devices and
  * agents: they are printed through safeLine.
  */
+import { PATH_LABEL } from '../protocol/ice-servers.js';
 import qrcode from 'qrcode-terminal';
 import type { SessionServer, ServerReady } from './session-server.js';
 import { setRawModeSafely } from '../client/terminal/tty-mode.js';
@@ -77,7 +78,7 @@ export function attachStatusScreen(server: SessionServer, out: NodeJS.WriteStrea
   server.on('session-ended', (s, e) => line(`session ended: ${safeLine(s.name)} (${safeLine(e.reason)})`));
   server.on('device-joined', (s, d) => {
     soon();
-    line(`device joined ${s ? safeLine(s.name) : 'the session list'}: ${safeLine(d.name)}`);
+    line(`device joined ${s ? safeLine(s.name) : 'the session list'}: ${safeLine(d.name)}${d.path ? ` (${PATH_LABEL[d.path]})` : ''}`);
   });
   server.on('device-left', (s) => {
     soon();

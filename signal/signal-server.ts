@@ -5,6 +5,7 @@
  * registry with its caps, the rate limits, and one handler per connection.
  */
 import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Server as IoServer } from 'socket.io';
 import type { Logger } from 'pino';
@@ -18,6 +19,7 @@ import { applyPagePolicy } from './page-policy.js';
 import { createRateLimits, type RateLimits } from './rate-limits.js';
 import { createMemorySessionRegistry, type SessionRegistry } from './session-registry.js';
 import { resolveSignalLimits, type SignalLimits } from './signal-limits.js';
+import { createIceProvider, type IceConfig } from './ice-provider.js';
 
 /** Signal server settings (parsed and frozen by the caller). */
 export interface SignalServerConfig extends Partial<OriginPolicy> {
@@ -32,6 +34,10 @@ export interface SignalServerConfig extends Partial<OriginPolicy> {
   /** A shared registry or shared rate limits instead of this process's (scale-out; tests). */
   registry?: SessionRegistry;
   rateLimits?: RateLimits;
+  /** STUN/TURN servers to hand out, and the TURN secret to mint credentials with. */
+  ice?: IceConfig;
+  /** A PEM certificate chain and key: serve https and wss instead of http and ws. */
+  tls?: { cert: string; key: string } | null;
   logger: Logger;
 }
 
@@ -57,6 +63,7 @@ export function createSignalServer(config: SignalServerConfig): SignalServer {
   });
   const registry = config.registry ?? createMemorySessionRegistry(limits);
   const rateLimits = config.rateLimits ?? createRateLimits(limits);
+  const ice = createIceProvider(config.ice);
   const app = createHttpApp({
     clientDir: config.clientDir,
     log,
@@ -69,7 +76,7 @@ export function createSignalServer(config: SignalServerConfig): SignalServer {
     }),
   });
   // socket.io wraps the app: its paths go to engine.io, every other request to express.
-  const httpServer = createServer(app);
+  const httpServer = config.tls ? createHttpsServer({ cert: config.tls.cert, key: config.tls.key }, app) : createServer(app);
   const io = new IoServer(httpServer, {
     maxHttpBufferSize: MAX_ENVELOPE_BYTES,
     serveClient: false,
@@ -84,6 +91,7 @@ export function createSignalServer(config: SignalServerConfig): SignalServer {
       io,
       registry,
       limits: rateLimits,
+      ice,
       addressOf: (s) => clientAddress(s.handshake.headers, s.handshake.address, policy.trustProxy),
       log,
     });
