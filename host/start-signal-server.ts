@@ -26,6 +26,8 @@ export interface ListenOptions {
   ice?: IceConfig;
   /** Serve https and wss with this certificate and key. */
   tls?: { cert: string; key: string } | null;
+  /** Share state with other instances through this Redis (tether signal --redis). */
+  redisUrl?: string | null;
   log: Logger;
 }
 
@@ -42,14 +44,21 @@ export async function startSignalServer(options: ListenOptions): Promise<SignalS
       limits: options.limits,
       ice: options.ice,
       tls: options.tls,
+      redisUrl: options.redisUrl,
       logger: options.log.child({ component: 'signal' }),
     });
-    await server.start();
+    try {
+      await server.start();
+    } catch (err) {
+      await server.close().catch(() => undefined); // it never listened: only its Redis clients to end
+      throw err;
+    }
     return server;
   };
   try {
     return await attempt(options.port);
   } catch (err) {
+    if (err instanceof TetherError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' && !options.portExplicit) {
       options.log.info({ port: options.port }, 'default port taken; using any free port');

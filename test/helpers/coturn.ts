@@ -5,12 +5,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { createServer } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitFor } from './wait-for.js';
+import { freePort } from './free-port.js';
 
 /** A running coturn. */
 export interface Coturn {
@@ -22,27 +22,6 @@ export interface Coturn {
   /** Everything it logged. */
   log(): string;
   stop(): Promise<void>;
-}
-
-/** A port free for both UDP and TCP on `address` right now. */
-export async function freePort(address: string): Promise<number> {
-  for (let tries = 0; tries < 20; tries++) {
-    const port = await new Promise<number>((resolve, reject) => {
-      const s = createServer();
-      s.once('error', reject);
-      s.listen(0, address, () => {
-        const p = (s.address() as { port: number }).port;
-        s.close(() => resolve(p));
-      });
-    });
-    const udpFree = await new Promise<boolean>((resolve) => {
-      const u = createSocket('udp4');
-      u.once('error', () => resolve(false));
-      u.bind(port, address, () => u.close(() => resolve(true)));
-    });
-    if (udpFree) return port;
-  }
-  throw new Error('no free port');
 }
 
 /** True when a STUN binding request to address:port gets any answer within 300 ms. */
