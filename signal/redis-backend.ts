@@ -16,14 +16,15 @@ import type { SignalLimits } from './signal-limits.js';
 /** How often an instance says it is alive and looks for dead ones. */
 const HEARTBEAT_MS = 5_000;
 const CONNECT_TIMEOUT_MS = 5_000;
+/** Most time leaving may take (Redis may be gone; the others reap this instance then). */
+const LEAVE_TIMEOUT_MS = 3_000;
 
 /** The shared parts, and their lifecycle. */
 export interface RedisBackend {
   registry: SharedSessionRegistry;
   rateLimits: RateLimits;
-  adapter: ReturnType<typeof createAdapter>;
-  /** Connects and starts the heartbeat; throws BAD_CONFIG when Redis cannot be reached. */
-  start(): Promise<void>;
+  /** Connects and starts the heartbeat; resolves with socket.io's adapter; throws BAD_CONFIG when Redis cannot be reached. */
+  start(): Promise<ReturnType<typeof createAdapter>>;
   /** Forgets this instance's connections and announces what they left (while the adapter still relays). */
   leave(): Promise<void>;
   /** Disconnects from Redis. */
@@ -68,8 +69,25 @@ export function createRedisBackend(url: string, limits: SignalLimits, log: Logge
   }
   const registry = createRedisSessionRegistry(pub, limits);
   const rateLimits = createRateLimits(limits, (o) => new RateLimiterRedis({ storeClient: pub, ...o }));
-  const adapter = createAdapter(pub, sub);
+  // The adapter does not catch a failed publish (Redis briefly away): an unhandled rejection would end
+  // the process. Its publishes go through this wrapper, which logs them; socket.io delivery is best effort.
+  const publisher = new Proxy(pub, {
+    get(target, prop, receiver) {
+      if (prop === 'publish') {
+        return (...args: Parameters<Redis['publish']>) =>
+          target.publish(...args).catch((err: Error) => {
+            if (Date.now() - warned > 10_000) log.warn({ err: err.message }, 'could not relay a message through Redis');
+            warned = Date.now();
+            return 0;
+          });
+      }
+      const value: unknown = Reflect.get(target, prop, receiver);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
   let timer: ReturnType<typeof setInterval> | null = null;
+  /** Set once start() succeeded: only then is there anything in Redis to forget. */
+  let running = false;
 
   const tick = async (): Promise<void> => {
     await registry.heartbeat();
@@ -83,7 +101,6 @@ export function createRedisBackend(url: string, limits: SignalLimits, log: Logge
   return {
     registry,
     rateLimits,
-    adapter,
     async start() {
       try {
         await Promise.all([ready(pub), ready(sub)]);
@@ -97,20 +114,34 @@ export function createRedisBackend(url: string, limits: SignalLimits, log: Logge
         tick().catch((err: unknown) => log.warn({ err: (err as Error).message }, 'Redis heartbeat failed'));
       }, HEARTBEAT_MS);
       timer.unref();
+      running = true;
+      // Made only now: it subscribes at once, and a subscription refused before Redis is ready is unhandled.
+      return createAdapter(publisher, sub);
     },
     async leave() {
       if (timer) clearInterval(timer);
       timer = null;
+      if (!running) return;
+      running = false;
+      let bound: ReturnType<typeof setTimeout> | undefined;
       try {
-        onDepartures(await registry.reap(true));
-        await pub.del(`tether:alive:${registry.instance}`);
+        await Promise.race([
+          (async () => {
+            onDepartures(await registry.reap(true));
+            await pub.del(`tether:alive:${registry.instance}`);
+          })(),
+          new Promise((_, reject) => (bound = setTimeout(() => reject(new Error(`no answer within ${LEAVE_TIMEOUT_MS} ms`)), LEAVE_TIMEOUT_MS))),
+        ]);
       } catch (err) {
         // Redis is gone: the other instances reap this one's connections once its alive key expires.
         log.warn({ err: (err as Error).message }, 'could not forget this instance\'s connections in Redis');
+      } finally {
+        clearTimeout(bound);
       }
     },
     async quit() {
-      await Promise.allSettled([pub.quit(), sub.quit()]);
+      // QUIT on a client that never connected (or already ended) would wait forever: just drop those.
+      await Promise.allSettled([pub, sub].map((c) => (c.status === 'ready' ? c.quit() : Promise.resolve(c.disconnect()))));
     },
   };
 }

@@ -93,7 +93,7 @@ export function createSignalServer(config: SignalServerConfig): SignalServer {
     allowRequest: createAllowRequest(policy, log),
     // Scaled out: websocket only (our clients ask for nothing else), so a load balancer needs no sticky
     // sessions; long-polling would need every request of a session on the instance that started it.
-    ...(shared ? { adapter: shared.adapter, transports: ['websocket' as const] } : {}),
+    ...(shared ? { transports: ['websocket' as const] } : {}),
   });
   // The page policy goes in front of both, so engine.io's own answers carry it too.
   httpServer.prependListener('request', applyPagePolicy);
@@ -118,7 +118,7 @@ export function createSignalServer(config: SignalServerConfig): SignalServer {
       return bound;
     },
     async start() {
-      await shared?.start();
+      if (shared) io.adapter(await shared.start());
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.port, config.bind, () => {

@@ -20,6 +20,7 @@ import { waitFor } from '../helpers/wait-for.js';
 import { Redis } from 'ioredis';
 import { createRedisSessionRegistry } from '../../signal/redis-registry.js';
 import { DEFAULT_SIGNAL_LIMITS } from '../../signal/signal-limits.js';
+import { TetherError } from '../../protocol/errors.js';
 
 let redis: RedisServer;
 const servers = new Map<'A' | 'B', SignalServer>();
@@ -130,4 +131,10 @@ test('an instance that dies without a word is forgotten: its sessions end and th
   } finally {
     client.disconnect();
   }
+});
+
+test('a Redis that cannot be reached is BAD_CONFIG at startup, and nothing is left running', async () => {
+  const server = createSignalServer({ port: 0, bind: '127.0.0.1', clientDir: null, redisUrl: 'redis://127.0.0.1:1', logger: pino({ level: 'silent' }) });
+  await assert.rejects(server.start(), (err: unknown) => err instanceof TetherError && err.code === 'BAD_CONFIG' && /cannot use Redis/.test(err.message));
+  await server.close();
 });
