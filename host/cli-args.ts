@@ -6,11 +6,11 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import * as z from 'zod';
 import { TetherError } from '../protocol/errors.js';
-import { defaultConfigPath, loadConfigFile, loadPresets } from './agent-presets.js';
+import { defaultConfigPath, loadPresets } from './agent-presets.js';
 import type { SignalLimits } from '../signal/signal-limits.js';
-import { MAX_ICE_SERVERS, type IceServer } from '../protocol/ice-servers.js';
+import type { IceServer } from '../protocol/ice-servers.js';
 import type { IceConfig } from '../signal/ice-provider.js';
-import { HOST_NETWORK_OPTIONS, parseIceFlags, parseIceTransport, parseRedisUrl, parseTls, SIGNAL_NETWORK_OPTIONS, type TlsFiles, type TurnMint } from './network-flags.js';
+import { HOST_NETWORK_OPTIONS, parseHostIce, parseRedisUrl, parseSignalIce, parseTls, SIGNAL_NETWORK_OPTIONS, type TlsFiles, type TurnMint } from './network-flags.js';
 
 /** Default port of the embedded or standalone signal server. */
 export const DEFAULT_PORT = 7420;
@@ -270,7 +270,7 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
   if (signalUrl && (port !== undefined || values.bind !== undefined || values.local || publicUrl)) {
     throw bad('--signal uses a standalone signal server: --port, --bind, --local and --public-url do not apply');
   }
-  const ice = hostIce(values, signalUrl !== null, values.config as string | undefined, env);
+  const ice = parseHostIce(values, signalUrl !== null, values.config as string | undefined, env);
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
   childEnv.TERM = 'xterm-256color';
@@ -296,21 +296,6 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
     ...ice,
     ...serverFlags(values, mode),
   } satisfies RemoteControlCommand);
-}
-
-/** The host's STUN/TURN servers: flags first, then the config file's (read once, here). */
-function hostIce(values: ParsedFlags['values'], standalone: boolean, configPath: string | undefined, env: Record<string, string | undefined>): Pick<RemoteControlCommand, 'iceServers' | 'iceTransportPolicy' | 'turn'> {
-  const flags = parseIceFlags(values, { allowed: !standalone, why: 'applies to the embedded signal server; a standalone one (--signal) mints credentials with its own --turn-secret' });
-  let fromFile: readonly IceServer[];
-  try {
-    fromFile = loadConfigFile(configPath ?? defaultConfigPath(env), configPath !== undefined).iceServers ?? [];
-  } catch (err) {
-    // A broken config file is a bad flag value here: one line, exit 2.
-    throw bad((err as Error).message);
-  }
-  const iceServers = [...flags.servers, ...fromFile];
-  if (iceServers.length > MAX_ICE_SERVERS) throw bad(`at most ${MAX_ICE_SERVERS} STUN/TURN servers (--ice-server and the config file's iceServers together)`);
-  return { iceServers: Object.freeze(iceServers), iceTransportPolicy: parseIceTransport(values['ice-transport'] as string | undefined), turn: flags.turn };
 }
 
 /** --capacity, --spawn and --[no-]create-session-in-dir (server mode only). */
@@ -362,15 +347,10 @@ function parseSignal(args: string[]): CliCommand {
     trustProxy: Boolean(values['trust-proxy']),
     allowOrigins: Object.freeze(allowOrigins.map(originFlag)),
     limits: Object.freeze(limits),
-    ice: Object.freeze(signalIce(values)),
+    ice: Object.freeze(parseSignalIce(values)),
     tls: parseTls(values),
     redisUrl: parseRedisUrl(values.redis as string | undefined),
   } satisfies SignalCommand);
-}
-
-function signalIce(values: ParsedFlags['values']): IceConfig {
-  const { servers, turn } = parseIceFlags(values, { allowed: true, why: '' });
-  return turn ? { servers, turn } : { servers };
 }
 
 function parseAttach(args: string[]): CliCommand {

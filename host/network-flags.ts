@@ -9,6 +9,7 @@ import * as z from 'zod';
 import { TetherError } from '../protocol/errors.js';
 import { IceUrlSchema, isTurnUrl, MAX_ICE_SERVERS, MAX_ICE_URLS, type IceServer } from '../protocol/ice-servers.js';
 import { DEFAULT_TURN_TTL_SECONDS, type IceConfig } from '../signal/ice-provider.js';
+import { defaultConfigPath, loadConfigFile } from './agent-presets.js';
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -98,6 +99,27 @@ export function parseIceFlags(values: Values, minting: { allowed: boolean; why: 
     servers: stun.map((u) => ({ urls: u })),
     turn: secret === null ? null : { urls: turnUrls, secret, ttlSeconds: ttl === undefined ? DEFAULT_TURN_TTL_SECONDS : durationSeconds('turn-ttl', ttl) },
   };
+}
+
+/** The host's STUN/TURN servers and path: flags first, then the config file's (read once, here). */
+export function parseHostIce(values: Values, standalone: boolean, configPath: string | undefined, env: Record<string, string | undefined>): { iceServers: readonly IceServer[]; iceTransportPolicy: RTCIceTransportPolicy; turn: TurnMint | null } {
+  const flags = parseIceFlags(values, { allowed: !standalone, why: 'applies to the embedded signal server; a standalone one (--signal) mints credentials with its own --turn-secret' });
+  let fromFile: readonly IceServer[];
+  try {
+    fromFile = loadConfigFile(configPath ?? defaultConfigPath(env), configPath !== undefined).iceServers ?? [];
+  } catch (err) {
+    // A broken config file is a bad flag value here: one line, exit 2.
+    throw bad((err as Error).message);
+  }
+  const iceServers = [...flags.servers, ...fromFile];
+  if (iceServers.length > MAX_ICE_SERVERS) throw bad(`at most ${MAX_ICE_SERVERS} STUN/TURN servers (--ice-server and the config file's iceServers together)`);
+  return { iceServers: Object.freeze(iceServers), iceTransportPolicy: parseIceTransport(values['ice-transport'] as string | undefined), turn: flags.turn };
+}
+
+/** `tether signal`'s servers to hand out and TURN credentials to mint. */
+export function parseSignalIce(values: Values): IceConfig {
+  const { servers, turn } = parseIceFlags(values, { allowed: true, why: '' });
+  return turn ? { servers, turn } : { servers };
 }
 
 /** --ice-transport all|relay. */
