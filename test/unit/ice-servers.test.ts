@@ -2,10 +2,10 @@
  * STUN/TURN servers at every boundary: the schema (tables of valid and invalid entries), the challenge
  * and ack that carry them, coturn's REST credentials, the path names, and the flags and config file.
  */
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IceServersSchema, MAX_ICE_SERVERS, parseIceServers, pathOf } from '../../protocol/ice-servers.js';
@@ -21,6 +21,7 @@ writeFileSync(secretFile, 'not-a-real-secret\n');
 const env = { HOME: dir, SHELL: '/bin/sh' };
 const rc = (...argv: string[]): RemoteControlCommand => parseCli(['remote-control', ...argv], env, '/') as RemoteControlCommand;
 const signal = (...argv: string[]): SignalCommand => parseCli(['signal', ...argv], env, '/') as SignalCommand;
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 function badFlag(fn: () => unknown, pattern: RegExp): void {
   assert.throws(fn, (err: unknown) => err instanceof TetherError && err.code === 'BAD_FLAG' && pattern.test(err.message));
