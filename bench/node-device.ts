@@ -25,9 +25,12 @@ export class NodeDevice {
   private readonly cursor = new OutputCursor();
   private readonly waiters = new Set<() => void>();
 
-  /** `wrtc` defaults to host/node-webrtc.ts; a benchmark may pass an instrumented copy (webrtc-timeline.ts). */
-  constructor(url: string, name: string, wrtc: object = nodeWebRtc) {
-    this.client = new SessionClient({ url, wrtc, deviceName: name, deviceKind: 'terminal' });
+  /**
+   * `wrtc` defaults to host/node-webrtc.ts; a benchmark may pass an instrumented copy (webrtc-timeline.ts).
+   * `policy` 'relay' makes the device use TURN relays only.
+   */
+  constructor(url: string, name: string, wrtc: object = nodeWebRtc, policy: RTCIceTransportPolicy = 'all') {
+    this.client = new SessionClient({ url, wrtc, deviceName: name, deviceKind: 'terminal', iceTransportPolicy: policy });
     this.client.doc.on('update', () => {
       const { reset, text } = this.cursor.next(this.client.view);
       if (reset) this.resets++;

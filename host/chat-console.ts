@@ -3,6 +3,7 @@
  * it renders the same document every device sees and sends the same intents (prompts, permission answers,
  * stop). Slash commands share the session (/remote-control, /rc), list devices, and quit.
  */
+import { PATH_LABEL } from '../protocol/ice-servers.js';
 import { createInterface, type Interface } from 'node:readline';
 import type { ConversationSession } from './conversation-session.js';
 import { LOCAL_ACTOR } from './core/session-core.js';
@@ -78,7 +79,7 @@ export function runChatConsole(
         return true;
       case 'devices': {
         const devices = readDevices(view.devices).map(([, d]) => d);
-        print(devices.length ? devices.map((d) => `  ${safeLine(d.name)} (${safeLine(d.kind)})`) : ['  none']);
+        print(devices.length ? devices.map((d) => `  ${safeLine(d.name)} (${safeLine(d.kind)}${d.path ? `, ${PATH_LABEL[d.path]}` : ''})`) : ['  none']);
         return true;
       }
       case 'stop':

@@ -8,6 +8,9 @@ import * as z from 'zod';
 import { TetherError } from '../protocol/errors.js';
 import { defaultConfigPath, loadPresets, type AgentPreset } from './agent-presets.js';
 import type { SignalLimits } from '../signal/signal-limits.js';
+import type { IceServer } from '../protocol/ice-servers.js';
+import type { IceConfig } from '../signal/ice-provider.js';
+import { HOST_NETWORK_OPTIONS, parseHostIce, parseRedisUrl, parseSignalIce, parseTls, SIGNAL_NETWORK_OPTIONS, type TlsFiles, type TurnMint } from './network-flags.js';
 
 /** Default port of the embedded or standalone signal server. */
 export const DEFAULT_PORT = 7420;
@@ -60,6 +63,12 @@ export interface RemoteControlCommand {
   createSessionInDir: boolean;
   /** How long a link lets new devices pair (--link-ttl); null: until revoked (`never`). */
   linkTtlMs: number | null;
+  /** STUN/TURN servers the host uses and hands to devices (--ice-server stun:…, the config file's iceServers). */
+  iceServers: readonly IceServer[];
+  /** --ice-transport: 'relay' sends the host's side of every connection through TURN. */
+  iceTransportPolicy: RTCIceTransportPolicy;
+  /** TURN credentials the embedded signal server mints (--ice-server turn:… --turn-secret FILE). */
+  turn: TurnMint | null;
 }
 
 /** Default --link-ttl: ten minutes. */
@@ -94,6 +103,12 @@ export interface SignalCommand {
   allowOrigins: readonly string[];
   /** The limits given as flags; the server fills in the rest from its defaults. */
   limits: Readonly<Partial<SignalLimits>>;
+  /** STUN servers to hand out and TURN credentials to mint (--ice-server, --turn-secret, --turn-ttl). */
+  ice: IceConfig;
+  /** --tls-cert/--tls-key: serve https and wss. */
+  tls: TlsFiles | null;
+  /** --redis: share sessions, caps and rate limits with other instances through this Redis. */
+  redisUrl: string | null;
 }
 
 /** `tether signal`'s limit flags and the limit each sets. */
@@ -176,7 +191,7 @@ function bindAddress(bind: string | undefined, local: boolean | undefined): stri
 }
 
 interface ParsedFlags {
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
 }
 
@@ -235,6 +250,7 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
     spawn: { type: 'string' },
     'create-session-in-dir': { type: 'boolean' },
     'no-create-session-in-dir': { type: 'boolean' },
+    ...HOST_NETWORK_OPTIONS,
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return { command: 'help', topic: mode === 'interactive' ? 'main' : 'remote-control' };
@@ -252,6 +268,7 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
   if (signalUrl && (port !== undefined || values.bind !== undefined || values.local || publicUrl)) {
     throw bad('--signal uses a standalone signal server: --port, --bind, --local and --public-url do not apply');
   }
+  const ice = parseHostIce(values, signalUrl !== null, values.config as string | undefined, env);
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
   childEnv.TERM = 'xterm-256color';
@@ -275,6 +292,7 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
     configPath,
     presets,
     linkTtlMs: parseLinkTtl(values['link-ttl'] as string | undefined),
+    ...ice,
     ...serverFlags(values, mode),
   } satisfies RemoteControlCommand);
 }
@@ -304,6 +322,7 @@ function parseSignal(args: string[]): CliCommand {
     'public-url': { type: 'string' },
     'trust-proxy': { type: 'boolean' },
     'allow-origin': { type: 'string', multiple: true },
+    ...SIGNAL_NETWORK_OPTIONS,
     ...limitOptions,
     help: { type: 'boolean', short: 'h' },
   });
@@ -327,6 +346,9 @@ function parseSignal(args: string[]): CliCommand {
     trustProxy: Boolean(values['trust-proxy']),
     allowOrigins: Object.freeze(allowOrigins.map(originFlag)),
     limits: Object.freeze(limits),
+    ice: Object.freeze(parseSignalIce(values)),
+    tls: parseTls(values),
+    redisUrl: parseRedisUrl(values.redis as string | undefined),
   } satisfies SignalCommand);
 }
 

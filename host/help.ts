@@ -19,7 +19,8 @@ Commands:
   attach           Join a session from this terminal.
 
 Interactive mode takes the same options as remote-control (--agent, --port, --bind, --local,
---public-url, --signal, --cols, --rows, --config, --log-level); see 'tether remote-control --help'.
+--public-url, --signal, --ice-server, --turn-secret, --turn-ttl, --ice-transport, --cols, --rows,
+--config, --log-level); see 'tether remote-control --help'.
 Chat commands: /remote-control [name] (/rc) share or show the sharing panel, /devices,
 /stop, /mode <id>, /quit. For terminal programs, Ctrl-] then s shares (or shows the panel),
 Ctrl-] then q quits, Ctrl-] twice sends Ctrl-].`;
@@ -52,8 +53,10 @@ Options:
   --agent 'pty:<command line>'
                           Run any terminal program (the line is run by /bin/sh -c).
   -- <command> [args...]  Shorthand for --agent pty: runs <command> directly with its args.
-  --config FILE           Config file with extra presets (default ~/.config/tether/config.json):
-                          {"presets": {"name": {"command": "cmd --acp", "install": "how to"}}}
+  --config FILE           Config file with extra presets and STUN/TURN servers (default
+                          ~/.config/tether/config.json): {"presets": {"name": {"command":
+                          "cmd --acp", "install": "how to"}}, "iceServers": [{"urls":
+                          "turn:host:3478", "username": "u", "credential": "c"}]}
   --port N                Port of the embedded signal server (default 7420; if it is taken, any
                           free port is used). 0 = any free port.
   --bind ADDR             Address to listen on (default 0.0.0.0: every interface, so devices on
@@ -62,12 +65,23 @@ Options:
   --public-url URL        Origin to put in the link instead of http://<LAN address>:<port>;
                           pages from it may connect to the embedded signal server.
   --signal URL            Use a standalone signal server ('tether signal') instead of the embedded one.
+  --ice-server URL        A STUN or TURN server for devices beyond this network (repeatable):
+                          stun:HOST[:PORT] is handed to devices as is; turn:HOST[:PORT] and
+                          turns:HOST[:PORT] need --turn-secret (or credentials in the config file).
+  --turn-secret FILE      coturn's static-auth-secret (use-auth-secret): the embedded signal server
+                          mints short-lived TURN credentials for this host and each device, so no
+                          TURN password reaches a browser. Not with --signal (that server mints).
+  --turn-ttl DURATION     Lifetime of minted TURN credentials: 60s to 30d (default 12h).
+  --ice-transport all|relay
+                          relay: this host's side of every connection goes through TURN (hides its
+                          addresses; default all).
   --link-ttl DURATION     How long the link (QR code) lets new devices pair: 90s, 10m, 2h, 7d, or
                           never (default 10m). A paired device keeps working after it expires.
   --cols N, --rows N      Initial terminal size (default 80x24; the device that types sets it after).
   --json                  Print one JSON object per line instead of the QR code and status screen:
                           ready, session-started, session-ended, session-exited,
-                          session-removed, device-joined, device-left.
+                          session-removed, device-joined (with the path: direct, stun or
+                          relay), device-left.
   --log-level LEVEL       fatal|error|warn|info|debug|trace|silent (default warn); logs go to stderr.
   -h, --help              Show this help.
 
@@ -93,6 +107,16 @@ Options:
   --allow-origin ORIGIN
                        Also let pages from ORIGIN (e.g. https://app.example.com) connect;
                        repeatable. Clients that send no Origin (hosts, tether attach) always may.
+  --tls-cert FILE      PEM certificate chain: serve https and wss (with --tls-key).
+  --tls-key FILE       PEM private key of --tls-cert.
+  --ice-server URL     A STUN or TURN server handed to hosts and devices (repeatable):
+                       stun:HOST[:PORT] as is; turn:/turns:HOST[:PORT] with minted credentials.
+  --turn-secret FILE   coturn's static-auth-secret: mint short-lived TURN credentials for every
+                       host and device (needs an --ice-server turn: URL).
+  --turn-ttl DURATION  Lifetime of minted TURN credentials: 60s to 30d (default 12h).
+  --redis URL          redis://[user:password@]host[:port][/db]: run several instances behind one
+                       address; sessions, caps and rate limits are shared through Redis, sockets
+                       through socket.io's Redis adapter (websocket only: no sticky sessions).
   --json               Print {"event":"ready","url":...} as one JSON line instead of text.
   --log-level LEVEL    fatal|error|warn|info|debug|trace|silent (default info).
   -h, --help           Show this help.

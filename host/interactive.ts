@@ -25,7 +25,7 @@ export async function runInteractive(
     hostName: hostname(),
     linkTtlMs: cmd.linkTtlMs,
     wrtc: deps.wrtc,
-    iceServers: deps.iceServers ?? [],
+    iceServers: [...(deps.iceServers ?? cmd.iceServers)],
     clientDir: deps.clientDir,
     log: deps.log,
   });

@@ -54,7 +54,7 @@ export function attachJsonEvents(server: SessionServer, out: NodeJS.WritableStre
   });
   server.on('session-removed', (s) => write('session-removed', { sessionId: s.id, name: s.name }));
   server.on('device-joined', (s, d) =>
-    write('device-joined', { sessionId: s?.id ?? null, peerId: d.peerId, deviceId: d.deviceId, name: d.name, kind: d.kind, role: d.role, devices: (s?.session ?? server.list).core.subscriberCount }),
+    write('device-joined', { sessionId: s?.id ?? null, peerId: d.peerId, deviceId: d.deviceId, name: d.name, kind: d.kind, role: d.role, path: d.path ?? null, devices: (s?.session ?? server.list).core.subscriberCount }),
   );
   server.on('device-left', (s, d) => write('device-left', { sessionId: s?.id ?? null, peerId: d.peerId, deviceId: d.deviceId, devices: (s?.session ?? server.list).core.subscriberCount }));
   server.on('warning', (err) => write('error', { code: err.code, message: err.message }));

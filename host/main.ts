@@ -100,7 +100,8 @@ async function signal(cmd: SignalCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
   const server = await startSignalServer({ ...cmd, clientDir: clientDir(), log }).catch(fail);
   shutdownOn(() => server.close(), () => 0);
-  const url = linkOrigin(cmd.bind, server.address().port, cmd.publicUrl);
+  const plain = linkOrigin(cmd.bind, server.address().port, cmd.publicUrl);
+  const url = cmd.tls && !cmd.publicUrl ? plain.replace(/^http:/, 'https:') : plain;
   if (cmd.json) process.stdout.write(JSON.stringify({ event: 'ready', url, port: server.address().port }) + '\n');
   else process.stdout.write(`tether signal server listening on ${url}\nHosts use it with: tether remote-control --signal ${url}\n`);
 }

@@ -113,7 +113,9 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       authenticator: this.authenticator,
       hostName: hostname(),
       wrtc: deps.wrtc,
-      iceServers: deps.iceServers ?? [],
+      iceServers: [...(deps.iceServers ?? config.iceServers)],
+      ownIceServers: () => this.hub.iceServers,
+      iceTransportPolicy: config.iceTransportPolicy,
       log: deps.log,
     });
     this.hub = new SignalHub(config, deps.clientDir, this.endpoint, deps.log);

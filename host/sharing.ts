@@ -4,6 +4,7 @@
  * stopped" over their data channel, and the next share (`/remote-control` again) has a different link.
  * Devices of a new share receive the whole history by sync.
  */
+import type { IceServer } from '../protocol/ice-servers.js';
 import type { Logger } from 'pino';
 import { newId } from '../protocol/ids.js';
 import { TetherError } from '../protocol/errors.js';
@@ -32,7 +33,7 @@ export interface SharingDeps {
   /** How long a share's link lets new devices pair (null: until the share stops). */
   linkTtlMs: number | null;
   wrtc: object | undefined;
-  iceServers: RTCIceServer[];
+  iceServers: IceServer[];
   clientDir: string | null;
   log: Logger;
 }
@@ -110,10 +111,12 @@ export class Sharing {
       hostName: this.deps.hostName,
       wrtc: this.deps.wrtc,
       iceServers: this.deps.iceServers,
+      ownIceServers: () => hub.iceServers,
+      iceTransportPolicy: this.config.iceTransportPolicy,
       log,
     });
     endpoint.addSession(shareId, this.core);
-    const hub = new SignalHub(this.config, this.deps.clientDir, endpoint, log);
+    const hub: SignalHub = new SignalHub(this.config, this.deps.clientDir, endpoint, log);
     try {
       await hub.start();
       await hub.register(shareId);

@@ -11,7 +11,7 @@ import { linkOrigin, selfOrigin, type ListenInfo } from './lan-address.js';
 import { startSignalServer } from './start-signal-server.js';
 
 /** The network part of the configuration. */
-export type HubConfig = Pick<RemoteControlCommand, 'port' | 'portExplicit' | 'bind' | 'publicUrl' | 'signalUrl'>;
+export type HubConfig = Pick<RemoteControlCommand, 'port' | 'portExplicit' | 'bind' | 'publicUrl' | 'signalUrl' | 'turn' | 'iceTransportPolicy'>;
 
 /** Sessions served through one signal server. */
 export class SignalHub {
@@ -29,6 +29,11 @@ export class SignalHub {
   /** The signaling connection (for its events), once started. */
   get signalLink(): HostSignalLink | null {
     return this.link;
+  }
+
+  /** STUN/TURN servers the signal server handed this host for its own connections (minted TURN credentials). */
+  get iceServers(): readonly RTCIceServer[] {
+    return this.link?.iceServers ?? [];
   }
 
   /** True once started. */
@@ -65,7 +70,9 @@ export class SignalHub {
         publicOrigin = this.config.signalUrl;
         connectTo = this.config.signalUrl;
       } else {
-        this.server = await startSignalServer({ ...this.config, clientDir: this.clientDir, log: this.log });
+        // The host hands its own servers to devices in its challenge; the embedded server only mints TURN credentials.
+        const ice = this.config.turn ? { servers: [], turn: this.config.turn } : undefined;
+        this.server = await startSignalServer({ ...this.config, ice, clientDir: this.clientDir, log: this.log });
         const { port } = this.server.address();
         publicOrigin = linkOrigin(this.config.bind, port, this.config.publicUrl);
         connectTo = selfOrigin(this.config.bind, port);

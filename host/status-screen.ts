@@ -4,6 +4,7 @@
  * live. Without a TTY it prints the link once and one line per event. Names come from devices and
  * agents: they are printed through safeLine.
  */
+import { PATH_LABEL } from '../protocol/ice-servers.js';
 import qrcode from 'qrcode-terminal';
 import { readListedSessions, readListMeta } from '../protocol/session-list-doc.js';
 import { describeListen } from './lan-address.js';
@@ -84,7 +85,7 @@ export function attachStatusScreen(server: SessionServer, out: NodeJS.WriteStrea
   server.on('session-ended', (s, e) => line(`session ended: ${safeLine(s.name)} (${safeLine(e.reason)})`));
   server.on('device-joined', (s, d) => {
     soon();
-    line(`device joined ${s ? safeLine(s.name) : 'the session list'}: ${safeLine(d.name)}`);
+    line(`device joined ${s ? safeLine(s.name) : 'the session list'}: ${safeLine(d.name)}${d.path ? ` (${PATH_LABEL[d.path]})` : ''}`);
   });
   server.on('device-left', (s) => {
     soon();

@@ -1,7 +1,7 @@
 /**
  * One peer-to-peer data channel between the host and one device: the only module that imports
  * simple-peer. Adds framing (frames.ts), a bounded send queue with backpressure (the channel's
- * buffer is kept under HIGH_WATER because @roamhq/wrtc silently drops data past ~16 MiB), a connect
+ * buffer is kept under HIGH_WATER: native stacks drop or stall past their own buffer limits), a connect
  * timeout, and one destroy(err) path that emits 'error' (if any) then 'close'.
  */
 import { EventEmitter } from 'events';
@@ -9,6 +9,7 @@ import SimplePeer from 'simple-peer';
 import { encodeFrame, FrameAssembler, FrameTag, splitFrame, type Frame } from './frames.js';
 import { TetherError } from './errors.js';
 import { encodeJson } from './messages.js';
+import { pathOf, type ConnectionPath } from './ice-servers.js';
 
 /** Keep at most this much in the data channel's own buffer. */
 export const HIGH_WATER_BYTES = 1024 * 1024;
@@ -25,6 +26,14 @@ const MAX_EARLY_FRAMES = 64;
 const CHANNEL_CLOSE_GRACE_MS = 300;
 /** How long an ERROR frame gets to flush before the channel closes anyway. */
 const ERROR_FLUSH_MS = 500;
+/**
+ * With STUN/TURN servers, how long after the first candidate the SDP waits for the rest (simple-peer
+ * sends it at once when gathering completes): a relay allocation takes a few round trips, but a server
+ * that never answers must not hold up every connection for long.
+ */
+const ICE_GATHER_WAIT_MS = 2000;
+/** Most time reading the selected path may add before 'open'. */
+const PATH_READ_MS = 1000;
 
 /** Options for a link. */
 export interface PeerLinkOptions {
@@ -34,6 +43,8 @@ export interface PeerLinkOptions {
   wrtc?: object;
   /** STUN/TURN servers; none by default so nothing leaves the LAN. */
   iceServers?: RTCIceServer[];
+  /** 'relay' uses TURN relays only (hides addresses; tests prove the relay path with it). */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   /** Largest inbound logical frame accepted. */
   maxInboundFrame: number;
   /** Destroy with CONNECT_TIMEOUT if the channel is not open by then. */
@@ -76,6 +87,8 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   open = false;
   /** True once destroy() ran. */
   destroyed = false;
+  /** Which path the data takes (read from the selected candidate pair when the channel opens). */
+  path: ConnectionPath | null = null;
 
   constructor(options: PeerLinkOptions) {
     super();
@@ -84,10 +97,10 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       initiator: options.initiator,
       trickle: false, // one offer, one answer: every candidate sits inside the MAC'd SDP
       wrtc: options.wrtc as SimplePeer.Options['wrtc'],
-      config: { iceServers: options.iceServers ?? [] },
+      config: { iceServers: options.iceServers ?? [], iceTransportPolicy: options.iceTransportPolicy ?? 'all' },
       // Without STUN/TURN servers only host candidates exist: the UDP ones arrive within a few ms, the TCP
       // ones ~100 ms later. Send the SDP 50 ms after the first candidate instead of waiting for them all.
-      iceCompleteTimeout: (options.iceServers?.length ?? 0) > 0 ? 5000 : 50,
+      iceCompleteTimeout: (options.iceServers?.length ?? 0) > 0 ? ICE_GATHER_WAIT_MS : 50,
       channelConfig: { ordered: true },
     });
     this.connectTimer = setTimeout(
@@ -102,12 +115,11 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     this.peer.on('connect', () => {
       if (this.connectTimer) clearTimeout(this.connectTimer);
       this.connectTimer = null;
-      this.open = true;
-      this.emit('open');
-      const early = this.early ?? [];
-      this.early = null;
-      for (const frame of early) if (!this.destroyed) this.emit('frame', frame);
-      this.pump();
+      // The path is known before 'open', so whoever lists the device lists it with its path.
+      void this.readPath().then((path) => {
+        this.path = path;
+        this.opened();
+      });
     });
     this.peer.on('data', (data: Uint8Array) => this.receive(data));
     this.peer.on('close', () => this.destroy(null));
@@ -117,6 +129,36 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
         this.destroy(null);
       } else {
         this.destroy(new TetherError('WEBRTC_FAILED', `peer-to-peer connection failed: ${err.message}`, { cause: err }));
+      }
+    });
+  }
+
+  private opened(): void {
+    if (this.destroyed) return;
+    this.open = true;
+    this.emit('open');
+    const early = this.early ?? [];
+    this.early = null;
+    for (const frame of early) if (!this.destroyed) this.emit('frame', frame);
+    this.pump();
+  }
+
+  /** The path of the selected candidate pair, or null when the stats do not say (bounded in time). */
+  private readPath(): Promise<ConnectionPath | null> {
+    return new Promise((resolve) => {
+      if (this.destroyed) return resolve(null);
+      const timer = setTimeout(() => resolve(null), PATH_READ_MS);
+      try {
+        // Missing from @types/simple-peer; simple-peer flattens the standard stats into one array.
+        const withStats = this.peer as unknown as { getStats(cb: (err: Error | null, reports: StatsReport[]) => void): void };
+        withStats.getStats((err, reports) => {
+          clearTimeout(timer);
+          resolve(err ? null : selectedPath(reports));
+        });
+      } catch {
+        // The connection closed under us: there is no path to report, and 'open' will not matter.
+        clearTimeout(timer);
+        resolve(null);
       }
     });
   }
@@ -153,7 +195,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
 
   /**
    * Bytes not yet delivered to the network: our queue plus the channel's buffer as last read. Reading
-   * bufferedAmount crosses into native code (costly in @roamhq/wrtc), so it is read once per pump cycle.
+   * bufferedAmount crosses into native code (costly), so it is read once per pump cycle.
    */
   get pendingBytes(): number {
     return this.destroyed ? 0 : this.queuedBytes + this.channelBuffered;
@@ -291,4 +333,30 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       }, PUMP_INTERVAL_MS);
     }
   }
+}
+
+/** The fields of a WebRTC stats report this module reads. */
+interface StatsReport {
+  id: string;
+  type: string;
+  selectedCandidatePairId?: string;
+  selected?: boolean;
+  nominated?: boolean;
+  state?: string;
+  localCandidateId?: string;
+  remoteCandidateId?: string;
+  candidateType?: string;
+}
+
+/** The path of the selected candidate pair in `reports` (standard stats), or null. */
+function selectedPath(reports: StatsReport[]): ConnectionPath | null {
+  const byId = new Map(reports.map((r) => [r.id, r]));
+  const transport = reports.find((r) => r.type === 'transport' && r.selectedCandidatePairId);
+  const pair = (transport && byId.get(transport.selectedCandidatePairId!))
+    ?? reports.find((r) => r.type === 'candidate-pair' && (r.selected === true || (r.nominated === true && r.state === 'succeeded')));
+  if (!pair) return null;
+  const local = byId.get(pair.localCandidateId ?? '');
+  const remote = byId.get(pair.remoteCandidateId ?? '');
+  if (!local?.candidateType && !remote?.candidateType) return null;
+  return pathOf(local?.candidateType, remote?.candidateType);
 }

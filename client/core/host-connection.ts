@@ -18,6 +18,7 @@ import { isErrorCode, TetherError, type ErrorCode } from '../../protocol/errors.
 import { PROTOCOL_VERSION } from '../../protocol/version.js';
 import type { Role } from '../../protocol/roles.js';
 import type { CredentialStore, StoredCredential } from './credential-store.js';
+import { mergeIceServers, parseIceServers, type IceServer } from '../../protocol/ice-servers.js';
 
 /** Connection states a UI shows. */
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'failed' | 'closed';
@@ -60,7 +61,10 @@ export interface HostConnectionOptions {
   deviceKind: 'browser' | 'terminal';
   /** The Node WebRTC implementation (host/node-webrtc.ts); omitted in browsers. */
   wrtc?: object;
-  iceServers?: RTCIceServer[];
+  /** STUN/TURN servers of this device, used with those the signal server and the host hand out. */
+  iceServers?: IceServer[];
+  /** 'relay' sends everything through TURN (tests; hiding this device's addresses). */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   /** Reconnect backoff: first delay and cap. */
   backoffInitialMs?: number;
   backoffMaxMs?: number;
@@ -283,7 +287,7 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
             if (err.code === 'SESSION_UNKNOWN') return give(new TetherError('HOST_UNREACHABLE', `${ERR_HOST_DOWN} (${err.message})`));
             return give(err, { slow: err.code === 'RATE_LIMITED' });
           }
-          void this.handshake(attempt, peerId, timer, give);
+          void this.handshake(attempt, peerId, timer, give, parseIceServers(ack.iceServers));
         },
         () => {
           clearTimeout(timer);
@@ -297,9 +301,11 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     peerId: string,
     timer: ReturnType<typeof setTimeout>,
     give: (err: TetherError, opts?: { slow?: boolean }) => void,
+    signalIce: IceServer[],
   ): Promise<void> {
     const { entrySessionId: sessionId, origin, token } = this.options;
-    const peer = new PeerLink({ initiator: true, wrtc: this.options.wrtc, iceServers: this.options.iceServers, maxInboundFrame: MAX_HOST_FRAME_BYTES });
+    // Made once the host's challenge brings its STUN/TURN servers: this side makes the offer.
+    let peer: PeerLink | null = null;
     let challenge: { nonce: string; hostKeyId: string } | null = null;
     let offerSdp: string | null = null;
     let auth: { offer: OfferAuth; credential: StoredCredential | null } | null = null;
@@ -310,7 +316,7 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
       failed = true;
       clearTimeout(timer);
       give(err, { slow });
-      peer.destroy(null);
+      peer?.destroy(null);
     };
     const sendOffer = async (): Promise<void> => {
       if (!challenge || offerSdp === null || auth) return;
@@ -337,8 +343,12 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
       if (payload.kind === 'challenge') {
         if (challenge) return;
         challenge = { nonce: payload.nonce, hostKeyId: payload.hostKeyId };
-        void sendOffer().catch((err: unknown) => fail(new TetherError('KEY_REJECTED', `could not sign the offer: ${String(err)}`)));
+        peer = this.makeLink(mergeIceServers(this.options.iceServers, payload.iceServers, signalIce), (sdp) => {
+          offerSdp = sdp;
+          void sendOffer().catch((err: unknown) => fail(new TetherError('KEY_REJECTED', `could not sign the offer: ${String(err)}`)));
+        }, (err) => fail(err ?? new TetherError('PEER_CLOSED')));
       } else if (payload.kind === 'answer') {
+        if (!peer) return;
         if (!fromHost('answer', payload.sdp, payload.mac, payload.sig)) {
           return fail(new TetherError('MAC_INVALID', 'the answer from the host failed authentication: the signal server may be tampering with the connection'), true);
         }
@@ -360,15 +370,17 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
         fail(err, err.code === 'KEY_REJECTED' || err.code === 'MAC_INVALID');
       }
     };
-    peer.on('sdp', (sdp) => {
-      offerSdp = sdp.sdp;
-      void sendOffer().catch((err: unknown) => fail(new TetherError('KEY_REJECTED', `could not sign the offer: ${String(err)}`)));
-    });
-    peer.on('close', (err) => {
-      if (this.peer === peer) return; // adopted: its close is handled there
-      fail(err ?? new TetherError('PEER_CLOSED'));
-    });
     this.socket?.emit(SignalEvents.toHost, { sessionId, peerId, payload: { kind: 'knock' } });
+  }
+
+  /** A new offering link; `onClose` hears its end until it is adopted. */
+  private makeLink(iceServers: IceServer[], onSdp: (sdp: string) => void, onClose: (err: TetherError | null) => void): PeerLink {
+    const peer = new PeerLink({ initiator: true, wrtc: this.options.wrtc, iceServers, iceTransportPolicy: this.options.iceTransportPolicy, maxInboundFrame: MAX_HOST_FRAME_BYTES });
+    peer.on('sdp', (sdp) => onSdp(sdp.sdp));
+    peer.on('close', (err) => {
+      if (this.peer !== peer) onClose(err); // once adopted, its close is handled there
+    });
+    return peer;
   }
 
   /** The answer checked out: this link is the connection now. */

@@ -24,7 +24,7 @@ export type { ConnectionState } from './host-connection.js';
 const MAX_PENDING_INTENTS = 2000;
 
 /** Options of a session client that makes its own connection from a link. */
-export interface SessionClientOptions extends Pick<HostConnectionOptions, 'deviceName' | 'deviceKind' | 'wrtc' | 'iceServers' | 'backoffInitialMs' | 'backoffMaxMs'> {
+export interface SessionClientOptions extends Pick<HostConnectionOptions, 'deviceName' | 'deviceKind' | 'wrtc' | 'iceServers' | 'iceTransportPolicy' | 'backoffInitialMs' | 'backoffMaxMs'> {
   /** The session link (its token, when it has one, pairs this device). */
   url: string;
   /** Where this device keeps its key and credentials (in memory when omitted). */
@@ -99,6 +99,7 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
         deviceKind: options.deviceKind,
         wrtc: options.wrtc,
         iceServers: options.iceServers,
+        iceTransportPolicy: options.iceTransportPolicy,
         backoffInitialMs: options.backoffInitialMs,
         backoffMaxMs: options.backoffMaxMs,
       });

@@ -156,7 +156,8 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     this.helloTimer = null;
     const identity = this.host.authenticator.identify(this.grant, hello);
     this.identity = identity;
-    this.actor = { peerId: this.peerId, deviceId: identity.deviceId, name: identity.name, kind: identity.kind, role: identity.role };
+    const path = this.link.path;
+    this.actor = { peerId: this.peerId, deviceId: identity.deviceId, name: identity.name, kind: identity.kind, role: identity.role, ...(path ? { path } : {}) };
     const reply: HostHello = {
       type: 'hello',
       v: PROTOCOL_VERSION,

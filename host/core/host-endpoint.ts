@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { PeerLink } from '../../protocol/peer-link.js';
 import { MAX_CLIENT_FRAME_BYTES } from '../../protocol/frames.js';
 import type { SignalPayload } from '../../protocol/signaling.js';
+import type { IceServer } from '../../protocol/ice-servers.js';
 import { TetherError } from '../../protocol/errors.js';
 import type { AuthContext } from '../../protocol/auth.js';
 import type { Authenticator } from '../trust/authenticator.js';
@@ -27,7 +28,12 @@ export interface HostEndpointOptions {
   authenticator: Authenticator;
   hostName: string;
   wrtc: object | undefined;
-  iceServers: RTCIceServer[];
+  /** STUN/TURN servers of this host: it uses them and hands them to each device in its challenge. */
+  iceServers: IceServer[];
+  /** More servers for the host's own connections only (TURN credentials its signal server minted for it). */
+  ownIceServers?: () => readonly RTCIceServer[];
+  /** 'relay': the host's side of every connection goes through TURN. */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   log: Logger;
   /** Extra rule for opening a session (roles, policy); null allows. */
   canOpen?: (sessionId: string, actor: Actor) => TetherError | null;
@@ -99,7 +105,8 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
   onSignal(sessionId: string, peerId: string, payload: SignalPayload, reply: SignalReply): void {
     if (!this.sessions.has(sessionId)) return;
     if (payload.kind === 'knock') {
-      reply({ kind: 'challenge', nonce: this.nonces.issue(peerId), hostKeyId: this.authenticator.hostKeyId });
+      const iceServers = this.options.iceServers;
+      reply({ kind: 'challenge', nonce: this.nonces.issue(peerId), hostKeyId: this.authenticator.hostKeyId, ...(iceServers.length > 0 ? { iceServers } : {}) });
       return;
     }
     if (payload.kind !== 'offer') return;
@@ -125,12 +132,18 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
     }
     this.connections.get(peerId)?.close(null);
     const log = this.options.log.child({ peerId });
-    const link = new PeerLink({ initiator: false, wrtc: this.options.wrtc, iceServers: this.options.iceServers, maxInboundFrame: MAX_CLIENT_FRAME_BYTES });
+    const link = new PeerLink({
+      initiator: false,
+      wrtc: this.options.wrtc,
+      iceServers: [...this.options.iceServers, ...(this.options.ownIceServers?.() ?? [])],
+      iceTransportPolicy: this.options.iceTransportPolicy,
+      maxInboundFrame: MAX_CLIENT_FRAME_BYTES,
+    });
     const connection = new DeviceConnection(peerId, link, verdict.grant, this, log);
     this.connections.set(peerId, connection);
     link.on('sdp', (answer) => reply({ kind: 'answer', sdp: answer.sdp, ...this.authenticator.sign(verdict.grant, ctx('answer', answer.sdp)) }));
     connection.on('joined', (actor) => {
-      log.info({ device: actor.name, role: actor.role }, 'device joined');
+      log.info({ device: actor.name, role: actor.role, path: actor.path }, 'device joined');
       this.emit('device-joined', actor, connection);
     });
     connection.on('close', () => {

@@ -13,6 +13,7 @@ import { roleAllows, type Role } from '../../protocol/roles.js';
 import { TetherError } from '../../protocol/errors.js';
 import { newId } from '../../protocol/ids.js';
 import { FullStateCache } from './full-state-cache.js';
+import type { ConnectionPath } from '../../protocol/ice-servers.js';
 
 /** Remembered intent ids per session (oldest forgotten first). */
 const REMEMBERED_INTENTS = 10_000;
@@ -25,6 +26,8 @@ export interface Actor {
   name: string;
   kind: 'browser' | 'terminal';
   role: Role;
+  /** How its connection travels (direct, through STUN, relayed), when known. */
+  path?: ConnectionPath;
 }
 
 /** The host's own terminal, when it takes part as a device (interactive mode). */
@@ -103,7 +106,7 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
   subscribe(subscriber: Subscriber): void {
     this.subscribers.add(subscriber);
     const a = subscriber.actor;
-    this.roster.addDevice(a.peerId, { deviceId: a.deviceId, name: a.name, kind: a.kind, role: a.role, joinedAt: Date.now() });
+    this.roster.addDevice(a.peerId, { deviceId: a.deviceId, name: a.name, kind: a.kind, role: a.role, joinedAt: Date.now(), ...(a.path ? { path: a.path } : {}) });
     this.emit('joined', a);
   }
 

@@ -20,12 +20,12 @@ export interface PtyCli {
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b[=>]/g;
 
 /** Starts `node bin/tether.js <args>` in a 100×40 PTY. */
-export function startPtyCli(args: string[], cwd: string): PtyCli {
+export function startPtyCli(args: string[], cwd: string, env: Record<string, string> = {}): PtyCli {
   const pty = spawn(process.execPath, [join(packageRoot(), 'bin', 'tether.js'), ...args], {
     cols: 100,
     rows: 40,
     cwd,
-    env: { ...process.env, PS1: '$ ' } as Record<string, string>,
+    env: { ...process.env, PS1: '$ ', ...env } as Record<string, string>,
     name: 'xterm-256color',
   });
   let out = '';

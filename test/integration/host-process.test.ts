@@ -67,6 +67,7 @@ test('when the program exits, devices see the exit code and the host exits with 
   clients.push(device);
   const joined = await cli.event('device-joined');
   assert.equal(joined.name, 'phone');
+  assert.equal(joined.path, 'direct', 'device-joined says how the device is connected');
   await device.client.sendIntent({ type: 'input', data: 'now\r' });
   const exitedEvent = await cli.event('session-ended');
   assert.equal(exitedEvent.exitCode, 3);

@@ -68,6 +68,9 @@ describe('parseCli: remote-control', () => {
       spawn: 'same-dir',
       createSessionInDir: true,
       linkTtlMs: 10 * 60 * 1000,
+      iceServers: [],
+      iceTransportPolicy: 'all',
+      turn: null,
     });
     assert.equal(DEFAULT_PORT, 7420);
     assert.ok(Object.isFrozen(cmd));
@@ -164,6 +167,9 @@ describe('parseCli: signal and attach', () => {
       trustProxy: false,
       allowOrigins: [],
       limits: {},
+      ice: { servers: [] },
+      tls: null,
+      redisUrl: null,
     });
   });
 
@@ -179,6 +185,9 @@ describe('parseCli: signal and attach', () => {
       trustProxy: false,
       allowOrigins: [],
       limits: {},
+      ice: { servers: [] },
+      tls: null,
+      redisUrl: null,
     });
     assert.equal((parse(['signal', '--bind', '10.1.2.3']) as { bind: string }).bind, '10.1.2.3');
   });
