@@ -24,7 +24,17 @@ interface WebRtcImplementation {
 /** The polyfill, adjusted where simple-peer expects browser behaviour. */
 class PeerConnection extends polyfill.RTCPeerConnection {
   constructor(config: RTCConfiguration = {}) {
-    super(config);
+    // The polyfill passes TURN credentials to libdatachannel inside a URL (turn:user:pass@host), which
+    // libdatachannel URL-decodes: encode them, or a coturn REST username ("<expiry>:tether") and a base64
+    // credential ("/", "+", "=") are cut at the wrong places.
+    super({
+      ...config,
+      iceServers: config.iceServers?.map((s) => ({
+        ...s,
+        ...(typeof s.username === 'string' ? { username: encodeURIComponent(s.username) } : {}),
+        ...(typeof s.credential === 'string' ? { credential: encodeURIComponent(s.credential) } : {}),
+      })),
+    });
     // The polyfill never fires the end-of-candidates event (candidate: null); with trickle off simple-peer
     // would always wait out its ICE timer. Fire it when gathering completes.
     this.addEventListener('icegatheringstatechange', () => {

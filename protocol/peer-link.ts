@@ -76,6 +76,10 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   private pumpTimer: ReturnType<typeof setTimeout> | null = null;
   private connectTimer: ReturnType<typeof setTimeout> | null = null;
   private closing = false;
+  /** This link uses TURN relays only. */
+  private readonly relayOnly: boolean;
+  /** Both SDPs, to tell which candidates are relays (libdatachannel reports a relayed pair as prflx). */
+  private readonly sdpCandidates: string[] = [];
   /** Why end() is closing the link, reported when the close completes. */
   private endError: TetherError | null = null;
   /**
@@ -92,6 +96,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
 
   constructor(options: PeerLinkOptions) {
     super();
+    this.relayOnly = options.iceTransportPolicy === 'relay';
     this.assembler = new FrameAssembler(options.maxInboundFrame);
     this.peer = new SimplePeer({
       initiator: options.initiator,
@@ -109,6 +114,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     );
     this.peer.on('signal', (data: SimplePeer.SignalData) => {
       if ((data.type === 'offer' || data.type === 'answer') && typeof data.sdp === 'string') {
+        this.sdpCandidates.push(data.sdp);
         this.emit('sdp', { type: data.type, sdp: data.sdp });
       }
     });
@@ -147,13 +153,15 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   private readPath(): Promise<ConnectionPath | null> {
     return new Promise((resolve) => {
       if (this.destroyed) return resolve(null);
+      // Relay-only can only be relayed (and libdatachannel's stats name its relayed pairs peer-reflexive).
+      if (this.relayOnly) return resolve('relay');
       const timer = setTimeout(() => resolve(null), PATH_READ_MS);
       try {
         // Missing from @types/simple-peer; simple-peer flattens the standard stats into one array.
         const withStats = this.peer as unknown as { getStats(cb: (err: Error | null, reports: StatsReport[]) => void): void };
         withStats.getStats((err, reports) => {
           clearTimeout(timer);
-          resolve(err ? null : selectedPath(reports));
+          resolve(err ? null : selectedPath(reports, candidateTypes(this.sdpCandidates)));
         });
       } catch {
         // The connection closed under us: there is no path to report, and 'open' will not matter.
@@ -166,6 +174,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   /** Applies the remote side's offer or answer (verify its MAC first). */
   applyRemoteSdp(sdp: LocalSdp): void {
     if (this.destroyed) return;
+    this.sdpCandidates.push(sdp.sdp);
     this.peer.signal(sdp);
   }
 
@@ -346,10 +355,24 @@ interface StatsReport {
   localCandidateId?: string;
   remoteCandidateId?: string;
   candidateType?: string;
+  ip?: string;
+  port?: number;
 }
 
-/** The path of the selected candidate pair in `reports` (standard stats), or null. */
-function selectedPath(reports: StatsReport[]): ConnectionPath | null {
+/** `address:port` → candidate type, from the `a=candidate` lines of SDPs. */
+function candidateTypes(sdps: readonly string[]): Map<string, string> {
+  const types = new Map<string, string>();
+  for (const sdp of sdps) {
+    for (const m of sdp.matchAll(/^a=candidate:\S+ \d+ \S+ \d+ (\S+) (\d+) typ (\S+)/gm)) types.set(`${m[1]}:${m[2]}`, m[3]!);
+  }
+  return types;
+}
+
+/**
+ * The path of the selected candidate pair in `reports` (standard stats), or null. A candidate the stats
+ * call peer-reflexive but an SDP announced as a relay is a relay (libdatachannel reports TURN pairs so).
+ */
+function selectedPath(reports: StatsReport[], announced: Map<string, string> = new Map()): ConnectionPath | null {
   const byId = new Map(reports.map((r) => [r.id, r]));
   const transport = reports.find((r) => r.type === 'transport' && r.selectedCandidatePairId);
   const pair = (transport && byId.get(transport.selectedCandidatePairId!))
@@ -358,5 +381,9 @@ function selectedPath(reports: StatsReport[]): ConnectionPath | null {
   const local = byId.get(pair.localCandidateId ?? '');
   const remote = byId.get(pair.remoteCandidateId ?? '');
   if (!local?.candidateType && !remote?.candidateType) return null;
-  return pathOf(local?.candidateType, remote?.candidateType);
+  const typeOf = (c: StatsReport | undefined): string | undefined => {
+    const said = c?.ip !== undefined && c.port !== undefined ? announced.get(`${c.ip}:${c.port}`) : undefined;
+    return said === 'relay' ? 'relay' : c?.candidateType;
+  };
+  return pathOf(typeOf(local), typeOf(remote));
 }

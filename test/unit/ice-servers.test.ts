@@ -112,7 +112,7 @@ describe('STUN/TURN flags and the config file', () => {
     badFlag(() => rc('--ice-transport', 'tcp'), /all or relay/);
     badFlag(() => rc('--ice-server', 'turn:t', '--turn-secret', secretFile, '--turn-ttl', '5s'), /60s to 30d/);
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ iceServers: [{ urls: 'turn:t.example.com' }] }));
-    badFlag(() => rc('--config', join(dir, 'bad.json')), /iceServers\.0.*username and a credential/);
+    assert.throws(() => rc('--config', join(dir, 'bad.json')), (err: unknown) => err instanceof TetherError && err.code === 'BAD_CONFIG' && /iceServers\.0.*username and a credential/.test(err.message));
     badFlag(() => signal('--tls-cert', secretFile), /go together/);
     badFlag(() => signal('--tls-cert', secretFile, '--tls-key', secretFile), /not a PEM certificate/);
     badFlag(() => signal('--redis', 'http://localhost:6379'), /redis:\/\//);
