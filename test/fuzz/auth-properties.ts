@@ -43,6 +43,7 @@ const device = newKeyPair();
 const devicePublic = toBase64Url(device.publicKey);
 const paired = authenticator.identify({ method: 'token', role: 'control', tokenId: live.record.id, credentialId: null }, { type: 'hello', v: 2, side: 'client', deviceName: 'fuzz', deviceKind: 'terminal', publicKey: devicePublic });
 
+/** Authentication properties: MACs, signatures and the host's verification of offers. */
 export const authProperties: FuzzProperty[] = [
   fuzzProperty({
     name: 'auth/token-mac',

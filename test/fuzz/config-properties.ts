@@ -38,6 +38,7 @@ function configFile(content: Uint8Array): string {
   return path;
 }
 
+/** Config file properties. */
 export const configProperties: FuzzProperty[] = [
   fuzzProperty({
     name: 'config/load-presets',

@@ -76,6 +76,7 @@ const mutatedSequence = fc
     return messages;
   });
 
+/** Framing properties: reassembly, splitting, channel numbers. */
 export const frameProperties: FuzzProperty[] = [
   fuzzProperty({
     name: 'frames/assembler-arbitrary-messages',

@@ -32,6 +32,7 @@ const step = fc.oneof(
   { weight: 1, arbitrary: fc.record({ op: fc.constant('settle' as const), c: fc.nat(2) }) },
 );
 
+/** Scenarios of 15–40 steps for 2–3 clients. */
 export const liveScenario: fc.Arbitrary<LiveScenario> = fc.record({
   clients: fc.integer({ min: 2, max: 3 }),
   steps: fc.array(step, { minLength: 15, maxLength: 40, size: 'max' }),

@@ -145,6 +145,7 @@ const rawIntent = fc
     return obj;
   });
 
+/** Frame payload and intent properties. */
 export const messageProperties: FuzzProperty[] = [
   validValuesAccepted('messages/valid-values-accepted', SCHEMAS),
   fuzzProperty({

@@ -21,6 +21,7 @@ const origin = fc.oneof(
 /** A link as the host prints it, with or without its key. */
 const validLink = fc.tuple(origin, anId, fc.option(aKey)).map(([o, id, key]) => formatSessionUrl(o, id, key));
 
+/** Session link properties. */
 export const sessionUrlProperties: FuzzProperty[] = [
   fuzzProperty({
     name: 'session-url/parse',

@@ -42,6 +42,7 @@ function inputsFor(valid: fc.Arbitrary<unknown>): fc.Arbitrary<unknown> {
   );
 }
 
+/** Signaling envelope and payload properties. */
 export const signalingProperties: FuzzProperty[] = [
   validValuesAccepted('signaling/valid-envelopes-accepted', SCHEMAS),
   fuzzProperty({

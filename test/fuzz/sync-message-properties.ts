@@ -40,6 +40,7 @@ const validSync = fc.tuple(hostDoc, fc.nat(), fc.constantFrom('step1', 'step2', 
 
 const syncBytes = fc.oneof({ weight: 1, arbitrary: fc.uint8Array({ maxLength: 64 }) }, { weight: 1, arbitrary: validSync }, { weight: 5, arbitrary: mutateBytes(validSync) });
 
+/** Sync message and state vector properties. */
 export const syncMessageProperties: FuzzProperty[] = [
   fuzzProperty({
     name: 'sync/decode-and-answer',

@@ -19,7 +19,9 @@ export const aMac = aKey;
 export const aSignature = fc.uint8Array({ minLength: 64, maxLength: 64 }).map(toBase64Url);
 /** A base64url uncompressed P-256 public key shape (65 bytes; not necessarily on the curve). */
 export const aPublicKey = fc.uint8Array({ minLength: 65, maxLength: 65 }).map((b) => toBase64Url(Uint8Array.of(4, ...b.subarray(1))));
+/** A role. */
 export const aRole = fc.constantFrom('owner', 'control', 'view');
+/** A registry error code. */
 export const anErrorCode = fc.constantFrom(...(Object.keys(ERROR_CODES) as ErrorCode[]));
 /** A name people may be shown: 1–64 printable characters, not only spaces. */
 export const aName = fc
@@ -31,6 +33,7 @@ const text = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 });
 const handle = fc.string({ minLength: 1, maxLength: 30 });
 const base64 = fc.uint8Array({ minLength: 1, maxLength: 48 }).map((b) => Buffer.from(b).toString('base64'));
 
+/** A device's hello, with or without a public key. */
 export const aClientHello = fc.record(
   {
     type: fc.constant('hello'),
@@ -43,6 +46,7 @@ export const aClientHello = fc.record(
   { requiredKeys: ['type', 'v', 'side', 'deviceName', 'deviceKind'] },
 );
 
+/** The host's hello. */
 export const aHostHello = fc.record({
   type: fc.constant('hello'),
   v: fc.constant(PROTOCOL_VERSION),
@@ -55,11 +59,17 @@ export const aHostHello = fc.record({
   paired: fc.boolean(),
 });
 
+/** An open frame's body. */
 export const anOpen = fc.record({ ch: fc.integer({ min: 0, max: MAX_CHANNELS - 1 }), sessionId: anId });
+/** An opened frame's body. */
 export const anOpened = fc.record({ sessionId: anId, role: aRole });
+/** An end frame's body. */
 export const anEnd = fc.record({ code: anErrorCode, message: fc.string({ maxLength: 80 }) });
+/** A notice. */
 export const aNotice = fc.oneof(fc.record({ type: fc.constant('role'), role: aRole }), fc.record({ type: fc.constant('pending'), message: fc.string({ maxLength: 80 }) }));
+/** An ERROR frame's body. */
 export const anErrorFrame = anEnd;
+/** A reply to an intent. */
 export const aReply = fc.oneof(
   fc.record({ id: anId, ok: fc.constant(true), duplicate: fc.boolean() }, { requiredKeys: ['id', 'ok'] }),
   fc.record({ id: anId, ok: fc.constant(false), error: fc.record({ code: anErrorCode, message: fc.string({ maxLength: 80 }) }) }),
