@@ -38,7 +38,14 @@ export const ConfigFileSchema = z.strictObject({
     .record(
       z.string(),
       z.strictObject({
-        command: z.union([z.string().min(1).max(1000), z.array(z.string().min(1).max(1000)).min(1).max(64)]),
+        command: z
+          .union([z.string().min(1).max(1000), z.array(z.string().min(1).max(1000)).min(1).max(64)])
+          // White space alone would become the program "" (a string command is split on white space). zod runs
+          // this even after the shape failed (an empty array), so it checks only what is there.
+          .refine((c) => {
+            const program: unknown = typeof c === 'string' ? c : Array.isArray(c) ? c[0] : undefined;
+            return typeof program !== 'string' || program.trim() !== '';
+          }, 'must name a program'),
         install: z.string().max(300).optional(),
       }),
     )

@@ -83,6 +83,12 @@ export function isErrorCode(code: unknown): code is ErrorCode {
   return typeof code === 'string' && Object.prototype.hasOwnProperty.call(ERROR_CODES, code);
 }
 
+/**
+ * Longest error message sent to another device: the limit of every message field in the wire schemas
+ * (ErrorFrame, IntentReply, ChannelEnd). A message may quote untrusted text, so toJSON cuts it here.
+ */
+export const MAX_ERROR_MESSAGE_CHARS = 500;
+
 /** An Error carrying a registry code; `message` defaults to the registry's text. */
 export class TetherError extends Error {
   readonly code: ErrorCode;
@@ -92,8 +98,8 @@ export class TetherError extends Error {
     this.code = code;
   }
 
-  /** The JSON shape sent over the wire. */
+  /** The JSON shape sent over the wire (the message cut to MAX_ERROR_MESSAGE_CHARS). */
   toJSON(): { code: ErrorCode; message: string } {
-    return { code: this.code, message: this.message };
+    return { code: this.code, message: this.message.slice(0, MAX_ERROR_MESSAGE_CHARS) };
   }
 }

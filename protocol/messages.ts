@@ -252,6 +252,9 @@ export function encodeJson(value: unknown): Uint8Array {
   return utf8(JSON.stringify(value));
 }
 
+/** Most characters of a validation issue quoted in decodeJson's error. */
+const MAX_ISSUE_CHARS = 200;
+
 /** Decodes and validates a JSON payload; throws TetherError(code) when it does not match. */
 export function decodeJson<T>(schema: z.ZodType<T>, payload: Uint8Array, code: ErrorCode = 'FRAME_MALFORMED'): T {
   let value: unknown;
@@ -263,7 +266,9 @@ export function decodeJson<T>(schema: z.ZodType<T>, payload: Uint8Array, code: E
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    throw new TetherError(code, `invalid message: ${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'schema mismatch'}`);
+    const issue = first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'schema mismatch';
+    // The issue may quote the sender's keys: keep what reaches logs and other devices short.
+    throw new TetherError(code, `invalid message: ${issue.length > MAX_ISSUE_CHARS ? `${issue.slice(0, MAX_ISSUE_CHARS)}…` : issue}`);
   }
   return parsed.data;
 }
