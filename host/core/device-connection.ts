@@ -196,7 +196,7 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     const core = this.host.sessionFor(sessionId, actor);
     if (core instanceof TetherError) {
       // Refused: tell the device on that channel, and keep the connection.
-      const end: ChannelEnd = { code: core.code, message: core.message };
+      const end: ChannelEnd = core.toJSON();
       this.link.sendFrame(encodeChannelFrame(FrameTag.end, ch, encodeJson(end)));
       return;
     }

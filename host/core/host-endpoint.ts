@@ -119,7 +119,7 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
         this.options.log.warn({ sessionId, peerId, code: err.code }, `refused a device: ${err.message}`);
       }
       const auth = authenticated ? this.authenticator.sign(payload.auth, ctx('reject', err.code)) : {};
-      reply({ kind: 'reject', code: err.code, message: err.message, nonce: payload.nonce, ...auth });
+      reply({ kind: 'reject', ...err.toJSON(), nonce: payload.nonce, ...auth });
     };
     if (!this.nonces.consume(peerId, payload.nonce)) {
       refuse(new TetherError('HANDSHAKE_STALE'), false);

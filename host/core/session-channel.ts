@@ -75,7 +75,7 @@ export class SessionChannel implements Subscriber {
   /** Ends the subscription for good, telling the device why. */
   end(err: TetherError): void {
     if (this.ended) return;
-    const end: ChannelEnd = { code: err.code, message: err.message };
+    const end: ChannelEnd = err.toJSON();
     this.send(FrameTag.end, encodeJson(end));
     this.detach();
   }
