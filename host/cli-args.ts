@@ -4,9 +4,13 @@
  * argument so nothing else reads process.env.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { dirname, join, resolve } from 'node:path';
+import { homedir } from 'node:os';
 import * as z from 'zod';
 import { TetherError } from '../protocol/errors.js';
+import type { Role } from '../protocol/roles.js';
 import { defaultConfigPath, loadPresets } from './agent-presets.js';
+import { agentAllowed, bindAllowed, firstAllowedBind, loadPolicy, policyForbids, SYSTEM_POLICY_PATH, type Policy } from './policy.js';
 import type { SignalLimits } from '../signal/signal-limits.js';
 
 /** Default port of the embedded or standalone signal server. */
@@ -58,19 +62,59 @@ export interface RemoteControlCommand {
   createSessionInDir: boolean;
   /** How long a link lets new devices pair (--link-ttl); null: until revoked (`never`). */
   linkTtlMs: number | null;
+  /** The user's state folder (--state-dir, TETHER_STATE_DIR): trust store and control socket. */
+  stateDir: string;
+  /** New devices wait until a person allows them (--confirm-devices, or the policy). */
+  confirmDevices: boolean;
+  /** The audit log (--audit FILE, --audit-prompts full|hash), or null. */
+  audit: { path: string; prompts: 'full' | 'hash' } | null;
+  /** Server mode: agents devices may start (--allow-agent); the server's own agent is always one. */
+  allowAgents: readonly string[];
+  /** Least role that may type into a terminal session (policy terminalRole; owner by default). */
+  terminalRole: Role;
+  /** The admin policy in force (system file wins over the user's). */
+  policy: Policy;
+}
+
+/**
+ * The user's state folder: --state-dir, else $TETHER_STATE_DIR, else $XDG_STATE_HOME/tether, else
+ * ~/.local/state/tether.
+ */
+export function resolveStateDir(flag: string | undefined, env: Record<string, string | undefined>, cwd: string): string {
+  const given = flag ?? env.TETHER_STATE_DIR;
+  if (given !== undefined) {
+    if (given.trim() === '') throw bad('--state-dir (or TETHER_STATE_DIR) must name a folder');
+    return resolve(cwd, given);
+  }
+  if (env.XDG_STATE_HOME) return join(env.XDG_STATE_HOME, 'tether');
+  // Without $HOME, the home folder of the user's account (from the system's user database).
+  return join(env.HOME || homedir(), '.local', 'state', 'tether');
+}
+
+/** The user's policy file: policy.json beside the config file (~/.config/tether/policy.json). */
+export function userPolicyPath(env: Record<string, string | undefined>): string | null {
+  const config = defaultConfigPath(env);
+  return config ? join(dirname(config), 'policy.json') : null;
 }
 
 /** Default --link-ttl: ten minutes. */
 export const DEFAULT_LINK_TTL_MS = 10 * 60 * 1000;
 const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
+/** Parses a duration such as `90s`, `10m`, `2h`, `7d`; null when it is not one. */
+export function parseDuration(value: string): number | null {
+  const m = /^(\d{1,6})(s|m|h|d)$/.exec(value);
+  if (!m || Number(m[1]) === 0) return null;
+  return Number(m[1]) * DURATION_UNITS[m[2]!]!;
+}
+
 /** Parses --link-ttl: `90s`, `10m`, `2h`, `7d`, or `never`; throws BAD_FLAG. */
 export function parseLinkTtl(value: string | undefined): number | null {
   if (value === undefined) return DEFAULT_LINK_TTL_MS;
   if (value === 'never') return null;
-  const m = /^(\d{1,6})(s|m|h|d)$/.exec(value);
-  if (!m || Number(m[1]) === 0) throw bad(`--link-ttl must be a duration such as 90s, 10m, 2h or 7d, or 'never'; got '${value}'`);
-  return Number(m[1]) * DURATION_UNITS[m[2]!]!;
+  const ms = parseDuration(value);
+  if (ms === null) throw bad(`--link-ttl must be a duration such as 90s, 10m, 2h or 7d, or 'never'; got '${value}'`);
+  return ms;
 }
 
 /** Default --capacity. */
@@ -113,15 +157,28 @@ export interface AttachCommand {
   command: 'attach';
   url: string;
   logLevel: LogLevel;
+  /** Where this terminal keeps its device key and credentials (mode 0600), or null to keep none. */
+  credentialsPath: string | null;
+}
+
+/** `tether devices [list|rename|role|revoke|revoke-all|allow|deny]`: the user's paired devices. */
+export interface DevicesCommand {
+  command: 'devices';
+  action: 'list' | 'rename' | 'role' | 'revoke' | 'revoke-all' | 'allow' | 'deny';
+  deviceId: string | null;
+  /** rename: the new name; role and allow: the role. */
+  value: string | null;
+  json: boolean;
+  stateDir: string;
 }
 
 /** Help or version output. */
 export interface InfoCommand {
   command: 'help' | 'version';
-  topic: 'main' | 'remote-control' | 'signal' | 'attach';
+  topic: 'main' | 'remote-control' | 'signal' | 'attach' | 'devices';
 }
 
-export type CliCommand = RemoteControlCommand | SignalCommand | AttachCommand | InfoCommand;
+export type CliCommand = RemoteControlCommand | SignalCommand | AttachCommand | DevicesCommand | InfoCommand;
 
 function bad(message: string): TetherError {
   return new TetherError('BAD_FLAG', message);
@@ -236,6 +293,11 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
     'log-level': { type: 'string' },
     config: { type: 'string' },
     'link-ttl': { type: 'string' },
+    'state-dir': { type: 'string' },
+    'confirm-devices': { type: 'boolean' },
+    audit: { type: 'string' },
+    'audit-prompts': { type: 'string' },
+    'allow-agent': { type: 'string', multiple: true },
     capacity: { type: 'string' },
     spawn: { type: 'string' },
     'create-session-in-dir': { type: 'boolean' },
@@ -258,7 +320,18 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
   for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
   childEnv.TERM = 'xterm-256color';
   childEnv.TETHER_SESSION = '1';
-  return Object.freeze({
+  // TETHER_STATE_DIR was read here, once; sessions and agents do not inherit it.
+  delete childEnv.TETHER_STATE_DIR;
+  const userPolicy = userPolicyPath(env);
+  const policy = loadPolicy([SYSTEM_POLICY_PATH, ...(userPolicy ? [userPolicy] : [])]);
+  const server = serverFlags(values, mode);
+  const auditPrompts = (values['audit-prompts'] as string | undefined) ?? 'hash';
+  if (auditPrompts !== 'full' && auditPrompts !== 'hash') throw bad(`--audit-prompts must be full or hash, got '${auditPrompts}'`);
+  if (values['audit-prompts'] !== undefined && values.audit === undefined) throw bad('--audit-prompts needs --audit FILE');
+  const allowAgents = (values['allow-agent'] as unknown as string[] | undefined) ?? [];
+  if (mode === 'interactive' && allowAgents.length > 0) throw bad("--allow-agent applies to 'tether remote-control' (server mode) only");
+  for (const a of allowAgents) if (!/^[A-Za-z0-9._-]{1,32}$/.test(a)) throw bad(`--allow-agent takes a preset name, shell, pty or acp; got '${a}'`);
+  const cmd: RemoteControlCommand = {
     command: mode,
     shareAtStart,
     name,
@@ -276,8 +349,46 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
     env: childEnv,
     configPath: (values.config as string | undefined) ?? null,
     linkTtlMs: parseLinkTtl(values['link-ttl'] as string | undefined),
-    ...serverFlags(values, mode),
-  } satisfies RemoteControlCommand);
+    stateDir: resolveStateDir(values['state-dir'] as string | undefined, env, cwd),
+    confirmDevices: Boolean(values['confirm-devices']),
+    audit: values.audit === undefined ? null : { path: resolve(cwd, values.audit as string), prompts: auditPrompts },
+    allowAgents,
+    terminalRole: 'owner',
+    policy,
+    ...server,
+  };
+  return Object.freeze(applyPolicy(cmd, values));
+}
+
+/** Checks the command against the admin policy and applies its defaults; throws POLICY_FORBIDS. */
+function applyPolicy(cmd: RemoteControlCommand, values: ParsedFlags['values']): RemoteControlCommand {
+  const { policy } = cmd;
+  const out = { ...cmd };
+  if (policy.remoteControl?.value === false && (cmd.command === 'remote-control' || cmd.shareAtStart)) {
+    throw policyForbids(policy, 'remoteControl', cmd.command === 'remote-control' ? 'tether remote-control' : '--remote-control');
+  }
+  if (!agentAllowed(policy, cmd.program.label)) {
+    throw policyForbids(policy, 'allowedAgents', values.agent === undefined && cmd.program.label === 'shell' ? 'the default agent, shell' : `--agent ${cmd.program.label === 'pty' ? `pty (${cmd.program.display})` : cmd.program.label}`);
+  }
+  for (const a of cmd.allowAgents) if (!agentAllowed(policy, a)) throw policyForbids(policy, 'allowedAgents', `--allow-agent ${a}`);
+  const maxCapacity = policy.maxCapacity?.value;
+  if (maxCapacity !== undefined) {
+    if (values.capacity !== undefined && cmd.capacity > maxCapacity) throw policyForbids(policy, 'maxCapacity', `--capacity ${cmd.capacity}`);
+    out.capacity = Math.min(cmd.capacity, maxCapacity);
+  }
+  if (cmd.signalUrl === null && !bindAllowed(policy, cmd.bind)) {
+    if (values.bind !== undefined || values.local) throw policyForbids(policy, 'allowedBindAddresses', values.local ? '--local' : `--bind ${cmd.bind}`);
+    out.bind = firstAllowedBind(policy)!;
+  }
+  const maxTtl = policy.maxLinkTtl ? parseDuration(policy.maxLinkTtl.value) : null;
+  if (maxTtl !== null) {
+    if (values['link-ttl'] !== undefined && (cmd.linkTtlMs === null || cmd.linkTtlMs > maxTtl)) throw policyForbids(policy, 'maxLinkTtl', `--link-ttl ${String(values['link-ttl'])}`);
+    out.linkTtlMs = cmd.linkTtlMs === null ? maxTtl : Math.min(cmd.linkTtlMs, maxTtl);
+  }
+  if (policy.requireDeviceConfirmation?.value) out.confirmDevices = true;
+  if (policy.requireAuditLog?.value && cmd.audit === null) throw policyForbids(policy, 'requireAuditLog', 'running without --audit FILE');
+  if (policy.terminalRole) out.terminalRole = policy.terminalRole.value;
+  return out;
 }
 
 /** --capacity, --spawn and --[no-]create-session-in-dir (server mode only). */
@@ -331,18 +442,55 @@ function parseSignal(args: string[]): CliCommand {
   } satisfies SignalCommand);
 }
 
-function parseAttach(args: string[]): CliCommand {
+function parseAttach(args: string[], env: Record<string, string | undefined>): CliCommand {
   const { values, positionals } = parse(args, {
     'log-level': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return { command: 'help', topic: 'attach' };
   if (positionals.length !== 1) throw bad('attach needs exactly one argument: the session URL (quote it)');
+  const config = defaultConfigPath(env);
   return Object.freeze({
     command: 'attach',
     url: positionals[0]!,
     logLevel: logLevel(values['log-level'] as string | undefined, 'warn'),
+    credentialsPath: config ? join(dirname(config), 'attach-credentials.json') : null,
   } satisfies AttachCommand);
+}
+
+const DEVICE_ACTIONS = ['list', 'rename', 'role', 'revoke', 'revoke-all', 'allow', 'deny'] as const;
+
+function parseDevices(args: string[], env: Record<string, string | undefined>, cwd: string): CliCommand {
+  const { values, positionals } = parse(args, {
+    json: { type: 'boolean' },
+    'state-dir': { type: 'string' },
+    view: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) return { command: 'help', topic: 'devices' };
+  const [action = 'list', deviceId, ...rest] = positionals;
+  if (!(DEVICE_ACTIONS as readonly string[]).includes(action)) throw bad(`unknown devices action '${action}': use ${DEVICE_ACTIONS.join(', ')}`);
+  const needsId = action !== 'list' && action !== 'revoke-all';
+  if (needsId && (deviceId === undefined || !/^[A-Za-z0-9_-]{22}$/.test(deviceId))) throw bad(`tether devices ${action} needs a device id (the deviceId that 'tether devices' lists)`);
+  if (!needsId && deviceId !== undefined) throw bad(`unexpected argument '${deviceId}'`);
+  let value: string | null = null;
+  if (action === 'rename') {
+    value = rest.join(' ').trim();
+    if (value === '' || value.length > 64) throw bad('tether devices rename <device id> <name>: the name must be 1–64 characters');
+  } else if (action === 'role') {
+    value = rest[0] ?? '';
+    if (!['owner', 'control', 'view'].includes(value) || rest.length !== 1) throw bad('tether devices role <device id> owner|control|view');
+  } else if (rest.length > 0) throw bad(`unexpected argument '${rest[0]}'`);
+  if (action === 'allow') value = values.view ? 'view' : null;
+  else if (values.view) throw bad('--view applies to tether devices allow only');
+  return Object.freeze({
+    command: 'devices',
+    action: action as DevicesCommand['action'],
+    deviceId: deviceId ?? null,
+    value,
+    json: Boolean(values.json),
+    stateDir: resolveStateDir(values['state-dir'] as string | undefined, env, cwd),
+  } satisfies DevicesCommand);
 }
 
 /** Parses argv (without node and script); throws TetherError BAD_FLAG. */
@@ -368,7 +516,9 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     case 'signal':
       return parseSignal(rest);
     case 'attach':
-      return parseAttach(rest);
+      return parseAttach(rest, env);
+    case 'devices':
+      return parseDevices(rest, env, cwd);
     default:
       // Any other flag first: an interactive session that is not shared until /remote-control.
       if (first.startsWith('-')) return parseRemoteControl(argv, env, cwd, 'interactive', false);

@@ -2,8 +2,9 @@
  * The `tether` command: parses the command line once, runs the command, and turns Ctrl-C / SIGTERM
  * into a clean shutdown (bounded to 2 s). Bad flags exit with status 2 and one line.
  */
-import { parseCli, type CliCommand, type RemoteControlCommand, type SignalCommand } from './cli-args.js';
-import { ATTACH_HELP, MAIN_HELP, REMOTE_CONTROL_HELP, SIGNAL_HELP } from './help.js';
+import type { Logger } from 'pino';
+import { parseCli, type AttachCommand, type CliCommand, type RemoteControlCommand, type SignalCommand } from './cli-args.js';
+import { ATTACH_HELP, DEVICES_HELP, MAIN_HELP, REMOTE_CONTROL_HELP, SIGNAL_HELP } from './help.js';
 import { TetherError } from '../protocol/errors.js';
 import { TETHER_VERSION } from '../protocol/version.js';
 import { createLogger } from './logger.js';
@@ -17,7 +18,12 @@ import { linkOrigin } from './lan-address.js';
 import { runAttach } from '../client/node/attach.js';
 import { runInteractive } from './interactive.js';
 import { Authenticator } from './trust/authenticator.js';
-import { MemoryTrustStore } from './trust/memory-trust-store.js';
+import { FileTrustStore } from './trust/file-trust-store.js';
+import { AuditLog } from './trust/audit-log.js';
+import { DeviceTrust } from './trust/device-trust.js';
+import { startControlSocket } from './trust/control-socket.js';
+import { runDevices, trustStorePath } from './devices-command.js';
+import { FileCredentialStore } from '../client/node/file-credential-store.js';
 import { safeBlock } from '../client/terminal/safe-text.js';
 
 const SHUTDOWN_DEADLINE_MS = 2000;
@@ -26,7 +32,7 @@ function fail(err: unknown): never {
   if (err instanceof TetherError) {
     // Messages can carry an agent's error text or stderr tail.
     process.stderr.write(`tether: ${safeBlock(err.message)} (${err.code})\n`);
-    process.exit(err.code === 'BAD_FLAG' ? 2 : 1);
+    process.exit(err.code === 'BAD_FLAG' || err.code === 'POLICY_FORBIDS' ? 2 : 1);
   }
   process.stderr.write(`tether: ${safeBlock((err as Error)?.stack ?? String(err))}\n`);
   process.exit(1);
@@ -51,19 +57,32 @@ function shutdownOn(close: () => Promise<void>, code: () => number): () => void 
   return shutdown;
 }
 
+/** The user's devices for a host process: the trust store in the state folder, the audit log, confirmation. */
+function openTrust(cmd: RemoteControlCommand, log: Logger): DeviceTrust {
+  const authenticator = new Authenticator(new FileTrustStore(trustStorePath(cmd.stateDir)));
+  authenticator.confirmNewDevices = cmd.confirmDevices;
+  const audit = cmd.audit ? new AuditLog(cmd.audit.path, cmd.audit.prompts) : null;
+  return new DeviceTrust(authenticator, audit, log);
+}
+
 async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
   let server: SessionServer;
+  let trust: DeviceTrust;
   try {
-    server = new SessionServer(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir() });
+    trust = openTrust(cmd, log);
+    server = new SessionServer(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir(), trust });
   } catch (err) {
     fail(err);
   }
+  const closeControl = await startControlSocket(cmd.stateDir, trust, log);
   let exitCode = 0;
   let detachScreen = (): void => {};
   const shutdown = shutdownOn(async () => {
     detachScreen();
+    await closeControl?.();
     await server.close();
+    trust.audit?.close();
   }, () => exitCode);
   if (cmd.json) attachJsonEvents(server, process.stdout);
   else detachScreen = attachStatusScreen(server, process.stdout, process.stdin, shutdown);
@@ -79,6 +98,7 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
     await server.start();
   } catch (err) {
     detachScreen();
+    await closeControl?.();
     await server.close();
     fail(err);
   }
@@ -86,9 +106,23 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
 
 async function interactive(cmd: RemoteControlCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
-  const session = await runInteractive(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir(), authenticator: new Authenticator(new MemoryTrustStore()) }, { input: process.stdin, output: process.stdout }).catch(fail);
+  let trust: DeviceTrust;
+  try {
+    trust = openTrust(cmd, log);
+  } catch (err) {
+    fail(err);
+  }
+  const closeControl = await startControlSocket(cmd.stateDir, trust, log);
+  const session = await runInteractive(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir(), trust }, { input: process.stdin, output: process.stdout }).catch(async (err: unknown) => {
+    await closeControl?.();
+    fail(err);
+  });
   let exitCode = 0;
-  const shutdown = shutdownOn(() => session.close(), () => exitCode);
+  const shutdown = shutdownOn(async () => {
+    await closeControl?.();
+    await session.close();
+    trust.audit?.close();
+  }, () => exitCode);
   exitCode = await session.exitCode;
   shutdown();
 }
@@ -102,22 +136,24 @@ async function signal(cmd: SignalCommand): Promise<void> {
   else process.stdout.write(`tether signal server listening on ${url}\nHosts use it with: tether remote-control --signal ${url}\n`);
 }
 
-async function attach(url: string): Promise<void> {
-  const result = await runAttach(url, nodeWebRtc, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+async function attach(cmd: AttachCommand): Promise<void> {
+  const credentials = cmd.credentialsPath ? new FileCredentialStore(cmd.credentialsPath) : null;
+  const result = await runAttach(cmd.url, nodeWebRtc, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, credentials);
   if (result.error) {
     process.stderr.write(`tether: ${safeBlock(result.error.message)} (${result.error.code})\n`);
   }
   process.exit(result.exitCode);
 }
 
-const HELP: Record<string, string> = { main: MAIN_HELP, 'remote-control': REMOTE_CONTROL_HELP, signal: SIGNAL_HELP, attach: ATTACH_HELP };
+const HELP: Record<string, string> = { main: MAIN_HELP, 'remote-control': REMOTE_CONTROL_HELP, signal: SIGNAL_HELP, attach: ATTACH_HELP, devices: DEVICES_HELP };
 
 let cmd: CliCommand;
 try {
   cmd = parseCli(process.argv.slice(2), process.env, process.cwd());
 } catch (err) {
   if (err instanceof TetherError) {
-    process.stderr.write(`tether: ${err.message}. Run 'tether --help' for usage. (${err.code})\n`);
+    // A policy refusal is one line naming the file and the key; usage does not help with it.
+    process.stderr.write(`tether: ${err.message}.${err.code === 'BAD_FLAG' ? " Run 'tether --help' for usage." : ''} (${err.code})\n`);
     process.exit(2);
   }
   throw err;
@@ -139,6 +175,9 @@ switch (cmd.command) {
     void signal(cmd);
     break;
   case 'attach':
-    void attach(cmd.url);
+    void attach(cmd);
+    break;
+  case 'devices':
+    void runDevices(cmd, process.stdout, process.stderr).then((code) => process.exit(code), fail);
     break;
 }

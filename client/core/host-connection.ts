@@ -27,6 +27,7 @@ const FATAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'KEY_MISSING',
   'LINK_EXPIRED',
   'DEVICE_REVOKED',
+  'DEVICE_DENIED',
   'DEVICE_UNKNOWN',
   'CLIENT_TOO_OLD',
   'HOST_TOO_OLD',
@@ -80,6 +81,11 @@ interface HostConnectionEvents {
   /** The host's hello on each (re)connect. */
   hello: [HostHello];
   notice: [Notice];
+  /**
+   * The host removed this device (revoked, or denied while it waited): its credential is forgotten;
+   * whatever the device kept for this host (replicas, queued prompts) must be wiped.
+   */
+  revoked: [TetherError];
 }
 
 /** One live connection (and its retries) to a host. */
@@ -355,6 +361,7 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
         }
         if (auth?.credential && (err.code === 'DEVICE_UNKNOWN' || err.code === 'DEVICE_REVOKED')) {
           void this.options.credentials?.forget(origin, auth.credential.hostKeyId);
+          this.emit('revoked', err);
           // A link with a token can pair this device again, if the token is still good.
           if (token && err.code === 'DEVICE_UNKNOWN') return fail(new TetherError('HANDSHAKE_STALE', 'pairing again with the link'));
         }
@@ -416,7 +423,11 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     if (frame.tag === FrameTag.error) {
       const e = decodeJson(ErrorFrameSchema, frame.payload);
       this.error = new TetherError(e.code, e.message);
-      if (e.code === 'DEVICE_REVOKED' && credential) void this.options.credentials?.forget(this.options.origin, credential.hostKeyId);
+      if (e.code === 'DEVICE_REVOKED' || e.code === 'DEVICE_DENIED') {
+        const hostKey = credential?.hostKey ?? this.hostHello?.hostKey;
+        if (hostKey) void this.options.credentials?.forget(this.options.origin, keyId(hostKey));
+        this.emit('revoked', this.error);
+      }
       return helloSeen;
     }
     if (!helloSeen) {
