@@ -3,21 +3,17 @@
  * hosts are reached through their control sockets (so a revoked device is kicked at once); with no host
  * running, the trust store is changed directly. Waiting devices exist only in a running host.
  */
-import { join } from 'node:path';
 import { pino } from 'pino';
 import { TetherError } from '../protocol/errors.js';
 import type { Role } from '../protocol/roles.js';
 import type { DevicesCommand } from './cli-args.js';
 import { Authenticator } from './trust/authenticator.js';
 import { FileTrustStore } from './trust/file-trust-store.js';
+import { trustStorePath } from './trust/open-device-trust.js';
 import { DeviceTrust, type DeviceSummary } from './trust/device-trust.js';
 import { askRunningHosts, handleControlRequest, type ControlReply, type ControlRequest } from './trust/control-socket.js';
 import { safeLine } from '../client/terminal/safe-text.js';
 
-/** The trust store's file in a state folder. */
-export function trustStorePath(stateDir: string): string {
-  return join(stateDir, 'trust.json');
-}
 
 function requestOf(cmd: DevicesCommand): ControlRequest {
   const deviceId = cmd.deviceId ?? '';

@@ -2,7 +2,6 @@
  * The `tether` command: parses the command line once, runs the command, and turns Ctrl-C / SIGTERM
  * into a clean shutdown (bounded to 2 s). Bad flags exit with status 2 and one line.
  */
-import type { Logger } from 'pino';
 import { parseCli, type AttachCommand, type CliCommand, type RemoteControlCommand, type SignalCommand } from './cli-args.js';
 import { ATTACH_HELP, DEVICES_HELP, MAIN_HELP, REMOTE_CONTROL_HELP, SIGNAL_HELP } from './help.js';
 import { TetherError } from '../protocol/errors.js';
@@ -17,12 +16,10 @@ import { startSignalServer } from './start-signal-server.js';
 import { linkOrigin } from './lan-address.js';
 import { runAttach } from '../client/node/attach.js';
 import { runInteractive } from './interactive.js';
-import { Authenticator } from './trust/authenticator.js';
-import { FileTrustStore } from './trust/file-trust-store.js';
-import { AuditLog } from './trust/audit-log.js';
-import { DeviceTrust } from './trust/device-trust.js';
+import type { DeviceTrust } from './trust/device-trust.js';
+import { openDeviceTrust } from './trust/open-device-trust.js';
 import { startControlSocket } from './trust/control-socket.js';
-import { runDevices, trustStorePath } from './devices-command.js';
+import { runDevices } from './devices-command.js';
 import { FileCredentialStore } from '../client/node/file-credential-store.js';
 import { safeBlock } from '../client/terminal/safe-text.js';
 
@@ -57,20 +54,12 @@ function shutdownOn(close: () => Promise<void>, code: () => number): () => void 
   return shutdown;
 }
 
-/** The user's devices for a host process: the trust store in the state folder, the audit log, confirmation. */
-function openTrust(cmd: RemoteControlCommand, log: Logger): DeviceTrust {
-  const authenticator = new Authenticator(new FileTrustStore(trustStorePath(cmd.stateDir)));
-  authenticator.confirmNewDevices = cmd.confirmDevices;
-  const audit = cmd.audit ? new AuditLog(cmd.audit.path, cmd.audit.prompts) : null;
-  return new DeviceTrust(authenticator, audit, log);
-}
-
 async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
   let server: SessionServer;
   let trust: DeviceTrust;
   try {
-    trust = openTrust(cmd, log);
+    trust = openDeviceTrust(cmd, log);
     server = new SessionServer(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir(), trust });
   } catch (err) {
     fail(err);
@@ -108,7 +97,7 @@ async function interactive(cmd: RemoteControlCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
   let trust: DeviceTrust;
   try {
-    trust = openTrust(cmd, log);
+    trust = openDeviceTrust(cmd, log);
   } catch (err) {
     fail(err);
   }
