@@ -44,9 +44,10 @@ export function attachStatusScreen(server: SessionServer, out: NodeJS.WriteStrea
   let scheduled: ReturnType<typeof setTimeout> | null = null;
   const tty = out.isTTY === true;
 
+  let detached = false;
   const render = (): void => {
     scheduled = null;
-    if (!ready || !tty) return;
+    if (!ready || !tty || detached) return;
     const view = server.list.list.view;
     const rows = readListedSessions(view).map((s) => {
       const devices = s.devices.map((d) => safeLine(d));
@@ -198,6 +199,7 @@ export function attachStatusScreen(server: SessionServer, out: NodeJS.WriteStrea
     input.on('data', onKey);
   }
   return () => {
+    detached = true;
     if (scheduled) clearTimeout(scheduled);
     input.off('data', onKey);
     if (input.isTTY && tty) {
