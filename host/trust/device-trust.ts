@@ -92,13 +92,13 @@ export class DeviceTrust extends EventEmitter<DeviceTrustEvents> {
     };
   }
 
-  /** Paired devices (most recently seen first), then waiting ones. */
+  /** Paired devices (oldest pairing first, so numbers shown to a person stay put), then waiting ones. */
   list(): DeviceSummary[] {
     const online = new Set(this.connections().map((c) => c.actor?.deviceId));
     const paired = this.authenticator.store.credentials().map((c): DeviceSummary => ({
       deviceId: c.id, name: c.name, kind: c.kind, role: c.role, createdAt: c.createdAt, lastSeen: c.lastSeen, online: online.has(c.id), pending: false,
     }));
-    paired.sort((a, b) => b.lastSeen - a.lastSeen);
+    paired.sort((a, b) => a.createdAt - b.createdAt || a.deviceId.localeCompare(b.deviceId));
     const waiting = this.waitingConnections().map((c): DeviceSummary => {
       const a = c.actor!;
       return { deviceId: a.deviceId, name: a.name, kind: a.kind, role: a.role, createdAt: Date.now(), lastSeen: Date.now(), online: true, pending: true };
