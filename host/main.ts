@@ -20,7 +20,6 @@ import type { DeviceTrust } from './trust/device-trust.js';
 import { openDeviceTrust } from './trust/open-device-trust.js';
 import { startControlSocket } from './trust/control-socket.js';
 import { runDevices } from './devices-command.js';
-import { FileCredentialStore } from '../client/node/file-credential-store.js';
 import { safeBlock } from '../client/terminal/safe-text.js';
 
 const SHUTDOWN_DEADLINE_MS = 2000;
@@ -126,8 +125,7 @@ async function signal(cmd: SignalCommand): Promise<void> {
 }
 
 async function attach(cmd: AttachCommand): Promise<void> {
-  const credentials = cmd.credentialsPath ? new FileCredentialStore(cmd.credentialsPath) : null;
-  const result = await runAttach(cmd.url, nodeWebRtc, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, credentials);
+  const result = await runAttach(cmd.url, nodeWebRtc, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, cmd.credentialsPath);
   if (result.error) {
     process.stderr.write(`tether: ${safeBlock(result.error.message)} (${result.error.code})\n`);
   }

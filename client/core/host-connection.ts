@@ -271,10 +271,10 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     const { entrySessionId: sessionId } = this.options;
     const attempt = { peerId, onPayload: (_p: SignalPayload): void => {} };
     this.pending = attempt;
-    const give = (err: TetherError, opts: { slow?: boolean } = {}): void => {
+    const give = (err: TetherError, opts: { slow?: boolean; advisory?: boolean } = {}): void => {
       if (this.pending !== attempt) return;
       this.pending = null;
-      this.attemptFailed(err, opts.slow === true);
+      this.attemptFailed(err, opts.slow === true, opts.advisory === true);
     };
     const timer = setTimeout(() => give(new TetherError('CONNECT_TIMEOUT', 'the host did not answer in time')), HANDSHAKE_TIMEOUT_MS);
     socket
@@ -303,7 +303,7 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     attempt: { peerId: string; onPayload(p: SignalPayload): void },
     peerId: string,
     timer: ReturnType<typeof setTimeout>,
-    give: (err: TetherError, opts?: { slow?: boolean }) => void,
+    give: (err: TetherError, opts?: { slow?: boolean; advisory?: boolean }) => void,
   ): Promise<void> {
     const { entrySessionId: sessionId, origin, token } = this.options;
     const peer = new PeerLink({ initiator: true, wrtc: this.options.wrtc, iceServers: this.options.iceServers, maxInboundFrame: MAX_HOST_FRAME_BYTES });
@@ -311,12 +311,12 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     let offerSdp: string | null = null;
     let auth: { offer: OfferAuth; credential: StoredCredential | null } | null = null;
     let failed = false;
-    const fail = (err: TetherError, slow = false): void => {
+    const fail = (err: TetherError, slow = false, advisory = false): void => {
       // The first reason wins: destroying the link below reports a close that is only a consequence.
       if (failed) return;
       failed = true;
       clearTimeout(timer);
-      give(err, { slow });
+      give(err, { slow, advisory });
       peer.destroy(null);
     };
     const sendOffer = async (): Promise<void> => {
@@ -356,8 +356,8 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
       } else if (payload.kind === 'reject') {
         const err = new TetherError(payload.code, payload.message);
         if (!fromHost('reject', payload.code, payload.mac, payload.sig)) {
-          // Anyone could have sent this: show it, but keep trying (slowly).
-          return fail(err, true);
+          // Anyone could have sent this: show it, but keep trying (slowly), whatever it claims.
+          return fail(err, true, true);
         }
         if (auth?.credential && (err.code === 'DEVICE_UNKNOWN' || err.code === 'DEVICE_REVOKED')) {
           void this.options.credentials?.forget(origin, auth.credential.hostKeyId);
@@ -498,10 +498,13 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     pending.onPayload(msg.payload);
   }
 
-  /** Decides between giving up and retrying with backoff. */
-  private attemptFailed(err: TetherError, slow: boolean): void {
+  /**
+   * Decides between giving up and retrying with backoff. `advisory`: the error came unauthenticated (the
+   * signal server could have made it up), so even a fatal code only slows the retries.
+   */
+  private attemptFailed(err: TetherError, slow: boolean, advisory = false): void {
     if (this.state === 'closed' || this.state === 'failed') return;
-    if (FATAL_CODES.has(err.code)) {
+    if (FATAL_CODES.has(err.code) && !advisory) {
       this.clearTimers();
       this.setState('failed', err);
       return;

@@ -11,7 +11,7 @@ import { formatSessionUrl, parseSessionUrl } from '../../protocol/session-url.js
 import { attachTerminal, type AttachIo, type AttachResult } from './attach-terminal.js';
 import { attachChat } from './attach-chat.js';
 import { safeLine } from '../terminal/safe-text.js';
-import type { CredentialStore } from '../core/credential-store.js';
+import { FileCredentialStore } from './file-credential-store.js';
 
 /** How long to wait for the first sync before giving up. */
 const FIRST_SYNC_TIMEOUT_MS = 30_000;
@@ -19,11 +19,12 @@ const FIRST_SYNC_TIMEOUT_MS = 30_000;
 export type { AttachResult } from './attach-terminal.js';
 
 /**
- * Joins `url` and runs the fitting view until it ends. `credentials` keeps this terminal's device key and
- * what it paired with (the user's config folder), so a link without a token works once paired.
+ * Joins `url` and runs the fitting view until it ends. `credentialsPath` keeps this terminal's device key
+ * and what it paired with (the user's config folder), so a link without a token works once paired.
  */
-export async function runAttach(url: string, wrtc: object, io: AttachIo, credentials: CredentialStore | null = null): Promise<AttachResult> {
+export async function runAttach(url: string, wrtc: object, io: AttachIo, credentialsPath: string | null = null): Promise<AttachResult> {
   const deviceName = `terminal on ${hostname()}`.slice(0, 64);
+  const credentials = credentialsPath ? new FileCredentialStore(credentialsPath) : undefined;
   const client = new SessionClient({ url, wrtc, deviceName, deviceKind: 'terminal', ...(credentials ? { credentials } : {}) });
   io.stderr.write('\x1b[2m[tether] connecting…\x1b[0m\n');
   const first = await new Promise<TetherError | null>((resolve) => {
