@@ -133,7 +133,12 @@ export async function startControlSocket(stateDir: string, trust: DeviceTrust, l
     log.warn({ err: String(err), path }, 'cannot listen on the control socket; tether devices cannot reach this host');
     return null;
   }
+  // Changes made here reach the user's other running hosts too.
+  trust.shareWithOtherHosts = (request) => {
+    void askRunningHosts(stateDir, request, 3000, process.pid).catch((err: unknown) => log.warn({ err: String(err) }, 'could not tell other hosts'));
+  };
   return async () => {
+    trust.shareWithOtherHosts = null;
     for (const s of sockets) s.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     removeQuietly(path);
@@ -179,11 +184,11 @@ function ask(path: string, request: ControlRequest, timeoutMs: number): Promise<
   });
 }
 
-/** Sends `request` to every running host of the user; the replies of those that answered. */
-export async function askRunningHosts(stateDir: string, request: ControlRequest, timeoutMs = 3000): Promise<ControlReply[]> {
+/** Sends `request` to every running host of the user (but `exceptPid`); the replies of those that answered. */
+export async function askRunningHosts(stateDir: string, request: ControlRequest, timeoutMs = 3000, exceptPid: number | null = null): Promise<ControlReply[]> {
   let names: string[];
   try {
-    names = readdirSync(stateDir).filter((n) => /^control-\d+\.sock$/.test(n));
+    names = readdirSync(stateDir).filter((n) => /^control-\d+\.sock$/.test(n) && n !== `control-${exceptPid}.sock`);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw err;

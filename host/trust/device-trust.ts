@@ -14,6 +14,7 @@ import type { HostEndpoint } from '../core/host-endpoint.js';
 import type { Actor } from '../core/session-core.js';
 import type { Authenticator } from './authenticator.js';
 import { auditDevice, type AuditLog } from './audit-log.js';
+import type { ControlRequest } from './control-socket.js';
 
 /** A paired or waiting device, as lists show it. */
 export interface DeviceSummary {
@@ -52,6 +53,12 @@ interface DeviceTrustEvents {
 /** The user's devices, as this process acts on them. */
 export class DeviceTrust extends EventEmitter<DeviceTrustEvents> {
   private readonly endpoints = new Set<HostEndpoint>();
+  /**
+   * Tells the user's other running hosts about a revocation or role change made here (their live
+   * connections of the device follow at once); null: this process is alone. Not called for changes that
+   * arrived through the control socket, so hosts never echo each other.
+   */
+  shareWithOtherHosts: ((request: ControlRequest) => void) | null = null;
 
   constructor(
     readonly authenticator: Authenticator,
@@ -160,6 +167,7 @@ export class DeviceTrust extends EventEmitter<DeviceTrustEvents> {
     if (refused) return refused;
     this.authenticator.setRole(deviceId, role);
     for (const conn of this.connectionsOf(deviceId)) conn.setRole(role);
+    if (by !== CONTROL_ACTOR) this.shareWithOtherHosts?.({ v: 1, action: 'role', deviceId, role });
     this.emit('changed');
     return null;
   }
@@ -190,6 +198,7 @@ export class DeviceTrust extends EventEmitter<DeviceTrustEvents> {
     if (refused) return refused;
     this.authenticator.revokeDevice(deviceId);
     for (const c of live) c.close(new TetherError('DEVICE_REVOKED'));
+    if (by !== CONTROL_ACTOR) this.shareWithOtherHosts?.({ v: 1, action: 'revoke', deviceId });
     this.log.info({ deviceId, by: by.name }, 'device revoked');
     const summary: DeviceSummary = known && 'deviceId' in known ? known : { deviceId, name: known?.name ?? live[0]?.actor?.name ?? '', kind: known?.kind ?? 'browser', role: known?.role ?? 'view', createdAt: 0, lastSeen: 0, online: false, pending: false };
     this.emit('revoked', summary, by);
@@ -203,6 +212,7 @@ export class DeviceTrust extends EventEmitter<DeviceTrustEvents> {
     if (refused) return refused;
     this.authenticator.revokeAll();
     for (const c of this.connections()) if (c.actor && c.actor.deviceId !== 'local') c.close(new TetherError('DEVICE_REVOKED'));
+    if (by !== CONTROL_ACTOR) this.shareWithOtherHosts?.({ v: 1, action: 'revoke-all' });
     this.log.info({ by: by.name }, 'every device revoked');
     this.emit('links-reset');
     this.emit('changed');

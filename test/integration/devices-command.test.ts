@@ -13,7 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../host/package-paths.js';
 import { startCli, type CliHost } from '../helpers/cli-host.js';
-import { joinDevice, openDevice, type TrustDevice } from '../helpers/trust-host.js';
+import { joinDevice, openDevice, startTrustHost, type TrustDevice } from '../helpers/trust-host.js';
+import { startControlSocket } from '../../host/trust/control-socket.js';
+import { LOCAL_ACTOR } from '../../host/core/session-core.js';
+import { pino } from 'pino';
 import { waitFor } from '../helpers/wait-for.js';
 
 const stateDir = mkdtempSync(join(tmpdir(), 'tether-devices-'));
@@ -113,4 +116,22 @@ test('with no host running, tether devices changes the trust store itself', asyn
   assert.equal(JSON.parse(revoked.stdout).ok, true);
   const none = JSON.parse((await tether(['devices', '--json'])).stdout) as { devices: unknown[] };
   assert.equal(none.devices.length, 0);
+});
+
+test('a revocation made on one host (its status screen, chat or an owner device) reaches the user\'s other running hosts', async () => {
+  const other = startCli(['remote-control', '--json', '--local', '--port', '0', '--spawn', 'session', '--', '/bin/sh'], { TETHER_STATE_DIR: stateDir, PS1: '$ ' });
+  cli = other;
+  const ready = await other.event('ready');
+  const tablet = await joinDevice(String(ready.url), 'tablet');
+  devices.push(tablet);
+  const here = await startTrustHost([], ['--', '/bin/sh'], stateDir);
+  const closeSocket = await startControlSocket(stateDir, here.trust, pino({ level: 'silent' }));
+  try {
+    assert.equal(here.trust.revoke(tablet.client.connection.hostHello!.deviceId, LOCAL_ACTOR), null);
+    await waitFor(() => tablet.client.state === 'failed', 5000, 'kicked from the other host');
+    assert.equal(tablet.client.error?.code, 'DEVICE_REVOKED');
+  } finally {
+    await closeSocket?.();
+    await here.close();
+  }
 });
