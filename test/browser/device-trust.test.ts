@@ -155,3 +155,59 @@ describe('browser: plain-http origin, view-only and revocation', () => {
     assert.equal(await page.getByLabel('Terminal input').count(), 0);
   });
 });
+
+describe('browser: an owner device manages devices from the session list', () => {
+  const stateDir = mkdtempSync(join(tmpdir(), 'tether-browser-owner-state-'));
+  let cli: CliHost;
+  let serverUrl: string;
+  let sessionUrl: string;
+
+  before(async () => {
+    const { SCRIPTED_AGENT } = await import('../helpers/scripted-agent-command.js');
+    cli = startCli(['remote-control', '--json', '--local', '--port', '0', '--confirm-devices', '--agent', SCRIPTED_AGENT], { TETHER_STATE_DIR: stateDir });
+    hosts.push(cli);
+    const ready = await cli.event('ready');
+    serverUrl = String(ready.serverUrl);
+    sessionUrl = String(ready.url);
+  });
+
+  after(() => rmSync(stateDir, { recursive: true, force: true }));
+
+  it('a waiting page says so; the owner allows another view-only, which then sees no actions; Remove kicks it', async () => {
+    const owner = await (await profile('owner')).newPage();
+    await owner.goto(serverUrl);
+    await owner.getByText(/Waiting for the host to allow this device/).waitFor({ timeout: UI_TIMEOUT_MS });
+    assert.equal(await owner.getByRole('list', { name: 'Sessions' }).count(), 0, 'nothing is served while waiting');
+    const first = await cli.event('device-waiting');
+    assert.equal((await tether(stateDir, ['devices', 'allow', String(first.deviceId)])).status, 0);
+    await waitForLive(owner);
+    const panel = owner.getByRole('region', { name: 'Devices' });
+    await panel.getByText('(this device)', { exact: false }).waitFor({ timeout: UI_TIMEOUT_MS });
+
+    const viewer = await (await profile('viewer')).newPage();
+    await viewer.goto(sessionUrl);
+    await viewer.getByText(/Waiting for the host to allow this device/).waitFor({ timeout: UI_TIMEOUT_MS });
+    await panel.getByRole('button', { name: /Allow .* view-only/ }).click();
+    await waitForLive(viewer);
+    await viewer.waitForFunction('document.documentElement.dataset.role === "view"', undefined, { timeout: UI_TIMEOUT_MS });
+    // A view-only conversation: no prompt box, no Stop.
+    await viewer.getByRole('log').or(viewer.locator('.conversation-stage')).first().waitFor({ timeout: UI_TIMEOUT_MS });
+    assert.equal(await viewer.getByRole('textbox', { name: 'Message' }).isVisible(), false);
+    assert.equal(await viewer.getByRole('button', { name: 'Stop' }).isVisible(), false);
+    // The owner still has them.
+    await owner.goto(sessionUrl.replace(/#.*$/, ''));
+    await waitForLive(owner);
+    assert.equal(await owner.getByRole('textbox', { name: 'Message' }).isVisible(), true);
+
+    // Back on the list, the owner removes the viewer.
+    await owner.goto(serverUrl.replace(/#.*$/, ''));
+    await waitForLive(owner);
+    owner.once('dialog', (d) => void d.accept());
+    const viewerRow = owner.locator('.device-row').filter({ hasNotText: 'this device' });
+    assert.equal(await viewerRow.count(), 1);
+    assert.equal(await viewerRow.getByRole('combobox').inputValue(), 'view');
+    await viewerRow.getByRole('button', { name: /^Remove / }).click();
+    await viewer.getByRole('alert').getByRole('heading', { name: 'This device was removed by the host' }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await viewerRow.waitFor({ state: 'detached', timeout: UI_TIMEOUT_MS });
+  });
+});
