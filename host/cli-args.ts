@@ -4,13 +4,16 @@
  * argument so nothing else reads process.env.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { dirname, join, resolve } from 'node:path';
-import { homedir } from 'node:os';
+import { resolve } from 'node:path';
 import * as z from 'zod';
 import { TetherError } from '../protocol/errors.js';
 import type { Role } from '../protocol/roles.js';
 import { defaultConfigPath, loadPresets } from './agent-presets.js';
-import { agentAllowed, bindAllowed, firstAllowedBind, loadPolicy, policyForbids, SYSTEM_POLICY_PATH, type Policy } from './policy.js';
+import { loadPolicy, SYSTEM_POLICY_PATH, type Policy } from './policy.js';
+import { applyPolicy } from './policy-check.js';
+import { parseDuration } from './duration.js';
+import { attachCredentialsPath, resolveStateDir, userPolicyPath } from './user-paths.js';
+import { parseDevices, type DevicesCommand } from './devices-args.js';
 import type { SignalLimits } from '../signal/signal-limits.js';
 
 /** Default port of the embedded or standalone signal server. */
@@ -76,37 +79,8 @@ export interface RemoteControlCommand {
   policy: Policy;
 }
 
-/**
- * The user's state folder: --state-dir, else $TETHER_STATE_DIR, else $XDG_STATE_HOME/tether, else
- * ~/.local/state/tether.
- */
-export function resolveStateDir(flag: string | undefined, env: Record<string, string | undefined>, cwd: string): string {
-  const given = flag ?? env.TETHER_STATE_DIR;
-  if (given !== undefined) {
-    if (given.trim() === '') throw bad('--state-dir (or TETHER_STATE_DIR) must name a folder');
-    return resolve(cwd, given);
-  }
-  if (env.XDG_STATE_HOME) return join(env.XDG_STATE_HOME, 'tether');
-  // Without $HOME, the home folder of the user's account (from the system's user database).
-  return join(env.HOME || homedir(), '.local', 'state', 'tether');
-}
-
-/** The user's policy file: policy.json beside the config file (~/.config/tether/policy.json). */
-export function userPolicyPath(env: Record<string, string | undefined>): string | null {
-  const config = defaultConfigPath(env);
-  return config ? join(dirname(config), 'policy.json') : null;
-}
-
 /** Default --link-ttl: ten minutes. */
 export const DEFAULT_LINK_TTL_MS = 10 * 60 * 1000;
-const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-
-/** Parses a duration such as `90s`, `10m`, `2h`, `7d`; null when it is not one. */
-export function parseDuration(value: string): number | null {
-  const m = /^(\d{1,6})(s|m|h|d)$/.exec(value);
-  if (!m || Number(m[1]) === 0) return null;
-  return Number(m[1]) * DURATION_UNITS[m[2]!]!;
-}
 
 /** Parses --link-ttl: `90s`, `10m`, `2h`, `7d`, or `never`; throws BAD_FLAG. */
 export function parseLinkTtl(value: string | undefined): number | null {
@@ -161,23 +135,15 @@ export interface AttachCommand {
   credentialsPath: string | null;
 }
 
-/** `tether devices [list|rename|role|revoke|revoke-all|allow|deny]`: the user's paired devices. */
-export interface DevicesCommand {
-  command: 'devices';
-  action: 'list' | 'rename' | 'role' | 'revoke' | 'revoke-all' | 'allow' | 'deny';
-  deviceId: string | null;
-  /** rename: the new name; role and allow: the role. */
-  value: string | null;
-  json: boolean;
-  stateDir: string;
-}
-
 /** Help or version output. */
 export interface InfoCommand {
   command: 'help' | 'version';
   topic: 'main' | 'remote-control' | 'signal' | 'attach' | 'devices';
 }
 
+export type { DevicesCommand } from './devices-args.js';
+export { resolveStateDir, userPolicyPath } from './user-paths.js';
+export { parseDuration } from './duration.js';
 export type CliCommand = RemoteControlCommand | SignalCommand | AttachCommand | DevicesCommand | InfoCommand;
 
 function bad(message: string): TetherError {
@@ -357,38 +323,7 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
     policy,
     ...server,
   };
-  return Object.freeze(applyPolicy(cmd, values));
-}
-
-/** Checks the command against the admin policy and applies its defaults; throws POLICY_FORBIDS. */
-function applyPolicy(cmd: RemoteControlCommand, values: ParsedFlags['values']): RemoteControlCommand {
-  const { policy } = cmd;
-  const out = { ...cmd };
-  if (policy.remoteControl?.value === false && (cmd.command === 'remote-control' || cmd.shareAtStart)) {
-    throw policyForbids(policy, 'remoteControl', cmd.command === 'remote-control' ? 'tether remote-control' : '--remote-control');
-  }
-  if (!agentAllowed(policy, cmd.program.label)) {
-    throw policyForbids(policy, 'allowedAgents', values.agent === undefined && cmd.program.label === 'shell' ? 'the default agent, shell' : `--agent ${cmd.program.label === 'pty' ? `pty (${cmd.program.display})` : cmd.program.label}`);
-  }
-  for (const a of cmd.allowAgents) if (!agentAllowed(policy, a)) throw policyForbids(policy, 'allowedAgents', `--allow-agent ${a}`);
-  const maxCapacity = policy.maxCapacity?.value;
-  if (maxCapacity !== undefined) {
-    if (values.capacity !== undefined && cmd.capacity > maxCapacity) throw policyForbids(policy, 'maxCapacity', `--capacity ${cmd.capacity}`);
-    out.capacity = Math.min(cmd.capacity, maxCapacity);
-  }
-  if (cmd.signalUrl === null && !bindAllowed(policy, cmd.bind)) {
-    if (values.bind !== undefined || values.local) throw policyForbids(policy, 'allowedBindAddresses', values.local ? '--local' : `--bind ${cmd.bind}`);
-    out.bind = firstAllowedBind(policy)!;
-  }
-  const maxTtl = policy.maxLinkTtl ? parseDuration(policy.maxLinkTtl.value) : null;
-  if (maxTtl !== null) {
-    if (values['link-ttl'] !== undefined && (cmd.linkTtlMs === null || cmd.linkTtlMs > maxTtl)) throw policyForbids(policy, 'maxLinkTtl', `--link-ttl ${String(values['link-ttl'])}`);
-    out.linkTtlMs = cmd.linkTtlMs === null ? maxTtl : Math.min(cmd.linkTtlMs, maxTtl);
-  }
-  if (policy.requireDeviceConfirmation?.value) out.confirmDevices = true;
-  if (policy.requireAuditLog?.value && cmd.audit === null) throw policyForbids(policy, 'requireAuditLog', 'running without --audit FILE');
-  if (policy.terminalRole) out.terminalRole = policy.terminalRole.value;
-  return out;
+  return Object.freeze(applyPolicy(cmd, { agent: values.agent !== undefined, capacity: values.capacity !== undefined, bind: values.bind !== undefined, local: Boolean(values.local), linkTtl: values['link-ttl'] as string | undefined }));
 }
 
 /** --capacity, --spawn and --[no-]create-session-in-dir (server mode only). */
@@ -449,48 +384,12 @@ function parseAttach(args: string[], env: Record<string, string | undefined>): C
   });
   if (values.help) return { command: 'help', topic: 'attach' };
   if (positionals.length !== 1) throw bad('attach needs exactly one argument: the session URL (quote it)');
-  const config = defaultConfigPath(env);
   return Object.freeze({
     command: 'attach',
     url: positionals[0]!,
     logLevel: logLevel(values['log-level'] as string | undefined, 'warn'),
-    credentialsPath: config ? join(dirname(config), 'attach-credentials.json') : null,
+    credentialsPath: attachCredentialsPath(env),
   } satisfies AttachCommand);
-}
-
-const DEVICE_ACTIONS = ['list', 'rename', 'role', 'revoke', 'revoke-all', 'allow', 'deny'] as const;
-
-function parseDevices(args: string[], env: Record<string, string | undefined>, cwd: string): CliCommand {
-  const { values, positionals } = parse(args, {
-    json: { type: 'boolean' },
-    'state-dir': { type: 'string' },
-    view: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) return { command: 'help', topic: 'devices' };
-  const [action = 'list', deviceId, ...rest] = positionals;
-  if (!(DEVICE_ACTIONS as readonly string[]).includes(action)) throw bad(`unknown devices action '${action}': use ${DEVICE_ACTIONS.join(', ')}`);
-  const needsId = action !== 'list' && action !== 'revoke-all';
-  if (needsId && (deviceId === undefined || !/^[A-Za-z0-9_-]{22}$/.test(deviceId))) throw bad(`tether devices ${action} needs a device id (the deviceId that 'tether devices' lists)`);
-  if (!needsId && deviceId !== undefined) throw bad(`unexpected argument '${deviceId}'`);
-  let value: string | null = null;
-  if (action === 'rename') {
-    value = rest.join(' ').trim();
-    if (value === '' || value.length > 64) throw bad('tether devices rename <device id> <name>: the name must be 1–64 characters');
-  } else if (action === 'role') {
-    value = rest[0] ?? '';
-    if (!['owner', 'control', 'view'].includes(value) || rest.length !== 1) throw bad('tether devices role <device id> owner|control|view');
-  } else if (rest.length > 0) throw bad(`unexpected argument '${rest[0]}'`);
-  if (action === 'allow') value = values.view ? 'view' : null;
-  else if (values.view) throw bad('--view applies to tether devices allow only');
-  return Object.freeze({
-    command: 'devices',
-    action: action as DevicesCommand['action'],
-    deviceId: deviceId ?? null,
-    value,
-    json: Boolean(values.json),
-    stateDir: resolveStateDir(values['state-dir'] as string | undefined, env, cwd),
-  } satisfies DevicesCommand);
 }
 
 /** Parses argv (without node and script); throws TetherError BAD_FLAG. */

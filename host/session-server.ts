@@ -16,7 +16,7 @@ import { formatSessionUrl } from '../protocol/session-url.js';
 import { readListMeta, runningCount, type ListedState, type SpawnMode, type StartableAgent } from '../protocol/session-list-doc.js';
 import type { SignalServer } from '../signal/signal-server.js';
 import { resolveProgram, type RemoteControlCommand } from './cli-args.js';
-import { loadPresets, defaultConfigPath } from './agent-presets.js';
+import { startableAgents } from './startable-agents.js';
 import { createHostedSession, type HostedSession, type SessionDeps } from './hosted-session.js';
 import { SessionList } from './session-list.js';
 import { SignalHub } from './signal-hub.js';
@@ -26,7 +26,6 @@ import { Authenticator } from './trust/authenticator.js';
 import { MemoryTrustStore } from './trust/memory-trust-store.js';
 import { DeviceTrust } from './trust/device-trust.js';
 import { auditDevice } from './trust/audit-log.js';
-import { agentAllowed } from './policy.js';
 import type { Role } from '../protocol/roles.js';
 import { uniqueName } from './session-names.js';
 import { createWorktree, removeWorktree, releaseWorktree, repositoryRoot, isDirty, type Worktree } from './worktrees.js';
@@ -124,15 +123,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     // Revoke all revoked the server's link too: a new one is shown at once.
     this.trust.on('links-reset', () => this.newLink());
     this.hub = new SignalHub(config, deps.clientDir, this.endpoint, deps.log);
-    const presets = loadPresets(config.configPath ?? defaultConfigPath(config.env), config.configPath !== null);
-    // Devices start the server's own agent, the presets (or only what --allow-agent names) and a shell
-    // only when allowed; never anything the admin policy forbids.
-    const allowed = config.allowAgents.length > 0 ? new Set(config.allowAgents) : null;
-    this.agents = [
-      { label: config.program.label, command: config.program.display },
-      ...Object.entries(presets).filter(([label]) => !allowed || allowed.has(label)).map(([label, p]) => ({ label, command: p.command.join(' ') })),
-      ...(allowed?.has('shell') ? [{ label: 'shell', command: config.env.SHELL || '/bin/sh' }] : []),
-    ].filter((a, i, all) => all.findIndex((b) => b.label === a.label) === i && (i === 0 || agentAllowed(config.policy, a.label)));
+    this.agents = startableAgents(config);
     this.list = new SessionList(
       {
         name: config.name ?? hostname(),
@@ -150,20 +141,11 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     if (this.trust.audit) this.list.core.beforeApply = this.trust.audit.intentHook(this.listId);
     this.list.on('device-joined', (actor) => this.emit('device-joined', null, actor));
     this.list.on('device-left', (actor) => this.emit('device-left', null, actor));
-    this.on('device-left', (s, actor) => this.recordQuietly('leave', { sessionId: s?.id ?? this.listId, device: auditDevice(actor) }));
+    this.on('device-left', (s, actor) => this.trust.recordDone('leave', { sessionId: s?.id ?? this.listId, device: auditDevice(actor) }));
     // Owner devices manage devices from the list: it shows every paired and waiting device, live.
     const showDevices = (): void => this.list.list.setTrustedDevices(this.trust.list());
     this.trust.on('changed', showDevices);
     showDevices();
-  }
-
-  /** Writes an audit line about something that already happened (a leave, an end); a failure is logged. */
-  private recordQuietly(event: string, fields: Record<string, unknown>): void {
-    try {
-      this.trust.record(event, fields);
-    } catch (err) {
-      this.log.error({ err: String(err) }, 'could not write the audit log');
-    }
   }
 
   /** The current spawn mode. */
@@ -444,7 +426,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   private markEnded(managed: ManagedSession, exitCode: number | null, reason: string): void {
     if (managed.ended) return;
     managed.ended = true;
-    this.recordQuietly('session-end', { sessionId: managed.id, name: managed.name, exitCode, reason });
+    this.trust.recordDone('session-end', { sessionId: managed.id, name: managed.name, exitCode, reason });
     this.list.list.update(managed.id, { state: 'ended', endedReason: reason, lastActivity: Date.now() });
     this.emit('session-ended', managed, { exitCode, reason });
     this.emit('changed');

@@ -124,6 +124,15 @@ export class DeviceTrust extends EventEmitter<DeviceTrustEvents> {
     this.audit?.write(event, fields);
   }
 
+  /** Records something that already happened (a leave, an end: nothing to refuse); a failure is logged. */
+  recordDone(event: string, fields: Record<string, unknown>): void {
+    try {
+      this.record(event, fields);
+    } catch (err) {
+      this.log.error({ err: String(err) }, 'could not write the audit log');
+    }
+  }
+
   /** Gate for opening a session: records the join first. */
   canOpen(sessionId: string, actor: Actor): TetherError | null {
     try {
