@@ -21,7 +21,8 @@ Commands:
   devices          List, rename, change the role of, or revoke paired devices; answer waiting ones.
 
 Interactive mode takes the same options as remote-control (--agent, --port, --bind, --local,
---public-url, --signal, --cols, --rows, --config, --log-level); see 'tether remote-control --help'.
+--public-url, --signal, --cols, --rows, --config, --link-ttl, --confirm-devices, --audit,
+--audit-prompts, --state-dir, --log-level); see 'tether remote-control --help'.
 Chat commands: /remote-control [name] (/rc) share or show the sharing panel, /rc new and
 /rc view (a fresh link, a view-only link), /rc stop, /devices [revoke|role|rename|revoke-all],
 /allow <n> [view], /deny <n>, /stop, /mode <id>, /quit. For terminal programs, Ctrl-] then
