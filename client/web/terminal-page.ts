@@ -110,6 +110,7 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
   stage.addEventListener('click', () => terminal.focus());
 
   render();
+  updateInputEnabled(); // a view-only device never types or sizes, from the first frame on
   return terminal.term;
 }
 
