@@ -11,6 +11,8 @@ import { runChatConsole } from './chat-console.js';
 import { runPtyConsole } from './pty-console.js';
 import type { DeviceTrust } from './trust/device-trust.js';
 import { policyForbids } from './policy.js';
+import { LOCAL_ACTOR } from './core/session-core.js';
+import { auditDevice } from './trust/audit-log.js';
 
 /** Runs an interactive session until the user quits; resolves with the exit status. Throws on startup failures. */
 export async function runInteractive(
@@ -22,6 +24,7 @@ export async function runInteractive(
   const sized: RemoteControlCommand = { ...cmd, cols: io.output.columns || cmd.cols, rows: io.output.rows || cmd.rows };
   const session = createHostedSession(sized, name, deps.log, deps.scrollbackChars);
   if (deps.trust.audit) session.core.beforeApply = deps.trust.audit.intentHook(`interactive:${name}`);
+  // (the session id in audit lines of an interactive session: it has no other stable id)
   const sharing = new Sharing(cmd, session.core, {
     trust: deps.trust,
     forbidden: cmd.policy.remoteControl?.value === false ? policyForbids(cmd.policy, 'remoteControl', 'sharing this session') : null,
@@ -40,12 +43,18 @@ export async function runInteractive(
     })();
     return closing;
   };
+  const auditId = `interactive:${name}`;
   try {
+    // Recorded before it starts: a session the audit log cannot hold does not start.
+    deps.trust.record('session-start', { sessionId: auditId, name, agent: cmd.program.label, folder: cmd.cwd, device: auditDevice(LOCAL_ACTOR) });
     await session.start();
   } catch (err) {
     await close();
     throw err;
   }
+  const ended = (reason: string): void => deps.trust.recordDone('session-end', { sessionId: auditId, name, reason });
+  if (session.kind === 'terminal') session.on('exited', (e) => ended(`exited with code ${e.exitCode}`));
+  else session.on('agent-exited', (e) => ended(e.signal ? `killed by ${e.signal}` : `exited with code ${e.code}`));
   const options = { shareAtStart: cmd.shareAtStart };
   const consoleDeps = { ...options, trust: deps.trust };
   const exitCode = session.kind === 'conversation' ? runChatConsole(session, sharing, io, consoleDeps) : runPtyConsole(session, sharing, io, consoleDeps);

@@ -161,7 +161,8 @@ export class DeviceTrust extends EventEmitter<DeviceTrustEvents> {
       this.authenticator.admit(deviceId, role);
       for (const c of waiting) c.admit(role);
       this.log.info({ deviceId, role, by: by.name }, 'device allowed');
-      const summary = this.summary(deviceId);
+      // A device still connected reports its pairing as it joins; one that left meanwhile is reported here.
+      const summary = waiting.length === 0 ? this.summary(deviceId) : null;
       if (summary) this.emit('paired', summary);
     }
     this.emit('changed');
