@@ -7,7 +7,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough, Writable } from 'node:stream';
-import { mkdtempSync, realpathSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { attachStatusScreen } from '../../host/status-screen.js';
@@ -27,6 +27,7 @@ after(async () => {
   for (const p of ptys) p.kill();
   await host?.close();
   removeStateDirs();
+  rmSync(folder, { recursive: true, force: true });
 });
 
 const URL_PATTERN = /http:\/\/127\.0\.0\.1:\d+\/s\/[A-Za-z0-9_-]{22}#[A-Za-z0-9_-]{43}/g;
