@@ -4,9 +4,16 @@
  * argument so nothing else reads process.env.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { resolve } from 'node:path';
 import * as z from 'zod';
 import { TetherError } from '../protocol/errors.js';
 import { defaultConfigPath, loadPresets, type AgentPreset } from './agent-presets.js';
+import type { Role } from '../protocol/roles.js';
+import { loadPolicy, SYSTEM_POLICY_PATH, type Policy } from './policy.js';
+import { applyPolicy } from './policy-check.js';
+import { parseDuration } from './duration.js';
+import { attachCredentialsPath, resolveStateDir, userPolicyPath } from './user-paths.js';
+import { parseDevices, type DevicesCommand } from './devices-args.js';
 import type { SignalLimits } from '../signal/signal-limits.js';
 import type { IceServer } from '../protocol/ice-servers.js';
 import type { IceConfig } from '../signal/ice-provider.js';
@@ -69,19 +76,30 @@ export interface RemoteControlCommand {
   iceTransportPolicy: RTCIceTransportPolicy;
   /** TURN credentials the embedded signal server mints (--ice-server turn:… --turn-secret FILE). */
   turn: TurnMint | null;
+  /** The user's state folder (--state-dir, TETHER_STATE_DIR): trust store and control socket. */
+  stateDir: string;
+  /** New devices wait until a person allows them (--confirm-devices, or the policy). */
+  confirmDevices: boolean;
+  /** The audit log (--audit FILE, --audit-prompts full|hash), or null. */
+  audit: { path: string; prompts: 'full' | 'hash' } | null;
+  /** Server mode: agents devices may start (--allow-agent); the server's own agent is always one. */
+  allowAgents: readonly string[];
+  /** Least role that may type into a terminal session (policy terminalRole; owner by default). */
+  terminalRole: Role;
+  /** The admin policy in force (system file wins over the user's). */
+  policy: Policy;
 }
 
 /** Default --link-ttl: ten minutes. */
 export const DEFAULT_LINK_TTL_MS = 10 * 60 * 1000;
-const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** Parses --link-ttl: `90s`, `10m`, `2h`, `7d`, or `never`; throws BAD_FLAG. */
 export function parseLinkTtl(value: string | undefined): number | null {
   if (value === undefined) return DEFAULT_LINK_TTL_MS;
   if (value === 'never') return null;
-  const m = /^(\d{1,6})(s|m|h|d)$/.exec(value);
-  if (!m || Number(m[1]) === 0) throw bad(`--link-ttl must be a duration such as 90s, 10m, 2h or 7d, or 'never'; got '${value}'`);
-  return Number(m[1]) * DURATION_UNITS[m[2]!]!;
+  const ms = parseDuration(value);
+  if (ms === null) throw bad(`--link-ttl must be a duration such as 90s, 10m, 2h or 7d, or 'never'; got '${value}'`);
+  return ms;
 }
 
 /** Default --capacity. */
@@ -131,15 +149,20 @@ export interface AttachCommand {
   /** The link: the argument, else $TETHER_LINK; '-' reads it from standard input (keeps it out of `ps`). */
   url: string;
   logLevel: LogLevel;
+  /** Where this terminal keeps its device key and credentials (mode 0600), or null to keep none. */
+  credentialsPath: string | null;
 }
 
 /** Help or version output. */
 export interface InfoCommand {
   command: 'help' | 'version';
-  topic: 'main' | 'remote-control' | 'signal' | 'attach';
+  topic: 'main' | 'remote-control' | 'signal' | 'attach' | 'devices';
 }
 
-export type CliCommand = RemoteControlCommand | SignalCommand | AttachCommand | InfoCommand;
+export type { DevicesCommand } from './devices-args.js';
+export { resolveStateDir, userPolicyPath } from './user-paths.js';
+export { parseDuration } from './duration.js';
+export type CliCommand = RemoteControlCommand | SignalCommand | AttachCommand | DevicesCommand | InfoCommand;
 
 function bad(message: string): TetherError {
   return new TetherError('BAD_FLAG', message);
@@ -246,6 +269,11 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
     'log-level': { type: 'string' },
     config: { type: 'string' },
     'link-ttl': { type: 'string' },
+    'state-dir': { type: 'string' },
+    'confirm-devices': { type: 'boolean' },
+    audit: { type: 'string' },
+    'audit-prompts': { type: 'string' },
+    'allow-agent': { type: 'string', multiple: true },
     capacity: { type: 'string' },
     spawn: { type: 'string' },
     'create-session-in-dir': { type: 'boolean' },
@@ -273,7 +301,18 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
   for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
   childEnv.TERM = 'xterm-256color';
   childEnv.TETHER_SESSION = '1';
-  return Object.freeze({
+  // TETHER_STATE_DIR was read here, once; sessions and agents do not inherit it.
+  delete childEnv.TETHER_STATE_DIR;
+  const userPolicy = userPolicyPath(env);
+  const policy = loadPolicy([SYSTEM_POLICY_PATH, ...(userPolicy ? [userPolicy] : [])]);
+  const server = serverFlags(values, mode);
+  const auditPrompts = (values['audit-prompts'] as string | undefined) ?? 'hash';
+  if (auditPrompts !== 'full' && auditPrompts !== 'hash') throw bad(`--audit-prompts must be full or hash, got '${auditPrompts}'`);
+  if (values['audit-prompts'] !== undefined && values.audit === undefined) throw bad('--audit-prompts needs --audit FILE');
+  const allowAgents = (values['allow-agent'] as unknown as string[] | undefined) ?? [];
+  if (mode === 'interactive' && allowAgents.length > 0) throw bad("--allow-agent applies to 'tether remote-control' (server mode) only");
+  for (const a of allowAgents) if (!/^[A-Za-z0-9._-]{1,32}$/.test(a)) throw bad(`--allow-agent takes a preset name, shell, pty or acp; got '${a}'`);
+  const cmd: RemoteControlCommand = {
     command: mode,
     shareAtStart,
     name,
@@ -293,8 +332,15 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
     presets,
     linkTtlMs: parseLinkTtl(values['link-ttl'] as string | undefined),
     ...ice,
-    ...serverFlags(values, mode),
-  } satisfies RemoteControlCommand);
+    stateDir: resolveStateDir(values['state-dir'] as string | undefined, env, cwd),
+    confirmDevices: Boolean(values['confirm-devices']),
+    audit: values.audit === undefined ? null : { path: resolve(cwd, values.audit as string), prompts: auditPrompts },
+    allowAgents,
+    terminalRole: 'owner',
+    policy,
+    ...server,
+  };
+  return Object.freeze(applyPolicy(cmd, { agent: values.agent !== undefined, capacity: values.capacity !== undefined, bind: values.bind !== undefined, local: Boolean(values.local), linkTtl: values['link-ttl'] as string | undefined }));
 }
 
 /** --capacity, --spawn and --[no-]create-session-in-dir (server mode only). */
@@ -365,6 +411,7 @@ function parseAttach(args: string[], env: Record<string, string | undefined>): C
     command: 'attach',
     url,
     logLevel: logLevel(values['log-level'] as string | undefined, 'warn'),
+    credentialsPath: attachCredentialsPath(env),
   } satisfies AttachCommand);
 }
 
@@ -392,6 +439,8 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
       return parseSignal(rest);
     case 'attach':
       return parseAttach(rest, env);
+    case 'devices':
+      return parseDevices(rest, env, cwd);
     default:
       // Any other flag first: an interactive session that is not shared until /remote-control.
       if (first.startsWith('-')) return parseRemoteControl(argv, env, cwd, 'interactive', false);

@@ -8,6 +8,7 @@ Usage:
   tether [--remote-control [name] | --rc [name]] [options] [-- <command> [args...]]
   tether signal [options]
   tether attach <session url>
+  tether devices [list|rename|role|revoke|revoke-all|allow|deny]
   tether --help | --version
 
 Commands:
@@ -17,13 +18,17 @@ Commands:
                    /remote-control (or /rc) in the chat to share it later.
   signal           Run a standalone signal server (hosts use it with --signal URL).
   attach           Join a session from this terminal.
+  devices          List, rename, change the role of, or revoke paired devices; answer waiting ones.
 
 Interactive mode takes the same options as remote-control (--agent, --port, --bind, --local,
 --public-url, --signal, --ice-server, --turn-secret, --turn-ttl, --ice-transport, --cols, --rows,
---config, --log-level); see 'tether remote-control --help'.
-Chat commands: /remote-control [name] (/rc) share or show the sharing panel, /devices,
-/stop, /mode <id>, /quit. For terminal programs, Ctrl-] then s shares (or shows the panel),
-Ctrl-] then q quits, Ctrl-] twice sends Ctrl-].`;
+--config, --link-ttl, --confirm-devices, --audit, --audit-prompts, --state-dir, --log-level); see
+'tether remote-control --help'.
+Chat commands: /remote-control [name] (/rc) share or show the sharing panel, /rc new and
+/rc view (a fresh link, a view-only link), /rc stop, /devices [revoke|role|rename|revoke-all],
+/allow <n> [view], /deny <n>, /stop, /mode <id>, /quit. For terminal programs, Ctrl-] then
+s shares (or shows the panel), n a fresh link, v a view-only link, a / o / d allow / allow
+view-only / deny a waiting device, x stops sharing, q quits; Ctrl-] twice sends Ctrl-].`;
 
 /** \`tether remote-control --help\`. */
 export const REMOTE_CONTROL_HELP = `Usage: tether remote-control [name] [options] [-- <command> [args...]]
@@ -77,16 +82,31 @@ Options:
                           addresses; default all).
   --link-ttl DURATION     How long the link (QR code) lets new devices pair: 90s, 10m, 2h, 7d, or
                           never (default 10m). A paired device keeps working after it expires.
+  --confirm-devices       A new device waits until you allow it (status screen, chat, an owner
+                          device, or tether devices allow|deny <id>).
+  --allow-agent NAME      An agent devices may start from the list (repeatable): a preset, shell,
+                          pty or acp. Default: this server's agent and the presets (not shell).
+  --audit FILE            Append one JSON line per action (pairings, joins, leaves, roles,
+                          revocations, prompts, answers, stops, session starts and ends) to FILE.
+  --audit-prompts full|hash
+                          Record prompts in the audit log as text or as SHA-256 (default hash).
+  --state-dir DIR         The user's state folder: trust store (trust.json) and control socket
+                          (default $TETHER_STATE_DIR, else $XDG_STATE_HOME/tether, else
+                          ~/.local/state/tether).
   --cols N, --rows N      Initial terminal size (default 80x24; the device that types sets it after).
   --json                  Print one JSON object per line instead of the QR code and status screen:
                           ready, session-started, session-ended, session-exited,
                           session-removed, device-joined (with the path: direct, stun or
-                          relay), device-left.
+                          relay), device-left, device-waiting, device-paired, device-revoked.
   --log-level LEVEL       fatal|error|warn|info|debug|trace|silent (default warn); logs go to stderr.
   -h, --help              Show this help.
 
-Keys (on the status screen): q or Ctrl-C quits; space shows or hides the QR code; w switches
-new sessions between this folder and their own worktree.
+Keys (on the status screen): q or Ctrl-C quits; space shows or hides the QR code; n makes a
+fresh link, v a view-only link; w switches new sessions between this folder and their own
+worktree; a / o / x allow / allow view-only / deny a device waiting to join; d opens the
+devices panel (1-9 select, x revoke, O/C/V set owner/control/view, X revoke all).
+The admin policy (/etc/tether/policy.json, then ~/.config/tether/policy.json) may forbid
+flags: such a flag is one line naming the file and key (POLICY_FORBIDS, exit status 2).
 A session whose program or agent ends stays readable on every device until it is removed from
 the list. With --spawn session, tether exits with the terminal program's exit code.`;
 
@@ -149,4 +169,26 @@ so and exits with status 1.
 
 Options:
   --log-level LEVEL    fatal|error|warn|info|debug|trace|silent (default warn).
+  -h, --help           Show this help.`;
+
+/** \`tether devices --help\`. */
+export const DEVICES_HELP = `Usage: tether devices [list|rename|role|revoke|revoke-all|allow|deny] [options]
+
+The devices paired with your hosts (one trust store per user, in the state folder). Running hosts
+are reached through their control sockets, so a revoked device is disconnected at once.
+  tether devices [list]                 every paired device (and devices waiting to join)
+  tether devices rename <id> <name>     rename a device (the name others see)
+  tether devices role <id> owner|control|view
+                                        change what a device may do (at once on live connections)
+  tether devices revoke <id>            remove a device: its connections close, its credential and
+                                        the link it paired with stop working
+  tether devices revoke-all             remove every device and revoke every link (hosts show new ones)
+  tether devices allow <id> [--view]    let a waiting device join (--confirm-devices), view-only with --view
+  tether devices deny <id>              refuse a waiting device
+<id> is the deviceId that this list and --json's device-joined event report.
+
+Options:
+  --json               One JSON object on stdout ({"devices":[...]}, or the action's result).
+  --state-dir DIR      The state folder (default $TETHER_STATE_DIR, $XDG_STATE_HOME/tether or
+                       ~/.local/state/tether).
   -h, --help           Show this help.`;

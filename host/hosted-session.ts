@@ -33,5 +33,6 @@ export function createHostedSession(config: RemoteControlCommand, name: string, 
     cols: config.cols,
     rows: config.rows,
     scrollbackChars,
+    inputRole: config.terminalRole,
   });
 }

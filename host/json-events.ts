@@ -1,7 +1,7 @@
 /**
  * `--json`: one JSON object per line on stdout, the contract for scripts and tests (README "--json events"):
  * ready, session-started, session-ended (and session-exited for terminal programs), session-removed,
- * device-joined, device-left.
+ * device-joined, device-left, device-waiting, device-paired, device-revoked.
  */
 import type { SessionServer } from './session-server.js';
 import type { HostedSession } from './hosted-session.js';
@@ -58,4 +58,8 @@ export function attachJsonEvents(server: SessionServer, out: NodeJS.WritableStre
   );
   server.on('device-left', (s, d) => write('device-left', { sessionId: s?.id ?? null, peerId: d.peerId, deviceId: d.deviceId, devices: (s?.session ?? server.list).core.subscriberCount }));
   server.on('warning', (err) => write('error', { code: err.code, message: err.message }));
+  // Trust: answer a waiting device with `tether devices allow|deny <deviceId>` (control socket).
+  server.trust.on('waiting', (d) => write('device-waiting', { deviceId: d.deviceId, name: d.name, kind: d.kind, role: d.role }));
+  server.trust.on('paired', (d) => write('device-paired', { deviceId: d.deviceId, name: d.name, kind: d.kind, role: d.role }));
+  server.trust.on('revoked', (d, by) => write('device-revoked', { deviceId: d.deviceId, name: d.name, by: by.deviceId === 'local' || by.deviceId === 'control' ? by.name : by.deviceId }));
 }

@@ -2,8 +2,8 @@
  * The `tether` command: parses the command line once, runs the command, and turns Ctrl-C / SIGTERM
  * into a clean shutdown (bounded to 2 s). Bad flags exit with status 2 and one line.
  */
-import { parseCli, type CliCommand, type RemoteControlCommand, type SignalCommand } from './cli-args.js';
-import { ATTACH_HELP, MAIN_HELP, REMOTE_CONTROL_HELP, SIGNAL_HELP } from './help.js';
+import { parseCli, type AttachCommand, type CliCommand, type RemoteControlCommand, type SignalCommand } from './cli-args.js';
+import { ATTACH_HELP, DEVICES_HELP, MAIN_HELP, REMOTE_CONTROL_HELP, SIGNAL_HELP } from './help.js';
 import { TetherError } from '../protocol/errors.js';
 import { TETHER_VERSION } from '../protocol/version.js';
 import { createLogger } from './logger.js';
@@ -17,8 +17,10 @@ import { linkOrigin } from './lan-address.js';
 import { runAttach } from '../client/node/attach.js';
 import { readLink } from '../client/node/link-input.js';
 import { runInteractive } from './interactive.js';
-import { Authenticator } from './trust/authenticator.js';
-import { MemoryTrustStore } from './trust/memory-trust-store.js';
+import type { DeviceTrust } from './trust/device-trust.js';
+import { openDeviceTrust } from './trust/open-device-trust.js';
+import { startControlSocket } from './trust/control-socket.js';
+import { runDevices } from './devices-command.js';
 import { safeBlock } from '../client/terminal/safe-text.js';
 
 const SHUTDOWN_DEADLINE_MS = 2000;
@@ -57,16 +59,21 @@ function shutdownOn(close: () => Promise<void>, code: () => number): () => void 
 async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
   let server: SessionServer;
+  let trust: DeviceTrust;
   try {
-    server = new SessionServer(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir() });
+    trust = openDeviceTrust(cmd, log);
+    server = new SessionServer(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir(), trust });
   } catch (err) {
     fail(err);
   }
+  const closeControl = await startControlSocket(cmd.stateDir, trust, log);
   let exitCode = 0;
   let detachScreen = (): void => {};
   const shutdown = shutdownOn(async () => {
     detachScreen();
+    await closeControl?.();
     await server.close();
+    trust.audit?.close();
   }, () => exitCode);
   if (cmd.json) attachJsonEvents(server, process.stdout);
   else detachScreen = attachStatusScreen(server, process.stdout, process.stdin, shutdown);
@@ -82,6 +89,7 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
     await server.start();
   } catch (err) {
     detachScreen();
+    await closeControl?.();
     await server.close();
     fail(err);
   }
@@ -89,9 +97,23 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
 
 async function interactive(cmd: RemoteControlCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
-  const session = await runInteractive(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir(), authenticator: new Authenticator(new MemoryTrustStore()) }, { input: process.stdin, output: process.stdout }).catch(fail);
+  let trust: DeviceTrust;
+  try {
+    trust = openDeviceTrust(cmd, log);
+  } catch (err) {
+    fail(err);
+  }
+  const closeControl = await startControlSocket(cmd.stateDir, trust, log);
+  const session = await runInteractive(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir(), trust }, { input: process.stdin, output: process.stdout }).catch(async (err: unknown) => {
+    await closeControl?.();
+    fail(err);
+  });
   let exitCode = 0;
-  const shutdown = shutdownOn(() => session.close(), () => exitCode);
+  const shutdown = shutdownOn(async () => {
+    await closeControl?.();
+    await session.close();
+    trust.audit?.close();
+  }, () => exitCode);
   exitCode = await session.exitCode;
   shutdown();
 }
@@ -106,9 +128,9 @@ async function signal(cmd: SignalCommand): Promise<void> {
   else process.stdout.write(`tether signal server listening on ${url}\nHosts use it with: tether remote-control --signal ${url}\n`);
 }
 
-async function attach(given: string): Promise<void> {
-  let url = given;
-  if (given === '-') {
+async function attach(cmd: AttachCommand): Promise<void> {
+  let url = cmd.url;
+  if (url === '-') {
     try {
       url = await readLink(process.stdin, process.stderr);
     } catch (err) {
@@ -116,14 +138,14 @@ async function attach(given: string): Promise<void> {
       process.exit(2);
     }
   }
-  const result = await runAttach(url, nodeWebRtc, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+  const result = await runAttach(url, nodeWebRtc, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, cmd.credentialsPath);
   if (result.error) {
     process.stderr.write(`tether: ${safeBlock(result.error.message)} (${result.error.code})\n`);
   }
   process.exit(result.exitCode);
 }
 
-const HELP: Record<string, string> = { main: MAIN_HELP, 'remote-control': REMOTE_CONTROL_HELP, signal: SIGNAL_HELP, attach: ATTACH_HELP };
+const HELP: Record<string, string> = { main: MAIN_HELP, 'remote-control': REMOTE_CONTROL_HELP, signal: SIGNAL_HELP, attach: ATTACH_HELP, devices: DEVICES_HELP };
 
 let cmd: CliCommand;
 try {
@@ -154,6 +176,9 @@ switch (cmd.command) {
     void signal(cmd);
     break;
   case 'attach':
-    void attach(cmd.url);
+    void attach(cmd);
+    break;
+  case 'devices':
+    void runDevices(cmd, process.stdout, process.stderr).then((code) => process.exit(code), fail);
     break;
 }

@@ -16,14 +16,18 @@ import { formatSessionUrl } from '../protocol/session-url.js';
 import { readListMeta, runningCount, type ListedState, type SpawnMode, type StartableAgent } from '../protocol/session-list-doc.js';
 import type { SignalServer } from '../signal/signal-server.js';
 import { resolveProgram, type RemoteControlCommand } from './cli-args.js';
+import { startableAgents } from './startable-agents.js';
 import { createHostedSession, type HostedSession, type SessionDeps } from './hosted-session.js';
 import { SessionList } from './session-list.js';
 import { SignalHub } from './signal-hub.js';
 import type { ListenInfo } from './lan-address.js';
 import { HostEndpoint } from './core/host-endpoint.js';
-import type { Actor } from './core/session-core.js';
+import { LOCAL_ACTOR, type Actor } from './core/session-core.js';
 import { Authenticator } from './trust/authenticator.js';
 import { MemoryTrustStore } from './trust/memory-trust-store.js';
+import { DeviceTrust } from './trust/device-trust.js';
+import { auditDevice } from './trust/audit-log.js';
+import type { Role } from '../protocol/roles.js';
 import { uniqueName } from './session-names.js';
 import { createWorktree, removeWorktree, releaseWorktree, repositoryRoot, isDirty, type Worktree } from './worktrees.js';
 import { readDevices } from '../protocol/device-roster.js';
@@ -78,8 +82,8 @@ interface SessionServerEvents {
 /** Runtime dependencies. */
 export interface SessionServerDeps extends SessionDeps {
   clientDir: string | null;
-  /** The user's trust (host key, tokens, paired devices); in memory when not given. */
-  authenticator?: Authenticator;
+  /** The user's devices (trust store, audit log); in memory, without an audit log, when not given. */
+  trust?: DeviceTrust;
 }
 
 /** A multi-session server. */
@@ -90,9 +94,13 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   readonly listId = newId();
   readonly endpoint: HostEndpoint;
   readonly authenticator: Authenticator;
+  /** The user's devices as this server acts on them. */
+  readonly trust: DeviceTrust;
   private readonly hub: SignalHub;
   /** The current pairing token of the server's link. */
   private linkToken: string | null = null;
+  /** The current view-only link's token (`v` on the status screen), if one was minted. */
+  private viewToken: string | null = null;
   private readonly log: Logger;
   private spawnMode: SpawnMode;
   private repo: string | null = null;
@@ -107,7 +115,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     super();
     this.log = deps.log;
     this.spawnMode = config.spawn;
-    this.authenticator = deps.authenticator ?? new Authenticator(new MemoryTrustStore());
+    this.trust = deps.trust ?? new DeviceTrust(new Authenticator(new MemoryTrustStore()), null, deps.log);
+    this.authenticator = this.trust.authenticator;
     this.endpoint = new HostEndpoint({
       scope: this.listId,
       authenticator: this.authenticator,
@@ -117,14 +126,13 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       ownIceServers: () => this.hub.iceServers,
       iceTransportPolicy: config.iceTransportPolicy,
       log: deps.log,
+      canOpen: (sessionId, actor) => this.trust.canOpen(sessionId, actor),
     });
+    this.trust.watch(this.endpoint);
+    // Revoke all revoked the server's link too: a new one is shown at once.
+    this.trust.on('links-reset', () => this.newLink());
     this.hub = new SignalHub(config, deps.clientDir, this.endpoint, deps.log);
-    const presets = config.presets;
-    this.agents = [
-      { label: config.program.label, command: config.program.display },
-      ...Object.entries(presets).map(([label, p]) => ({ label, command: p.command.join(' ') })),
-      { label: 'shell', command: config.env.SHELL || '/bin/sh' },
-    ].filter((a, i, all) => all.findIndex((b) => b.label === a.label) === i);
+    this.agents = startableAgents(config);
     this.list = new SessionList(
       {
         name: config.name ?? hostname(),
@@ -139,8 +147,14 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       deps.log.child({ component: 'session-list' }),
     );
     this.endpoint.addSession(this.listId, this.list.core);
+    if (this.trust.audit) this.list.core.beforeApply = this.trust.audit.intentHook(this.listId);
     this.list.on('device-joined', (actor) => this.emit('device-joined', null, actor));
     this.list.on('device-left', (actor) => this.emit('device-left', null, actor));
+    this.on('device-left', (s, actor) => this.trust.recordDone('leave', { sessionId: s?.id ?? this.listId, device: auditDevice(actor) }));
+    // Owner devices manage devices from the list: it shows every paired and waiting device, live.
+    const showDevices = (): void => this.list.list.setTrustedDevices(this.trust.list());
+    this.trust.on('changed', showDevices);
+    showDevices();
   }
 
   /** The current spawn mode. */
@@ -168,6 +182,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     });
     await this.hub.register(this.listId);
     this.linkToken = this.authenticator.mintToken(this.listId, 'owner', this.config.linkTtlMs).secret;
+    this.viewToken = null;
     const serverUrl = this.serverUrl;
     let first: ManagedSession | null = null;
     if (this.config.createSessionInDir) first = await this.startSession({ name: this.config.name, spawn: 'same-dir', program: this.config.program });
@@ -181,11 +196,26 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     return formatSessionUrl(this.hub.signalOrigin, this.listId, this.linkToken);
   }
 
-  /** Mints a fresh link for the server (`n` on the status screen); older links keep working until they expire. */
-  newLink(): string {
-    this.linkToken = this.authenticator.mintToken(this.listId, 'owner', this.config.linkTtlMs).secret;
+  /**
+   * Mints a fresh link for the server (`n` on the status screen; `v` for a view-only one); older links
+   * keep working until they expire. The status screen and QR code show the newest owner link.
+   */
+  newLink(role: Role = 'owner'): string {
+    const token = this.authenticator.mintToken(this.listId, role, this.config.linkTtlMs).secret;
+    if (role === 'owner') this.linkToken = token;
+    else this.viewToken = token;
     this.emit('changed');
-    return this.serverUrl;
+    return formatSessionUrl(this.hub.signalOrigin, this.listId, token);
+  }
+
+  /** The newest view-only link, if one was minted. */
+  get viewUrl(): string | null {
+    return this.viewToken ? formatSessionUrl(this.hub.signalOrigin, this.listId, this.viewToken) : null;
+  }
+
+  /** How long links minted now stay valid (null: until revoked). */
+  get linkTtlMs(): number | null {
+    return this.config.linkTtlMs;
   }
 
   /** `w` on the status screen: same-dir ↔ worktree for sessions started from now on. */
@@ -207,6 +237,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     program?: RemoteControlCommand['program'];
     /** Return once an agent's process is spawned and listed as starting; it initializes in the background. */
     background?: boolean;
+    /** Who asked (the audit log); the host itself when absent. */
+    by?: Actor;
   }): Promise<ManagedSession> {
     if (this.spawnMode === 'session' && this.sessions.size > 0) throw new TetherError('SPAWN_REFUSED', 'this server runs exactly one session (--spawn session); open it from the list');
     const running = this.running;
@@ -222,6 +254,13 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     }
     const id = newId();
     const folder = worktree?.path ?? this.config.cwd;
+    try {
+      // Recorded before the session starts: a session the audit log cannot hold does not start.
+      this.trust.record('session-start', { sessionId: id, name, agent: program.label, folder, device: auditDevice(options.by ?? LOCAL_ACTOR) });
+    } catch (err) {
+      if (worktree) releaseWorktree(worktree.path);
+      throw err;
+    }
     const session = createHostedSession({ ...this.config, cwd: folder, program }, name, this.log.child({ sessionId: id }), this.deps.scrollbackChars);
     // An agent takes a second or so to initialize: a device's request need not wait for it.
     const background = options.background === true && session.kind === 'conversation';
@@ -233,6 +272,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       if (worktree) releaseWorktree(worktree.path);
       throw err;
     }
+    if (this.trust.audit) session.core.beforeApply = this.trust.audit.intentHook(id);
     this.endpoint.addSession(id, session.core);
     await this.hub.register(id);
     const url = formatSessionUrl(this.hub.signalOrigin, id, this.linkToken);
@@ -340,8 +380,14 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     try {
       switch (intent.type) {
         case 'start-session':
-          await this.startSession({ name: intent.name ?? null, agent: intent.agent, spawn: intent.spawn, background: true });
+          await this.startSession({ name: intent.name ?? null, agent: intent.agent, spawn: intent.spawn, background: true, by });
           break;
+        case 'set-device-role':
+          return this.trust.setRole(intent.deviceId, intent.role, by);
+        case 'revoke-device':
+          return this.trust.revoke(intent.deviceId, by);
+        case 'answer-device':
+          return this.trust.answer(intent.deviceId, intent.answer, by);
         case 'end-session':
           await this.endSession(intent.sessionId, { ...intent, by: by.name });
           break;
@@ -399,6 +445,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     if (managed.ended) return;
     managed.ended = true;
     managed.endedAt = Date.now();
+    this.trust.recordDone('session-end', { sessionId: managed.id, name: managed.name, exitCode, reason });
     this.list.list.update(managed.id, { state: 'ended', endedReason: reason, lastActivity: Date.now() });
     this.emit('session-ended', managed, { exitCode, reason });
     this.emit('changed');

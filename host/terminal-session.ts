@@ -8,7 +8,7 @@ import * as Y from 'yjs';
 import type { Logger } from 'pino';
 import { TerminalIntentSchema, type TerminalIntent } from '../protocol/messages.js';
 import { TetherError } from '../protocol/errors.js';
-import type { Role } from '../protocol/roles.js';
+import { roleAllows, type Role } from '../protocol/roles.js';
 import { spawnPty, type PtyExit, type PtyProcess } from './pty-process.js';
 import { TerminalDocWriter } from './terminal-doc-writer.js';
 import { describeIssue, LOCAL_ACTOR, SessionCore, type Actor, type SessionBehaviour } from './core/session-core.js';
@@ -23,6 +23,8 @@ export interface TerminalSessionConfig {
   cols: number;
   rows: number;
   scrollbackChars?: number;
+  /** Least role that may type and resize (a shell reaches beyond any conversation: owner unless the policy says control). */
+  inputRole?: Role;
   log: Logger;
 }
 
@@ -124,7 +126,12 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
   }
 
   roleFor(): Role {
-    return 'control';
+    return this.config.inputRole ?? 'owner';
+  }
+
+  /** A device that may not type only watches: it never sets the size either. */
+  roleIn(role: Role): Role {
+    return roleAllows(role, this.roleFor()) ? role : 'view';
   }
 
   apply(intent: TerminalIntent, actor: Actor): TetherError | null {

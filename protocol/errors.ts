@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   // Command line and configuration
   BAD_FLAG: 'unknown flag or bad flag value',
   BAD_CONFIG: 'invalid configuration',
+  POLICY_FORBIDS: 'the administrator\'s policy does not allow that',
   // Versions (tldraw-style: say which side must update)
   CLIENT_TOO_OLD: 'this client is older than the host; reload the page or update tether',
   HOST_TOO_OLD: 'the host runs an older tether than this client; update tether on the host',
@@ -27,9 +28,12 @@ export const ERROR_CODES = {
   KEY_REJECTED: 'the host did not accept this link; open the full link or scan the QR code again',
   MAC_INVALID: 'a signaling message failed authentication; the signal server may be tampering with it',
   HANDSHAKE_STALE: 'the connection attempt was too old or was replayed; a new one is under way',
-  LINK_EXPIRED: 'this link has expired — ask for a new one',
+  LINK_EXPIRED: 'this link has expired — ask for a new one (n on tether\'s status screen, /rc new in its chat, Ctrl-] n in a shared terminal)',
   DEVICE_UNKNOWN: 'the host does not know this device any more; open a new link from the host',
   DEVICE_REVOKED: 'this device was removed by the host\'s owner',
+  DEVICE_DENIED: 'the host\'s owner did not allow this device to join',
+  CONTROL_INVALID: 'malformed message on the control socket',
+  AUDIT_FAILED: 'the audit log could not be written, so the action was not applied',
   FORBIDDEN_ROLE: 'this device\'s role does not allow that',
   SHARE_STOPPED: 'the host stopped sharing this session',
   SESSION_REMOVED: 'the session was removed on the host',

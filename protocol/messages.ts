@@ -191,8 +191,25 @@ export const RenameSessionIntentSchema = z.strictObject({ id, type: z.literal('r
 /** Remove an ended session from the list (its link stops working). */
 export const RemoveSessionIntentSchema = z.strictObject({ id, type: z.literal('remove-session'), sessionId: sessionRef });
 
+/** Owner devices: change a paired device's role (at once on its live connections). */
+export const SetDeviceRoleIntentSchema = z.strictObject({ id, type: z.literal('set-device-role'), deviceId: sessionRef, role: RoleSchema });
+
+/** Owner devices: revoke a device (its channels close at once; its credential and link stop working). */
+export const RevokeDeviceIntentSchema = z.strictObject({ id, type: z.literal('revoke-device'), deviceId: sessionRef });
+
+/** Owner devices: answer a device waiting to join (allow with its link's role, allow view-only, deny). */
+export const AnswerDeviceIntentSchema = z.strictObject({ id, type: z.literal('answer-device'), deviceId: sessionRef, answer: z.enum(['allow', 'view', 'deny']) });
+
 /** Intents the session list accepts. */
-export const ListIntentSchema = z.discriminatedUnion('type', [StartSessionIntentSchema, EndSessionIntentSchema, RenameSessionIntentSchema, RemoveSessionIntentSchema]);
+export const ListIntentSchema = z.discriminatedUnion('type', [
+  StartSessionIntentSchema,
+  EndSessionIntentSchema,
+  RenameSessionIntentSchema,
+  RemoveSessionIntentSchema,
+  SetDeviceRoleIntentSchema,
+  RevokeDeviceIntentSchema,
+  AnswerDeviceIntentSchema,
+]);
 export type ListIntent = z.infer<typeof ListIntentSchema>;
 
 /** Intents a terminal session accepts. */
@@ -224,6 +241,9 @@ export const IntentSchema = z.union([
   EndSessionIntentSchema,
   RenameSessionIntentSchema,
   RemoveSessionIntentSchema,
+  SetDeviceRoleIntentSchema,
+  RevokeDeviceIntentSchema,
+  AnswerDeviceIntentSchema,
 ]);
 export type Intent = z.infer<typeof IntentSchema>;
 /** An intent before the client assigns its id. */

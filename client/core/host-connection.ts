@@ -28,6 +28,7 @@ const FATAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'KEY_MISSING',
   'LINK_EXPIRED',
   'DEVICE_REVOKED',
+  'DEVICE_DENIED',
   'DEVICE_UNKNOWN',
   'CLIENT_TOO_OLD',
   'HOST_TOO_OLD',
@@ -84,6 +85,11 @@ interface HostConnectionEvents {
   /** The host's hello on each (re)connect. */
   hello: [HostHello];
   notice: [Notice];
+  /**
+   * The host removed this device (revoked, or denied while it waited): its credential is forgotten;
+   * whatever the device kept for this host (replicas, queued prompts) must be wiped.
+   */
+  revoked: [TetherError];
 }
 
 /** One live connection (and its retries) to a host. */
@@ -268,10 +274,10 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     const { entrySessionId: sessionId } = this.options;
     const attempt = { peerId, onPayload: (_p: SignalPayload): void => {} };
     this.pending = attempt;
-    const give = (err: TetherError, opts: { slow?: boolean } = {}): void => {
+    const give = (err: TetherError, opts: { slow?: boolean; advisory?: boolean } = {}): void => {
       if (this.pending !== attempt) return;
       this.pending = null;
-      this.attemptFailed(err, opts.slow === true);
+      this.attemptFailed(err, opts.slow === true, opts.advisory === true);
     };
     const timer = setTimeout(() => give(new TetherError('CONNECT_TIMEOUT', 'the host did not answer in time')), HANDSHAKE_TIMEOUT_MS);
     socket
@@ -300,7 +306,7 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     attempt: { peerId: string; onPayload(p: SignalPayload): void },
     peerId: string,
     timer: ReturnType<typeof setTimeout>,
-    give: (err: TetherError, opts?: { slow?: boolean }) => void,
+    give: (err: TetherError, opts?: { slow?: boolean; advisory?: boolean }) => void,
     signalIce: IceServer[],
   ): Promise<void> {
     const { entrySessionId: sessionId, origin, token } = this.options;
@@ -310,12 +316,12 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     let offerSdp: string | null = null;
     let auth: { offer: OfferAuth; credential: StoredCredential | null } | null = null;
     let failed = false;
-    const fail = (err: TetherError, slow = false): void => {
+    const fail = (err: TetherError, slow = false, advisory = false): void => {
       // The first reason wins: destroying the link below reports a close that is only a consequence.
       if (failed) return;
       failed = true;
       clearTimeout(timer);
-      give(err, { slow });
+      give(err, { slow, advisory });
       peer?.destroy(null);
     };
     const sendOffer = async (): Promise<void> => {
@@ -359,11 +365,12 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
       } else if (payload.kind === 'reject') {
         const err = new TetherError(payload.code, payload.message);
         if (!fromHost('reject', payload.code, payload.mac, payload.sig)) {
-          // Anyone could have sent this: show it, but keep trying (slowly).
-          return fail(err, true);
+          // Anyone could have sent this: show it, but keep trying (slowly), whatever it claims.
+          return fail(err, true, true);
         }
         if (auth?.credential && (err.code === 'DEVICE_UNKNOWN' || err.code === 'DEVICE_REVOKED')) {
           void this.options.credentials?.forget(origin, auth.credential.hostKeyId);
+          this.emit('revoked', err);
           // A link with a token can pair this device again, if the token is still good.
           if (token && err.code === 'DEVICE_UNKNOWN') return fail(new TetherError('HANDSHAKE_STALE', 'pairing again with the link'));
         }
@@ -427,7 +434,11 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     if (frame.tag === FrameTag.error) {
       const e = decodeJson(ErrorFrameSchema, frame.payload);
       this.error = new TetherError(e.code, e.message);
-      if (e.code === 'DEVICE_REVOKED' && credential) void this.options.credentials?.forget(this.options.origin, credential.hostKeyId);
+      if (e.code === 'DEVICE_REVOKED' || e.code === 'DEVICE_DENIED') {
+        const hostKey = credential?.hostKey ?? this.hostHello?.hostKey;
+        if (hostKey) void this.options.credentials?.forget(this.options.origin, keyId(hostKey));
+        this.emit('revoked', this.error);
+      }
       return helloSeen;
     }
     if (!helloSeen) {
@@ -498,10 +509,13 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     pending.onPayload(msg.payload);
   }
 
-  /** Decides between giving up and retrying with backoff. */
-  private attemptFailed(err: TetherError, slow: boolean): void {
+  /**
+   * Decides between giving up and retrying with backoff. `advisory`: the error came unauthenticated (the
+   * signal server could have made it up), so even a fatal code only slows the retries.
+   */
+  private attemptFailed(err: TetherError, slow: boolean, advisory = false): void {
     if (this.state === 'closed' || this.state === 'failed') return;
-    if (FATAL_CODES.has(err.code)) {
+    if (FATAL_CODES.has(err.code) && !advisory) {
       this.clearTimers();
       this.setState('failed', err);
       return;

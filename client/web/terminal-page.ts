@@ -53,7 +53,8 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
 
   let exited = false;
   const updateInputEnabled = (): void => {
-    const enabled = !exited && client.state !== 'failed' && client.state !== 'closed';
+    // A view-only device never types, and so never sets the terminal's size.
+    const enabled = !exited && client.state !== 'failed' && client.state !== 'closed' && client.role !== 'view';
     input.enabled = enabled;
     terminal.setInputEnabled(enabled);
     keyBar?.setEnabled(enabled);
@@ -90,6 +91,7 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
     }
   };
   client.doc.on('afterTransaction', render);
+  client.on('role', () => updateInputEnabled());
 
   client.on('state', (state, error) => {
     topBar.setConnection(exited ? 'closed' : state, error);
@@ -108,6 +110,7 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
   stage.addEventListener('click', () => terminal.focus());
 
   render();
+  updateInputEnabled(); // a view-only device never types or sizes, from the first frame on
   return terminal.term;
 }
 

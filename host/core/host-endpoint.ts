@@ -44,6 +44,8 @@ interface HostEndpointEvents {
   'device-joined': [Actor, DeviceConnection];
   /** A known device's connection ended. */
   'device-left': [Actor, DeviceConnection];
+  /** A device paired and waits for a person to allow it (--confirm-devices). */
+  'device-waiting': [Actor, DeviceConnection];
 }
 
 /** The devices and sessions of one share. */
@@ -67,9 +69,14 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
     return this.options.scope;
   }
 
-  /** Connected devices that said hello. */
+  /** Connected devices that said hello (waiting ones included). */
   get devices(): DeviceConnection[] {
     return [...this.connections.values()].filter((c) => c.actor);
+  }
+
+  /** Connections of the device `deviceId` (its credential id, or a connection-scoped id). */
+  connectionsOf(deviceId: string): DeviceConnection[] {
+    return this.devices.filter((c) => c.actor?.deviceId === deviceId);
   }
 
   /** Serves `core` under the routing id `sessionId`. */
@@ -145,6 +152,10 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
     connection.on('joined', (actor) => {
       log.info({ device: actor.name, role: actor.role, path: actor.path }, 'device joined');
       this.emit('device-joined', actor, connection);
+    });
+    connection.on('waiting', (actor) => {
+      log.info({ device: actor.name }, 'device waits for approval');
+      this.emit('device-waiting', actor, connection);
     });
     connection.on('close', () => {
       if (this.connections.get(peerId) === connection) this.connections.delete(peerId);

@@ -183,7 +183,7 @@ test('worktree mode outside a git repository is a clear error at startup', async
 test('kill -9 of one agent: its session shows ended, the others carry on; closing leaves no processes', async () => {
   const repo = makeRepo();
   const marker = `srv-marker-${process.pid}-${Date.now()}`;
-  const { server, serverUrl } = await startServer(['--no-create-session-in-dir', '--agent', `${SCRIPTED_AGENT} ${marker}`], repo);
+  const { server, serverUrl } = await startServer(['--no-create-session-in-dir', '--allow-agent', 'shell', '--agent', `${SCRIPTED_AGENT} ${marker}`], repo);
   const phone = await joinAs(serverUrl, 'phone');
   const one = await server.startSession({ name: 'one' });
   const two = await server.startSession({ name: 'two' });

@@ -113,16 +113,17 @@ test('a signal server that alters a device\'s offer is detected by the host: KEY
   await stillServes();
 });
 
-test('a wrong key is refused plainly, logged once, and changes nothing else', async () => {
+test('an unknown key is refused plainly as an expired link, logged once, and changes nothing else', async () => {
   const { origin, sessionId } = parseSessionUrl(host.ready.url);
   const devicesBefore = host.terminal.writer.view.devices.size;
-  const warningsBefore = host.logs.filter((l) => l.code === 'KEY_REJECTED').length;
+  const warningsBefore = host.logs.filter((l) => l.code === 'LINK_EXPIRED').length;
   const wrong = openClient(formatSessionUrl(origin, sessionId, newKey()), 'wrong key');
   clients.push(wrong);
-  await waitFor(() => wrong.client.error?.code === 'KEY_REJECTED', 15_000, 'wrong key refused');
-  assert.equal(wrong.client.state, 'connecting');
-  assert.match(wrong.client.error!.message, /link/);
-  assert.equal(host.logs.filter((l) => l.code === 'KEY_REJECTED').length - warningsBefore, 1, 'one warning on the host');
+  // A token the host does not know (never issued, or expired and pruned) reads as a link that no longer works.
+  await waitFor(() => wrong.client.error?.code === 'LINK_EXPIRED', 15_000, 'unknown key refused');
+  assert.equal(wrong.client.state, 'connecting', 'unsigned, so not final: the page keeps trying slowly');
+  assert.match(wrong.client.error!.message, /ask for a new one/);
+  assert.equal(host.logs.filter((l) => l.code === 'LINK_EXPIRED').length - warningsBefore, 1, 'one warning on the host');
   assert.equal(host.terminal.writer.view.devices.size, devicesBefore);
   await stillServes();
 });

@@ -71,6 +71,12 @@ describe('parseCli: remote-control', () => {
       iceServers: [],
       iceTransportPolicy: 'all',
       turn: null,
+      stateDir: '/home/dev/.local/state/tether',
+      confirmDevices: false,
+      audit: null,
+      allowAgents: [],
+      terminalRole: 'owner',
+      policy: {},
     });
     assert.equal(DEFAULT_PORT, 7420);
     assert.ok(Object.isFrozen(cmd));
@@ -194,8 +200,9 @@ describe('parseCli: signal and attach', () => {
 
   it('attach takes the URL as is', () => {
     const url = 'http://192.168.1.20:7420/s/AAAAAAAAAAAAAAAAAAAAAA#key';
-    assert.deepEqual(parse(['attach', url]), { command: 'attach', url, logLevel: 'warn' });
-    assert.deepEqual(parse(['attach', '--log-level', 'debug', url]), { command: 'attach', url, logLevel: 'debug' });
+    const credentialsPath = '/home/dev/.config/tether/attach-credentials.json';
+    assert.deepEqual(parse(['attach', url]), { command: 'attach', url, logLevel: 'warn', credentialsPath });
+    assert.deepEqual(parse(['attach', '--log-level', 'debug', url]), { command: 'attach', url, logLevel: 'debug', credentialsPath });
   });
 });
 
