@@ -25,7 +25,7 @@ import { safeBlock } from '../client/terminal/safe-text.js';
 
 const SHUTDOWN_DEADLINE_MS = 2000;
 /** Errors in what the user asked for (flags, config files, links): exit status 2. Anything else is 1. */
-const USAGE_CODES: ReadonlySet<string> = new Set(['BAD_FLAG', 'BAD_CONFIG']);
+const USAGE_CODES: ReadonlySet<string> = new Set(['BAD_FLAG', 'BAD_CONFIG', 'POLICY_FORBIDS']);
 
 function fail(err: unknown): never {
   if (err instanceof TetherError) {

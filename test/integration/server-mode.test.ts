@@ -220,7 +220,7 @@ test('an agent started from the list is listed at once as starting; one that is 
 });
 
 test('an ended session says who ended it: a device by name, the host as "Ended on the host."', async () => {
-  const { server, serverUrl } = await startServer(['--agent', SCRIPTED_AGENT], makeRepo());
+  const { server, serverUrl } = await startServer(['--agent', SCRIPTED_AGENT, '--allow-agent', 'shell'], makeRepo());
   const phone = await joinAs(serverUrl, 'phone');
   await waitFor(() => rows(phone).length === 1, 10_000, 'listed');
   const first = String(rows(phone)[0]!.id);

@@ -37,7 +37,7 @@ describe('system policy', { skip: systemPolicyUnavailable() ?? undefined }, () =
     assert.equal(r.status, 2, r.stderr);
     const lines = r.stderr.trim().split('\n');
     assert.equal(lines.length, 1, r.stderr);
-    assert.match(lines[0]!, /--capacity 5: the policy in \/etc\/tether\/policy\.json forbids it \(maxCapacity: 2\)\. \(POLICY_FORBIDS\)/);
+    assert.match(lines[0]!, /--capacity 5: the policy in \/etc\/tether\/policy\.json forbids it \(maxCapacity: 2\) \(POLICY_FORBIDS\)/);
     // The user's key that the system file does not set still applies.
     const ttl = await runWithSystemPolicy({ maxCapacity: 2 }, ['remote-control', '--link-ttl', '3h', '--local', '--port', '0', '--', '/bin/true'], env);
     assert.equal(ttl.status, 2);

@@ -1,7 +1,7 @@
 /**
  * The relay path, for real: coturn (Debian's turnserver) with a shared secret, the host's embedded signal
  * server minting short-lived TURN credentials for host and devices, both sides relay-only. Data flows,
- * the link's key still decides who gets in, the device list says "relay", and every byte coturn relays
+ * the link's token still decides who gets in, the device list says "relay", and every byte coturn relays
  * (seen by a UDP proxy in front of it) is STUN or DTLS: the typed text never appears in it.
  */
 import { readDevices } from '../../protocol/device-roster.js';
@@ -61,7 +61,7 @@ test('through the relay the key still decides: a wrong key is refused, a reconne
   const { origin, sessionId } = parseSessionUrl(host.ready.url);
   const intruder = openClient(formatSessionUrl(origin, sessionId, newKey()), 'intruder', { iceTransportPolicy: 'relay' });
   clients.push(intruder);
-  await waitFor(() => intruder.client.connection.error?.code === 'KEY_REJECTED', 15_000, 'the wrong key is refused');
+  await waitFor(() => intruder.client.connection.error?.code === 'LINK_EXPIRED', 15_000, 'the wrong key is refused');
   assert.notEqual(intruder.client.state, 'live');
 
   const laptop = await joinClient(host.ready.url, 'laptop', { iceTransportPolicy: 'relay' });
