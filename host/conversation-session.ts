@@ -70,6 +70,8 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
   private ended = false;
   /** A restored session whose agent ran when its host stopped: prompts queue until it is resumed. */
   private interruptedNow = false;
+  /** Why the host ended the agent, when it did (shown instead of the signal). */
+  private stopReason: string | null = null;
 
   constructor(private readonly config: ConversationSessionConfig) {
     super();
@@ -216,13 +218,15 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
   }
 
   /** Stops the agent's process group; the conversation stays readable to devices. */
-  async stop(): Promise<void> {
+  async stop(reason = 'Ended on the host.'): Promise<void> {
+    this.stopReason = reason;
     for (const [requestId] of this.pending) this.cancelPermission(requestId, { name: 'host', deviceId: null });
     await this.agent.close();
   }
 
   /** Ends the agent and every device connection. */
-  async close(): Promise<void> {
+  async close(reason = 'Ended on the host.'): Promise<void> {
+    this.stopReason ??= reason;
     for (const [requestId] of this.pending) this.cancelPermission(requestId, { name: 'host', deviceId: null });
     await this.agent.close();
     this.core.close();
@@ -319,8 +323,9 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
     if (this.ended) return;
     this.ended = true;
     for (const requestId of [...this.pending.keys()]) this.cancelPermission(requestId, { name: 'agent', deviceId: null });
+    // An agent the host ended says so, rather than the signal that ended it.
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-    this.writer.setEnded(`The agent ${how}.`, exit.code, exit.stderrTail);
+    this.writer.setEnded(this.stopReason ?? `The agent ${how}.`, exit.code, exit.stderrTail);
     this.emit('agent-exited', exit);
   }
 }

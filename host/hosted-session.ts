@@ -1,5 +1,6 @@
 /** Creates the right kind of session for a program: a shared terminal (PTY) or a conversation (ACP agent). */
 import type * as Y from 'yjs';
+import type { IceServer } from '../protocol/ice-servers.js';
 import type { Logger } from 'pino';
 import type { TetherError } from '../protocol/errors.js';
 import type { RemoteControlCommand } from './cli-args.js';
@@ -13,7 +14,7 @@ export type HostedSession = TerminalSession | ConversationSession;
 export interface SessionDeps {
   log: Logger;
   wrtc: object | undefined;
-  iceServers?: RTCIceServer[];
+  iceServers?: IceServer[];
   scrollbackChars?: number;
 }
 
@@ -46,5 +47,6 @@ export function createHostedSession(config: RemoteControlCommand, name: string, 
     cols: config.cols,
     rows: config.rows,
     scrollbackChars,
+    inputRole: config.terminalRole,
   });
 }

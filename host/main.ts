@@ -2,8 +2,8 @@
  * The `tether` command: parses the command line once, runs the command, and turns Ctrl-C / SIGTERM
  * into a clean shutdown (bounded to 2 s). Bad flags exit with status 2 and one line.
  */
-import { parseCli, type CliCommand, type RemoteControlCommand, type SignalCommand } from './cli-args.js';
-import { ATTACH_HELP, MAIN_HELP, REMOTE_CONTROL_HELP, SESSIONS_HELP, SIGNAL_HELP } from './help.js';
+import { parseCli, type AttachCommand, type CliCommand, type RemoteControlCommand, type SignalCommand } from './cli-args.js';
+import { ATTACH_HELP, DEVICES_HELP, MAIN_HELP, REMOTE_CONTROL_HELP, SESSIONS_HELP, SIGNAL_HELP } from './help.js';
 import { TetherError } from '../protocol/errors.js';
 import { TETHER_VERSION } from '../protocol/version.js';
 import { createLogger } from './logger.js';
@@ -15,15 +15,18 @@ import { nodeWebRtc } from './node-webrtc.js';
 import { startSignalServer } from './start-signal-server.js';
 import { linkOrigin } from './lan-address.js';
 import { runAttach } from '../client/node/attach.js';
+import { readLink } from '../client/node/link-input.js';
 import { runInteractive } from './interactive.js';
-import { Authenticator } from './trust/authenticator.js';
+import type { DeviceTrust } from './trust/device-trust.js';
+import { openDeviceTrust } from './trust/open-device-trust.js';
+import { startControlSocket } from './trust/control-socket.js';
+import { runDevices } from './devices-command.js';
 import { safeBlock } from '../client/terminal/safe-text.js';
 import { realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { SessionStore } from './persist/session-store.js';
 import { ProcessGuard } from './persist/process-guard.js';
 import { ServerHistory } from './persist/server-history.js';
-import { StoredTrustStore } from './persist/stored-trust-store.js';
 import { historyReport, pruneHistory } from './persist/retention.js';
 import { runSessionsCommand } from './sessions-command.js';
 import type { Logger } from 'pino';
@@ -55,12 +58,14 @@ async function openPersistence(cmd: RemoteControlCommand, log: Logger): Promise<
 }
 
 const SHUTDOWN_DEADLINE_MS = 2000;
+/** Errors in what the user asked for (flags, config files, links): exit status 2. Anything else is 1. */
+const USAGE_CODES: ReadonlySet<string> = new Set(['BAD_FLAG', 'BAD_CONFIG', 'POLICY_FORBIDS']);
 
 function fail(err: unknown): never {
   if (err instanceof TetherError) {
     // Messages can carry an agent's error text or stderr tail.
     process.stderr.write(`tether: ${safeBlock(err.message)} (${err.code})\n`);
-    process.exit(err.code === 'BAD_FLAG' ? 2 : 1);
+    process.exit(USAGE_CODES.has(err.code) ? 2 : 1);
   }
   process.stderr.write(`tether: ${safeBlock((err as Error)?.stack ?? String(err))}\n`);
   process.exit(1);
@@ -88,20 +93,24 @@ function shutdownOn(close: () => Promise<void>, code: () => number): () => void 
 async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
   let server: SessionServer;
+  let trust: DeviceTrust;
   let persistence: Awaited<ReturnType<typeof openPersistence>>;
   try {
+    trust = openDeviceTrust(cmd, log);
     persistence = await openPersistence(cmd, log);
     const history = new ServerHistory(persistence.store, persistence.guard, realpathSync(cmd.cwd), cmd.name ?? hostname(), log.child({ component: 'history' }));
-    const authenticator = new Authenticator(new StoredTrustStore(persistence.store));
-    server = new SessionServer(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir(), authenticator, history });
+    server = new SessionServer(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir(), trust, history });
   } catch (err) {
     fail(err);
   }
+  const closeControl = await startControlSocket(cmd.stateDir, trust, log);
   let exitCode = 0;
   let detachScreen = (): void => {};
   const shutdown = shutdownOn(async () => {
     detachScreen();
+    await closeControl?.();
     await server.close();
+    trust.audit?.close();
     await persistence.close();
   }, () => exitCode);
   const stored = (): { sessions: number; bytes: number; fileBytes: number } => {
@@ -122,6 +131,7 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
     await server.start();
   } catch (err) {
     detachScreen();
+    await closeControl?.();
     await server.close();
     await persistence.close();
     fail(err);
@@ -130,15 +140,28 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
 
 async function interactive(cmd: RemoteControlCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
+  let trust: DeviceTrust;
+  try {
+    trust = openDeviceTrust(cmd, log);
+  } catch (err) {
+    fail(err);
+  }
   const persistence = await openPersistence(cmd, log).catch(fail);
+  const closeControl = await startControlSocket(cmd.stateDir, trust, log);
   const session = await runInteractive(
     cmd,
-    { log, wrtc: nodeWebRtc, clientDir: clientDir(), authenticator: new Authenticator(new StoredTrustStore(persistence.store)), store: persistence.store, guard: persistence.guard },
+    { log, wrtc: nodeWebRtc, clientDir: clientDir(), trust, store: persistence.store, guard: persistence.guard },
     { input: process.stdin, output: process.stdout },
-  ).catch(fail);
+  ).catch(async (err: unknown) => {
+    await closeControl?.();
+    await persistence.close();
+    fail(err);
+  });
   let exitCode = 0;
   const shutdown = shutdownOn(async () => {
+    await closeControl?.();
     await session.close();
+    trust.audit?.close();
     await persistence.close();
   }, () => exitCode);
   exitCode = await session.exitCode;
@@ -149,27 +172,39 @@ async function signal(cmd: SignalCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
   const server = await startSignalServer({ ...cmd, clientDir: clientDir(), log }).catch(fail);
   shutdownOn(() => server.close(), () => 0);
-  const url = linkOrigin(cmd.bind, server.address().port, cmd.publicUrl);
+  const plain = linkOrigin(cmd.bind, server.address().port, cmd.publicUrl);
+  const url = cmd.tls && !cmd.publicUrl ? plain.replace(/^http:/, 'https:') : plain;
   if (cmd.json) process.stdout.write(JSON.stringify({ event: 'ready', url, port: server.address().port }) + '\n');
   else process.stdout.write(`tether signal server listening on ${url}\nHosts use it with: tether remote-control --signal ${url}\n`);
 }
 
-async function attach(url: string): Promise<void> {
-  const result = await runAttach(url, nodeWebRtc, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+async function attach(cmd: AttachCommand): Promise<void> {
+  let url = cmd.url;
+  if (url === '-') {
+    try {
+      url = await readLink(process.stdin, process.stderr);
+    } catch (err) {
+      process.stderr.write(`tether: ${(err as Error).message} (BAD_FLAG)\n`);
+      process.exit(2);
+    }
+  }
+  const result = await runAttach(url, nodeWebRtc, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, cmd.credentialsPath);
   if (result.error) {
     process.stderr.write(`tether: ${safeBlock(result.error.message)} (${result.error.code})\n`);
   }
   process.exit(result.exitCode);
 }
 
-const HELP: Record<string, string> = { main: MAIN_HELP, 'remote-control': REMOTE_CONTROL_HELP, signal: SIGNAL_HELP, attach: ATTACH_HELP, sessions: SESSIONS_HELP };
+const HELP: Record<string, string> = { main: MAIN_HELP, 'remote-control': REMOTE_CONTROL_HELP, signal: SIGNAL_HELP, attach: ATTACH_HELP, devices: DEVICES_HELP, sessions: SESSIONS_HELP };
 
 let cmd: CliCommand;
 try {
   cmd = parseCli(process.argv.slice(2), process.env, process.cwd());
 } catch (err) {
   if (err instanceof TetherError) {
-    process.stderr.write(`tether: ${err.message}. Run 'tether --help' for usage. (${err.code})\n`);
+    // A bad flag points to --help; a bad config file or policy names the file and key instead.
+    const hint = err.code === 'BAD_FLAG' ? ". Run 'tether --help' for usage" : '';
+    process.stderr.write(`tether: ${safeBlock(err.message)}${hint} (${err.code})\n`);
     process.exit(2);
   }
   throw err;
@@ -191,7 +226,10 @@ switch (cmd.command) {
     void signal(cmd);
     break;
   case 'attach':
-    void attach(cmd.url);
+    void attach(cmd);
+    break;
+  case 'devices':
+    void runDevices(cmd, process.stdout, process.stderr).then((code) => process.exit(code), fail);
     break;
   case 'sessions':
     void runSessionsCommand(cmd, process.stdout).then((code) => process.exit(code), fail);

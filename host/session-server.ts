@@ -9,22 +9,25 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { newId } from '../protocol/ids.js';
 import { TetherError } from '../protocol/errors.js';
+import type { ListIntent } from '../protocol/messages.js';
 import { readStatus } from '../protocol/conversation-doc.js';
 import { readTerminal } from '../protocol/terminal-doc.js';
 import { formatSessionUrl } from '../protocol/session-url.js';
 import { readListMeta, runningCount, type ListedState, type SpawnMode, type StartableAgent } from '../protocol/session-list-doc.js';
 import type { SignalServer } from '../signal/signal-server.js';
 import { resolveProgram, type RemoteControlCommand } from './cli-args.js';
-import { loadPresets, defaultConfigPath } from './agent-presets.js';
-import { createHostedSession, type HostedSession } from './hosted-session.js';
+import { startableAgents } from './startable-agents.js';
+import { createHostedSession, type HostedSession, type SessionDeps } from './hosted-session.js';
 import { SessionList } from './session-list.js';
-import { carryOutListIntent } from './list-intents.js';
-import type { ManagedSession, ServerReady, SessionServerDeps, SessionServerEvents } from './server-types.js';
 import { SignalHub } from './signal-hub.js';
+import type { ListenInfo } from './lan-address.js';
 import { HostEndpoint } from './core/host-endpoint.js';
-import type { Actor } from './core/session-core.js';
+import { LOCAL_ACTOR, type Actor } from './core/session-core.js';
 import { Authenticator } from './trust/authenticator.js';
 import { MemoryTrustStore } from './trust/memory-trust-store.js';
+import { DeviceTrust } from './trust/device-trust.js';
+import { auditDevice } from './trust/audit-log.js';
+import type { Role } from '../protocol/roles.js';
 import { uniqueName } from './session-names.js';
 import { createWorktree, removeWorktree, releaseWorktree, repositoryRoot, isDirty, type Worktree } from './worktrees.js';
 import { readDevices } from '../protocol/device-roster.js';
@@ -32,10 +35,67 @@ import type * as Y from 'yjs';
 import type { ServerHistory } from './persist/server-history.js';
 import { restoreSession, type Restored } from './server-restore.js';
 
+/** Ended sessions kept readable in the list; older ended ones are removed automatically. */
+export const MAX_ENDED_SESSIONS = 50;
 /** How often a session's row in the list follows its document (state, devices, last activity). */
 const LIST_REFRESH_MS = 100;
 
-export type { ManagedSession, ServerReady, SessionServerDeps } from './server-types.js';
+/** One session the server runs. */
+export interface ManagedSession {
+  id: string;
+  name: string;
+  url: string;
+  agent: string;
+  folder: string;
+  worktree: Worktree | null;
+  session: HostedSession;
+  ended: boolean;
+  /** When it ended (for pruning the oldest ended sessions). */
+  endedAt?: number;
+  /** Restored after a restart while its program ran: not running until a device resumes it. */
+  interrupted: boolean;
+}
+
+/** What `ready` reports. */
+export interface ServerReady {
+  /** The server's link: the session list. */
+  serverUrl: string;
+  signal: string;
+  /** Where the embedded signal server listens (null with --signal). */
+  listening: ListenInfo | null;
+  name: string;
+  /** The session started in the folder at startup, if any. */
+  first: ManagedSession | null;
+}
+
+export interface SessionServerEvents {
+  ready: [ServerReady];
+  'session-started': [ManagedSession];
+  /** A session's program or agent ended (`exitCode` null when it was stopped). */
+  'session-ended': [ManagedSession, { exitCode: number | null; reason: string }];
+  'session-removed': [ManagedSession];
+  /** An interrupted session's program or agent runs again. */
+  'session-resumed': [ManagedSession];
+  /** A stored session is served again after a restart (interrupted, ended, or read-only). */
+  'session-restored': [ManagedSession];
+  /** A device opened a session (null: the session list). */
+  'device-joined': [ManagedSession | null, Actor];
+  /** A device closed a session, or its connection ended (null: the session list). */
+  'device-left': [ManagedSession | null, Actor];
+  /** Something devices depend on failed after startup (e.g. re-registering with the signal server). */
+  warning: [TetherError];
+  /** Any change the status screen shows (state, devices, names, spawn mode). */
+  changed: [];
+}
+
+/** Runtime dependencies. */
+export interface SessionServerDeps extends SessionDeps {
+  clientDir: string | null;
+  /** The user's devices (trust store, audit log); in memory, without an audit log, when not given. */
+  trust?: DeviceTrust;
+  /** The server's stored state (sessions survive restarts); nothing is stored when not given. */
+  history?: ServerHistory;
+}
 
 /** A multi-session server. */
 export class SessionServer extends EventEmitter<SessionServerEvents> {
@@ -45,9 +105,13 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   readonly listId: string;
   readonly endpoint: HostEndpoint;
   readonly authenticator: Authenticator;
+  /** The user's devices as this server acts on them. */
+  readonly trust: DeviceTrust;
   private readonly hub: SignalHub;
   /** The current pairing token of the server's link. */
   private linkToken: string | null = null;
+  /** The current view-only link's token (`v` on the status screen), if one was minted. */
+  private viewToken: string | null = null;
   private readonly log: Logger;
   private spawnMode: SpawnMode;
   private repo: string | null = null;
@@ -66,26 +130,28 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     this.listId = deps.history?.record.id ?? newId();
     this.storedList = deps.history?.load(this.listId) ?? null;
     this.spawnMode = config.spawn;
-    this.authenticator = deps.authenticator ?? new Authenticator(new MemoryTrustStore());
+    this.trust = deps.trust ?? new DeviceTrust(new Authenticator(new MemoryTrustStore()), null, deps.log);
+    this.authenticator = this.trust.authenticator;
     this.endpoint = new HostEndpoint({
       scope: this.listId,
       authenticator: this.authenticator,
       hostName: hostname(),
       wrtc: deps.wrtc,
-      iceServers: deps.iceServers ?? [],
+      iceServers: [...(deps.iceServers ?? config.iceServers)],
+      ownIceServers: () => this.hub.iceServers,
+      iceTransportPolicy: config.iceTransportPolicy,
       log: deps.log,
+      canOpen: (sessionId, actor) => this.trust.canOpen(sessionId, actor),
     });
+    this.trust.watch(this.endpoint);
+    // Revoke all revoked the server's link too: a new one is shown at once.
+    this.trust.on('links-reset', () => this.newLink());
     // A server started again takes its old port back, so old links work (a taken port falls back to any).
     const port = deps.history?.storedPort;
     // `--port 0` asks for any free port: the stored one is as good as any, and keeps links working.
     const reuse = port && !config.signalUrl && (!config.portExplicit || config.port === 0);
     this.hub = new SignalHub(reuse ? { ...config, port, portExplicit: false } : config, deps.clientDir, this.endpoint, deps.log);
-    const presets = loadPresets(config.configPath ?? defaultConfigPath(config.env), config.configPath !== null);
-    this.agents = [
-      { label: config.program.label, command: config.program.display },
-      ...Object.entries(presets).map(([label, p]) => ({ label, command: p.command.join(' ') })),
-      { label: 'shell', command: config.env.SHELL || '/bin/sh' },
-    ].filter((a, i, all) => all.findIndex((b) => b.label === a.label) === i);
+    this.agents = startableAgents(config);
     this.list = new SessionList(
       {
         name: config.name ?? hostname(),
@@ -96,13 +162,19 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
         agents: this.agents,
         defaultAgent: config.program.label,
       },
-      (intent, by) => carryOutListIntent(this, intent, by, this.log),
+      (intent, by) => this.onListIntent(intent, by),
       deps.log.child({ component: 'session-list' }),
       this.storedList ?? undefined,
     );
     this.endpoint.addSession(this.listId, this.list.core);
+    if (this.trust.audit) this.list.core.beforeApply = this.trust.audit.intentHook(this.listId);
     this.list.on('device-joined', (actor) => this.emit('device-joined', null, actor));
     this.list.on('device-left', (actor) => this.emit('device-left', null, actor));
+    this.on('device-left', (s, actor) => this.trust.recordDone('leave', { sessionId: s?.id ?? this.listId, device: auditDevice(actor) }));
+    // Owner devices manage devices from the list: it shows every paired and waiting device, live.
+    const showDevices = (): void => this.list.list.setTrustedDevices(this.trust.list());
+    this.trust.on('changed', showDevices);
+    showDevices();
   }
 
   /** The current spawn mode. */
@@ -140,6 +212,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     }
     await this.hub.register(this.listId, history?.record.owner);
     this.linkToken = this.authenticator.mintToken(this.listId, 'owner', this.config.linkTtlMs).secret;
+    this.viewToken = null;
     const serverUrl = this.serverUrl;
     let first: ManagedSession | null = null;
     const restored = history ? await this.restoreSessions(history) : [];
@@ -151,7 +224,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     } else if (this.config.createSessionInDir && interrupted.length === 0 && !(this.spawnMode === 'session' && restored.length > 0)) {
       first = await this.startSession({ name: this.config.name, spawn: 'same-dir', program: this.config.program });
     }
-    const ready: ServerReady = { serverUrl, signal: this.hub.signalOrigin, name: readListMeta(this.list.list.view).name, first };
+    const ready: ServerReady = { serverUrl, signal: this.hub.signalOrigin, listening: this.hub.listening, name: readListMeta(this.list.list.view).name, first };
     this.emit('ready', ready);
     return ready;
   }
@@ -161,11 +234,26 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     return formatSessionUrl(this.hub.signalOrigin, this.listId, this.linkToken);
   }
 
-  /** Mints a fresh link for the server (`n` on the status screen); older links keep working until they expire. */
-  newLink(): string {
-    this.linkToken = this.authenticator.mintToken(this.listId, 'owner', this.config.linkTtlMs).secret;
+  /**
+   * Mints a fresh link for the server (`n` on the status screen; `v` for a view-only one); older links
+   * keep working until they expire. The status screen and QR code show the newest owner link.
+   */
+  newLink(role: Role = 'owner'): string {
+    const token = this.authenticator.mintToken(this.listId, role, this.config.linkTtlMs).secret;
+    if (role === 'owner') this.linkToken = token;
+    else this.viewToken = token;
     this.emit('changed');
-    return this.serverUrl;
+    return formatSessionUrl(this.hub.signalOrigin, this.listId, token);
+  }
+
+  /** The newest view-only link, if one was minted. */
+  get viewUrl(): string | null {
+    return this.viewToken ? formatSessionUrl(this.hub.signalOrigin, this.listId, this.viewToken) : null;
+  }
+
+  /** How long links minted now stay valid (null: until revoked). */
+  get linkTtlMs(): number | null {
+    return this.config.linkTtlMs;
   }
 
   /** `w` on the status screen: same-dir ↔ worktree for sessions started from now on. */
@@ -187,6 +275,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     program?: RemoteControlCommand['program'];
     /** Return once an agent's process is spawned and listed as starting; it initializes in the background. */
     background?: boolean;
+    /** Who asked (the audit log); the host itself when absent. */
+    by?: Actor;
   }): Promise<ManagedSession> {
     if (this.spawnMode === 'session' && this.sessions.size > 0) throw new TetherError('SPAWN_REFUSED', 'this server runs exactly one session (--spawn session); open it from the list');
     const running = this.running;
@@ -202,6 +292,13 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     }
     const id = newId();
     const folder = worktree?.path ?? this.config.cwd;
+    try {
+      // Recorded before the session starts: a session the audit log cannot hold does not start.
+      this.trust.record('session-start', { sessionId: id, name, agent: program.label, folder, device: auditDevice(options.by ?? LOCAL_ACTOR) });
+    } catch (err) {
+      if (worktree) releaseWorktree(worktree.path);
+      throw err;
+    }
     const session = createHostedSession({ ...this.config, cwd: folder, program }, name, this.log.child({ sessionId: id }), this.deps.scrollbackChars);
     const history = this.deps.history;
     const record = await history?.add({
@@ -221,6 +318,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       if (worktree) releaseWorktree(worktree.path);
       throw err;
     }
+    if (this.trust.audit) session.core.beforeApply = this.trust.audit.intentHook(id);
     this.endpoint.addSession(id, session.core);
     await this.hub.register(id, record?.owner);
     const url = formatSessionUrl(this.hub.signalOrigin, id, this.linkToken);
@@ -249,7 +347,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   }
 
   /** Stops a session's program or agent; it stays readable until removed. Optionally removes its worktree. */
-  async endSession(id: string, options: { removeWorktree?: boolean; force?: boolean } = {}): Promise<void> {
+  async endSession(id: string, options: { removeWorktree?: boolean; force?: boolean; by?: string } = {}): Promise<void> {
     const managed = this.sessions.get(id);
     if (!managed) throw new TetherError('SESSION_UNKNOWN', 'no such session on this server');
     if (options.removeWorktree && managed.worktree && !options.force && (await isDirty(managed.worktree.path))) {
@@ -257,8 +355,9 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     }
     // Record why first: stopping makes the agent exit, which would otherwise report the signal instead.
     const running = !managed.ended;
-    this.markEnded(managed, null, 'ended from a device');
-    if (running) await managed.session.stop();
+    const reason = options.by ? `Ended by ${options.by}.` : 'Ended on the host.';
+    this.markEnded(managed, null, reason);
+    if (running) await managed.session.stop(reason);
     if (options.removeWorktree && managed.worktree && this.repo) {
       await removeWorktree(this.repo, managed.worktree.path, options.force === true);
       this.list.list.update(id, { branch: managed.worktree.branch, folder: `${managed.worktree.path} (removed)` });
@@ -323,9 +422,17 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   close(): Promise<void> {
     this.closing ??= (async () => {
       for (const t of this.refreshTimers.values()) clearTimeout(t);
-      // Stop recording first: sessions stopped by this shutdown come back interrupted, resumable.
+      // Stop recording first: sessions stopped by this shutdown come back interrupted, resumable (devices
+      // still read "ended on the host" now; a replica that saw it is ahead of the store and resyncs).
       await this.deps.history?.close();
-      await Promise.all([...this.sessions.values()].map((m) => m.session.close().catch((err: unknown) => this.log.warn({ err: String(err) }, 'session close failed'))));
+      // Record why first: devices read "ended on the host", not the signal that stopped the program.
+      for (const m of this.sessions.values()) this.markEnded(m, null, 'Ended on the host.');
+      await Promise.all([...this.sessions.values()].map(async (m) => {
+        await m.session.stop('Ended on the host.');
+        // Let devices receive the final state before their connections close.
+        await m.session.core.drain(300);
+      }));
+      await Promise.all([...this.sessions.values()].map((m) => m.session.close('Ended on the host.').catch((err: unknown) => this.log.warn({ err: String(err) }, 'session close failed'))));
       for (const m of this.sessions.values()) if (m.worktree) releaseWorktree(m.worktree.path);
       this.deps.history?.releaseGroups();
       this.list.close();
@@ -346,9 +453,44 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     if (agent === undefined || agent === this.config.program.label) return this.config.program;
     if (!this.agents.some((a) => a.label === agent)) throw new TetherError('AGENT_UNKNOWN', `no agent '${agent}' on this server (${this.agents.map((a) => a.label).join(', ')})`);
     try {
-      return resolveProgram(agent, null, this.config.env, this.config.configPath ?? undefined);
+      return resolveProgram(agent, null, this.config.env, this.config.presets);
     } catch (err) {
       throw new TetherError('AGENT_UNKNOWN', (err as Error).message);
+    }
+  }
+
+  private async onListIntent(intent: ListIntent, by: Actor): Promise<TetherError | null> {
+    try {
+      switch (intent.type) {
+        case 'start-session':
+          await this.startSession({ name: intent.name ?? null, agent: intent.agent, spawn: intent.spawn, background: true, by });
+          break;
+        case 'set-device-role':
+          return this.trust.setRole(intent.deviceId, intent.role, by);
+        case 'revoke-device':
+          return this.trust.revoke(intent.deviceId, by);
+        case 'answer-device':
+          return this.trust.answer(intent.deviceId, intent.answer, by);
+        case 'end-session':
+          await this.endSession(intent.sessionId, { ...intent, by: by.name });
+          break;
+        case 'rename-session':
+          this.renameSession(intent.sessionId, intent.name);
+          break;
+        case 'remove-session':
+          await this.removeSession(intent.sessionId);
+          break;
+        case 'resume-session':
+          await this.resumeSession(intent.sessionId);
+          break;
+      }
+      this.log.info({ intent: intent.type, by: by.name }, 'list intent applied');
+      return null;
+    } catch (err) {
+      if (err instanceof TetherError) return err;
+      // Anything without a code is a bug in tether, not the agent's fault.
+      this.log.error({ err }, 'list intent failed unexpectedly');
+      return new TetherError('INTERNAL_ERROR');
     }
   }
 
@@ -413,6 +555,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     }
     const kept = new Set(restored.map((m) => m.id));
     for (const id of [...this.list.list.view.sessions.keys()]) if (!kept.has(id)) this.list.list.remove(id);
+    // The same bound as while running: the oldest ended sessions beyond it go (from the store too).
+    this.pruneEnded();
     return restored;
   }
 
@@ -421,8 +565,9 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     const { id } = record;
     const managed: ManagedSession = {
       id, name: record.name, url: formatSessionUrl(this.hub.signalOrigin, id, this.linkToken), agent: record.program.label,
-      folder: record.folder, worktree, session, ended: !interrupted, interrupted,
+      folder: record.folder, worktree, session, ended: !interrupted, interrupted, ...(interrupted ? {} : { endedAt: record.lastActivity }),
     };
+    if (this.trust.audit) session.core.beforeApply = this.trust.audit.intentHook(id);
     this.endpoint.addSession(id, session.core);
     await this.hub.register(id, record.owner);
     this.sessions.set(id, managed);
@@ -440,9 +585,21 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     managed.ended = true;
     managed.interrupted = false;
     this.deps.history?.ended(managed.id, reason);
+    managed.endedAt = Date.now();
+    this.trust.recordDone('session-end', { sessionId: managed.id, name: managed.name, exitCode, reason });
     this.list.list.update(managed.id, { state: 'ended', endedReason: reason, lastActivity: Date.now() });
     this.emit('session-ended', managed, { exitCode, reason });
     this.emit('changed');
+    this.pruneEnded();
+  }
+
+  /** Keeps at most MAX_ENDED_SESSIONS ended sessions: the oldest ended ones are removed (a long-running server stays bounded). */
+  private pruneEnded(): void {
+    if (this.closing) return;
+    const ended = [...this.sessions.values()].filter((m) => m.ended).sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0));
+    for (const m of ended.slice(0, Math.max(0, ended.length - MAX_ENDED_SESSIONS))) {
+      this.removeSession(m.id).catch((err: unknown) => this.log.warn({ sessionId: m.id, err: String(err) }, 'could not prune an ended session'));
+    }
   }
 
   private stateOf(session: HostedSession): ListedState {

@@ -11,7 +11,7 @@
 import { EventEmitter } from 'events';
 import * as Y from 'yjs';
 import { FrameTag } from '../../protocol/frames.js';
-import { decodeJson, encodeJson, IntentReplySchema, type Intent, type IntentBody, type IntentReply } from '../../protocol/messages.js';
+import { decodeJson, encodeJson, IntentReplySchema, type Intent, type IntentBody, type IntentReply, type Notice } from '../../protocol/messages.js';
 import { decodeSync, encodeStep1 } from '../../protocol/sync.js';
 import { newId } from '../../protocol/ids.js';
 import { TetherError } from '../../protocol/errors.js';
@@ -42,7 +42,7 @@ export function replicaAhead(doc: Y.Doc, hostVector: Uint8Array): boolean {
 }
 
 /** Options of a session client that makes its own connection from a link. */
-export interface SessionClientOptions extends Pick<HostConnectionOptions, 'deviceName' | 'deviceKind' | 'wrtc' | 'iceServers' | 'backoffInitialMs' | 'backoffMaxMs'> {
+export interface SessionClientOptions extends Pick<HostConnectionOptions, 'deviceName' | 'deviceKind' | 'wrtc' | 'iceServers' | 'iceTransportPolicy' | 'backoffInitialMs' | 'backoffMaxMs'> {
   /** The session link (its token, when it has one, pairs this device). */
   url: string;
   /** Where this device keeps its key and credentials (in memory when omitted). */
@@ -76,6 +76,12 @@ interface SessionClientEvents {
   reset: [];
   /** The stored replica is loaded (or there is none): the page can show it before the host answers. */
   loaded: [];
+  /** What this device may do here changed (an owner changed its role). */
+  role: [Role];
+  /** The host asks a person to allow this device (a message), or it was allowed (null). */
+  waiting: [string | null];
+  /** The host removed this device: the replica and queued intents were dropped; show nothing more. */
+  revoked: [TetherError];
 }
 
 function chain(a: (r: IntentReply) => void, b: (r: IntentReply) => void): (r: IntentReply) => void {
@@ -94,8 +100,10 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
   state: ConnectionState = 'connecting';
   /** The error that caused the current state (fatal when state is 'failed' or 'closed'). */
   error: TetherError | null = null;
-  /** What this device may do here, as the host said when the channel opened. */
+  /** What this device may do here, as the host said when the channel opened (again when it changes). */
   role: Role | null = null;
+  /** While the host waits for a person to allow this device: the host's message. */
+  waiting: string | null = null;
   /** The connection this session lives on. */
   readonly connection: HostConnection;
   readonly sessionId: string;
@@ -112,6 +120,17 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
   private synced = false;
   /** A malformed link: the client fails at start without contacting anyone. */
   private linkError: TetherError | null = null;
+  private readonly onNotice = (notice: Notice): void => {
+    if (notice.type === 'pending' && !this.ended) {
+      this.waiting = notice.message;
+      this.emit('waiting', notice.message);
+    }
+  };
+  private readonly onRevoked = (err: TetherError): void => {
+    // Nothing kept for a host that removed this device: queued intents are dropped, the replica emptied.
+    this.rejectPending(err);
+    this.emit('revoked', err);
+  };
   private readonly onConnectionState = (state: ConnectionState, error: TetherError | null): void => {
     if (this.ended) return;
     // Until now the replica was in step: a quiet live connection misses nothing.
@@ -149,6 +168,7 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
         deviceKind: options.deviceKind,
         wrtc: options.wrtc,
         iceServers: options.iceServers,
+        iceTransportPolicy: options.iceTransportPolicy,
         backoffInitialMs: options.backoffInitialMs,
         backoffMaxMs: options.backoffMaxMs,
       });
@@ -210,6 +230,8 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
   private openChannel(): void {
     if (this.channel !== null || this.state === 'closed') return;
     this.connection.on('state', this.onConnectionState);
+    this.connection.on('notice', this.onNotice);
+    this.connection.on('revoked', this.onRevoked);
     this.channel = this.connection.openChannel(this.sessionId, {
       onOpened: (role, stateVector) => this.onOpened(role, stateVector),
       onFrame: (tag, body) => this.onFrame(tag, body),
@@ -291,6 +313,8 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
   close(): void {
     if (this.state === 'closed') return;
     this.connection.off('state', this.onConnectionState);
+    this.connection.off('notice', this.onNotice);
+    this.connection.off('revoked', this.onRevoked);
     if (this.channel !== null && !this.ended) this.connection.closeChannel(this.channel);
     if (this.ownsConnection) this.connection.close();
     this.setState('closed', null);
@@ -309,7 +333,15 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
   }
 
   private onOpened(role: Role, hostVector: string | undefined): void {
+    const changed = role !== this.role;
     this.role = role;
+    if (this.waiting !== null) {
+      this.waiting = null;
+      this.emit('waiting', null);
+    }
+    if (changed) this.emit('role', role);
+    // Already synced on this connection: the host only said again what this device may do.
+    if (this.synced) return;
     if (hostVector !== undefined && replicaAhead(this.replicaDoc, fromBase64Url(hostVector))) this.resetReplica();
     // Resume: send our state vector; the host answers with exactly what we miss.
     this.connection.sendChannel(FrameTag.sync, this.channel!, encodeStep1(this.replicaDoc));

@@ -11,6 +11,7 @@ import { createPageLayout } from './page-layout.js';
 import { startSessionPage, type SessionPage } from './session-page.js';
 import { currentDeviceName } from './device-name.js';
 import { IndexedDbReplicas } from './indexeddb-replicas.js';
+import { BrowserCredentialStore } from './browser-credential-store.js';
 
 declare global {
   interface Window {
@@ -40,10 +41,12 @@ function main(): void {
     layout.notices.setFailure(error);
     return;
   }
+  // Paired once, this browser comes back with its own key: a bookmark without the token keeps working.
   const client = new SessionClient({
     url,
     deviceName: currentDeviceName(),
     deviceKind: 'browser',
+    credentials: new BrowserCredentialStore(),
     // The last synced state shows at once (even with the host unreachable); a rejoin syncs the difference.
     ...(typeof indexedDB === 'object' ? { replicas: new IndexedDbReplicas() } : {}),
   });

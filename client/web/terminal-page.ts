@@ -54,8 +54,9 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
   let exited = false;
   let interrupted: string = readTerminal(client.view).state;
   const updateInputEnabled = (): void => {
-    // Keystrokes never wait for the host: offline, or interrupted, there is nothing to type into.
-    const enabled = !exited && client.state === 'live' && readTerminal(client.view).state === 'running';
+    // Keystrokes never wait for the host: offline, or interrupted, there is nothing to type into. A
+    // view-only device never types, and so never sets the terminal's size.
+    const enabled = !exited && client.state === 'live' && readTerminal(client.view).state === 'running' && client.role !== 'view';
     input.enabled = enabled;
     terminal.setInputEnabled(enabled);
     keyBar?.setEnabled(enabled);
@@ -64,7 +65,7 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
   const updateBanner = (error: TetherError | null): void => {
     const snapshot = readTerminal(client.view);
     const resume = snapshot.state === 'interrupted' ? () => send({ type: 'resume' }) : undefined;
-    notices.setSessionBanner(snapshot.state === 'exited' ? exitText(snapshot.exitCode, snapshot.exitSignal) : null, { state: client.state, error }, resume);
+    notices.setSessionBanner(snapshot.state === 'exited' ? (snapshot.endedReason ?? exitText(snapshot.exitCode, snapshot.exitSignal)) : null, { state: client.state, error }, resume);
   };
 
   /** Says whose screen the terminal fits when it is not this one, and how to take it over. */
@@ -98,6 +99,7 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
     }
   };
   client.doc.on('afterTransaction', render);
+  client.on('role', () => updateInputEnabled());
 
   client.on('state', (state, error) => {
     topBar.setConnection(exited ? 'closed' : state, error);
@@ -116,6 +118,7 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
   stage.addEventListener('click', () => terminal.focus());
 
   render();
+  updateInputEnabled(); // a view-only device never types or sizes, from the first frame on
   return terminal.term;
 }
 

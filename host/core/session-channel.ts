@@ -45,13 +45,21 @@ export class SessionChannel implements Subscriber {
     return this.actorOf();
   }
 
-  /** Subscribes and tells the device the channel is live. */
+  /** Subscribes and tells the device the channel is live, and what it may do in this session. */
   open(): void {
     // The host's state vector lets a device whose replica is ahead of it (it saw updates a crashed host
     // never stored) notice, drop the replica and sync from nothing.
-    const opened: ChannelOpened = { sessionId: this.sessionId, role: this.actor.role, stateVector: toBase64Url(Y.encodeStateVector(this.core.doc)) };
+    const opened: ChannelOpened = { sessionId: this.sessionId, role: this.core.roleIn(this.actor.role), stateVector: toBase64Url(Y.encodeStateVector(this.core.doc)) };
     this.send(FrameTag.opened, encodeJson(opened));
     this.core.subscribe(this);
+  }
+
+  /** The device's role changed: tell it again what it may do here (it does not sync again). */
+  reopen(): void {
+    if (this.ended) return;
+    const opened: ChannelOpened = { sessionId: this.sessionId, role: this.core.roleIn(this.actor.role) };
+    this.send(FrameTag.opened, encodeJson(opened));
+    this.core.updateSubscriber(this);
   }
 
   deliver(update: Uint8Array, before: Map<number, number>): void {
@@ -77,7 +85,7 @@ export class SessionChannel implements Subscriber {
   /** Ends the subscription for good, telling the device why. */
   end(err: TetherError): void {
     if (this.ended) return;
-    const end: ChannelEnd = { code: err.code, message: err.message };
+    const end: ChannelEnd = err.toJSON();
     this.send(FrameTag.end, encodeJson(end));
     this.detach();
   }

@@ -124,11 +124,13 @@ export class ServerHistory {
   }
 
   renamed(id: string, name: string): void {
+    if (this.closed) return;
     void this.store.updateSession(id, { name });
   }
 
   /** Notes activity (written at most once a minute per session). */
   touch(id: string): void {
+    if (this.closed) return;
     const now = Date.now();
     if (now - (this.touched.get(id) ?? 0) < TOUCH_EVERY_MS) return;
     this.touched.set(id, now);
