@@ -1,5 +1,5 @@
 /**
- * The fault suite's devices: real SessionClients over @roamhq/wrtc in one process, run inside the fault
+ * The fault suite's devices: real SessionClients over node-datachannel in one process, run inside the fault
  * namespace. Commands arrive as JSON lines on stdin; every state change, prompt reply and digest goes out
  * as a JSON line on stdout (with the wall-clock time, to measure recovery). Conversation devices send
  * prompts through the same Outbox the browser uses (its storage in memory).

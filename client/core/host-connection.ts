@@ -51,6 +51,8 @@ const SIGNAL_TIMEOUT_MS = 2_000;
 const SIGNAL_CONNECT_TIMEOUT_MS = 1_500;
 /** A live host answers a knock at once; silence this long means it is stopped (or its link is down). */
 const CHALLENGE_TIMEOUT_MS = 2_500;
+/** A timer this late means the process itself was stalled, not the host. */
+const STALL_MS = 500;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 const HELLO_TIMEOUT_MS = 5_000;
 /** No frame from the host for this long: probe it... */
@@ -376,7 +378,16 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     // Each failed attempt in a row waits longer for the challenge: a host busy with many devices at
     // once (a storm of reconnects) is given time rather than more attempts.
     const knockWait = CHALLENGE_TIMEOUT_MS * Math.min(4, 1 + this.attempt);
-    const knockTimer = setTimeout(() => fail(new TetherError('CONNECT_TIMEOUT', 'the host did not answer (it may be stopped or unreachable)')), knockWait);
+    const knockAfter = (wait: number): ReturnType<typeof setTimeout> => {
+      const due = Date.now() + wait;
+      return setTimeout(() => {
+        // A timer that fires late means this process was not running (a loaded machine, a suspended
+        // laptop): the host's answer may be queued behind it, so it gets a moment before the attempt fails.
+        if (Date.now() - due > STALL_MS) knockTimer = knockAfter(STALL_MS);
+        else fail(new TetherError('CONNECT_TIMEOUT', 'the host did not answer (it may be stopped or unreachable)'));
+      }, wait);
+    };
+    let knockTimer = knockAfter(knockWait);
     const sendOffer = async (): Promise<void> => {
       if (!challenge || offerSdp === null || auth) return;
       const ctx: AuthContext = { kind: 'offer', sessionId, peerId, nonce: challenge.nonce, body: offerSdp };

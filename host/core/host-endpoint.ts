@@ -13,16 +13,10 @@ import type { SignalPayload } from '../../protocol/signaling.js';
 import type { IceServer } from '../../protocol/ice-servers.js';
 import { TetherError } from '../../protocol/errors.js';
 import type { AuthContext } from '../../protocol/auth.js';
-import type { Authenticator, Grant } from '../trust/authenticator.js';
+import type { Authenticator } from '../trust/authenticator.js';
 import { NonceBook } from './nonce-book.js';
-import { HandshakeGate } from './handshake-gate.js';
 import { DeviceConnection, type ConnectionHost } from './device-connection.js';
 import type { Actor, SessionCore } from './session-core.js';
-
-/** A device gives up on an attempt after 10 s: an offer that waited longer for its turn is not answered. */
-const STALE_OFFER_MS = 8_000;
-/** The host's side of a connection that has not opened by then is closed (its handshake turn freed). */
-const HOST_CONNECT_TIMEOUT_MS = 10_000;
 
 /** Sends a payload back to the peer that signaled. */
 export type SignalReply = (payload: SignalPayload) => void;
@@ -61,10 +55,6 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
   private readonly sessions = new Map<string, SessionCore>();
   private readonly connections = new Map<string, DeviceConnection>();
   private readonly nonces = new NonceBook();
-  private readonly gate = new HandshakeGate();
-  /** Offers waiting for a handshake turn, by peer. */
-  private readonly queuedOffers = new Map<string, { cancelled: boolean; at: number }>();
-  private closed = false;
   /** Refusals already logged (by code and link or device), so a retrying device logs once. */
   private readonly warned = new Set<string>();
 
@@ -148,22 +138,6 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
       return;
     }
     this.connections.get(peerId)?.close(null);
-    const grant = verdict.grant;
-    // Negotiations are paced (see HandshakeGate): a storm of devices waits its turn. An offer whose
-    // device gave up meanwhile (it left, or waited too long and is trying again) is skipped, not answered:
-    // answering it would hold a turn for nothing until its connection timed out.
-    const ticket = { cancelled: false, at: Date.now() };
-    this.queuedOffers.set(peerId, ticket);
-    const admitted = this.gate.enter((release) => {
-      if (this.queuedOffers.get(peerId) === ticket) this.queuedOffers.delete(peerId);
-      if (ticket.cancelled || Date.now() - ticket.at > STALE_OFFER_MS || this.closed || !this.sessions.has(sessionId)) return release();
-      this.answerOffer(sessionId, peerId, payload.sdp, grant, ctx, reply, release);
-    });
-    if (!admitted) refuse(new TetherError('RATE_LIMITED', 'the host is busy with many devices; retrying'), true);
-  }
-
-  /** Creates the device's connection for a verified offer and answers it; `release` frees the turn. */
-  private answerOffer(sessionId: string, peerId: string, sdp: string, grant: Grant, ctx: (kind: AuthContext['kind'], body: string) => AuthContext, reply: SignalReply, release: () => void): void {
     const log = this.options.log.child({ peerId });
     const link = new PeerLink({
       initiator: false,
@@ -171,13 +145,10 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
       iceServers: [...this.options.iceServers, ...(this.options.ownIceServers?.() ?? [])],
       iceTransportPolicy: this.options.iceTransportPolicy,
       maxInboundFrame: MAX_CLIENT_FRAME_BYTES,
-      connectTimeoutMs: HOST_CONNECT_TIMEOUT_MS,
     });
-    link.once('open', release);
-    link.once('close', release);
-    const connection = new DeviceConnection(peerId, link, grant, this, log);
+    const connection = new DeviceConnection(peerId, link, verdict.grant, this, log);
     this.connections.set(peerId, connection);
-    link.on('sdp', (answer) => reply({ kind: 'answer', sdp: answer.sdp, ...this.authenticator.sign(grant, ctx('answer', answer.sdp)) }));
+    link.on('sdp', (answer) => reply({ kind: 'answer', sdp: answer.sdp, ...this.authenticator.sign(verdict.grant, ctx('answer', answer.sdp)) }));
     connection.on('joined', (actor) => {
       log.info({ device: actor.name, role: actor.role, path: actor.path }, 'device joined');
       this.emit('device-joined', actor, connection);
@@ -190,13 +161,11 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
       if (this.connections.get(peerId) === connection) this.connections.delete(peerId);
       if (connection.actor) this.emit('device-left', connection.actor, connection);
     });
-    link.applyRemoteSdp({ type: 'offer', sdp });
+    link.applyRemoteSdp({ type: 'offer', sdp: payload.sdp });
   }
 
   /** The peer's signaling connection left: drop its connection only if it never opened. */
   onPeerLeft(peerId: string): void {
-    const queued = this.queuedOffers.get(peerId);
-    if (queued) queued.cancelled = true;
     const c = this.connections.get(peerId);
     if (c && !c.link.open) c.close(null);
   }
@@ -208,7 +177,6 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
 
   /** Ends every session subscription with `err`, then closes every connection. */
   close(err: TetherError | null = null): void {
-    this.closed = true;
     if (err) for (const [id] of this.sessions) this.removeSession(id, err);
     this.sessions.clear();
     // With a reason, each device is told (and its channel ends flushed) before its connection closes.
