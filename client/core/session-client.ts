@@ -127,8 +127,11 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
     }
   };
   private readonly onRevoked = (err: TetherError): void => {
-    // Nothing kept for a host that removed this device: queued intents are dropped, the replica emptied.
+    // Nothing kept for a host that removed this device: queued intents are dropped, the replica emptied
+    // (the stored one stops being written, so the page's wipe can delete it).
     this.rejectPending(err);
+    this.stored?.close();
+    this.stored = null;
     this.emit('revoked', err);
   };
   private readonly onConnectionState = (state: ConnectionState, error: TetherError | null): void => {

@@ -44,6 +44,12 @@ export class IndexedDbOutbox implements OutboxStorage {
     this.channel?.postMessage(session);
   }
 
+  /** Drops every waiting prompt of this page's origin (its host removed this device). */
+  async wipe(): Promise<void> {
+    await idb.rtop((await this.store()).clear());
+    this.channel?.postMessage(null);
+  }
+
   onChange(session: string, listener: () => void): () => void {
     const onMessage = (event: MessageEvent): void => {
       if (event.data === session) listener();

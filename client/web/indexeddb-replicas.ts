@@ -11,10 +11,31 @@ import type { ReplicaHandle, ReplicaStore } from '../core/replica-store.js';
 /** "Last synced" is written at most this often (every update would be a write). */
 const SYNCED_WRITE_MS = 5_000;
 
+const PREFIX = 'tether-replica';
+
+/** Deletes one database; resolves when done, failed, or waiting on a connection still open elsewhere. */
+function deleteDatabase(name: string): Promise<void> {
+  return new Promise((resolve) => {
+    const request = indexedDB.deleteDatabase(name);
+    request.onsuccess = request.onerror = request.onblocked = () => resolve();
+  });
+}
+
 /** Replicas in IndexedDB, one database per origin and session. */
 export class IndexedDbReplicas implements ReplicaStore {
+  /**
+   * Deletes every replica kept for the host at `origin` (it removed this device). A tab that still has one
+   * open keeps it until it closes: the deletion completes then.
+   */
+  static async wipe(origin: string): Promise<void> {
+    const all = await indexedDB.databases();
+    // The origin, with or without a path prefix (a standalone signal server's), and nothing longer.
+    const ofHost = (name: string): boolean => name.startsWith(`${PREFIX} ${origin} `) || name.startsWith(`${PREFIX} ${origin}/`);
+    await Promise.all(all.flatMap((d) => (d.name && ofHost(d.name) ? [deleteDatabase(d.name)] : [])));
+  }
+
   async open(origin: string, sessionId: string, doc: Y.Doc): Promise<ReplicaHandle> {
-    const name = `tether-replica ${origin} ${sessionId}`;
+    const name = `${PREFIX} ${origin} ${sessionId}`;
     let persistence = new IndexeddbPersistence(name, doc);
     await persistence.whenSynced;
     const stored: unknown = await persistence.get('lastSyncedAt');

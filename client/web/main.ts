@@ -11,6 +11,8 @@ import { createPageLayout } from './page-layout.js';
 import { startSessionPage, type SessionPage } from './session-page.js';
 import { currentDeviceName } from './device-name.js';
 import { IndexedDbReplicas } from './indexeddb-replicas.js';
+import { IndexedDbOutbox } from './indexeddb-outbox.js';
+import { onDeviceRevoked } from './revocation.js';
 import { BrowserCredentialStore } from './browser-credential-store.js';
 
 declare global {
@@ -40,6 +42,11 @@ function main(): void {
     layout.topBar.setConnection('failed', error);
     layout.notices.setFailure(error);
     return;
+  }
+  // A host that removes this device takes what the browser kept for it: replicas and waiting prompts.
+  if (typeof indexedDB === 'object') {
+    onDeviceRevoked((origin) => IndexedDbReplicas.wipe(origin));
+    onDeviceRevoked(() => new IndexedDbOutbox().wipe());
   }
   // Paired once, this browser comes back with its own key: a bookmark without the token keeps working.
   const client = new SessionClient({

@@ -52,6 +52,11 @@ function storedKey(page: Page): Promise<{ type: string; extractable: boolean | n
   })`);
 }
 
+/** The session replicas this page's origin keeps in IndexedDB (client/web/indexeddb-replicas.ts). */
+function replicaDatabases(page: Page): Promise<string[]> {
+  return page.evaluate(`indexedDB.databases().then((dbs) => dbs.map((d) => d.name).filter((n) => n.startsWith('tether-replica ')))`);
+}
+
 function tether(stateDir: string, args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     execFile(process.execPath, [join(packageRoot(), 'bin', 'tether.js'), ...args], { env: { ...process.env, TETHER_STATE_DIR: stateDir }, timeout: 20_000 }, (err, stdout, stderr) => {
@@ -139,13 +144,16 @@ describe('browser: plain-http origin, view-only and revocation', () => {
     assert.equal(await page.locator('.keybar').isVisible(), false);
     await page.waitForFunction('window.__tether.term.options.disableStdin === true', undefined, { timeout: UI_TIMEOUT_MS });
 
-    // Revoked: the page is emptied at once and says why.
+    assert.equal((await replicaDatabases(page)).length, 1, 'the page keeps a replica of the session');
+
+    // Revoked: the page is emptied at once and says why, and nothing kept for the host stays in the browser.
     const started = Date.now();
     assert.equal((await tether(stateDir, ['devices', 'revoke', deviceId])).status, 0);
     const alert = page.getByRole('alert');
     await alert.getByRole('heading', { name: 'This device was removed by the host' }).waitFor({ timeout: UI_TIMEOUT_MS });
     console.log(`revoked page emptied after ${Date.now() - started} ms (including the tether devices process)`);
     assert.equal(await page.locator('.xterm-rows').count(), 0, 'nothing the host showed stays on the page');
+    await waitFor(async () => (await replicaDatabases(page)).length === 0, UI_TIMEOUT_MS, 'the replica wiped');
     // A reload (the old link with its token) and the bookmark: neither brings it back.
     await page.reload();
     await page.getByRole('alert').getByText('LINK_EXPIRED').waitFor({ timeout: UI_TIMEOUT_MS });
