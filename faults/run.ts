@@ -1,5 +1,5 @@
 /**
- * `npm run faults -- --runs N --seed S [--long] [--max-fault-ms 10000] [--results FILE] [--no-browser]`:
+ * `npm run faults -- --runs N --seed S [--long] [--max-fault-ms 10000 | --fault-ms N] [--results FILE] [--no-browser]`:
  * seeded fault runs against real processes (see fault-env.ts). Run i uses seed S+i; results are appended
  * to FILE as JSON lines, and runs already in FILE are skipped, so a long campaign resumes where it
  * stopped. `--report FILE...` prints the table of earlier results. Exits 1 when anything was lost,
@@ -20,6 +20,7 @@ const { values, positionals } = parseArgs({
     seed: { type: 'string', default: '1' },
     long: { type: 'boolean', default: false },
     'max-fault-ms': { type: 'string', default: '10000' },
+    'fault-ms': { type: 'string' },
     results: { type: 'string' },
     kinds: { type: 'string' },
     'no-browser': { type: 'boolean', default: false },
@@ -76,7 +77,7 @@ try {
   for (let i = 0; i < runs && !stopping; i++) {
     const s = seed + i;
     if (doneSeeds.has(s)) continue;
-    const sc = scenarioFor(s, { long: values.long, maxFaultMs: Number(values['max-fault-ms']), kinds: browser ? kinds : kinds.filter((k) => k !== 'page-reload'), convDevices: CONV_DEVICES.length });
+    const sc = scenarioFor(s, { long: values.long, maxFaultMs: Number(values['max-fault-ms']), ...(values['fault-ms'] ? { faultMs: Number(values['fault-ms']) } : {}), kinds: browser ? kinds : kinds.filter((k) => k !== 'page-reload'), convDevices: CONV_DEVICES.length });
     let r: RunResult;
     try {
       r = await runOne(env, sc, values.long);

@@ -24,13 +24,16 @@ export interface Scenario {
   promptAt: number[][];
 }
 
-/** Short runs: faults of at most `maxFaultMs`. Long runs: 2-minute cuts and 60 s stops. */
-export function scenarioFor(seed: number, options: { long: boolean; maxFaultMs: number; kinds: readonly FaultKind[]; convDevices: number }): Scenario {
+/** Short runs: faults of at most `maxFaultMs` (exactly `faultMs` when given). Long runs: 2-minute cuts and 60 s stops. */
+export function scenarioFor(seed: number, options: { long: boolean; maxFaultMs: number; faultMs?: number; kinds: readonly FaultKind[]; convDevices: number }): Scenario {
   const random = seededRandom(seed);
   const kinds = options.long ? options.kinds.filter((k) => k === 'cut' || k === 'host-stop') : options.kinds;
   const kind = kinds[between(random, 0, kinds.length - 1)]!;
   let durationMs = between(random, 1000, options.maxFaultMs);
   if (options.long) durationMs = kind === 'cut' ? 120_000 : 60_000;
+  // A fixed length, to measure recovery after a given outage (the random draw above is still made: the
+  // rest of the run stays what the seed gives).
+  if (options.faultMs !== undefined) durationMs = options.faultMs;
   // A storm: every device must notice the host is gone (2.8 s of silence), then all come back at once.
   if (kind === 'storm') durationMs = 5000;
   if (kind === 'page-reload' || kind === 'host-kill' || kind === 'signal-restart') durationMs = Math.min(durationMs, between(random, 200, 3000));

@@ -6,6 +6,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCli, type CliHost } from '../helpers/cli-host.js';
@@ -149,4 +150,40 @@ test('an interactive session is stored, and a server in its folder lists it read
   assert.ok(reader.text().includes('inter-42'), 'its output is there');
   const refused = await reader.client.sendIntent({ type: 'input', data: 'echo no\r' });
   assert.equal(refused.ok ? null : refused.error.code, 'SESSION_ENDED');
+});
+
+test('a restarted server whose old port is taken says so plainly and serves on another', async () => {
+  const stateDir = freshStateDir();
+  const folder = mkdtempSync(join(tmpdir(), 'tether-port-'));
+  const args = ['remote-control', '--json', '--local', '--port', '0', '--', '/bin/sh'];
+  const env = { TETHER_STATE_DIR: stateDir, PS1: '$ ' };
+  const first = startCli(args, env, folder);
+  running.push(first);
+  const port = new URL(String((await first.event('ready')).serverUrl)).port;
+  first.child.kill('SIGTERM');
+  await first.exited;
+
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(Number(port), '127.0.0.1', resolve));
+  let secondPort = '';
+  try {
+    const second = startCli(args, env, folder);
+    running.push(second);
+    const again = await second.event('ready');
+    secondPort = new URL(String(again.serverUrl)).port;
+    assert.notEqual(secondPort, port, 'another port');
+    const warning = await second.event('error');
+    assert.equal(warning.code, 'PORT_CHANGED');
+    assert.match(String(warning.message), new RegExp(`port ${port}, which this server used before, is taken`));
+    second.child.kill('SIGTERM');
+    await second.exited;
+  } finally {
+    blocker.close();
+  }
+  // The next start takes back the port it used last (the links it gave out), without a warning.
+  const third = startCli(args, env, folder);
+  running.push(third);
+  const last = await third.event('ready');
+  assert.equal(new URL(String(last.serverUrl)).port, secondPort);
+  assert.equal(third.events.some((e) => e.event === 'error'), false, 'no warning');
 });
