@@ -9,7 +9,7 @@ import { TETHER_VERSION } from '../protocol/version.js';
 import { createLogger } from './logger.js';
 import { SessionServer } from './session-server.js';
 import { attachStatusScreen } from './status-screen.js';
-import { attachJsonEvents } from './json-events.js';
+import { attachJsonEvents, errorEventLine } from './json-events.js';
 import { clientDir } from './package-paths.js';
 import { nodeWebRtc } from './node-webrtc.js';
 import { startSignalServer } from './start-signal-server.js';
@@ -19,15 +19,22 @@ import { runInteractive } from './interactive.js';
 import { Authenticator } from './trust/authenticator.js';
 import { MemoryTrustStore } from './trust/memory-trust-store.js';
 import { safeBlock } from '../client/terminal/safe-text.js';
+import { loginLines } from '../client/terminal/login-lines.js';
+import type { LoginNeed } from '../protocol/conversation-doc.js';
 
 const SHUTDOWN_DEADLINE_MS = 2000;
 
-function fail(err: unknown): never {
+/** Prints why tether cannot go on (and, with --json, an error event first), then exits. */
+function fail(err: unknown, json = false, login: LoginNeed | null = null): never {
   if (err instanceof TetherError) {
+    if (json) process.stdout.write(errorEventLine(err, login ? { login } : {}));
     // Messages can carry an agent's error text or stderr tail.
     process.stderr.write(`tether: ${safeBlock(err.message)} (${err.code})\n`);
+    if (err.detail) process.stderr.write(`  the agent said: ${safeBlock(err.detail)}\n`);
+    if (login) process.stderr.write(loginLines(login).map((l) => `  ${l}\n`).join(''));
     process.exit(err.code === 'BAD_FLAG' ? 2 : 1);
   }
+  if (json) process.stdout.write(errorEventLine(new TetherError('INTERNAL_ERROR', String((err as Error)?.message ?? err))));
   process.stderr.write(`tether: ${safeBlock((err as Error)?.stack ?? String(err))}\n`);
   process.exit(1);
 }
@@ -57,7 +64,7 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
   try {
     server = new SessionServer(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir() });
   } catch (err) {
-    fail(err);
+    fail(err, cmd.json);
   }
   let exitCode = 0;
   let detachScreen = (): void => {};
@@ -71,7 +78,7 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
     // One-session mode: when its terminal program exits, tether exits with its code.
     server.on('session-ended', (s, e) => {
       if (s.session.kind !== 'terminal') return;
-      exitCode = e.exitCode ?? 0;
+      exitCode = e.status ?? e.exitCode ?? 0;
       shutdown();
     });
   }
@@ -80,7 +87,7 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
   } catch (err) {
     detachScreen();
     await server.close();
-    fail(err);
+    fail(err, cmd.json, server.failedLogin);
   }
 }
 

@@ -10,14 +10,17 @@ import type { Logger } from 'pino';
 import { newId } from '../protocol/ids.js';
 import { TetherError } from '../protocol/errors.js';
 import type { ListIntent } from '../protocol/messages.js';
-import { readStatus } from '../protocol/conversation-doc.js';
+import { readConversationMeta, readConversationState, readStatus, type LoginNeed } from '../protocol/conversation-doc.js';
+import { exitWords, shellStatus, signalName } from '../protocol/process-exit.js';
 import { readTerminal } from '../protocol/terminal-doc.js';
 import { formatSessionUrl } from '../protocol/session-url.js';
-import { readListMeta, runningCount, type ListedState, type SpawnMode, type StartableAgent } from '../protocol/session-list-doc.js';
+import { readListMeta, runningCount, type ListedState, type SpawnMode } from '../protocol/session-list-doc.js';
 import type { SignalServer } from '../signal/signal-server.js';
-import { resolveProgram, type RemoteControlCommand } from './cli-args.js';
-import { loadPresets, defaultConfigPath } from './agent-presets.js';
+import type { ProgramSpec, RemoteControlCommand } from './cli-args.js';
+import { AgentCatalog } from './agent-catalog.js';
+import { AgentSessionLister } from './agent-session-lister.js';
 import { createHostedSession, type HostedSession, type SessionDeps } from './hosted-session.js';
+import type { LoginProgram } from './conversation-login.js';
 import { SessionList } from './session-list.js';
 import { SignalHub } from './signal-hub.js';
 import { HostEndpoint } from './core/host-endpoint.js';
@@ -56,8 +59,11 @@ export interface ServerReady {
 interface SessionServerEvents {
   ready: [ServerReady];
   'session-started': [ManagedSession];
-  /** A session's program or agent ended (`exitCode` null when it was stopped). */
-  'session-ended': [ManagedSession, { exitCode: number | null; reason: string }];
+  /**
+   * A session's program or agent ended (`exitCode` null when it was stopped or killed; `signal` names
+   * the signal that killed it; `status` is what a shell would report; `error` when it failed to start).
+   */
+  'session-ended': [ManagedSession, { exitCode: number | null; reason: string; signal?: string | null; status?: number; error?: TetherError }];
   'session-removed': [ManagedSession];
   /** A device opened a session (null: the session list). */
   'device-joined': [ManagedSession | null, Actor];
@@ -90,8 +96,11 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   private readonly log: Logger;
   private spawnMode: SpawnMode;
   private repo: string | null = null;
-  private readonly agents: StartableAgent[];
+  private readonly catalog: AgentCatalog;
+  private readonly lister: AgentSessionLister;
   private closing: Promise<void> | null = null;
+  /** The login the agent asked for when the last foreground start failed for want of one. */
+  failedLogin: LoginNeed | null = null;
   private readonly refreshTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(
@@ -111,12 +120,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       log: deps.log,
     });
     this.hub = new SignalHub(config, deps.clientDir, this.endpoint, deps.log);
-    const presets = loadPresets(config.configPath ?? defaultConfigPath(config.env), config.configPath !== null);
-    this.agents = [
-      { label: config.program.label, command: config.program.display },
-      ...Object.entries(presets).map(([label, p]) => ({ label, command: p.command.join(' ') })),
-      { label: 'shell', command: config.env.SHELL || '/bin/sh' },
-    ].filter((a, i, all) => all.findIndex((b) => b.label === a.label) === i);
+    this.catalog = new AgentCatalog(config);
     this.list = new SessionList(
       {
         name: config.name ?? hostname(),
@@ -124,14 +128,19 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
         folder: config.cwd,
         capacity: config.capacity,
         spawnMode: config.spawn,
-        agents: this.agents,
+        agents: this.catalog.agents(),
         defaultAgent: config.program.label,
       },
       (intent, by) => this.onListIntent(intent, by),
       deps.log.child({ component: 'session-list' }),
     );
+    this.lister = new AgentSessionLister(this.list.list, config.cwd, config.env, deps.log.child({ component: 'agent-sessions' }));
     this.endpoint.addSession(this.listId, this.list.core);
-    this.list.on('device-joined', (actor) => this.emit('device-joined', null, actor));
+    this.list.on('device-joined', (actor) => {
+      // What can run may have changed since (an agent installed): the sheet a device opens is current.
+      this.list.list.setAgents(this.catalog.agents());
+      this.emit('device-joined', null, actor);
+    });
     this.list.on('device-left', (actor) => this.emit('device-left', null, actor));
   }
 
@@ -199,14 +208,19 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     program?: RemoteControlCommand['program'];
     /** Return once an agent's process is spawned and listed as starting; it initializes in the background. */
     background?: boolean;
+    /** Resume this earlier session of the agent (it lives in the server's folder). */
+    resume?: string;
+    /** The environment of the program (a login program's own variables). */
+    env?: Record<string, string>;
   }): Promise<ManagedSession> {
     if (this.spawnMode === 'session' && this.sessions.size > 0) throw new TetherError('SPAWN_REFUSED', 'this server runs exactly one session (--spawn session); open it from the list');
     const running = this.running;
     if (running >= this.config.capacity) throw new TetherError('CAPACITY_REACHED', `capacity reached (${running}/${this.config.capacity})`);
-    const program = options.program ?? this.programFor(options.agent);
+    const program = options.program ?? this.catalog.program(options.agent);
     const taken = new Set([...this.sessions.values()].map((s) => s.name));
     const name = uniqueName(options.name ?? null, hostname(), taken);
-    const spawn = options.spawn ?? (this.spawnMode === 'worktree' ? 'worktree' : 'same-dir');
+    // An agent's earlier session belongs to the folder it was started in: the server's.
+    const spawn = options.resume ? 'same-dir' : (options.spawn ?? (this.spawnMode === 'worktree' ? 'worktree' : 'same-dir'));
     let worktree: Worktree | null = null;
     if (spawn === 'worktree') {
       this.repo ??= await repositoryRoot(this.config.cwd);
@@ -214,13 +228,17 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     }
     const id = newId();
     const folder = worktree?.path ?? this.config.cwd;
-    const session = createHostedSession({ ...this.config, cwd: folder, program }, name, this.log.child({ sessionId: id }), this.deps.scrollbackChars);
+    const session = createHostedSession({ ...this.config, cwd: folder, program, env: options.env ?? this.config.env }, name, this.log.child({ sessionId: id }), this.deps.scrollbackChars, {
+      ...(options.resume ? { resume: options.resume } : {}),
+      loginTerminal: (login, loginName) => this.startLoginTerminal(login, loginName, program.label),
+    });
     // An agent takes a second or so to initialize: a device's request need not wait for it.
     const background = options.background === true && session.kind === 'conversation';
     const starting = background ? null : session.start();
     try {
       await starting;
     } catch (err) {
+      this.failedLogin = session.kind === 'conversation' ? readConversationState(session.writer.view).login : null;
       await session.close().catch((e: unknown) => this.log.warn({ err: String(e) }, 'cleanup after a failed start'));
       if (worktree) releaseWorktree(worktree.path);
       throw err;
@@ -232,13 +250,16 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     this.sessions.set(id, managed);
     this.list.list.add({
       id, name, agent: program.label, kind: session.kind, folder, branch: worktree?.branch ?? null,
-      state: 'starting', endedReason: null, devices: [], startedAt: Date.now(), lastActivity: Date.now(),
+      state: 'starting', endedReason: null, devices: [], startedAt: Date.now(), lastActivity: Date.now(), usage: null,
     });
     this.follow(managed);
     if (background) {
-      session.start().catch((err: unknown) => {
-        this.log.warn({ sessionId: id, err: String(err) }, 'session failed to start');
-        this.markEnded(managed, null, (err as Error).message);
+      session.start().catch(async (err: unknown) => {
+        const e = err instanceof TetherError ? err : new TetherError('AGENT_FAILED', String(err));
+        this.log.warn({ sessionId: id, code: e.code, err: e.message }, 'session failed to start');
+        this.markEnded(managed, null, e.detail ? `${e.message} (${e.detail})` : e.message, { error: e });
+        // The agent stops its process group when its start fails; stop() makes sure nothing is left.
+        await session.stop().catch((stopErr: unknown) => this.log.warn({ err: String(stopErr) }, 'cleanup after a failed start'));
       });
     }
     this.log.info({ sessionId: id, name, folder }, 'session started');
@@ -294,6 +315,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   close(): Promise<void> {
     this.closing ??= (async () => {
       for (const t of this.refreshTimers.values()) clearTimeout(t);
+      await this.lister.settle();
       await Promise.all([...this.sessions.values()].map((m) => m.session.close().catch((err: unknown) => this.log.warn({ err: String(err) }, 'session close failed'))));
       for (const m of this.sessions.values()) if (m.worktree) releaseWorktree(m.worktree.path);
       this.list.close();
@@ -310,21 +332,26 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     return formatSessionUrl(this.hub.signalOrigin, m.id, this.linkToken);
   }
 
-  private programFor(agent: string | undefined): RemoteControlCommand['program'] {
-    if (agent === undefined || agent === this.config.program.label) return this.config.program;
-    if (!this.agents.some((a) => a.label === agent)) throw new TetherError('AGENT_UNKNOWN', `no agent '${agent}' on this server (${this.agents.map((a) => a.label).join(', ')})`);
-    try {
-      return resolveProgram(agent, null, this.config.env, this.config.configPath ?? undefined);
-    } catch (err) {
-      throw new TetherError('AGENT_UNKNOWN', (err as Error).message);
-    }
+  /** Runs an agent's login program as a terminal session of this server (the login card links to it). */
+  private async startLoginTerminal(login: LoginProgram, name: string, agentLabel: string): Promise<{ sessionId: string | null; exited: Promise<number | null> }> {
+    const program: ProgramSpec = { kind: 'pty', file: login.file, args: login.args, display: login.display, label: `${agentLabel}-login` };
+    const managed = await this.startSession({ name, program, spawn: 'same-dir', env: login.env });
+    const exited = new Promise<number | null>((resolve) => {
+      this.on('session-ended', (s, e) => {
+        if (s === managed) resolve(e.exitCode);
+      });
+    });
+    return { sessionId: managed.id, exited };
   }
 
   private async onListIntent(intent: ListIntent, by: Actor): Promise<TetherError | null> {
     try {
       switch (intent.type) {
         case 'start-session':
-          await this.startSession({ name: intent.name ?? null, agent: intent.agent, spawn: intent.spawn, background: true });
+          await this.startSession({ name: intent.name ?? null, agent: intent.agent, spawn: intent.spawn, background: true, ...(intent.resume ? { resume: intent.resume } : {}) });
+          break;
+        case 'list-agent-sessions':
+          this.lister.request(intent.agent, this.catalog.program(intent.agent));
           break;
         case 'end-session':
           await this.endSession(intent.sessionId, intent);
@@ -351,10 +378,13 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     const refresh = (): void => {
       this.refreshTimers.delete(managed.id);
       if (!this.sessions.has(managed.id)) return;
+      const state = this.stateOf(session);
       this.list.list.update(managed.id, {
-        state: managed.ended ? 'ended' : this.stateOf(session),
+        // "Ended" comes with its reason, from markEnded: the document may say so a moment earlier.
+        ...(managed.ended ? { state: 'ended' } : state !== 'ended' ? { state } : {}),
         devices: readDevices(session.writer.view.devices).map(([, d]) => d.name),
         lastActivity: Date.now(),
+        usage: session.kind === 'conversation' ? readConversationMeta(session.writer.view).usage : null,
       });
       this.emit('changed');
     };
@@ -373,16 +403,23 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     });
     session.on('device-joined', (actor: Actor) => this.emit('device-joined', managed, actor));
     session.on('device-left', (actor: Actor) => this.emit('device-left', managed, actor));
-    if (session.kind === 'terminal') session.on('exited', (exit) => this.markEnded(managed, exit.exitCode, `exited with code ${exit.exitCode}`));
-    else session.on('agent-exited', (exit) => this.markEnded(managed, exit.code, exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`));
+    // A program killed by a signal is reported as killed (node-pty says "code 0" with the signal number).
+    if (session.kind === 'terminal') {
+      session.on('exited', (exit) => {
+        const signal = signalName(exit.signal);
+        this.markEnded(managed, signal ? null : exit.exitCode, exitWords(exit.exitCode, exit.signal).replace(/^was /, ''), { signal, status: shellStatus(exit.exitCode, exit.signal) });
+      });
+    } else {
+      session.on('agent-exited', (exit) => this.markEnded(managed, exit.code, exitWords(exit.code, exit.signal).replace(/^was /, ''), { signal: exit.signal, status: exit.code ?? 1 }));
+    }
     refresh();
   }
 
-  private markEnded(managed: ManagedSession, exitCode: number | null, reason: string): void {
+  private markEnded(managed: ManagedSession, exitCode: number | null, reason: string, more: { signal?: string | null; status?: number; error?: TetherError } = {}): void {
     if (managed.ended) return;
     managed.ended = true;
     this.list.list.update(managed.id, { state: 'ended', endedReason: reason, lastActivity: Date.now() });
-    this.emit('session-ended', managed, { exitCode, reason });
+    this.emit('session-ended', managed, { exitCode, reason, ...more });
     this.emit('changed');
   }
 
