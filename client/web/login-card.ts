@@ -44,7 +44,7 @@ export class LoginCard {
       if (m.envVar) {
         li.append(element('span', 'login-method-how', m.ready ? `${m.envVar} is set on the host` : `Set ${m.envVar} on the host, then start a new session`));
       } else if (m.type === 'terminal') {
-        const run = button(m.name, 'login-button', `Run the login program: ${m.name}`);
+        const run = button('Start the login program', 'login-button', `Run the login program: ${m.name}`);
         run.disabled = login.terminal?.state === 'running';
         run.addEventListener('click', () => {
           run.disabled = true;
