@@ -22,13 +22,13 @@ export const SESSION_URL_PATTERN = /(http:\/\/127\.0\.0\.1:\d+\/s\/[A-Za-z0-9_-]
 
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b[=>]/g;
 
-/** Starts `node bin/tether.js <args>` in a 100×40 PTY. */
-export function startPtyCli(args: string[], cwd: string): PtyCli {
+/** Starts `node bin/tether.js <args>` in a 100×40 PTY (`env` adds to the test's environment). */
+export function startPtyCli(args: string[], cwd: string, env: Record<string, string> = {}): PtyCli {
   const pty = spawn(process.execPath, [join(packageRoot(), 'bin', 'tether.js'), ...args], {
     cols: 100,
     rows: 40,
     cwd,
-    env: { ...process.env, PS1: '$ ' } as Record<string, string>,
+    env: { ...process.env, PS1: '$ ', ...env } as Record<string, string>,
     name: 'xterm-256color',
   });
   let out = '';
