@@ -147,8 +147,8 @@ export interface FailureContext {
 
 /**
  * An agent's error as a TetherError that says why: AGENT_LOGIN_REQUIRED for "authentication required",
- * AGENT_ROOT_REFUSED for a preset's known refusal under root, else AGENT_FAILED; the agent's own words
- * (its error data) go in `detail`.
+ * AGENT_ROOT_REFUSED for a preset's known refusal under root (its variable set, but not to the value the
+ * agent accepts), else AGENT_FAILED; the agent's own words (its error data) go in `detail`.
  */
 export function explainAgentError(err: unknown, ctx: FailureContext): TetherError {
   if (err instanceof TetherError) return err;
@@ -157,7 +157,7 @@ export function explainAgentError(err: unknown, ctx: FailureContext): TetherErro
   const said = clean(err.message, 300);
   if (err.code === AUTH_REQUIRED) return new TetherError('AGENT_LOGIN_REQUIRED', `${ctx.agentName} needs a login (${ctx.what}: ${said})`, { cause: err, detail });
   const refusal = ctx.rootRefusal;
-  if (refusal && ctx.uid === 0 && !ctx.env[refusal.unlessEnv] && `${said} ${detail ?? ''}`.includes(refusal.signature)) {
+  if (refusal && ctx.uid === 0 && (ctx.env[refusal.env] ?? '') !== '' && ctx.env[refusal.env] !== refusal.accepted && `${said} ${detail ?? ''}`.includes(refusal.signature)) {
     return new TetherError('AGENT_ROOT_REFUSED', refusal.advice, { cause: err, detail: `${said}${detail ? `: ${detail}` : ''}` });
   }
   return new TetherError('AGENT_FAILED', `${ctx.what} failed: ${said}`, { cause: err, detail });

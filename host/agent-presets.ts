@@ -11,10 +11,12 @@ import { TetherError } from '../protocol/errors.js';
 
 /**
  * A refusal an agent makes under root that it does not explain over ACP: recognised by its words in the
- * failed request (`signature`), when running as root without `unlessEnv` set; `advice` says what to do.
+ * failed request (`signature`), when running as root with `env` set to anything but `accepted`;
+ * `advice` says what to do.
  */
 export interface RootRefusal {
-  unlessEnv: string;
+  env: string;
+  accepted: string;
   signature: string;
   advice: string;
 }
@@ -41,11 +43,15 @@ export const BUILTIN_PRESETS: Readonly<Record<string, AgentPreset>> = Object.fre
     install: 'install it with: npm install -g @zed-industries/claude-agent-acp',
     login: 'run `claude-agent-acp --cli` on the host and type /login (or use "Log in with Claude" from tether); an ANTHROPIC_API_KEY in tether\'s environment works too',
     authEnv: {},
+    // Measured: as root, claude-agent-acp offers permission bypass whenever IS_SANDBOX is set at all, but
+    // its Claude Code CLI accepts bypass under root only with IS_SANDBOX=1 and exits otherwise, which the
+    // agent reports as "Query closed before response received" (the cause shows only in its debug log).
     rootRefusal: {
-      unlessEnv: 'IS_SANDBOX',
+      env: 'IS_SANDBOX',
+      accepted: '1',
       signature: 'Query closed before response received',
       advice:
-        'claude-agent-acp refuses to run as root (its Claude Code CLI rejects permission bypass under root): run tether as a normal user, or set IS_SANDBOX=1 if this is a container or VM you can throw away',
+        'claude-agent-acp cannot start as root with IS_SANDBOX set to anything but 1 (its Claude Code CLI refuses permission bypass under root): set IS_SANDBOX=1 if this is a container or VM you can throw away, or unset IS_SANDBOX, or run tether as a normal user',
     },
   },
   codex: {

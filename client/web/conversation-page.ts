@@ -80,7 +80,16 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
     stop: () => send({ type: 'stop' }),
     setMode: async (modeId) => (await send({ type: 'set-mode', modeId })).ok,
   });
-  const settings = new SettingsBar({ set: async (configId, value) => (await send({ type: 'set-config', configId, value })).ok });
+  // The agent's login methods, on request, when it does not need a login right now.
+  let loginsShown = false;
+  const settings = new SettingsBar({
+    set: async (configId, value) => (await send({ type: 'set-config', configId, value })).ok,
+    toggleLogin: () => {
+      loginsShown = !loginsShown;
+      renderLogin();
+      if (loginsShown) login.element.scrollIntoView({ block: 'nearest' });
+    },
+  });
   const { origin, token } = parseSessionUrl(location.href);
   const login = new LoginCard({
     start: async (methodId) => (await send({ type: 'login', methodId })).ok,
@@ -108,6 +117,7 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
     turnBar.setModes(meta.modes, meta.currentModeId, settings.hasModeSetting());
     composer.setImagesAllowed(meta.promptImages);
     composer.setCommands(meta.commands);
+    renderLogin();
     renderTitle();
   };
 
@@ -130,10 +140,22 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
     const ended = status === 'ended';
     const state = readConversationState(view);
     log.setEnded(ended ? { reason: state.endedReason ?? '', detail: state.endedDetail, stderrTail: state.stderrTail } : null);
-    login.set(state.login);
+    renderLogin();
     renderBanner();
     renderTitle();
     updateJump();
+  };
+
+  const renderLogin = (): void => {
+    const state = readConversationState(view);
+    const meta = readConversationMeta(view);
+    const agent = meta.agentName ?? meta.agent;
+    login.set(
+      state.login ??
+        (loginsShown && meta.authMethods.length > 0 ? { agent, reason: `How to log in to ${agent}`, methods: meta.authMethods, hint: null, terminal: null } : null),
+      state.login ? 'needed' : 'asked',
+    );
+    settings.setLogins(meta.authMethods.length > 0 && state.login === null, loginsShown);
   };
 
   const renderBanner = (): void => {

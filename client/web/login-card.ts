@@ -24,9 +24,9 @@ export class LoginCard {
     this.element.hidden = true;
   }
 
-  /** Shows `login`, or hides the card. */
-  set(login: LoginNeed | null): void {
-    const key = JSON.stringify(login);
+  /** Shows `login` (a login the agent needs, or its methods the user asked to see), or hides the card. */
+  set(login: LoginNeed | null, why: 'needed' | 'asked' = 'needed'): void {
+    const key = JSON.stringify([login, why]);
     if (key === this.key) return;
     this.key = key;
     this.element.hidden = login === null;
@@ -34,7 +34,10 @@ export class LoginCard {
       this.element.replaceChildren();
       return;
     }
-    const parts: HTMLElement[] = [element('h3', 'login-title', `${login.agent} needs a login`), element('p', 'login-reason', login.reason)];
+    this.element.setAttribute('aria-label', why === 'needed' ? 'Login needed' : 'Login methods');
+    this.element.dataset.why = why;
+    const parts: HTMLElement[] = [element('h3', 'login-title', why === 'needed' ? `${login.agent} needs a login` : `Log in to ${login.agent}`)];
+    if (why === 'needed') parts.push(element('p', 'login-reason', login.reason));
     const list = element('ul', 'login-methods');
     list.setAttribute('aria-label', 'Login methods');
     for (const m of login.methods) {

@@ -6,12 +6,14 @@
  */
 import type { ConfigOptionInfo, UsageInfo } from '../../protocol/agent-offer.js';
 import { formatUsage } from '../../protocol/agent-offer.js';
-import { element, setText } from './dom.js';
+import { button, element, setText } from './dom.js';
 
 /** What the pickers do. */
 export interface SettingsActions {
   /** Resolves true when the host applied the change. */
   set(configId: string, value: string | boolean): Promise<boolean>;
+  /** Shows or hides the agent's login methods (the login card). */
+  toggleLogin(): void;
 }
 
 /** The settings row. */
@@ -19,6 +21,8 @@ export class SettingsBar {
   readonly element = element('div', 'settings-bar');
   private readonly pickers = element('div', 'settings-pickers');
   private readonly usage = element('span', 'usage-chip');
+  private readonly loginButton = button('Login', 'setting-login-button', 'Login methods');
+  private hasLogins = false;
   private key = '';
   private enabled = true;
   private options: ConfigOptionInfo[] = [];
@@ -27,7 +31,10 @@ export class SettingsBar {
     this.element.setAttribute('role', 'group');
     this.element.setAttribute('aria-label', 'Agent settings');
     this.usage.hidden = true;
-    this.element.append(this.pickers, this.usage);
+    this.loginButton.hidden = true;
+    this.loginButton.setAttribute('aria-expanded', 'false');
+    this.loginButton.addEventListener('click', () => this.actions.toggleLogin());
+    this.element.append(this.pickers, this.loginButton, this.usage);
     this.element.hidden = true;
   }
 
@@ -66,13 +73,21 @@ export class SettingsBar {
     this.visible();
   }
 
+  /** Whether the agent names login methods (a button shows them), and whether they are shown now. */
+  setLogins(available: boolean, shown: boolean): void {
+    this.hasLogins = available;
+    this.loginButton.hidden = !available;
+    this.loginButton.setAttribute('aria-expanded', String(shown));
+    this.visible();
+  }
+
   setEnabled(enabled: boolean): void {
     this.enabled = enabled;
     for (const c of this.pickers.querySelectorAll<HTMLInputElement | HTMLSelectElement>('[data-config-id]')) c.disabled = !enabled;
   }
 
   private visible(): void {
-    this.element.hidden = this.options.length === 0 && this.usage.hidden;
+    this.element.hidden = this.options.length === 0 && this.usage.hidden && !this.hasLogins;
   }
 
   private picker(o: ConfigOptionInfo): HTMLElement {

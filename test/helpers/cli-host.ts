@@ -20,12 +20,12 @@ export interface CliHost {
   kill(): void;
 }
 
-/** Starts `node bin/tether.js <args>`. */
-export function startCli(args: string[], env: Record<string, string> = {}, cwd?: string): CliHost {
+/** Starts `node bin/tether.js <args>` with the test's environment plus `env` (or `env` alone with `cleanEnv`). */
+export function startCli(args: string[], env: Record<string, string> = {}, cwd?: string, cleanEnv = false): CliHost {
   const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'tether.js'), ...args], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
+    env: cleanEnv ? env : { ...process.env, ...env },
   });
   const events: CliHost['events'] = [];
   let stderr = '';

@@ -12,21 +12,21 @@ import { answerProblem, parseTypedAnswer, type QuestionField } from '../../proto
 import { formatUsage } from '../../protocol/agent-offer.js';
 
 const claude = BUILTIN_PRESETS.claude!;
-/** What claude-agent-acp 0.23.1 answers session/new as root without IS_SANDBOX (measured). */
+/** What claude-agent-acp 0.23.1 answers session/new as root with IS_SANDBOX=yes (measured). */
 const ROOT_REFUSAL = new RequestError(-32603, 'Internal error', { details: 'Query closed before response received' });
-const ctx = { what: 'session/new', agentName: 'Claude Agent', rootRefusal: claude.rootRefusal, env: {} as Record<string, string>, uid: 0 };
+const ctx = { what: 'session/new', agentName: 'Claude Agent', rootRefusal: claude.rootRefusal, env: { IS_SANDBOX: 'yes' } as Record<string, string>, uid: 0 };
 
 describe('explaining an agent\'s error', () => {
-  it('the claude root refusal says what to do (root, no IS_SANDBOX)', () => {
+  it('the claude root refusal says what to do (root, IS_SANDBOX set but not to 1)', () => {
     const e = explainAgentError(ROOT_REFUSAL, ctx);
     assert.equal(e.code, 'AGENT_ROOT_REFUSED');
-    assert.match(e.message, /refuses to run as root/);
-    assert.match(e.message, /run tether as a normal user, or set IS_SANDBOX=1/);
+    assert.match(e.message, /cannot start as root with IS_SANDBOX set to anything but 1/);
+    assert.match(e.message, /set IS_SANDBOX=1 .*or unset IS_SANDBOX, or run tether as a normal user/);
     assert.equal(e.detail, 'Internal error: Query closed before response received');
   });
 
-  it('the same words are an ordinary failure for a normal user, with IS_SANDBOX set, or for another preset', () => {
-    for (const other of [{ ...ctx, uid: 1000 }, { ...ctx, env: { IS_SANDBOX: '1' } }, { ...ctx, rootRefusal: undefined }]) {
+  it('the same words are an ordinary failure for a normal user, with IS_SANDBOX=1 or unset, or for another preset', () => {
+    for (const other of [{ ...ctx, uid: 1000 }, { ...ctx, env: { IS_SANDBOX: '1' } }, { ...ctx, env: {} }, { ...ctx, rootRefusal: undefined }]) {
       const e = explainAgentError(ROOT_REFUSAL, other);
       assert.equal(e.code, 'AGENT_FAILED');
       assert.equal(e.message, 'session/new failed: Internal error');
