@@ -21,8 +21,11 @@ Commands:
 Interactive mode takes the same options as remote-control (--agent, --port, --bind, --local,
 --public-url, --signal, --cols, --rows, --config, --log-level); see 'tether remote-control --help'.
 Chat commands: /remote-control [name] (/rc) share or show the sharing panel, /devices,
-/stop, /mode <id>, /quit. For terminal programs, Ctrl-] then s shares (or shows the panel),
-Ctrl-] then q quits, Ctrl-] twice sends Ctrl-].`;
+/stop, /mode <id>, /config [setting value] (and /<setting> <value>, e.g. /model 2), /usage,
+/login [n] (runs the agent's login program here), / lists the agent's own slash commands (sent to
+it as prompts; Tab completes), /quit. A number answers a permission request; when the agent asks a
+question, type the answers one per line (/decline refuses). For terminal programs, Ctrl-] then s
+shares (or shows the panel), Ctrl-] then q quits, Ctrl-] twice sends Ctrl-].`;
 
 /** \`tether remote-control --help\`. */
 export const REMOTE_CONTROL_HELP = `Usage: tether remote-control [name] [options] [-- <command> [args...]]
@@ -53,7 +56,8 @@ Options:
                           Run any terminal program (the line is run by /bin/sh -c).
   -- <command> [args...]  Shorthand for --agent pty: runs <command> directly with its args.
   --config FILE           Config file with extra presets (default ~/.config/tether/config.json):
-                          {"presets": {"name": {"command": "cmd --acp", "install": "how to"}}}
+                          {"presets": {"name": {"command": "cmd --acp", "install": "how to",
+                          "login": "how to log in", "authEnv": {"<login method id>": "VAR"}}}}
   --port N                Port of the embedded signal server (default 7420; if it is taken, any
                           free port is used). 0 = any free port.
   --bind ADDR             Address to listen on (default 0.0.0.0: every interface, so devices on
@@ -67,14 +71,19 @@ Options:
   --cols N, --rows N      Initial terminal size (default 80x24; the device that types sets it after).
   --json                  Print one JSON object per line instead of the QR code and status screen:
                           ready, session-started, session-ended, session-exited,
-                          session-removed, device-joined, device-left.
+                          session-removed, device-joined, device-left, error (a failed start
+                          prints it before exiting with status 1).
   --log-level LEVEL       fatal|error|warn|info|debug|trace|silent (default warn); logs go to stderr.
   -h, --help              Show this help.
 
 Keys (on the status screen): q or Ctrl-C quits; space shows or hides the QR code; w switches
 new sessions between this folder and their own worktree.
 A session whose program or agent ends stays readable on every device until it is removed from
-the list. With --spawn session, tether exits with the terminal program's exit code.`;
+the list. With --spawn session, tether exits with the terminal program's exit code (128 + the
+signal's number when a signal killed it).
+Agents log in the agent's way: tether logs in with a preset's variable when it is set (codex:
+OPENAI_API_KEY or CODEX_API_KEY); otherwise a device shows the agent's login methods and, for a
+login program (claude), an owner can run it in a terminal session. See README "Agents".`;
 
 /** \`tether signal --help\`. */
 export const SIGNAL_HELP = `Usage: tether signal [options]
@@ -116,7 +125,9 @@ Joins a session from this terminal. Quote the URL: it contains '#'.
   - a shared terminal: raw mode; your terminal's size is sent when you type or resize.
     Ctrl-] detaches.
   - a conversation: a chat; type a message and Enter, a number and Enter answers a
-    permission request, /stop stops the agent's turn, /quit leaves.
+    permission request, the answers to the agent's questions one per line, / lists the
+    agent's slash commands, /config and /<setting> <value> change its settings, /usage,
+    /stop stops the agent's turn, /quit leaves.
   - a server's session list: prints every session with its own attach command.
 
 Options:
