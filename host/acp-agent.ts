@@ -7,7 +7,6 @@
  * handed to the caller; file reads and writes are served only inside the session folder, and commands
  * run through ClientTerminals. A failed start stops the whole process group.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { Readable, Writable } from 'node:stream';
 import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -22,31 +21,25 @@ import {
   type ClientCapabilities,
   type ClientConnection,
   type ContentBlock,
-  type CreateElicitationRequest,
-  type CreateElicitationResponse,
   type LoadSessionResponse,
   type McpServer,
   type NewSessionResponse,
   type ResumeSessionResponse,
-  type RequestPermissionRequest,
-  type RequestPermissionResponse,
   type SessionInfo,
   type SessionNotification,
-  type SessionUpdate,
   type StopReason,
 } from '@agentclientprotocol/sdk';
 import { TetherError } from '../protocol/errors.js';
-import type { AgentMode } from '../protocol/conversation-doc.js';
-import type { AgentSessionCaps, AuthMethodInfo, ConfigOptionInfo } from '../protocol/agent-offer.js';
+import type { ConfigOptionInfo } from '../protocol/agent-offer.js';
 import { TETHER_VERSION } from '../protocol/version.js';
 import { SessionFiles } from './session-files.js';
-import { ClientTerminals, signalGroup, type TerminalSink } from './client-terminals.js';
+import { ClientTerminals } from './client-terminals.js';
 import { clean, explainAgentError, toAuthMethods, toConfigOptions } from './acp-offer.js';
-import type { RootRefusal } from './agent-presets.js';
-import { safeBlock } from '../client/terminal/safe-text.js';
+import { AgentProcess, type AgentExit } from './agent-process.js';
+import type { AcpAgentHandlers, AgentCommand, AgentIdentity, AgentInfo } from './acp-agent-types.js';
 
-/** Lines of the agent's stderr kept to show devices when it fails. */
-const STDERR_TAIL_LINES = 20;
+export type { AgentExit } from './agent-process.js';
+
 const INIT_TIMEOUT_MS = 30_000;
 /** How long an agent gets to answer session/close before its process group is stopped anyway. */
 const CLOSE_TIMEOUT_MS = 2000;
@@ -64,69 +57,14 @@ const CLIENT_CAPABILITIES: ClientCapabilities = {
   session: { configOptions: { boolean: {} } },
 };
 
-/** How to start the agent, and the preset's facts about it. */
-export interface AgentCommand {
-  file: string;
-  args: string[];
-  display: string;
-  /** Said when the command is missing, e.g. "install it with: npm install -g …". */
-  installHint?: string;
-  /** How to log in (the preset's words). */
-  login?: string;
-  /** Login method id → environment variable that satisfies it. */
-  authEnv?: Readonly<Record<string, string>>;
-  rootRefusal?: RootRefusal;
-}
-
-/** The agent's name and login methods, learned by `initialize`. */
-export interface AgentIdentity {
-  agentName: string | null;
-  authMethods: AuthMethodInfo[];
-  /** The method tether logged in with (a preset variable was set), if any. */
-  authenticatedWith: string | null;
-  promptImages: boolean;
-  sessionCaps: AgentSessionCaps;
-}
-
-/** What the agent offers once its session is open. */
-export interface AgentInfo extends AgentIdentity {
-  modes: AgentMode[];
-  currentModeId: string | null;
-  configOptions: ConfigOptionInfo[];
-  agentSessionId: string;
-}
-
-/** How the agent process ended. */
-export interface AgentExit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stderrTail: string;
-}
-
-/** Callbacks from the agent. */
-export interface AcpAgentHandlers {
-  onUpdate(update: SessionUpdate): void;
-  /** Resolve with the chosen outcome; `signal` aborts when the turn is cancelled. */
-  onPermission(request: RequestPermissionRequest, signal: AbortSignal): Promise<RequestPermissionResponse>;
-  /** A question (elicitation); resolve with the user's answer. */
-  onQuestion(request: CreateElicitationRequest, signal: AbortSignal): Promise<CreateElicitationResponse>;
-  /** A URL-mode question's out-of-band step finished. */
-  onQuestionComplete(elicitationId: string): void;
-  onExit(exit: AgentExit): void;
-  /** Where commands the agent runs report their output. */
-  terminals: TerminalSink;
-}
+export type { AcpAgentHandlers, AgentCommand, AgentIdentity, AgentInfo } from './acp-agent-types.js';
 
 /** A running ACP agent with one session. */
 export class AcpAgent {
-  private child: ChildProcess | null = null;
+  private process: AgentProcess | null = null;
   private connection: ClientConnection | null = null;
   private sessionId: string | null = null;
   private identityInfo: AgentIdentity | null = null;
-  private stderrLines: string[] = [];
-  private stderrPartial = '';
-  private exited: AgentExit | null = null;
-  private readonly exitWaiters: Array<() => void> = [];
   private readonly early: SessionNotification[] = [];
   private folder: string;
   private rawAuthMethods: AuthMethod[] = [];
@@ -143,9 +81,13 @@ export class AcpAgent {
     this.folder = resolve(cwd);
   }
 
-  /** The agent's stderr, last lines, without escape sequences (colour codes would show as `[31m` on a page). */
+  /** The agent's stderr, last lines, without escape sequences. */
   get stderrTail(): string {
-    return safeBlock([...this.stderrLines, this.stderrPartial].filter(Boolean).join('\n'));
+    return this.process?.stderrTail ?? '';
+  }
+
+  private get exited(): AgentExit | null {
+    return this.process?.exited ?? null;
   }
 
   /** What `initialize` told, once it did (also after a failed session/new). */
@@ -155,7 +97,7 @@ export class AcpAgent {
 
   /** The agent's process id while it runs. */
   get pid(): number | null {
-    return this.child?.pid ?? null;
+    return this.process?.child.pid ?? null;
   }
 
   /**
@@ -253,17 +195,7 @@ export class AcpAgent {
     }
   }
 
-  /** The agent command with a terminal login method's arguments (ACP: appended to the agent's own invocation). */
-  loginCommand(method: AuthMethod): { file: string; args: string[]; env: Record<string, string>; display: string } {
-    const extra = 'type' in method && method.type === 'terminal' ? (method.args ?? []) : [];
-    const env = { ...this.env, ...('type' in method && method.type === 'terminal' ? (method.env ?? {}) : {}) };
-    const { file, args } = this.command;
-    // `acp:<line>` runs through `sh -c <line>`: the arguments belong on the line, quoted.
-    const argv = file === '/bin/sh' && args[0] === '-c' && args.length === 2 ? ['-c', [args[1]!, ...extra.map(shellQuote)].join(' ')] : [...args, ...extra];
-    return { file, args: argv, env, display: [this.command.display, ...extra].join(' ') };
-  }
-
-  /** The agent's raw login methods from `initialize` (for loginCommand). */
+  /** One of the agent's login methods as `initialize` gave it (a terminal method's arguments and variables). */
   authMethod(id: string): AuthMethod | undefined {
     return this.rawAuthMethods.find((m) => m.id === id);
   }
@@ -271,56 +203,23 @@ export class AcpAgent {
   /** Stops the agent's whole process group (SIGTERM, then SIGKILL after `graceMs`), and the commands it runs. */
   async close(graceMs = 1000): Promise<void> {
     await this.terminals?.killAll();
-    const child = this.child;
-    if (!child || child.pid === undefined) return;
-    if (this.exited) {
-      // The agent is gone, but what it started may live on in its group (a grandchild it did not wait for).
-      signalGroup(child.pid, 'SIGKILL');
-      return;
-    }
-    const gone = new Promise<void>((r) => this.exitWaiters.push(r));
-    this.connection?.close();
-    child.stdin?.end(); // closing the ACP connection leaves the agent's stdin open
-    signalGroup(child.pid, 'SIGTERM');
-    const timer = setTimeout(() => signalGroup(child.pid!, 'SIGKILL'), graceMs);
-    await gone;
-    clearTimeout(timer);
+    if (!this.process) return;
+    if (!this.exited) this.connection?.close();
+    await this.process.stop(graceMs);
   }
 
   private async connectOnce(): Promise<AgentIdentity> {
     this.folder = await realpath(this.cwd);
-    const child = spawn(this.command.file, this.command.args, {
-      cwd: this.folder,
-      env: this.env,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      detached: true, // own process group: stopping the session stops everything it started
-    });
-    this.child = child;
-    const spawned = new Promise<void>((resolveSpawn, rejectSpawn) => {
-      child.once('spawn', resolveSpawn);
-      child.once('error', (err: NodeJS.ErrnoException) => {
-        rejectSpawn(
-          err.code === 'ENOENT'
-            ? new TetherError('AGENT_NOT_FOUND', `${this.command.file} not found${this.command.installHint ? `: ${this.command.installHint}` : ''}`)
-            : new TetherError('SPAWN_FAILED', `could not start ${this.command.display}: ${err.message}`, { cause: err }),
-        );
-      });
-    });
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (text: string) => this.collectStderr(text));
-    child.on('exit', (code, signal) => {
-      this.exited = { code, signal, stderrTail: this.stderrTail };
-      this.log.info({ code, signal }, 'agent exited');
+    const child = await AgentProcess.start(this.command, this.folder, this.env, (exit) => {
       this.connection?.close(new TetherError('AGENT_FAILED', 'the agent exited'));
-      for (const w of this.exitWaiters.splice(0)) w();
-      this.handlers.onExit(this.exited);
-    });
-    await spawned;
+      this.handlers.onExit(exit);
+    }, this.log);
+    this.process = child;
     this.terminals = new ClientTerminals(this.folder, this.env, this.handlers.terminals, this.log.child({ component: 'terminals' }));
 
     const stream = ndJsonStream(
-      Writable.toWeb(child.stdin!) as WritableStream<Uint8Array>,
-      Readable.toWeb(child.stdout!) as ReadableStream<Uint8Array>,
+      Writable.toWeb(child.child.stdin!) as WritableStream<Uint8Array>,
+      Readable.toWeb(child.child.stdout!) as ReadableStream<Uint8Array>,
     );
     this.connection = this.clientApp().connect(stream);
     const agent = this.connection.agent;
@@ -462,13 +361,6 @@ export class AcpAgent {
     });
   }
 
-  private collectStderr(text: string): void {
-    const parts = (this.stderrPartial + text).split('\n');
-    this.stderrPartial = parts.pop()!.slice(-2000);
-    for (const line of parts) this.stderrLines.push(line.slice(0, 2000));
-    if (this.stderrLines.length > STDERR_TAIL_LINES) this.stderrLines.splice(0, this.stderrLines.length - STDERR_TAIL_LINES);
-  }
-
   /** Serves a file request through the session folder's SessionFiles; a refusal reaches the agent as invalid params. */
   private async confined<T>(path: string, use: (files: SessionFiles) => Promise<T>): Promise<T> {
     this.files ??= await SessionFiles.open(this.folder);
@@ -488,29 +380,15 @@ export class AcpAgent {
     } catch (err) {
       if (err instanceof TetherError || err instanceof RequestError) throw this.explain(err, what);
       // A write to an agent that is exiting fails (EPIPE) before its exit is seen: say how it ended instead.
-      if (await this.exitWithin(EXIT_SETTLE_MS)) throw new TetherError('AGENT_FAILED', `the agent ${this.exitWords()} during ${what}`, { detail: this.stderrTail || null });
+      if (this.process && (await this.process.exitWithin(EXIT_SETTLE_MS))) throw new TetherError('AGENT_FAILED', `the agent ${this.process.exitWords} during ${what}`, { detail: this.stderrTail || null });
       throw this.explain(err, what);
     }
-  }
-
-  /** Resolves true once the agent exited, or false after `ms`. */
-  private exitWithin(ms: number): Promise<boolean> {
-    if (this.exited) return Promise.resolve(true);
-    return new Promise((done) => {
-      const timer = setTimeout(() => done(false), ms);
-      this.exitWaiters.push(() => {
-        clearTimeout(timer);
-        done(true);
-      });
-    });
   }
 
   private async withTimeout<T>(promise: Promise<T>, what: string, ms: number): Promise<T> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const exited = new Promise<never>((_, reject) => {
-      const fail = (): void => reject(new TetherError('AGENT_FAILED', `the agent ${this.exitWords()} during ${what}`, { detail: this.stderrTail || null }));
-      if (this.exited) fail();
-      else this.exitWaiters.push(fail);
+      this.process?.onceExited(() => reject(new TetherError('AGENT_FAILED', `the agent ${this.process!.exitWords} during ${what}`, { detail: this.stderrTail || null })));
     });
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new TetherError('AGENT_FAILED', `the agent did not answer ${what} within ${ms / 1000} s`)), ms);
@@ -521,15 +399,4 @@ export class AcpAgent {
       clearTimeout(timer);
     }
   }
-
-  private exitWords(): string {
-    const e = this.exited;
-    if (!e) return 'exited';
-    return e.signal ? `was killed by ${e.signal}` : `exited with code ${e.code}`;
-  }
-}
-
-/** Quotes one word for /bin/sh. */
-function shellQuote(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,7 +1,7 @@
 /**
  * Turns what an ACP agent sends (the SDK's own types) into what the conversation document keeps:
- * login methods (with the preset's variable for each), slash commands, session settings, a question's
- * form fields, and an agent error explained (its JSON-RPC data, a missing login, the known root refusal
+ * content blocks and tool content, login methods (with the preset's variable for each), slash commands,
+ * session settings, usage, a question's form fields, and an agent error explained (its JSON-RPC data, a missing login, the known root refusal
  * of claude-agent-acp). Everything is bounded and stripped of control characters here, once, on the host.
  */
 import {
@@ -14,8 +14,12 @@ import {
   type SessionConfigOption,
   type SessionConfigSelectGroup,
   type SessionConfigSelectOption,
+  type ContentBlock,
+  type ToolCallContent,
+  type UsageUpdate,
 } from '@agentclientprotocol/sdk';
-import { MAX_OFFER_ITEMS, MAX_OFFER_TEXT, type AgentCommandInfo, type AuthMethodInfo, type ConfigOptionInfo, type ConfigValue } from '../protocol/agent-offer.js';
+import type { ToolContent } from '../protocol/conversation-doc.js';
+import { MAX_OFFER_ITEMS, MAX_OFFER_TEXT, type AgentCommandInfo, type AuthMethodInfo, type ConfigOptionInfo, type ConfigValue, type UsageInfo } from '../protocol/agent-offer.js';
 import { MAX_QUESTION_FIELDS, type QuestionChoice, type QuestionField } from '../protocol/agent-question.js';
 import { TetherError } from '../protocol/errors.js';
 import type { RootRefusal } from './agent-presets.js';
@@ -73,6 +77,32 @@ export function toConfigOptions(options: readonly SessionConfigOption[]): Config
     }
   }
   return out;
+}
+
+/** A content block as text (an image or other block as a short placeholder). */
+export function blockText(block: ContentBlock): string {
+  if (block.type === 'text') return block.text;
+  if (block.type === 'image') return '[image]';
+  if (block.type === 'resource_link') return `[${block.name}](${block.uri})`;
+  return `[${block.type}]`;
+}
+
+/** A tool call's content as the document keeps it. */
+export function toolContent(content: ToolCallContent[] | null | undefined): ToolContent[] {
+  return (content ?? []).map((c): ToolContent => {
+    if (c.type === 'diff') return { type: 'diff', path: c.path, oldText: c.oldText ?? null, newText: c.newText };
+    if (c.type === 'terminal') return { type: 'terminal', terminalId: c.terminalId };
+    return { type: 'text', text: blockText(c.content) };
+  });
+}
+
+/** Context use and cost, as the document keeps them. */
+export function toUsage(update: UsageUpdate): UsageInfo {
+  return {
+    used: Math.max(0, update.used),
+    size: Math.max(0, update.size),
+    cost: update.cost ? { amount: update.cost.amount, currency: clean(update.cost.currency, 16) } : null,
+  };
 }
 
 /** The fields of a form question, or a problem when the form cannot be shown (too many or unsupported fields). */

@@ -5,7 +5,7 @@
  * mode) or in the host's terminal (`/login` in the interactive chat); its exit updates the card.
  * Methods a variable satisfies say which variable to set.
  */
-import type { AuthMethod } from '@agentclientprotocol/sdk';
+import type { AuthMethod, AuthMethodTerminal } from '@agentclientprotocol/sdk';
 import { readConversationMeta, readConversationState, readStatus } from '../protocol/conversation-doc.js';
 import { TetherError } from '../protocol/errors.js';
 import type { ConversationWriter } from './conversation-writer.js';
@@ -29,6 +29,7 @@ export class ConversationLogin {
     private readonly writer: ConversationWriter,
     private readonly agent: AcpAgent,
     private readonly command: AgentCommand,
+    private readonly env: Record<string, string>,
     private readonly starter: LoginTerminalStarter | null,
   ) {}
 
@@ -57,7 +58,7 @@ export class ConversationLogin {
           : `${method.name} happens on the host${this.command.login ? `: ${this.command.login}` : ''}`,
       );
     }
-    return this.agent.loginCommand(method);
+    return loginProgram(this.command, this.env, method);
   }
 
   /** Runs a terminal method's login program in a terminal session (the `login` intent, owner only). */
@@ -85,6 +86,20 @@ export class ConversationLogin {
   }
 }
 
-function isTerminal(method: AuthMethod): method is AuthMethod & { type: 'terminal' } {
+function isTerminal(method: AuthMethod): method is AuthMethodTerminal & { type: 'terminal' } {
   return 'type' in method && method.type === 'terminal';
+}
+
+/** A terminal method's program: the agent's own command with the method's arguments and variables (ACP). */
+function loginProgram(command: AgentCommand, env: Record<string, string>, method: AuthMethodTerminal): LoginProgram {
+  const extra = method.args ?? [];
+  const { file, args } = command;
+  // `acp:<line>` runs through `sh -c <line>`: the arguments belong on the line, quoted.
+  const argv = file === '/bin/sh' && args[0] === '-c' && args.length === 2 ? ['-c', [args[1]!, ...extra.map(shellQuote)].join(' ')] : [...args, ...extra];
+  return { file, args: argv, env: { ...env, ...(method.env ?? {}) }, display: [command.display, ...extra].join(' ') };
+}
+
+/** Quotes one word for /bin/sh. */
+function shellQuote(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

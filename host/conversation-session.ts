@@ -97,7 +97,7 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
       },
       config.log.child({ component: 'agent' }),
     );
-    this.login = new ConversationLogin(this.writer, this.agent, config.command, config.loginTerminal ?? null);
+    this.login = new ConversationLogin(this.writer, this.agent, config.command, config.env, config.loginTerminal ?? null);
   }
 
   /**

@@ -6,7 +6,7 @@
  * agent runs through tether — each bounded: prompt images within a budget, terminal output trimmed.
  */
 import * as Y from 'yjs';
-import type { SessionUpdate, ToolCallContent, ContentBlock } from '@agentclientprotocol/sdk';
+import type { SessionUpdate } from '@agentclientprotocol/sdk';
 import {
   conversationDocView,
   entryTextType,
@@ -20,7 +20,6 @@ import {
   type LoginNeed,
   type PermissionAnswer,
   type PermissionOption,
-  type ToolContent,
   type AgentMode,
 } from '../protocol/conversation-doc.js';
 import type { AgentSessionCaps, AuthMethodInfo, ConfigOptionInfo } from '../protocol/agent-offer.js';
@@ -28,7 +27,7 @@ import type { QuestionAnswer, QuestionField } from '../protocol/agent-question.j
 import type { PromptImage } from '../protocol/messages.js';
 import type { DeviceInfo } from '../protocol/device-roster.js';
 import { newId } from '../protocol/ids.js';
-import { clean, toCommands, toConfigOptions } from './acp-offer.js';
+import { blockText, clean, toCommands, toConfigOptions, toolContent, toUsage } from './acp-offer.js';
 import type { TerminalSink } from './client-terminals.js';
 
 export type { QueuedPrompt } from '../protocol/conversation-doc.js';
@@ -62,21 +61,6 @@ export interface ConversationStartMeta {
   agent: string;
   command: string;
   cwd: string;
-}
-
-function blockText(block: ContentBlock): string {
-  if (block.type === 'text') return block.text;
-  if (block.type === 'image') return '[image]';
-  if (block.type === 'resource_link') return `[${block.name}](${block.uri})`;
-  return `[${block.type}]`;
-}
-
-function toolContent(content: ToolCallContent[] | null | undefined): ToolContent[] {
-  return (content ?? []).map((c): ToolContent => {
-    if (c.type === 'diff') return { type: 'diff', path: c.path, oldText: c.oldText ?? null, newText: c.newText };
-    if (c.type === 'terminal') return { type: 'terminal', terminalId: c.terminalId };
-    return { type: 'text', text: blockText(c.content) };
-  });
 }
 
 /** Writes one conversation document. */
@@ -193,11 +177,7 @@ export class ConversationWriter implements TerminalSink {
         this.setConfigOptions(toConfigOptions(update.configOptions));
         return;
       case 'usage_update':
-        this.view.meta.set('usage', {
-          used: Math.max(0, update.used),
-          size: Math.max(0, update.size),
-          cost: update.cost ? { amount: update.cost.amount, currency: clean(update.cost.currency, 16) } : null,
-        });
+        this.view.meta.set('usage', toUsage(update));
         return;
       case 'tool_call': {
         this.streaming = null;

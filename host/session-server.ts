@@ -10,11 +10,10 @@ import type { Logger } from 'pino';
 import { newId } from '../protocol/ids.js';
 import { TetherError } from '../protocol/errors.js';
 import type { ListIntent } from '../protocol/messages.js';
-import { readConversationMeta, readConversationState, readStatus, type LoginNeed } from '../protocol/conversation-doc.js';
-import { exitWords, shellStatus, signalName } from '../protocol/process-exit.js';
-import { readTerminal } from '../protocol/terminal-doc.js';
+import { readConversationState, type LoginNeed } from '../protocol/conversation-doc.js';
 import { formatSessionUrl } from '../protocol/session-url.js';
-import { readListMeta, runningCount, type ListedState, type SpawnMode } from '../protocol/session-list-doc.js';
+import { readListMeta, runningCount, type SpawnMode } from '../protocol/session-list-doc.js';
+import { endedBy, rowFields } from './session-row.js';
 import type { SignalServer } from '../signal/signal-server.js';
 import type { ProgramSpec, RemoteControlCommand } from './cli-args.js';
 import { AgentCatalog } from './agent-catalog.js';
@@ -29,7 +28,6 @@ import { Authenticator } from './trust/authenticator.js';
 import { MemoryTrustStore } from './trust/memory-trust-store.js';
 import { uniqueName } from './session-names.js';
 import { createWorktree, removeWorktree, releaseWorktree, repositoryRoot, isDirty, type Worktree } from './worktrees.js';
-import { readDevices } from '../protocol/device-roster.js';
 
 /** How often a session's row in the list follows its document (state, devices, last activity). */
 const LIST_REFRESH_MS = 100;
@@ -337,9 +335,12 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     const program: ProgramSpec = { kind: 'pty', file: login.file, args: login.args, display: login.display, label: `${agentLabel}-login` };
     const managed = await this.startSession({ name, program, spawn: 'same-dir', env: login.env });
     const exited = new Promise<number | null>((resolve) => {
-      this.on('session-ended', (s, e) => {
-        if (s === managed) resolve(e.exitCode);
-      });
+      const ended = (s: ManagedSession, e: { exitCode: number | null }): void => {
+        if (s !== managed) return;
+        this.off('session-ended', ended);
+        resolve(e.exitCode);
+      };
+      this.on('session-ended', ended);
     });
     return { sessionId: managed.id, exited };
   }
@@ -378,13 +379,12 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     const refresh = (): void => {
       this.refreshTimers.delete(managed.id);
       if (!this.sessions.has(managed.id)) return;
-      const state = this.stateOf(session);
+      const { state, ...fields } = rowFields(session);
       this.list.list.update(managed.id, {
         // "Ended" comes with its reason, from markEnded: the document may say so a moment earlier.
         ...(managed.ended ? { state: 'ended' } : state !== 'ended' ? { state } : {}),
-        devices: readDevices(session.writer.view.devices).map(([, d]) => d.name),
+        ...fields,
         lastActivity: Date.now(),
-        usage: session.kind === 'conversation' ? readConversationMeta(session.writer.view).usage : null,
       });
       this.emit('changed');
     };
@@ -403,15 +403,9 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     });
     session.on('device-joined', (actor: Actor) => this.emit('device-joined', managed, actor));
     session.on('device-left', (actor: Actor) => this.emit('device-left', managed, actor));
-    // A program killed by a signal is reported as killed (node-pty says "code 0" with the signal number).
-    if (session.kind === 'terminal') {
-      session.on('exited', (exit) => {
-        const signal = signalName(exit.signal);
-        this.markEnded(managed, signal ? null : exit.exitCode, exitWords(exit.exitCode, exit.signal).replace(/^was /, ''), { signal, status: shellStatus(exit.exitCode, exit.signal) });
-      });
-    } else {
-      session.on('agent-exited', (exit) => this.markEnded(managed, exit.code, exitWords(exit.code, exit.signal).replace(/^was /, ''), { signal: exit.signal, status: exit.code ?? 1 }));
-    }
+    const ended = ({ exitCode, reason, ...more }: ReturnType<typeof endedBy>): void => this.markEnded(managed, exitCode, reason, more);
+    if (session.kind === 'terminal') session.on('exited', (exit) => ended(endedBy(exit.exitCode, exit.signal)));
+    else session.on('agent-exited', (exit) => ended(endedBy(exit.code, exit.signal)));
     refresh();
   }
 
@@ -421,10 +415,5 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     this.list.list.update(managed.id, { state: 'ended', endedReason: reason, lastActivity: Date.now() });
     this.emit('session-ended', managed, { exitCode, reason, ...more });
     this.emit('changed');
-  }
-
-  private stateOf(session: HostedSession): ListedState {
-    if (session.kind === 'terminal') return readTerminal(session.writer.view).state === 'exited' ? 'ended' : 'running';
-    return readStatus(session.writer.view);
   }
 }

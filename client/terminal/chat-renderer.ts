@@ -10,7 +10,6 @@
 import type * as Y from 'yjs';
 import {
   isTurnStatus,
-  readClientTerminal,
   readConversationMeta,
   readConversationState,
   readEntry,
@@ -19,6 +18,7 @@ import {
   type ToolContent,
 } from '../../protocol/conversation-doc.js';
 import { formatUsage } from '../../protocol/agent-offer.js';
+import { readClientTerminal } from '../../protocol/conversation-terminals.js';
 import { safeBlock, safeLine } from './safe-text.js';
 import { fieldPrompt } from './chat-line.js';
 import { loginLines } from './login-lines.js';

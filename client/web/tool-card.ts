@@ -5,7 +5,8 @@
  * open, and the card follows its entry's status as the agent updates it.
  */
 import type * as Y from 'yjs';
-import { readClientTerminal, type ConversationDocView, type ToolContent, type ToolStatus } from '../../protocol/conversation-doc.js';
+import type { ConversationDocView, ToolContent, ToolStatus } from '../../protocol/conversation-doc.js';
+import { readClientTerminal } from '../../protocol/conversation-terminals.js';
 import { exitWords } from '../../protocol/process-exit.js';
 import { diffView, displayPath } from './diff-view.js';
 import { element, setText, srOnly } from './dom.js';

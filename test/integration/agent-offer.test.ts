@@ -14,11 +14,11 @@ import { startTestHost, joinClient, type TestHost, type TestClient } from '../he
 import { SCRIPTED_AGENT } from '../helpers/scripted-agent-command.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { processesMatching } from '../helpers/processes.js';
+import { readClientTerminal } from '../../protocol/conversation-terminals.js';
 import { entries, idle, last, lastText, prompt, view } from '../helpers/conversation-client.js';
 import {
   entryText,
   pendingQuestions,
-  readClientTerminal,
   readConversationMeta,
   readEntry,
   readStatus,
