@@ -1,5 +1,5 @@
 /**
- * A benchmark device for conversation sessions: the real SessionClient over @roamhq/wrtc, plus
+ * A benchmark device for conversation sessions: the real SessionClient over Node WebRTC (node-datachannel), plus
  * ChunkStamps, which notes when each chunk "w<i> " of the scripted agent's `stream` command first
  * appears in a document — on the host's document or on a device's replica, so the two can be matched
  * chunk by chunk.
@@ -71,7 +71,7 @@ export class ConversationDevice {
   readonly errors: string[] = [];
   private readonly conditions: Conditions;
 
-  /** `wrtc` defaults to @roamhq/wrtc; a benchmark may pass an instrumented copy (webrtc-timeline.ts). */
+  /** `wrtc` defaults to host/node-webrtc.ts; a benchmark may pass an instrumented copy (webrtc-timeline.ts). */
   constructor(url: string, name: string, wrtc: object = nodeWebRtc) {
     this.client = new SessionClient({ url, wrtc, deviceName: name, deviceKind: 'terminal' });
     this.chunks = new ChunkStamps(this.client.conversation);

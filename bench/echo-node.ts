@@ -17,38 +17,47 @@ const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
 /** Long enough to ride out a reconnect (the client's connect timeout is 15 s). */
 const KEYSTROKE_TIMEOUT_MS = 25_000;
 
-/** Runs the benchmark. */
-export async function benchEchoNode(): Promise<BenchResult> {
-  const host = await HostProcess.start(['cat']);
+/** Echo and reply times of `keystrokes` keys typed into `cat` by a live device, and the disrupted ones. */
+export async function measureEcho(device: NodeDevice, keystrokes = KEYSTROKES): Promise<{ echo: number[]; ack: number[]; disrupted: number[] }> {
   const echo: number[] = [];
   const ack: number[] = [];
   /** Keystrokes during which the connection dropped: reported, not mixed into the percentiles. */
   const disrupted: number[] = [];
+  for (let i = 0; i < WARMUP + keystrokes; i++) {
+    // No newline is sent: 320 characters stay well within the line discipline's 4 KiB line buffer.
+    const ch = LETTERS[i % LETTERS.length]!;
+    const mark = device.renderedChars;
+    const errorsBefore = device.errors.length;
+    const t0 = performance.now();
+    let tAck = 0;
+    const reply = device.client.sendIntent({ type: 'input', data: ch }).then((r) => {
+      tAck = performance.now();
+      return r;
+    });
+    await device.until(() => device.textSince(mark).includes(ch), KEYSTROKE_TIMEOUT_MS, `echo of keystroke ${i}`);
+    const tEcho = performance.now();
+    const r = await withTimeout(reply, KEYSTROKE_TIMEOUT_MS, `the reply to keystroke ${i}`);
+    if (!r.ok) throw new Error(`input intent rejected: ${r.error.code}`);
+    if (device.errors.length > errorsBefore) {
+      disrupted.push(tEcho - t0);
+    } else if (i >= WARMUP) {
+      echo.push(tEcho - t0);
+      ack.push(tAck - t0);
+    }
+  }
+  return { echo, ack, disrupted };
+}
+
+/** Runs the benchmark. */
+export async function benchEchoNode(): Promise<BenchResult> {
+  const host = await HostProcess.start(['cat']);
   const device = new NodeDevice(host.url, 'bench-echo').start();
+  let echo: number[] = [];
+  let ack: number[] = [];
+  let disrupted: number[] = [];
   try {
     await device.until(() => device.live, KEYSTROKE_TIMEOUT_MS, 'live');
-    for (let i = 0; i < WARMUP + KEYSTROKES; i++) {
-      // No newline is sent: 320 characters stay well within the line discipline's 4 KiB line buffer.
-      const ch = LETTERS[i % LETTERS.length]!;
-      const mark = device.renderedChars;
-      const errorsBefore = device.errors.length;
-      const t0 = performance.now();
-      let tAck = 0;
-      const reply = device.client.sendIntent({ type: 'input', data: ch }).then((r) => {
-        tAck = performance.now();
-        return r;
-      });
-      await device.until(() => device.textSince(mark).includes(ch), KEYSTROKE_TIMEOUT_MS, `echo of keystroke ${i}`);
-      const tEcho = performance.now();
-      const r = await withTimeout(reply, KEYSTROKE_TIMEOUT_MS, `the reply to keystroke ${i}`);
-      if (!r.ok) throw new Error(`input intent rejected: ${r.error.code}`);
-      if (device.errors.length > errorsBefore) {
-        disrupted.push(tEcho - t0);
-      } else if (i >= WARMUP) {
-        echo.push(tEcho - t0);
-        ack.push(tAck - t0);
-      }
-    }
+    ({ echo, ack, disrupted } = await measureEcho(device));
   } finally {
     device.close();
     await host.stop();

@@ -94,12 +94,14 @@ export class HostProcess {
    */
   static async start(
     program: string[],
-    options: { flags?: string[]; timeoutMs?: number; env?: Record<string, string>; label?: string } = {},
+    options: { flags?: string[]; timeoutMs?: number; env?: Record<string, string>; label?: string; signal?: boolean } = {},
   ): Promise<HostProcess> {
     const timeoutMs = options.timeoutMs ?? 15_000;
     const bin = join(packageRoot(), 'bin', 'tether.js');
     const flags = options.flags ?? [];
-    const args = [bin, 'remote-control', '--json', '--local', '--port', '0', ...flags, ...(program.length > 0 ? ['--', ...program] : [])];
+    // `signal`: a standalone `tether signal` instead (its ready event's url is the server's origin).
+    const command = options.signal ? ['signal'] : ['remote-control'];
+    const args = [bin, ...command, '--json', '--local', '--port', '0', ...flags, ...(program.length > 0 ? ['--', ...program] : [])];
     const child = spawn(process.execPath, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...options.env },

@@ -1,5 +1,5 @@
 /**
- * A benchmark device: the real SessionClient over @roamhq/wrtc, with its output replayed exactly once
+ * A benchmark device: the real SessionClient over Node WebRTC (node-datachannel), with its output replayed exactly once
  * through OutputCursor (as `tether attach` does). Counts what it rendered, keeps a short tail of it,
  * and lets a benchmark wait — event-driven, so timings are not rounded to a poll interval — until a
  * condition on its state or output holds.
@@ -25,9 +25,12 @@ export class NodeDevice {
   private readonly cursor = new OutputCursor();
   private readonly waiters = new Set<() => void>();
 
-  /** `wrtc` defaults to @roamhq/wrtc; a benchmark may pass an instrumented copy (webrtc-timeline.ts). */
-  constructor(url: string, name: string, wrtc: object = nodeWebRtc) {
-    this.client = new SessionClient({ url, wrtc, deviceName: name, deviceKind: 'terminal' });
+  /**
+   * `wrtc` defaults to host/node-webrtc.ts; a benchmark may pass an instrumented copy (webrtc-timeline.ts).
+   * `policy` 'relay' makes the device use TURN relays only.
+   */
+  constructor(url: string, name: string, wrtc: object = nodeWebRtc, policy: RTCIceTransportPolicy = 'all') {
+    this.client = new SessionClient({ url, wrtc, deviceName: name, deviceKind: 'terminal', iceTransportPolicy: policy });
     this.client.doc.on('update', () => {
       const { reset, text } = this.cursor.next(this.client.view);
       if (reset) this.resets++;

@@ -21,6 +21,10 @@ import { benchHistoryChromium } from './history-chromium.js';
 import { benchStreamCpu } from './stream-cpu.js';
 import { benchServerMode } from './server-mode.js';
 import { benchPasteStall } from './paste-stall.js';
+import { benchSessionChurn } from './session-churn.js';
+import { benchRelay } from './relay.js';
+import { benchSignalCapacity } from './signal-capacity.js';
+import { benchWebRtcJoins } from './webrtc-joins.js';
 import { browserUnavailable, CHROMIUM_PATH, launchChromium } from './chromium.js';
 import { formatTable, type BenchResult, type BenchRow } from './report.js';
 import { HostProcess } from './host-process.js';
@@ -66,6 +70,10 @@ async function main(): Promise<void> {
       { name: 'Host CPU streaming to 10 devices', run: benchStreamCpu },
       { name: 'Server mode, 32 sessions', run: benchServerMode },
       { name: '1 MiB paste', run: benchPasteStall },
+      { name: 'Session start/end × 1,000', run: benchSessionChurn },
+      { name: 'Through a TURN relay', run: benchRelay },
+      { name: 'Signal server capacity', run: benchSignalCapacity },
+      { name: 'WebRTC joins under load', run: benchWebRtcJoins },
     ],
     rows,
     notes,

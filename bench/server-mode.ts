@@ -216,7 +216,7 @@ async function streamAll(sessions: BenchSession[]): Promise<Record<Kind, number[
 /** Runs the benchmark. */
 export async function benchServerMode(): Promise<BenchResult> {
   const host = await HostProcess.start([], {
-    flags: ['--agent', SCRIPTED_AGENT, '--no-create-session-in-dir'],
+    flags: ['--agent', SCRIPTED_AGENT, '--allow-agent', 'shell', '--no-create-session-in-dir'],
     env: { SHELL: '/bin/sh', PS1: '$ ' },
     label: `server mode, ${SESSIONS} sessions`,
   });

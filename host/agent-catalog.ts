@@ -1,10 +1,11 @@
 /**
- * The agents a server's devices may start: the server's own program, every preset, and the shell —
- * each marked installed or not (its command looked up on PATH now, not when a start fails) with the
+ * The agents a server's devices may start: the server's own program, the presets (or only those
+ * --allow-agent names), a shell only when allowed — never one the admin policy leaves out — each
+ * marked installed or not (its command looked up on PATH now, not when a start fails) with the
  * preset's install hint, and resolved to the program a session runs.
  */
 import { resolveProgram, type ProgramSpec, type RemoteControlCommand } from './cli-args.js';
-import { loadPresets, defaultConfigPath } from './agent-presets.js';
+import { agentAllowed } from './policy.js';
 import { commandInstalled } from './command-path.js';
 import { TetherError } from '../protocol/errors.js';
 import type { StartableAgent } from '../protocol/session-list-doc.js';
@@ -22,14 +23,16 @@ export class AgentCatalog {
   private readonly entries: CatalogEntry[];
 
   constructor(private readonly config: RemoteControlCommand) {
-    const presets = loadPresets(config.configPath ?? defaultConfigPath(config.env), config.configPath !== null);
     const own = config.program;
     const shell = config.env.SHELL || '/bin/sh';
+    const allowed = config.allowAgents.length > 0 ? new Set(config.allowAgents) : null;
     this.entries = [
       { label: own.label, command: own.display, file: AgentCatalog.fileOf(own), install: own.installHint ?? null },
-      ...Object.entries(presets).map(([label, p]) => ({ label, command: p.command.join(' '), file: p.command[0]!, install: p.install })),
-      { label: 'shell', command: shell, file: shell, install: null },
-    ].filter((a, i, all) => all.findIndex((b) => b.label === a.label) === i);
+      ...Object.entries(config.presets)
+        .filter(([label]) => !allowed || allowed.has(label))
+        .map(([label, p]) => ({ label, command: p.command.join(' '), file: p.command[0]!, install: p.install })),
+      ...(allowed?.has('shell') ? [{ label: 'shell', command: shell, file: shell, install: null }] : []),
+    ].filter((a, i, all) => all.findIndex((b) => b.label === a.label) === i && (i === 0 || agentAllowed(config.policy, a.label)));
   }
 
   /** The labels, in the order shown. */
@@ -48,7 +51,7 @@ export class AgentCatalog {
     if (!this.entries.some((e) => e.label === label)) throw new TetherError('AGENT_UNKNOWN', `no agent '${label}' on this server (${this.labels.join(', ')})`);
     let program: ProgramSpec;
     try {
-      program = resolveProgram(label, null, this.config.env, this.config.configPath ?? undefined);
+      program = resolveProgram(label, null, this.config.env, this.config.presets);
     } catch (err) {
       throw new TetherError('AGENT_UNKNOWN', (err as Error).message);
     }

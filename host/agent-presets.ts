@@ -1,13 +1,15 @@
 /**
- * Agent presets: the common ACP agents by name, plus presets from the user's config file. A preset is a
- * command line, a hint saying how to install it when the command is missing, how to log in (the exact
- * thing to do on the host), which of the agent's login method ids an environment variable satisfies,
- * and known refusals worth explaining (claude-agent-acp under root).
+ * The user's config file (presets, STUN/TURN servers) and agent presets: the common ACP agents by name,
+ * plus presets from that file. A preset is a command line, a hint saying how to install it when the
+ * command is missing, how to log in (the exact thing to do on the host), which of the agent's login
+ * method ids an environment variable satisfies, and known refusals worth explaining (claude-agent-acp
+ * under root).
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as z from 'zod';
 import { TetherError } from '../protocol/errors.js';
+import { IceServersSchema } from '../protocol/ice-servers.js';
 
 /**
  * A refusal an agent makes under root that it does not explain over ACP: recognised by its words in the
@@ -67,13 +69,25 @@ export const BUILTIN_PRESETS: Readonly<Record<string, AgentPreset>> = Object.fre
 
 const PRESET_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
-/** The config file: `{ "presets": { "<name>": { "command": "<cmd> [args]" | ["cmd", "arg"], "install": "…" } } }`. */
+/**
+ * The config file: `{ "presets": { "<name>": { "command": "<cmd> [args]" | ["cmd", "arg"], "install": "…" } },
+ * "iceServers": [{ "urls": "turn:host:3478", "username": "…", "credential": "…" }] }`.
+ */
 export const ConfigFileSchema = z.strictObject({
+  /** STUN/TURN servers in the browser's RTCIceServer shape; the host uses them and hands them to devices. */
+  iceServers: IceServersSchema.optional(),
   presets: z
     .record(
       z.string(),
       z.strictObject({
-        command: z.union([z.string().min(1).max(1000), z.array(z.string().min(1).max(1000)).min(1).max(64)]),
+        command: z
+          .union([z.string().min(1).max(1000), z.array(z.string().min(1).max(1000)).min(1).max(64)])
+          // White space alone would become the program "" (a string command is split on white space). zod runs
+          // this even after the shape failed (an empty array), so it checks only what is there.
+          .refine((c) => {
+            const program: unknown = typeof c === 'string' ? c : Array.isArray(c) ? c[0] : undefined;
+            return typeof program !== 'string' || program.trim() !== '';
+          }, 'must name a program'),
         install: z.string().max(300).optional(),
         login: z.string().max(500).optional(),
         authEnv: z.record(z.string().min(1).max(200), z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')).optional(),
@@ -88,13 +102,14 @@ export function defaultConfigPath(env: Record<string, string | undefined>): stri
   return base ? join(base, 'tether', 'config.json') : null;
 }
 
-/** Reads presets from a config file; throws BAD_CONFIG with the file and the problem. */
-export function loadPresets(path: string | null, required: boolean): Record<string, AgentPreset> {
-  const presets: Record<string, AgentPreset> = { ...BUILTIN_PRESETS };
-  if (!path) return presets;
+export type ConfigFile = z.infer<typeof ConfigFileSchema>;
+
+/** Reads and validates a config file ({} when it is absent and not `required`); throws BAD_CONFIG. */
+export function loadConfigFile(path: string | null, required: boolean): ConfigFile {
+  if (!path) return {};
   if (!existsSync(path)) {
     if (required) throw new TetherError('BAD_CONFIG', `config file not found: ${path}`);
-    return presets;
+    return {};
   }
   let raw: unknown;
   try {
@@ -107,7 +122,13 @@ export function loadPresets(path: string | null, required: boolean): Record<stri
     const issue = parsed.error.issues[0]!;
     throw new TetherError('BAD_CONFIG', `${path}: ${issue.path.join('.') || '(root)'}: ${issue.message}`);
   }
-  for (const [name, p] of Object.entries(parsed.data.presets ?? {})) {
+  return parsed.data;
+}
+
+/** Reads presets from a config file; throws BAD_CONFIG with the file and the problem. */
+export function loadPresets(path: string | null, required: boolean): Record<string, AgentPreset> {
+  const presets: Record<string, AgentPreset> = { ...BUILTIN_PRESETS };
+  for (const [name, p] of Object.entries(loadConfigFile(path, required).presets ?? {})) {
     if (!PRESET_NAME.test(name)) throw new TetherError('BAD_CONFIG', `${path}: presets.${name}: preset names are lowercase letters, digits and dashes (at most 32)`);
     const command = typeof p.command === 'string' ? p.command.trim().split(/\s+/) : p.command;
     presets[name] = {

@@ -5,11 +5,13 @@
  * devices, log in (the agent's login program runs right here), and quit; the agent's own slash commands
  * and settings work too (client/terminal/chat-line.ts).
  */
+import { PATH_LABEL } from '../protocol/ice-servers.js';
 import { createInterface, type Interface } from 'node:readline';
 import type { ConversationSession } from './conversation-session.js';
 import { LOCAL_ACTOR } from './core/session-core.js';
 import { ChatRenderer } from '../client/terminal/chat-renderer.js';
 import { sharePanel } from './share-panel.js';
+import { renderQr } from './status-screen.js';
 import type { Sharing } from './sharing.js';
 import { isTurnStatus, readConversationMeta, readStatus } from '../protocol/conversation-doc.js';
 import { ChatInput, printAbovePrompt } from '../client/terminal/chat-line.js';
@@ -17,12 +19,21 @@ import { safeBlock, safeLine } from '../client/terminal/safe-text.js';
 import { TetherError } from '../protocol/errors.js';
 import { readDevices } from '../protocol/device-roster.js';
 import { runInForeground } from './foreground-program.js';
+import type { DeviceTrust } from './trust/device-trust.js';
+import { deviceByRef, deviceRow, ttlText, waitingLine } from './device-lines.js';
+import { RoleSchema } from '../protocol/roles.js';
 
 const HELP = [
   'Type a message and press Enter to send it (it queues while the agent works).',
   '  /remote-control [name], /rc [name]  share this session (link + QR), or show the sharing panel',
+  '  /rc new, /rc view                   a fresh link, or a view-only link (older links work until they expire)',
   '  /rc stop                            stop sharing and disconnect every device',
-  '  /devices                            list connected devices',
+  '  /devices                            list connected and paired devices (numbered)',
+  '  /devices revoke <n|id>              remove a device (kicked at once; its link and credential stop working)',
+  '  /devices role <n|id> owner|control|view   change what a device may do',
+  '  /devices rename <n|id> <name>       rename a device',
+  '  /devices revoke-all                 remove every device and every link (a new link is made)',
+  '  /allow <n|id> [view], /deny <n|id>  answer a device waiting to join',
   '  /stop                               stop the agent\'s current turn (Ctrl-C does too)',
   '  /mode [id]                          list or switch the agent\'s modes',
   '  /config [setting value]             list or change the agent\'s settings (/model <n> and the like too)',
@@ -34,16 +45,17 @@ const HELP = [
 ];
 
 /** The chat's own commands (they win over an agent command of the same name). */
-const OWN_COMMANDS = ['remote-control', 'rc', 'devices', 'stop', 'mode', 'config', 'usage', 'login', 'help', 'quit', 'exit'];
+const OWN_COMMANDS = ['remote-control', 'rc', 'devices', 'allow', 'deny', 'stop', 'mode', 'config', 'usage', 'login', 'help', 'quit', 'exit'];
 
 /** Runs the chat until /quit; resolves with the exit status. */
 export function runChatConsole(
   session: ConversationSession,
   sharing: Sharing,
   io: { input: NodeJS.ReadStream; output: NodeJS.WriteStream },
-  options: { shareAtStart: boolean },
+  options: { shareAtStart: boolean; trust: DeviceTrust },
 ): Promise<number> {
   const view = session.writer.view;
+  const trust = options.trust;
   const renderer = new ChatRenderer(view, LOCAL_ACTOR.name, () => io.output.columns || 80);
   const input = new ChatInput(view, OWN_COMMANDS);
   const rl: Interface = createInterface({
@@ -64,11 +76,23 @@ export function runChatConsole(
   session.doc.on('update', onUpdate);
   session.on('device-joined', (actor) => print([`\x1b[2m· ${safeLine(actor.name)} joined\x1b[0m`]));
   session.on('device-left', () => print([`\x1b[2m· a device left (${session.core.subscriberCount} connected)\x1b[0m`]));
+  const onWaiting = (d: Parameters<typeof waitingLine>[0]): void => {
+    const n = trust.list().findIndex((x) => x.deviceId === d.deviceId) + 1;
+    print([`\x1b[33m${waitingLine(d, `/allow ${n} · /allow ${n} view · /deny ${n}`)}\x1b[0m`]);
+  };
+  trust.on('waiting', onWaiting);
 
   // The host's terminal goes through the same validation as every device.
   const intent = (body: Record<string, unknown>): Promise<TetherError | null> => session.applyLocalIntent(body);
 
   async function share(args: string[]): Promise<void> {
+    if (args[0] === 'new' || args[0] === 'view') {
+      if (!sharing.info) return print(['Not shared yet: /rc shares this session (with a new link).']);
+      const info = sharing.newLink(args[0] === 'new' ? 'owner' : 'view')!;
+      const url = args[0] === 'new' ? info.url : info.viewUrl!;
+      const qr = await renderQr(url);
+      return print(['', ...qr.split('\n').map((l) => `  ${l}`), `  ${args[0] === 'new' ? 'New link' : 'View-only link'} (new devices can pair with it for ${ttlText(sharing.linkTtlMs)}):`, `  \x1b[4m${url}\x1b[0m`, '']);
+    }
     if (args[0] === 'stop') {
       if (!sharing.info) return print(['Not shared.']);
       await sharing.stop();
@@ -93,9 +117,18 @@ export function runChatConsole(
       case 'remote-control':
         await share(args);
         return true;
-      case 'devices': {
-        const devices = readDevices(view.devices).map(([, d]) => d);
-        print(devices.length ? devices.map((d) => `  ${safeLine(d.name)} (${safeLine(d.kind)})`) : ['  none']);
+      case 'devices':
+        devicesCommand(args);
+        return true;
+      case 'allow':
+      case 'deny': {
+        const d = deviceByRef(trust.list(), args[0]);
+        if (!d?.pending) {
+          print([`No such device waiting to join: ${safeLine(args[0] ?? '(none given)')}. /devices lists them.`]);
+          return true;
+        }
+        const answer = cmd === 'deny' ? 'deny' : args[1] === 'view' ? 'view' : 'allow';
+        report(trust.answer(d.deviceId, answer, LOCAL_ACTOR), `${safeLine(d.name)} ${answer === 'deny' ? 'was denied' : answer === 'view' ? 'joined view-only' : 'joined'}.`);
         return true;
       }
       case 'stop':
@@ -153,11 +186,41 @@ export function runChatConsole(
     if (!err && outcome.intent.type === 'set-config') print(input.describe('config'));
   }
 
+  function devicesCommand(args: string[]): void {
+    const all = trust.list();
+    const [action, ref, ...rest] = args;
+    if (action === undefined) {
+      const here = readDevices(view.devices).map(([, d]) => d).filter((d) => d.deviceId !== 'local');
+      print([
+        `  Connected: ${here.length ? here.map((d) => `${safeLine(d.name)} (${d.role}${d.path ? `, ${PATH_LABEL[d.path]}` : ''})`).join(', ') : 'none'}`,
+        ...(all.length ? all.map((d, i) => `  ${deviceRow(d, i)}`) : ['  No paired devices.']),
+        '  /devices revoke <n> · /devices role <n> owner|control|view · /devices rename <n> <name> · /devices revoke-all',
+      ]);
+      return;
+    }
+    if (action === 'revoke-all') return report(trust.revokeAll(LOCAL_ACTOR), 'Every device and link was revoked. /rc shows the new link.');
+    const d = deviceByRef(all, ref);
+    if (!d) return print([`No such device: ${safeLine(ref ?? '(none given)')}. /devices lists them.`]);
+    if (action === 'revoke') return report(trust.revoke(d.deviceId, LOCAL_ACTOR), `Revoked ${safeLine(d.name)}.`);
+    if (action === 'role') {
+      const role = RoleSchema.safeParse(rest[0]);
+      if (!role.success) return print(['/devices role <n|id> owner|control|view']);
+      return report(trust.setRole(d.deviceId, role.data, LOCAL_ACTOR), `${safeLine(d.name)} is now ${role.data}.`);
+    }
+    if (action === 'rename') {
+      const name = rest.join(' ').trim();
+      if (!name || name.length > 64) return print(['/devices rename <n|id> <name> (1–64 characters)']);
+      return report(trust.rename(d.deviceId, name, LOCAL_ACTOR), `Renamed to ${safeLine(name)}.`);
+    }
+    print([`Unknown /devices action ${safeLine(action)}. /help lists them.`]);
+  }
+
   return new Promise((resolve) => {
     let done = false;
     const quit = (): void => {
       if (done) return;
       done = true;
+      trust.off('waiting', onWaiting);
       session.doc.off('update', onUpdate);
       rl.close();
       resolve(0);

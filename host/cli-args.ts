@@ -4,10 +4,20 @@
  * argument so nothing else reads process.env.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { resolve } from 'node:path';
 import * as z from 'zod';
 import { TetherError } from '../protocol/errors.js';
-import { defaultConfigPath, loadPresets, type RootRefusal } from './agent-presets.js';
+import { defaultConfigPath, loadPresets, type AgentPreset, type RootRefusal } from './agent-presets.js';
+import type { Role } from '../protocol/roles.js';
+import { loadPolicy, SYSTEM_POLICY_PATH, type Policy } from './policy.js';
+import { applyPolicy } from './policy-check.js';
+import { parseDuration } from './duration.js';
+import { attachCredentialsPath, resolveStateDir, userPolicyPath } from './user-paths.js';
+import { parseDevices, type DevicesCommand } from './devices-args.js';
 import type { SignalLimits } from '../signal/signal-limits.js';
+import type { IceServer } from '../protocol/ice-servers.js';
+import type { IceConfig } from '../signal/ice-provider.js';
+import { HOST_NETWORK_OPTIONS, parseHostIce, parseRedisUrl, parseSignalIce, parseTls, SIGNAL_NETWORK_OPTIONS, type TlsFiles, type TurnMint } from './network-flags.js';
 
 /** Default port of the embedded or standalone signal server. */
 export const DEFAULT_PORT = 7420;
@@ -54,6 +64,8 @@ export interface RemoteControlCommand {
   env: Record<string, string>;
   /** --config, if given (else the default location is tried). */
   configPath: string | null;
+  /** Built-in presets plus the config file's, read once at startup. */
+  presets: Readonly<Record<string, AgentPreset>>;
   /** Server mode: most concurrent sessions. */
   capacity: number;
   /** Server mode: where sessions started from devices work. */
@@ -62,19 +74,36 @@ export interface RemoteControlCommand {
   createSessionInDir: boolean;
   /** How long a link lets new devices pair (--link-ttl); null: until revoked (`never`). */
   linkTtlMs: number | null;
+  /** STUN/TURN servers the host uses and hands to devices (--ice-server stun:…, the config file's iceServers). */
+  iceServers: readonly IceServer[];
+  /** --ice-transport: 'relay' sends the host's side of every connection through TURN. */
+  iceTransportPolicy: RTCIceTransportPolicy;
+  /** TURN credentials the embedded signal server mints (--ice-server turn:… --turn-secret FILE). */
+  turn: TurnMint | null;
+  /** The user's state folder (--state-dir, TETHER_STATE_DIR): trust store and control socket. */
+  stateDir: string;
+  /** New devices wait until a person allows them (--confirm-devices, or the policy). */
+  confirmDevices: boolean;
+  /** The audit log (--audit FILE, --audit-prompts full|hash), or null. */
+  audit: { path: string; prompts: 'full' | 'hash' } | null;
+  /** Server mode: agents devices may start (--allow-agent); the server's own agent is always one. */
+  allowAgents: readonly string[];
+  /** Least role that may type into a terminal session (policy terminalRole; owner by default). */
+  terminalRole: Role;
+  /** The admin policy in force (system file wins over the user's). */
+  policy: Policy;
 }
 
 /** Default --link-ttl: ten minutes. */
 export const DEFAULT_LINK_TTL_MS = 10 * 60 * 1000;
-const DURATION_UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /** Parses --link-ttl: `90s`, `10m`, `2h`, `7d`, or `never`; throws BAD_FLAG. */
 export function parseLinkTtl(value: string | undefined): number | null {
   if (value === undefined) return DEFAULT_LINK_TTL_MS;
   if (value === 'never') return null;
-  const m = /^(\d{1,6})(s|m|h|d)$/.exec(value);
-  if (!m || Number(m[1]) === 0) throw bad(`--link-ttl must be a duration such as 90s, 10m, 2h or 7d, or 'never'; got '${value}'`);
-  return Number(m[1]) * DURATION_UNITS[m[2]!]!;
+  const ms = parseDuration(value);
+  if (ms === null) throw bad(`--link-ttl must be a duration such as 90s, 10m, 2h or 7d, or 'never'; got '${value}'`);
+  return ms;
 }
 
 /** Default --capacity. */
@@ -96,6 +125,12 @@ export interface SignalCommand {
   allowOrigins: readonly string[];
   /** The limits given as flags; the server fills in the rest from its defaults. */
   limits: Readonly<Partial<SignalLimits>>;
+  /** STUN servers to hand out and TURN credentials to mint (--ice-server, --turn-secret, --turn-ttl). */
+  ice: IceConfig;
+  /** --tls-cert/--tls-key: serve https and wss. */
+  tls: TlsFiles | null;
+  /** --redis: share sessions, caps and rate limits with other instances through this Redis. */
+  redisUrl: string | null;
 }
 
 /** `tether signal`'s limit flags and the limit each sets. */
@@ -115,17 +150,23 @@ const MAX_LIMIT = 10_000_000;
 /** `tether attach`. */
 export interface AttachCommand {
   command: 'attach';
+  /** The link: the argument, else $TETHER_LINK; '-' reads it from standard input (keeps it out of `ps`). */
   url: string;
   logLevel: LogLevel;
+  /** Where this terminal keeps its device key and credentials (mode 0600), or null to keep none. */
+  credentialsPath: string | null;
 }
 
 /** Help or version output. */
 export interface InfoCommand {
   command: 'help' | 'version';
-  topic: 'main' | 'remote-control' | 'signal' | 'attach';
+  topic: 'main' | 'remote-control' | 'signal' | 'attach' | 'devices';
 }
 
-export type CliCommand = RemoteControlCommand | SignalCommand | AttachCommand | InfoCommand;
+export type { DevicesCommand } from './devices-args.js';
+export { resolveStateDir, userPolicyPath } from './user-paths.js';
+export { parseDuration } from './duration.js';
+export type CliCommand = RemoteControlCommand | SignalCommand | AttachCommand | DevicesCommand | InfoCommand;
 
 function bad(message: string): TetherError {
   return new TetherError('BAD_FLAG', message);
@@ -177,7 +218,7 @@ function bindAddress(bind: string | undefined, local: boolean | undefined): stri
 }
 
 interface ParsedFlags {
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
 }
 
@@ -191,9 +232,8 @@ function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>)
   }
 }
 
-/** Resolves --agent (or `-- <command>`) to the program to run. */
-/** Resolves --agent (or `-- <command>`) to the program to run; throws BAD_FLAG. */
-export function resolveProgram(agent: string | undefined, after: string[] | null, env: Record<string, string | undefined>, configPath: string | undefined): ProgramSpec {
+/** Resolves --agent (or `-- <command>`) to the program to run, with the presets read once; throws BAD_FLAG. */
+export function resolveProgram(agent: string | undefined, after: string[] | null, env: Record<string, string | undefined>, presets: Readonly<Record<string, AgentPreset>>): ProgramSpec {
   if (after) {
     if (agent !== undefined) throw bad("use either --agent or '-- <command>', not both");
     if (after.length === 0 || after[0] === '') throw bad("'--' must be followed by a command");
@@ -208,13 +248,6 @@ export function resolveProgram(agent: string | undefined, after: string[] | null
     const line = agent.slice(prefix.length).trim();
     if (line === '') throw bad(`--agent '${prefix}<command line>' needs a command line`);
     return { kind: prefix === 'pty:' ? 'pty' : 'acp', file: '/bin/sh', args: ['-c', line], display: line, label: prefix.slice(0, 3) };
-  }
-  let presets;
-  try {
-    presets = loadPresets(configPath ?? defaultConfigPath(env), configPath !== undefined);
-  } catch (err) {
-    // A broken config file is a bad flag value here: one line, exit 2.
-    throw bad((err as Error).message);
   }
   const preset = presets[agent];
   if (!preset) {
@@ -250,10 +283,16 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
     'log-level': { type: 'string' },
     config: { type: 'string' },
     'link-ttl': { type: 'string' },
+    'state-dir': { type: 'string' },
+    'confirm-devices': { type: 'boolean' },
+    audit: { type: 'string' },
+    'audit-prompts': { type: 'string' },
+    'allow-agent': { type: 'string', multiple: true },
     capacity: { type: 'string' },
     spawn: { type: 'string' },
     'create-session-in-dir': { type: 'boolean' },
     'no-create-session-in-dir': { type: 'boolean' },
+    ...HOST_NETWORK_OPTIONS,
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return { command: 'help', topic: mode === 'interactive' ? 'main' : 'remote-control' };
@@ -261,18 +300,33 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
   if (positionals.length > 1) throw bad(`unexpected argument '${positionals[1]}' (a name is one word; quote it)`);
   const name = presetName ?? positionals[0] ?? null;
   if (name !== null && (name.length > 64 || name.trim() === '')) throw bad('the session name must be 1–64 characters');
-  const program = resolveProgram(values.agent as string | undefined, dashDash >= 0 ? after : null, env, values.config as string | undefined);
+  // The config file is read here, once: a broken one is BAD_CONFIG (exit 2), naming the file and the problem.
+  const configPath = (values.config as string | undefined) ?? null;
+  const presets = Object.freeze(loadPresets(configPath ?? defaultConfigPath(env), configPath !== null));
+  const program = resolveProgram(values.agent as string | undefined, dashDash >= 0 ? after : null, env, presets);
   const port = intFlag('port', values.port as string | undefined, 0, 65535);
   const signalUrl = urlFlag('signal', values.signal as string | undefined);
   const publicUrl = urlFlag('public-url', values['public-url'] as string | undefined);
   if (signalUrl && (port !== undefined || values.bind !== undefined || values.local || publicUrl)) {
     throw bad('--signal uses a standalone signal server: --port, --bind, --local and --public-url do not apply');
   }
+  const ice = parseHostIce(values, signalUrl !== null, values.config as string | undefined, env);
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
   childEnv.TERM = 'xterm-256color';
   childEnv.TETHER_SESSION = '1';
-  return Object.freeze({
+  // TETHER_STATE_DIR was read here, once; sessions and agents do not inherit it.
+  delete childEnv.TETHER_STATE_DIR;
+  const userPolicy = userPolicyPath(env);
+  const policy = loadPolicy([SYSTEM_POLICY_PATH, ...(userPolicy ? [userPolicy] : [])]);
+  const server = serverFlags(values, mode);
+  const auditPrompts = (values['audit-prompts'] as string | undefined) ?? 'hash';
+  if (auditPrompts !== 'full' && auditPrompts !== 'hash') throw bad(`--audit-prompts must be full or hash, got '${auditPrompts}'`);
+  if (values['audit-prompts'] !== undefined && values.audit === undefined) throw bad('--audit-prompts needs --audit FILE');
+  const allowAgents = (values['allow-agent'] as unknown as string[] | undefined) ?? [];
+  if (mode === 'interactive' && allowAgents.length > 0) throw bad("--allow-agent applies to 'tether remote-control' (server mode) only");
+  for (const a of allowAgents) if (!/^[A-Za-z0-9._-]{1,32}$/.test(a)) throw bad(`--allow-agent takes a preset name, shell, pty or acp; got '${a}'`);
+  const cmd: RemoteControlCommand = {
     command: mode,
     shareAtStart,
     name,
@@ -288,10 +342,19 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
     logLevel: logLevel(values['log-level'] as string | undefined, 'warn'),
     cwd,
     env: childEnv,
-    configPath: (values.config as string | undefined) ?? null,
+    configPath,
+    presets,
     linkTtlMs: parseLinkTtl(values['link-ttl'] as string | undefined),
-    ...serverFlags(values, mode),
-  } satisfies RemoteControlCommand);
+    ...ice,
+    stateDir: resolveStateDir(values['state-dir'] as string | undefined, env, cwd),
+    confirmDevices: Boolean(values['confirm-devices']),
+    audit: values.audit === undefined ? null : { path: resolve(cwd, values.audit as string), prompts: auditPrompts },
+    allowAgents,
+    terminalRole: 'owner',
+    policy,
+    ...server,
+  };
+  return Object.freeze(applyPolicy(cmd, { agent: values.agent !== undefined, capacity: values.capacity !== undefined, bind: values.bind !== undefined, local: Boolean(values.local), linkTtl: values['link-ttl'] as string | undefined }));
 }
 
 /** --capacity, --spawn and --[no-]create-session-in-dir (server mode only). */
@@ -319,6 +382,7 @@ function parseSignal(args: string[]): CliCommand {
     'public-url': { type: 'string' },
     'trust-proxy': { type: 'boolean' },
     'allow-origin': { type: 'string', multiple: true },
+    ...SIGNAL_NETWORK_OPTIONS,
     ...limitOptions,
     help: { type: 'boolean', short: 'h' },
   });
@@ -342,20 +406,26 @@ function parseSignal(args: string[]): CliCommand {
     trustProxy: Boolean(values['trust-proxy']),
     allowOrigins: Object.freeze(allowOrigins.map(originFlag)),
     limits: Object.freeze(limits),
+    ice: Object.freeze(parseSignalIce(values)),
+    tls: parseTls(values),
+    redisUrl: parseRedisUrl(values.redis as string | undefined),
   } satisfies SignalCommand);
 }
 
-function parseAttach(args: string[]): CliCommand {
+function parseAttach(args: string[], env: Record<string, string | undefined>): CliCommand {
   const { values, positionals } = parse(args, {
     'log-level': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) return { command: 'help', topic: 'attach' };
-  if (positionals.length !== 1) throw bad('attach needs exactly one argument: the session URL (quote it)');
+  if (positionals.length > 1) throw bad('attach takes one argument: the session URL (quote it), or - to read it from standard input');
+  const url = positionals[0] ?? env.TETHER_LINK;
+  if (!url) throw bad('attach needs the session URL: as its argument (quote it), in $TETHER_LINK, or - to read it from standard input');
   return Object.freeze({
     command: 'attach',
-    url: positionals[0]!,
+    url,
     logLevel: logLevel(values['log-level'] as string | undefined, 'warn'),
+    credentialsPath: attachCredentialsPath(env),
   } satisfies AttachCommand);
 }
 
@@ -382,7 +452,9 @@ export function parseCli(argv: string[], env: Record<string, string | undefined>
     case 'signal':
       return parseSignal(rest);
     case 'attach':
-      return parseAttach(rest);
+      return parseAttach(rest, env);
+    case 'devices':
+      return parseDevices(rest, env, cwd);
     default:
       // Any other flag first: an interactive session that is not shared until /remote-control.
       if (first.startsWith('-')) return parseRemoteControl(argv, env, cwd, 'interactive', false);

@@ -75,6 +75,8 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
   private starting = false;
   /** Why the session ended, once it did (the start failure, for one). */
   private endError: TetherError | null = null;
+  /** Why the host ended the agent, when it did (shown instead of the signal). */
+  private stopReason: string | null = null;
 
   constructor(private readonly config: ConversationSessionConfig) {
     super();
@@ -215,15 +217,17 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
   }
 
   /** Closes the agent's session (session/close) and stops its process group; the conversation stays readable. */
-  async stop(): Promise<void> {
+  async stop(reason = 'Ended on the host.'): Promise<void> {
+    this.stopReason = reason;
     this.cancelAsks(HOST);
     await this.agent.closeSession();
     await this.agent.close();
   }
 
   /** Ends the agent and every device connection. */
-  async close(): Promise<void> {
-    await this.stop();
+  async close(reason = 'Ended on the host.'): Promise<void> {
+    this.stopReason ??= reason;
+    await this.stop(this.stopReason);
     this.core.close();
   }
 
@@ -347,8 +351,9 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
     if (this.ended || this.starting) return;
     this.ended = true;
     this.cancelAsks(AGENT);
+    // An agent the host ended says so, rather than the signal that ended it.
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
-    this.writer.setEnded(`The agent ${how}.`, exit.code, exit.stderrTail);
+    this.writer.setEnded(this.stopReason ?? `The agent ${how}.`, exit.code, exit.stderrTail);
     this.emit('agent-exited', exit);
   }
 }

@@ -1,4 +1,5 @@
 /** Creates the right kind of session for a program: a shared terminal (PTY) or a conversation (ACP agent). */
+import type { IceServer } from '../protocol/ice-servers.js';
 import type { Logger } from 'pino';
 import type { RemoteControlCommand } from './cli-args.js';
 import { TerminalSession } from './terminal-session.js';
@@ -12,7 +13,7 @@ export type HostedSession = TerminalSession | ConversationSession;
 export interface SessionDeps {
   log: Logger;
   wrtc: object | undefined;
-  iceServers?: RTCIceServer[];
+  iceServers?: IceServer[];
   scrollbackChars?: number;
 }
 
@@ -50,5 +51,6 @@ export function createHostedSession(config: RemoteControlCommand, name: string, 
     cols: config.cols,
     rows: config.rows,
     scrollbackChars,
+    inputRole: config.terminalRole,
   });
 }

@@ -1,7 +1,7 @@
 /**
  * `--json`: one JSON object per line on stdout, the contract for scripts and tests (README "--json events"):
  * ready, session-started, session-ended (and session-exited for terminal programs), session-removed,
- * device-joined, device-left, error.
+ * device-joined, device-left, device-waiting, device-paired, device-revoked, error.
  */
 import type { SessionServer } from './session-server.js';
 import type { HostedSession } from './hosted-session.js';
@@ -35,6 +35,7 @@ export function attachJsonEvents(server: SessionServer, out: NodeJS.WritableStre
       sessionId: r.first?.id ?? null,
       serverUrl: r.serverUrl,
       signal: r.signal,
+      listening: r.listening,
       name: r.first?.name ?? r.name,
       command: r.first ? commandOf(r.first.session) : null,
       kind: r.first?.session.kind ?? null,
@@ -64,8 +65,12 @@ export function attachJsonEvents(server: SessionServer, out: NodeJS.WritableStre
   });
   server.on('session-removed', (s) => write('session-removed', { sessionId: s.id, name: s.name }));
   server.on('device-joined', (s, d) =>
-    write('device-joined', { sessionId: s?.id ?? null, peerId: d.peerId, deviceId: d.deviceId, name: d.name, kind: d.kind, role: d.role, devices: (s?.session ?? server.list).core.subscriberCount }),
+    write('device-joined', { sessionId: s?.id ?? null, peerId: d.peerId, deviceId: d.deviceId, name: d.name, kind: d.kind, role: d.role, path: d.path ?? null, devices: (s?.session ?? server.list).core.subscriberCount }),
   );
   server.on('device-left', (s, d) => write('device-left', { sessionId: s?.id ?? null, peerId: d.peerId, deviceId: d.deviceId, devices: (s?.session ?? server.list).core.subscriberCount }));
   server.on('warning', (err) => write('error', { code: err.code, message: err.message }));
+  // Trust: answer a waiting device with `tether devices allow|deny <deviceId>` (control socket).
+  server.trust.on('waiting', (d) => write('device-waiting', { deviceId: d.deviceId, name: d.name, kind: d.kind, role: d.role }));
+  server.trust.on('paired', (d) => write('device-paired', { deviceId: d.deviceId, name: d.name, kind: d.kind, role: d.role }));
+  server.trust.on('revoked', (d, by) => write('device-revoked', { deviceId: d.deviceId, name: d.name, by: by.deviceId === 'local' || by.deviceId === 'control' ? by.name : by.deviceId }));
 }

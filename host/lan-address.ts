@@ -27,6 +27,25 @@ export function linkOrigin(bind: string, port: number, publicUrl: string | null)
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
+/** Where an embedded signal server listens, said plainly for people. */
+export interface ListenInfo {
+  bind: string;
+  port: number;
+  /** The default port that was taken, when another one was used instead. */
+  portTaken: number | null;
+}
+
+/** "all interfaces (0.0.0.0) on port 7420" or "this machine only (127.0.0.1) on port 7420", and a taken port. */
+export function describeListen(info: ListenInfo): string {
+  const where = info.bind === '0.0.0.0' || info.bind === '::'
+    ? `all network interfaces (${info.bind}): devices on your network can connect`
+    : info.bind === '127.0.0.1' || info.bind === '::1' || info.bind === 'localhost'
+      ? `this machine only (${info.bind}): other devices cannot connect`
+      : `${info.bind} only`;
+  const taken = info.portTaken !== null ? ` — port ${info.portTaken} was taken, so port ${info.port} is used` : '';
+  return `Listening on ${where}, port ${info.port}${taken}`;
+}
+
 /** The origin the host itself uses to reach a server bound to `bind` (loopback when it listens everywhere). */
 export function selfOrigin(bind: string, port: number): string {
   if (bind === '0.0.0.0') return `http://127.0.0.1:${port}`;

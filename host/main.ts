@@ -2,8 +2,8 @@
  * The `tether` command: parses the command line once, runs the command, and turns Ctrl-C / SIGTERM
  * into a clean shutdown (bounded to 2 s). Bad flags exit with status 2 and one line.
  */
-import { parseCli, type CliCommand, type RemoteControlCommand, type SignalCommand } from './cli-args.js';
-import { ATTACH_HELP, MAIN_HELP, REMOTE_CONTROL_HELP, SIGNAL_HELP } from './help.js';
+import { parseCli, type AttachCommand, type CliCommand, type RemoteControlCommand, type SignalCommand } from './cli-args.js';
+import { ATTACH_HELP, DEVICES_HELP, MAIN_HELP, REMOTE_CONTROL_HELP, SIGNAL_HELP } from './help.js';
 import { TetherError } from '../protocol/errors.js';
 import { TETHER_VERSION } from '../protocol/version.js';
 import { createLogger } from './logger.js';
@@ -15,14 +15,19 @@ import { nodeWebRtc } from './node-webrtc.js';
 import { startSignalServer } from './start-signal-server.js';
 import { linkOrigin } from './lan-address.js';
 import { runAttach } from '../client/node/attach.js';
+import { readLink } from '../client/node/link-input.js';
 import { runInteractive } from './interactive.js';
-import { Authenticator } from './trust/authenticator.js';
-import { MemoryTrustStore } from './trust/memory-trust-store.js';
+import type { DeviceTrust } from './trust/device-trust.js';
+import { openDeviceTrust } from './trust/open-device-trust.js';
+import { startControlSocket } from './trust/control-socket.js';
+import { runDevices } from './devices-command.js';
 import { safeBlock } from '../client/terminal/safe-text.js';
 import { loginLines } from '../client/terminal/login-lines.js';
 import type { LoginNeed } from '../protocol/conversation-doc.js';
 
 const SHUTDOWN_DEADLINE_MS = 2000;
+/** Errors in what the user asked for (flags, config files, links): exit status 2. Anything else is 1. */
+const USAGE_CODES: ReadonlySet<string> = new Set(['BAD_FLAG', 'BAD_CONFIG', 'POLICY_FORBIDS']);
 
 /** Prints why tether cannot go on (and, with --json, an error event first), then exits. */
 function fail(err: unknown, json = false, login: LoginNeed | null = null): never {
@@ -32,7 +37,7 @@ function fail(err: unknown, json = false, login: LoginNeed | null = null): never
     process.stderr.write(`tether: ${safeBlock(err.message)} (${err.code})\n`);
     if (err.detail) process.stderr.write(`  the agent said: ${safeBlock(err.detail)}\n`);
     if (login) process.stderr.write(loginLines(login).map((l) => `  ${l}\n`).join(''));
-    process.exit(err.code === 'BAD_FLAG' ? 2 : 1);
+    process.exit(USAGE_CODES.has(err.code) ? 2 : 1);
   }
   if (json) process.stdout.write(errorEventLine(new TetherError('INTERNAL_ERROR', String((err as Error)?.message ?? err))));
   process.stderr.write(`tether: ${safeBlock((err as Error)?.stack ?? String(err))}\n`);
@@ -61,16 +66,21 @@ function shutdownOn(close: () => Promise<void>, code: () => number): () => void 
 async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
   let server: SessionServer;
+  let trust: DeviceTrust;
   try {
-    server = new SessionServer(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir() });
+    trust = openDeviceTrust(cmd, log);
+    server = new SessionServer(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir(), trust });
   } catch (err) {
     fail(err, cmd.json);
   }
+  const closeControl = await startControlSocket(cmd.stateDir, trust, log);
   let exitCode = 0;
   let detachScreen = (): void => {};
   const shutdown = shutdownOn(async () => {
     detachScreen();
+    await closeControl?.();
     await server.close();
+    trust.audit?.close();
   }, () => exitCode);
   if (cmd.json) attachJsonEvents(server, process.stdout);
   else detachScreen = attachStatusScreen(server, process.stdout, process.stdin, shutdown);
@@ -86,6 +96,7 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
     await server.start();
   } catch (err) {
     detachScreen();
+    await closeControl?.();
     await server.close();
     fail(err, cmd.json, server.failedLogin);
   }
@@ -93,9 +104,23 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
 
 async function interactive(cmd: RemoteControlCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
-  const session = await runInteractive(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir(), authenticator: new Authenticator(new MemoryTrustStore()) }, { input: process.stdin, output: process.stdout }).catch(fail);
+  let trust: DeviceTrust;
+  try {
+    trust = openDeviceTrust(cmd, log);
+  } catch (err) {
+    fail(err);
+  }
+  const closeControl = await startControlSocket(cmd.stateDir, trust, log);
+  const session = await runInteractive(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir(), trust }, { input: process.stdin, output: process.stdout }).catch(async (err: unknown) => {
+    await closeControl?.();
+    fail(err);
+  });
   let exitCode = 0;
-  const shutdown = shutdownOn(() => session.close(), () => exitCode);
+  const shutdown = shutdownOn(async () => {
+    await closeControl?.();
+    await session.close();
+    trust.audit?.close();
+  }, () => exitCode);
   exitCode = await session.exitCode;
   shutdown();
 }
@@ -104,27 +129,39 @@ async function signal(cmd: SignalCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
   const server = await startSignalServer({ ...cmd, clientDir: clientDir(), log }).catch(fail);
   shutdownOn(() => server.close(), () => 0);
-  const url = linkOrigin(cmd.bind, server.address().port, cmd.publicUrl);
+  const plain = linkOrigin(cmd.bind, server.address().port, cmd.publicUrl);
+  const url = cmd.tls && !cmd.publicUrl ? plain.replace(/^http:/, 'https:') : plain;
   if (cmd.json) process.stdout.write(JSON.stringify({ event: 'ready', url, port: server.address().port }) + '\n');
   else process.stdout.write(`tether signal server listening on ${url}\nHosts use it with: tether remote-control --signal ${url}\n`);
 }
 
-async function attach(url: string): Promise<void> {
-  const result = await runAttach(url, nodeWebRtc, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+async function attach(cmd: AttachCommand): Promise<void> {
+  let url = cmd.url;
+  if (url === '-') {
+    try {
+      url = await readLink(process.stdin, process.stderr);
+    } catch (err) {
+      process.stderr.write(`tether: ${(err as Error).message} (BAD_FLAG)\n`);
+      process.exit(2);
+    }
+  }
+  const result = await runAttach(url, nodeWebRtc, { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }, cmd.credentialsPath);
   if (result.error) {
     process.stderr.write(`tether: ${safeBlock(result.error.message)} (${result.error.code})\n`);
   }
   process.exit(result.exitCode);
 }
 
-const HELP: Record<string, string> = { main: MAIN_HELP, 'remote-control': REMOTE_CONTROL_HELP, signal: SIGNAL_HELP, attach: ATTACH_HELP };
+const HELP: Record<string, string> = { main: MAIN_HELP, 'remote-control': REMOTE_CONTROL_HELP, signal: SIGNAL_HELP, attach: ATTACH_HELP, devices: DEVICES_HELP };
 
 let cmd: CliCommand;
 try {
   cmd = parseCli(process.argv.slice(2), process.env, process.cwd());
 } catch (err) {
   if (err instanceof TetherError) {
-    process.stderr.write(`tether: ${err.message}. Run 'tether --help' for usage. (${err.code})\n`);
+    // A bad flag points to --help; a bad config file or policy names the file and key instead.
+    const hint = err.code === 'BAD_FLAG' ? ". Run 'tether --help' for usage" : '';
+    process.stderr.write(`tether: ${safeBlock(err.message)}${hint} (${err.code})\n`);
     process.exit(2);
   }
   throw err;
@@ -146,6 +183,9 @@ switch (cmd.command) {
     void signal(cmd);
     break;
   case 'attach':
-    void attach(cmd.url);
+    void attach(cmd);
+    break;
+  case 'devices':
+    void runDevices(cmd, process.stdout, process.stderr).then((code) => process.exit(code), fail);
     break;
 }

@@ -1,7 +1,9 @@
 /**
  * Interactive mode for terminal programs: the program's raw terminal in the host's own terminal, which
  * is one more device (typing sets the size, like any device). A key chord controls sharing:
- * Ctrl-] s shares (or shows the panel), Ctrl-] x stops sharing, Ctrl-] q quits, Ctrl-] Ctrl-] sends Ctrl-].
+ * Ctrl-] s shares (or shows the panel), Ctrl-] n makes a fresh link, Ctrl-] v a view-only one,
+ * Ctrl-] a / o / d allow / allow view-only / deny a device waiting to join, Ctrl-] x stops sharing,
+ * Ctrl-] q quits, Ctrl-] Ctrl-] sends Ctrl-].
  */
 import type { TerminalSession } from './terminal-session.js';
 import type { Sharing } from './sharing.js';
@@ -12,6 +14,10 @@ import { readTerminal } from '../protocol/terminal-doc.js';
 import type { TetherError } from '../protocol/errors.js';
 import { readDevices } from '../protocol/device-roster.js';
 import { exitWords, shellStatus } from '../protocol/process-exit.js';
+import { LOCAL_ACTOR } from './core/session-core.js';
+import type { DeviceTrust, DeviceAnswer, DeviceSummary } from './trust/device-trust.js';
+import { ttlText, waitingLine } from './device-lines.js';
+import { renderQr } from './status-screen.js';
 
 /** The chord prefix. */
 export const CHORD = '\x1d'; // Ctrl-]
@@ -21,8 +27,9 @@ export function runPtyConsole(
   session: TerminalSession,
   sharing: Sharing,
   io: { input: NodeJS.ReadStream; output: NodeJS.WriteStream },
-  options: { shareAtStart: boolean },
+  options: { shareAtStart: boolean; trust: DeviceTrust },
 ): Promise<number> {
+  const trust = options.trust;
   const size = (): { cols: number; rows: number } => ({
     cols: Math.max(2, Math.min(500, io.output.columns || 80)),
     rows: Math.max(1, Math.min(300, io.output.rows || 24)),
@@ -35,6 +42,8 @@ export function runPtyConsole(
     io.output.write(text);
   };
   session.on('output', onOutput);
+  const onWaiting = (d: DeviceSummary): void => note([waitingLine(d, 'Ctrl-] a allow · Ctrl-] o allow view-only · Ctrl-] d deny')]);
+  trust.on('waiting', onWaiting);
 
   return new Promise((resolve) => {
     let chord = false;
@@ -43,6 +52,7 @@ export function runPtyConsole(
       if (done) return;
       done = true;
       session.off('output', onOutput);
+      trust.off('waiting', onWaiting);
       io.input.off('data', onInput);
       process.off('SIGWINCH', onResize);
       setRawModeSafely(io.input, false);
@@ -61,6 +71,20 @@ export function runPtyConsole(
       const lines = await sharePanel(sharing.info, readDevices(session.writer.view.devices).map(([, d]) => d), 'Ctrl-] x stops sharing · Ctrl-] s shows this again');
       io.output.write(`\r\n${lines.join('\r\n')}\r\n`);
     };
+    const newLink = async (role: 'owner' | 'view'): Promise<void> => {
+      const info = sharing.newLink(role);
+      if (!info) return note(['not shared yet: Ctrl-] s shares this terminal']);
+      const url = role === 'owner' ? info.url : info.viewUrl!;
+      const qr = await renderQr(url);
+      io.output.write(`\r\n${qr.split('\n').map((l) => `  ${l}`).join('\r\n')}\r\n`);
+      note([`${role === 'owner' ? 'new link' : 'view-only link'} (new devices can pair for ${ttlText(sharing.linkTtlMs)}): ${url}`]);
+    };
+    const answer = (how: DeviceAnswer): void => {
+      const waiting = trust.list().find((d) => d.pending);
+      if (!waiting) return note(['no device is waiting to join']);
+      const err = trust.answer(waiting.deviceId, how, LOCAL_ACTOR);
+      note([err ? `${err.message} (${err.code})` : `${waiting.name} ${how === 'deny' ? 'was denied' : how === 'view' ? 'joined view-only' : 'joined'}`]);
+    };
     const onInput = (chunk: Buffer): void => {
       let text = chunk.toString('utf8');
       let data = '';
@@ -75,12 +99,17 @@ export function runPtyConsole(
         chord = false;
         if (ch === CHORD) data += CHORD;
         else if (ch === 's') void share();
+        else if (ch === 'n') void newLink('owner');
+        else if (ch === 'v') void newLink('view');
+        else if (ch === 'a') answer('allow');
+        else if (ch === 'o') answer('view');
+        else if (ch === 'd') answer('deny');
         else if (ch === 'x') {
           void sharing.stop().then(() => {
             note(['sharing stopped; every device was disconnected']);
           });
         } else if (ch === 'q') return finish(0);
-        else note(['Ctrl-] then: s share · x stop sharing · q quit · Ctrl-] send Ctrl-]']);
+        else note(['Ctrl-] then: s share · n new link · v view-only link · a/o/d answer a waiting device · x stop sharing · q quit · Ctrl-] send Ctrl-]']);
       }
       if (data) session.localInput(data, size().cols, size().rows);
     };

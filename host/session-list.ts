@@ -60,6 +60,11 @@ export class SessionList extends EventEmitter<SessionListEvents> implements Sess
     return 'owner';
   }
 
+  /** Every list action needs owner: others may only read it (and open sessions from it). */
+  roleIn(role: Role): Role {
+    return role === 'owner' ? 'owner' : 'view';
+  }
+
   apply(intent: ListIntent, actor: Actor): Promise<TetherError | null> {
     return this.handle(intent, actor);
   }

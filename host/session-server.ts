@@ -22,13 +22,19 @@ import { createHostedSession, type HostedSession, type SessionDeps } from './hos
 import type { LoginProgram } from './conversation-login.js';
 import { SessionList } from './session-list.js';
 import { SignalHub } from './signal-hub.js';
+import type { ListenInfo } from './lan-address.js';
 import { HostEndpoint } from './core/host-endpoint.js';
-import type { Actor } from './core/session-core.js';
+import { LOCAL_ACTOR, type Actor } from './core/session-core.js';
 import { Authenticator } from './trust/authenticator.js';
 import { MemoryTrustStore } from './trust/memory-trust-store.js';
+import { DeviceTrust } from './trust/device-trust.js';
+import { auditDevice } from './trust/audit-log.js';
+import type { Role } from '../protocol/roles.js';
 import { uniqueName } from './session-names.js';
 import { createWorktree, removeWorktree, releaseWorktree, repositoryRoot, isDirty, type Worktree } from './worktrees.js';
 
+/** Ended sessions kept readable in the list; older ended ones are removed automatically. */
+export const MAX_ENDED_SESSIONS = 50;
 /** How often a session's row in the list follows its document (state, devices, last activity). */
 const LIST_REFRESH_MS = 100;
 
@@ -42,6 +48,8 @@ export interface ManagedSession {
   worktree: Worktree | null;
   session: HostedSession;
   ended: boolean;
+  /** When it ended (for pruning the oldest ended sessions). */
+  endedAt?: number;
 }
 
 /** What `ready` reports. */
@@ -49,6 +57,8 @@ export interface ServerReady {
   /** The server's link: the session list. */
   serverUrl: string;
   signal: string;
+  /** Where the embedded signal server listens (null with --signal). */
+  listening: ListenInfo | null;
   name: string;
   /** The session started in the folder at startup, if any. */
   first: ManagedSession | null;
@@ -76,8 +86,8 @@ interface SessionServerEvents {
 /** Runtime dependencies. */
 export interface SessionServerDeps extends SessionDeps {
   clientDir: string | null;
-  /** The user's trust (host key, tokens, paired devices); in memory when not given. */
-  authenticator?: Authenticator;
+  /** The user's devices (trust store, audit log); in memory, without an audit log, when not given. */
+  trust?: DeviceTrust;
 }
 
 /** A multi-session server. */
@@ -88,9 +98,13 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   readonly listId = newId();
   readonly endpoint: HostEndpoint;
   readonly authenticator: Authenticator;
+  /** The user's devices as this server acts on them. */
+  readonly trust: DeviceTrust;
   private readonly hub: SignalHub;
   /** The current pairing token of the server's link. */
   private linkToken: string | null = null;
+  /** The current view-only link's token (`v` on the status screen), if one was minted. */
+  private viewToken: string | null = null;
   private readonly log: Logger;
   private spawnMode: SpawnMode;
   private repo: string | null = null;
@@ -108,15 +122,22 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     super();
     this.log = deps.log;
     this.spawnMode = config.spawn;
-    this.authenticator = deps.authenticator ?? new Authenticator(new MemoryTrustStore());
+    this.trust = deps.trust ?? new DeviceTrust(new Authenticator(new MemoryTrustStore()), null, deps.log);
+    this.authenticator = this.trust.authenticator;
     this.endpoint = new HostEndpoint({
       scope: this.listId,
       authenticator: this.authenticator,
       hostName: hostname(),
       wrtc: deps.wrtc,
-      iceServers: deps.iceServers ?? [],
+      iceServers: [...(deps.iceServers ?? config.iceServers)],
+      ownIceServers: () => this.hub.iceServers,
+      iceTransportPolicy: config.iceTransportPolicy,
       log: deps.log,
+      canOpen: (sessionId, actor) => this.trust.canOpen(sessionId, actor),
     });
+    this.trust.watch(this.endpoint);
+    // Revoke all revoked the server's link too: a new one is shown at once.
+    this.trust.on('links-reset', () => this.newLink());
     this.hub = new SignalHub(config, deps.clientDir, this.endpoint, deps.log);
     this.catalog = new AgentCatalog(config);
     this.list = new SessionList(
@@ -134,12 +155,18 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     );
     this.lister = new AgentSessionLister(this.list.list, config.cwd, config.env, deps.log.child({ component: 'agent-sessions' }));
     this.endpoint.addSession(this.listId, this.list.core);
+    if (this.trust.audit) this.list.core.beforeApply = this.trust.audit.intentHook(this.listId);
     this.list.on('device-joined', (actor) => {
       // What can run may have changed since (an agent installed): the sheet a device opens is current.
       this.list.list.setAgents(this.catalog.agents());
       this.emit('device-joined', null, actor);
     });
     this.list.on('device-left', (actor) => this.emit('device-left', null, actor));
+    this.on('device-left', (s, actor) => this.trust.recordDone('leave', { sessionId: s?.id ?? this.listId, device: auditDevice(actor) }));
+    // Owner devices manage devices from the list: it shows every paired and waiting device, live.
+    const showDevices = (): void => this.list.list.setTrustedDevices(this.trust.list());
+    this.trust.on('changed', showDevices);
+    showDevices();
   }
 
   /** The current spawn mode. */
@@ -167,10 +194,11 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     });
     await this.hub.register(this.listId);
     this.linkToken = this.authenticator.mintToken(this.listId, 'owner', this.config.linkTtlMs).secret;
+    this.viewToken = null;
     const serverUrl = this.serverUrl;
     let first: ManagedSession | null = null;
     if (this.config.createSessionInDir) first = await this.startSession({ name: this.config.name, spawn: 'same-dir', program: this.config.program });
-    const ready: ServerReady = { serverUrl, signal: this.hub.signalOrigin, name: readListMeta(this.list.list.view).name, first };
+    const ready: ServerReady = { serverUrl, signal: this.hub.signalOrigin, listening: this.hub.listening, name: readListMeta(this.list.list.view).name, first };
     this.emit('ready', ready);
     return ready;
   }
@@ -180,11 +208,26 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     return formatSessionUrl(this.hub.signalOrigin, this.listId, this.linkToken);
   }
 
-  /** Mints a fresh link for the server (`n` on the status screen); older links keep working until they expire. */
-  newLink(): string {
-    this.linkToken = this.authenticator.mintToken(this.listId, 'owner', this.config.linkTtlMs).secret;
+  /**
+   * Mints a fresh link for the server (`n` on the status screen; `v` for a view-only one); older links
+   * keep working until they expire. The status screen and QR code show the newest owner link.
+   */
+  newLink(role: Role = 'owner'): string {
+    const token = this.authenticator.mintToken(this.listId, role, this.config.linkTtlMs).secret;
+    if (role === 'owner') this.linkToken = token;
+    else this.viewToken = token;
     this.emit('changed');
-    return this.serverUrl;
+    return formatSessionUrl(this.hub.signalOrigin, this.listId, token);
+  }
+
+  /** The newest view-only link, if one was minted. */
+  get viewUrl(): string | null {
+    return this.viewToken ? formatSessionUrl(this.hub.signalOrigin, this.listId, this.viewToken) : null;
+  }
+
+  /** How long links minted now stay valid (null: until revoked). */
+  get linkTtlMs(): number | null {
+    return this.config.linkTtlMs;
   }
 
   /** `w` on the status screen: same-dir ↔ worktree for sessions started from now on. */
@@ -210,6 +253,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     resume?: string;
     /** The environment of the program (a login program's own variables). */
     env?: Record<string, string>;
+    /** Who asked (the audit log); the host itself when absent. */
+    by?: Actor;
   }): Promise<ManagedSession> {
     if (this.spawnMode === 'session' && this.sessions.size > 0) throw new TetherError('SPAWN_REFUSED', 'this server runs exactly one session (--spawn session); open it from the list');
     const running = this.running;
@@ -226,6 +271,13 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     }
     const id = newId();
     const folder = worktree?.path ?? this.config.cwd;
+    try {
+      // Recorded before the session starts: a session the audit log cannot hold does not start.
+      this.trust.record('session-start', { sessionId: id, name, agent: program.label, folder, device: auditDevice(options.by ?? LOCAL_ACTOR) });
+    } catch (err) {
+      if (worktree) releaseWorktree(worktree.path);
+      throw err;
+    }
     const session = createHostedSession({ ...this.config, cwd: folder, program, env: options.env ?? this.config.env }, name, this.log.child({ sessionId: id }), this.deps.scrollbackChars, {
       ...(options.resume ? { resume: options.resume } : {}),
       loginTerminal: (login, loginName) => this.startLoginTerminal(login, loginName, program.label),
@@ -241,6 +293,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       if (worktree) releaseWorktree(worktree.path);
       throw err;
     }
+    if (this.trust.audit) session.core.beforeApply = this.trust.audit.intentHook(id);
     this.endpoint.addSession(id, session.core);
     await this.hub.register(id);
     const url = formatSessionUrl(this.hub.signalOrigin, id, this.linkToken);
@@ -267,7 +320,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   }
 
   /** Stops a session's program or agent; it stays readable until removed. Optionally removes its worktree. */
-  async endSession(id: string, options: { removeWorktree?: boolean; force?: boolean } = {}): Promise<void> {
+  async endSession(id: string, options: { removeWorktree?: boolean; force?: boolean; by?: string } = {}): Promise<void> {
     const managed = this.sessions.get(id);
     if (!managed) throw new TetherError('SESSION_UNKNOWN', 'no such session on this server');
     if (options.removeWorktree && managed.worktree && !options.force && (await isDirty(managed.worktree.path))) {
@@ -275,8 +328,9 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     }
     // Record why first: stopping makes the agent exit, which would otherwise report the signal instead.
     const running = !managed.ended;
-    this.markEnded(managed, null, 'ended from a device');
-    if (running) await managed.session.stop();
+    const reason = options.by ? `Ended by ${options.by}.` : 'Ended on the host.';
+    this.markEnded(managed, null, reason);
+    if (running) await managed.session.stop(reason);
     if (options.removeWorktree && managed.worktree && this.repo) {
       await removeWorktree(this.repo, managed.worktree.path, options.force === true);
       this.list.list.update(id, { branch: managed.worktree.branch, folder: `${managed.worktree.path} (removed)` });
@@ -314,7 +368,14 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     this.closing ??= (async () => {
       for (const t of this.refreshTimers.values()) clearTimeout(t);
       await this.lister.settle();
-      await Promise.all([...this.sessions.values()].map((m) => m.session.close().catch((err: unknown) => this.log.warn({ err: String(err) }, 'session close failed'))));
+      // Record why first: devices read "ended on the host", not the signal that stopped the program.
+      for (const m of this.sessions.values()) this.markEnded(m, null, 'Ended on the host.');
+      await Promise.all([...this.sessions.values()].map(async (m) => {
+        await m.session.stop('Ended on the host.');
+        // Let devices receive the final state before their connections close.
+        await m.session.core.drain(300);
+      }));
+      await Promise.all([...this.sessions.values()].map((m) => m.session.close('Ended on the host.').catch((err: unknown) => this.log.warn({ err: String(err) }, 'session close failed'))));
       for (const m of this.sessions.values()) if (m.worktree) releaseWorktree(m.worktree.path);
       this.list.close();
       this.endpoint.close();
@@ -349,13 +410,19 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     try {
       switch (intent.type) {
         case 'start-session':
-          await this.startSession({ name: intent.name ?? null, agent: intent.agent, spawn: intent.spawn, background: true, ...(intent.resume ? { resume: intent.resume } : {}) });
+          await this.startSession({ name: intent.name ?? null, agent: intent.agent, spawn: intent.spawn, background: true, by, ...(intent.resume ? { resume: intent.resume } : {}) });
           break;
         case 'list-agent-sessions':
           this.lister.request(intent.agent, this.catalog.program(intent.agent));
           break;
+        case 'set-device-role':
+          return this.trust.setRole(intent.deviceId, intent.role, by);
+        case 'revoke-device':
+          return this.trust.revoke(intent.deviceId, by);
+        case 'answer-device':
+          return this.trust.answer(intent.deviceId, intent.answer, by);
         case 'end-session':
-          await this.endSession(intent.sessionId, intent);
+          await this.endSession(intent.sessionId, { ...intent, by: by.name });
           break;
         case 'rename-session':
           this.renameSession(intent.sessionId, intent.name);
@@ -368,8 +435,9 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       return null;
     } catch (err) {
       if (err instanceof TetherError) return err;
-      this.log.error({ err: String(err) }, 'list intent failed');
-      return new TetherError('AGENT_FAILED', (err as Error).message);
+      // Anything without a code is a bug in tether, not the agent's fault.
+      this.log.error({ err }, 'list intent failed unexpectedly');
+      return new TetherError('INTERNAL_ERROR');
     }
   }
 
@@ -412,8 +480,20 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   private markEnded(managed: ManagedSession, exitCode: number | null, reason: string, more: { signal?: string | null; status?: number; error?: TetherError } = {}): void {
     if (managed.ended) return;
     managed.ended = true;
+    managed.endedAt = Date.now();
+    this.trust.recordDone('session-end', { sessionId: managed.id, name: managed.name, exitCode, reason });
     this.list.list.update(managed.id, { state: 'ended', endedReason: reason, lastActivity: Date.now() });
     this.emit('session-ended', managed, { exitCode, reason, ...more });
     this.emit('changed');
+    this.pruneEnded();
+  }
+
+  /** Keeps at most MAX_ENDED_SESSIONS ended sessions: the oldest ended ones are removed (a long-running server stays bounded). */
+  private pruneEnded(): void {
+    if (this.closing) return;
+    const ended = [...this.sessions.values()].filter((m) => m.ended).sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0));
+    for (const m of ended.slice(0, Math.max(0, ended.length - MAX_ENDED_SESSIONS))) {
+      this.removeSession(m.id).catch((err: unknown) => this.log.warn({ sessionId: m.id, err: String(err) }, 'could not prune an ended session'));
+    }
   }
 }

@@ -3,6 +3,7 @@ import type { DeviceInfo } from '../protocol/device-roster.js';
 import type { ShareInfo } from './sharing.js';
 import { renderQr } from './status-screen.js';
 import { safeLine } from '../client/terminal/safe-text.js';
+import { describeListen } from './lan-address.js';
 
 /** Lines describing the share state; `hint` says how to stop sharing in this UI. */
 export async function sharePanel(info: ShareInfo | null, devices: DeviceInfo[], hint: string): Promise<string[]> {
@@ -14,6 +15,7 @@ export async function sharePanel(info: ShareInfo | null, devices: DeviceInfo[], 
     ...qr.split('\n').map((l) => `  ${l}`),
     `  Open on your phone or another browser (same network, no internet needed):`,
     `  \x1b[4m${info.url}\x1b[0m`,
+    ...(info.listening ? [`  \x1b[2m${describeListen(info.listening)}\x1b[0m`] : []),
     `  ${others.length} device${others.length === 1 ? '' : 's'}${others.length ? ': ' + others.map((d) => safeLine(d.name)).join(', ') : ''}`,
     `  ${hint}`,
     '',

@@ -7,11 +7,11 @@ import type { Logger } from 'pino';
 import type { SignalServer } from '../signal/signal-server.js';
 import type { RemoteControlCommand } from './cli-args.js';
 import { HostSignalLink, type SignalHandler } from './signal-link.js';
-import { linkOrigin, selfOrigin } from './lan-address.js';
+import { linkOrigin, selfOrigin, type ListenInfo } from './lan-address.js';
 import { startSignalServer } from './start-signal-server.js';
 
 /** The network part of the configuration. */
-export type HubConfig = Pick<RemoteControlCommand, 'port' | 'portExplicit' | 'bind' | 'publicUrl' | 'signalUrl'>;
+export type HubConfig = Pick<RemoteControlCommand, 'port' | 'portExplicit' | 'bind' | 'publicUrl' | 'signalUrl' | 'turn' | 'iceTransportPolicy'>;
 
 /** Sessions served through one signal server. */
 export class SignalHub {
@@ -31,6 +31,11 @@ export class SignalHub {
     return this.link;
   }
 
+  /** STUN/TURN servers the signal server handed this host for its own connections (minted TURN credentials). */
+  get iceServers(): readonly RTCIceServer[] {
+    return this.link?.iceServers ?? [];
+  }
+
   /** True once started. */
   get started(): boolean {
     return this.origin !== null;
@@ -40,6 +45,14 @@ export class SignalHub {
   get signalOrigin(): string {
     if (!this.origin) throw new Error('signal hub not started');
     return this.origin;
+  }
+
+  /** Where the embedded signal server listens (null with --signal or before start). */
+  get listening(): ListenInfo | null {
+    if (!this.server) return null;
+    const { port } = this.server.address();
+    const requested = this.config.port;
+    return { bind: this.config.bind, port, portTaken: !this.config.portExplicit && requested !== 0 && port !== requested ? requested : null };
   }
 
   /** The embedded signal server (null with --signal or before start). */
@@ -57,7 +70,9 @@ export class SignalHub {
         publicOrigin = this.config.signalUrl;
         connectTo = this.config.signalUrl;
       } else {
-        this.server = await startSignalServer({ ...this.config, clientDir: this.clientDir, log: this.log });
+        // The host hands its own servers to devices in its challenge; the embedded server only mints TURN credentials.
+        const ice = this.config.turn ? { servers: [], turn: this.config.turn } : undefined;
+        this.server = await startSignalServer({ ...this.config, ice, clientDir: this.clientDir, log: this.log });
         const { port } = this.server.address();
         publicOrigin = linkOrigin(this.config.bind, port, this.config.publicUrl);
         connectTo = selfOrigin(this.config.bind, port);

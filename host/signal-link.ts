@@ -9,7 +9,8 @@ import { EventEmitter } from 'node:events';
 import { createHmac } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
 import type { Logger } from 'pino';
-import { SignalEvents, PeerEnvelopeSchema, PeerLeftSchema, SignalErrorSchema, type SignalAck, type SignalPayload } from '../protocol/signaling.js';
+import { SignalEvents, PeerEnvelopeSchema, PeerLeftSchema, SignalAckSchema, SignalErrorSchema, type SignalAck, type SignalPayload } from '../protocol/signaling.js';
+import type { IceServer } from '../protocol/ice-servers.js';
 import { newOwnerSecret } from '../protocol/ids.js';
 import { isErrorCode, TetherError } from '../protocol/errors.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
@@ -23,6 +24,8 @@ export interface SignalHandler {
 }
 
 const ACK_TIMEOUT_MS = 10_000;
+/** Refresh minted TURN credentials after half their lifetime, but not more often than this. */
+const MIN_ICE_REFRESH_MS = 60_000;
 
 /**
  * Owner secrets of sessions that bring none are derived from one secret per process: nothing is stored
@@ -48,6 +51,9 @@ export class HostSignalLink extends EventEmitter<HostSignalLinkEvents> {
   /** Routing id → its owner secret. */
   private readonly registered = new Map<string, string>();
   private everConnected = false;
+  private iceTimer: ReturnType<typeof setTimeout> | null = null;
+  /** The STUN/TURN servers the signal server handed this host (TURN credentials it minted). */
+  iceServers: readonly IceServer[] = [];
 
   constructor(
     url: string,
@@ -66,6 +72,7 @@ export class HostSignalLink extends EventEmitter<HostSignalLinkEvents> {
     this.socket.on('connect', () => {
       if (this.everConnected) this.emit('connection', 'back');
       this.everConnected = true;
+      void this.fetchIceServers();
       for (const id of this.registered.keys()) {
         void this.sendRegister(id).catch((err: unknown) => {
           const e = err instanceof TetherError ? err : new TetherError('SIGNAL_UNREACHABLE', String(err));
@@ -135,8 +142,32 @@ export class HostSignalLink extends EventEmitter<HostSignalLinkEvents> {
 
   /** Disconnects from the signal server. */
   close(): void {
+    if (this.iceTimer) clearTimeout(this.iceTimer);
+    this.iceTimer = null;
     this.registered.clear();
     this.socket.disconnect();
+  }
+
+  /** Asks for the servers this signal server hands out; refreshes minted credentials before they expire. */
+  private async fetchIceServers(): Promise<void> {
+    if (this.iceTimer) clearTimeout(this.iceTimer);
+    this.iceTimer = null;
+    let raw: unknown;
+    try {
+      raw = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(SignalEvents.iceServers, { v: PROTOCOL_VERSION });
+    } catch (err) {
+      // An older server, or the connection dropped: keep what we had; the next connect asks again.
+      this.log.debug({ err: (err as Error).message }, 'no STUN/TURN servers from the signal server');
+      return;
+    }
+    const ack = SignalAckSchema.safeParse(raw);
+    if (!ack.success || !ack.data.ok) return;
+    this.iceServers = ack.data.iceServers ?? [];
+    const ttl = ack.data.iceTtlSeconds;
+    if (ttl !== undefined && this.socket.connected) {
+      this.iceTimer = setTimeout(() => void this.fetchIceServers(), Math.min(Math.max((ttl * 1000) / 2, MIN_ICE_REFRESH_MS), 2 ** 31 - 1));
+      this.iceTimer.unref();
+    }
   }
 
   private async sendRegister(sessionId: string): Promise<void> {

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import { createSignalServer, type SignalServer } from '../signal/signal-server.js';
 import type { SignalLimits } from '../signal/signal-limits.js';
+import type { IceConfig } from '../signal/ice-provider.js';
 import { TetherError } from '../protocol/errors.js';
 
 /** Where and how to listen, and who may connect. */
@@ -21,6 +22,12 @@ export interface ListenOptions {
   allowOrigins?: readonly string[];
   /** Limits to change from the defaults (tether signal's limit flags). */
   limits?: Readonly<Partial<SignalLimits>>;
+  /** STUN servers to hand out and TURN credentials to mint. */
+  ice?: IceConfig;
+  /** Serve https and wss with this certificate and key. */
+  tls?: { cert: string; key: string } | null;
+  /** Share state with other instances through this Redis (tether signal --redis). */
+  redisUrl?: string | null;
   log: Logger;
 }
 
@@ -35,14 +42,23 @@ export async function startSignalServer(options: ListenOptions): Promise<SignalS
       trustProxy: options.trustProxy ?? false,
       allowOrigins: options.allowOrigins ?? [],
       limits: options.limits,
+      ice: options.ice,
+      tls: options.tls,
+      redisUrl: options.redisUrl,
       logger: options.log.child({ component: 'signal' }),
     });
-    await server.start();
+    try {
+      await server.start();
+    } catch (err) {
+      await server.close().catch(() => undefined); // it never listened: only its Redis clients to end
+      throw err;
+    }
     return server;
   };
   try {
     return await attempt(options.port);
   } catch (err) {
+    if (err instanceof TetherError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE' && !options.portExplicit) {
       options.log.info({ port: options.port }, 'default port taken; using any free port');

@@ -117,12 +117,13 @@ export class TerminalDocWriter {
   }
 
   /** Marks the program as ended (after flushing its last output). */
-  setExited(exitCode: number, signal: number | null): void {
+  setExited(exitCode: number, signal: number | null, endedReason: string | null = null): void {
     this.flush();
     this.doc.transact(() => {
       this.view.term.set('state', 'exited');
       this.view.term.set('exitCode', exitCode);
       this.view.term.set('exitSignal', signal);
+      if (endedReason) this.view.term.set('endedReason', endedReason);
     });
   }
 

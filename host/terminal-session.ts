@@ -8,7 +8,7 @@ import * as Y from 'yjs';
 import type { Logger } from 'pino';
 import { TerminalIntentSchema, type TerminalIntent } from '../protocol/messages.js';
 import { TetherError } from '../protocol/errors.js';
-import type { Role } from '../protocol/roles.js';
+import { roleAllows, type Role } from '../protocol/roles.js';
 import { spawnPty, type PtyExit, type PtyProcess } from './pty-process.js';
 import { TerminalDocWriter } from './terminal-doc-writer.js';
 import { describeIssue, LOCAL_ACTOR, SessionCore, type Actor, type SessionBehaviour } from './core/session-core.js';
@@ -23,6 +23,8 @@ export interface TerminalSessionConfig {
   cols: number;
   rows: number;
   scrollbackChars?: number;
+  /** Least role that may type and resize (a shell reaches beyond any conversation: owner unless the policy says control). */
+  inputRole?: Role;
   log: Logger;
 }
 
@@ -43,6 +45,8 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
   readonly core: SessionCore<TerminalIntent>;
   private pty: PtyProcess | null = null;
   private exit: PtyExit | null = null;
+  /** Why the host ended the program, when it did (shown instead of the signal). */
+  private stopReason: string | null = null;
   private size: { cols: number; rows: number };
 
   constructor(private readonly config: TerminalSessionConfig) {
@@ -91,12 +95,14 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
   }
 
   /** Ends the program's process group; the scrollback stays readable to devices. */
-  async stop(): Promise<void> {
+  async stop(reason = 'Ended on the host.'): Promise<void> {
+    this.stopReason = reason;
     if (this.pty && !this.exit) await this.pty.kill(1000);
   }
 
   /** Ends the program (if running) and every device connection. */
-  async close(): Promise<void> {
+  async close(reason = 'Ended on the host.'): Promise<void> {
+    this.stopReason ??= reason;
     if (this.pty && !this.exit) await this.pty.kill(1000);
     this.writer.close();
     this.core.close();
@@ -105,7 +111,8 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
   private async onExit(exit: PtyExit): Promise<void> {
     this.exit = exit;
     this.config.log.info(exit, 'program exited');
-    this.writer.setExited(exit.exitCode, exit.signal);
+    // A program the host ended says so, rather than the signal that ended it.
+    this.writer.setExited(exit.exitCode, exit.signal, this.stopReason);
     // Give devices up to a second to receive the last output and the exit status.
     await this.core.drain(1000);
     this.emit('exited', exit);
@@ -119,7 +126,12 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
   }
 
   roleFor(): Role {
-    return 'control';
+    return this.config.inputRole ?? 'owner';
+  }
+
+  /** A device that may not type only watches: it never sets the size either. */
+  roleIn(role: Role): Role {
+    return roleAllows(role, this.roleFor()) ? role : 'view';
   }
 
   apply(intent: TerminalIntent, actor: Actor): TetherError | null {

@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import type * as Y from 'yjs';
 import { RoleSchema } from './roles.js';
+import { ConnectionPathSchema } from './ice-servers.js';
 
 /** A device as the host shows it to every other device. */
 export const DeviceInfoSchema = z.object({
@@ -15,6 +16,8 @@ export const DeviceInfoSchema = z.object({
   kind: z.enum(['browser', 'terminal']),
   role: RoleSchema,
   joinedAt: z.number(),
+  /** How the device's connection travels: direct, through a NAT found with STUN, or relayed by TURN. */
+  path: ConnectionPathSchema.optional(),
 });
 export type DeviceInfo = z.infer<typeof DeviceInfoSchema>;
 

@@ -8,6 +8,7 @@ export const ERROR_CODES = {
   // Command line and configuration
   BAD_FLAG: 'unknown flag or bad flag value',
   BAD_CONFIG: 'invalid configuration',
+  POLICY_FORBIDS: 'the administrator\'s policy does not allow that',
   // Versions (tldraw-style: say which side must update)
   CLIENT_TOO_OLD: 'this client is older than the host; reload the page or update tether',
   HOST_TOO_OLD: 'the host runs an older tether than this client; update tether on the host',
@@ -22,15 +23,17 @@ export const ERROR_CODES = {
   LIMIT_REACHED: 'a signal server limit was reached (sessions per connection, per address, or in total)',
   ORIGIN_FORBIDDEN: 'the signal server refuses pages from this origin (see tether signal --allow-origin)',
   SIGNAL_UNREACHABLE: 'cannot reach the signal server',
-  HOST_GONE: 'the host left the signal server',
   // Trust
   KEY_MISSING: 'the link has no key (the part after #); open the full link or scan the QR code again',
   KEY_REJECTED: 'the host did not accept this link; open the full link or scan the QR code again',
   MAC_INVALID: 'a signaling message failed authentication; the signal server may be tampering with it',
   HANDSHAKE_STALE: 'the connection attempt was too old or was replayed; a new one is under way',
-  LINK_EXPIRED: 'this link has expired — ask for a new one',
+  LINK_EXPIRED: 'this link has expired — ask for a new one (n on tether\'s status screen, /rc new in its chat, Ctrl-] n in a shared terminal)',
   DEVICE_UNKNOWN: 'the host does not know this device any more; open a new link from the host',
   DEVICE_REVOKED: 'this device was removed by the host\'s owner',
+  DEVICE_DENIED: 'the host\'s owner did not allow this device to join',
+  CONTROL_INVALID: 'malformed message on the control socket',
+  AUDIT_FAILED: 'the audit log could not be written, so the action was not applied',
   FORBIDDEN_ROLE: 'this device\'s role does not allow that',
   SHARE_STOPPED: 'the host stopped sharing this session',
   SESSION_REMOVED: 'the session was removed on the host',
@@ -46,6 +49,7 @@ export const ERROR_CODES = {
   FORBIDDEN_WRITE: 'only the host writes the session document',
   CONNECT_TIMEOUT: 'the peer-to-peer connection did not open in time',
   PEER_CLOSED: 'the peer closed the connection',
+  PEER_TOO_SLOW: 'the peer did not read what it was sent; its connection was closed',
   WEBRTC_FAILED: 'the peer-to-peer connection failed',
   // Intents
   INTENT_INVALID: 'malformed intent',
@@ -93,6 +97,12 @@ export function isErrorCode(code: unknown): code is ErrorCode {
 }
 
 /**
+ * Longest error message sent to another device: the limit of every message field in the wire schemas
+ * (ErrorFrame, IntentReply, ChannelEnd). A message may quote untrusted text, so toJSON cuts it here.
+ */
+export const MAX_ERROR_MESSAGE_CHARS = 500;
+
+/**
  * An Error carrying a registry code; `message` defaults to the registry's text. `detail` is what the
  * other side said about it (an agent's JSON-RPC error data), shown to people next to the message.
  */
@@ -106,8 +116,8 @@ export class TetherError extends Error {
     this.detail = options?.detail ?? null;
   }
 
-  /** The JSON shape sent over the wire. */
+  /** The JSON shape sent over the wire (the message cut to MAX_ERROR_MESSAGE_CHARS). */
   toJSON(): { code: ErrorCode; message: string } {
-    return { code: this.code, message: this.message };
+    return { code: this.code, message: this.message.slice(0, MAX_ERROR_MESSAGE_CHARS) };
   }
 }

@@ -215,6 +215,15 @@ export const RenameSessionIntentSchema = z.strictObject({ id, type: z.literal('r
 /** Remove an ended session from the list (its link stops working). */
 export const RemoveSessionIntentSchema = z.strictObject({ id, type: z.literal('remove-session'), sessionId: sessionRef });
 
+/** Owner devices: change a paired device's role (at once on its live connections). */
+export const SetDeviceRoleIntentSchema = z.strictObject({ id, type: z.literal('set-device-role'), deviceId: sessionRef, role: RoleSchema });
+
+/** Owner devices: revoke a device (its channels close at once; its credential and link stop working). */
+export const RevokeDeviceIntentSchema = z.strictObject({ id, type: z.literal('revoke-device'), deviceId: sessionRef });
+
+/** Owner devices: answer a device waiting to join (allow with its link's role, allow view-only, deny). */
+export const AnswerDeviceIntentSchema = z.strictObject({ id, type: z.literal('answer-device'), deviceId: sessionRef, answer: z.enum(['allow', 'view', 'deny']) });
+
 /** Intents the session list accepts. */
 export const ListIntentSchema = z.discriminatedUnion('type', [
   StartSessionIntentSchema,
@@ -222,6 +231,9 @@ export const ListIntentSchema = z.discriminatedUnion('type', [
   RenameSessionIntentSchema,
   RemoveSessionIntentSchema,
   ListAgentSessionsIntentSchema,
+  SetDeviceRoleIntentSchema,
+  RevokeDeviceIntentSchema,
+  AnswerDeviceIntentSchema,
 ]);
 export type ListIntent = z.infer<typeof ListIntentSchema>;
 
@@ -261,6 +273,9 @@ export const IntentSchema = z.union([
   RenameSessionIntentSchema,
   RemoveSessionIntentSchema,
   ListAgentSessionsIntentSchema,
+  SetDeviceRoleIntentSchema,
+  RevokeDeviceIntentSchema,
+  AnswerDeviceIntentSchema,
 ]);
 export type Intent = z.infer<typeof IntentSchema>;
 /** An intent before the client assigns its id. */
@@ -289,6 +304,9 @@ export function encodeJson(value: unknown): Uint8Array {
   return utf8(JSON.stringify(value));
 }
 
+/** Most characters of a validation issue quoted in decodeJson's error. */
+const MAX_ISSUE_CHARS = 200;
+
 /** Decodes and validates a JSON payload; throws TetherError(code) when it does not match. */
 export function decodeJson<T>(schema: z.ZodType<T>, payload: Uint8Array, code: ErrorCode = 'FRAME_MALFORMED'): T {
   let value: unknown;
@@ -300,7 +318,9 @@ export function decodeJson<T>(schema: z.ZodType<T>, payload: Uint8Array, code: E
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    throw new TetherError(code, `invalid message: ${first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'schema mismatch'}`);
+    const issue = first ? `${first.path.join('.') || '(root)'}: ${first.message}` : 'schema mismatch';
+    // The issue may quote the sender's keys: keep what reaches logs and other devices short.
+    throw new TetherError(code, `invalid message: ${issue.length > MAX_ISSUE_CHARS ? `${issue.slice(0, MAX_ISSUE_CHARS)}…` : issue}`);
   }
   return parsed.data;
 }

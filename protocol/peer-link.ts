@@ -1,7 +1,7 @@
 /**
  * One peer-to-peer data channel between the host and one device: the only module that imports
  * simple-peer. Adds framing (frames.ts), a bounded send queue with backpressure (the channel's
- * buffer is kept under HIGH_WATER because @roamhq/wrtc silently drops data past ~16 MiB), a connect
+ * buffer is kept under HIGH_WATER: native stacks drop or stall past their own buffer limits), a connect
  * timeout, and one destroy(err) path that emits 'error' (if any) then 'close'.
  */
 import { EventEmitter } from 'events';
@@ -9,24 +9,42 @@ import SimplePeer from 'simple-peer';
 import { encodeFrame, FrameAssembler, FrameTag, splitFrame, type Frame } from './frames.js';
 import { TetherError } from './errors.js';
 import { encodeJson } from './messages.js';
+import { pathOf, type ConnectionPath } from './ice-servers.js';
 
 /** Keep at most this much in the data channel's own buffer. */
 export const HIGH_WATER_BYTES = 1024 * 1024;
+/**
+ * Most bytes queued for one peer before the link gives up on it: senders stop queueing at a few MiB
+ * (a lagging device gets one catch-up diff later), so only a peer that never reads gets here.
+ */
+export const MAX_QUEUED_BYTES = 128 * 1024 * 1024;
 /** How often the send queue re-checks the channel buffer (wrtc has no bufferedamountlow event). */
 const PUMP_INTERVAL_MS = 15;
 /** Frames held while simple-peer has not yet reported the channel open. */
 const MAX_EARLY_FRAMES = 64;
+/** How long a closing channel gets to be acknowledged before the connection is torn down anyway. */
+const CHANNEL_CLOSE_GRACE_MS = 300;
 /** How long an ERROR frame gets to flush before the channel closes anyway. */
 const ERROR_FLUSH_MS = 500;
+/**
+ * With STUN/TURN servers, how long after the first candidate the SDP waits for the rest (simple-peer
+ * sends it at once when gathering completes): a relay allocation takes a few round trips, but a server
+ * that never answers must not hold up every connection for long.
+ */
+const ICE_GATHER_WAIT_MS = 2000;
+/** Most time reading the selected path may add before 'open'. */
+const PATH_READ_MS = 1000;
 
 /** Options for a link. */
 export interface PeerLinkOptions {
   /** The joining device makes the offer (measured: ~10× faster to connect across interfaces). */
   initiator: boolean;
-  /** `@roamhq/wrtc` in Node; omitted in browsers. */
+  /** The Node WebRTC implementation (host/node-webrtc.ts); omitted in browsers. */
   wrtc?: object;
   /** STUN/TURN servers; none by default so nothing leaves the LAN. */
   iceServers?: RTCIceServer[];
+  /** 'relay' uses TURN relays only (hides addresses; tests prove the relay path with it). */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   /** Largest inbound logical frame accepted. */
   maxInboundFrame: number;
   /** Destroy with CONNECT_TIMEOUT if the channel is not open by then. */
@@ -58,6 +76,12 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   private pumpTimer: ReturnType<typeof setTimeout> | null = null;
   private connectTimer: ReturnType<typeof setTimeout> | null = null;
   private closing = false;
+  /** This link uses TURN relays only. */
+  private readonly relayOnly: boolean;
+  /** Both SDPs, to tell which candidates are relays (libdatachannel reports a relayed pair as prflx). */
+  private readonly sdpCandidates: string[] = [];
+  /** Why end() is closing the link, reported when the close completes. */
+  private endError: TetherError | null = null;
   /**
    * Frames that arrived before simple-peer's 'connect': it fires after a getStats poll that can lag the
    * channel by 100 ms or more, and the other side may already have said hello. Replayed right after 'open'.
@@ -67,18 +91,21 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   open = false;
   /** True once destroy() ran. */
   destroyed = false;
+  /** Which path the data takes (read from the selected candidate pair when the channel opens). */
+  path: ConnectionPath | null = null;
 
   constructor(options: PeerLinkOptions) {
     super();
+    this.relayOnly = options.iceTransportPolicy === 'relay';
     this.assembler = new FrameAssembler(options.maxInboundFrame);
     this.peer = new SimplePeer({
       initiator: options.initiator,
       trickle: false, // one offer, one answer: every candidate sits inside the MAC'd SDP
       wrtc: options.wrtc as SimplePeer.Options['wrtc'],
-      config: { iceServers: options.iceServers ?? [] },
+      config: { iceServers: options.iceServers ?? [], iceTransportPolicy: options.iceTransportPolicy ?? 'all' },
       // Without STUN/TURN servers only host candidates exist: the UDP ones arrive within a few ms, the TCP
       // ones ~100 ms later. Send the SDP 50 ms after the first candidate instead of waiting for them all.
-      iceCompleteTimeout: (options.iceServers?.length ?? 0) > 0 ? 5000 : 50,
+      iceCompleteTimeout: (options.iceServers?.length ?? 0) > 0 ? ICE_GATHER_WAIT_MS : 50,
       channelConfig: { ordered: true },
     });
     this.connectTimer = setTimeout(
@@ -87,18 +114,18 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     );
     this.peer.on('signal', (data: SimplePeer.SignalData) => {
       if ((data.type === 'offer' || data.type === 'answer') && typeof data.sdp === 'string') {
+        this.sdpCandidates.push(data.sdp);
         this.emit('sdp', { type: data.type, sdp: data.sdp });
       }
     });
     this.peer.on('connect', () => {
       if (this.connectTimer) clearTimeout(this.connectTimer);
       this.connectTimer = null;
-      this.open = true;
-      this.emit('open');
-      const early = this.early ?? [];
-      this.early = null;
-      for (const frame of early) if (!this.destroyed) this.emit('frame', frame);
-      this.pump();
+      // The path is known before 'open', so whoever lists the device lists it with its path.
+      void this.readPath().then((path) => {
+        this.path = path;
+        this.opened();
+      });
     });
     this.peer.on('data', (data: Uint8Array) => this.receive(data));
     this.peer.on('close', () => this.destroy(null));
@@ -112,9 +139,42 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     });
   }
 
+  private opened(): void {
+    if (this.destroyed) return;
+    this.open = true;
+    this.emit('open');
+    const early = this.early ?? [];
+    this.early = null;
+    for (const frame of early) if (!this.destroyed) this.emit('frame', frame);
+    this.pump();
+  }
+
+  /** The path of the selected candidate pair, or null when the stats do not say (bounded in time). */
+  private readPath(): Promise<ConnectionPath | null> {
+    return new Promise((resolve) => {
+      if (this.destroyed) return resolve(null);
+      // Relay-only can only be relayed (and libdatachannel's stats name its relayed pairs peer-reflexive).
+      if (this.relayOnly) return resolve('relay');
+      const timer = setTimeout(() => resolve(null), PATH_READ_MS);
+      try {
+        // Missing from @types/simple-peer; simple-peer flattens the standard stats into one array.
+        const withStats = this.peer as unknown as { getStats(cb: (err: Error | null, reports: StatsReport[]) => void): void };
+        withStats.getStats((err, reports) => {
+          clearTimeout(timer);
+          resolve(err ? null : selectedPath(reports, candidateTypes(this.sdpCandidates)));
+        });
+      } catch {
+        // The connection closed under us: there is no path to report, and 'open' will not matter.
+        clearTimeout(timer);
+        resolve(null);
+      }
+    });
+  }
+
   /** Applies the remote side's offer or answer (verify its MAC first). */
   applyRemoteSdp(sdp: LocalSdp): void {
     if (this.destroyed) return;
+    this.sdpCandidates.push(sdp.sdp);
     this.peer.signal(sdp);
   }
 
@@ -126,6 +186,10 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   /** Queues one already encoded logical frame (e.g. a session frame with its channel number). */
   sendFrame(frame: Uint8Array): void {
     if (this.destroyed || this.closing) return;
+    if (this.queuedBytes + frame.length > MAX_QUEUED_BYTES) {
+      this.destroy(new TetherError('PEER_TOO_SLOW', `more than ${MAX_QUEUED_BYTES} bytes waiting for a peer that does not read`));
+      return;
+    }
     for (const message of splitFrame(frame)) {
       this.queue.push(message);
       this.queuedBytes += message.length;
@@ -140,7 +204,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
 
   /**
    * Bytes not yet delivered to the network: our queue plus the channel's buffer as last read. Reading
-   * bufferedAmount crosses into native code (costly in @roamhq/wrtc), so it is read once per pump cycle.
+   * bufferedAmount crosses into native code (costly), so it is read once per pump cycle.
    */
   get pendingBytes(): number {
     return this.destroyed ? 0 : this.queuedBytes + this.channelBuffered;
@@ -171,22 +235,51 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       return;
     }
     this.sendJson(FrameTag.error, err.toJSON());
+    this.end(err);
+  }
+
+  /**
+   * Closes gracefully: what was already sent is delivered first, then the data channel closes (its
+   * pending messages go out before the close) and the link ends with `err`. Destroying at once instead
+   * can drop the last frames (libdatachannel tears SCTP down with its queue), such as an end message.
+   */
+  end(err: TetherError | null = null): void {
+    if (this.destroyed || this.closing) return;
+    if (!this.open) {
+      this.destroy(err);
+      return;
+    }
     this.closing = true;
+    this.endError = err;
     const deadline = Date.now() + ERROR_FLUSH_MS;
     const wait = (): void => {
       if (this.destroyed) return;
       this.refreshBuffered();
-      if (this.pendingBytes === 0 || Date.now() > deadline) this.destroy(err);
-      else setTimeout(wait, PUMP_INTERVAL_MS);
+      if (this.pendingBytes > 0 && Date.now() <= deadline) {
+        setTimeout(wait, PUMP_INTERVAL_MS);
+        return;
+      }
+      // Close the channel, not the connection: simple-peer reports its close (→ destroy), and a timer
+      // covers a peer that never acknowledges it.
+      const channel = (this.peer as unknown as { _channel?: { close(): void } | null })._channel;
+      try {
+        channel?.close();
+      } catch (closeErr) {
+        // Already closing or closed: the timer below ends the link either way.
+        void closeErr;
+      }
+      setTimeout(() => this.destroy(err), CHANNEL_CLOSE_GRACE_MS);
     };
-    // Never in the same tick as the send: a channel closed synchronously after a send can drop the
-    // frame even though bufferedAmount already reads 0 (seen with a hello refused on arrival).
+    // Never in the same tick as a send: a channel closed synchronously after a send can drop the frame
+    // even though bufferedAmount already reads 0 (seen with a hello refused on arrival).
     setTimeout(wait, PUMP_INTERVAL_MS);
   }
 
   /** The single end of a link: emits 'error' (when err is given and someone listens) then 'close'. */
   destroy(err: TetherError | null = null): void {
     if (this.destroyed) return;
+    // The reason given to end() wins over the channel's own close that it causes.
+    err ??= this.endError;
     this.destroyed = true;
     this.open = false;
     if (this.connectTimer) clearTimeout(this.connectTimer);
@@ -249,4 +342,48 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       }, PUMP_INTERVAL_MS);
     }
   }
+}
+
+/** The fields of a WebRTC stats report this module reads. */
+interface StatsReport {
+  id: string;
+  type: string;
+  selectedCandidatePairId?: string;
+  selected?: boolean;
+  nominated?: boolean;
+  state?: string;
+  localCandidateId?: string;
+  remoteCandidateId?: string;
+  candidateType?: string;
+  ip?: string;
+  port?: number;
+}
+
+/** `address:port` → candidate type, from the `a=candidate` lines of SDPs. */
+function candidateTypes(sdps: readonly string[]): Map<string, string> {
+  const types = new Map<string, string>();
+  for (const sdp of sdps) {
+    for (const m of sdp.matchAll(/^a=candidate:\S+ \d+ \S+ \d+ (\S+) (\d+) typ (\S+)/gm)) types.set(`${m[1]}:${m[2]}`, m[3]!);
+  }
+  return types;
+}
+
+/**
+ * The path of the selected candidate pair in `reports` (standard stats), or null. A candidate the stats
+ * call peer-reflexive but an SDP announced as a relay is a relay (libdatachannel reports TURN pairs so).
+ */
+function selectedPath(reports: StatsReport[], announced: Map<string, string> = new Map()): ConnectionPath | null {
+  const byId = new Map(reports.map((r) => [r.id, r]));
+  const transport = reports.find((r) => r.type === 'transport' && r.selectedCandidatePairId);
+  const pair = (transport && byId.get(transport.selectedCandidatePairId!))
+    ?? reports.find((r) => r.type === 'candidate-pair' && (r.selected === true || (r.nominated === true && r.state === 'succeeded')));
+  if (!pair) return null;
+  const local = byId.get(pair.localCandidateId ?? '');
+  const remote = byId.get(pair.remoteCandidateId ?? '');
+  if (!local?.candidateType && !remote?.candidateType) return null;
+  const typeOf = (c: StatsReport | undefined): string | undefined => {
+    const said = c?.ip !== undefined && c.port !== undefined ? announced.get(`${c.ip}:${c.port}`) : undefined;
+    return said === 'relay' ? 'relay' : c?.candidateType;
+  };
+  return pathOf(typeOf(local), typeOf(remote));
 }

@@ -7,6 +7,7 @@ import * as z from 'zod';
 import { ID_PATTERN, KEY_PATTERN } from './ids.js';
 import { MAC_PATTERN, SIGNATURE_PATTERN } from './auth.js';
 import { isErrorCode, type ErrorCode } from './errors.js';
+import { IceServersSchema } from './ice-servers.js';
 
 /** Largest SDP accepted in an offer or answer (a data-channel SDP is ~1–3 KiB). */
 export const MAX_SDP_BYTES = 16 * 1024;
@@ -35,6 +36,8 @@ export const SignalEvents = {
   hostLeft: 'host:left',
   /** server → anyone: an envelope was rejected (events without an ack). */
   signalError: 'signal:error',
+  /** host → server: the STUN/TURN servers this server hands out (fresh TURN credentials). Ack: SignalAck. */
+  iceServers: 'ice:servers',
 } as const;
 
 const id = z.string().regex(ID_PATTERN, 'must be a 128-bit base64url id');
@@ -45,8 +48,12 @@ const signature = z.string().regex(SIGNATURE_PATTERN, 'must be a base64url P-256
 /** Device → host: "I want to connect": the host answers with a fresh nonce. */
 export const KnockSchema = z.strictObject({ kind: z.literal('knock') });
 
-/** Host → device: the nonce this attempt's offer must be bound to, and which host key answers. */
-export const ChallengeSchema = z.strictObject({ kind: z.literal('challenge'), nonce: id, hostKeyId: id });
+/**
+ * Host → device: the nonce this attempt's offer must be bound to, which host key answers, and the host's
+ * STUN/TURN servers (the device makes the offer, so it needs them before it builds its connection).
+ * Not authenticated: a server that swaps them can steer the path, never read it (DTLS, MAC'd SDPs).
+ */
+export const ChallengeSchema = z.strictObject({ kind: z.literal('challenge'), nonce: id, hostKeyId: id, iceServers: IceServersSchema.optional() });
 
 /** How a device proves it may connect: a pairing token from the link, or its paired credential. */
 export const OfferAuthSchema = z.discriminatedUnion('method', [
@@ -125,9 +132,15 @@ export const SignalErrorSchema = z.strictObject({
 });
 export type SignalError = z.infer<typeof SignalErrorSchema>;
 
-/** Ack of register/join: ok, or an error with a registry code. */
+/** `ice:servers`: a host asks for the servers (and fresh TURN credentials) this signal server hands out. */
+export const IceServersRequestSchema = z.strictObject({ v: z.number().int().positive() });
+
+/**
+ * Ack of register/join/ice:servers: ok, or an error with a registry code. A join's and an ice:servers ack
+ * carry the servers the signal server hands out (TURN credentials it minted, valid `iceTtlSeconds`).
+ */
 export const SignalAckSchema = z.union([
-  z.strictObject({ ok: z.literal(true) }),
+  z.strictObject({ ok: z.literal(true), iceServers: IceServersSchema.optional(), iceTtlSeconds: z.number().int().positive().optional() }),
   z.strictObject({
     ok: z.literal(false),
     error: z.strictObject({ code: z.string(), message: z.string() }),

@@ -48,6 +48,8 @@ export interface TerminalSnapshot {
   state: TerminalState;
   exitCode: number | null;
   exitSignal: number | null;
+  /** Why the program ended when the host ended it ("Ended on the host."), else null. */
+  endedReason: string | null;
   trimmed: number;
 }
 
@@ -66,6 +68,7 @@ export function readTerminal(view: TerminalDocView): TerminalSnapshot {
     state: view.term.get('state') === 'exited' ? 'exited' : 'running',
     exitCode: typeof exitCode === 'number' ? exitCode : null,
     exitSignal: typeof exitSignal === 'number' ? exitSignal : null,
+    endedReason: typeof view.term.get('endedReason') === 'string' ? (view.term.get('endedReason') as string) : null,
     trimmed: num(view.term.get('trimmed'), 0),
   };
 }

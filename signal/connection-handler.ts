@@ -11,6 +11,7 @@ import {
   HostEnvelopeSchema,
   HostRegisterSchema,
   HostUnregisterSchema,
+  IceServersRequestSchema,
   PeerEnvelopeSchema,
   SignalEvents,
   type SignalAck,
@@ -20,6 +21,7 @@ import { ERROR_CODES, type ErrorCode } from '../protocol/errors.js';
 import { PROTOCOL_VERSION } from '../protocol/version.js';
 import { hashOwner } from './owner-records.js';
 import type { RateLimits } from './rate-limits.js';
+import type { IceProvider } from './ice-provider.js';
 import type { PeerDeparture, SessionDeparture, SessionRegistry } from './session-registry.js';
 
 /** What every connection shares. */
@@ -27,6 +29,8 @@ export interface ConnectionDeps {
   io: IoServer;
   registry: SessionRegistry;
   limits: RateLimits;
+  /** STUN/TURN servers (and minted TURN credentials) handed to devices and hosts; null: none. */
+  ice: IceProvider | null;
   /** The address a socket's limits count against. */
   addressOf(socket: Socket): string;
   log: Logger;
@@ -134,7 +138,16 @@ export function handleConnection(socket: Socket, deps: ConnectionDeps): void {
     }
     announceDepartures(io, outcome.left, []);
     slog.info({ sessionId: msg.sessionId, peerId: msg.peerId }, 'client joined');
-    return { ok: true };
+    // A device needs its servers before it makes the offer: they ride on the join's ack.
+    return { ok: true, ...deps.ice?.issue() };
+  });
+
+  on(SignalEvents.iceServers, IceServersRequestSchema, async (msg) => {
+    const bad = versionError(msg.v, 'HOST_TOO_OLD');
+    if (bad) return bad;
+    const wait = await limits.take('registration', socket.id);
+    if (wait !== null) return rateLimited('requests from this connection', wait);
+    return { ok: true, ...deps.ice?.issue() };
   });
 
   on(SignalEvents.toHost, HostEnvelopeSchema, async (msg) => {

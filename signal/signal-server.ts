@@ -5,6 +5,7 @@
  * registry with its caps, the rate limits, and one handler per connection.
  */
 import { createServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { Server as IoServer } from 'socket.io';
 import type { Logger } from 'pino';
@@ -18,6 +19,9 @@ import { applyPagePolicy } from './page-policy.js';
 import { createRateLimits, type RateLimits } from './rate-limits.js';
 import { createMemorySessionRegistry, type SessionRegistry } from './session-registry.js';
 import { resolveSignalLimits, type SignalLimits } from './signal-limits.js';
+import { createIceProvider, type IceConfig } from './ice-provider.js';
+import { createRedisBackend } from './redis-backend.js';
+import { announceDepartures } from './connection-handler.js';
 
 /** Signal server settings (parsed and frozen by the caller). */
 export interface SignalServerConfig extends Partial<OriginPolicy> {
@@ -29,9 +33,15 @@ export interface SignalServerConfig extends Partial<OriginPolicy> {
   clientDir: string | null;
   /** Overrides of the default limits (signal-limits.ts). */
   limits?: Partial<SignalLimits>;
-  /** A shared registry or shared rate limits instead of this process's (scale-out; tests). */
+  /** Share sessions, caps, rate limits and socket rooms with other instances through this Redis. */
+  redisUrl?: string | null;
+  /** A shared registry or shared rate limits instead of this process's (tests). */
   registry?: SessionRegistry;
   rateLimits?: RateLimits;
+  /** STUN/TURN servers to hand out, and the TURN secret to mint credentials with. */
+  ice?: IceConfig;
+  /** A PEM certificate chain and key: serve https and wss instead of http and ws. */
+  tls?: { cert: string; key: string } | null;
   logger: Logger;
 }
 
@@ -55,8 +65,14 @@ export function createSignalServer(config: SignalServerConfig): SignalServer {
     trustProxy: config.trustProxy ?? false,
     allowOrigins: Object.freeze([...(config.allowOrigins ?? [])]),
   });
-  const registry = config.registry ?? createMemorySessionRegistry(limits);
-  const rateLimits = config.rateLimits ?? createRateLimits(limits);
+  const shared = config.redisUrl
+    ? createRedisBackend(config.redisUrl, limits, log, (gone) => {
+        for (const d of gone) announceDepartures(io, d.left, d.ended);
+      })
+    : null;
+  const registry = config.registry ?? shared?.registry ?? createMemorySessionRegistry(limits);
+  const rateLimits = config.rateLimits ?? shared?.rateLimits ?? createRateLimits(limits);
+  const ice = createIceProvider(config.ice);
   const app = createHttpApp({
     clientDir: config.clientDir,
     log,
@@ -69,12 +85,15 @@ export function createSignalServer(config: SignalServerConfig): SignalServer {
     }),
   });
   // socket.io wraps the app: its paths go to engine.io, every other request to express.
-  const httpServer = createServer(app);
+  const httpServer = config.tls ? createHttpsServer({ cert: config.tls.cert, key: config.tls.key }, app) : createServer(app);
   const io = new IoServer(httpServer, {
     maxHttpBufferSize: MAX_ENVELOPE_BYTES,
     serveClient: false,
     cors: { origin: false },
     allowRequest: createAllowRequest(policy, log),
+    // Scaled out: websocket only (our clients ask for nothing else), so a load balancer needs no sticky
+    // sessions; long-polling would need every request of a session on the instance that started it.
+    ...(shared ? { transports: ['websocket' as const] } : {}),
   });
   // The page policy goes in front of both, so engine.io's own answers carry it too.
   httpServer.prependListener('request', applyPagePolicy);
@@ -84,6 +103,7 @@ export function createSignalServer(config: SignalServerConfig): SignalServer {
       io,
       registry,
       limits: rateLimits,
+      ice,
       addressOf: (s) => clientAddress(s.handshake.headers, s.handshake.address, policy.trustProxy),
       log,
     });
@@ -97,8 +117,9 @@ export function createSignalServer(config: SignalServerConfig): SignalServer {
       if (!bound) throw new Error('signal server not started');
       return bound;
     },
-    start() {
-      return new Promise((resolve, reject) => {
+    async start() {
+      if (shared) io.adapter(await shared.start());
+      await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.port, config.bind, () => {
           httpServer.off('error', reject);
@@ -109,12 +130,14 @@ export function createSignalServer(config: SignalServerConfig): SignalServer {
         });
       });
     },
-    close() {
-      return new Promise((resolve) => {
+    async close() {
+      await shared?.leave();
+      await new Promise<void>((resolve) => {
         // io.close() disconnects every socket and closes the HTTP server; keep-alive sockets are cut too.
         io.close(() => resolve());
         httpServer.closeAllConnections();
       });
+      await shared?.quit();
     },
   };
 }

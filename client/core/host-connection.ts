@@ -18,6 +18,7 @@ import { isErrorCode, TetherError, type ErrorCode } from '../../protocol/errors.
 import { PROTOCOL_VERSION } from '../../protocol/version.js';
 import type { Role } from '../../protocol/roles.js';
 import type { CredentialStore, StoredCredential } from './credential-store.js';
+import { mergeIceServers, parseIceServers, type IceServer } from '../../protocol/ice-servers.js';
 
 /** Connection states a UI shows. */
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'failed' | 'closed';
@@ -27,6 +28,7 @@ const FATAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'KEY_MISSING',
   'LINK_EXPIRED',
   'DEVICE_REVOKED',
+  'DEVICE_DENIED',
   'DEVICE_UNKNOWN',
   'CLIENT_TOO_OLD',
   'HOST_TOO_OLD',
@@ -58,9 +60,12 @@ export interface HostConnectionOptions {
   credentials: CredentialStore | null;
   deviceName: string;
   deviceKind: 'browser' | 'terminal';
-  /** `@roamhq/wrtc` in Node; omitted in browsers. */
+  /** The Node WebRTC implementation (host/node-webrtc.ts); omitted in browsers. */
   wrtc?: object;
-  iceServers?: RTCIceServer[];
+  /** STUN/TURN servers of this device, used with those the signal server and the host hand out. */
+  iceServers?: IceServer[];
+  /** 'relay' sends everything through TURN (tests; hiding this device's addresses). */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   /** Reconnect backoff: first delay and cap. */
   backoffInitialMs?: number;
   backoffMaxMs?: number;
@@ -80,6 +85,11 @@ interface HostConnectionEvents {
   /** The host's hello on each (re)connect. */
   hello: [HostHello];
   notice: [Notice];
+  /**
+   * The host removed this device (revoked, or denied while it waited): its credential is forgotten;
+   * whatever the device kept for this host (replicas, queued prompts) must be wiped.
+   */
+  revoked: [TetherError];
 }
 
 /** One live connection (and its retries) to a host. */
@@ -203,9 +213,8 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     this.pending = null;
     if (peer?.open) {
       peer.send(FrameTag.bye, new Uint8Array(0));
-      // Give the bye a moment to leave before the channel closes.
-      void peer.whenBelow(0).then(() => peer.destroy(null));
-      setTimeout(() => peer.destroy(null), 200);
+      // The bye leaves before the channel closes.
+      peer.end(null);
     } else peer?.destroy(null);
     this.socket?.disconnect();
   }
@@ -265,10 +274,10 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     const { entrySessionId: sessionId } = this.options;
     const attempt = { peerId, onPayload: (_p: SignalPayload): void => {} };
     this.pending = attempt;
-    const give = (err: TetherError, opts: { slow?: boolean } = {}): void => {
+    const give = (err: TetherError, opts: { slow?: boolean; advisory?: boolean } = {}): void => {
       if (this.pending !== attempt) return;
       this.pending = null;
-      this.attemptFailed(err, opts.slow === true);
+      this.attemptFailed(err, opts.slow === true, opts.advisory === true);
     };
     const timer = setTimeout(() => give(new TetherError('CONNECT_TIMEOUT', 'the host did not answer in time')), HANDSHAKE_TIMEOUT_MS);
     socket
@@ -284,7 +293,7 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
             if (err.code === 'SESSION_UNKNOWN') return give(new TetherError('HOST_UNREACHABLE', `${ERR_HOST_DOWN} (${err.message})`));
             return give(err, { slow: err.code === 'RATE_LIMITED' });
           }
-          void this.handshake(attempt, peerId, timer, give);
+          void this.handshake(attempt, peerId, timer, give, parseIceServers(ack.iceServers));
         },
         () => {
           clearTimeout(timer);
@@ -297,21 +306,23 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     attempt: { peerId: string; onPayload(p: SignalPayload): void },
     peerId: string,
     timer: ReturnType<typeof setTimeout>,
-    give: (err: TetherError, opts?: { slow?: boolean }) => void,
+    give: (err: TetherError, opts?: { slow?: boolean; advisory?: boolean }) => void,
+    signalIce: IceServer[],
   ): Promise<void> {
     const { entrySessionId: sessionId, origin, token } = this.options;
-    const peer = new PeerLink({ initiator: true, wrtc: this.options.wrtc, iceServers: this.options.iceServers, maxInboundFrame: MAX_HOST_FRAME_BYTES });
+    // Made once the host's challenge brings its STUN/TURN servers: this side makes the offer.
+    let peer: PeerLink | null = null;
     let challenge: { nonce: string; hostKeyId: string } | null = null;
     let offerSdp: string | null = null;
     let auth: { offer: OfferAuth; credential: StoredCredential | null } | null = null;
     let failed = false;
-    const fail = (err: TetherError, slow = false): void => {
+    const fail = (err: TetherError, slow = false, advisory = false): void => {
       // The first reason wins: destroying the link below reports a close that is only a consequence.
       if (failed) return;
       failed = true;
       clearTimeout(timer);
-      give(err, { slow });
-      peer.destroy(null);
+      give(err, { slow, advisory });
+      peer?.destroy(null);
     };
     const sendOffer = async (): Promise<void> => {
       if (!challenge || offerSdp === null || auth) return;
@@ -338,8 +349,12 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
       if (payload.kind === 'challenge') {
         if (challenge) return;
         challenge = { nonce: payload.nonce, hostKeyId: payload.hostKeyId };
-        void sendOffer().catch((err: unknown) => fail(new TetherError('KEY_REJECTED', `could not sign the offer: ${String(err)}`)));
+        peer = this.makeLink(mergeIceServers(this.options.iceServers, payload.iceServers, signalIce), (sdp) => {
+          offerSdp = sdp;
+          void sendOffer().catch((err: unknown) => fail(new TetherError('KEY_REJECTED', `could not sign the offer: ${String(err)}`)));
+        }, (err) => fail(err ?? new TetherError('PEER_CLOSED')));
       } else if (payload.kind === 'answer') {
+        if (!peer) return;
         if (!fromHost('answer', payload.sdp, payload.mac, payload.sig)) {
           return fail(new TetherError('MAC_INVALID', 'the answer from the host failed authentication: the signal server may be tampering with the connection'), true);
         }
@@ -350,26 +365,29 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
       } else if (payload.kind === 'reject') {
         const err = new TetherError(payload.code, payload.message);
         if (!fromHost('reject', payload.code, payload.mac, payload.sig)) {
-          // Anyone could have sent this: show it, but keep trying (slowly).
-          return fail(err, true);
+          // Anyone could have sent this: show it, but keep trying (slowly), whatever it claims.
+          return fail(err, true, true);
         }
         if (auth?.credential && (err.code === 'DEVICE_UNKNOWN' || err.code === 'DEVICE_REVOKED')) {
           void this.options.credentials?.forget(origin, auth.credential.hostKeyId);
+          this.emit('revoked', err);
           // A link with a token can pair this device again, if the token is still good.
           if (token && err.code === 'DEVICE_UNKNOWN') return fail(new TetherError('HANDSHAKE_STALE', 'pairing again with the link'));
         }
         fail(err, err.code === 'KEY_REJECTED' || err.code === 'MAC_INVALID');
       }
     };
-    peer.on('sdp', (sdp) => {
-      offerSdp = sdp.sdp;
-      void sendOffer().catch((err: unknown) => fail(new TetherError('KEY_REJECTED', `could not sign the offer: ${String(err)}`)));
-    });
-    peer.on('close', (err) => {
-      if (this.peer === peer) return; // adopted: its close is handled there
-      fail(err ?? new TetherError('PEER_CLOSED'));
-    });
     this.socket?.emit(SignalEvents.toHost, { sessionId, peerId, payload: { kind: 'knock' } });
+  }
+
+  /** A new offering link; `onClose` hears its end until it is adopted. */
+  private makeLink(iceServers: IceServer[], onSdp: (sdp: string) => void, onClose: (err: TetherError | null) => void): PeerLink {
+    const peer = new PeerLink({ initiator: true, wrtc: this.options.wrtc, iceServers, iceTransportPolicy: this.options.iceTransportPolicy, maxInboundFrame: MAX_HOST_FRAME_BYTES });
+    peer.on('sdp', (sdp) => onSdp(sdp.sdp));
+    peer.on('close', (err) => {
+      if (this.peer !== peer) onClose(err); // once adopted, its close is handled there
+    });
+    return peer;
   }
 
   /** The answer checked out: this link is the connection now. */
@@ -416,7 +434,11 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     if (frame.tag === FrameTag.error) {
       const e = decodeJson(ErrorFrameSchema, frame.payload);
       this.error = new TetherError(e.code, e.message);
-      if (e.code === 'DEVICE_REVOKED' && credential) void this.options.credentials?.forget(this.options.origin, credential.hostKeyId);
+      if (e.code === 'DEVICE_REVOKED' || e.code === 'DEVICE_DENIED') {
+        const hostKey = credential?.hostKey ?? this.hostHello?.hostKey;
+        if (hostKey) void this.options.credentials?.forget(this.options.origin, keyId(hostKey));
+        this.emit('revoked', this.error);
+      }
       return helloSeen;
     }
     if (!helloSeen) {
@@ -487,10 +509,13 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     pending.onPayload(msg.payload);
   }
 
-  /** Decides between giving up and retrying with backoff. */
-  private attemptFailed(err: TetherError, slow: boolean): void {
+  /**
+   * Decides between giving up and retrying with backoff. `advisory`: the error came unauthenticated (the
+   * signal server could have made it up), so even a fatal code only slows the retries.
+   */
+  private attemptFailed(err: TetherError, slow: boolean, advisory = false): void {
     if (this.state === 'closed' || this.state === 'failed') return;
-    if (FATAL_CODES.has(err.code)) {
+    if (FATAL_CODES.has(err.code) && !advisory) {
       this.clearTimers();
       this.setState('failed', err);
       return;

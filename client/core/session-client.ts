@@ -7,7 +7,7 @@
 import { EventEmitter } from 'events';
 import * as Y from 'yjs';
 import { FrameTag } from '../../protocol/frames.js';
-import { decodeJson, encodeJson, IntentReplySchema, type Intent, type IntentBody, type IntentReply } from '../../protocol/messages.js';
+import { decodeJson, encodeJson, IntentReplySchema, type Intent, type IntentBody, type IntentReply, type Notice } from '../../protocol/messages.js';
 import { decodeSync, encodeStep1 } from '../../protocol/sync.js';
 import { newId } from '../../protocol/ids.js';
 import { TetherError } from '../../protocol/errors.js';
@@ -24,7 +24,7 @@ export type { ConnectionState } from './host-connection.js';
 const MAX_PENDING_INTENTS = 2000;
 
 /** Options of a session client that makes its own connection from a link. */
-export interface SessionClientOptions extends Pick<HostConnectionOptions, 'deviceName' | 'deviceKind' | 'wrtc' | 'iceServers' | 'backoffInitialMs' | 'backoffMaxMs'> {
+export interface SessionClientOptions extends Pick<HostConnectionOptions, 'deviceName' | 'deviceKind' | 'wrtc' | 'iceServers' | 'iceTransportPolicy' | 'backoffInitialMs' | 'backoffMaxMs'> {
   /** The session link (its token, when it has one, pairs this device). */
   url: string;
   /** Where this device keeps its key and credentials (in memory when omitted). */
@@ -40,6 +40,12 @@ interface SessionClientEvents {
   state: [ConnectionState, TetherError | null];
   /** The replica caught up with the host (after each (re)connect). */
   synced: [];
+  /** What this device may do here changed (an owner changed its role). */
+  role: [Role];
+  /** The host asks a person to allow this device (a message), or it was allowed (null). */
+  waiting: [string | null];
+  /** The host removed this device: the replica and queued intents were dropped; show nothing more. */
+  revoked: [TetherError];
 }
 
 /** A live replica of one session. */
@@ -52,8 +58,10 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
   state: ConnectionState = 'connecting';
   /** The error that caused the current state (fatal when state is 'failed' or 'closed'). */
   error: TetherError | null = null;
-  /** What this device may do here, as the host said when the channel opened. */
+  /** What this device may do here, as the host said when the channel opened (again when it changes). */
   role: Role | null = null;
+  /** While the host waits for a person to allow this device: the host's message. */
+  waiting: string | null = null;
   /** The connection this session lives on. */
   readonly connection: HostConnection;
   readonly sessionId: string;
@@ -65,6 +73,17 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
   private synced = false;
   /** A malformed link: the client fails at start without contacting anyone. */
   private linkError: TetherError | null = null;
+  private readonly onNotice = (notice: Notice): void => {
+    if (notice.type === 'pending' && !this.ended) {
+      this.waiting = notice.message;
+      this.emit('waiting', notice.message);
+    }
+  };
+  private readonly onRevoked = (err: TetherError): void => {
+    // Nothing kept for a host that removed this device: queued intents are dropped, the replica emptied.
+    this.rejectPending(err);
+    this.emit('revoked', err);
+  };
   private readonly onConnectionState = (state: ConnectionState, error: TetherError | null): void => {
     if (this.ended) return;
     this.synced = false;
@@ -99,6 +118,7 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
         deviceKind: options.deviceKind,
         wrtc: options.wrtc,
         iceServers: options.iceServers,
+        iceTransportPolicy: options.iceTransportPolicy,
         backoffInitialMs: options.backoffInitialMs,
         backoffMaxMs: options.backoffMaxMs,
       });
@@ -119,6 +139,8 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
       return;
     }
     this.connection.on('state', this.onConnectionState);
+    this.connection.on('notice', this.onNotice);
+    this.connection.on('revoked', this.onRevoked);
     this.channel = this.connection.openChannel(this.sessionId, {
       onOpened: (role) => this.onOpened(role),
       onFrame: (tag, body) => this.onFrame(tag, body),
@@ -162,6 +184,8 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
   close(): void {
     if (this.state === 'closed') return;
     this.connection.off('state', this.onConnectionState);
+    this.connection.off('notice', this.onNotice);
+    this.connection.off('revoked', this.onRevoked);
     if (this.channel !== null && !this.ended) this.connection.closeChannel(this.channel);
     if (this.ownsConnection) this.connection.close();
     this.setState('closed', null);
@@ -180,7 +204,15 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
   }
 
   private onOpened(role: Role): void {
+    const changed = role !== this.role;
     this.role = role;
+    if (this.waiting !== null) {
+      this.waiting = null;
+      this.emit('waiting', null);
+    }
+    if (changed) this.emit('role', role);
+    // Already synced on this connection: the host only said again what this device may do.
+    if (this.synced) return;
     // Resume: send our state vector; the host answers with exactly what we miss.
     this.connection.sendChannel(FrameTag.sync, this.channel!, encodeStep1(this.doc));
   }

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import type { SessionClient } from '../core/session-client.js';
 import { ChatRenderer } from '../terminal/chat-renderer.js';
 import { isTurnStatus, readConversationMeta, readStatus } from '../../protocol/conversation-doc.js';
+import { watchForGone } from './attach-watch.js';
 import { ChatInput, printAbovePrompt } from '../terminal/chat-line.js';
 import { safeBlock, safeLine } from '../terminal/safe-text.js';
 import type { IntentBody, IntentReply } from '../../protocol/messages.js';
@@ -41,6 +42,7 @@ export function attachChat(client: SessionClient, io: AttachIo, selfName: string
     const finish = (result: AttachResult): void => {
       if (done) return;
       done = true;
+      unwatch();
       client.doc.off('update', onUpdate);
       rl.close();
       resolve(result);
@@ -49,8 +51,8 @@ export function attachChat(client: SessionClient, io: AttachIo, selfName: string
     client.on('state', (state, error) => {
       if (state === 'reconnecting') print([`\x1b[2m[tether] reconnecting… ${error ? `(${error.code})` : ''}\x1b[0m`]);
       else if (state === 'live') print(['\x1b[2m[tether] connected\x1b[0m']);
-      else if (state === 'failed') finish({ exitCode: 1, error });
     });
+    const unwatch = watchForGone(client, (error) => finish({ exitCode: 1, error }));
     rl.on('line', (raw) => {
       const line = raw.trim();
       if (io.stdout.isTTY && line !== '' && !line.startsWith('/')) io.stdout.write('\x1b[1A\x1b[2K');

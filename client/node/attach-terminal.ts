@@ -7,10 +7,11 @@ import { OutputCursor, readTerminal } from '../../protocol/terminal-doc.js';
 import type { TetherError } from '../../protocol/errors.js';
 import { setRawModeSafely } from '../terminal/tty-mode.js';
 import { exitWords } from '../../protocol/process-exit.js';
+import { watchForGone } from './attach-watch.js';
 
 const DETACH = '\x1d'; // Ctrl-]
 
-/** How an attach ended: 0 after the program exited or on detach, 1 on a fatal error. */
+/** How an attach ended: 0 after the program exited or on detach, 1 when the host ended it or is gone, 2 for a bad link. */
 export interface AttachResult {
   exitCode: number;
   error: TetherError | null;
@@ -39,6 +40,7 @@ export function attachTerminal(client: SessionClient, io: AttachIo): Promise<Att
     const finish = (result: AttachResult): void => {
       if (done) return;
       done = true;
+      unwatch();
       io.stdin.off('data', onInput);
       process.off('SIGWINCH', onResize);
       setRawModeSafely(io.stdin, false);
@@ -74,8 +76,8 @@ export function attachTerminal(client: SessionClient, io: AttachIo): Promise<Att
     client.on('state', (state, error) => {
       if (state === 'live') status('connected');
       else if (state === 'reconnecting') status(`reconnecting… ${error ? `(${error.code})` : ''}`);
-      else if (state === 'failed') finish({ exitCode: 1, error });
     });
+    const unwatch = watchForGone(client, (error) => finish({ exitCode: 1, error }));
 
     setRawModeSafely(io.stdin, true);
     io.stdin.on('data', onInput);

@@ -11,16 +11,27 @@ import { formatSessionUrl, parseSessionUrl } from '../../protocol/session-url.js
 import { attachTerminal, type AttachIo, type AttachResult } from './attach-terminal.js';
 import { attachChat } from './attach-chat.js';
 import { safeLine } from '../terminal/safe-text.js';
+import { FileCredentialStore } from './file-credential-store.js';
 
 /** How long to wait for the first sync before giving up. */
 const FIRST_SYNC_TIMEOUT_MS = 30_000;
 
 export type { AttachResult } from './attach-terminal.js';
 
-/** Joins `url` and runs the fitting view until it ends. */
-export async function runAttach(url: string, wrtc: object, io: AttachIo): Promise<AttachResult> {
+/**
+ * Joins `url` and runs the fitting view until it ends. `credentialsPath` keeps this terminal's device key
+ * and what it paired with (the user's config folder), so a link without a token works once paired.
+ */
+export async function runAttach(url: string, wrtc: object, io: AttachIo, credentialsPath: string | null = null): Promise<AttachResult> {
+  try {
+    parseSessionUrl(url);
+  } catch (err) {
+    // A malformed link is the user's input: refuse it before contacting anyone.
+    return { exitCode: 2, error: err instanceof TetherError ? err : new TetherError('BAD_FLAG', String(err)) };
+  }
   const deviceName = `terminal on ${hostname()}`.slice(0, 64);
-  const client = new SessionClient({ url, wrtc, deviceName, deviceKind: 'terminal' });
+  const credentials = credentialsPath ? new FileCredentialStore(credentialsPath) : undefined;
+  const client = new SessionClient({ url, wrtc, deviceName, deviceKind: 'terminal', ...(credentials ? { credentials } : {}) });
   io.stderr.write('\x1b[2m[tether] connecting…\x1b[0m\n');
   const first = await new Promise<TetherError | null>((resolve) => {
     const timer = setTimeout(() => resolve(new TetherError('CONNECT_TIMEOUT', `no connection within ${FIRST_SYNC_TIMEOUT_MS / 1000} s`)), FIRST_SYNC_TIMEOUT_MS);
@@ -29,7 +40,8 @@ export async function runAttach(url: string, wrtc: object, io: AttachIo): Promis
       resolve(null);
     });
     client.on('state', (state, error) => {
-      if (state === 'failed') {
+      // An expired link will not start working by waiting: say so now (the page keeps trying instead).
+      if (state === 'failed' || error?.code === 'LINK_EXPIRED') {
         clearTimeout(timer);
         resolve(error ?? new TetherError('PEER_CLOSED'));
       }

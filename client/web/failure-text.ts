@@ -19,6 +19,7 @@ const HEADLINES: Partial<Record<ErrorCode, string>> = {
   LINK_EXPIRED: 'This link has expired — ask for a new one',
   DEVICE_UNKNOWN: 'The host does not know this device any more',
   DEVICE_REVOKED: 'This device was removed by the host',
+  DEVICE_DENIED: 'The host did not let this device join',
   SHARE_STOPPED: 'The host stopped sharing this session',
   SESSION_REMOVED: 'This session was removed on the host',
   NAME_INVALID: "The host refused this device's name",
@@ -26,12 +27,13 @@ const HEADLINES: Partial<Record<ErrorCode, string>> = {
 
 const NEW_LINK = 'Open the full link again, or scan the QR code shown on the host.';
 
-const ASK_HOST = "On the host, press n on tether's status screen, or type /rc new in its chat, and open the new link.";
+const ASK_HOST = "Ask for a new one: on the host, press n on tether's status screen, type /rc new in its chat, or press Ctrl-] n in a shared terminal, and open the new link.";
 
 const HINTS: Partial<Record<ErrorCode, string>> = {
   LINK_EXPIRED: ASK_HOST,
   DEVICE_UNKNOWN: ASK_HOST,
   DEVICE_REVOKED: 'Ask the owner of the host for a new link if you should still have access.',
+  DEVICE_DENIED: 'Ask the owner of the host to let this device in, then open the link again.',
   KEY_MISSING: NEW_LINK,
   KEY_REJECTED: NEW_LINK,
   BAD_FLAG: NEW_LINK,

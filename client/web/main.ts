@@ -10,6 +10,7 @@ import { SessionClient } from '../../client/core/session-client.js';
 import { createPageLayout } from './page-layout.js';
 import { startSessionPage, type SessionPage } from './session-page.js';
 import { currentDeviceName } from './device-name.js';
+import { BrowserCredentialStore } from './browser-credential-store.js';
 
 declare global {
   interface Window {
@@ -39,10 +40,12 @@ function main(): void {
     layout.notices.setFailure(error);
     return;
   }
+  // Paired once, this browser comes back with its own key: a bookmark without the token keeps working.
   const client = new SessionClient({
     url,
     deviceName: currentDeviceName(),
     deviceKind: 'browser',
+    credentials: new BrowserCredentialStore(),
   });
   startSessionPage(layout, client, {
     sessionId,

@@ -27,6 +27,8 @@ import { icon } from './icons.js';
 import { RELATIVE_TIME_REFRESH_MS } from './relative-time.js';
 import { pinToVisualViewport } from './viewport-watcher.js';
 import { rememberList } from './list-return.js';
+import { DevicePanel } from './device-panel.js';
+import { trustedDeviceMap } from '../../protocol/trusted-devices.js';
 
 /** What the list page exposes to tests (through `window.__tether`). */
 export interface SessionListPage {
@@ -108,6 +110,9 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
   pinToVisualViewport(root);
 
   const send = async (intent: IntentBody): Promise<IntentReply> => client.sendIntent(intent);
+  // Owner devices manage the host's devices here (hidden for other roles by the page's data-role).
+  const devicePanel = new DevicePanel(trustedDeviceMap(client.doc), () => client.connection.hostHello?.deviceId ?? '', send, (text) => toast.show(text));
+  column.append(devicePanel.element);
 
   // A session this device asked for: highlighted once its row shows up (before or after the reply).
   let pendingStart: { name: string | null; known: Set<string>; confirmed: boolean; until: number } | null = null;

@@ -13,9 +13,10 @@ import { mountSessionListPage, type SessionListPage } from './session-list-page.
 import { listOf } from './list-return.js';
 import { failureHeadline } from './failure-text.js';
 import type { ErrorCode } from '../../protocol/errors.js';
+import { deviceRevoked } from './revocation.js';
 
 /** Errors about the link itself: shown as a failure even while the page retries. */
-const LINK_PROBLEMS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['KEY_REJECTED', 'MAC_INVALID', 'LINK_EXPIRED']);
+const LINK_PROBLEMS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['KEY_REJECTED', 'MAC_INVALID', 'LINK_EXPIRED', 'DEVICE_UNKNOWN']);
 
 /** What a session page exposes (also the test hook, see main.ts); the view is set once the kind is known. */
 export interface SessionPage {
@@ -58,6 +59,23 @@ export function startSessionPage(layout: PageLayout, client: SessionClient, opti
   };
   // afterTransaction, not 'update': an 'update' listener makes Yjs re-encode every update (a long history's whole first sync).
   client.doc.on('afterTransaction', mount);
+
+  // What this device may do here: the page hides the rest (app.css, html[data-role]).
+  const showRole = (): void => {
+    if (client.role) document.documentElement.dataset.role = client.role;
+  };
+  client.on('role', showRole);
+  client.on('waiting', (message) => {
+    notices.setBanner(message === null ? null : `${message} The host's owner decides (on tether's screen or another owner device).`, 'warning');
+  });
+  // Removed by the host: nothing it showed stays on this page, nothing kept for that host stays here.
+  client.on('revoked', (err) => {
+    void deviceRevoked(new URL(location.href).origin);
+    layout.stage.replaceChildren();
+    document.documentElement.dataset.view = 'revoked';
+    topBar.setConnection('failed', err);
+    notices.setFailure(err);
+  });
 
   // Before the view exists: the connection state and why it is not live yet.
   client.on('state', (state, error) => {

@@ -54,7 +54,8 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
 
   let exited = false;
   const updateInputEnabled = (): void => {
-    const enabled = !exited && client.state !== 'failed' && client.state !== 'closed';
+    // A view-only device never types, and so never sets the terminal's size.
+    const enabled = !exited && client.state !== 'failed' && client.state !== 'closed' && client.role !== 'view';
     input.enabled = enabled;
     terminal.setInputEnabled(enabled);
     keyBar?.setEnabled(enabled);
@@ -62,7 +63,7 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
 
   const updateBanner = (error: TetherError | null): void => {
     const snapshot = readTerminal(client.view);
-    notices.setSessionBanner(snapshot.state === 'exited' ? exitText(snapshot.exitCode, snapshot.exitSignal) : null, { state: client.state, error });
+    notices.setSessionBanner(snapshot.state === 'exited' ? (snapshot.endedReason ?? exitText(snapshot.exitCode, snapshot.exitSignal)) : null, { state: client.state, error });
   };
 
   /** Says whose screen the terminal fits when it is not this one, and how to take it over. */
@@ -91,6 +92,7 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
     }
   };
   client.doc.on('afterTransaction', render);
+  client.on('role', () => updateInputEnabled());
 
   client.on('state', (state, error) => {
     topBar.setConnection(exited ? 'closed' : state, error);
@@ -109,6 +111,7 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
   stage.addEventListener('click', () => terminal.focus());
 
   render();
+  updateInputEnabled(); // a view-only device never types or sizes, from the first frame on
   return terminal.term;
 }
 

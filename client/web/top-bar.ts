@@ -2,9 +2,17 @@
  * The bar above the terminal: which session this is (name and command from the document), the
  * connection state, and the devices connected to it, with this device marked "you".
  */
+import { PATH_LABEL, type ConnectionPath } from '../../protocol/ice-servers.js';
 import type { DeviceInfo } from '../../protocol/device-roster.js';
 import type { ConnectionState } from '../../client/core/session-client.js';
 import type { TetherError } from '../../protocol/errors.js';
+
+/** Why a device list says what it says about a connection's path. */
+const PATH_TITLE: Readonly<Record<ConnectionPath, string>> = {
+  direct: 'Connected directly, peer to peer',
+  stun: 'Peer to peer through a router (address found with STUN)',
+  relay: 'Relayed by a TURN server; still encrypted end to end',
+};
 
 const STATE_LABEL: Record<ConnectionState, string> = {
   connecting: 'Connecting…',
@@ -109,6 +117,12 @@ export class TopBar {
       const item = element('li', 'device');
       item.dataset.kind = info.kind;
       item.append(element('span', 'device-icon'), element('span', 'device-name', info.name));
+      if (info.path) {
+        const path = element('span', 'device-path', PATH_LABEL[info.path]);
+        path.dataset.path = info.path;
+        path.title = PATH_TITLE[info.path];
+        item.append(path);
+      }
       if (peerId === ownPeerId) {
         item.classList.add('is-you');
         item.append(element('span', 'device-you', '(you)'));

@@ -42,9 +42,14 @@ export interface ConnectionHost {
   sessionFor(sessionId: string, actor: Actor): SessionCore | TetherError;
 }
 
+/** Most session opens held while a device waits for a person to allow it. */
+const MAX_HELD_OPENS = 32;
+
 interface DeviceConnectionEvents {
-  /** Hello accepted: the device is known. */
+  /** Hello accepted: the device is known (for a device that had to wait: once it was allowed). */
   joined: [Actor];
+  /** Hello accepted, but the device waits for a person to allow it; nothing is served until then. */
+  waiting: [Actor];
   close: [TetherError | null];
 }
 
@@ -58,6 +63,8 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private lastHeard = Date.now();
   private opens: number[] = [];
+  /** Session opens asked for while the device waited for approval, answered once it is allowed. */
+  private held: Uint8Array[] = [];
   private readonly handlers: Record<number, (payload: Uint8Array) => void> = {
     [FrameTag.open]: (p) => this.onOpen(p),
     [FrameTag.sync]: (p) => this.onChannelFrame(p, (c, body) => c.onSync(body)),
@@ -106,7 +113,7 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
   /** Ends the connection (err is sent to the device first when given). */
   close(err: TetherError | null = null): void {
     if (err) this.link.fail(err);
-    else this.link.destroy(null);
+    else this.link.end(null);
   }
 
   /** Ends this device's channels on one session for good (sharing stopped, session removed…). */
@@ -114,13 +121,39 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     for (const c of [...this.channels.values()]) if (c.core === core) c.end(err);
   }
 
-  /** An owner changed this device's role: later intents are checked against it; the device is told. */
+  /** True while the device waits for a person to allow it. */
+  get pending(): boolean {
+    return this.identity?.pending === true;
+  }
+
+  /**
+   * An owner changed this device's role: later intents are checked against it; the device is told, and
+   * each open channel says again what the device may do in its session.
+   */
   setRole(role: Role): void {
     if (!this.actor || !this.identity) return;
     this.identity = { ...this.identity, role };
     this.actor = { ...this.actor, role };
     const notice: Notice = { type: 'role', role };
     this.link.send(FrameTag.notice, encodeJson(notice));
+    for (const c of this.channels.values()) c.reopen();
+  }
+
+  /** A person allowed this waiting device with `role`: it joins, and the sessions it asked for open. */
+  admit(role: Role): void {
+    if (!this.actor || !this.identity?.pending) return;
+    const changed = role !== this.identity.role;
+    this.identity = { ...this.identity, role, pending: false };
+    this.actor = { ...this.actor, role };
+    if (changed) this.link.send(FrameTag.notice, encodeJson({ type: 'role', role } satisfies Notice));
+    this.emit('joined', this.actor);
+    const held = this.held;
+    this.held = [];
+    try {
+      for (const p of held) this.onOpen(p);
+    } catch (err) {
+      this.link.fail(err instanceof TetherError ? err : new TetherError('FRAME_MALFORMED', String(err)));
+    }
   }
 
   private stopTimers(): void {
@@ -156,7 +189,8 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     this.helloTimer = null;
     const identity = this.host.authenticator.identify(this.grant, hello);
     this.identity = identity;
-    this.actor = { peerId: this.peerId, deviceId: identity.deviceId, name: identity.name, kind: identity.kind, role: identity.role };
+    const path = this.link.path;
+    this.actor = { peerId: this.peerId, deviceId: identity.deviceId, name: identity.name, kind: identity.kind, role: identity.role, ...(path ? { path } : {}) };
     const reply: HostHello = {
       type: 'hello',
       v: PROTOCOL_VERSION,
@@ -170,7 +204,11 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     };
     this.link.send(FrameTag.hello, encodeJson(reply));
     this.startPings();
-    this.emit('joined', this.actor);
+    if (identity.pending) {
+      const notice: Notice = { type: 'pending', message: 'Waiting for the host to allow this device…' };
+      this.link.send(FrameTag.notice, encodeJson(notice));
+      this.emit('waiting', this.actor);
+    } else this.emit('joined', this.actor);
   }
 
   private startPings(): void {
@@ -185,6 +223,12 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
 
   private onOpen(payload: Uint8Array): void {
     const { ch, sessionId } = decodeJson(OpenSessionSchema, payload);
+    if (this.pending) {
+      // Nothing is served until a person allows this device; what it asked for opens then.
+      if (this.held.length >= MAX_HELD_OPENS) throw new TetherError('RATE_LIMITED', 'too many sessions asked for while waiting for approval');
+      this.held.push(payload.slice());
+      return;
+    }
     const now = Date.now();
     this.opens = this.opens.filter((t) => now - t < OPEN_WINDOW_MS);
     if (this.opens.length >= OPENS_PER_WINDOW) throw new TetherError('RATE_LIMITED', 'too many sessions opened too fast');
@@ -195,7 +239,7 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     const core = this.host.sessionFor(sessionId, actor);
     if (core instanceof TetherError) {
       // Refused: tell the device on that channel, and keep the connection.
-      const end: ChannelEnd = { code: core.code, message: core.message };
+      const end: ChannelEnd = core.toJSON();
       this.link.sendFrame(encodeChannelFrame(FrameTag.end, ch, encodeJson(end)));
       return;
     }

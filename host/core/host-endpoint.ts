@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import { PeerLink } from '../../protocol/peer-link.js';
 import { MAX_CLIENT_FRAME_BYTES } from '../../protocol/frames.js';
 import type { SignalPayload } from '../../protocol/signaling.js';
+import type { IceServer } from '../../protocol/ice-servers.js';
 import { TetherError } from '../../protocol/errors.js';
 import type { AuthContext } from '../../protocol/auth.js';
 import type { Authenticator } from '../trust/authenticator.js';
@@ -27,7 +28,12 @@ export interface HostEndpointOptions {
   authenticator: Authenticator;
   hostName: string;
   wrtc: object | undefined;
-  iceServers: RTCIceServer[];
+  /** STUN/TURN servers of this host: it uses them and hands them to each device in its challenge. */
+  iceServers: IceServer[];
+  /** More servers for the host's own connections only (TURN credentials its signal server minted for it). */
+  ownIceServers?: () => readonly RTCIceServer[];
+  /** 'relay': the host's side of every connection goes through TURN. */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   log: Logger;
   /** Extra rule for opening a session (roles, policy); null allows. */
   canOpen?: (sessionId: string, actor: Actor) => TetherError | null;
@@ -38,6 +44,8 @@ interface HostEndpointEvents {
   'device-joined': [Actor, DeviceConnection];
   /** A known device's connection ended. */
   'device-left': [Actor, DeviceConnection];
+  /** A device paired and waits for a person to allow it (--confirm-devices). */
+  'device-waiting': [Actor, DeviceConnection];
 }
 
 /** The devices and sessions of one share. */
@@ -61,9 +69,14 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
     return this.options.scope;
   }
 
-  /** Connected devices that said hello. */
+  /** Connected devices that said hello (waiting ones included). */
   get devices(): DeviceConnection[] {
     return [...this.connections.values()].filter((c) => c.actor);
+  }
+
+  /** Connections of the device `deviceId` (its credential id, or a connection-scoped id). */
+  connectionsOf(deviceId: string): DeviceConnection[] {
+    return this.devices.filter((c) => c.actor?.deviceId === deviceId);
   }
 
   /** Serves `core` under the routing id `sessionId`. */
@@ -99,7 +112,8 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
   onSignal(sessionId: string, peerId: string, payload: SignalPayload, reply: SignalReply): void {
     if (!this.sessions.has(sessionId)) return;
     if (payload.kind === 'knock') {
-      reply({ kind: 'challenge', nonce: this.nonces.issue(peerId), hostKeyId: this.authenticator.hostKeyId });
+      const iceServers = this.options.iceServers;
+      reply({ kind: 'challenge', nonce: this.nonces.issue(peerId), hostKeyId: this.authenticator.hostKeyId, ...(iceServers.length > 0 ? { iceServers } : {}) });
       return;
     }
     if (payload.kind !== 'offer') return;
@@ -112,7 +126,7 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
         this.options.log.warn({ sessionId, peerId, code: err.code }, `refused a device: ${err.message}`);
       }
       const auth = authenticated ? this.authenticator.sign(payload.auth, ctx('reject', err.code)) : {};
-      reply({ kind: 'reject', code: err.code, message: err.message, nonce: payload.nonce, ...auth });
+      reply({ kind: 'reject', ...err.toJSON(), nonce: payload.nonce, ...auth });
     };
     if (!this.nonces.consume(peerId, payload.nonce)) {
       refuse(new TetherError('HANDSHAKE_STALE'), false);
@@ -125,13 +139,23 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
     }
     this.connections.get(peerId)?.close(null);
     const log = this.options.log.child({ peerId });
-    const link = new PeerLink({ initiator: false, wrtc: this.options.wrtc, iceServers: this.options.iceServers, maxInboundFrame: MAX_CLIENT_FRAME_BYTES });
+    const link = new PeerLink({
+      initiator: false,
+      wrtc: this.options.wrtc,
+      iceServers: [...this.options.iceServers, ...(this.options.ownIceServers?.() ?? [])],
+      iceTransportPolicy: this.options.iceTransportPolicy,
+      maxInboundFrame: MAX_CLIENT_FRAME_BYTES,
+    });
     const connection = new DeviceConnection(peerId, link, verdict.grant, this, log);
     this.connections.set(peerId, connection);
     link.on('sdp', (answer) => reply({ kind: 'answer', sdp: answer.sdp, ...this.authenticator.sign(verdict.grant, ctx('answer', answer.sdp)) }));
     connection.on('joined', (actor) => {
-      log.info({ device: actor.name, role: actor.role }, 'device joined');
+      log.info({ device: actor.name, role: actor.role, path: actor.path }, 'device joined');
       this.emit('device-joined', actor, connection);
+    });
+    connection.on('waiting', (actor) => {
+      log.info({ device: actor.name }, 'device waits for approval');
+      this.emit('device-waiting', actor, connection);
     });
     connection.on('close', () => {
       if (this.connections.get(peerId) === connection) this.connections.delete(peerId);

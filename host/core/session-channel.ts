@@ -45,11 +45,19 @@ export class SessionChannel implements Subscriber {
     return this.actorOf();
   }
 
-  /** Subscribes and tells the device the channel is live. */
+  /** Subscribes and tells the device the channel is live, and what it may do in this session. */
   open(): void {
-    const opened: ChannelOpened = { sessionId: this.sessionId, role: this.actor.role };
+    const opened: ChannelOpened = { sessionId: this.sessionId, role: this.core.roleIn(this.actor.role) };
     this.send(FrameTag.opened, encodeJson(opened));
     this.core.subscribe(this);
+  }
+
+  /** The device's role changed: tell it again what it may do here (it does not sync again). */
+  reopen(): void {
+    if (this.ended) return;
+    const opened: ChannelOpened = { sessionId: this.sessionId, role: this.core.roleIn(this.actor.role) };
+    this.send(FrameTag.opened, encodeJson(opened));
+    this.core.updateSubscriber(this);
   }
 
   deliver(update: Uint8Array, before: Map<number, number>): void {
@@ -75,7 +83,7 @@ export class SessionChannel implements Subscriber {
   /** Ends the subscription for good, telling the device why. */
   end(err: TetherError): void {
     if (this.ended) return;
-    const end: ChannelEnd = { code: err.code, message: err.message };
+    const end: ChannelEnd = err.toJSON();
     this.send(FrameTag.end, encodeJson(end));
     this.detach();
   }

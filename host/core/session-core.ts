@@ -13,6 +13,7 @@ import { roleAllows, type Role } from '../../protocol/roles.js';
 import { TetherError } from '../../protocol/errors.js';
 import { newId } from '../../protocol/ids.js';
 import { FullStateCache } from './full-state-cache.js';
+import type { ConnectionPath } from '../../protocol/ice-servers.js';
 
 /** Remembered intent ids per session (oldest forgotten first). */
 const REMEMBERED_INTENTS = 10_000;
@@ -25,6 +26,8 @@ export interface Actor {
   name: string;
   kind: 'browser' | 'terminal';
   role: Role;
+  /** How its connection travels (direct, through STUN, relayed), when known. */
+  path?: ConnectionPath;
 }
 
 /** The host's own terminal, when it takes part as a device (interactive mode). */
@@ -36,6 +39,11 @@ export interface SessionBehaviour<I> {
   parseIntent(raw: Record<string, unknown>): I | TetherError;
   /** The least role that may send `intent`. */
   roleFor(intent: I): Role;
+  /**
+   * What a device with `role` may do in this session, as told to it when it opens the session (a
+   * control device of a terminal that needs owner may only watch). Its own role when absent.
+   */
+  roleIn?(role: Role): Role;
   /** Applies a valid, permitted intent; returns the reply's error, or null when applied. */
   apply(intent: I, actor: Actor): Promise<TetherError | null> | TetherError | null;
 }
@@ -50,6 +58,12 @@ export interface Subscriber {
   /** Ends the subscription for good, telling the device why. */
   end(err: TetherError): void;
 }
+
+/**
+ * Called with every permitted intent before it is applied (the audit log); an error refuses the intent
+ * and nothing is applied.
+ */
+export type IntentHook = (intent: { type: string } & Record<string, unknown>, actor: Actor) => TetherError | null;
 
 interface SessionCoreEvents {
   /** A device opened this session. */
@@ -68,6 +82,8 @@ export function describeIssue(issues: ReadonlyArray<{ path: PropertyKey[]; messa
 export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
   private readonly subscribers = new Set<Subscriber>();
   private readonly replies = new Map<string, Promise<IntentReply>>();
+  /** Runs before each permitted intent is applied (the audit log); null: none. */
+  beforeApply: IntentHook | null = null;
   private readonly fullState: FullStateCache;
   private readonly onUpdate = (update: Uint8Array, _origin: unknown, _doc: Y.Doc, tr: Y.Transaction): void => {
     for (const s of this.subscribers) s.deliver(update, tr.beforeState);
@@ -103,8 +119,20 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
   subscribe(subscriber: Subscriber): void {
     this.subscribers.add(subscriber);
     const a = subscriber.actor;
-    this.roster.addDevice(a.peerId, { deviceId: a.deviceId, name: a.name, kind: a.kind, role: a.role, joinedAt: Date.now() });
+    this.roster.addDevice(a.peerId, { deviceId: a.deviceId, name: a.name, kind: a.kind, role: a.role, joinedAt: Date.now(), ...(a.path ? { path: a.path } : {}) });
     this.emit('joined', a);
+  }
+
+  /** What a device with `role` may do in this session. */
+  roleIn(role: Role): Role {
+    return this.behaviour.roleIn?.(role) ?? role;
+  }
+
+  /** A subscribed device's record changed (its role): list it anew. */
+  updateSubscriber(subscriber: Subscriber): void {
+    if (!this.subscribers.has(subscriber)) return;
+    const a = subscriber.actor;
+    this.roster.addDevice(a.peerId, { deviceId: a.deviceId, name: a.name, kind: a.kind, role: a.role, joinedAt: Date.now() });
   }
 
   /** A device's subscription ended. */
@@ -154,9 +182,13 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
     for (const s of [...this.subscribers]) s.end(err);
   }
 
-  /** Stops following the document and ends every subscription. */
-  close(err: TetherError = new TetherError('SESSION_REMOVED')): void {
-    this.endAll(err);
+  /**
+   * Stops following the document. Subscriptions end with `err` when given (final for those devices);
+   * without one (the host shutting down) devices are not told anything final: the host may come back.
+   */
+  close(err: TetherError | null = null): void {
+    if (err) this.endAll(err);
+    this.subscribers.clear();
     this.doc.off('update', this.onUpdate);
     this.fullState.close();
   }
@@ -168,6 +200,9 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
     if (!roleAllows(actor.role, needed)) {
       return new TetherError('FORBIDDEN_ROLE', `this device is ${actor.role === 'view' ? 'view-only' : `a ${actor.role} device`}; that needs the ${needed} role`);
     }
+    // Recorded before it is applied: an action the audit log cannot hold is not taken.
+    const refused = this.beforeApply?.(intent as { type: string } & Record<string, unknown>, actor) ?? null;
+    if (refused) return refused;
     return this.behaviour.apply(intent, actor);
   }
 }

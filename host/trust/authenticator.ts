@@ -1,7 +1,9 @@
 /**
  * The host's side of the handshake's trust: checks a device's offer (a pairing token's MAC, or a paired
  * device's signature), authenticates the answer and refusals, mints and revokes pairing tokens, and pairs
- * devices: a device that connected with a token and sent its public key gets a credential, pinned here.
+ * devices: a device that connected with a token and sent its public key gets a credential, pinned here —
+ * or, when new devices need confirmation, a pending credential that exists only in memory until a person
+ * allows it. Revoking a device forgets its credential and revokes the token it paired with.
  */
 import { keyId, signAuth, tokenId, tokenMac, verifyAuthSignature, verifyTokenMac, type AuthContext } from '../../protocol/auth.js';
 import { fromBase64Url } from '../../protocol/encoding.js';
@@ -33,7 +35,25 @@ export interface DeviceIdentity {
   /** True when this connection created the credential. */
   paired: boolean;
   credentialId: string | null;
+  /** True while the device waits for a person to allow it (nothing is served until then). */
+  pending: boolean;
 }
+
+/** A device that paired with a token and waits for a person to allow it. */
+export interface PendingDevice {
+  /** The credential id it will have once allowed (it already signs with it while it waits). */
+  id: string;
+  publicKey: string;
+  name: string;
+  kind: 'browser' | 'terminal';
+  /** The role of the token it paired with (what "allow" grants; "allow view-only" grants view). */
+  role: Role;
+  pairedWith: string | null;
+  since: number;
+}
+
+/** Most devices waiting at once; the oldest request is dropped beyond it. */
+const MAX_PENDING = 64;
 
 /** A freshly minted link secret. */
 export interface MintedToken {
@@ -47,6 +67,11 @@ export class Authenticator {
   readonly hostKey: string;
   readonly hostKeyId: string;
   private readonly secretKey: Uint8Array;
+  private readonly pendingDevices = new Map<string, PendingDevice>();
+  /** New devices wait for a person to allow them (--confirm-devices, or the policy). */
+  confirmNewDevices = false;
+  /** Runs before a new credential is pinned (the audit log); throwing refuses the pairing. */
+  beforePair: ((record: CredentialRecord) => void) | null = null;
 
   constructor(readonly store: TrustStore) {
     const key = store.hostKey();
@@ -73,7 +98,9 @@ export class Authenticator {
     if (auth.method === 'token') {
       const token = this.store.token(auth.tokenId);
       if (!token || token.scope !== scope) {
-        return { ok: false, authenticated: false, error: new TetherError('KEY_REJECTED') };
+        // Unknown here: never issued, issued for another share, or expired long ago and pruned — the
+        // same answer for all (a link that does not work any more), and nothing else changes.
+        return { ok: false, authenticated: false, error: new TetherError('LINK_EXPIRED') };
       }
       if (!verifyTokenMac(token.secret, ctx, auth.mac)) {
         return { ok: false, authenticated: true, error: new TetherError('KEY_REJECTED', 'the host rejected this connection: its signaling failed authentication (the signal server may be tampering with it)') };
@@ -83,8 +110,9 @@ export class Authenticator {
       }
       return { ok: true, grant: { method: 'token', role: token.role, tokenId: token.id, credentialId: null } };
     }
-    const credential = this.store.credential(auth.credentialId);
-    if (!credential) return { ok: false, authenticated: false, error: new TetherError('DEVICE_UNKNOWN') };
+    const credential = this.store.credential(auth.credentialId) ?? this.pendingDevices.get(auth.credentialId);
+    // Signed with the host key the device pinned, so a revoked device believes it and forgets its credential.
+    if (!credential) return { ok: false, authenticated: true, error: new TetherError('DEVICE_UNKNOWN') };
     if (!verifyAuthSignature(credential.publicKey, ctx, auth.sig)) {
       return { ok: false, authenticated: true, error: new TetherError('KEY_REJECTED', 'the host rejected this device\'s signature (the signal server may be tampering with the connection)') };
     }
@@ -105,19 +133,30 @@ export class Authenticator {
    * key is already paired, recognised); a device that connected with its credential is what the record says.
    */
   identify(grant: Grant, hello: ClientHello, now = Date.now()): DeviceIdentity {
+    const waiting = (p: PendingDevice): DeviceIdentity => ({ deviceId: p.id, name: p.name, kind: p.kind, role: p.role, paired: true, credentialId: p.id, pending: true });
     if (grant.credentialId) {
+      const p = this.pendingDevices.get(grant.credentialId);
+      if (p) return waiting(p);
       const c = this.store.credential(grant.credentialId);
       if (!c) throw new TetherError('DEVICE_UNKNOWN');
       this.store.putCredential({ ...c, lastSeen: now });
-      return { deviceId: c.id, name: c.name, kind: c.kind, role: c.role, paired: false, credentialId: c.id };
+      return { deviceId: c.id, name: c.name, kind: c.kind, role: c.role, paired: false, credentialId: c.id, pending: false };
     }
     if (!hello.publicKey) {
-      return { deviceId: newId(), name: hello.deviceName, kind: hello.deviceKind, role: grant.role, paired: false, credentialId: null };
+      return { deviceId: newId(), name: hello.deviceName, kind: hello.deviceKind, role: grant.role, paired: false, credentialId: null, pending: this.confirmNewDevices };
     }
     const known = this.store.credentials().find((c) => c.publicKey === hello.publicKey);
     if (known) {
       this.store.putCredential({ ...known, lastSeen: now });
-      return { deviceId: known.id, name: known.name, kind: known.kind, role: known.role, paired: false, credentialId: known.id };
+      return { deviceId: known.id, name: known.name, kind: known.kind, role: known.role, paired: false, credentialId: known.id, pending: false };
+    }
+    const already = [...this.pendingDevices.values()].find((p) => p.publicKey === hello.publicKey);
+    if (already) return waiting(already);
+    if (this.confirmNewDevices) {
+      const p: PendingDevice = { id: newId(), publicKey: hello.publicKey, name: hello.deviceName, kind: hello.deviceKind, role: grant.role, pairedWith: grant.tokenId, since: now };
+      this.pendingDevices.set(p.id, p);
+      if (this.pendingDevices.size > MAX_PENDING) this.pendingDevices.delete(this.pendingDevices.keys().next().value as string);
+      return waiting(p);
     }
     const record: CredentialRecord = {
       id: newId(),
@@ -129,7 +168,69 @@ export class Authenticator {
       createdAt: now,
       lastSeen: now,
     };
+    this.beforePair?.(record);
     this.store.putCredential(record);
-    return { deviceId: record.id, name: record.name, kind: record.kind, role: record.role, paired: true, credentialId: record.id };
+    return { deviceId: record.id, name: record.name, kind: record.kind, role: record.role, paired: true, credentialId: record.id, pending: false };
+  }
+
+  /** Devices waiting for a person to allow them, oldest first. */
+  pending(): PendingDevice[] {
+    return [...this.pendingDevices.values()].map((p) => ({ ...p }));
+  }
+
+  /** Allows a waiting device with `role`: its credential is pinned now. Null when nothing waits under `id`. */
+  admit(id: string, role: Role, now = Date.now()): CredentialRecord | null {
+    const p = this.pendingDevices.get(id);
+    if (!p) return null;
+    this.pendingDevices.delete(id);
+    const record: CredentialRecord = { id: p.id, publicKey: p.publicKey, name: p.name, kind: p.kind, role, pairedWith: p.pairedWith, createdAt: now, lastSeen: now };
+    this.store.putCredential(record);
+    return record;
+  }
+
+  /** Refuses a waiting device; true when one waited under `id`. */
+  deny(id: string): boolean {
+    return this.pendingDevices.delete(id);
+  }
+
+  /**
+   * Forgets a paired (or waiting) device and revokes the token it paired with, so neither its credential
+   * nor that link works again. Returns what was forgotten, or null when `id` is unknown.
+   */
+  revokeDevice(id: string, now = Date.now()): CredentialRecord | PendingDevice | null {
+    const record = this.store.credential(id) ?? this.pendingDevices.get(id) ?? null;
+    if (!record) return null;
+    this.pendingDevices.delete(id);
+    this.store.deleteCredential(id);
+    const token = record.pairedWith ? this.store.token(record.pairedWith) : null;
+    if (token && token.revokedAt === null) this.store.putToken({ ...token, revokedAt: now });
+    return record;
+  }
+
+  /** Forgets every credential and waiting device and revokes every token (new links must be minted). */
+  revokeAll(now = Date.now()): CredentialRecord[] {
+    const all = this.store.credentials();
+    for (const c of all) this.store.deleteCredential(c.id);
+    this.pendingDevices.clear();
+    for (const t of this.store.tokens()) if (t.revokedAt === null) this.store.putToken({ ...t, revokedAt: now });
+    return all;
+  }
+
+  /** Changes a paired device's role; the updated record, or null when `id` is unknown. */
+  setRole(id: string, role: Role): CredentialRecord | null {
+    const c = this.store.credential(id);
+    if (!c) return null;
+    const next = { ...c, role };
+    this.store.putCredential(next);
+    return next;
+  }
+
+  /** Renames a paired device (what others see); the updated record, or null when `id` is unknown. */
+  rename(id: string, name: string): CredentialRecord | null {
+    const c = this.store.credential(id);
+    if (!c) return null;
+    const next = { ...c, name };
+    this.store.putCredential(next);
+    return next;
   }
 }

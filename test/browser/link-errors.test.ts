@@ -1,5 +1,6 @@
 /**
- * The browser app with a bad link: no key or a wrong key is explained plainly with its error code,
+ * The browser app with a bad link: no key, a malformed key or a key the host does not know (never issued,
+ * or expired and pruned) is explained plainly with its error code,
  * and a bad page never disturbs the session for the devices that hold the right link.
  */
 import { after, before, describe, it } from 'node:test';
@@ -56,13 +57,14 @@ describe('browser: links without the right key', () => {
     await page.close();
   });
 
-  it('a wrong key is rejected by the host (KEY_REJECTED); the session carries on', async () => {
+  it('a key the host does not know reads as an expired link (LINK_EXPIRED), saying how to get a new one; the session carries on', async () => {
     const joinedBefore = joinedCount();
     const page = await (await browser!.newContext(PHONE_CONTEXT)).newPage();
     await page.goto(url.replace(/#.*$/, `#${WRONG_KEY}`));
     const alert = page.getByRole('alert');
-    await alert.getByText('This link was not accepted').waitFor({ timeout: UI_TIMEOUT_MS });
-    await alert.getByText('KEY_REJECTED').waitFor({ timeout: UI_TIMEOUT_MS });
+    await alert.getByRole('heading', { name: 'This link has expired — ask for a new one' }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await alert.getByText(/press n on tether's status screen, type \/rc new in its chat/).waitFor({ timeout: UI_TIMEOUT_MS });
+    await alert.getByText('LINK_EXPIRED').waitFor({ timeout: UI_TIMEOUT_MS });
     assert.equal(await page.getByLabel('Terminal input').count(), 0, 'a page that never joined shows no session');
 
     // The device with the right link is unaffected: still live, still typing, still alone.

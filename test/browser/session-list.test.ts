@@ -204,8 +204,8 @@ describe('browser: the session list of a server', () => {
 
     for (const page of [phone, desktop]) {
       await waitForState(page, 'scratch', 'Ended');
-      // Why it ended (the host reports the agent's exit: stopped from a device, or by a signal).
-      await card(page, 'scratch').locator('.card-reason', { hasText: /^Ended from a device\.$/ }).waitFor({ timeout: UI_TIMEOUT_MS });
+      // Why it ended: the host records who ended it (this device, by name).
+      await card(page, 'scratch').locator('.card-reason', { hasText: /^Ended by .+\.$/ }).waitFor({ timeout: UI_TIMEOUT_MS });
       await card(page, 'scratch').getByText('tether/scratch (worktree removed)').waitFor({ timeout: UI_TIMEOUT_MS });
       await card(page, 'scratch').getByRole('button', { name: 'Remove scratch' }).waitFor({ timeout: UI_TIMEOUT_MS });
       assert.equal(await card(page, 'scratch').getByRole('button', { name: 'End scratch' }).count(), 0);

@@ -5,6 +5,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { packageRoot } from '../../host/package-paths.js';
 import { waitFor } from './wait-for.js';
 
@@ -20,13 +22,19 @@ export interface CliHost {
   kill(): void;
 }
 
-/** Starts `node bin/tether.js <args>` with the test's environment plus `env` (or `env` alone with `cleanEnv`). */
+/**
+ * Starts `node bin/tether.js <args>` with the test's environment plus `env` (or `env` alone with
+ * `cleanEnv`). Unless `env` names one, the process gets its own state folder (trust store, control
+ * socket), removed when it exits, so tests never touch the user's.
+ */
 export function startCli(args: string[], env: Record<string, string> = {}, cwd?: string, cleanEnv = false): CliHost {
+  const stateDir = env.TETHER_STATE_DIR ?? mkdtempSync(join(tmpdir(), 'tether-cli-state-'));
   const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'tether.js'), ...args], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: cleanEnv ? env : { ...process.env, ...env },
+    env: cleanEnv ? { TETHER_STATE_DIR: stateDir, ...env } : { ...process.env, TETHER_STATE_DIR: stateDir, ...env },
   });
+  if (env.TETHER_STATE_DIR === undefined) child.on('exit', () => rmSync(stateDir, { recursive: true, force: true }));
   const events: CliHost['events'] = [];
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));

@@ -49,7 +49,7 @@ export interface PasteHost {
 export async function startPasteHost(program: string[]): Promise<PasteHost> {
   const dir = realpathSync(mkdtempSync(join(tmpdir(), 'tether-paste-')));
   folders.push(dir);
-  const cli = startCli(['remote-control', '--json', '--local', '--port', '0', '--', ...program], { SHELL: '/bin/sh', PS1: '$ ', HISTFILE: '/dev/null' }, dir);
+  const cli = startCli(['remote-control', '--json', '--local', '--port', '0', '--allow-agent', 'shell', '--', ...program], { SHELL: '/bin/sh', PS1: '$ ', HISTFILE: '/dev/null' }, dir);
   running.push(cli);
   const ready = await cli.event('ready');
   const device = await joinClient(String(ready.url), 'paster');

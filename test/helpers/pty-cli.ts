@@ -1,6 +1,8 @@
 /** Runs the real `tether` CLI inside a real PTY, as a user at a terminal would, and reads its screen output. */
 import { spawn, type IPty } from '@lydell/node-pty';
 import { join } from 'node:path';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { packageRoot } from '../../host/package-paths.js';
 import { waitFor } from './wait-for.js';
 
@@ -22,15 +24,20 @@ export const SESSION_URL_PATTERN = /(http:\/\/127\.0\.0\.1:\d+\/s\/[A-Za-z0-9_-]
 
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b[=>]/g;
 
-/** Starts `node bin/tether.js <args>` in a 100×40 PTY (`env` adds to the test's environment). */
+/**
+ * Starts `node bin/tether.js <args>` in a 100×40 PTY. Unless `env` names them, the process gets its own
+ * state folder (trust store) and config folder (tether attach's credentials), removed when it exits.
+ */
 export function startPtyCli(args: string[], cwd: string, env: Record<string, string> = {}): PtyCli {
+  const own = mkdtempSync(join(tmpdir(), 'tether-pty-cli-'));
   const pty = spawn(process.execPath, [join(packageRoot(), 'bin', 'tether.js'), ...args], {
     cols: 100,
     rows: 40,
     cwd,
-    env: { ...process.env, PS1: '$ ', ...env } as Record<string, string>,
+    env: { ...process.env, PS1: '$ ', TETHER_STATE_DIR: join(own, 'state'), XDG_CONFIG_HOME: join(own, 'config'), ...env } as Record<string, string>,
     name: 'xterm-256color',
   });
+  pty.onExit(() => rmSync(own, { recursive: true, force: true }));
   let out = '';
   pty.onData((d) => (out += d));
   const exited = new Promise<number>((resolve) => pty.onExit(({ exitCode }) => resolve(exitCode)));

@@ -34,8 +34,18 @@ export interface RawPeer {
   close(): void;
 }
 
-/** Connects to a session as a raw peer (no hello sent). */
+/** Connects to a session as a raw peer (no hello sent), retrying a connect that fails at once like clients do. */
 export async function connectRawPeer(url: string): Promise<RawPeer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connectOnce(url);
+    } catch (err) {
+      if (attempt >= 6) throw err;
+    }
+  }
+}
+
+async function connectOnce(url: string): Promise<RawPeer> {
   const { origin, sessionId, token } = parseSessionUrl(url);
   if (!token) throw new Error('raw peers need a link with a token');
   const socket: Socket = io(origin, { transports: ['websocket'] });
@@ -72,7 +82,10 @@ export async function connectRawPeer(url: string): Promise<RawPeer> {
   });
   socket.emit(SignalEvents.toHost, { sessionId, peerId, payload: { kind: 'knock' } });
   await waitFor(() => link.open || link.destroyed, 10_000, 'raw peer to open');
-  if (!link.open) throw new Error('raw peer did not open');
+  if (!link.open) {
+    socket.disconnect();
+    throw new Error('raw peer did not open');
+  }
   return {
     link,
     frames,

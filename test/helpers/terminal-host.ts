@@ -11,7 +11,7 @@ import { nodeWebRtc } from '../../host/node-webrtc.js';
 import type { TerminalSession } from '../../host/terminal-session.js';
 import type { ConversationSession } from '../../host/conversation-session.js';
 import { clientDir } from '../../host/package-paths.js';
-import { SessionClient } from '../../client/core/session-client.js';
+import { SessionClient, type SessionClientOptions } from '../../client/core/session-client.js';
 import { OutputCursor } from '../../protocol/terminal-doc.js';
 import { newId } from '../../protocol/ids.js';
 import { waitFor } from './wait-for.js';
@@ -39,9 +39,9 @@ export interface TestHost {
 }
 
 /** Starts a one-session server (`--spawn session`) running `command` (argv after `--`, or ['--agent', X]) on loopback, port 0. */
-export async function startTestHost(command: string[], options: { scrollbackChars?: number; cwd?: string } = {}): Promise<TestHost> {
+export async function startTestHost(command: string[], options: { scrollbackChars?: number; cwd?: string; flags?: string[] } = {}): Promise<TestHost> {
   const programArgs = command[0] === '--agent' ? command : ['--', ...command];
-  const config = parseCli(['remote-control', 'test', '--local', '--port', '0', '--spawn', 'session', ...programArgs], { ...process.env, PS1: '$ ' }, options.cwd ?? process.cwd()) as RemoteControlCommand;
+  const config = parseCli(['remote-control', 'test', '--local', '--port', '0', '--spawn', 'session', ...(options.flags ?? []), ...programArgs], { ...process.env, PS1: '$ ' }, options.cwd ?? process.cwd()) as RemoteControlCommand;
   const logs: Array<Record<string, unknown>> = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -81,8 +81,8 @@ export interface TestClient {
 }
 
 /** Creates and starts a Node client (does not wait for it to connect). */
-export function openClient(url: string, name = 'test client'): TestClient {
-  const client = new SessionClient({ url, wrtc: nodeWebRtc, deviceName: name, deviceKind: 'terminal', backoffInitialMs: 50, backoffMaxMs: 500 });
+export function openClient(url: string, name = 'test client', extra: Pick<SessionClientOptions, 'iceTransportPolicy' | 'iceServers'> = {}): TestClient {
+  const client = new SessionClient({ url, wrtc: nodeWebRtc, deviceName: name, deviceKind: 'terminal', backoffInitialMs: 50, backoffMaxMs: 500, ...extra });
   const cursor = new OutputCursor();
   let out = '';
   let resets = 0;
@@ -99,8 +99,8 @@ export function openClient(url: string, name = 'test client'): TestClient {
 }
 
 /** Opens a client and waits until it is live. */
-export async function joinClient(url: string, name?: string): Promise<TestClient> {
-  const c = openClient(url, name);
+export async function joinClient(url: string, name?: string, extra: Pick<SessionClientOptions, 'iceTransportPolicy' | 'iceServers'> = {}): Promise<TestClient> {
+  const c = openClient(url, name, extra);
   await waitFor(() => c.client.state === 'live' || c.client.state === 'failed', 15_000, `${name ?? 'client'} to connect`);
   if (c.client.state !== 'live') throw new Error(`client failed: ${c.client.error?.code} ${c.client.error?.message}`);
   return c;

@@ -20,6 +20,11 @@ export interface TestNetwork {
   cut(): void;
   /** Brings the link back up. */
   restore(): void;
+  /**
+   * Lets the namespace send only to these ports of `hostAddress` (and to itself): everything else it
+   * sends is dropped, so e.g. a device can reach the signal server and a TURN server but not the host.
+   */
+  allowOnly(rules: ReadonlyArray<{ proto: 'tcp' | 'udp'; port: number }>): void;
   destroy(): void;
 }
 
@@ -27,14 +32,20 @@ function ip(...args: string[]): void {
   execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
-/** Creates the namespace and the link; a unique /30 per process keeps parallel runs apart. */
-export function createTestNetwork(): TestNetwork {
+/**
+ * Creates the namespace and the link; a unique /30 per process keeps parallel runs apart. `prefix` names
+ * the namespace and interfaces (each branch's tests keep to their own names); `subnet` the /16 used.
+ */
+export function createTestNetwork(options: { prefix?: string; subnet?: string } = {}): TestNetwork {
   const id = process.pid % 250;
-  const ns = `tether-t${process.pid}`;
-  const hostIf = `tth${id}`;
-  const nsIf = `ttn${id}`;
-  const hostAddress = `10.231.${id}.1`;
-  const nsAddress = `10.231.${id}.2`;
+  const prefix = options.prefix ?? 'tether';
+  const ns = `${prefix}-t${process.pid}`;
+  const short = prefix === 'tether' ? 'tt' : prefix.slice(0, 3);
+  const hostIf = `${short}h${id}`;
+  const nsIf = `${short}n${id}`;
+  const subnet = options.subnet ?? '10.231';
+  const hostAddress = `${subnet}.${id}.1`;
+  const nsAddress = `${subnet}.${id}.2`;
   ip('netns', 'add', ns);
   try {
     ip('link', 'add', hostIf, 'type', 'veth', 'peer', 'name', nsIf);
@@ -57,6 +68,14 @@ export function createTestNetwork(): TestNetwork {
     launchChromium: () => chromium.launch({ executablePath: wrapper, args: [...CHROMIUM_ARGS], headless: true }),
     cut: () => ip('link', 'set', hostIf, 'down'),
     restore: () => ip('link', 'set', hostIf, 'up'),
+    allowOnly: (rules) => {
+      const iptables = (...args: string[]): void => {
+        execFileSync('ip', ['netns', 'exec', ns, 'iptables', ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+      };
+      iptables('-A', 'OUTPUT', '-o', 'lo', '-j', 'ACCEPT');
+      for (const r of rules) iptables('-A', 'OUTPUT', '-p', r.proto, '-d', hostAddress, '--dport', String(r.port), '-j', 'ACCEPT');
+      iptables('-A', 'OUTPUT', '-j', 'DROP');
+    },
     destroy: () => {
       try {
         ip('link', 'del', hostIf);

@@ -19,7 +19,7 @@ let ready: ServerReady;
 const ptys: PtyCli[] = [];
 
 before(async () => {
-  const config = parseCli(['remote-control', 'attach-demo', '--local', '--port', '0', '--agent', SCRIPTED_AGENT], { ...process.env, SHELL: '/bin/sh', PS1: '$ ' }, process.cwd()) as RemoteControlCommand;
+  const config = parseCli(['remote-control', 'attach-demo', '--local', '--port', '0', '--allow-agent', 'shell', '--agent', SCRIPTED_AGENT], { ...process.env, SHELL: '/bin/sh', PS1: '$ ' }, process.cwd()) as RemoteControlCommand;
   server = new SessionServer(config, { log: pino({ level: 'silent' }, new Writable({ write: (_c, _e, d) => d() })), wrtc: nodeWebRtc, clientDir: clientDir() });
   ready = await server.start();
 });

@@ -63,6 +63,7 @@ test('when the program exits, devices see the exit code and the host exits with 
   clients.push(device);
   const joined = await cli.event('device-joined');
   assert.equal(joined.name, 'phone');
+  assert.equal(joined.path, 'direct', 'device-joined says how the device is connected');
   await device.client.sendIntent({ type: 'input', data: 'now\r' });
   const exitedEvent = await cli.event('session-ended');
   assert.equal(exitedEvent.exitCode, 3);
@@ -109,7 +110,7 @@ test('a taken port given explicitly is a clear error', async () => {
   const port = new URL(String((await first.event('ready')).signal)).port;
   const second = startCli(['remote-control', '--json', '--local', '--port', port, '--', '/bin/sh']);
   running.push(second);
-  assert.equal(await second.exited, 1);
+  assert.equal(await second.exited, 2, 'a usage error: change --port');
   assert.match(second.stderr(), /port \d+ is already in use.*\(BAD_CONFIG\)/);
   first.child.kill('SIGTERM');
   assert.equal(await first.exited, 0);

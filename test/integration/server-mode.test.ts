@@ -21,6 +21,7 @@ import { waitFor } from '../helpers/wait-for.js';
 import { sessionListDocView, type SessionListDocView } from '../../protocol/session-list-doc.js';
 import { formatSessionUrl, parseSessionUrl } from '../../protocol/session-url.js';
 import { SessionClient } from '../../client/core/session-client.js';
+import { readTerminal } from '../../protocol/terminal-doc.js';
 import { entryText, readStatus } from '../../protocol/conversation-doc.js';
 
 const servers: SessionServer[] = [];
@@ -182,7 +183,7 @@ test('worktree mode outside a git repository is a clear error at startup', async
 test('kill -9 of one agent: its session shows ended, the others carry on; closing leaves no processes', async () => {
   const repo = makeRepo();
   const marker = `srv-marker-${process.pid}-${Date.now()}`;
-  const { server, serverUrl } = await startServer(['--no-create-session-in-dir', '--agent', `${SCRIPTED_AGENT} ${marker}`], repo);
+  const { server, serverUrl } = await startServer(['--no-create-session-in-dir', '--allow-agent', 'shell', '--agent', `${SCRIPTED_AGENT} ${marker}`], repo);
   const phone = await joinAs(serverUrl, 'phone');
   const one = await server.startSession({ name: 'one' });
   const two = await server.startSession({ name: 'two' });
@@ -204,7 +205,7 @@ test('kill -9 of one agent: its session shows ended, the others carry on; closin
   await waitFor(() => procs().length === 0, 3000, 'no orphaned agents');
 });
 
-test('an agent started from the list is listed at once as starting; one that is not installed ends with what to install', async () => {
+test('an agent started from the list is listed at once as starting; one that is not installed is refused with what to install', async () => {
   const { serverUrl } = await startServer(['--no-create-session-in-dir', '--agent', SCRIPTED_AGENT], makeRepo());
   const phone = await joinAs(serverUrl, 'phone');
   const reply = await phone.client.sendIntent({ type: 'start-session', name: 'ready-soon' });
@@ -212,8 +213,26 @@ test('an agent started from the list is listed at once as starting; one that is 
   await waitFor(() => rows(phone).length === 1, 5000, 'listed');
   await waitFor(() => rows(phone)[0]!.state === 'idle', 15_000, 'the agent finished starting');
   const missing = await phone.client.sendIntent({ type: 'start-session', name: 'no-claude', agent: 'claude' });
-  assert.equal(missing.ok, true, 'the request itself is accepted');
-  await waitFor(() => rows(phone).some((r) => r.name === 'no-claude' && r.state === 'ended'), 15_000, 'missing agent ends');
-  const row = rows(phone).find((r) => r.name === 'no-claude')!;
-  assert.match(String(row.endedReason), /claude-agent-acp not found: install it with: npm install -g @zed-industries\/claude-agent-acp/);
+  // Checked before anything starts: no Ended card for a command that is not there.
+  assert.equal(!missing.ok && missing.error.code, 'AGENT_NOT_FOUND', JSON.stringify(missing));
+  assert.match(!missing.ok ? missing.error.message : '', /claude-agent-acp not found: install it with: npm install -g @zed-industries\/claude-agent-acp/);
+  assert.equal(rows(phone).some((r) => r.name === 'no-claude'), false);
+});
+
+test('an ended session says who ended it: a device by name, the host as "Ended on the host."', async () => {
+  const { server, serverUrl } = await startServer(['--agent', SCRIPTED_AGENT, '--allow-agent', 'shell'], makeRepo());
+  const phone = await joinAs(serverUrl, 'phone');
+  await waitFor(() => rows(phone).length === 1, 10_000, 'listed');
+  const first = String(rows(phone)[0]!.id);
+  const shell = await server.startSession({ name: 'sh', agent: 'shell' });
+  const inShell = new SessionClient({ connection: phone.client.connection, sessionId: shell.id });
+  inShell.start();
+  await waitFor(() => inShell.state === 'live', 10_000, 'the shell open on the phone');
+  assert.equal((await phone.client.sendIntent({ type: 'end-session', sessionId: first })).ok, true);
+  await waitFor(() => rows(phone).find((r) => r.id === first)?.endedReason === 'Ended by phone.', 10_000, 'the list says who');
+  await server.close();
+  await waitFor(() => readTerminal(inShell.view).state === 'exited', 10_000, 'the shell ended on the phone');
+  assert.equal(readTerminal(inShell.view).endedReason, 'Ended on the host.');
+  // A host shutting down is not final for its devices (it may come back): they keep trying.
+  assert.notEqual(inShell.state, 'closed');
 });

@@ -22,7 +22,7 @@ after(async () => {
 });
 
 test('session names on the status screen lose escape sequences, C1 controls and bidi overrides', async () => {
-  const config = parseCli(['remote-control', 'screen-demo', '--local', '--port', '0', '--', '/bin/sh'], { ...process.env, PS1: '$ ' }, process.cwd()) as RemoteControlCommand;
+  const config = parseCli(['remote-control', 'screen-demo', '--local', '--port', '0', '--allow-agent', 'shell', '--', '/bin/sh'], { ...process.env, PS1: '$ ' }, process.cwd()) as RemoteControlCommand;
   server = new SessionServer(config, { log: silent, wrtc: nodeWebRtc, clientDir: clientDir() });
   let screen = '';
   // A terminal as the status screen sees one: a TTY it writes whole frames to.

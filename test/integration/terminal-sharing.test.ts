@@ -32,6 +32,8 @@ test('every device is listed in the document with its name', async () => {
   await waitFor(() => laptop.client.view.devices.size === 2, 5000, 'two devices listed');
   const names = readDevices(laptop.client.view.devices).map(([, d]) => d.name).sort();
   assert.deepEqual(names, ['laptop', 'phone']);
+  const paths = readDevices(laptop.client.view.devices).map(([, d]) => d.path);
+  assert.deepEqual(paths, ['direct', 'direct'], 'on one machine the host lists both as direct');
 });
 
 test('the device that types sets the size; the other one does not fight it', async () => {

@@ -21,6 +21,10 @@ const tamper = new Map<string, 'answer' | 'offer'>();
 /** The next device to join gets this treatment. */
 let tamperNextJoin: 'answer' | 'offer' | null = null;
 const clients: TestClient[] = [];
+/** Every offer envelope a device sent, as the signal server saw it (what a hostile server could replay). */
+const offers: Array<{ peerId: string; envelope: unknown }> = [];
+/** The host's socket on the signal server. */
+let hostSocket: Socket | null = null;
 
 function alterSdp(sdp: string): string {
   // Swap the DTLS fingerprint's first byte: what a man in the middle must do to sit between the peers.
@@ -38,6 +42,7 @@ before(async () => {
     socket.onAnyOutgoing((event, ...args) => seen.push(JSON.stringify([event, ...args.filter((a) => typeof a !== 'function')])));
     socket.use(([event, msg], next) => {
       const m = msg as { peerId?: string; payload?: { kind?: string; sdp?: string } } | undefined;
+      if (event === SignalEvents.toHost && m?.payload?.kind === 'offer' && m.peerId) offers.push({ peerId: m.peerId, envelope: JSON.parse(JSON.stringify(m)) });
       if (event === SignalEvents.clientJoin && tamperNextJoin && m?.peerId) {
         tamper.set(m.peerId, tamperNextJoin);
         tamperNextJoin = null;
@@ -50,7 +55,10 @@ before(async () => {
     });
   };
   // The host connected before this observer existed; later devices are caught on connection.
-  for (const socket of io.io.sockets.sockets.values()) observe(socket);
+  for (const socket of io.io.sockets.sockets.values()) {
+    observe(socket);
+    hostSocket = socket; // the only socket before any device joined
+  }
   io.io.on('connection', observe);
   bystander = await joinClient(host.ready.url, 'bystander');
 });
@@ -105,16 +113,17 @@ test('a signal server that alters a device\'s offer is detected by the host: KEY
   await stillServes();
 });
 
-test('a wrong key is refused plainly, logged once, and changes nothing else', async () => {
+test('an unknown key is refused plainly as an expired link, logged once, and changes nothing else', async () => {
   const { origin, sessionId } = parseSessionUrl(host.ready.url);
   const devicesBefore = host.terminal.writer.view.devices.size;
-  const warningsBefore = host.logs.filter((l) => l.code === 'KEY_REJECTED').length;
+  const warningsBefore = host.logs.filter((l) => l.code === 'LINK_EXPIRED').length;
   const wrong = openClient(formatSessionUrl(origin, sessionId, newKey()), 'wrong key');
   clients.push(wrong);
-  await waitFor(() => wrong.client.error?.code === 'KEY_REJECTED', 15_000, 'wrong key refused');
-  assert.equal(wrong.client.state, 'connecting');
-  assert.match(wrong.client.error!.message, /link/);
-  assert.equal(host.logs.filter((l) => l.code === 'KEY_REJECTED').length - warningsBefore, 1, 'one warning on the host');
+  // A token the host does not know (never issued, or expired and pruned) reads as a link that no longer works.
+  await waitFor(() => wrong.client.error?.code === 'LINK_EXPIRED', 15_000, 'unknown key refused');
+  assert.equal(wrong.client.state, 'connecting', 'unsigned, so not final: the page keeps trying slowly');
+  assert.match(wrong.client.error!.message, /ask for a new one/);
+  assert.equal(host.logs.filter((l) => l.code === 'LINK_EXPIRED').length - warningsBefore, 1, 'one warning on the host');
   assert.equal(host.terminal.writer.view.devices.size, devicesBefore);
   await stillServes();
 });
@@ -126,4 +135,24 @@ test('a link without its key fails with KEY_MISSING before contacting anyone', a
   await waitFor(() => noKey.client.state === 'failed', 5000, 'missing key reported');
   assert.equal(noKey.client.error?.code, 'KEY_MISSING');
   assert.equal(seen.filter((s) => s.includes(SignalEvents.clientJoin)).length, joinsBefore);
+});
+
+test('an old signed offer replayed by the signal server is refused (HANDSHAKE_STALE) and displaces nobody', async () => {
+  const victim = await joinClient(host.ready.url, 'replay victim');
+  clients.push(victim);
+  const peerId = victim.client.peerId!;
+  const recorded = offers.find((o) => o.peerId === peerId);
+  assert.ok(recorded, 'the offer of the live device was seen');
+  assert.ok(hostSocket, 'the host registered through the observed server');
+  const refusals = (): number => host.logs.filter((l) => l.code === 'HANDSHAKE_STALE').length;
+  const before = refusals();
+  const devices = host.host.endpoint.devices.length;
+  // The server replays the offer to the host, as if the device had sent it again (same peer id, same signature).
+  hostSocket.emit(SignalEvents.fromPeer, recorded.envelope);
+  await waitFor(() => refusals() > before, 5000, 'the host refuses the replay');
+  assert.equal(host.host.endpoint.devices.length, devices, 'no connection was replaced');
+  assert.equal(victim.client.state, 'live');
+  const marker = `still-${Math.random().toString(36).slice(2, 8)}`;
+  await victim.client.sendIntent({ type: 'input', data: `echo ${marker}\r` });
+  await waitFor(() => victim.text().split(marker).length >= 3, 10_000, 'the victim still works');
 });

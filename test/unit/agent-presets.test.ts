@@ -37,6 +37,10 @@ describe('agent presets', () => {
     ['an unknown top-level key', '{"plugins": {}}', /\(root\)|plugins/],
     ['a bad preset name', '{"presets": {"Bad Name": {"command": "x"}}}', /lowercase/],
     ['an empty command', '{"presets": {"x": {"command": ""}}}', /presets\.x\.command/],
+    // Found by the config fuzzer: a command of only white space became the program "".
+    ['a command of only white space', '{"presets": {"x": {"command": " \\r\\n\\t "}}}', /presets\.x\.command/],
+    ['a command array whose program is blank', '{"presets": {"x": {"command": [" ", "--acp"]}}}', /presets\.x\.command/],
+    ['an empty command array', '{"presets": {"x": {"command": []}}}', /presets\.x\.command/],
   ];
   for (const [what, text, message] of bad) {
     it(`${what} is BAD_CONFIG naming the file and the problem`, () => {

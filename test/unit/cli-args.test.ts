@@ -1,7 +1,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BUILTIN_PRESETS } from '../../host/agent-presets.js';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_PORT, parseCli, type CliCommand, type RemoteControlCommand } from '../../host/cli-args.js';
 import { TetherError } from '../../protocol/errors.js';
@@ -60,10 +63,20 @@ describe('parseCli: remote-control', () => {
       cwd,
       env: { ...env, TERM: 'xterm-256color', TETHER_SESSION: '1' },
       configPath: null,
+      presets: BUILTIN_PRESETS,
       capacity: 32,
       spawn: 'same-dir',
       createSessionInDir: true,
       linkTtlMs: 10 * 60 * 1000,
+      iceServers: [],
+      iceTransportPolicy: 'all',
+      turn: null,
+      stateDir: '/home/dev/.local/state/tether',
+      confirmDevices: false,
+      audit: null,
+      allowAgents: [],
+      terminalRole: 'owner',
+      policy: {},
     });
     assert.equal(DEFAULT_PORT, 7420);
     assert.ok(Object.isFrozen(cmd));
@@ -160,6 +173,9 @@ describe('parseCli: signal and attach', () => {
       trustProxy: false,
       allowOrigins: [],
       limits: {},
+      ice: { servers: [] },
+      tls: null,
+      redisUrl: null,
     });
   });
 
@@ -175,14 +191,18 @@ describe('parseCli: signal and attach', () => {
       trustProxy: false,
       allowOrigins: [],
       limits: {},
+      ice: { servers: [] },
+      tls: null,
+      redisUrl: null,
     });
     assert.equal((parse(['signal', '--bind', '10.1.2.3']) as { bind: string }).bind, '10.1.2.3');
   });
 
   it('attach takes the URL as is', () => {
     const url = 'http://192.168.1.20:7420/s/AAAAAAAAAAAAAAAAAAAAAA#key';
-    assert.deepEqual(parse(['attach', url]), { command: 'attach', url, logLevel: 'warn' });
-    assert.deepEqual(parse(['attach', '--log-level', 'debug', url]), { command: 'attach', url, logLevel: 'debug' });
+    const credentialsPath = '/home/dev/.config/tether/attach-credentials.json';
+    assert.deepEqual(parse(['attach', url]), { command: 'attach', url, logLevel: 'warn', credentialsPath });
+    assert.deepEqual(parse(['attach', '--log-level', 'debug', url]), { command: 'attach', url, logLevel: 'debug', credentialsPath });
   });
 });
 
@@ -212,7 +232,6 @@ describe('parseCli: invalid command lines throw BAD_FLAG', () => {
     ['--signal not a URL', ['remote-control', '--signal', 'localhost:7420'], /--signal must be an http/],
     ['--public-url not a URL', ['remote-control', '--public-url', 'example.com'], /--public-url must be an http/],
     ['--public-url with no host', ['remote-control', '--public-url', 'http://'], /--public-url/],
-    ['an unknown agent', ['remote-control', '--agent', 'claudia', '--config', '/nonexistent/tether.json'], /config file not found/],
     ['an unknown agent preset', ['remote-control', '--agent', 'claudia'], /unknown --agent 'claudia': use shell, pty:<command>, acp:<command> or a preset \(claude, codex, gemini, copilot, goose/],
     ['an empty acp: command', ['remote-control', '--agent', 'acp:  '], /needs a command line/],
     ['an empty pty command line', ['remote-control', '--agent', 'pty:'], /needs a command line/],
@@ -237,8 +256,8 @@ describe('parseCli: invalid command lines throw BAD_FLAG', () => {
     ['signal with a remote-control flag', ['signal', '--agent', 'shell'], /Unknown option '--agent'/],
     ['signal --port 70000', ['signal', '--port', '70000'], /between 0 and 65535/],
     ['signal --local with --bind', ['signal', '--local', '--bind', '::1'], /--local and --bind/],
-    ['attach without a URL', ['attach'], /attach needs exactly one argument/],
-    ['attach with two URLs', ['attach', 'http://a/s/x#k', 'http://b/s/y#k'], /exactly one argument/],
+    ['attach without a URL', ['attach'], /attach needs the session URL/],
+    ['attach with two URLs', ['attach', 'http://a/s/x#k', 'http://b/s/y#k'], /attach takes one argument/],
     ['attach with an unknown flag', ['attach', '--json', 'http://a'], /Unknown option '--json'/],
   ];
   for (const [what, argv, message] of cases) {
@@ -299,6 +318,21 @@ describe('the tether command (child process)', () => {
     assert.equal(lines.length, 1, `stderr: ${JSON.stringify(r.stderr)}`);
     assert.match(lines[0]!, /BAD_FLAG/);
     assert.match(lines[0]!, /--bogus/);
+  });
+
+  it('a broken config file is BAD_CONFIG, exit 2, one line naming the file and the problem (even without --agent)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tether-config-'));
+    const file = join(dir, 'config.json');
+    writeFileSync(file, '{ "presets": { "x": { "command": 42 } } }');
+    for (const args of [['remote-control', '--config', file, '--', '/bin/sh'], ['remote-control', '--config', join(dir, 'missing.json')]]) {
+      const r = await runCli(args);
+      assert.equal(r.status, 2, r.stderr);
+      const lines = r.stderr.split('\n').filter((l) => l !== '');
+      assert.equal(lines.length, 1, r.stderr);
+      assert.match(lines[0]!, /BAD_CONFIG/);
+      assert.ok(lines[0]!.includes(dir), lines[0]);
+      assert.doesNotMatch(lines[0]!, /--help/);
+    }
   });
 
   it('remote-control --help exits 0 and documents every remote-control flag', async () => {

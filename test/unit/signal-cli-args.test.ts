@@ -61,7 +61,7 @@ describe('tether signal: origin and limit flags', () => {
   it('every flag is in --help and in README', () => {
     const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
     const section = readme.slice(readme.indexOf('### `tether signal`'), readme.indexOf('### `tether attach'));
-    for (const flag of ['--public-url', '--trust-proxy', '--allow-origin', ...LIMIT_FLAGS.map(([f]) => f)]) {
+    for (const flag of ['--public-url', '--trust-proxy', '--allow-origin', '--tls-cert', '--tls-key', '--ice-server', '--turn-secret', '--turn-ttl', '--redis', ...LIMIT_FLAGS.map(([f]) => f)]) {
       assert.match(SIGNAL_HELP, new RegExp(`${flag}\\b`), `${flag} in --help`);
       assert.ok(section.includes(`\`${flag}`), `${flag} in README's tether signal section`);
     }

@@ -115,6 +115,7 @@ describe('TerminalDocWriter initial state', () => {
       state: 'running',
       exitCode: null,
       exitSignal: null,
+      endedReason: null,
       trimmed: 0,
     });
     assert.equal(w.view.output.length, 0);

@@ -40,6 +40,7 @@ describe('readTerminal', () => {
       state: 'running',
       exitCode: null,
       exitSignal: null,
+      endedReason: null,
       trimmed: 0,
     });
   });
@@ -65,6 +66,7 @@ describe('readTerminal', () => {
       state: 'exited',
       exitCode: 2,
       exitSignal: 15,
+      endedReason: null,
       trimmed: 7,
     });
     view.term.set('cols', '132');
