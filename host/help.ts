@@ -94,7 +94,8 @@ Options:
   --audit FILE            Append one JSON line per action (pairings, joins, leaves, roles,
                           revocations, prompts, answers, stops, session starts and ends) to FILE.
   --audit-prompts full|hash
-                          Record prompts in the audit log as text or as SHA-256 (default hash).
+                          Record prompts (and answers to the agent's questions) in the audit
+                          log as text or as SHA-256 (default hash).
   --state-dir DIR         The user's state folder: trust store (trust.json) and control socket
                           (default $TETHER_STATE_DIR, else $XDG_STATE_HOME/tether, else
                           ~/.local/state/tether).
