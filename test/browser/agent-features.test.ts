@@ -3,10 +3,12 @@
  * agent: the slash command list in the prompt box, settings pickers that follow each other live,
  * context and cost, a question answered on the phone, a prompt image every device sees, a command's
  * output in its tool card; and on the session list: an agent that is not installed, resuming an
- * earlier session with its history, and the login card of an agent that needs a login.
+ * earlier session with its history, and the login card of an agent that needs a login. A device the
+ * owner made view-only sees the question, the settings and the usage but gets no control to act on them.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, realpathSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +19,7 @@ import { SCRIPTED_AGENT, SCRIPTED_AGENT_ARGV } from '../helpers/scripted-agent-c
 import { UI_TIMEOUT_MS, waitForLive } from '../helpers/terminal-page.js';
 import { sendPrompt, waitForAgentText, waitForConversation } from '../helpers/conversation-page.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { packageRoot } from '../../host/package-paths.js';
 
 /** Screenshots go here when TETHER_SCREENSHOTS names a folder. */
 const SHOTS = process.env.TETHER_SCREENSHOTS;
@@ -30,6 +33,8 @@ describe('browser: commands, settings, questions, usage, logins and resume', () 
   let phone: Page;
   let desktop: Page;
   let serverUrl: string;
+  let sessionUrl: string;
+  let stateDir: string;
   const pageErrors: string[] = [];
   const shot = async (page: Page, name: string): Promise<void> => {
     if (!SHOTS) return;
@@ -49,9 +54,11 @@ describe('browser: commands, settings, questions, usage, logins and resume', () 
         },
       }),
     );
-    cli = startCli(['remote-control', '--json', '--local', '--port', '0', '--config', config, '--agent', SCRIPTED_AGENT], { SCRIPTED_AGENT_HOME: join(folder, 'agent-home') }, folder);
+    stateDir = join(folder, 'state');
+    cli = startCli(['remote-control', '--json', '--local', '--port', '0', '--config', config, '--agent', SCRIPTED_AGENT], { SCRIPTED_AGENT_HOME: join(folder, 'agent-home'), TETHER_STATE_DIR: stateDir }, folder);
     const ready = await cli.event('ready');
     serverUrl = String(ready.serverUrl);
+    sessionUrl = String(ready.url);
     browser = await launchChromium();
     phone = await (await browser.newContext(PHONE_CONTEXT)).newPage();
     desktop = await (await browser.newContext(DESKTOP_CONTEXT)).newPage();
@@ -186,6 +193,28 @@ describe('browser: commands, settings, questions, usage, logins and resume', () 
     await link.click();
     await waitForLive(phone);
     await phone.locator('.xterm-rows', { hasText: 'Type the code' }).waitFor({ timeout: UI_TIMEOUT_MS });
+    assert.deepEqual(pageErrors, []);
+  });
+
+  it('a view-only device sees the question, the settings and the usage, with no control to act on them', async () => {
+    const joined = cli!.events.filter((e) => e.event === 'device-joined' && e.kind === 'browser' && !/Android/.test(String(e.name)));
+    const deviceId = String(joined.at(-1)!.deviceId);
+    execFileSync(process.execPath, [join(packageRoot(), 'bin', 'tether.js'), 'devices', 'role', deviceId, 'view'], { env: { ...process.env, TETHER_STATE_DIR: stateDir }, timeout: 20_000 });
+    await desktop.waitForFunction('document.documentElement.dataset.role === "view"', undefined, { timeout: UI_TIMEOUT_MS });
+    await phone.goto(sessionUrl);
+    await waitForConversation(phone);
+    await sendPrompt(phone, 'ask');
+    const card = desktop.getByRole('region', { name: 'Question: What should the scripted agent use?' }).last();
+    await card.waitFor({ timeout: UI_TIMEOUT_MS });
+    assert.equal(await card.getByRole('button', { name: 'Send answer' }).isVisible(), false, 'no Send answer');
+    assert.equal(await card.getByRole('button', { name: 'Decline' }).isVisible(), false, 'no Decline');
+    assert.equal(await desktop.getByRole('combobox', { name: 'Model' }).isVisible(), false, 'no model picker');
+    assert.equal(await desktop.getByRole('switch', { name: 'Verbose' }).isVisible(), false, 'no switch');
+    assert.equal(await desktop.locator('.usage-chip').isVisible(), true, 'the usage still shows');
+    await shot(desktop, 'view-only-question-desktop');
+    const mine = phone.getByRole('region', { name: 'Question: What should the scripted agent use?' }).last();
+    await mine.getByRole('button', { name: 'Decline' }).click();
+    await waitForAgentText(phone, /answer: decline/);
     assert.deepEqual(pageErrors, []);
   });
 });
