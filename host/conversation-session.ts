@@ -95,7 +95,7 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
         onQuestion: (request, signal) => this.questions.ask(request, signal),
         onQuestionComplete: (elicitationId) => this.questions.completed(elicitationId),
         onExit: (exit) => this.onAgentExit(exit),
-        terminals: this.writer,
+        terminals: this.writer.terminals,
       },
       config.log.child({ component: 'agent' }),
     );

@@ -2,8 +2,9 @@
  * The only writer of a conversation document (protocol/conversation-doc.ts). Turns ACP session updates
  * into entries: streamed message and thought chunks are appended in place to one Y.Text per message,
  * tool calls are updated in place by id, plans replace the turn's plan entry; records what the agent
- * offers (commands, settings, usage, logins), questions, login cards, and the output of commands the
- * agent runs through tether — each bounded: prompt images within a budget, terminal output trimmed.
+ * offers (commands, settings, usage, logins), questions, login cards, and (through its
+ * TerminalOutputWriter) the output of commands the agent runs through tether; prompt images are kept
+ * within a budget.
  */
 import * as Y from 'yjs';
 import type { SessionUpdate } from '@agentclientprotocol/sdk';
@@ -28,7 +29,7 @@ import type { PromptImage } from '../protocol/messages.js';
 import type { DeviceInfo } from '../protocol/device-roster.js';
 import { newId } from '../protocol/ids.js';
 import { blockText, clean, toCommands, toConfigOptions, toolContent, toUsage } from './acp-offer.js';
-import type { TerminalSink } from './client-terminals.js';
+import { TerminalOutputWriter } from './terminal-output-writer.js';
 
 export type { QueuedPrompt } from '../protocol/conversation-doc.js';
 
@@ -37,11 +38,6 @@ export type PromptInput = Omit<QueuedPrompt, 'imageData'> & { imageData?: Prompt
 
 /** Base64 characters of prompt images the conversation keeps; past it, the oldest prompts' images are dropped. */
 export const MAX_KEPT_IMAGE_CHARS = 16 * 1024 * 1024;
-/** Characters of a command's output the document keeps (the end of it). */
-export const MAX_TERMINAL_DOC_CHARS = 32 * 1024;
-/** Commands whose whole kept output stays; older ones keep only their last lines. */
-const FULL_TERMINALS = 100;
-const OLD_TERMINAL_CHARS = 2048;
 
 /** What the agent offers, as the writer records it. */
 export interface OfferedInfo {
@@ -64,15 +60,16 @@ export interface ConversationStartMeta {
 }
 
 /** Writes one conversation document. */
-export class ConversationWriter implements TerminalSink {
+export class ConversationWriter {
   readonly view: ConversationDocView;
+  /** Where the commands the agent runs through tether write their output. */
+  readonly terminals: TerminalOutputWriter;
   /** The entry streamed chunks append to, per stream kind; reset at each turn and by other entries. */
   private streaming: { kind: 'agent' | 'thought' | 'user'; entry: Y.Map<unknown> } | null = null;
   private readonly tools = new Map<string, Y.Map<unknown>>();
   private readonly permissions = new Map<string, Y.Map<unknown>>();
   private plan: Y.Map<unknown> | null = null;
   private readonly questions = new Map<string, Y.Map<unknown>>();
-  private readonly terminalOrder: string[] = [];
   /** While an earlier session is loaded, the agent replays the user's prompts too: show them. */
   private replaying = false;
 
@@ -81,6 +78,7 @@ export class ConversationWriter implements TerminalSink {
     meta: ConversationStartMeta,
   ) {
     this.view = conversationDocView(doc);
+    this.terminals = new TerminalOutputWriter(doc, this.view);
     doc.transact(() => {
       this.view.meta.set('kind', 'conversation');
       this.view.meta.set('name', meta.name);
@@ -285,40 +283,6 @@ export class ConversationWriter implements TerminalSink {
     });
   }
 
-  terminalStarted(terminalId: string, command: string): void {
-    const t = new Y.Map<unknown>();
-    this.doc.transact(() => {
-      t.set('command', clean(command, 2000));
-      t.set('output', new Y.Text());
-      t.set('truncated', false);
-      t.set('running', true);
-      this.view.terminals.set(terminalId, t);
-      this.terminalOrder.push(terminalId);
-      // Old commands keep only their last lines: a long session must not grow without bound.
-      if (this.terminalOrder.length > FULL_TERMINALS) this.trimTerminal(this.terminalOrder[this.terminalOrder.length - FULL_TERMINALS - 1]!, OLD_TERMINAL_CHARS);
-    });
-  }
-
-  terminalOutput(terminalId: string, text: string): void {
-    const output = this.view.terminals.get(terminalId)?.get('output');
-    if (!(output instanceof Y.Text)) return;
-    this.doc.transact(() => {
-      output.insert(output.length, text);
-      // Trimmed in steps (not on every chunk) so a chatty command does not delete a little each time.
-      if (output.length > MAX_TERMINAL_DOC_CHARS * 1.25) this.trimTerminal(terminalId, MAX_TERMINAL_DOC_CHARS);
-    });
-  }
-
-  terminalExited(terminalId: string, exitCode: number | null, signal: string | null): void {
-    const t = this.view.terminals.get(terminalId);
-    if (!t) return;
-    this.doc.transact(() => {
-      t.set('running', false);
-      t.set('exitCode', exitCode);
-      t.set('signal', signal);
-    });
-  }
-
   /** Adds an informational or error line to the conversation. */
   addNotice(level: 'info' | 'error', text: string): void {
     this.streaming = null;
@@ -376,14 +340,6 @@ export class ConversationWriter implements TerminalSink {
 
   removeDevice(peerId: string): void {
     if (this.view.devices.has(peerId)) this.view.devices.delete(peerId);
-  }
-
-  private trimTerminal(terminalId: string, keep: number): void {
-    const t = this.view.terminals.get(terminalId);
-    const output = t?.get('output');
-    if (!t || !(output instanceof Y.Text) || output.length <= keep) return;
-    output.delete(0, output.length - keep);
-    t.set('truncated', true);
   }
 
   /** Drops the images of the oldest prompts until the kept ones fit MAX_KEPT_IMAGE_CHARS. */
