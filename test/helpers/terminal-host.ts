@@ -81,7 +81,7 @@ export interface TestClient {
 }
 
 /** Creates and starts a Node client (does not wait for it to connect). */
-export function openClient(url: string, name = 'test client', extra: Pick<SessionClientOptions, 'iceTransportPolicy' | 'iceServers'> = {}): TestClient {
+export function openClient(url: string, name = 'test client', extra: Pick<SessionClientOptions, 'iceTransportPolicy' | 'iceServers' | 'credentials'> = {}): TestClient {
   const client = new SessionClient({ url, wrtc: nodeWebRtc, deviceName: name, deviceKind: 'terminal', backoffInitialMs: 50, backoffMaxMs: 500, ...extra });
   const cursor = new OutputCursor();
   let out = '';
