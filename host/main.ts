@@ -16,7 +16,7 @@ import { startSignalServer } from './start-signal-server.js';
 import { linkOrigin } from './lan-address.js';
 import { runAttach } from '../client/node/attach.js';
 import { readLink } from '../client/node/link-input.js';
-import { runInteractive } from './interactive.js';
+import { InteractiveStartFailed, runInteractive } from './interactive.js';
 import type { DeviceTrust } from './trust/device-trust.js';
 import { openDeviceTrust } from './trust/open-device-trust.js';
 import { startControlSocket } from './trust/control-socket.js';
@@ -113,6 +113,8 @@ async function interactive(cmd: RemoteControlCommand): Promise<void> {
   const closeControl = await startControlSocket(cmd.stateDir, trust, log);
   const session = await runInteractive(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir(), trust }, { input: process.stdin, output: process.stdout }).catch(async (err: unknown) => {
     await closeControl?.();
+    // An agent that needs a login says how, as remote-control does.
+    if (err instanceof InteractiveStartFailed) fail(err.error, false, err.login);
     fail(err);
   });
   let exitCode = 0;

@@ -1,7 +1,8 @@
 /**
  * The interactive chat (a real PTY) with what the agent offers: its slash commands listed and run,
  * settings listed and changed with /config and /<setting>, a question answered field by field,
- * /usage, and /login running the agent's login program right in the terminal.
+ * /usage, and /login running the agent's login program right in the terminal; an agent that cannot open
+ * a session without a login stops tether with its login methods and what to do.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -77,4 +78,17 @@ test('chat: a prompt refused for want of a login shows the methods; /login runs 
   await cli.waitFor(/You said: still here/);
   cli.type('/quit\r');
   assert.equal(await cli.exited, 0);
+});
+
+test('interactive: an agent that refuses to open a session without a login says how to log in, and exits 1', async () => {
+  const home = mkdtempSync(join(tmpdir(), 'tether-chat-nologin-'));
+  const config = join(home, 'config.json');
+  writeFileSync(config, JSON.stringify({ presets: { locked: { command: [...SCRIPTED_AGENT_ARGV, '--auth'], login: 'type ok in the login terminal', authEnv: { 'scripted-key': 'SCRIPTED_API_KEY' } } } }));
+  const cli = startPtyCli(['--agent', 'locked', '--config', config, '--local', '--port', '0'], folder, { SCRIPTED_AGENT_HOME: home, SCRIPTED_API_KEY: '' });
+  running.push(cli);
+  assert.equal(await cli.exited, 1);
+  assert.match(cli.text(), /\(AGENT_LOGIN_REQUIRED\)/);
+  assert.match(cli.text(), /Scripted Agent needs a login\. Its login methods:/);
+  assert.match(cli.text(), /Use SCRIPTED_API_KEY \(set SCRIPTED_API_KEY\)/);
+  assert.match(cli.text(), /To log in: type ok in the login terminal/);
 });
