@@ -1,8 +1,9 @@
 /**
  * Turns what an ACP agent sends (the SDK's own types) into what the conversation document keeps:
  * content blocks and tool content, login methods (with the preset's variable for each), slash commands,
- * session settings, usage, a question's form fields, and an agent error explained (its JSON-RPC data, a missing login, the known root refusal
- * of claude-agent-acp). Everything is bounded and stripped of control characters here, once, on the host.
+ * session settings, usage, a question's form fields, and an agent error explained (its JSON-RPC data, a
+ * missing login, the known root refusal of claude-agent-acp). Everything is bounded and stripped of
+ * control characters here, once, on the host.
  */
 import {
   ElicitationPropertySchema,
