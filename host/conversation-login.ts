@@ -9,6 +9,7 @@ import type { AuthMethod, AuthMethodTerminal } from '@agentclientprotocol/sdk';
 import { readConversationMeta, readConversationState, readStatus } from '../protocol/conversation-doc.js';
 import { TetherError } from '../protocol/errors.js';
 import type { ConversationWriter } from './conversation-writer.js';
+import type { Actor } from './core/session-core.js';
 import type { AcpAgent, AgentCommand } from './acp-agent.js';
 
 /** A login program to run in a terminal. */
@@ -21,7 +22,7 @@ export interface LoginProgram {
 }
 
 /** Starts a login program in a terminal session (server mode); resolves once it runs, with its exit to come. */
-export type LoginTerminalStarter = (program: LoginProgram, name: string) => Promise<{ sessionId: string | null; exited: Promise<number | null> }>;
+export type LoginTerminalStarter = (program: LoginProgram, name: string, by: Actor) => Promise<{ sessionId: string | null; exited: Promise<number | null> }>;
 
 /** The login side of one conversation. */
 export class ConversationLogin {
@@ -62,7 +63,8 @@ export class ConversationLogin {
   }
 
   /** Runs a terminal method's login program in a terminal session (the `login` intent, owner only). */
-  async start(methodId: string, by: string): Promise<TetherError | null> {
+  async start(methodId: string, actor: Actor): Promise<TetherError | null> {
+    const by = actor.name;
     const program = this.program(methodId);
     if (program instanceof TetherError) return program;
     if (!this.starter) return new TetherError('LOGIN_UNAVAILABLE', 'log in from the host\'s own terminal: type /login there');
@@ -70,7 +72,7 @@ export class ConversationLogin {
     if (current?.terminal?.state === 'running') return null;
     if (!current) this.need('a login was asked for');
     const name = `${readConversationMeta(this.writer.view).name} login`;
-    const started = await this.starter(program, name);
+    const started = await this.starter(program, name, actor);
     this.writer.setLoginTerminal({ methodId, sessionId: started.sessionId, state: 'running', by });
     void started.exited.then((code) => this.finished(methodId, started.sessionId, by, code));
     return null;

@@ -172,7 +172,7 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
   /** Applies a valid, permitted intent from `actor`. Returns the reply's error, or null when applied. */
   async apply(intent: ConversationIntent, actor: Actor): Promise<TetherError | null> {
     const sender: Sender = { name: actor.name, deviceId: actor.deviceId };
-    if (intent.type === 'login') return this.login.start(intent.methodId, sender.name);
+    if (intent.type === 'login') return this.login.start(intent.methodId, actor);
     if (this.ended && intent.type !== 'queue-remove') return new TetherError('SESSION_ENDED', 'the agent has ended');
     switch (intent.type) {
       case 'prompt': {

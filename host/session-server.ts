@@ -280,7 +280,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     }
     const session = createHostedSession({ ...this.config, cwd: folder, program, env: options.env ?? this.config.env }, name, this.log.child({ sessionId: id }), this.deps.scrollbackChars, {
       ...(options.resume ? { resume: options.resume } : {}),
-      loginTerminal: (login, loginName) => this.startLoginTerminal(login, loginName, program.label),
+      loginTerminal: (login, loginName, by) => this.startLoginTerminal(login, loginName, program.label, by),
     });
     // An agent takes a second or so to initialize: a device's request need not wait for it.
     const background = options.background === true && session.kind === 'conversation';
@@ -392,9 +392,9 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   }
 
   /** Runs an agent's login program as a terminal session of this server (the login card links to it). */
-  private async startLoginTerminal(login: LoginProgram, name: string, agentLabel: string): Promise<{ sessionId: string | null; exited: Promise<number | null> }> {
+  private async startLoginTerminal(login: LoginProgram, name: string, agentLabel: string, by: Actor): Promise<{ sessionId: string | null; exited: Promise<number | null> }> {
     const program: ProgramSpec = { kind: 'pty', file: login.file, args: login.args, display: login.display, label: `${agentLabel}-login` };
-    const managed = await this.startSession({ name, program, spawn: 'same-dir', env: login.env });
+    const managed = await this.startSession({ name, program, spawn: 'same-dir', env: login.env, by });
     const exited = new Promise<number | null>((resolve) => {
       const ended = (s: ManagedSession, e: { exitCode: number | null }): void => {
         if (s !== managed) return;
