@@ -334,12 +334,12 @@ export class ConversationWriter {
     });
   }
 
-  addDevice(peerId: string, device: DeviceInfo): void {
-    this.view.devices.set(peerId, device);
+  addDevice(slot: string, device: DeviceInfo): void {
+    this.view.devices.set(slot, device);
   }
 
-  removeDevice(peerId: string): void {
-    if (this.view.devices.has(peerId)) this.view.devices.delete(peerId);
+  removeDevice(slot: string): void {
+    if (this.view.devices.has(slot)) this.view.devices.delete(slot);
   }
 
   /** Drops the images of the oldest prompts until the kept ones fit MAX_KEPT_IMAGE_CHARS. */
