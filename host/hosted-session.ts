@@ -6,6 +6,7 @@ import type { TetherError } from '../protocol/errors.js';
 import type { RemoteControlCommand } from './cli-args.js';
 import { TerminalSession } from './terminal-session.js';
 import { ConversationSession } from './conversation-session.js';
+import type { LoginTerminalStarter } from './conversation-login.js';
 
 /** Either kind of session. */
 export type HostedSession = TerminalSession | ConversationSession;
@@ -26,11 +27,19 @@ export interface RestoredParts {
   onResume?: () => Promise<TetherError | null>;
 }
 
+/** What a conversation may be given beyond its program. */
+export interface ConversationExtras {
+  /** An earlier session of the agent to resume. */
+  resume?: string;
+  /** Runs login programs in terminal sessions devices can open (server mode). */
+  loginTerminal?: LoginTerminalStarter;
+}
+
 /**
  * Makes (but does not start) the session for `config.program`; `log` is already bound to the session.
  * With `restored`, it continues a stored session's document: ended, or interrupted until resumed.
  */
-export function createHostedSession(config: RemoteControlCommand, name: string, log: Logger, scrollbackChars?: number, restored?: RestoredParts): HostedSession {
+export function createHostedSession(config: RemoteControlCommand, name: string, log: Logger, scrollbackChars?: number, extras: ConversationExtras = {}, restored?: RestoredParts): HostedSession {
   const common = { name, cwd: config.cwd, env: config.env, log, ...(restored ? { doc: restored.doc, readOnly: !restored.onResume, ...(restored.onResume ? { onResume: restored.onResume } : {}) } : {}) };
   const program = config.program;
   if (program.kind === 'acp') {
@@ -38,7 +47,16 @@ export function createHostedSession(config: RemoteControlCommand, name: string, 
       ...common,
       agentLabel: program.label,
       agentSessionId: restored?.agentSessionId ?? null,
-      command: { file: program.file, args: program.args, display: program.display, installHint: program.installHint },
+      command: {
+        file: program.file,
+        args: program.args,
+        display: program.display,
+        installHint: program.installHint,
+        login: program.login,
+        authEnv: program.authEnv,
+        rootRefusal: program.rootRefusal,
+      },
+      ...extras,
     });
   }
   return new TerminalSession({

@@ -9,14 +9,14 @@ import { TETHER_VERSION } from '../protocol/version.js';
 import { createLogger } from './logger.js';
 import { SessionServer } from './session-server.js';
 import { attachStatusScreen } from './status-screen.js';
-import { attachJsonEvents } from './json-events.js';
+import { attachJsonEvents, errorEventLine } from './json-events.js';
 import { clientDir } from './package-paths.js';
 import { nodeWebRtc } from './node-webrtc.js';
 import { startSignalServer } from './start-signal-server.js';
 import { linkOrigin } from './lan-address.js';
 import { runAttach } from '../client/node/attach.js';
 import { readLink } from '../client/node/link-input.js';
-import { runInteractive } from './interactive.js';
+import { InteractiveStartFailed, runInteractive } from './interactive.js';
 import type { DeviceTrust } from './trust/device-trust.js';
 import { openDeviceTrust } from './trust/open-device-trust.js';
 import { startControlSocket } from './trust/control-socket.js';
@@ -56,17 +56,24 @@ async function openPersistence(cmd: RemoteControlCommand, log: Logger): Promise<
     },
   };
 }
+import { loginLines } from '../client/terminal/login-lines.js';
+import type { LoginNeed } from '../protocol/conversation-doc.js';
 
 const SHUTDOWN_DEADLINE_MS = 2000;
 /** Errors in what the user asked for (flags, config files, links): exit status 2. Anything else is 1. */
 const USAGE_CODES: ReadonlySet<string> = new Set(['BAD_FLAG', 'BAD_CONFIG', 'POLICY_FORBIDS']);
 
-function fail(err: unknown): never {
+/** Prints why tether cannot go on (and, with --json, an error event first), then exits. */
+function fail(err: unknown, json = false, login: LoginNeed | null = null): never {
   if (err instanceof TetherError) {
+    if (json) process.stdout.write(errorEventLine(err, login ? { login } : {}));
     // Messages can carry an agent's error text or stderr tail.
     process.stderr.write(`tether: ${safeBlock(err.message)} (${err.code})\n`);
+    if (err.detail) process.stderr.write(`  the agent said: ${safeBlock(err.detail)}\n`);
+    if (login) process.stderr.write(loginLines(login).map((l) => `  ${l}\n`).join(''));
     process.exit(USAGE_CODES.has(err.code) ? 2 : 1);
   }
+  if (json) process.stdout.write(errorEventLine(new TetherError('INTERNAL_ERROR', String((err as Error)?.message ?? err))));
   process.stderr.write(`tether: ${safeBlock((err as Error)?.stack ?? String(err))}\n`);
   process.exit(1);
 }
@@ -101,7 +108,7 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
     const history = new ServerHistory(persistence.store, persistence.guard, realpathSync(cmd.cwd), cmd.name ?? hostname(), log.child({ component: 'history' }));
     server = new SessionServer(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir(), trust, history });
   } catch (err) {
-    fail(err);
+    fail(err, cmd.json);
   }
   const closeControl = await startControlSocket(cmd.stateDir, trust, log);
   let exitCode = 0;
@@ -123,7 +130,7 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
     // One-session mode: when its terminal program exits, tether exits with its code.
     server.on('session-ended', (s, e) => {
       if (s.session.kind !== 'terminal') return;
-      exitCode = e.exitCode ?? 0;
+      exitCode = e.status ?? e.exitCode ?? 0;
       shutdown();
     });
   }
@@ -134,7 +141,7 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
     await closeControl?.();
     await server.close();
     await persistence.close();
-    fail(err);
+    fail(err, cmd.json, server.failedLogin);
   }
 }
 
@@ -155,6 +162,8 @@ async function interactive(cmd: RemoteControlCommand): Promise<void> {
   ).catch(async (err: unknown) => {
     await closeControl?.();
     await persistence.close();
+    // An agent that needs a login says how, as remote-control does.
+    if (err instanceof InteractiveStartFailed) fail(err.error, false, err.login);
     fail(err);
   });
   let exitCode = 0;

@@ -44,7 +44,7 @@ export async function restoreSession(history: ServerHistory, record: SessionReco
       return err instanceof TetherError ? err : new TetherError('SPAWN_FAILED', String(err));
     }
   };
-  const session = createHostedSession({ ...deps.config, cwd: record.folder, program: record.program }, record.name, deps.log.child({ sessionId: record.id }), deps.scrollbackChars, {
+  const session = createHostedSession({ ...deps.config, cwd: record.folder, program: record.program }, record.name, deps.log.child({ sessionId: record.id }), deps.scrollbackChars, {}, {
     doc,
     agentSessionId: record.agentSessionId,
     ...(readOnly ? {} : { onResume }),

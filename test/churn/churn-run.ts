@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { startCli, type CliHost } from '../helpers/cli-host.js';
 import { openClient } from '../helpers/terminal-host.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { MemoryCredentialStore } from '../../client/core/credential-store.js';
 
 /** One sample of the host. */
 export interface ChurnSample {
@@ -41,7 +42,10 @@ function threadsOf(pid: number): number {
  * Runs `cycles` join/leave cycles; samples every `sampleEvery`; growth is measured after `warmup` cycles.
  * `onProgress` is called at each sample (for the long run's output).
  */
-export async function runChurn(cycles: number, options: { sampleEvery?: number; warmup?: number; onProgress?: (s: ChurnSample) => void } = {}): Promise<ChurnResult> {
+export async function runChurn(
+  cycles: number,
+  options: { sampleEvery?: number; warmup?: number; devices?: number; onProgress?: (s: ChurnSample) => void } = {},
+): Promise<ChurnResult> {
   const sampleEvery = options.sampleEvery ?? Math.max(1, Math.floor(cycles / 20));
   const warmup = options.warmup ?? Math.floor(cycles / 10);
   const started = performance.now();
@@ -49,17 +53,23 @@ export async function runChurn(cycles: number, options: { sampleEvery?: number; 
   const host: CliHost = startCli(['remote-control', '--json', '--local', '--port', '0', '--spawn', 'session', '--', '/bin/sh', '-c', 'while :; do echo tick; sleep 0.005; done']);
   const samples: ChurnSample[] = [];
   let retriedJoins = 0;
+  // The same few devices come back again and again (phones sleep and wake, tabs reopen): each pairs once
+  // and then authenticates with its credential.
+  const stores = Array.from({ length: options.devices ?? 10 }, () => new MemoryCredentialStore());
   try {
     const url = String((await host.event('ready')).url);
     const pid = host.child.pid!;
     for (let i = 1; i <= cycles; i++) {
-      const device = openClient(url, `churn ${i % 100}`);
+      const device = openClient(url, `churn ${i % stores.length}`, { credentials: stores[i % stores.length]! });
       let attempts = 0;
       device.client.connection.on('state', (state) => {
         if (state !== 'live') attempts++;
       });
       try {
-        await waitFor(() => (device.client.state === 'live' && device.text().includes('tick')) || host.child.exitCode !== null, 20_000, `cycle ${i}: live with output`);
+        await waitFor(() => (device.client.state === 'live' && device.text().includes('tick')) || host.child.exitCode !== null, 20_000, `cycle ${i}: live with output`).catch((err: unknown) => {
+          const e = device.client.error;
+          throw new Error(`${(err as Error).message}; the device is ${device.client.state}${e ? ` (${e.code}: ${e.message})` : ''} after ${attempts} retries; host stderr: ${host.stderr().slice(-400) || '(empty)'}`);
+        });
       } finally {
         if (attempts > 0) retriedJoins++;
         // Half leave politely (bye), half vanish mid-stream as a phone losing its network does.

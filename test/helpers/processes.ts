@@ -1,7 +1,7 @@
-/** Finds processes by a marker in their command line (tests check that nothing is left behind). */
+/** Finding processes by a marker word in their command line, to prove nothing was left running. */
 import { execFileSync } from 'node:child_process';
 
-/** `ps` lines of every process whose command line contains `marker`. */
+/** `ps` lines (pid and command line) of processes whose command line holds `marker` (this ps excluded). */
 export function processesMatching(marker: string): string[] {
   return execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' })
     .split('\n')

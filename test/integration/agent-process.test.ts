@@ -24,7 +24,11 @@ test('a preset whose command is missing says what to install, in one line', asyn
   running.push(cli);
   assert.equal(await cli.exited, 1);
   assert.equal(cli.stderr().trim(), 'tether: claude-agent-acp not found: install it with: npm install -g @zed-industries/claude-agent-acp (AGENT_NOT_FOUND)');
-  assert.equal(cli.events.length, 0, 'no ready event');
+  assert.deepEqual(
+    cli.events.map((e) => [e.event, e.code]),
+    [['error', 'AGENT_NOT_FOUND']],
+    'no ready event; the error event instead',
+  );
 });
 
 test('SIGTERM stops a working agent and everything it started within 2 s', async () => {
