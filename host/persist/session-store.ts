@@ -171,11 +171,18 @@ export class SessionStore {
     return this.sessionDb.put([record.id], record);
   }
 
-  /** Changes fields of a session record (no-op when it is gone). */
+  /**
+   * Changes fields of a session record (no-op when it is gone). Read and written inside the write
+   * transaction: updates issued together (a process group, the agent's session id, activity) each see
+   * the ones before, instead of all reading the last committed record and the last one winning.
+   */
   updateSession(id: string, fields: Partial<SessionRecord>): Promise<boolean> {
-    const old = this.session(id);
-    if (!old) return Promise.resolve(false);
-    return this.putSession({ ...old, ...fields });
+    return this.root.transaction(() => {
+      const old = this.sessionDb.get([id]);
+      if (!old) return false;
+      void this.sessionDb.put([id], { ...old, ...fields });
+      return true;
+    });
   }
 
   /** Removes a session and everything stored for it (record, document, intents) in one transaction. */

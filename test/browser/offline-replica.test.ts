@@ -77,9 +77,13 @@ test('offline, a page shows the last synced conversation and queues a prompt tha
   await waitForAgentText(second, /You said: two/, 30_000);
   await outbox(page).waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
   await outbox(second).waitFor({ state: 'hidden', timeout: UI_TIMEOUT_MS });
-  // Exactly once, on both pages: one user message and one answer.
+  // Exactly once, on both pages: one user message and one answer. The agent took its session back
+  // (session/load): the history it replayed is not shown twice.
+  await page.getByText('The host restarted; the agent took its session back.').waitFor({ timeout: UI_TIMEOUT_MS });
   for (const p of [page, second]) {
     assert.equal(await p.locator('.entry.user .user-text').filter({ hasText: /^echo two$/ }).count(), 1);
     assert.equal(await p.locator('.entry.agent').filter({ hasText: /You said: two/ }).count(), 1);
+    assert.equal(await p.locator('.entry.user .user-text').filter({ hasText: /^echo one$/ }).count(), 1, 'the replayed history is not added again');
+    assert.equal(await p.locator('.entry.agent').filter({ hasText: /You said: one/ }).count(), 1);
   }
 });

@@ -159,6 +159,19 @@ describe('retention', () => {
   });
 });
 
+describe('session records', () => {
+  it('updates issued together each keep their fields (none overwrites another with what it read before)', async () => {
+    const store = openStore();
+    await store.putSession({
+      id: 's', origin: 'server', serverId: 'x', name: 's', kind: 'conversation', program: { kind: 'acp', file: '/bin/true', args: [], display: 'true', label: 'agent' },
+      folder: '/tmp', branch: null, worktreePath: null, state: 'running', endedReason: null, owner: 'o', group: null, agentSessionId: null, startedAt: 0, lastActivity: 0,
+    });
+    // As a server does: the agent's session id recorded, and its activity noted, in the same moment.
+    await Promise.all([store.updateSession('s', { agentSessionId: 'agent-session' }), store.updateSession('s', { lastActivity: 42 })]);
+    assert.deepEqual([store.session('s')?.agentSessionId, store.session('s')?.lastActivity], ['agent-session', 42]);
+  });
+});
+
 describe('replicaAhead', () => {
   it('is true only when the replica holds updates the host does not have', () => {
     const host = new Y.Doc();
