@@ -22,6 +22,8 @@ import { pinToVisualViewport } from './viewport-watcher.js';
 export interface ConversationPage {
   log: ConversationLog;
   composer: Composer;
+  /** Brings the card that waits for an answer into view (opened from a notification). */
+  focusAttention(): void;
 }
 
 const PLACEHOLDER: Record<ConversationStatus, string> = {
@@ -64,11 +66,13 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
     jump.dataset.approval = String(approval);
   };
   follow = new ScrollFollow(stage, log.element, updateJump);
-  jump.addEventListener('click', () => {
+  const focusAttention = (): void => {
     const card = readStatus(view) === 'awaiting-permission' ? log.firstPendingPermission() : null;
     follow?.jumpToLatest();
     card?.scrollIntoView({ block: 'nearest' });
-  });
+    card?.querySelector<HTMLButtonElement>('.permission-option')?.focus({ preventScroll: true });
+  };
+  jump.addEventListener('click', focusAttention);
 
   const turnBar = new TurnBar({
     stop: () => send({ type: 'stop' }),
@@ -143,5 +147,5 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
   follow.jumpToLatest();
   performance.mark('tether:conversation-painted');
   if (!coarsePointer()) composer.focus();
-  return { log, composer };
+  return { log, composer, focusAttention };
 }

@@ -26,6 +26,8 @@ import { icon } from './icons.js';
 import { RELATIVE_TIME_REFRESH_MS } from './relative-time.js';
 import { pinToVisualViewport } from './viewport-watcher.js';
 import { rememberList } from './list-return.js';
+import { rememberKind } from './view-loader.js';
+import { rememberHome } from './home.js';
 import { DevicePanel } from './device-panel.js';
 import { trustedDeviceMap } from '../../protocol/trusted-devices.js';
 
@@ -62,6 +64,8 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
   // this browser is paired, with none.
   const { origin, token: linkToken } = parseSessionUrl(location.href);
   document.documentElement.dataset.view = 'session-list';
+  // This list is where the installed app (and every Home link) opens from now on.
+  rememberHome(location.href);
   stage.classList.add('list-stage');
   stage.setAttribute('aria-label', 'Session list');
 
@@ -141,7 +145,10 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
       const reply = await send({ type: 'remove-session', sessionId });
       if (!reply.ok) toast.show(refusalText(reply.error));
     },
-    opening: (session: ListedSession) => rememberList(session.id, location.href),
+    opening: (session: ListedSession) => {
+      rememberList(session.id, location.href);
+      rememberKind(session.id, session.kind);
+    },
     editing: (card: SessionCard) => {
       for (const other of cards.values()) if (other !== card) other.closeRename();
     },
