@@ -45,8 +45,8 @@ const HELLO_TIMEOUT_MS = 5_000;
 /** No frame from the host for this long: probe it... */
 const HOST_QUIET_MS = 2_000;
 /** ...and declare it unreachable after this long (the host pings every second). */
-const HOST_SILENCE_MS = 2_800;
-const LIVENESS_CHECK_MS = 500;
+const HOST_SILENCE_MS = 2_500;
+const LIVENESS_CHECK_MS = 250;
 
 /** Options of a host connection. */
 export interface HostConnectionOptions {

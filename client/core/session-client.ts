@@ -149,8 +149,12 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
     if (this.ownsConnection) this.connection.start();
   }
 
-  /** Sends an intent; resolves with the host's reply. Survives reconnects (the host dedupes by id). */
-  sendIntent(body: IntentBody): Promise<IntentReply> {
+  /**
+   * Sends an intent; resolves with the host's reply. Survives reconnects (the host dedupes by id). With
+   * `timeoutMs`, an intent the host has not answered by then is given up (HOST_UNREACHABLE) and not sent
+   * again — for actions a person waits on, like starting a session.
+   */
+  sendIntent(body: IntentBody, options: { timeoutMs?: number } = {}): Promise<IntentReply> {
     const intent = { ...body, id: newId() } as Intent;
     if (this.state === 'failed' || this.state === 'closed') {
       const err = this.error ?? new TetherError('SESSION_ENDED');
@@ -163,6 +167,12 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
         this.pending.delete(oldest);
       }
       this.pending.set(intent.id, { intent, resolve });
+      if (options.timeoutMs !== undefined) {
+        setTimeout(() => {
+          if (!this.pending.delete(intent.id)) return;
+          resolve({ id: intent.id, ok: false, error: new TetherError('HOST_UNREACHABLE', 'your computer did not answer in time').toJSON() });
+        }, options.timeoutMs);
+      }
       if (this.synced) this.sendIntentFrame(intent);
     });
   }

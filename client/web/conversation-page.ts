@@ -108,9 +108,13 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
   const renderState = (): void => {
     const status = readStatus(view);
     const connected = client.state !== 'failed' && client.state !== 'closed';
+    // Stop, modes and answers act now or never: only while the computer can be reached. A message
+    // typed meanwhile waits on this device and is sent when it is back.
+    const live = client.state === 'live';
     turnBar.setStatus(status);
-    turnBar.setEnabled(connected && status !== 'ended');
-    composer.setState(connected && status !== 'ended', connected ? PLACEHOLDER[status] : 'Not connected');
+    turnBar.setEnabled(live && status !== 'ended');
+    for (const option of log.element.querySelectorAll<HTMLButtonElement>('.permission-option')) option.disabled = !live;
+    composer.setState(connected && status !== 'ended', !connected ? 'Not connected' : live ? PLACEHOLDER[status] : 'Sent when your computer is back');
     log.setWorking(status === 'working' || status === 'awaiting-permission');
     const ended = status === 'ended';
     const state = readConversationState(view);

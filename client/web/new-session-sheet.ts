@@ -53,6 +53,7 @@ export class NewSessionSheet {
   private agentTouched = false;
   private whereTouched = false;
   private sending = false;
+  private connected = true;
 
   constructor(private readonly actions: NewSessionActions) {
     const n = ++formCount;
@@ -137,6 +138,12 @@ export class NewSessionSheet {
     this.renderHints();
   }
 
+  /** Start needs the computer: disabled while it cannot be reached (a start under way keeps its own state). */
+  setConnected(connected: boolean): void {
+    this.connected = connected;
+    if (!this.sending) this.startButton.disabled = !connected;
+  }
+
   /** Opens the sheet with an empty name. */
   open(): void {
     this.name.value = '';
@@ -186,10 +193,11 @@ export class NewSessionSheet {
     try {
       const reply = await this.actions.start(request);
       if (reply.ok) this.sheet.close();
+      else if (reply.error.code === 'HOST_UNREACHABLE') showError(this.error, 'Your computer did not answer. Check that tether is still running there, then try again.');
       else showError(this.error, refusalText(reply.error));
     } finally {
       this.sending = false;
-      this.startButton.disabled = false;
+      this.startButton.disabled = !this.connected;
       setText(this.startButton, 'Start');
     }
   }

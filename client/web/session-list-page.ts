@@ -31,6 +31,9 @@ import { rememberHome } from './home.js';
 import { DevicePanel } from './device-panel.js';
 import { trustedDeviceMap } from '../../protocol/trusted-devices.js';
 
+/** How long Start waits for the computer to answer before saying it did not. */
+const START_TIMEOUT_MS = 10_000;
+
 /** What the list page exposes to tests (through `window.__tether`). */
 export interface SessionListPage {
   view: SessionListDocView;
@@ -119,7 +122,8 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
     start: async (request: StartRequest) => {
       const pending = { name: request.name ?? null, known: new Set(view.sessions.keys()), confirmed: false, until: Date.now() + 30_000 };
       pendingStart = pending;
-      const reply = await send({ type: 'start-session', ...request });
+      // The computer may have gone away meanwhile: the sheet says so rather than spin.
+      const reply = await client.sendIntent({ type: 'start-session', ...request }, { timeoutMs: START_TIMEOUT_MS });
       if (pendingStart === pending) {
         if (reply.ok) {
           pending.confirmed = true;
@@ -166,8 +170,10 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
     const fresh = added.find((s) => s.name === pending.name) ?? (added.length === 1 ? added[0] : undefined);
     if (!fresh) return;
     pendingStart = null;
-    cards.get(fresh.id)?.flash();
     setText(announcer, `Started ${fresh.name}.`);
+    // Straight into it: that is why it was started.
+    cardActions.opening(fresh);
+    location.assign(formatSessionUrl(origin, fresh.id, linkToken));
   };
 
   const renderMeta = (): void => {
@@ -223,6 +229,7 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
       let card = cards.get(row.id);
       if (!card) {
         card = new SessionCard(row, cardActions);
+        card.setEnabled(client.state === 'live');
         cards.set(row.id, card);
       }
       const command = agents.find((a) => a.label === row.agent)?.command ?? '';
@@ -250,14 +257,7 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
 
   const renderDevices = (): void => topBar.setDevices(readDevices(view.devices), client.peerId);
 
-  const renderBanner = (): void => {
-    const error = client.error;
-    if (client.state === 'closed') notices.setBanner('Disconnected from the server.', 'ended');
-    else if ((client.state === 'reconnecting' || client.state === 'connecting') && error) {
-      const verb = client.state === 'reconnecting' ? 'Reconnecting' : 'Connecting';
-      notices.setBanner(`${verb}… ${error.message} (${error.code})`, 'warning');
-    } else notices.setBanner(null);
-  };
+  const renderBanner = (): void => notices.setSessionBanner(null, client);
 
   view.meta.observe(renderMeta);
   view.sessions.observeDeep(schedule);
@@ -265,7 +265,11 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
   client.on('state', (state, error) => {
     topBar.setConnection(state, error);
     notices.setFailure(state === 'failed' ? error : null);
-    newButton.disabled = state === 'failed' || state === 'closed';
+    // Starting, renaming and ending need the computer: not while it cannot be reached.
+    const live = state === 'live';
+    newButton.disabled = !live;
+    sheet.setConnected(live);
+    for (const card of cards.values()) card.setEnabled(live);
     renderBanner();
     renderDevices(); // the peer id changes on every (re)connect: "you" must follow it
   });

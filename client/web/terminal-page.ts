@@ -54,7 +54,8 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
   let exited = false;
   const updateInputEnabled = (): void => {
     // A view-only device never types, and so never sets the terminal's size.
-    const enabled = !exited && client.state !== 'failed' && client.state !== 'closed' && client.role !== 'view';
+    // Keys typed while the computer cannot be reached would arrive late, all at once: not at all instead.
+    const enabled = !exited && client.state === 'live' && client.role !== 'view';
     input.enabled = enabled;
     terminal.setInputEnabled(enabled);
     keyBar?.setEnabled(enabled);
