@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import * as Y from 'yjs';
 import type { Logger } from 'pino';
-import { TerminalIntentSchema, type TerminalIntent } from '../protocol/messages.js';
+import { TerminalIntentSchema, TYPING_IDLE_MS, type TerminalIntent } from '../protocol/messages.js';
 import { TetherError } from '../protocol/errors.js';
 import { roleAllows, type Role } from '../protocol/roles.js';
 import { spawnPty, type PtyExit, type PtyProcess } from './pty-process.js';
@@ -48,6 +48,8 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
   /** Why the host ended the program, when it did (shown instead of the signal). */
   private stopReason: string | null = null;
   private size: { cols: number; rows: number };
+  /** When anyone last typed (performance.now()), so a page that just opened does not resize under a typist. */
+  private lastInputAt = -Infinity;
 
   constructor(private readonly config: TerminalSessionConfig) {
     super();
@@ -83,6 +85,7 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
   /** Keystrokes from the host's own terminal (interactive mode): it takes the size like any device. */
   localInput(data: string, cols: number, rows: number): void {
     if (this.exit || !this.pty) return;
+    this.lastInputAt = performance.now();
     this.takeSize(LOCAL_ACTOR.peerId, cols, rows);
     this.writer.expectEcho();
     const refused = this.pty.write(data);
@@ -137,6 +140,7 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
   apply(intent: TerminalIntent, actor: Actor): TetherError | null {
     if (this.exit || !this.pty) return new TetherError('SESSION_ENDED');
     if (intent.type === 'resize') {
+      if (intent.ifIdle && performance.now() - this.lastInputAt < TYPING_IDLE_MS) return null; // someone is typing: keep their size
       this.takeSize(actor.peerId, intent.cols, intent.rows);
       return null;
     }
@@ -144,6 +148,7 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
     // size first, so the program reads the input at the typer's size.
     const refused = this.pty.refusal(intent.data);
     if (refused) return refused;
+    this.lastInputAt = performance.now();
     if (intent.cols !== undefined && intent.rows !== undefined) this.takeSize(actor.peerId, intent.cols, intent.rows);
     else this.writer.setSize(this.size.cols, this.size.rows, actor.peerId);
     this.writer.expectEcho();

@@ -122,8 +122,14 @@ export const InputIntentSchema = z.strictObject({
   rows: rows.optional(),
 });
 
-/** The sender's viewport changed: it takes over the terminal size. */
-export const ResizeIntentSchema = z.strictObject({ id, type: z.literal('resize'), cols, rows });
+/**
+ * The sender's viewport changed, or its user asked to fit: it takes over the terminal size. With
+ * `ifIdle` (a page just opened) only when nobody has typed for TYPING_IDLE_MS; otherwise nothing changes.
+ */
+export const ResizeIntentSchema = z.strictObject({ id, type: z.literal('resize'), cols, rows, ifIdle: z.boolean().optional() });
+
+/** How long after the last keystroke (any device, or the host's own terminal) someone counts as typing. */
+export const TYPING_IDLE_MS = 5000;
 
 /** Largest prompt text. */
 export const MAX_PROMPT_CHARS = 100_000;
