@@ -1,7 +1,8 @@
 /**
  * A conversation session: one ACP agent + its Yjs document + its devices. Prompts from any device (or
  * the host's own terminal) queue while the agent works and run in order; permission requests go to every
- * device and the first answer applied wins; Stop cancels the turn and its pending requests.
+ * device and the first answer applied wins; Stop cancels the turn and its pending requests and pauses
+ * the queue until a device runs it again (`run-queue`).
  */
 import { EventEmitter } from 'node:events';
 import * as Y from 'yjs';
@@ -11,7 +12,7 @@ import { ConversationIntentSchema, type ConversationIntent, type PromptImage } f
 import type { Role } from '../protocol/roles.js';
 import { TetherError } from '../protocol/errors.js';
 import { newId } from '../protocol/ids.js';
-import { readEntry, readStatus, type AgentMode, type PermissionOption } from '../protocol/conversation-doc.js';
+import { readConversationState, readEntry, readStatus, type AgentMode, type PermissionOption } from '../protocol/conversation-doc.js';
 import { AcpAgent, type AgentCommand, type AgentExit } from './acp-agent.js';
 import { ConversationWriter } from './conversation-writer.js';
 import { describeIssue, SessionCore, type Actor, type SessionBehaviour } from './core/session-core.js';
@@ -136,7 +137,10 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
       case 'queue-remove': {
         const at = this.writer.queueIndex(intent.queueId);
         if (at < 0) return new TetherError('QUEUE_ITEM_UNKNOWN');
-        this.writer.removeQueued(at);
+        this.doc.transact(() => {
+          this.writer.removeQueued(at);
+          if (this.writer.view.queue.length === 0) this.writer.setQueuePaused(false); // nothing left to wait
+        });
         this.queuedImages.delete(intent.queueId);
         return null;
       }
@@ -144,6 +148,12 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
         return this.answerPermission(intent.requestId, intent.optionId, sender);
       case 'stop':
         await this.stopTurn(sender);
+        return null;
+      case 'run-queue':
+        this.doc.transact(() => {
+          this.writer.setQueuePaused(false);
+          this.pump();
+        });
         return null;
       case 'set-mode': {
         if (!this.modes.some((m) => m.id === intent.modeId)) return new TetherError('MODE_UNKNOWN');
@@ -173,14 +183,17 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
   private async stopTurn(sender: Sender): Promise<void> {
     if (!this.turnRunning) return;
     for (const requestId of [...this.pending.keys()]) this.cancelPermission(requestId, sender);
-    // The notice is added when the turn ends, after the chunks already in flight.
+    // The notice is added when the turn ends, after the chunks already in flight. Whoever stopped a
+    // turn rarely wants the next queued prompt to start a moment later: the queue waits.
     this.stoppedBy = sender.name;
+    if (this.writer.view.queue.length > 0) this.writer.setQueuePaused(true);
     await this.agent.cancel();
   }
 
   /** Starts the next queued prompt when the agent is free. */
   private pump(): void {
     if (this.turnRunning || this.ended || readStatus(this.writer.view) === 'starting') return;
+    if (readConversationState(this.writer.view).queuePaused) return;
     const next = this.writer.shiftQueue();
     if (!next) return;
     this.turnRunning = true;

@@ -59,7 +59,7 @@ export type ToolLocation = z.infer<typeof ToolLocationSchema>;
 export interface ConversationDocView {
   /** kind='conversation', name, agent, command, cwd, startedAt, title, promptImages, modes, currentModeId */
   meta: Y.Map<unknown>;
-  /** status, endedReason, exitCode, stderrTail, turn */
+  /** status, endedReason, exitCode, stderrTail, turn, queuePaused */
   state: Y.Map<unknown>;
   /** The conversation, oldest first: one Y.Map per entry (see EntryType). */
   entries: Y.Array<Y.Map<unknown>>;
@@ -141,6 +141,8 @@ export interface ConversationState {
   endedReason: string | null;
   exitCode: number | null;
   stderrTail: string;
+  /** A Stop left prompts in the queue: they wait for a `run-queue` intent. */
+  queuePaused: boolean;
 }
 
 /** Reads the conversation status with a default for an unsynced document. */
@@ -157,6 +159,7 @@ export function readConversationState(view: ConversationDocView): ConversationSt
     endedReason: strOrNull(s.get('endedReason')),
     exitCode: typeof exitCode === 'number' ? exitCode : null,
     stderrTail: str(s.get('stderrTail')),
+    queuePaused: s.get('queuePaused') === true,
   };
 }
 

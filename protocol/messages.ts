@@ -163,8 +163,11 @@ export const QueueRemoveIntentSchema = z.strictObject({ id, type: z.literal('que
 /** Answer a permission request with one of the agent's options. */
 export const PermissionIntentSchema = z.strictObject({ id, type: z.literal('permission'), requestId: handle, optionId: handle });
 
-/** Stop the running turn (ACP cancel), pending permission requests included. */
+/** Stop the running turn (ACP cancel), pending permission requests included; queued prompts then wait. */
 export const StopIntentSchema = z.strictObject({ id, type: z.literal('stop') });
+
+/** Run the prompts a Stop left waiting in the queue. */
+export const RunQueueIntentSchema = z.strictObject({ id, type: z.literal('run-queue') });
 
 /** Switch the agent's mode (when it offers modes). */
 export const SetModeIntentSchema = z.strictObject({ id, type: z.literal('set-mode'), modeId: handle });
@@ -229,6 +232,7 @@ export const ConversationIntentSchema = z.union([
   QueueRemoveIntentSchema,
   PermissionIntentSchema,
   StopIntentSchema,
+  RunQueueIntentSchema,
   SetModeIntentSchema,
 ]);
 export type ConversationIntent = z.infer<typeof ConversationIntentSchema>;
@@ -242,6 +246,7 @@ export const IntentSchema = z.union([
   QueueRemoveIntentSchema,
   PermissionIntentSchema,
   StopIntentSchema,
+  RunQueueIntentSchema,
   SetModeIntentSchema,
   StartSessionIntentSchema,
   EndSessionIntentSchema,

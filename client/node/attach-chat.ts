@@ -46,7 +46,8 @@ export function attachChat(client: SessionClient, io: AttachIo, selfName: string
       if (line === '') return rl.prompt();
       if (line === '/quit' || line === '/exit') return finish({ exitCode: 0, error: null });
       if (line === '/stop') return void send({ type: 'stop' });
-      if (line.startsWith('/')) return print(['Commands: /stop, /quit. A number answers a permission request.']);
+      if (line === '/run') return void send({ type: 'run-queue' });
+      if (line.startsWith('/')) return print(['Commands: /stop, /run (the messages a stop left queued), /quit. A number answers a permission request.']);
       void send(intentForLine(view, line));
     });
     rl.on('SIGINT', () => {

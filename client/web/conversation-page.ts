@@ -113,6 +113,7 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
     const live = client.state === 'live';
     turnBar.setStatus(status);
     turnBar.setEnabled(live && status !== 'ended');
+    queue.setPaused(readConversationState(view).queuePaused && status !== 'ended');
     for (const option of log.element.querySelectorAll<HTMLButtonElement>('.permission-option')) option.disabled = !live;
     composer.setState(connected && status !== 'ended', !connected ? 'Not connected' : live ? PLACEHOLDER[status] : 'Sent when your computer is back');
     log.setWorking(status === 'working' || status === 'awaiting-permission');

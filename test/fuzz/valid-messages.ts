@@ -87,6 +87,7 @@ export const intentsByType = {
   'queue-remove': fc.record({ id: anId, type: fc.constant('queue-remove'), queueId: handle }),
   permission: fc.record({ id: anId, type: fc.constant('permission'), requestId: handle, optionId: handle }),
   stop: fc.record({ id: anId, type: fc.constant('stop') }),
+  'run-queue': fc.record({ id: anId, type: fc.constant('run-queue') }),
   'set-mode': fc.record({ id: anId, type: fc.constant('set-mode'), modeId: handle }),
   'start-session': fc.record(
     { id: anId, type: fc.constant('start-session'), agent: fc.stringMatching(/^[a-z][a-z0-9-]{0,20}$/), name: aName.filter((n) => !/[/\\]/.test(n)), spawn: fc.constantFrom('same-dir', 'worktree') },
