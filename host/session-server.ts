@@ -119,6 +119,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     this.authenticator = this.trust.authenticator;
     this.endpoint = new HostEndpoint({
       scope: this.listId,
+      listId: this.listId,
       authenticator: this.authenticator,
       hostName: hostname(),
       wrtc: deps.wrtc,

@@ -83,6 +83,8 @@ export const HostHelloSchema = z.strictObject({
   hostName: z.string().max(128),
   /** True when this connection paired the device (a credential now exists for its public key). */
   paired: z.boolean(),
+  /** The session list this host serves (server mode), so a session opened by its own link can lead back to it. */
+  listId: id.optional(),
 });
 export type HostHello = z.infer<typeof HostHelloSchema>;
 

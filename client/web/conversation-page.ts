@@ -14,6 +14,7 @@ import { ScrollFollow } from './scroll-follow.js';
 import { TurnBar } from './turn-bar.js';
 import { QueueView } from './queue-view.js';
 import { Composer } from './composer.js';
+import { ConversationIntro } from './conversation-intro.js';
 import { Toast, refusalText } from './toast.js';
 import { button, element } from './dom.js';
 import { pinToVisualViewport } from './viewport-watcher.js';
@@ -53,7 +54,8 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
 
   let follow: ScrollFollow | null = null;
   const log = new ConversationLog(view, { ownDeviceId, cwd: () => readConversationMeta(view).cwd, send }, (change) => (follow ? follow.keepPosition(change) : change()));
-  stage.append(log.element);
+  const intro = new ConversationIntro((text) => composer.fill(text));
+  stage.append(intro.element, log.element);
   const jump = button('Jump to latest', 'jump-latest');
   jump.hidden = true;
   stage.parentElement?.append(jump, toast.element);
@@ -120,9 +122,16 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
     const ended = status === 'ended';
     const state = readConversationState(view);
     log.setEnded(ended ? { reason: state.endedReason ?? '', stderrTail: state.stderrTail } : null);
+    renderIntro();
     renderBanner();
     renderTitle();
     updateJump();
+  };
+
+  const renderIntro = (): void => {
+    const meta = readConversationMeta(view);
+    const empty = view.entries.length === 0 && view.queue.length === 0 && readStatus(view) !== 'ended';
+    intro.update(empty, meta.agentName || meta.agent || 'The agent', meta.cwd);
   };
 
   const renderBanner = (): void => {
@@ -134,6 +143,8 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
   const renderDevices = (): void => topBar.setDevices(readDevices(view.devices), client.peerId);
 
   view.meta.observe(renderMeta);
+  view.entries.observe(renderIntro);
+  view.queue.observe(renderIntro);
   view.state.observe(renderState);
   view.devices.observe(renderDevices);
   client.on('state', (state, error) => {

@@ -79,9 +79,14 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
   const chips = element('div', 'list-chips');
   const capacity = element('span', 'chip chip-capacity');
   const spawn = element('span', 'chip chip-spawn');
-  const approvals = element('span', 'chip chip-approval');
+  // A link to the (first) session that waits, at its waiting card: one tap from the list to the answer.
+  const approvals = element('a', 'chip chip-approval');
   approvals.hidden = true;
   chips.append(capacity, spawn, approvals);
+  approvals.addEventListener('click', () => {
+    const session = shown.find((s) => s.id === approvals.dataset.sessionId);
+    if (session) cardActions.opening(session);
+  });
   const where = element('p', 'list-where');
   const whereText = element('span', 'list-where-text');
   where.append(icon('folder'), whereText);
@@ -205,6 +210,13 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
     const waiting = shown.filter((s) => s.state === 'awaiting-permission').length;
     approvals.hidden = waiting === 0;
     setText(approvals, waiting === 1 ? '1 waiting for approval' : `${waiting} waiting for approval`);
+    const first = shown.find((s) => s.state === 'awaiting-permission');
+    if (first) {
+      const link = new URL(formatSessionUrl(origin, first.id, linkToken));
+      link.searchParams.set('focus', 'attention');
+      approvals.href = link.href;
+      approvals.dataset.sessionId = first.id;
+    }
     const name = meta.name || 'Sessions';
     document.title = `${waiting > 0 ? `(${waiting}) ` : ''}${name} · tether`;
   };

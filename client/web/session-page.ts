@@ -16,6 +16,7 @@ import type { ErrorCode } from '../../protocol/errors.js';
 import { deviceRevoked } from './revocation.js';
 import { loadView, preloadView, rememberKind } from './view-loader.js';
 import { homeHref } from './home.js';
+import { formatSessionUrl } from '../../protocol/session-url.js';
 
 /** Errors about the link itself: shown as a failure even while the page retries. */
 const LINK_PROBLEMS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['KEY_REJECTED', 'MAC_INVALID', 'LINK_EXPIRED', 'DEVICE_UNKNOWN']);
@@ -49,8 +50,19 @@ export function startSessionPage(layout: PageLayout, client: SessionClient, opti
   notices.setActions({
     // A fatal refusal cannot be retried on this page: load it again (a new link may be in the address bar).
     retry: () => (client.state === 'failed' ? location.reload() : client.nudge()),
-    home: () => listOf(client.sessionId) ?? homeHref(),
+    home: () => backTo(),
   });
+  /**
+   * The way back: the list this session was opened from in this tab, else the list of the computer
+   * serving it (a session opened by its own link), else the app's home.
+   */
+  const backTo = (): string => {
+    const fromTab = listOf(client.sessionId);
+    if (fromTab) return fromTab;
+    const listId = client.connection.hostHello?.listId;
+    if (listId && listId !== client.sessionId) return formatSessionUrl(location.origin, listId, null);
+    return homeHref();
+  };
 
   const mount = (): void => {
     const kind = sessionKind(client.doc);
@@ -80,7 +92,7 @@ export function startSessionPage(layout: PageLayout, client: SessionClient, opti
         if (options.focus === 'attention') conversation.focusAttention();
       }
       // Every session offers the way back to its list (or the app's home when it has none).
-      layout.topBar.setBackLink(options.sessionId ? (listOf(options.sessionId) ?? homeHref()) : homeHref());
+      layout.topBar.setBackLink(backTo());
     })().catch((err: unknown) => {
       console.error('tether: cannot load this view', err);
       notices.setBanner('This page could not load. Reload it to get the latest version.', 'warning', true);
