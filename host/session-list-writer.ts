@@ -23,6 +23,11 @@ export class SessionListWriter {
     this.view.meta.set('spawnMode', mode);
   }
 
+  /** Whether the server's folder is in a git repository (devices offer "Own worktree" only then). */
+  setGitRepo(gitRepo: boolean): void {
+    if (this.view.meta.get('gitRepo') !== gitRepo) this.view.meta.set('gitRepo', gitRepo);
+  }
+
   /** Adds a session row. */
   add(session: ListedSession): void {
     const row = new Y.Map<unknown>();

@@ -92,6 +92,8 @@ export interface ListMeta {
   spawnMode: SpawnMode;
   agents: StartableAgent[];
   defaultAgent: string;
+  /** Whether the folder is in a git repository (a session can get its own worktree); true when unknown. */
+  gitRepo: boolean;
 }
 
 /** Reads the list's meta map. */
@@ -109,6 +111,7 @@ export function readListMeta(view: SessionListDocView): ListMeta {
       ? agents.filter((a): a is StartableAgent => typeof a === 'object' && a !== null && typeof a.label === 'string' && typeof a.command === 'string')
       : [],
     defaultAgent: str(m.get('defaultAgent')),
+    gitRepo: m.get('gitRepo') !== false,
   };
 }
 

@@ -30,6 +30,8 @@ export interface NewSessionOptions {
   defaultAgent: string;
   spawnMode: SpawnMode;
   folder: string;
+  /** False when the folder is not in a git repository ("Own worktree" is then disabled). */
+  gitRepo?: boolean;
 }
 
 let formCount = 0;
@@ -46,6 +48,7 @@ export class NewSessionSheet {
   private readonly worktree = element('input');
   private readonly sameDirHint = element('span', 'choice-hint');
   private readonly worktreeHint = element('span', 'choice-hint');
+  private readonly worktreeChoice: HTMLElement;
   private readonly error = element('p', 'form-error');
   private readonly startButton = button('Start', 'sheet-button sheet-primary');
   private options: NewSessionOptions = { agents: [], defaultAgent: '', spawnMode: 'same-dir', folder: '' };
@@ -83,7 +86,7 @@ export class NewSessionSheet {
     this.where.append(
       legend,
       choice(this.sameDir, `new-where-${n}`, 'same-dir', 'Same folder', this.sameDirHint),
-      choice(this.worktree, `new-where-${n}`, 'worktree', 'Own worktree', this.worktreeHint),
+      (this.worktreeChoice = choice(this.worktree, `new-where-${n}`, 'worktree', 'Own worktree', this.worktreeHint)),
     );
 
     this.error.setAttribute('role', 'alert');
@@ -135,6 +138,7 @@ export class NewSessionSheet {
     }
     this.where.hidden = options.spawnMode === 'session';
     if (!this.whereTouched) this.followSpawnMode();
+    this.offerWorktree();
     this.renderHints();
   }
 
@@ -164,6 +168,14 @@ export class NewSessionSheet {
     this.sameDir.checked = !worktree;
   }
 
+  /** Outside a git repository a worktree cannot work: say so instead of failing on Start. */
+  private offerWorktree(): void {
+    const offered = this.options.gitRepo !== false;
+    this.worktree.disabled = !offered;
+    this.worktreeChoice.dataset.disabled = String(!offered);
+    if (!offered && this.worktree.checked) this.sameDir.checked = true;
+  }
+
   private renderHints(): void {
     const agent = this.options.agents.find((a) => a.label === this.agent.value);
     setText(this.agentHint, agent?.command ?? '');
@@ -171,7 +183,10 @@ export class NewSessionSheet {
     setText(this.sameDirHint, this.options.folder || 'The server\'s folder');
     this.sameDirHint.title = this.options.folder;
     const name = this.name.value.trim();
-    setText(this.worktreeHint, `New branch tether/${name && !nameProblem(name) ? name : '<name>'}`);
+    setText(
+      this.worktreeHint,
+      this.options.gitRepo === false ? 'Not a git repository, so no worktree' : `New branch tether/${name && !nameProblem(name) ? name : '<name>'}`,
+    );
   }
 
   private async submit(): Promise<void> {

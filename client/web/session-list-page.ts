@@ -196,7 +196,7 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
     newButton.hidden = mode === 'session';
     capacity.hidden = mode === 'session'; // one session, always "full": the spawn chip says it
     singleNote.hidden = mode !== 'session';
-    sheet.setOptions({ agents: meta.agents, defaultAgent: meta.defaultAgent, spawnMode: mode, folder });
+    sheet.setOptions({ agents: meta.agents, defaultAgent: meta.defaultAgent, spawnMode: mode, folder, gitRepo: meta.gitRepo });
     renderCounts();
   };
 
