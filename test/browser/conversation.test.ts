@@ -189,7 +189,8 @@ describe('browser: one conversation shared by a phone and a desktop page', () =>
   });
 
   it('prompts sent while the agent works queue; any device edits or removes them; the rest run in order', async () => {
-    await sendPrompt(phone, 'stream 150 20');
+    await sendPrompt(phone, 'stream 400 20');
+    // 8 s of streaming: time for both pages to queue, edit and remove on a loaded machine before the turn ends.
     await waitForAgentStatus(desktop, 'Working…');
     // Desktop: Enter sends. Phone: the Send button.
     const desktopBox = desktop.getByRole('textbox', { name: 'Message' });
@@ -225,7 +226,7 @@ describe('browser: one conversation shared by a phone and a desktop page', () =>
       assert.equal(await page.getByRole('region', { name: 'Queued messages' }).isVisible(), false, 'queue hidden when empty');
     }
     const answers = (await agentMessages(desktop).allInnerTexts()).map((t) => t.trim()).slice(-3);
-    assert.match(answers[0]!, /^w0 w1 .* w149$/);
+    assert.match(answers[0]!, /^w0 w1 .* w399$/);
     assert.deepEqual(answers.slice(1), ['You said: second-queued', 'You said: third-edited']);
     assert.equal(await desktop.getByText('echo first-queued').count(), 0, 'the removed prompt never ran');
   });
