@@ -116,6 +116,7 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
     turnBar.setStatus(status);
     turnBar.setEnabled(live && status !== 'ended');
     queue.setPaused(readConversationState(view).queuePaused && status !== 'ended');
+    queue.setLive(live);
     for (const option of log.element.querySelectorAll<HTMLButtonElement>('.permission-option')) option.disabled = !live;
     composer.setState(connected && status !== 'ended', !connected ? 'Not connected' : live ? PLACEHOLDER[status] : 'Sent when your computer is back');
     log.setWorking(status === 'working' || status === 'awaiting-permission');

@@ -38,6 +38,8 @@ export class QueueView {
   private readonly rows = new Map<string, Row>();
   private order = '';
   private paused = false;
+  private live = true;
+  private running = false;
 
   constructor(
     private readonly queue: Y.Array<Y.Map<unknown>>,
@@ -48,9 +50,11 @@ export class QueueView {
     head.append(element('span', undefined, 'Queued'), this.count, this.hint);
     this.runButton.hidden = true;
     this.runButton.addEventListener('click', () => {
-      this.runButton.disabled = true;
+      this.running = true;
+      this.render();
       void this.actions.send({ type: 'run-queue' }).then(() => {
-        this.runButton.disabled = false;
+        this.running = false;
+        this.render();
       });
     });
     this.element.append(head, this.list, this.runButton);
@@ -65,12 +69,20 @@ export class QueueView {
     this.render();
   }
 
+  /** Run queued acts now or never: only while the computer can be reached. */
+  setLive(live: boolean): void {
+    if (live === this.live) return;
+    this.live = live;
+    this.render();
+  }
+
   private render(): void {
     const items = this.queue.toArray();
     this.element.hidden = items.length === 0;
     setText(this.count, String(items.length));
     setText(this.hint, this.paused ? 'paused after Stop' : 'runs when the agent is free');
     this.runButton.hidden = !this.paused;
+    this.runButton.disabled = this.running || !this.live;
     setText(this.runButton, `Run queued (${items.length})`);
     const seen = new Set<string>();
     for (const item of items) {
