@@ -9,30 +9,37 @@ import { TETHER_VERSION } from '../protocol/version.js';
 import { createLogger } from './logger.js';
 import { SessionServer } from './session-server.js';
 import { attachStatusScreen } from './status-screen.js';
-import { attachJsonEvents } from './json-events.js';
+import { attachJsonEvents, errorEventLine } from './json-events.js';
 import { clientDir } from './package-paths.js';
 import { nodeWebRtc } from './node-webrtc.js';
 import { startSignalServer } from './start-signal-server.js';
 import { linkOrigin } from './lan-address.js';
 import { runAttach } from '../client/node/attach.js';
 import { readLink } from '../client/node/link-input.js';
-import { runInteractive } from './interactive.js';
+import { InteractiveStartFailed, runInteractive } from './interactive.js';
 import type { DeviceTrust } from './trust/device-trust.js';
 import { openDeviceTrust } from './trust/open-device-trust.js';
 import { startControlSocket } from './trust/control-socket.js';
 import { runDevices } from './devices-command.js';
 import { safeBlock } from '../client/terminal/safe-text.js';
+import { loginLines } from '../client/terminal/login-lines.js';
+import type { LoginNeed } from '../protocol/conversation-doc.js';
 
 const SHUTDOWN_DEADLINE_MS = 2000;
 /** Errors in what the user asked for (flags, config files, links): exit status 2. Anything else is 1. */
 const USAGE_CODES: ReadonlySet<string> = new Set(['BAD_FLAG', 'BAD_CONFIG', 'POLICY_FORBIDS']);
 
-function fail(err: unknown): never {
+/** Prints why tether cannot go on (and, with --json, an error event first), then exits. */
+function fail(err: unknown, json = false, login: LoginNeed | null = null): never {
   if (err instanceof TetherError) {
+    if (json) process.stdout.write(errorEventLine(err, login ? { login } : {}));
     // Messages can carry an agent's error text or stderr tail.
     process.stderr.write(`tether: ${safeBlock(err.message)} (${err.code})\n`);
+    if (err.detail) process.stderr.write(`  the agent said: ${safeBlock(err.detail)}\n`);
+    if (login) process.stderr.write(loginLines(login).map((l) => `  ${l}\n`).join(''));
     process.exit(USAGE_CODES.has(err.code) ? 2 : 1);
   }
+  if (json) process.stdout.write(errorEventLine(new TetherError('INTERNAL_ERROR', String((err as Error)?.message ?? err))));
   process.stderr.write(`tether: ${safeBlock((err as Error)?.stack ?? String(err))}\n`);
   process.exit(1);
 }
@@ -64,7 +71,7 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
     trust = openDeviceTrust(cmd, log);
     server = new SessionServer(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir(), trust });
   } catch (err) {
-    fail(err);
+    fail(err, cmd.json);
   }
   const closeControl = await startControlSocket(cmd.stateDir, trust, log);
   let exitCode = 0;
@@ -81,7 +88,7 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
     // One-session mode: when its terminal program exits, tether exits with its code.
     server.on('session-ended', (s, e) => {
       if (s.session.kind !== 'terminal') return;
-      exitCode = e.exitCode ?? 0;
+      exitCode = e.status ?? e.exitCode ?? 0;
       shutdown();
     });
   }
@@ -91,7 +98,7 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
     detachScreen();
     await closeControl?.();
     await server.close();
-    fail(err);
+    fail(err, cmd.json, server.failedLogin);
   }
 }
 
@@ -106,6 +113,8 @@ async function interactive(cmd: RemoteControlCommand): Promise<void> {
   const closeControl = await startControlSocket(cmd.stateDir, trust, log);
   const session = await runInteractive(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir(), trust }, { input: process.stdin, output: process.stdout }).catch(async (err: unknown) => {
     await closeControl?.();
+    // An agent that needs a login says how, as remote-control does.
+    if (err instanceof InteractiveStartFailed) fail(err.error, false, err.login);
     fail(err);
   });
   let exitCode = 0;

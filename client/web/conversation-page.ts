@@ -5,7 +5,7 @@
  * action is an intent, and a refusal from the host is shown briefly.
  */
 import type { SessionClient } from '../../client/core/session-client.js';
-import { readConversationMeta, readConversationState, readStatus, type ConversationStatus } from '../../protocol/conversation-doc.js';
+import { isTurnStatus, readConversationMeta, readConversationState, readStatus, type ConversationStatus } from '../../protocol/conversation-doc.js';
 import { readDevices } from '../../protocol/device-roster.js';
 import type { IntentBody, IntentReply } from '../../protocol/messages.js';
 import type { PageLayout } from './page-layout.js';
@@ -18,6 +18,9 @@ import { ConversationIntro } from './conversation-intro.js';
 import { Toast, refusalText } from './toast.js';
 import { button, element } from './dom.js';
 import { pinToVisualViewport } from './viewport-watcher.js';
+import { SettingsBar } from './settings-bar.js';
+import { LoginCard } from './login-card.js';
+import { formatSessionUrl, parseSessionUrl } from '../../protocol/session-url.js';
 
 /** What a conversation page exposes to tests and benchmarks (through `window.__tether`). */
 export interface ConversationPage {
@@ -32,6 +35,7 @@ const PLACEHOLDER: Record<ConversationStatus, string> = {
   idle: 'Message the agent',
   working: 'Queue a message',
   'awaiting-permission': 'Queue a message',
+  'awaiting-answer': 'Queue a message',
   ended: 'The agent has ended',
 };
 
@@ -53,7 +57,7 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
   };
 
   let follow: ScrollFollow | null = null;
-  const log = new ConversationLog(view, { ownDeviceId, cwd: () => readConversationMeta(view).cwd, send }, (change) => (follow ? follow.keepPosition(change) : change()));
+  const log = new ConversationLog(view, { view, ownDeviceId, cwd: () => readConversationMeta(view).cwd, send }, (change) => (follow ? follow.keepPosition(change) : change()));
   const intro = new ConversationIntro((text) => composer.fill(text));
   stage.append(intro.element, log.element);
   const jump = button('Jump to latest', 'jump-latest');
@@ -63,13 +67,15 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
   const updateJump = (): void => {
     const following = follow?.following ?? true;
     jump.hidden = following;
-    const approval = readStatus(view) === 'awaiting-permission';
-    jump.textContent = approval ? 'Approval needed' : 'Jump to latest';
+    const status = readStatus(view);
+    const approval = status === 'awaiting-permission' || status === 'awaiting-answer';
+    jump.textContent = status === 'awaiting-permission' ? 'Approval needed' : status === 'awaiting-answer' ? 'Answer needed' : 'Jump to latest';
     jump.dataset.approval = String(approval);
   };
   follow = new ScrollFollow(stage, log.element, updateJump);
   const focusAttention = (): void => {
-    const card = readStatus(view) === 'awaiting-permission' ? log.firstPendingPermission() : null;
+    const status = readStatus(view);
+    const card = status === 'awaiting-permission' || status === 'awaiting-answer' ? log.firstPendingPermission() : null;
     follow?.jumpToLatest();
     card?.scrollIntoView({ block: 'nearest' });
     card?.querySelector<HTMLButtonElement>('.permission-option')?.focus({ preventScroll: true });
@@ -80,6 +86,23 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
     stop: () => send({ type: 'stop' }),
     setMode: async (modeId) => (await send({ type: 'set-mode', modeId })).ok,
   });
+  // The agent's login methods, on request, when it does not need a login right now.
+  let loginsShown = false;
+  const settings = new SettingsBar({
+    set: async (configId, value) => (await send({ type: 'set-config', configId, value })).ok,
+    toggleLogin: () => {
+      loginsShown = !loginsShown;
+      renderLogin();
+      if (loginsShown) login.element.scrollIntoView({ block: 'nearest' });
+    },
+  });
+  const { origin, token } = parseSessionUrl(location.href);
+  const login = new LoginCard({
+    start: async (methodId) => (await send({ type: 'login', methodId })).ok,
+    // The login terminal is a session of the same host: this page's own link token opens it too.
+    sessionHref: (sessionId) => formatSessionUrl(origin, sessionId, token),
+  });
+  log.tailSlot.append(login.element);
   const queue = new QueueView(view.queue, { ownDeviceId, send, notify: (text) => toast.show(text) });
   const composer = new Composer({
     send: async (text, images) => (await send(images.length > 0 ? { type: 'prompt', text, images } : { type: 'prompt', text })).ok,
@@ -87,7 +110,7 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
   });
   const dock = element('div', 'dock');
   const dockInner = element('div', 'dock-inner');
-  dockInner.append(turnBar.element, queue.element, composer.element);
+  dockInner.append(turnBar.element, settings.element, queue.element, composer.element);
   dock.append(dockInner);
   root.append(dock);
   pinToVisualViewport(root);
@@ -95,15 +118,20 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
   const renderMeta = (): void => {
     const meta = readConversationMeta(view);
     topBar.setSession(meta.title || meta.name || 'Conversation', meta.agentName || meta.agent);
-    turnBar.setModes(meta.modes, meta.currentModeId);
+    settings.setOptions(meta.configOptions);
+    settings.setUsage(meta.usage);
+    turnBar.setModes(meta.modes, meta.currentModeId, settings.hasModeSetting());
     composer.setImagesAllowed(meta.promptImages);
+    composer.setCommands(meta.commands);
+    renderLogin();
     renderTitle();
   };
 
   const renderTitle = (): void => {
     const meta = readConversationMeta(view);
     const name = meta.title || meta.name || 'Conversation';
-    const prefix = readStatus(view) === 'awaiting-permission' ? '(Approval needed) ' : '';
+    const status = readStatus(view);
+    const prefix = status === 'awaiting-permission' ? '(Approval needed) ' : status === 'awaiting-answer' ? '(Answer needed) ' : '';
     document.title = `${prefix}${name} · tether`;
   };
 
@@ -115,15 +143,17 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
     const live = client.state === 'live';
     turnBar.setStatus(status);
     turnBar.setEnabled(live && status !== 'ended');
+    settings.setEnabled(live && status !== 'ended');
     queue.setPaused(readConversationState(view).queuePaused && status !== 'ended');
     queue.setLive(live);
     for (const option of log.element.querySelectorAll<HTMLButtonElement>('.permission-option')) option.disabled = !live;
     composer.setState(connected && status !== 'ended', !connected ? 'Not connected' : live ? PLACEHOLDER[status] : 'Sent when your computer is back');
-    log.setWorking(status === 'working' || status === 'awaiting-permission');
+    log.setWorking(isTurnStatus(status));
     const ended = status === 'ended';
     const state = readConversationState(view);
-    log.setEnded(ended ? { reason: state.endedReason ?? '', stderrTail: state.stderrTail } : null);
+    log.setEnded(ended ? { reason: state.endedReason ?? '', detail: state.endedDetail, stderrTail: state.stderrTail } : null);
     renderIntro();
+    renderLogin();
     renderBanner();
     renderTitle();
     updateJump();
@@ -133,6 +163,18 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
     const meta = readConversationMeta(view);
     const empty = view.entries.length === 0 && view.queue.length === 0 && readStatus(view) !== 'ended';
     intro.update(empty, meta.agentName || meta.agent || 'The agent', meta.cwd);
+  };
+
+  const renderLogin = (): void => {
+    const state = readConversationState(view);
+    const meta = readConversationMeta(view);
+    const agent = meta.agentName ?? meta.agent;
+    login.set(
+      state.login ??
+        (loginsShown && meta.authMethods.length > 0 ? { agent, reason: `How to log in to ${agent}`, methods: meta.authMethods, hint: null, terminal: null } : null),
+      state.login ? 'needed' : 'asked',
+    );
+    settings.setLogins(meta.authMethods.length > 0 && state.login === null, loginsShown);
   };
 
   const renderBanner = (): void => {
