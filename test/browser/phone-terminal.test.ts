@@ -48,6 +48,8 @@ describe('browser: the terminal on a phone', () => {
     const phone = await phones.newPage();
     await phone.goto(url);
     await waitForLive(phone);
+    // The terminal view (and the test hook's term) exists once its textarea does: both come in one task.
+    await phone.getByLabel('Terminal input').waitFor({ state: 'attached', timeout: UI_TIMEOUT_MS });
     await waitFor(async () => (await renderedTermSize(phone)).cols < 60, UI_TIMEOUT_MS, 'the phone fitted the terminal to its screen');
     assert.ok((await fontSize(phone)) >= 11, `font ${await fontSize(phone)} px`);
     await typeInTerminal(phone, 'stty size\n');
