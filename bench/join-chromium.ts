@@ -90,7 +90,7 @@ export async function benchJoinChromium(browser: Browser): Promise<BenchResult> 
         const tNode = epochNow();
         const bench = (await page.evaluate('window.__bench')) as PageJoinTimeline;
         const appJsAt = (await page.evaluate(
-          "(() => { const e = performance.getEntriesByType('resource').find((r) => r.name.includes('/assets/app.js')); return e ? performance.timeOrigin + e.responseEnd : null; })()",
+          "(() => { const e = performance.getEntriesByType('resource').find((r) => /\\/assets\\/app(-[A-Z0-9]+)?\\.js$/.test(r.name)); return e ? performance.timeOrigin + e.responseEnd : null; })()",
         )) as number | null;
         const first = bench.firstScreen!;
         const elapsed = first.at - t0;

@@ -1,17 +1,23 @@
 /**
- * Builds the browser app into dist/client/web: app.js (client/web/main.ts bundled with esbuild),
- * app.css (our styles plus xterm's) and index.html, whose asset URLs carry a content hash so a
- * cached old bundle is never paired with a new host. Run by `npm run build` after tsc.
+ * Builds the browser app into dist/client/web: the app as ES modules split by page (app-<hash>.js loads
+ * the session list and the connection; the terminal view with xterm.js and the conversation view with
+ * markdown-it and DOMPurify are chunks loaded only by the page that needs them), app-<hash>.css, the
+ * icons, the web app manifest, the service worker (sw.js, which knows every asset of this build) and
+ * index.html. Asset names carry a content hash, so a cached old bundle is never paired with a new host.
  */
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 
 /** Browsers the bundle must run in: recent phones and desktops. */
 const BROWSER_TARGETS = ['chrome100', 'safari15', 'firefox100', 'edge100'];
+
+/** The app's colours, shared by the manifest and index.html. */
+const THEME_COLOR = '#11151d';
+const BACKGROUND_COLOR = '#0b0e14';
 
 /**
  * The package root, found from this file's own location so the build works from any cwd, whether it
@@ -35,25 +41,51 @@ function assertBundledFromNpm(metafile: Metafile, pkg: string): void {
   }
 }
 
-function contentHash(text: string): string {
+function contentHash(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 12);
 }
 
-/** Bundles the app and writes index.html; returns the output folder. */
+/** The file name of an esbuild output path. */
+function fileName(path: string): string {
+  return path.replaceAll('\\', '/').split('/').pop()!;
+}
+
+/** The web app manifest: what an installed tether looks like and where it opens. */
+function manifest(icons: Array<{ src: string; size: number }>): string {
+  return JSON.stringify({
+    name: 'tether',
+    short_name: 'tether',
+    description: 'Your coding agents and terminals, live from your own computer.',
+    id: '/',
+    start_url: '/',
+    scope: '/',
+    display: 'standalone',
+    background_color: BACKGROUND_COLOR,
+    theme_color: THEME_COLOR,
+    icons: icons.map((i) => ({ src: i.src, sizes: `${i.size}x${i.size}`, type: 'image/png', purpose: 'any maskable' })),
+  });
+}
+
+/** Bundles the app and writes index.html, the manifest and the service worker; returns the output folder. */
 export async function buildClient(): Promise<string> {
   const root = packageRoot();
   const webSrc = join(root, 'client', 'web');
   const outDir = join(root, 'dist', 'client', 'web');
+  // Hashed names: files of an older build would only pile up.
+  await rm(outDir, { recursive: true, force: true });
   await mkdir(outDir, { recursive: true });
 
   const script = await build({
     absWorkingDir: root,
-    entryPoints: [join(webSrc, 'main.ts')],
-    outfile: join(outDir, 'app.js'),
+    entryPoints: { app: join(webSrc, 'main.ts') },
+    outdir: outDir,
+    entryNames: '[name]-[hash]',
+    chunkNames: 'chunk-[hash]',
     bundle: true,
+    splitting: true,
     minify: true,
     sourcemap: 'linked',
-    format: 'iife',
+    format: 'esm',
     platform: 'browser',
     target: BROWSER_TARGETS,
     // simple-peer's Node-flavoured dependencies expect Buffer and process as globals.
@@ -66,24 +98,62 @@ export async function buildClient(): Promise<string> {
     logLevel: 'warning',
   });
   for (const pkg of ['events', 'buffer', 'process']) assertBundledFromNpm(script.metafile, pkg);
+  const outputs = Object.entries(script.metafile.outputs);
+  const entry = outputs.find(([, o]) => o.entryPoint?.endsWith('client/web/main.ts'));
+  if (!entry) throw new Error('client/build: no output for client/web/main.ts');
+  const appJs = fileName(entry[0]);
+  // What the entry imports statically is fetched at once, in parallel with it.
+  const preload = entry[1].imports.filter((i) => i.kind === 'import-statement').map((i) => fileName(i.path));
 
-  await build({
+  const styles = await build({
     absWorkingDir: root,
-    entryPoints: [join(webSrc, 'app.css')],
-    outfile: join(outDir, 'app.css'),
+    entryPoints: { app: join(webSrc, 'app.css') },
+    outdir: outDir,
+    entryNames: '[name]-[hash]',
     bundle: true,
     minify: true,
     target: BROWSER_TARGETS,
+    metafile: true,
     logLevel: 'warning',
   });
+  const appCss = fileName(Object.keys(styles.metafile.outputs).find((p) => p.endsWith('.css'))!);
 
-  const js = await readFile(join(outDir, 'app.js'), 'utf8');
-  const css = await readFile(join(outDir, 'app.css'), 'utf8');
+  const icons: Array<{ src: string; size: number }> = [];
+  for (const size of [192, 512]) {
+    const bytes = await readFile(join(webSrc, 'icons', `icon-${size}.png`));
+    const name = `icon-${size}-${contentHash(bytes)}.png`;
+    await copyFile(join(webSrc, 'icons', `icon-${size}.png`), join(outDir, name));
+    icons.push({ src: `/assets/${name}`, size });
+  }
+  const manifestText = manifest(icons);
+  const manifestName = `manifest-${contentHash(manifestText)}.webmanifest`;
+  await writeFile(join(outDir, manifestName), manifestText);
+
   const template = await readFile(join(webSrc, 'index.html'), 'utf8');
   const html = template
-    .replace('/assets/app.js', `/assets/app.js?v=${contentHash(js)}`)
-    .replace('/assets/app.css', `/assets/app.css?v=${contentHash(css)}`);
+    .replaceAll('{{THEME_COLOR}}', THEME_COLOR)
+    .replace('{{APP_CSS}}', `/assets/${appCss}`)
+    .replace('{{APP_JS}}', `/assets/${appJs}`)
+    .replace('{{PRELOAD}}', preload.map((p) => `<link rel="modulepreload" href="/assets/${p}">`).join('\n  '))
+    .replace('{{MANIFEST}}', `/assets/${manifestName}`)
+    .replaceAll('{{ICON}}', icons[0]!.src);
   await writeFile(join(outDir, 'index.html'), html);
+
+  // The service worker knows this build's files: it caches them all, so the app opens without the network.
+  const assets = (await readdir(outDir)).filter((f) => !f.endsWith('.map') && !f.endsWith('.LEGAL.txt') && f !== 'index.html').sort();
+  const version = contentHash(JSON.stringify([html, assets]));
+  await build({
+    absWorkingDir: root,
+    entryPoints: [join(webSrc, 'service-worker.ts')],
+    outfile: join(outDir, 'sw.js'),
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    platform: 'browser',
+    target: BROWSER_TARGETS,
+    define: { __SHELL_VERSION__: JSON.stringify(version), __SHELL_ASSETS__: JSON.stringify(assets.filter((f) => f !== 'sw.js').map((f) => `/assets/${f}`)) },
+    logLevel: 'warning',
+  });
   return outDir;
 }
 

@@ -34,7 +34,8 @@ const HELP = [
   '  /devices rename <n|id> <name>       rename a device',
   '  /devices revoke-all                 remove every device and every link (a new link is made)',
   '  /allow <n|id> [view], /deny <n|id>  answer a device waiting to join',
-  '  /stop                               stop the agent\'s current turn (Ctrl-C does too)',
+  '  /stop                               stop the agent\'s current turn (Ctrl-C does too); queued messages wait',
+  '  /run                                run the messages a stop left queued',
   '  /mode [id]                          list or switch the agent\'s modes',
   '  /config [setting value]             list or change the agent\'s settings (/model <n> and the like too)',
   '  /usage                              the context used and the cost so far',
@@ -133,6 +134,9 @@ export function runChatConsole(
       }
       case 'stop':
         report(await intent({ type: 'stop' }), readStatus(view) === 'idle' ? 'Nothing to stop.' : undefined);
+        return true;
+      case 'run':
+        report(await intent({ type: 'run-queue' }), view.queue.length === 0 ? 'Nothing is queued.' : undefined);
         return true;
       case 'usage':
         print(input.describe('usage'));

@@ -57,6 +57,10 @@ export interface RemoteControlCommand {
   bind: string;
   publicUrl: string | null;
   signalUrl: string | null;
+  /** --tls-cert/--tls-key: the embedded signal server serves https and wss (links and QR code use https). */
+  tls: TlsFiles | null;
+  /** --trust-proxy: a TLS reverse proxy in front of the embedded server sets X-Forwarded-For/-Host/-Proto. */
+  trustProxy: boolean;
   cols: number;
   rows: number;
   json: boolean;
@@ -283,6 +287,9 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
     local: { type: 'boolean' },
     'public-url': { type: 'string' },
     signal: { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    'trust-proxy': { type: 'boolean' },
     cols: { type: 'string' },
     rows: { type: 'string' },
     json: { type: 'boolean' },
@@ -315,9 +322,10 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
   const port = intFlag('port', values.port as string | undefined, 0, 65535);
   const signalUrl = urlFlag('signal', values.signal as string | undefined);
   const publicUrl = urlFlag('public-url', values['public-url'] as string | undefined);
-  if (signalUrl && (port !== undefined || values.bind !== undefined || values.local || publicUrl)) {
-    throw bad('--signal uses a standalone signal server: --port, --bind, --local and --public-url do not apply');
+  if (signalUrl && (port !== undefined || values.bind !== undefined || values.local || publicUrl || values['tls-cert'] !== undefined || values['tls-key'] !== undefined || values['trust-proxy'])) {
+    throw bad('--signal uses a standalone signal server: --port, --bind, --local, --public-url, --tls-cert, --tls-key and --trust-proxy do not apply');
   }
+  const tls = parseTls(values);
   const ice = parseHostIce(values, signalUrl !== null, values.config as string | undefined, env);
   const childEnv: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) childEnv[k] = v;
@@ -344,6 +352,8 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
     bind: bindAddress(values.bind as string | undefined, values.local as boolean | undefined),
     publicUrl,
     signalUrl,
+    tls,
+    trustProxy: Boolean(values['trust-proxy']),
     cols: intFlag('cols', values.cols as string | undefined, 2, 500) ?? 80,
     rows: intFlag('rows', values.rows as string | undefined, 1, 300) ?? 24,
     json: Boolean(values.json),

@@ -2,7 +2,8 @@
  * A conversation session: one ACP agent + its Yjs document + its devices. Prompts from any device (or
  * the host's own terminal) queue while the agent works and run in order; permission requests and
  * questions go to every device and the first answer applied wins; Stop cancels the turn, its pending
- * requests and the commands it runs. Settings, logins and resuming an earlier agent session are here too.
+ * requests and the commands it runs, and pauses the queue until a device runs it again (`run-queue`).
+ * Settings, logins and resuming an earlier agent session are here too.
  */
 import { EventEmitter } from 'node:events';
 import * as Y from 'yjs';
@@ -12,7 +13,7 @@ import { ConversationIntentSchema, type ConversationIntent } from '../protocol/m
 import type { Role } from '../protocol/roles.js';
 import { TetherError } from '../protocol/errors.js';
 import { newId } from '../protocol/ids.js';
-import { readConversationMeta, readEntry, readStatus, type AgentMode, type PermissionOption } from '../protocol/conversation-doc.js';
+import { readConversationMeta, readConversationState, readEntry, readStatus, type AgentMode, type PermissionOption } from '../protocol/conversation-doc.js';
 import { AcpAgent, type AgentCommand, type AgentExit, type AgentInfo } from './acp-agent.js';
 import { ConversationWriter } from './conversation-writer.js';
 import { ConversationQuestions, type Answerer } from './conversation-questions.js';
@@ -283,7 +284,10 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
       case 'queue-remove': {
         const at = this.writer.queueIndex(intent.queueId);
         if (at < 0) return new TetherError('QUEUE_ITEM_UNKNOWN');
-        this.writer.removeQueued(at);
+        this.doc.transact(() => {
+          this.writer.removeQueued(at);
+          if (this.writer.view.queue.length === 0) this.writer.setQueuePaused(false); // nothing left to wait
+        });
         return null;
       }
       case 'permission':
@@ -292,6 +296,12 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
         return this.questions.answer(intent.requestId, intent.action, intent.content, sender);
       case 'stop':
         await this.stopTurn(sender);
+        return null;
+      case 'run-queue':
+        this.doc.transact(() => {
+          this.writer.setQueuePaused(false);
+          this.pump();
+        });
         return null;
       case 'set-mode': {
         if (!this.modes.some((m) => m.id === intent.modeId)) return new TetherError('MODE_UNKNOWN');
@@ -338,8 +348,10 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
   private async stopTurn(sender: Sender): Promise<void> {
     if (!this.turnRunning) return;
     this.cancelAsks(sender);
-    // The notice is added when the turn ends, after the chunks already in flight.
+    // The notice is added when the turn ends, after the chunks already in flight. Whoever stopped a
+    // turn rarely wants the next queued prompt to start a moment later: the queue waits.
     this.stoppedBy = sender.name;
+    if (this.writer.view.queue.length > 0) this.writer.setQueuePaused(true);
     await this.agent.cancel();
   }
 
@@ -351,6 +363,7 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
   /** Starts the next queued prompt when the agent is free. */
   private pump(): void {
     if (this.turnRunning || this.ended || this.interruptedNow || readStatus(this.writer.view) === 'starting') return;
+    if (readConversationState(this.writer.view).queuePaused) return;
     const next = this.writer.shiftQueue();
     if (!next) return;
     this.turnRunning = true;

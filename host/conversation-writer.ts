@@ -150,6 +150,11 @@ export class ConversationWriter {
     if (this.view.state.get('status') !== status) this.view.state.set('status', status);
   }
 
+  /** Pauses the queue (after a Stop) or lets it run again. */
+  setQueuePaused(paused: boolean): void {
+    if ((this.view.state.get('queuePaused') === true) !== paused) this.view.state.set('queuePaused', paused);
+  }
+
   /** Adds a prompt as it starts (a new turn begins); its images are kept within MAX_KEPT_IMAGE_CHARS. */
   addUserPrompt(prompt: PromptInput): void {
     this.streaming = null;

@@ -23,10 +23,11 @@ Commands:
   sessions         List or prune the sessions stored in the state folder.
 
 Interactive mode takes the same options as remote-control (--agent, --port, --bind, --local,
---public-url, --signal, --ice-server, --turn-secret, --turn-ttl, --ice-transport, --cols, --rows,
---config, --link-ttl, --confirm-devices, --audit, --audit-prompts, --state-dir, --keep-history,
---history-limit, --log-level); see 'tether remote-control --help'. Interactive sessions are stored
-too: a server started in the same folder lists them, read-only.
+--public-url, --signal, --tls-cert, --tls-key, --trust-proxy, --ice-server, --turn-secret,
+--turn-ttl, --ice-transport, --cols, --rows, --config, --link-ttl, --confirm-devices, --audit,
+--audit-prompts, --state-dir, --keep-history, --history-limit, --log-level); see
+'tether remote-control --help'. Interactive sessions are stored too: a server started in the same
+folder lists them, read-only.
 Chat commands: /remote-control [name] (/rc) share or show the sharing panel, /rc new and
 /rc view (a fresh link, a view-only link), /rc stop, /devices [revoke|role|rename|revoke-all],
 /allow <n> [view], /deny <n>, /stop, /mode <id>, /config [setting value] (and /<setting> <value>,
@@ -78,6 +79,11 @@ Options:
   --public-url URL        Origin to put in the link instead of http://<LAN address>:<port>;
                           pages from it may connect to the embedded signal server.
   --signal URL            Use a standalone signal server ('tether signal') instead of the embedded one.
+  --tls-cert FILE         PEM certificate chain: serve the page and the embedded signal server over
+                          https and wss (with --tls-key); links and the QR code use https. Not with --signal.
+  --tls-key FILE          PEM private key of --tls-cert.
+  --trust-proxy           A TLS reverse proxy in front sets X-Forwarded-For/-Host/-Proto (use with
+                          --public-url https://…). Not with --signal.
   --ice-server URL        A STUN or TURN server for devices beyond this network (repeatable):
                           stun:HOST[:PORT] is handed to devices as is; turn:HOST[:PORT] and
                           turns:HOST[:PORT] need --turn-secret (or credentials in the config file).

@@ -20,11 +20,11 @@ export function primaryLanAddress(interfaces: NodeJS.Dict<NetworkInterfaceInfo[]
   return pick?.address ?? '127.0.0.1';
 }
 
-/** The origin devices use for a server bound to `bind`:`port`. */
-export function linkOrigin(bind: string, port: number, publicUrl: string | null): string {
+/** The origin devices use for a server bound to `bind`:`port` (https when it serves TLS). */
+export function linkOrigin(bind: string, port: number, publicUrl: string | null, tls = false): string {
   if (publicUrl) return publicUrl;
   const host = bind === '0.0.0.0' || bind === '::' ? primaryLanAddress() : bind;
-  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
 /** Where an embedded signal server listens, said plainly for people. */
@@ -47,8 +47,9 @@ export function describeListen(info: ListenInfo): string {
 }
 
 /** The origin the host itself uses to reach a server bound to `bind` (loopback when it listens everywhere). */
-export function selfOrigin(bind: string, port: number): string {
-  if (bind === '0.0.0.0') return `http://127.0.0.1:${port}`;
-  if (bind === '::') return `http://[::1]:${port}`;
-  return `http://${bind.includes(':') ? `[${bind}]` : bind}:${port}`;
+export function selfOrigin(bind: string, port: number, tls = false): string {
+  const scheme = tls ? 'https' : 'http';
+  if (bind === '0.0.0.0') return `${scheme}://127.0.0.1:${port}`;
+  if (bind === '::') return `${scheme}://[::1]:${port}`;
+  return `${scheme}://${bind.includes(':') ? `[${bind}]` : bind}:${port}`;
 }

@@ -23,6 +23,11 @@ export class SessionListWriter {
     this.view.meta.set('spawnMode', mode);
   }
 
+  /** Whether the server's folder is in a git repository (devices offer "Own worktree" only then). */
+  setGitRepo(gitRepo: boolean): void {
+    if (this.view.meta.get('gitRepo') !== gitRepo) this.view.meta.set('gitRepo', gitRepo);
+  }
+
   /** The startable agents, when they changed (an agent was installed or removed). */
   setAgents(agents: StartableAgent[]): void {
     if (JSON.stringify(this.view.meta.get('agents')) !== JSON.stringify(agents)) this.view.meta.set('agents', agents);

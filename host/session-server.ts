@@ -141,6 +141,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     this.authenticator = this.trust.authenticator;
     this.endpoint = new HostEndpoint({
       scope: this.listId,
+      listId: this.listId,
       authenticator: this.authenticator,
       hostName: hostname(),
       wrtc: deps.wrtc,
@@ -207,6 +208,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   /** Starts the signal server, the list and (by default) one session in the folder. */
   async start(): Promise<ServerReady> {
     if (this.spawnMode === 'worktree') this.repo = await repositoryRoot(this.config.cwd);
+    else if (this.spawnMode === 'same-dir') this.list.list.setGitRepo(await repositoryRoot(this.config.cwd).then(() => true, () => false));
     await this.hub.start();
     this.hub.signalLink?.on('register-failed', (sessionId, err) => {
       const what = sessionId === this.listId ? 'the session list' : (this.sessions.get(sessionId)?.name ?? sessionId);

@@ -11,7 +11,7 @@ import { linkOrigin, selfOrigin, type ListenInfo } from './lan-address.js';
 import { startSignalServer } from './start-signal-server.js';
 
 /** The network part of the configuration. */
-export type HubConfig = Pick<RemoteControlCommand, 'port' | 'portExplicit' | 'bind' | 'publicUrl' | 'signalUrl' | 'turn' | 'iceTransportPolicy'>;
+export type HubConfig = Pick<RemoteControlCommand, 'port' | 'portExplicit' | 'bind' | 'publicUrl' | 'signalUrl' | 'turn' | 'iceTransportPolicy'> & Partial<Pick<RemoteControlCommand, 'tls' | 'trustProxy'>>;
 
 /** Sessions served through one signal server. */
 export class SignalHub {
@@ -72,12 +72,16 @@ export class SignalHub {
       } else {
         // The host hands its own servers to devices in its challenge; the embedded server only mints TURN credentials.
         const ice = this.config.turn ? { servers: [], turn: this.config.turn } : undefined;
-        this.server = await startSignalServer({ ...this.config, ice, clientDir: this.clientDir, log: this.log });
+        const tls = this.config.tls ?? null;
+        this.server = await startSignalServer({ ...this.config, tls, ice, clientDir: this.clientDir, log: this.log });
         const { port } = this.server.address();
-        publicOrigin = linkOrigin(this.config.bind, port, this.config.publicUrl);
-        connectTo = selfOrigin(this.config.bind, port);
+        publicOrigin = linkOrigin(this.config.bind, port, this.config.publicUrl, tls !== null);
+        connectTo = selfOrigin(this.config.bind, port, tls !== null);
       }
-      this.link = new HostSignalLink(connectTo, this.handler, this.log.child({ component: 'signal-link' }));
+      // Its own embedded server over loopback: the certificate names the machine, not 127.0.0.1, and
+      // there is nobody in between to authenticate against.
+      const ownServer = !this.config.signalUrl && (this.config.tls ?? null) !== null;
+      this.link = new HostSignalLink(connectTo, this.handler, this.log.child({ component: 'signal-link' }), { ownLoopbackTls: ownServer });
       await this.link.connect();
       this.origin = publicOrigin;
     } catch (err) {

@@ -59,12 +59,15 @@ export class HostSignalLink extends EventEmitter<HostSignalLinkEvents> {
     url: string,
     private readonly handler: SignalHandler,
     private readonly log: Logger,
+    /** The URL is this process's own embedded server over loopback TLS: its certificate is not checked. */
+    options: { ownLoopbackTls?: boolean } = {},
   ) {
     super();
     const u = new URL(url);
     this.socket = io(u.origin, {
       path: `${u.pathname.replace(/\/+$/, '')}/socket.io`,
       transports: ['websocket'],
+      ...(options.ownLoopbackTls ? { rejectUnauthorized: false } : {}),
       autoConnect: false,
       reconnectionDelay: 250,
       reconnectionDelayMax: 2000,

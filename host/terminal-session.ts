@@ -6,7 +6,7 @@
 import { EventEmitter } from 'node:events';
 import * as Y from 'yjs';
 import type { Logger } from 'pino';
-import { TerminalIntentSchema, type TerminalIntent } from '../protocol/messages.js';
+import { TerminalIntentSchema, TYPING_IDLE_MS, type TerminalIntent } from '../protocol/messages.js';
 import { TetherError } from '../protocol/errors.js';
 import { roleAllows, type Role } from '../protocol/roles.js';
 import { spawnPty, type PtyExit, type PtyProcess } from './pty-process.js';
@@ -59,6 +59,8 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
   private size: { cols: number; rows: number };
   /** A restored session whose program ran when its host stopped: nothing runs until it is resumed. */
   private interruptedNow = false;
+  /** When anyone last typed (performance.now()), so a page that just opened does not resize under a typist. */
+  private lastInputAt = -Infinity;
 
   constructor(private readonly config: TerminalSessionConfig) {
     super();
@@ -123,6 +125,7 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
   /** Keystrokes from the host's own terminal (interactive mode): it takes the size like any device. */
   localInput(data: string, cols: number, rows: number): void {
     if (this.exit || !this.pty) return;
+    this.lastInputAt = performance.now();
     this.takeSize(LOCAL_ACTOR.peerId, cols, rows);
     this.writer.expectEcho();
     const refused = this.pty.write(data);
@@ -182,6 +185,7 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
     if (this.interruptedNow) return new TetherError('SESSION_INTERRUPTED');
     if (this.exit || !this.pty) return new TetherError('SESSION_ENDED');
     if (intent.type === 'resize') {
+      if (intent.ifIdle && performance.now() - this.lastInputAt < TYPING_IDLE_MS) return null; // someone is typing: keep their size
       this.takeSize(actor.peerId, intent.cols, intent.rows);
       return null;
     }
@@ -189,6 +193,7 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
     // size first, so the program reads the input at the typer's size.
     const refused = this.pty.refusal(intent.data);
     if (refused) return refused;
+    this.lastInputAt = performance.now();
     if (intent.cols !== undefined && intent.rows !== undefined) this.takeSize(actor.peerId, intent.cols, intent.rows);
     else this.writer.setSize(this.size.cols, this.size.rows, actor.peerId);
     this.writer.expectEcho();

@@ -104,7 +104,7 @@ export interface ConversationDocView {
    * authMethods, commands, configOptions, usage, sessionCaps, agentSessionId, resumedFrom
    */
   meta: Y.Map<unknown>;
-  /** status, endedReason, endedDetail, exitCode, stderrTail, login */
+  /** status, endedReason, endedDetail, exitCode, stderrTail, login, queuePaused */
   state: Y.Map<unknown>;
   /** The conversation, oldest first: one Y.Map per entry (see EntryType). */
   entries: Y.Array<Y.Map<unknown>>;
@@ -211,6 +211,8 @@ export interface ConversationState {
   endedDetail: string | null;
   exitCode: number | null;
   stderrTail: string;
+  /** A Stop left prompts in the queue: they wait for a `run-queue` intent. */
+  queuePaused: boolean;
   /** A login the agent needs, shown as a card until it is done. */
   login: LoginNeed | null;
 }
@@ -230,6 +232,7 @@ export function readConversationState(view: ConversationDocView): ConversationSt
     endedDetail: strOrNull(s.get('endedDetail')),
     exitCode: typeof exitCode === 'number' ? exitCode : null,
     stderrTail: str(s.get('stderrTail')),
+    queuePaused: s.get('queuePaused') === true,
     login: valid(LoginNeedSchema.nullable(), s.get('login'), null),
   };
 }

@@ -84,6 +84,8 @@ export const HostHelloSchema = z.strictObject({
   hostName: z.string().max(128),
   /** True when this connection paired the device (a credential now exists for its public key). */
   paired: z.boolean(),
+  /** The session list this host serves (server mode), so a session opened by its own link can lead back to it. */
+  listId: id.optional(),
 });
 export type HostHello = z.infer<typeof HostHelloSchema>;
 
@@ -134,8 +136,14 @@ export const InputIntentSchema = z.strictObject({
   rows: rows.optional(),
 });
 
-/** The sender's viewport changed: it takes over the terminal size. */
-export const ResizeIntentSchema = z.strictObject({ id, type: z.literal('resize'), cols, rows });
+/**
+ * The sender's viewport changed, or its user asked to fit: it takes over the terminal size. With
+ * `ifIdle` (a page just opened) only when nobody has typed for TYPING_IDLE_MS; otherwise nothing changes.
+ */
+export const ResizeIntentSchema = z.strictObject({ id, type: z.literal('resize'), cols, rows, ifIdle: z.boolean().optional() });
+
+/** How long after the last keystroke (any device, or the host's own terminal) someone counts as typing. */
+export const TYPING_IDLE_MS = 5000;
 
 /** Largest prompt text. */
 export const MAX_PROMPT_CHARS = 100_000;
@@ -172,8 +180,11 @@ export const PermissionIntentSchema = z.strictObject({ id, type: z.literal('perm
 /** Start an interrupted session again (its host restarted): the program or agent runs again. */
 export const ResumeIntentSchema = z.strictObject({ id, type: z.literal('resume') });
 
-/** Stop the running turn (ACP cancel), pending permission requests included. */
+/** Stop the running turn (ACP cancel), pending permission requests included; queued prompts then wait. */
 export const StopIntentSchema = z.strictObject({ id, type: z.literal('stop') });
+
+/** Run the prompts a Stop left waiting in the queue. */
+export const RunQueueIntentSchema = z.strictObject({ id, type: z.literal('run-queue') });
 
 /** Switch the agent's mode (when it offers modes). */
 export const SetModeIntentSchema = z.strictObject({ id, type: z.literal('set-mode'), modeId: handle });
@@ -266,6 +277,7 @@ export const ConversationIntentSchema = z.union([
   QueueRemoveIntentSchema,
   PermissionIntentSchema,
   StopIntentSchema,
+  RunQueueIntentSchema,
   SetModeIntentSchema,
   ResumeIntentSchema,
   SetConfigIntentSchema,
@@ -283,6 +295,7 @@ export const IntentSchema = z.union([
   QueueRemoveIntentSchema,
   PermissionIntentSchema,
   StopIntentSchema,
+  RunQueueIntentSchema,
   SetModeIntentSchema,
   ResumeIntentSchema,
   SetConfigIntentSchema,

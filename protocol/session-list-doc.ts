@@ -132,6 +132,8 @@ export interface ListMeta {
   spawnMode: SpawnMode;
   agents: StartableAgent[];
   defaultAgent: string;
+  /** Whether the folder is in a git repository (a session can get its own worktree); true when unknown. */
+  gitRepo: boolean;
 }
 
 /** Reads the list's meta map. */
@@ -152,6 +154,7 @@ export function readListMeta(view: SessionListDocView): ListMeta {
         })
       : [],
     defaultAgent: str(m.get('defaultAgent')),
+    gitRepo: m.get('gitRepo') !== false,
   };
 }
 

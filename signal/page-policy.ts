@@ -1,7 +1,7 @@
 /**
  * The security headers on every HTTP response of the signal server (pages, assets, /healthz, errors,
- * socket.io's own responses): a strict CSP (no inline scripts, connections only to this origin, no
- * framing), X-Frame-Options for old browsers, nosniff and no referrer.
+ * socket.io's own responses): a strict CSP (no inline scripts, connections only to this origin, workers
+ * and the manifest only from it, no framing), X-Frame-Options for old browsers, nosniff and no referrer.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { plainHost } from './origin-policy.js';
@@ -20,6 +20,8 @@ export function contentSecurityPolicy(host: string | null): string {
     "img-src 'self' data:",
     `connect-src ${connect}`,
     "manifest-src 'self'",
+    // The service worker (/sw.js) is the only worker; it caches the app and shows notifications.
+    "worker-src 'self'",
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",

@@ -59,8 +59,8 @@ const HELLO_TIMEOUT_MS = 5_000;
 /** No frame from the host for this long: probe it... */
 const HOST_QUIET_MS = 2_000;
 /** ...and declare it unreachable after this long (the host pings every second). */
-const HOST_SILENCE_MS = 2_800;
-const LIVENESS_CHECK_MS = 500;
+const HOST_SILENCE_MS = 2_500;
+const LIVENESS_CHECK_MS = 250;
 /**
  * Retries are capped at one second: after the network returns a device is live again within about a
  * second however long the outage was (the host's return is also announced: SignalEvents.sessionBack).

@@ -246,9 +246,11 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
   /**
    * Sends an intent; resolves with the host's reply. Survives short outages (the host dedupes by id);
    * one not answered within STALE_INTENT_MS while the connection is down resolves OFFLINE and is never
-   * sent — unless `queue` (prompts), which waits for the host however long it takes.
+   * sent — unless `queue` (prompts), which waits for the host however long it takes. With `timeoutMs`,
+   * an intent the host has not answered by then is given up (HOST_UNREACHABLE) and not sent again — for
+   * actions a person waits on, like starting a session.
    */
-  sendIntent(body: IntentBody, options: SendOptions = {}): Promise<IntentReply> {
+  sendIntent(body: IntentBody, options: SendOptions & { timeoutMs?: number } = {}): Promise<IntentReply> {
     const intent = { ...body, id: options.id ?? newId() } as Intent;
     if (this.state === 'failed' || this.state === 'closed') {
       const err = this.error ?? new TetherError('SESSION_ENDED');
@@ -264,6 +266,12 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
       const p: PendingIntent = { intent, resolve, queue: options.queue === true, timer: null, transmitted: false };
       if (!p.queue) p.timer = setTimeout(() => this.expire(intent.id), STALE_INTENT_MS);
       this.pending.set(intent.id, p);
+      if (options.timeoutMs !== undefined) {
+        setTimeout(() => {
+          if (!this.pending.has(intent.id)) return;
+          this.settle(intent.id, { id: intent.id, ok: false, error: new TetherError('HOST_UNREACHABLE', 'your computer did not answer in time').toJSON() });
+        }, options.timeoutMs);
+      }
       if (this.synced) this.sendIntentFrame(intent);
     });
   }

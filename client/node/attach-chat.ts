@@ -67,8 +67,9 @@ export function attachChat(client: SessionClient, io: AttachIo, selfName: string
       if (line === '') return rl.prompt();
       if (line === '/quit' || line === '/exit') return finish({ exitCode: 0, error: null });
       if (line === '/stop') return void send({ type: 'stop' });
+      if (line === '/run') return void send({ type: 'run-queue' });
       if (line === '/usage') return print(input.describe('usage'));
-      if (line === '/help') return print(['/stop, /quit, /usage, /config, / (the agent\'s commands). A number answers a permission request.']);
+      if (line === '/help') return print(['/stop, /run (the messages a stop left queued), /quit, /usage, /config, / (the agent\'s commands). A number answers a permission request.']);
       void typed(line);
     });
     rl.on('SIGINT', () => {

@@ -103,6 +103,13 @@ export class Composer {
     this.textarea.focus();
   }
 
+  /** Puts `text` in the message box (replacing what was there) for the user to edit or send. */
+  fill(text: string): void {
+    this.textarea.value = text;
+    this.changed();
+    this.textarea.focus();
+  }
+
   private changed(): void {
     this.sendButton.disabled = !this.enabled || this.reading > 0 || (this.textarea.value.trim() === '' && this.images.length === 0);
     this.grow();

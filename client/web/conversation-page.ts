@@ -14,6 +14,7 @@ import { ScrollFollow } from './scroll-follow.js';
 import { TurnBar } from './turn-bar.js';
 import { QueueView } from './queue-view.js';
 import { Composer } from './composer.js';
+import { ConversationIntro } from './conversation-intro.js';
 import { Toast, refusalText } from './toast.js';
 import { button, element } from './dom.js';
 import { pinToVisualViewport } from './viewport-watcher.js';
@@ -30,6 +31,8 @@ export interface ConversationPage {
   composer: Composer;
   /** Prompts waiting for the host (offline, or not yet confirmed). */
   outbox: Outbox;
+  /** Brings the card that waits for an answer into view (opened from a notification). */
+  focusAttention(): void;
 }
 
 const PLACEHOLDER: Record<ConversationStatus, string> = {
@@ -61,7 +64,8 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
 
   let follow: ScrollFollow | null = null;
   const log = new ConversationLog(view, { view, ownDeviceId, cwd: () => readConversationMeta(view).cwd, send }, (change) => (follow ? follow.keepPosition(change) : change()));
-  stage.append(log.element);
+  const intro = new ConversationIntro((text) => composer.fill(text));
+  stage.append(intro.element, log.element);
   const jump = button('Jump to latest', 'jump-latest');
   jump.hidden = true;
   stage.parentElement?.append(jump, toast.element);
@@ -75,12 +79,14 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
     jump.dataset.approval = String(approval);
   };
   follow = new ScrollFollow(stage, log.element, updateJump);
-  jump.addEventListener('click', () => {
+  const focusAttention = (): void => {
     const status = readStatus(view);
     const card = status === 'awaiting-permission' || status === 'awaiting-answer' ? log.firstPendingPermission() : null;
     follow?.jumpToLatest();
     card?.scrollIntoView({ block: 'nearest' });
-  });
+    card?.querySelector<HTMLButtonElement>('.permission-option')?.focus({ preventScroll: true });
+  };
+  jump.addEventListener('click', focusAttention);
 
   const turnBar = new TurnBar({
     stop: () => send({ type: 'stop' }),
@@ -145,20 +151,31 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
   const renderState = (): void => {
     const status = readStatus(view);
     const connected = client.state !== 'failed' && client.state !== 'closed';
+    // Stop, modes and answers act now or never: only while the computer can be reached. A message
+    // typed meanwhile waits on this device and is sent when it is back.
     const live = client.state === 'live';
     turnBar.setStatus(status);
-    // Stop, modes and settings act now or never; prompts wait in the outbox while offline.
     turnBar.setEnabled(live && status !== 'ended' && status !== 'interrupted');
     settings.setEnabled(live && status !== 'ended' && status !== 'interrupted');
-    composer.setState(connected && status !== 'ended', !connected ? 'Not connected' : live ? PLACEHOLDER[status] : 'Offline — your message waits until the host is back');
+    queue.setPaused(readConversationState(view).queuePaused && status !== 'ended');
+    queue.setLive(live);
+    for (const option of log.element.querySelectorAll<HTMLButtonElement>('.permission-option')) option.disabled = !live;
+    composer.setState(connected && status !== 'ended', !connected ? 'Not connected' : live ? PLACEHOLDER[status] : 'Sent when your computer is back');
     log.setWorking(isTurnStatus(status));
     const ended = status === 'ended';
     const state = readConversationState(view);
     log.setEnded(ended ? { reason: state.endedReason ?? '', detail: state.endedDetail, stderrTail: state.stderrTail } : null);
+    renderIntro();
     renderLogin();
     renderBanner();
     renderTitle();
     updateJump();
+  };
+
+  const renderIntro = (): void => {
+    const meta = readConversationMeta(view);
+    const empty = view.entries.length === 0 && view.queue.length === 0 && readStatus(view) !== 'ended';
+    intro.update(empty, meta.agentName || meta.agent || 'The agent', meta.cwd);
   };
 
   const renderLogin = (): void => {
@@ -182,6 +199,8 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
   const renderDevices = (): void => topBar.setDevices(readDevices(view.devices), client.peerId);
 
   view.meta.observe(renderMeta);
+  view.entries.observe(renderIntro);
+  view.queue.observe(renderIntro);
   view.state.observe(renderState);
   view.devices.observe(renderDevices);
   client.on('state', (state, error) => {
@@ -202,5 +221,5 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
   performance.mark('tether:conversation-painted');
   if (!coarsePointer()) composer.focus();
   outboxView.render();
-  return { log, composer, outbox };
+  return { log, composer, outbox, focusAttention };
 }

@@ -2,19 +2,23 @@
  * Plain-language headlines and next steps for the errors that stop this page from connecting. The
  * detail comes from the error itself (the registry's message, or the host's); the code is always shown.
  */
-import type { ErrorCode } from '../../protocol/errors.js';
+import type { ErrorCode, TetherError } from '../../protocol/errors.js';
 
 const HEADLINES: Partial<Record<ErrorCode, string>> = {
   KEY_MISSING: 'This link has no key',
   KEY_REJECTED: 'This link was not accepted',
   MAC_INVALID: 'The connection was refused: it failed authentication',
   SESSION_UNKNOWN: 'This session is not running',
+  CONNECT_TIMEOUT: "Can't reach your computer — is tether still running?",
+  WEBRTC_FAILED: "Can't reach your computer — is tether still running?",
+  PEER_CLOSED: 'The connection to your computer dropped',
+  RATE_LIMITED: 'Too many tries at once',
   SESSION_ENDED: 'This session has ended',
   CLIENT_TOO_OLD: 'This page is older than the host',
-  HOST_TOO_OLD: 'The host runs an older tether',
-  SERVER_TOO_OLD: 'The signal server runs an older tether',
+  HOST_TOO_OLD: 'Your computer runs an older tether',
+  SERVER_TOO_OLD: 'The server runs an older tether',
   BAD_FLAG: 'This is not a session link',
-  SIGNAL_UNREACHABLE: 'Cannot reach the host',
+  SIGNAL_UNREACHABLE: "Can't reach your computer — is tether still running?",
   HOST_UNREACHABLE: "Can't reach your computer — is tether still running?",
   LINK_EXPIRED: 'This link has expired — ask for a new one',
   DEVICE_UNKNOWN: 'The host does not know this device any more',
@@ -50,4 +54,19 @@ export function failureHint(code: ErrorCode): string | null {
 /** The headline for a failure with `code`. */
 export function failureHeadline(code: ErrorCode): string {
   return HEADLINES[code] ?? 'Cannot connect to this session';
+}
+
+/** Errors that mean the computer (or the server in front of it) cannot be reached right now. */
+const UNREACHABLE: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['HOST_UNREACHABLE', 'SIGNAL_UNREACHABLE', 'CONNECT_TIMEOUT', 'WEBRTC_FAILED', 'SESSION_UNKNOWN', 'PEER_CLOSED']);
+
+/** True when `code` means the computer cannot be reached (the page keeps trying; Retry tries now). */
+export function isUnreachable(code: ErrorCode): boolean {
+  return UNREACHABLE.has(code);
+}
+
+/** What the banner says while the page is not connected and keeps trying, in plain words. */
+export function connectionWords(error: TetherError): string {
+  if (isUnreachable(error.code)) return "Can't reach your computer — is tether still running? Trying again…";
+  if (error.code === 'RATE_LIMITED') return 'Too many tries at once; trying again shortly…';
+  return `${failureHeadline(error.code)}. Trying again…`;
 }

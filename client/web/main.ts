@@ -1,6 +1,8 @@
 /**
  * The browser app's entry point: reads the session link from the address bar and either explains
- * plainly why it cannot be used (no key, malformed link) or joins the session.
+ * plainly why it cannot be used (no key, malformed link) or joins the session. The start page (`/`,
+ * where an installed app opens) goes to the session list this device used last, or says how to get
+ * there. On a secure origin it installs the service worker (the app then opens from its cache).
  */
 // First: zod must be configured before any module creates a schema.
 import './zod-without-eval.js';
@@ -14,6 +16,9 @@ import { IndexedDbReplicas } from './indexeddb-replicas.js';
 import { IndexedDbOutbox } from './indexeddb-outbox.js';
 import { onDeviceRevoked } from './revocation.js';
 import { BrowserCredentialStore } from './browser-credential-store.js';
+import { homeLink } from './home.js';
+import { registerServiceWorker, updateAndReload } from './app-shell.js';
+import { showStartPage } from './start-page.js';
 
 declare global {
   interface Window {
@@ -31,8 +36,18 @@ function main(): void {
   window.addEventListener('hashchange', () => location.reload());
   const root = document.getElementById('app');
   if (!root) throw new Error('tether: index.html has no #app element');
-  const layout = createPageLayout(root);
   const url = location.href;
+  if (location.pathname === '/') {
+    const home = homeLink();
+    if (home) {
+      location.replace(home);
+      return;
+    }
+    showStartPage(root);
+    registerServiceWorker();
+    return;
+  }
+  const layout = createPageLayout(root);
   let sessionId: string;
   try {
     sessionId = parseSessionUrl(url).sessionId;
@@ -66,16 +81,28 @@ function main(): void {
     if (document.visibilityState === 'visible') nudge();
   });
   (navigator as Navigator & { connection?: EventTarget }).connection?.addEventListener('change', nudge);
+  const focus = new URLSearchParams(location.search).get('focus');
   startSessionPage(layout, client, {
     sessionId,
+    focus,
     publish: (page) => {
       window.__tether = page;
     },
   });
+  // The host runs a newer tether: fetch the new app (its service worker too) and start again on it.
+  client.on('state', (state, error) => {
+    if (state === 'failed' && error?.code === 'CLIENT_TOO_OLD') void updateAndReload();
+  });
+  // Installed once connected, so caching the app never competes with the first screen.
+  client.once('synced', () => registerServiceWorker());
   // Leave promptly so other devices see this one go; a page restored from the back/forward cache reloads.
   window.addEventListener('pagehide', () => client.close());
   window.addEventListener('pageshow', (event) => {
     if (event.persisted) location.reload();
+  });
+  // Back in view (a phone unlocked, the app switched to): try at once rather than at the next backoff.
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState === 'visible') client.nudge();
   });
 }
 

@@ -36,6 +36,8 @@ export interface NewSessionOptions {
   defaultAgent: string;
   spawnMode: SpawnMode;
   folder: string;
+  /** False when the folder is not in a git repository ("Own worktree" is then disabled). */
+  gitRepo?: boolean;
 }
 
 let formCount = 0;
@@ -52,6 +54,7 @@ export class NewSessionSheet {
   private readonly worktree = element('input');
   private readonly sameDirHint = element('span', 'choice-hint');
   private readonly worktreeHint = element('span', 'choice-hint');
+  private readonly worktreeChoice: HTMLElement;
   private readonly resume = element('fieldset', 'field-resume');
   private readonly resumeButton = button('Resume an earlier session…', 'sheet-link-button');
   private readonly resumeStatus = element('p', 'field-hint resume-status');
@@ -65,6 +68,7 @@ export class NewSessionSheet {
   private agentTouched = false;
   private whereTouched = false;
   private sending = false;
+  private connected = true;
 
   constructor(private readonly actions: NewSessionActions) {
     const n = ++formCount;
@@ -94,7 +98,7 @@ export class NewSessionSheet {
     this.where.append(
       legend,
       choice(this.sameDir, `new-where-${n}`, 'same-dir', 'Same folder', this.sameDirHint),
-      choice(this.worktree, `new-where-${n}`, 'worktree', 'Own worktree', this.worktreeHint),
+      (this.worktreeChoice = choice(this.worktree, `new-where-${n}`, 'worktree', 'Own worktree', this.worktreeHint)),
     );
 
     this.resume.append(element('legend', 'field-label', 'Start from'), this.resumeButton, this.resumeStatus, this.resumeList);
@@ -155,7 +159,14 @@ export class NewSessionSheet {
     }
     this.where.hidden = options.spawnMode === 'session';
     if (!this.whereTouched) this.followSpawnMode();
+    this.offerWorktree();
     this.renderHints();
+  }
+
+  /** Start needs the computer: disabled while it cannot be reached (a start under way keeps its own state). */
+  setConnected(connected: boolean): void {
+    this.connected = connected;
+    if (!this.sending) this.startButton.disabled = !connected;
   }
 
   /** Follows what the host learned about agents' earlier sessions. */
@@ -186,6 +197,14 @@ export class NewSessionSheet {
     this.sameDir.checked = !worktree;
   }
 
+  /** Outside a git repository a worktree cannot work: say so instead of failing on Start. */
+  private offerWorktree(): void {
+    const offered = this.options.gitRepo !== false;
+    this.worktree.disabled = !offered;
+    this.worktreeChoice.dataset.disabled = String(!offered);
+    if (!offered && this.worktree.checked) this.sameDir.checked = true;
+  }
+
   private selectedAgent(): StartableAgent | undefined {
     return this.options.agents.find((a) => a.label === this.agent.value);
   }
@@ -201,7 +220,10 @@ export class NewSessionSheet {
     setText(this.sameDirHint, this.options.folder || 'The server\'s folder');
     this.sameDirHint.title = this.options.folder;
     const name = this.name.value.trim();
-    setText(this.worktreeHint, `New branch tether/${name && !nameProblem(name) ? name : '<name>'}`);
+    setText(
+      this.worktreeHint,
+      this.options.gitRepo === false ? 'Not a git repository, so no worktree' : `New branch tether/${name && !nameProblem(name) ? name : '<name>'}`,
+    );
   }
 
   /** The earlier session chosen, or null for a new conversation. */
@@ -285,9 +307,11 @@ export class NewSessionSheet {
     try {
       const reply = await this.actions.start(request);
       if (reply.ok) this.sheet.close();
+      else if (reply.error.code === 'HOST_UNREACHABLE') showError(this.error, 'Your computer did not answer. Check that tether is still running there, then try again.');
       else showError(this.error, refusalText(reply.error));
     } finally {
       this.sending = false;
+      this.startButton.disabled = !this.connected;
       setText(this.startButton, 'Start');
       this.renderHints();
     }

@@ -1,6 +1,6 @@
 /**
  * The prompts waiting for the agent to finish its turn, shown above the prompt box in the order they
- * will run. Any device can edit or remove any of them; the host applies the first change and the
+ * will run; after a Stop they wait until someone taps "Run queued (n)". Any device can edit or remove any of them; the host applies the first change and the
  * list follows the document, so an item that starts running while being edited simply leaves.
  */
 import type * as Y from 'yjs';
@@ -32,9 +32,14 @@ const str = (item: Y.Map<unknown>, key: string): string => {
 export class QueueView {
   readonly element = element('section', 'queue');
   private readonly count = element('span', 'queue-count');
+  private readonly hint = element('span', 'queue-hint', 'runs when the agent is free');
   private readonly list = element('ol', 'queue-list');
+  private readonly runButton = button('Run queued', 'run-queue-button');
   private readonly rows = new Map<string, Row>();
   private order = '';
+  private paused = false;
+  private live = true;
+  private running = false;
 
   constructor(
     private readonly queue: Y.Array<Y.Map<unknown>>,
@@ -42,9 +47,32 @@ export class QueueView {
   ) {
     this.element.setAttribute('aria-label', 'Queued messages');
     const head = element('h2', 'queue-head');
-    head.append(element('span', undefined, 'Queued'), this.count, element('span', 'queue-hint', 'runs when the agent is free'));
-    this.element.append(head, this.list);
+    head.append(element('span', undefined, 'Queued'), this.count, this.hint);
+    this.runButton.hidden = true;
+    this.runButton.addEventListener('click', () => {
+      this.running = true;
+      this.render();
+      void this.actions.send({ type: 'run-queue' }).then(() => {
+        this.running = false;
+        this.render();
+      });
+    });
+    this.element.append(head, this.list, this.runButton);
     queue.observeDeep(() => this.render());
+    this.render();
+  }
+
+  /** A Stop paused the queue (the document's state says so). */
+  setPaused(paused: boolean): void {
+    if (paused === this.paused) return;
+    this.paused = paused;
+    this.render();
+  }
+
+  /** Run queued acts now or never: only while the computer can be reached. */
+  setLive(live: boolean): void {
+    if (live === this.live) return;
+    this.live = live;
     this.render();
   }
 
@@ -52,6 +80,10 @@ export class QueueView {
     const items = this.queue.toArray();
     this.element.hidden = items.length === 0;
     setText(this.count, String(items.length));
+    setText(this.hint, this.paused ? 'paused after Stop' : 'runs when the agent is free');
+    this.runButton.hidden = !this.paused;
+    this.runButton.disabled = this.running || !this.live;
+    setText(this.runButton, `Run queued (${items.length})`);
     const seen = new Set<string>();
     for (const item of items) {
       const queued = readQueued(item);

@@ -128,6 +128,11 @@ export class SessionCard {
     this.tick(now);
   }
 
+  /** Enables the card's actions (they need the computer: disabled while it cannot be reached). */
+  setEnabled(enabled: boolean): void {
+    for (const b of [this.renameButton, this.endButton, this.removeButton, this.saveButton]) b.disabled = !enabled;
+  }
+
   /** Refreshes the relative time. */
   tick(now: number): void {
     const at = this.session.lastActivity;

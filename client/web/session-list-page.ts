@@ -27,8 +27,13 @@ import { icon } from './icons.js';
 import { RELATIVE_TIME_REFRESH_MS } from './relative-time.js';
 import { pinToVisualViewport } from './viewport-watcher.js';
 import { rememberList } from './list-return.js';
+import { rememberKind } from './view-loader.js';
+import { rememberHome } from './home.js';
 import { DevicePanel } from './device-panel.js';
 import { trustedDeviceMap } from '../../protocol/trusted-devices.js';
+
+/** How long Start waits for the computer to answer before saying it did not. */
+const START_TIMEOUT_MS = 10_000;
 
 /** What the list page exposes to tests (through `window.__tether`). */
 export interface SessionListPage {
@@ -68,6 +73,8 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
   // this browser is paired, with none.
   const { origin, token: linkToken } = parseSessionUrl(location.href);
   document.documentElement.dataset.view = 'session-list';
+  // This list is where the installed app (and every Home link) opens from now on.
+  rememberHome(location.href);
   stage.classList.add('list-stage');
   stage.setAttribute('aria-label', 'Session list');
 
@@ -78,9 +85,14 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
   const chips = element('div', 'list-chips');
   const capacity = element('span', 'chip chip-capacity');
   const spawn = element('span', 'chip chip-spawn');
-  const approvals = element('span', 'chip chip-approval');
+  // A link to the (first) session that waits, at its waiting card: one tap from the list to the answer.
+  const approvals = element('a', 'chip chip-approval');
   approvals.hidden = true;
   chips.append(capacity, spawn, approvals);
+  approvals.addEventListener('click', () => {
+    const session = shown.find((s) => s.id === approvals.dataset.sessionId);
+    if (session) cardActions.opening(session);
+  });
   const where = element('p', 'list-where');
   const whereText = element('span', 'list-where-text');
   where.append(icon('folder'), whereText);
@@ -121,7 +133,8 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
     start: async (request: StartRequest) => {
       const pending = { name: request.name ?? null, known: new Set(view.sessions.keys()), confirmed: false, until: Date.now() + 30_000 };
       pendingStart = pending;
-      const reply = await send({ type: 'start-session', ...request });
+      // The computer may have gone away meanwhile: the sheet says so rather than spin.
+      const reply = await client.sendIntent({ type: 'start-session', ...request }, { timeoutMs: START_TIMEOUT_MS });
       if (pendingStart === pending) {
         if (reply.ok) {
           pending.confirmed = true;
@@ -153,7 +166,10 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
       const reply = await send({ type: 'resume-session', sessionId });
       if (!reply.ok) toast.show(refusalText(reply.error));
     },
-    opening: (session: ListedSession) => rememberList(session.id, location.href),
+    opening: (session: ListedSession) => {
+      rememberList(session.id, location.href);
+      rememberKind(session.id, session.kind);
+    },
     editing: (card: SessionCard) => {
       for (const other of cards.values()) if (other !== card) other.closeRename();
     },
@@ -171,8 +187,10 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
     const fresh = added.find((s) => s.name === pending.name) ?? (added.length === 1 ? added[0] : undefined);
     if (!fresh) return;
     pendingStart = null;
-    cards.get(fresh.id)?.flash();
     setText(announcer, `Started ${fresh.name}.`);
+    // Straight into it: that is why it was started.
+    cardActions.opening(fresh);
+    location.assign(formatSessionUrl(origin, fresh.id, linkToken));
   };
 
   const renderMeta = (): void => {
@@ -190,7 +208,7 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
     newButton.hidden = mode === 'session';
     capacity.hidden = mode === 'session'; // one session, always "full": the spawn chip says it
     singleNote.hidden = mode !== 'session';
-    sheet.setOptions({ agents: meta.agents, defaultAgent: meta.defaultAgent, spawnMode: mode, folder });
+    sheet.setOptions({ agents: meta.agents, defaultAgent: meta.defaultAgent, spawnMode: mode, folder, gitRepo: meta.gitRepo });
     renderCounts();
   };
 
@@ -205,6 +223,13 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
     approvals.hidden = waiting === 0;
     const onlyApprovals = shown.every((s) => s.state !== 'awaiting-answer');
     setText(approvals, onlyApprovals ? `${waiting} waiting for approval` : `${waiting} waiting for you`);
+    const first = shown.find(waitsForUser);
+    if (first) {
+      const link = new URL(formatSessionUrl(origin, first.id, linkToken));
+      link.searchParams.set('focus', 'attention');
+      approvals.href = link.href;
+      approvals.dataset.sessionId = first.id;
+    }
     const name = meta.name || 'Sessions';
     document.title = `${waiting > 0 ? `(${waiting}) ` : ''}${name} · tether`;
   };
@@ -229,6 +254,7 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
       let card = cards.get(row.id);
       if (!card) {
         card = new SessionCard(row, cardActions);
+        card.setEnabled(client.state === 'live');
         cards.set(row.id, card);
       }
       const command = agents.find((a) => a.label === row.agent)?.command ?? '';
@@ -256,14 +282,7 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
 
   const renderDevices = (): void => topBar.setDevices(readDevices(view.devices), client.peerId);
 
-  const renderBanner = (): void => {
-    const error = client.error;
-    if (client.state === 'closed') notices.setBanner('Disconnected from the server.', 'ended');
-    else if ((client.state === 'reconnecting' || client.state === 'connecting') && error) {
-      const verb = client.state === 'reconnecting' ? 'Reconnecting' : 'Connecting';
-      notices.setBanner(`${verb}… ${error.message} (${error.code})`, 'warning');
-    } else notices.setBanner(null);
-  };
+  const renderBanner = (): void => notices.setSessionBanner(null, client);
 
   view.meta.observe(renderMeta);
   view.sessions.observeDeep(schedule);
@@ -271,7 +290,11 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
   client.on('state', (state, error) => {
     topBar.setConnection(state, error);
     notices.setFailure(state === 'failed' ? error : null);
-    newButton.disabled = state === 'failed' || state === 'closed';
+    // Starting, renaming and ending need the computer: not while it cannot be reached.
+    const live = state === 'live';
+    newButton.disabled = !live;
+    sheet.setConnected(live);
+    for (const card of cards.values()) card.setEnabled(live);
     renderBanner();
     renderDevices(); // the peer id changes on every (re)connect: "you" must follow it
   });

@@ -1,19 +1,22 @@
 /**
  * Wires one session to the page. Until the replica says what kind of document it is, the page shows
- * the connection state only (top bar, banner, failure card); then it builds the terminal view, the
- * conversation view or — for a server's link — the session list, which take over those shared parts.
+ * the connection state only (top bar, banner, failure card); then it loads the code of that view (the
+ * terminal, the conversation or — for a server's link — the session list) and builds it; the view takes
+ * over those shared parts.
  */
 import type { Terminal } from '@xterm/xterm';
 import { sessionKind } from '../../protocol/session-kind.js';
 import type { SessionClient } from '../../client/core/session-client.js';
 import type { PageLayout } from './page-layout.js';
-import { mountTerminalPage } from './terminal-page.js';
-import { mountConversationPage, type ConversationPage } from './conversation-page.js';
-import { mountSessionListPage, type SessionListPage } from './session-list-page.js';
+import type { ConversationPage } from './conversation-page.js';
+import type { SessionListPage } from './session-list-page.js';
 import { listOf } from './list-return.js';
-import { failureHeadline } from './failure-text.js';
+import { connectionWords, failureHeadline } from './failure-text.js';
 import type { ErrorCode } from '../../protocol/errors.js';
 import { deviceRevoked } from './revocation.js';
+import { loadView, preloadView, rememberKind } from './view-loader.js';
+import { homeHref } from './home.js';
+import { formatSessionUrl } from '../../protocol/session-url.js';
 
 /** Errors about the link itself: shown as a failure even while the page retries. */
 const LINK_PROBLEMS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['KEY_REJECTED', 'MAC_INVALID', 'LINK_EXPIRED', 'DEVICE_UNKNOWN']);
@@ -33,6 +36,8 @@ export interface SessionPage {
 export interface SessionPageOptions {
   /** The session's id (from its link), to find the list it was opened from. */
   sessionId?: string;
+  /** What to bring into view once the session shows ('attention': the card that waits), from a notification. */
+  focus?: string | null;
   /** Called with the page now and again once its view is built (main.ts sets the test hook). */
   publish(page: SessionPage): void;
 }
@@ -41,24 +46,61 @@ export interface SessionPageOptions {
 export function startSessionPage(layout: PageLayout, client: SessionClient, options: SessionPageOptions): void {
   const { topBar, notices } = layout;
   let mounted = false;
+  let mounting = false;
+  notices.setActions({
+    // A fatal refusal cannot be retried on this page: load it again (a new link may be in the address bar).
+    retry: () => (client.state === 'failed' ? location.reload() : client.nudge()),
+    home: () => backTo(),
+  });
+  /**
+   * The way back: the list this session was opened from in this tab, else the list of the computer
+   * serving it (a session opened by its own link), else the app's home.
+   */
+  const backTo = (): string => {
+    const fromTab = listOf(client.sessionId);
+    if (fromTab) return fromTab;
+    const listId = client.connection.hostHello?.listId;
+    if (listId && listId !== client.sessionId) return formatSessionUrl(location.origin, listId, null);
+    return homeHref();
+  };
 
   const mount = (): void => {
     const kind = sessionKind(client.doc);
-    if (mounted || kind === null) return;
-    mounted = true;
+    if (mounting || kind === null) return;
+    mounting = true;
     client.doc.off('afterTransaction', mount);
-    layout.stage.setAttribute('aria-busy', 'false');
-    if (kind === 'session-list') {
-      options.publish({ client, list: mountSessionListPage(layout, client) });
-      return;
-    }
-    if (kind === 'terminal') options.publish({ client, term: mountTerminalPage(layout, client) });
-    else options.publish({ client, conversation: mountConversationPage(layout, client, client.connection.hostHello?.deviceId ?? '') });
-    // Opened from a server's session list in this tab: offer the way back.
-    if (options.sessionId) layout.topBar.setBackLink(listOf(options.sessionId));
+    if (options.sessionId) rememberKind(options.sessionId, kind);
+    void (async () => {
+      if (kind === 'session-list') {
+        const { mountSessionListPage } = await loadView('session-list');
+        mounted = true;
+        layout.stage.setAttribute('aria-busy', 'false');
+        options.publish({ client, list: mountSessionListPage(layout, client) });
+        return;
+      }
+      if (kind === 'terminal') {
+        const { mountTerminalPage } = await loadView('terminal');
+        mounted = true;
+        layout.stage.setAttribute('aria-busy', 'false');
+        options.publish({ client, term: mountTerminalPage(layout, client) });
+      } else {
+        const { mountConversationPage } = await loadView('conversation');
+        mounted = true;
+        layout.stage.setAttribute('aria-busy', 'false');
+        const conversation = mountConversationPage(layout, client, client.connection.hostHello?.deviceId ?? '');
+        options.publish({ client, conversation });
+        if (options.focus === 'attention') conversation.focusAttention();
+      }
+      // Every session offers the way back to its list (or the app's home when it has none).
+      layout.topBar.setBackLink(backTo());
+    })().catch((err: unknown) => {
+      console.error('tether: cannot load this view', err);
+      notices.setBanner('This page could not load. Reload it to get the latest version.', 'warning', true);
+    });
   };
   // afterTransaction, not 'update': an 'update' listener makes Yjs re-encode every update (a long history's whole first sync).
   client.doc.on('afterTransaction', mount);
+  if (options.sessionId) preloadView(options.sessionId);
 
   // Offline, the replica shown is as old as its last sync: the top bar says so (every view).
   const synced = (): void => topBar.setLastSynced(client.lastSyncedAt);
@@ -71,7 +113,7 @@ export function startSessionPage(layout: PageLayout, client: SessionClient, opti
   };
   client.on('role', showRole);
   client.on('waiting', (message) => {
-    notices.setBanner(message === null ? null : `${message} The host's owner decides (on tether's screen or another owner device).`, 'warning');
+    notices.setBanner(message === null ? null : `${message} The owner of the computer decides (on tether's screen or another owner device).`, 'warning');
   });
   // Removed by the host: nothing it showed stays on this page, nothing kept for that host stays here.
   client.on('revoked', (err) => {
@@ -84,17 +126,19 @@ export function startSessionPage(layout: PageLayout, client: SessionClient, opti
 
   // Before the view exists: the connection state and why it is not live yet.
   client.on('state', (state, error) => {
+    document.documentElement.dataset.connection = state;
     if (mounted) return;
     topBar.setConnection(state, error);
     // A refused link is explained at once, even while the page keeps retrying (an unauthenticated
     // refusal may come from the signal server alone, so it is never final).
     notices.setFailure(state === 'failed' || (error && LINK_PROBLEMS.has(error.code)) ? error : null);
     if (state === 'closed') notices.setBanner(error ? `${failureHeadline(error.code)}.` : 'Session ended.', 'ended');
-    else if ((state === 'reconnecting' || state === 'connecting') && error) notices.setBanner(`Connecting… ${error.message} (${error.code})`, 'warning');
+    else if ((state === 'reconnecting' || state === 'connecting') && error) notices.setBanner(connectionWords(error), 'warning', true);
     else notices.setBanner(null);
   });
 
   layout.stage.setAttribute('aria-busy', 'true');
+  document.documentElement.dataset.connection = client.state;
   options.publish({ client });
   performance.mark('tether:session-start');
   client.start();

@@ -23,7 +23,7 @@ const coarsePointer = (): boolean => window.matchMedia('(pointer: coarse)').matc
 /** Builds the terminal view for `client`'s replica (already synced far enough to know its kind). */
 export function mountTerminalPage(layout: PageLayout, client: SessionClient): Terminal {
   const { root, topBar, notices, stage } = layout;
-  const terminal = new TerminalView(stage);
+  const terminal = new TerminalView(stage, () => fitToThisScreen());
   const send = (intent: IntentBody): void => {
     client.sendIntent(intent).then(
       (reply) => {
@@ -44,6 +44,12 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
   root.append(keyBar.element);
   onUserInput(terminal.term, (data) => input.typed(data));
 
+  /** Takes the terminal size: what fills this screen at a comfortable font. */
+  const fitToThisScreen = (ifIdle = false): void => {
+    if (!input.enabled) return;
+    send({ type: 'resize', ...terminal.preferredSize(), ...(ifIdle ? { ifIdle } : {}) });
+  };
+
   pinToVisualViewport(root);
   const resizes = new ResizeRequests(() => terminal.preferredSize(), (intent) => {
     if (input.enabled) send(intent);
@@ -55,8 +61,8 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
   let exited = false;
   let interrupted: string = readTerminal(client.view).state;
   const updateInputEnabled = (): void => {
-    // Keystrokes never wait for the host: offline, or interrupted, there is nothing to type into. A
-    // view-only device never types, and so never sets the terminal's size.
+    // A view-only device never types, and so never sets the terminal's size. Keys typed while the
+    // computer cannot be reached, or while the session is interrupted, would arrive late: not at all.
     const enabled = !exited && client.state === 'live' && readTerminal(client.view).state === 'running' && client.role !== 'view';
     input.enabled = enabled;
     terminal.setInputEnabled(enabled);
@@ -69,12 +75,13 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
     notices.setSessionBanner(snapshot.state === 'exited' ? (snapshot.endedReason ?? exitText(snapshot.exitCode, snapshot.exitSignal)) : null, { state: client.state, error }, resume);
   };
 
-  /** Says whose screen the terminal fits when it is not this one, and how to take it over. */
-  const sizeHint = (owner: string | null): string | null => {
-    if (exited || client.state !== 'live' || owner === null || owner === client.peerId) return null;
+  /** Says whose screen the terminal fits when it is not this one (the view then offers to fit this one). */
+  const sizeHint = (owner: string | null, size: { cols: number; rows: number }): string | null => {
+    if (exited || !input.enabled || owner === client.peerId) return null;
+    const mine = terminal.preferredSize();
+    if (mine.cols === size.cols && mine.rows === size.rows) return null;
     const name = readDevices(client.view.devices).find(([peerId]) => peerId === owner)?.[1].name;
-    if (!name) return null;
-    return `Sized for ${name}. Type here to fit this screen.`;
+    return name ? `Sized for ${name}.` : 'Sized for another screen.';
   };
 
   const render = (): void => {
@@ -83,7 +90,7 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
     document.title = `${snapshot.name || snapshot.command || 'Session'} · tether`;
     topBar.setDevices(readDevices(client.view.devices), client.peerId, snapshot.sizeOwner);
     terminal.setSize({ cols: snapshot.cols, rows: snapshot.rows });
-    terminal.setHint(sizeHint(snapshot.sizeOwner));
+    terminal.setHint(sizeHint(snapshot.sizeOwner, snapshot));
     terminal.renderOutput(client.view);
     if (snapshot.state !== interrupted) {
       interrupted = snapshot.state;
@@ -109,9 +116,18 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
     updateBanner(error);
     render(); // the peer id changes on every (re)connect: "you" must follow it
   });
+  // Opening the page fits the terminal to this screen, unless someone is typing (the host decides);
+  // once, as soon as this device may type (the page usually mounts already synced).
+  let openFitDone = false;
+  const fitOnOpen = (): void => {
+    if (openFitDone || !input.enabled) return;
+    openFitDone = true;
+    fitToThisScreen(true);
+  };
   let focused = false;
   client.on('synced', () => {
     render();
+    fitOnOpen();
     if (!focused && !coarsePointer()) terminal.focus();
     focused = true;
   });
@@ -120,6 +136,7 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
 
   render();
   updateInputEnabled(); // a view-only device never types or sizes, from the first frame on
+  fitOnOpen();
   return terminal.term;
 }
 

@@ -8,6 +8,7 @@ import { OutputCursor, type TerminalDocView } from '../../protocol/terminal-doc.
 import { cellMeasure, type CellMeasure } from './cell-metrics.js';
 import { terminalLinkHandler } from './terminal-links.js';
 import { comfortableFontSize, fitSize, fontSizeToFit, renderedBox, type Box, type TermSize } from './terminal-layout.js';
+import { button, element } from './dom.js';
 
 /** System monospace fonts only: the page's CSP allows no font downloads, and none are needed. */
 export const TERMINAL_FONT_FAMILY =
@@ -16,8 +17,8 @@ export const TERMINAL_FONT_FAMILY =
 /** Lines kept in xterm's own scrollback (the document keeps ~1 MiB of output, replayed on reset). */
 const SCROLLBACK_LINES = 5000;
 
-/** Free height below the terminal needed to show the size hint. */
-const HINT_SPACE_PX = 48;
+/** Height kept free below the terminal for the size hint and its "Fit to this screen" button. */
+const HINT_SPACE_PX = 64;
 
 /** Colours shared with app.css. */
 const THEME = {
@@ -51,16 +52,24 @@ export class TerminalView {
   private readonly measure: CellMeasure;
   private readonly frame: HTMLElement;
   private readonly hint: HTMLElement;
-  private hintText: string | null = null;
+  private readonly hintText: HTMLElement;
+  private hintShown: string | null = null;
   private size: TermSize = { cols: 80, rows: 24 };
 
-  constructor(private readonly stage: HTMLElement) {
+  /** `onFit`: the user tapped "Fit to this screen". */
+  constructor(private readonly stage: HTMLElement, onFit: () => void) {
     this.measure = cellMeasure(TERMINAL_FONT_FAMILY);
     this.frame = document.createElement('div');
     this.frame.className = 'terminal-frame';
-    this.hint = document.createElement('p');
-    this.hint.className = 'size-hint';
+    this.hint = element('div', 'size-hint');
     this.hint.hidden = true;
+    this.hintText = element('span', 'size-hint-text');
+    const fit = button('Fit to this screen', 'size-hint-fit');
+    fit.addEventListener('click', (event) => {
+      event.stopPropagation(); // a tap on the stage focuses the terminal (and opens the keyboard): not for this one
+      onFit();
+    });
+    this.hint.append(this.hintText, fit);
     stage.append(this.frame, this.hint);
     this.term = new Terminal({
       cols: this.size.cols,
@@ -114,8 +123,11 @@ export class TerminalView {
 
   /** Picks the font that fits the session's size into the stage; call after any layout change. */
   layout(): void {
-    const box = this.availableBox();
-    if (box.width === 0 || box.height === 0) return; // hidden; the next change lays out again
+    const stageBox = this.availableBox();
+    if (stageBox.width === 0 || stageBox.height === 0) return; // hidden; the next change lays out again
+    // The hint and its Fit button get their own space below the terminal: they never cover it.
+    const hintRoom = this.hintShown !== null && stageBox.height > 3 * HINT_SPACE_PX;
+    const box = { width: stageBox.width, height: stageBox.height - (hintRoom ? HINT_SPACE_PX : 0) };
     // Never larger than 1.5× a comfortable size: a tiny terminal on a big screen stays readable, not huge.
     const maxFont = comfortableFontSize(box) * 1.5;
     const fontSize = fontSizeToFit(this.size, box, maxFont, this.measure);
@@ -123,15 +135,14 @@ export class TerminalView {
     const rendered = renderedBox(this.size, fontSize, this.measure);
     this.frame.style.width = `${rendered.width}px`;
     this.frame.style.height = `${rendered.height}px`;
-    // The hint only goes in space the terminal leaves free below it; it never covers it.
-    this.hint.hidden = this.hintText === null || box.height - rendered.height < HINT_SPACE_PX;
+    this.hint.hidden = !hintRoom;
   }
 
-  /** A note under the terminal (why it is sized as it is), or null for none. */
+  /** A note under the terminal (why it is sized as it is) with a "Fit to this screen" button, or null for none. */
   setHint(text: string | null): void {
-    if (text === this.hintText) return;
-    this.hintText = text;
-    this.hint.textContent = text ?? '';
+    if (text === this.hintShown) return;
+    this.hintShown = text;
+    this.hintText.textContent = text ?? '';
     this.layout();
   }
 

@@ -43,6 +43,8 @@ export function pinToVisualViewport(element: HTMLElement): () => void {
   const viewport = window.visualViewport;
   if (!viewport) return () => undefined;
   const apply = (): void => {
+    // Pinch-zoomed in: the visual viewport is a magnified part of the page, not room taken by a keyboard.
+    if (viewport.scale > 1.01) return;
     element.style.height = `${viewport.height}px`;
     element.style.top = `${viewport.offsetTop}px`;
   };

@@ -38,6 +38,8 @@ const OPEN_WINDOW_MS = 10_000;
 export interface ConnectionHost {
   readonly authenticator: Authenticator;
   readonly hostName: string;
+  /** The session list this host serves, if any. */
+  readonly listId: string | null;
   /** The session a device may open by this id, or why not. */
   sessionFor(sessionId: string, actor: Actor): SessionCore | TetherError;
 }
@@ -201,6 +203,7 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
       hostKey: this.host.authenticator.hostKey,
       hostName: this.host.hostName.slice(0, 128),
       paired: identity.paired,
+      ...(this.host.listId ? { listId: this.host.listId } : {}),
     };
     this.link.send(FrameTag.hello, encodeJson(reply));
     this.startPings();

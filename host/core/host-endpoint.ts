@@ -27,6 +27,8 @@ export interface HostEndpointOptions {
   scope: string;
   authenticator: Authenticator;
   hostName: string;
+  /** The session list's id when this endpoint serves one (told to devices in the host hello). */
+  listId?: string;
   wrtc: object | undefined;
   /** STUN/TURN servers of this host: it uses them and hands them to each device in its challenge. */
   iceServers: IceServer[];
@@ -52,6 +54,7 @@ interface HostEndpointEvents {
 export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements ConnectionHost {
   readonly authenticator: Authenticator;
   readonly hostName: string;
+  readonly listId: string | null;
   private readonly sessions = new Map<string, SessionCore>();
   private readonly connections = new Map<string, DeviceConnection>();
   private readonly nonces = new NonceBook();
@@ -62,6 +65,7 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
     super();
     this.authenticator = options.authenticator;
     this.hostName = options.hostName;
+    this.listId = options.listId ?? null;
   }
 
   /** The share's scope (tokens are minted for it). */

@@ -189,7 +189,8 @@ describe('browser: one conversation shared by a phone and a desktop page', () =>
   });
 
   it('prompts sent while the agent works queue; any device edits or removes them; the rest run in order', async () => {
-    await sendPrompt(phone, 'stream 150 20');
+    await sendPrompt(phone, 'stream 400 20');
+    // 8 s of streaming: time for both pages to queue, edit and remove on a loaded machine before the turn ends.
     await waitForAgentStatus(desktop, 'Working…');
     // Desktop: Enter sends. Phone: the Send button.
     const desktopBox = desktop.getByRole('textbox', { name: 'Message' });
@@ -225,9 +226,38 @@ describe('browser: one conversation shared by a phone and a desktop page', () =>
       assert.equal(await page.getByRole('region', { name: 'Queued messages' }).isVisible(), false, 'queue hidden when empty');
     }
     const answers = (await agentMessages(desktop).allInnerTexts()).map((t) => t.trim()).slice(-3);
-    assert.match(answers[0]!, /^w0 w1 .* w149$/);
+    assert.match(answers[0]!, /^w0 w1 .* w399$/);
     assert.deepEqual(answers.slice(1), ['You said: second-queued', 'You said: third-edited']);
     assert.equal(await desktop.getByText('echo first-queued').count(), 0, 'the removed prompt never ran');
+  });
+
+  it('Stop pauses the queue: the queued prompts wait until a device taps "Run queued (n)"', async () => {
+    await sendPrompt(phone, 'stream 2000 5');
+    await waitForAgentStatus(desktop, 'Working…');
+    await sendPrompt(phone, 'echo paused-one');
+    await sendPrompt(phone, 'echo paused-two');
+    for (const page of both()) {
+      await waitFor(async () => (await page.getByRole('region', { name: 'Queued messages' }).getByRole('listitem').count()) === 2, UI_TIMEOUT_MS, 'two queued');
+    }
+    await phone.getByRole('button', { name: 'Stop' }).click();
+    for (const page of both()) {
+      // The host goes idle and starts the next prompt in one change: seeing Idle with both still queued proves the pause.
+      await waitForAgentStatus(page, 'Idle', 5000);
+      assert.equal(await page.getByRole('region', { name: 'Queued messages' }).getByRole('listitem').count(), 2, 'both still queued after Stop');
+      await page.getByRole('button', { name: 'Run queued (2)' }).waitFor({ timeout: UI_TIMEOUT_MS });
+    }
+    const run = phone.getByRole('button', { name: 'Run queued (2)' });
+    const box = await run.boundingBox();
+    assert.ok(box && box.height >= 44 && box.y + box.height <= 844, `Run queued is a tap target on screen: ${JSON.stringify(box)}`);
+    await shot('queue-paused');
+    await desktop.getByRole('button', { name: 'Run queued (2)' }).click();
+    for (const page of both()) {
+      await waitForAgentText(page, /^You said: paused-two$/);
+      await waitForAgentStatus(page, 'Idle');
+      assert.equal(await page.getByRole('region', { name: 'Queued messages' }).isVisible(), false, 'queue hidden when empty');
+    }
+    const answers = (await agentMessages(desktop).allInnerTexts()).map((t) => t.trim()).slice(-2);
+    assert.deepEqual(answers, ['You said: paused-one', 'You said: paused-two']);
   });
 
   it('plans show as checklists, thoughts dimmed and collapsed, tool cards collapsed with their status', async () => {

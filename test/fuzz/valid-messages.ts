@@ -87,6 +87,7 @@ export const intentsByType = {
   'queue-remove': fc.record({ id: anId, type: fc.constant('queue-remove'), queueId: handle }),
   permission: fc.record({ id: anId, type: fc.constant('permission'), requestId: handle, optionId: handle }),
   stop: fc.record({ id: anId, type: fc.constant('stop') }),
+  'run-queue': fc.record({ id: anId, type: fc.constant('run-queue') }),
   'set-mode': fc.record({ id: anId, type: fc.constant('set-mode'), modeId: handle }),
   'set-config': fc.record({ id: anId, type: fc.constant('set-config'), configId: handle, value: fc.oneof(handle, fc.boolean()) }),
   answer: fc.record(

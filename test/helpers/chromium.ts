@@ -21,12 +21,15 @@ export const CHROMIUM_ARGS: readonly string[] = [
   '--disable-features=WebRtcHideLocalIpsWithMdns',
 ];
 
-/** Starts headless Chromium; fails with a hint when it is not installed. */
-export async function launchChromium(): Promise<Browser> {
+/**
+ * Starts headless Chromium; fails with a hint when it is not installed. `extraArgs` adds flags, e.g.
+ * --ignore-certificate-errors so service workers register on an origin with a test certificate.
+ */
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`${CHROMIUM_PATH} is missing: run \`apt-get update && apt-get install -y chromium\``);
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS], headless: true });
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs], headless: true });
 }
 
 /** A phone: 390×844 CSS pixels at 3× density, touch, mobile viewport, Chrome on Android's user agent. */

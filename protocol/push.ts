@@ -1,0 +1,62 @@
+/**
+ * Notifications: the kinds a device can ask for, its Web Push subscription as it travels to the host
+ * (an intent on a session's companion channel) and the payload the host pushes back through the
+ * browser vendor's push service, encrypted for that one device (RFC 8291). Validated on both sides.
+ */
+import * as z from 'zod';
+
+/** What a device can be told about: a permission or question waits, a turn ended, a session ended or crashed. */
+export const NotifyKindSchema = z.enum(['attention', 'turn-ended', 'ended']);
+export type NotifyKind = z.infer<typeof NotifyKindSchema>;
+
+/** Every kind, in the order a page lists them. */
+export const NOTIFY_KINDS: readonly NotifyKind[] = NotifyKindSchema.options;
+
+/** Longest push endpoint URL accepted from a device. */
+export const MAX_ENDPOINT_CHARS = 1024;
+
+/**
+ * A browser's push subscription (PushSubscription.toJSON()): where the vendor's push service takes
+ * messages for it, and its keys — `p256dh` the browser's ECDH public key (65 bytes), `auth` its 16-byte
+ * secret, both base64url. The endpoint must be https.
+ */
+export const PushSubscriptionSchema = z.strictObject({
+  endpoint: z.url({ protocol: /^https$/ }).max(MAX_ENDPOINT_CHARS),
+  keys: z.strictObject({
+    p256dh: z.string().regex(/^[A-Za-z0-9_-]{86,88}={0,2}$/),
+    auth: z.string().regex(/^[A-Za-z0-9_-]{22,24}={0,2}$/),
+  }),
+});
+export type PushSubscriptionInfo = z.infer<typeof PushSubscriptionSchema>;
+
+/** Most sessions a device keeps its own notification choices for. */
+export const MAX_NOTIFY_SESSIONS = 256;
+
+/** What a device wants to hear about: by default for every session, and per session where it chose. */
+export const NotifyPrefsSchema = z.strictObject({
+  kinds: z.array(NotifyKindSchema).max(NOTIFY_KINDS.length),
+  sessions: z.record(z.string().regex(/^[A-Za-z0-9_-]{22}$/), z.array(NotifyKindSchema).max(NOTIFY_KINDS.length)).refine((s) => Object.keys(s).length <= MAX_NOTIFY_SESSIONS, `at most ${MAX_NOTIFY_SESSIONS} sessions`),
+});
+export type NotifyPrefs = z.infer<typeof NotifyPrefsSchema>;
+
+/** The kinds a device with `prefs` wants for `sessionId`. */
+export function kindsFor(prefs: NotifyPrefs, sessionId: string): readonly NotifyKind[] {
+  return prefs.sessions[sessionId] ?? prefs.kinds;
+}
+
+/** Longest title and body the host pushes (a notification is a glance, and the payload must stay small). */
+export const MAX_PUSH_TITLE = 80;
+export const MAX_PUSH_BODY = 160;
+
+/** What the service worker receives in a push. */
+export const PushPayloadSchema = z.strictObject({
+  v: z.literal(1),
+  kind: NotifyKindSchema,
+  title: z.string().max(MAX_PUSH_TITLE),
+  body: z.string().max(MAX_PUSH_BODY),
+  /** The session it is about (its routing id), for the page to open. */
+  sessionId: z.string().regex(/^[A-Za-z0-9_-]{22}$/).nullable(),
+  /** What to bring into view there: 'attention' (the waiting card) or null. */
+  focus: z.enum(['attention']).nullable(),
+});
+export type PushPayload = z.infer<typeof PushPayloadSchema>;

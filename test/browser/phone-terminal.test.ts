@@ -1,0 +1,86 @@
+/**
+ * The terminal on a phone (issue #12, "Terminal unreadable on a phone"): a phone that opens a shell
+ * nobody is typing in fits it to its own screen; one that opens it while a desktop types keeps the
+ * desktop's size and offers a one-tap "Fit to this screen"; pinch zoom is allowed.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { DESKTOP_CONTEXT, launchChromium, PHONE_CONTEXT } from '../helpers/chromium.js';
+import { startCli, type CliHost } from '../helpers/cli-host.js';
+import { renderedTermSize, typeInTerminal, UI_TIMEOUT_MS, waitForLine, waitForLive } from '../helpers/terminal-page.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+/** The font size xterm renders with on `page`. */
+async function fontSize(page: Page): Promise<number> {
+  return page.evaluate('window.__tether.term.options.fontSize') as Promise<number>;
+}
+
+describe('browser: the terminal on a phone', () => {
+  let cli: CliHost | undefined;
+  let url: string;
+  let browser: Browser | undefined;
+  let phones: BrowserContext;
+  let desktop: Page;
+
+  before(async () => {
+    cli = startCli(['remote-control', '--json', '--local', '--port', '0', '--spawn', 'session', '--', '/bin/sh'], { PS1: '$ ' });
+    url = String((await cli.event('ready')).url);
+    browser = await launchChromium();
+    phones = await browser.newContext(PHONE_CONTEXT);
+    desktop = await (await browser.newContext(DESKTOP_CONTEXT)).newPage();
+  });
+
+  after(async () => {
+    await browser?.close();
+    cli?.kill();
+  });
+
+  it('allows pinch zoom (no maximum-scale, no user-scalable=no)', async () => {
+    const phone = await phones.newPage();
+    await phone.goto(url);
+    const viewport = await phone.locator('meta[name="viewport"]').getAttribute('content');
+    assert.doesNotMatch(viewport ?? '', /maximum-scale|user-scalable\s*=\s*(no|0)/);
+    await phone.close();
+  });
+
+  it('a phone opening a shell nobody is typing in fits it to its screen at a readable font', async () => {
+    const phone = await phones.newPage();
+    await phone.goto(url);
+    await waitForLive(phone);
+    // The terminal view (and the test hook's term) exists once its textarea does: both come in one task.
+    await phone.getByLabel('Terminal input').waitFor({ state: 'attached', timeout: UI_TIMEOUT_MS });
+    await waitFor(async () => (await renderedTermSize(phone)).cols < 60, UI_TIMEOUT_MS, 'the phone fitted the terminal to its screen');
+    assert.ok((await fontSize(phone)) >= 11, `font ${await fontSize(phone)} px`);
+    await typeInTerminal(phone, 'stty size\n');
+    const size = await renderedTermSize(phone);
+    await waitForLine(phone, new RegExp(`^${size.rows} ${size.cols}$`));
+    assert.equal(await phone.getByRole('button', { name: 'Fit to this screen' }).count(), 0, 'no Fit button when it already fits');
+    await phone.close();
+  });
+
+  it('a phone opening it while the desktop types keeps the size, then fits it in one tap', async () => {
+    await desktop.goto(url);
+    await waitForLive(desktop);
+    await typeInTerminal(desktop, 'echo desk\n');
+    await waitFor(async () => (await renderedTermSize(desktop)).cols > 80, UI_TIMEOUT_MS, 'the desktop took the size');
+    const desktopSize = await renderedTermSize(desktop);
+    const phone = await phones.newPage();
+    await phone.goto(url);
+    await waitForLive(phone);
+    await waitForLine(phone, /^desk$/);
+    const fit = phone.getByRole('button', { name: 'Fit to this screen' });
+    await fit.waitFor({ timeout: UI_TIMEOUT_MS });
+    assert.deepEqual(await renderedTermSize(phone), desktopSize, 'opening while someone types never takes the size');
+    const box = await fit.boundingBox();
+    assert.ok(box && box.height >= 44 && box.y + box.height <= 844, `a tap target on screen: ${JSON.stringify(box)}`);
+    await phone.screenshot({ path: '/tmp/phone-terminal-fit-390.png' });
+    await fit.tap();
+    await waitFor(async () => (await renderedTermSize(phone)).cols < 60, UI_TIMEOUT_MS, 'the phone fitted the terminal');
+    await waitFor(async () => JSON.stringify(await renderedTermSize(desktop)) === JSON.stringify(await renderedTermSize(phone)), UI_TIMEOUT_MS, 'the desktop follows');
+    assert.ok((await fontSize(phone)) >= 11, `font ${await fontSize(phone)} px`);
+    await fit.waitFor({ state: 'detached', timeout: UI_TIMEOUT_MS });
+    await phone.screenshot({ path: '/tmp/phone-terminal-390.png' });
+    await desktop.screenshot({ path: '/tmp/phone-terminal-desktop-1280.png' });
+  });
+});
