@@ -90,18 +90,19 @@ export class HostProcess {
   /**
    * Starts a host running `program` and resolves once it printed `ready`. `flags` go before `--`
    * (e.g. --log-level, or --agent when `program` is empty); `env` is added to this process's
-   * environment; `label` names the host in the report (default: the program).
+   * environment; `label` names the host in the report (default: the program); `nodeArgs` go to Node.
    */
   static async start(
     program: string[],
-    options: { flags?: string[]; timeoutMs?: number; env?: Record<string, string>; label?: string; signal?: boolean } = {},
+    options: { flags?: string[]; timeoutMs?: number; env?: Record<string, string>; label?: string; signal?: boolean; nodeArgs?: string[] } = {},
   ): Promise<HostProcess> {
     const timeoutMs = options.timeoutMs ?? 15_000;
     const bin = join(packageRoot(), 'bin', 'tether.js');
     const flags = options.flags ?? [];
     // `signal`: a standalone `tether signal` instead (its ready event's url is the server's origin).
     const command = options.signal ? ['signal'] : ['remote-control'];
-    const args = [bin, ...command, '--json', '--local', '--port', '0', ...flags, ...(program.length > 0 ? ['--', ...program] : [])];
+    // `nodeArgs` go to Node itself (e.g. --import of a tracing preload).
+    const args = [...(options.nodeArgs ?? []), bin, ...command, '--json', '--local', '--port', '0', ...flags, ...(program.length > 0 ? ['--', ...program] : [])];
     const child = spawn(process.execPath, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, ...options.env },
