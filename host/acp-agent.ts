@@ -9,24 +9,37 @@ import { Readable, Writable } from 'node:stream';
 import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import {
-  client as acpClient,
-  methods,
-  ndJsonStream,
-  RequestError,
-  PROTOCOL_VERSION as ACP_PROTOCOL_VERSION,
-  type ClientConnection,
-  type ContentBlock,
-  type RequestPermissionRequest,
-  type RequestPermissionResponse,
-  type SessionUpdate,
-  type StopReason,
+import type {
+  ClientConnection,
+  ContentBlock,
+  RequestPermissionRequest,
+  RequestPermissionResponse,
+  SessionUpdate,
+  StopReason,
 } from '@agentclientprotocol/sdk';
 import { TetherError } from '../protocol/errors.js';
 import type { AgentMode } from '../protocol/conversation-doc.js';
 import { TETHER_VERSION } from '../protocol/version.js';
 import { SessionFiles } from './session-files.js';
 import { safeBlock } from '../client/terminal/safe-text.js';
+
+type AcpSdk = typeof import('@agentclientprotocol/sdk');
+let sdk: AcpSdk | null = null;
+
+/**
+ * The ACP SDK, loaded by the first agent session: a terminal-only host never pays its ~15 MB
+ * (`tether remote-control -- bash` stays within the issue #14 memory budget).
+ */
+async function loadSdk(): Promise<AcpSdk> {
+  sdk ??= await import('@agentclientprotocol/sdk');
+  return sdk;
+}
+
+/** The SDK once an agent started (every caller runs after start(), which loaded it). */
+function loadedSdk(): AcpSdk {
+  if (!sdk) throw new TetherError('AGENT_FAILED', 'the agent is not running');
+  return sdk;
+}
 
 /** Lines of the agent's stderr kept to show devices when it fails. */
 const STDERR_TAIL_LINES = 20;
@@ -94,6 +107,7 @@ export class AcpAgent {
   /** Spawns, initializes and opens a session. Throws AGENT_NOT_FOUND / AGENT_FAILED. */
   async start(): Promise<AgentInfo> {
     this.folder = await realpath(this.cwd);
+    const { client: acpClient, methods, ndJsonStream, PROTOCOL_VERSION: ACP_PROTOCOL_VERSION } = await loadSdk();
     const child = spawn(this.command.file, this.command.args, {
       cwd: this.folder,
       env: this.env,
@@ -162,7 +176,7 @@ export class AcpAgent {
   /** Runs one prompt turn; resolves with the stop reason. */
   async prompt(blocks: ContentBlock[]): Promise<StopReason> {
     const { agent, sessionId } = this.ready();
-    const response = await agent.request(methods.agent.session.prompt, { sessionId, prompt: blocks });
+    const response = await agent.request(loadedSdk().methods.agent.session.prompt, { sessionId, prompt: blocks });
     // The SDK can resolve a prompt before its last session/update handlers ran: let them run first.
     await new Promise((r) => setImmediate(r));
     return response.stopReason;
@@ -171,13 +185,13 @@ export class AcpAgent {
   /** Asks the agent to cancel the running turn (ACP session/cancel). */
   async cancel(): Promise<void> {
     const { agent, sessionId } = this.ready();
-    await agent.notify(methods.agent.session.cancel, { sessionId });
+    await agent.notify(loadedSdk().methods.agent.session.cancel, { sessionId });
   }
 
   /** Switches the agent's mode. */
   async setMode(modeId: string): Promise<void> {
     const { agent, sessionId } = this.ready();
-    await agent.request(methods.agent.session.setMode, { sessionId, modeId });
+    await agent.request(loadedSdk().methods.agent.session.setMode, { sessionId, modeId });
   }
 
   /** Stops the agent's whole process group (SIGTERM, then SIGKILL after `graceMs`). */
@@ -221,7 +235,7 @@ export class AcpAgent {
     } catch (err) {
       if (!(err instanceof TetherError)) throw err;
       this.log.warn({ path, code: err.code }, 'refused a file request outside the session folder');
-      throw RequestError.invalidParams({ path, code: err.code }, err.message);
+      throw loadedSdk().RequestError.invalidParams({ path, code: err.code }, err.message);
     }
   }
 
