@@ -15,6 +15,7 @@ import { benchManyDevices } from './many-devices.js';
 import { benchJoinChromium } from './join-chromium.js';
 import { benchEchoChromium } from './echo-chromium.js';
 import { benchEchoHops } from './echo-hops.js';
+import { benchBurstChromium } from './burst-chromium.js';
 import { benchChunkNode } from './chunk-node.js';
 import { benchChunkChromium } from './chunk-chromium.js';
 import { benchHistoryNode } from './history-node.js';
@@ -103,6 +104,7 @@ async function main(): Promise<void> {
           { name: 'Join, Chromium', run: () => benchJoinChromium(b) },
           { name: 'Echo, Chromium', run: () => benchEchoChromium(b) },
           { name: 'Echo hops, Chromium keyboard', run: () => benchEchoHops(b) },
+          { name: 'Burst and memory, Chromium', run: () => benchBurstChromium(b) },
           { name: 'Chunk → device, Chromium', run: () => benchChunkChromium(b) },
           { name: 'Open 10,000 messages, Chromium', run: () => benchHistoryChromium(b) },
         ],
