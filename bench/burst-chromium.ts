@@ -35,7 +35,8 @@ const READ_END = `(() => {
 /** Runs the benchmark against one `bash --norc` host. */
 export async function benchBurstChromium(browser: Browser): Promise<BenchResult> {
   const host = await HostProcess.start(['bash', '--norc'], { env: { PS1: '$ ' }, label: 'bash --norc (burst)' });
-  const context = await browser.newContext({ viewport: { width: 1000, height: 700 } });
+  // bypassCSP as in the shared harness: the page's CSP forbids the string probes below.
+  const context = await browser.newContext({ viewport: { width: 1000, height: 700 }, bypassCSP: true });
   try {
     const page = await context.newPage();
     await page.goto(host.url, { waitUntil: 'load', timeout: 10_000 });
