@@ -27,6 +27,7 @@ import { benchSessionChurn } from './session-churn.js';
 import { benchRelay } from './relay.js';
 import { benchSignalCapacity } from './signal-capacity.js';
 import { benchWebRtcJoins } from './webrtc-joins.js';
+import { benchDeviceLeave } from './device-leave.js';
 import { browserUnavailable, CHROMIUM_PATH, launchChromium } from './chromium.js';
 import { formatTable, type BenchResult, type BenchRow } from './report.js';
 import { HostProcess } from './host-process.js';
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
           { name: 'Burst and memory, Chromium', run: () => benchBurstChromium(b) },
           { name: 'Chunk → device, Chromium', run: () => benchChunkChromium(b) },
           { name: 'Open 10,000 messages, Chromium', run: () => benchHistoryChromium(b) },
+          { name: 'Device leaves the list', run: () => benchDeviceLeave(b) },
         ],
         rows,
         notes,

@@ -228,12 +228,12 @@ export class ConversationWriter {
     });
   }
 
-  addDevice(peerId: string, device: DeviceInfo): void {
-    this.view.devices.set(peerId, device);
+  addDevice(slot: string, device: DeviceInfo): void {
+    this.view.devices.set(slot, device);
   }
 
-  removeDevice(peerId: string): void {
-    if (this.view.devices.has(peerId)) this.view.devices.delete(peerId);
+  removeDevice(slot: string): void {
+    if (this.view.devices.has(slot)) this.view.devices.delete(slot);
   }
 
   private appendChunk(kind: 'agent' | 'thought', text: string): void {

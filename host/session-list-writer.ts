@@ -48,8 +48,8 @@ export class SessionListWriter {
     this.view.sessions.delete(id);
   }
 
-  addDevice(peerId: string, device: DeviceInfo): void {
-    this.view.devices.set(peerId, device);
+  addDevice(slot: string, device: DeviceInfo): void {
+    this.view.devices.set(slot, device);
   }
 
   /** Shows the user's paired and waiting devices (only what changed is written). */
@@ -65,7 +65,7 @@ export class SessionListWriter {
     });
   }
 
-  removeDevice(peerId: string): void {
-    if (this.view.devices.has(peerId)) this.view.devices.delete(peerId);
+  removeDevice(slot: string): void {
+    if (this.view.devices.has(slot)) this.view.devices.delete(slot);
   }
 }

@@ -128,13 +128,13 @@ export class TerminalDocWriter {
   }
 
   /** Lists a connected device. */
-  addDevice(peerId: string, device: DeviceInfo): void {
-    this.view.devices.set(peerId, device);
+  addDevice(slot: string, device: DeviceInfo): void {
+    this.view.devices.set(slot, device);
   }
 
   /** Removes a device that left. */
-  removeDevice(peerId: string): void {
-    if (this.view.devices.has(peerId)) this.view.devices.delete(peerId);
+  removeDevice(slot: string): void {
+    if (this.view.devices.has(slot)) this.view.devices.delete(slot);
   }
 
   /** Stops the flush timer (pending output is written first). */

@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   DEVICE_UNKNOWN: 'the host does not know this device any more; open a new link from the host',
   DEVICE_REVOKED: 'this device was removed by the host\'s owner',
   DEVICE_DENIED: 'the host\'s owner did not allow this device to join',
+  DEVICES_FULL: 'the host has as many paired devices as it keeps; its owner must remove some (tether devices revoke ID) before another can pair',
   CONTROL_INVALID: 'malformed message on the control socket',
   AUDIT_FAILED: 'the audit log could not be written, so the action was not applied',
   FORBIDDEN_ROLE: 'this device\'s role does not allow that',

@@ -30,6 +30,7 @@ const FATAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'DEVICE_REVOKED',
   'DEVICE_DENIED',
   'DEVICE_UNKNOWN',
+  'DEVICES_FULL',
   'CLIENT_TOO_OLD',
   'HOST_TOO_OLD',
   'SERVER_TOO_OLD',

@@ -8,7 +8,7 @@ import { EventEmitter } from 'node:events';
 import type * as Y from 'yjs';
 import type { Logger } from 'pino';
 import type { IntentReply } from '../../protocol/messages.js';
-import type { RosterWriter } from '../../protocol/device-roster.js';
+import { rosterSlot, type DeviceInfo, type RosterWriter } from '../../protocol/device-roster.js';
 import { roleAllows, type Role } from '../../protocol/roles.js';
 import { TetherError } from '../../protocol/errors.js';
 import { newId } from '../../protocol/ids.js';
@@ -78,9 +78,16 @@ export function describeIssue(issues: ReadonlyArray<{ path: PropertyKey[]; messa
   return issue ? `${issue.path.map(String).join('.') || 'intent'}: ${issue.message}` : undefined;
 }
 
+/** How a connected device is listed in the session's document. */
+function rosterEntry(a: Actor): DeviceInfo {
+  return { peerId: a.peerId, deviceId: a.deviceId, name: a.name, kind: a.kind, role: a.role, joinedAt: Date.now(), ...(a.path ? { path: a.path } : {}) };
+}
+
 /** The shared core of one hosted document. */
 export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
   private readonly subscribers = new Set<Subscriber>();
+  /** Each subscriber's entry in the document's device list (see rosterSlot). */
+  private readonly slots = new Map<Subscriber, string>();
   private readonly replies = new Map<string, Promise<IntentReply>>();
   /** Runs before each permitted intent is applied (the audit log); null: none. */
   beforeApply: IntentHook | null = null;
@@ -119,7 +126,9 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
   subscribe(subscriber: Subscriber): void {
     this.subscribers.add(subscriber);
     const a = subscriber.actor;
-    this.roster.addDevice(a.peerId, { deviceId: a.deviceId, name: a.name, kind: a.kind, role: a.role, joinedAt: Date.now(), ...(a.path ? { path: a.path } : {}) });
+    const slot = rosterSlot(a.deviceId, new Set(this.slots.values()));
+    this.slots.set(subscriber, slot);
+    this.roster.addDevice(slot, rosterEntry(a));
     this.emit('joined', a);
   }
 
@@ -130,21 +139,23 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
 
   /** A subscribed device's record changed (its role): list it anew. */
   updateSubscriber(subscriber: Subscriber): void {
-    if (!this.subscribers.has(subscriber)) return;
-    const a = subscriber.actor;
-    this.roster.addDevice(a.peerId, { deviceId: a.deviceId, name: a.name, kind: a.kind, role: a.role, joinedAt: Date.now() });
+    const slot = this.slots.get(subscriber);
+    if (!this.subscribers.has(subscriber) || slot === undefined) return;
+    this.roster.addDevice(slot, rosterEntry(subscriber.actor));
   }
 
   /** A device's subscription ended. */
   unsubscribe(subscriber: Subscriber): void {
     if (!this.subscribers.delete(subscriber)) return;
-    this.roster.removeDevice(subscriber.actor.peerId);
+    const slot = this.slots.get(subscriber);
+    this.slots.delete(subscriber);
+    if (slot !== undefined) this.roster.removeDevice(slot);
     this.emit('left', subscriber.actor);
   }
 
   /** Lists the host's own terminal among the devices (interactive mode). */
   addLocal(): void {
-    this.roster.addDevice(LOCAL_ACTOR.peerId, { deviceId: LOCAL_ACTOR.deviceId, name: LOCAL_ACTOR.name, kind: LOCAL_ACTOR.kind, role: LOCAL_ACTOR.role, joinedAt: Date.now() });
+    this.roster.addDevice(rosterSlot(LOCAL_ACTOR.deviceId, new Set()), rosterEntry(LOCAL_ACTOR));
   }
 
   /** Applies an intent with a well-formed id from `actor`, once per id; resolves to its reply. */
@@ -189,6 +200,7 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
   close(err: TetherError | null = null): void {
     if (err) this.endAll(err);
     this.subscribers.clear();
+    this.slots.clear();
     this.doc.off('update', this.onUpdate);
     this.fullState.close();
   }

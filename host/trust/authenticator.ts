@@ -54,6 +54,12 @@ export interface PendingDevice {
 
 /** Most devices waiting at once; the oldest request is dropped beyond it. */
 const MAX_PENDING = 64;
+/**
+ * Paired devices kept at most. Anyone holding a valid link can pair, so without a cap a leaked link
+ * could grow the trust store (read on every join) without end; past it, pairing is refused, never
+ * evicting a device the user paired.
+ */
+export const MAX_PAIRED_DEVICES = 256;
 
 /** A freshly minted link secret. */
 export interface MintedToken {
@@ -152,6 +158,9 @@ export class Authenticator {
     }
     const already = [...this.pendingDevices.values()].find((p) => p.publicKey === hello.publicKey);
     if (already) return waiting(already);
+    if (this.store.credentials().length >= MAX_PAIRED_DEVICES) {
+      throw new TetherError('DEVICES_FULL', `the host keeps at most ${MAX_PAIRED_DEVICES} paired devices; remove some (tether devices revoke ID) before another can pair`);
+    }
     if (this.confirmNewDevices) {
       const p: PendingDevice = { id: newId(), publicKey: hello.publicKey, name: hello.deviceName, kind: hello.deviceKind, role: grant.role, pairedWith: grant.tokenId, since: now };
       this.pendingDevices.set(p.id, p);

@@ -81,7 +81,7 @@ export interface TestClient {
 }
 
 /** Creates and starts a Node client (does not wait for it to connect). */
-export function openClient(url: string, name = 'test client', extra: Pick<SessionClientOptions, 'iceTransportPolicy' | 'iceServers'> = {}): TestClient {
+export function openClient(url: string, name = 'test client', extra: Pick<SessionClientOptions, 'iceTransportPolicy' | 'iceServers' | 'credentials'> = {}): TestClient {
   const client = new SessionClient({ url, wrtc: nodeWebRtc, deviceName: name, deviceKind: 'terminal', backoffInitialMs: 50, backoffMaxMs: 500, ...extra });
   const cursor = new OutputCursor();
   let out = '';
@@ -99,9 +99,12 @@ export function openClient(url: string, name = 'test client', extra: Pick<Sessio
 }
 
 /** Opens a client and waits until it is live. */
-export async function joinClient(url: string, name?: string, extra: Pick<SessionClientOptions, 'iceTransportPolicy' | 'iceServers'> = {}): Promise<TestClient> {
+export async function joinClient(url: string, name?: string, extra: Pick<SessionClientOptions, 'iceTransportPolicy' | 'iceServers' | 'credentials'> = {}): Promise<TestClient> {
   const c = openClient(url, name, extra);
-  await waitFor(() => c.client.state === 'live' || c.client.state === 'failed', 15_000, `${name ?? 'client'} to connect`);
+  await waitFor(() => c.client.state === 'live' || c.client.state === 'failed', 15_000, `${name ?? 'client'} to connect`).catch((err: unknown) => {
+    c.close();
+    throw new Error(`${(err as Error).message} (it is ${c.client.state}; last error ${c.client.error?.code ?? 'none'}: ${c.client.error?.message ?? ''})`);
+  });
   if (c.client.state !== 'live') throw new Error(`client failed: ${c.client.error?.code} ${c.client.error?.message}`);
   return c;
 }

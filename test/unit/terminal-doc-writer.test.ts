@@ -442,8 +442,8 @@ describe('setSize, addDevice, removeDevice, close', () => {
   it('addDevice and removeDevice maintain the device list on replicas', () => {
     const w = newWriter();
     const r = new Replica(w.doc).connect();
-    const phone: DeviceInfo = { deviceId: 'd1', name: 'Phone', kind: 'browser', role: 'control', joinedAt: 1000 };
-    const laptop: DeviceInfo = { deviceId: 'd2', name: 'Laptop', kind: 'terminal', role: 'control', joinedAt: 2000 };
+    const phone: DeviceInfo = { peerId: 'p1', deviceId: 'd1', name: 'Phone', kind: 'browser', role: 'control', joinedAt: 1000 };
+    const laptop: DeviceInfo = { peerId: 'p2', deviceId: 'd2', name: 'Laptop', kind: 'terminal', role: 'control', joinedAt: 2000 };
     w.addDevice('p1', phone);
     w.addDevice('p2', laptop);
     assert.deepEqual(r.view.devices.toJSON(), { p1: phone, p2: laptop });

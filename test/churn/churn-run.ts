@@ -1,0 +1,94 @@
+/**
+ * Device churn against a real host: the real CLI serving a terminal that streams output, and a Node device
+ * that joins, sees output, and leaves — politely (bye) or abruptly (its connection dropped, like a phone
+ * that loses Wi-Fi) — cycle after cycle. The host's RSS and thread count are sampled from /proc; the run
+ * fails if the host dies. Shared by the brief test in `npm test` and `npm run churn` (10,000 cycles).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { startCli, type CliHost } from '../helpers/cli-host.js';
+import { openClient } from '../helpers/terminal-host.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { MemoryCredentialStore } from '../../client/core/credential-store.js';
+
+/** One sample of the host. */
+export interface ChurnSample {
+  cycle: number;
+  rssBytes: number;
+  threads: number;
+}
+
+/** What a churn run saw. */
+export interface ChurnResult {
+  cycles: number;
+  samples: ChurnSample[];
+  /** RSS growth over the cycles after warm-up (from the sample at `warmup` to the last). */
+  growthBytes: number;
+  /** Joins that needed more than one attempt (libdatachannel's instant connect failures, retried). */
+  retriedJoins: number;
+  hostAlive: boolean;
+  seconds: number;
+}
+
+function rssOf(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+function threadsOf(pid: number): number {
+  return readdirSync(`/proc/${pid}/task`).length;
+}
+
+/**
+ * Runs `cycles` join/leave cycles; samples every `sampleEvery`; growth is measured after `warmup` cycles.
+ * `onProgress` is called at each sample (for the long run's output).
+ */
+export async function runChurn(
+  cycles: number,
+  options: { sampleEvery?: number; warmup?: number; devices?: number; onProgress?: (s: ChurnSample) => void } = {},
+): Promise<ChurnResult> {
+  const sampleEvery = options.sampleEvery ?? Math.max(1, Math.floor(cycles / 20));
+  const warmup = options.warmup ?? Math.floor(cycles / 10);
+  const started = performance.now();
+  // Output every 5 ms: devices leave while the host is sending, the case that crashed @roamhq/wrtc.
+  const host: CliHost = startCli(['remote-control', '--json', '--local', '--port', '0', '--spawn', 'session', '--', '/bin/sh', '-c', 'while :; do echo tick; sleep 0.005; done']);
+  const samples: ChurnSample[] = [];
+  let retriedJoins = 0;
+  // The same few devices come back again and again (phones sleep and wake, tabs reopen): each pairs once
+  // and then authenticates with its credential.
+  const stores = Array.from({ length: options.devices ?? 10 }, () => new MemoryCredentialStore());
+  try {
+    const url = String((await host.event('ready')).url);
+    const pid = host.child.pid!;
+    for (let i = 1; i <= cycles; i++) {
+      const device = openClient(url, `churn ${i % stores.length}`, { credentials: stores[i % stores.length]! });
+      let attempts = 0;
+      device.client.connection.on('state', (state) => {
+        if (state !== 'live') attempts++;
+      });
+      try {
+        await waitFor(() => (device.client.state === 'live' && device.text().includes('tick')) || host.child.exitCode !== null, 20_000, `cycle ${i}: live with output`).catch((err: unknown) => {
+          const e = device.client.error;
+          throw new Error(`${(err as Error).message}; the device is ${device.client.state}${e ? ` (${e.code}: ${e.message})` : ''} after ${attempts} retries; host stderr: ${host.stderr().slice(-400) || '(empty)'}`);
+        });
+      } finally {
+        if (attempts > 0) retriedJoins++;
+        // Half leave politely (bye), half vanish mid-stream as a phone losing its network does.
+        if (i % 2 === 0) device.client.connection.dropConnection();
+        device.close();
+      }
+      if (host.child.exitCode !== null) throw new Error(`the host died at cycle ${i}: ${host.child.exitCode} ${host.stderr().slice(-500)}`);
+      if (i % sampleEvery === 0 || i === cycles) {
+        const sample = { cycle: i, rssBytes: rssOf(pid), threads: threadsOf(pid) };
+        samples.push(sample);
+        options.onProgress?.(sample);
+      }
+    }
+    const base = samples.find((s) => s.cycle >= warmup) ?? samples[0]!;
+    const last = samples.at(-1)!;
+    return { cycles, samples, growthBytes: last.rssBytes - base.rssBytes, retriedJoins, hostAlive: host.child.exitCode === null, seconds: (performance.now() - started) / 1000 };
+  } finally {
+    host.child.kill('SIGTERM');
+    await Promise.race([host.exited, new Promise((r) => setTimeout(r, 3000))]);
+    host.kill();
+  }
+}

@@ -1,0 +1,14 @@
+/**
+ * The host survives devices coming and going while it streams (a brief run; `npm run churn` runs 10,000
+ * cycles): no crash, and its threads do not pile up (each closed connection used to leave threads behind).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { runChurn } from '../churn/churn-run.js';
+
+test('200 join/leave cycles, polite and abrupt, against a streaming host: it stays up and its threads stay flat', async () => {
+  const result = await runChurn(200, { sampleEvery: 20, warmup: 40 });
+  assert.ok(result.hostAlive);
+  const threads = result.samples.map((s) => s.threads);
+  assert.ok(Math.max(...threads) - Math.min(...threads) <= 4, `threads stay flat: ${threads.join(', ')}`);
+});
