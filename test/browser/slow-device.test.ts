@@ -1,7 +1,9 @@
 /**
- * A device that cannot draw output as fast as it comes (here: Chromium with its CPU throttled) skips
- * drawing the middle of a burst: its terminal shows a dim "… n KB skipped …" line where the gap is, and
- * the last screen is exact. Skipping is for drawing only: the session's document still has the output.
+ * A device that cannot draw output as fast as it comes skips drawing the middle of a burst: its terminal
+ * shows a dim "… n KB skipped …" line where the gap is, and the last screen is exact. Here the page's
+ * main thread is kept busy while a 1.8 MB burst arrives (less than the host's 2 MiB lag threshold, so the
+ * host streams every update and never sends a catch-up diff): the whole burst then reaches the page at
+ * once, faster than xterm.js parses it. Skipping is for drawing only: the document keeps the output.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +12,9 @@ import { DESKTOP_CONTEXT, launchChromium } from '../helpers/chromium.js';
 import { startCli, type CliHost } from '../helpers/cli-host.js';
 import { screenLines, typeInTerminal, waitForLine, waitForLive } from '../helpers/terminal-page.js';
 
-const BURST_BYTES = 4_000_000;
+const BURST_BYTES = 1_800_000;
+/** How long the page is kept busy while the burst arrives. */
+const BUSY_MS = 4000;
 const LINE = 'x'.repeat(100);
 
 describe('browser: a slow device skips drawing part of a burst', () => {
@@ -33,12 +37,11 @@ describe('browser: a slow device skips drawing part of a burst', () => {
   });
 
   it('shows the gap as a dim line and ends with the exact last screen', async () => {
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 6 });
     // The marker is computed by the shell, so the echoed command line cannot match it.
-    await typeInTerminal(page, `head -c ${BURST_BYTES} /dev/zero | tr '\\0' x | fold -w 100; printf '\\nEND-%s\\n' $((6*7))\n`);
-    await waitForLine(page, /^END-42$/, 90_000);
-    await cdp.send('Emulation.setCPUThrottlingRate', { rate: 1 });
+    await typeInTerminal(page, `head -c ${BURST_BYTES} /dev/zero | tr '\\0' x | fold -w 100; printf '\\nEND-%s\\n' $((6*7))`);
+    await page.keyboard.press('Enter');
+    await page.evaluate(`(() => { const end = Date.now() + ${BUSY_MS}; while (Date.now() < end); })()`);
+    await waitForLine(page, /^END-42$/, 60_000);
     const gap = (await page.evaluate(`(() => {
       const b = window.__tether.term.buffer.active;
       for (let i = 0; i < b.length; i++) {
