@@ -1,7 +1,9 @@
 /**
  * Interactive mode for ACP agents: a chat in the host's own terminal. The terminal is one more device:
- * it renders the same document every device sees and sends the same intents (prompts, permission answers,
- * stop). Slash commands share the session (/remote-control, /rc), list devices, and quit.
+ * it renders the same document every device sees and sends the same intents (prompts, permission and
+ * question answers, settings, stop). Slash commands share the session (/remote-control, /rc), list
+ * devices, log in (the agent's login program runs right here), and quit; the agent's own slash commands
+ * and settings work too (client/terminal/chat-line.ts).
  */
 import { PATH_LABEL } from '../protocol/ice-servers.js';
 import { createInterface, type Interface } from 'node:readline';
@@ -11,11 +13,12 @@ import { ChatRenderer } from '../client/terminal/chat-renderer.js';
 import { sharePanel } from './share-panel.js';
 import { renderQr } from './status-screen.js';
 import type { Sharing } from './sharing.js';
-import { readConversationMeta, readStatus } from '../protocol/conversation-doc.js';
-import { intentForLine, printAbovePrompt } from '../client/terminal/chat-line.js';
+import { isTurnStatus, readConversationMeta, readStatus } from '../protocol/conversation-doc.js';
+import { ChatInput, printAbovePrompt } from '../client/terminal/chat-line.js';
 import { safeBlock, safeLine } from '../client/terminal/safe-text.js';
-import type { TetherError } from '../protocol/errors.js';
+import { TetherError } from '../protocol/errors.js';
 import { readDevices } from '../protocol/device-roster.js';
+import { runInForeground } from './foreground-program.js';
 import type { DeviceTrust } from './trust/device-trust.js';
 import { deviceByRef, deviceRow, ttlText, waitingLine } from './device-lines.js';
 import { RoleSchema } from '../protocol/roles.js';
@@ -33,9 +36,16 @@ const HELP = [
   '  /allow <n|id> [view], /deny <n|id>  answer a device waiting to join',
   '  /stop                               stop the agent\'s current turn (Ctrl-C does too)',
   '  /mode [id]                          list or switch the agent\'s modes',
+  '  /config [setting value]             list or change the agent\'s settings (/model <n> and the like too)',
+  '  /usage                              the context used and the cost so far',
+  '  /login [n]                          run the agent\'s login program here',
+  '  /                                   list the agent\'s own slash commands (Tab completes)',
   '  /quit                               end the session (Ctrl-D does too)',
-  'When the agent asks for permission, type the number of an option and press Enter.',
+  'When the agent asks for permission, type the number of an option; when it asks a question, type the answers.',
 ];
+
+/** The chat's own commands (they win over an agent command of the same name). */
+const OWN_COMMANDS = ['remote-control', 'rc', 'devices', 'allow', 'deny', 'stop', 'mode', 'config', 'usage', 'login', 'help', 'quit', 'exit'];
 
 /** Runs the chat until /quit; resolves with the exit status. */
 export function runChatConsole(
@@ -46,8 +56,15 @@ export function runChatConsole(
 ): Promise<number> {
   const view = session.writer.view;
   const trust = options.trust;
-  const renderer = new ChatRenderer(view, LOCAL_ACTOR.name);
-  const rl: Interface = createInterface({ input: io.input, output: io.output, prompt: '› ', terminal: io.input.isTTY === true });
+  const renderer = new ChatRenderer(view, LOCAL_ACTOR.name, () => io.output.columns || 80);
+  const input = new ChatInput(view, OWN_COMMANDS);
+  const rl: Interface = createInterface({
+    input: io.input,
+    output: io.output,
+    prompt: '› ',
+    terminal: io.input.isTTY === true,
+    completer: (line: string) => [input.completions(line), line],
+  });
   session.addLocalDevice();
 
   const print = (lines: string[]): void => printAbovePrompt(rl, io.output, lines);
@@ -117,6 +134,12 @@ export function runChatConsole(
       case 'stop':
         report(await intent({ type: 'stop' }), readStatus(view) === 'idle' ? 'Nothing to stop.' : undefined);
         return true;
+      case 'usage':
+        print(input.describe('usage'));
+        return true;
+      case 'login':
+        await login(args[0]);
+        return true;
       case 'mode': {
         const { modes, currentModeId } = readConversationMeta(view);
         if (!args[0]) {
@@ -133,9 +156,34 @@ export function runChatConsole(
       case 'exit':
         return false;
       default:
-        print([`Unknown command /${cmd}. /help lists them.`]);
+        await typed(line);
         return true;
     }
+  }
+
+  /** Runs a terminal login method's program right here; other methods say what to do. */
+  async function login(which: string | undefined): Promise<void> {
+    const methods = readConversationMeta(view).authMethods;
+    if (methods.length === 0) return print(['This agent names no login methods.']);
+    const method = which === undefined ? (methods.filter((m) => m.type === 'terminal').length === 1 ? methods.find((m) => m.type === 'terminal') : undefined) : (methods[Number(which) - 1] ?? methods.find((m) => m.id === which));
+    if (!method) return print(['Login methods (/login <n>):', ...methods.map((m, i) => `  [${i + 1}] ${safeLine(m.name)}${m.envVar ? ` (set ${m.envVar})` : m.type === 'terminal' ? ' (runs its login program here)' : ''}`)]);
+    const program = session.loginProgram(method.id);
+    if (program instanceof TetherError) return report(program);
+    print([`Running ${safeLine(program.display)} — tether's chat is back when it ends.`]);
+    const code = await runInForeground(program, io, rl, readConversationMeta(view).cwd);
+    session.login.finished(method.id, null, LOCAL_ACTOR.name, code);
+  }
+
+  /** Any other line: a prompt, an answer, an agent command or a setting. */
+  async function typed(line: string): Promise<void> {
+    const outcome = input.line(line);
+    if (outcome.print) print(outcome.print);
+    if (!outcome.intent) return;
+    const before = readStatus(view);
+    const err = await intent(outcome.intent);
+    report(err);
+    if (!err && outcome.intent.type === 'prompt') print(input.queuedNote(before));
+    if (!err && outcome.intent.type === 'set-config') print(input.describe('config'));
   }
 
   function devicesCommand(args: string[]): void {
@@ -186,14 +234,13 @@ export function runChatConsole(
         if (line.startsWith('/')) {
           if (!(await command(line))) return quit();
         } else {
-          report(await intent(intentForLine(view, line)));
+          await typed(line);
         }
         rl.prompt();
       })();
     });
     rl.on('SIGINT', () => {
-      const status = readStatus(view);
-      if (status === 'working' || status === 'awaiting-permission') void intent({ type: 'stop' });
+      if (isTurnStatus(readStatus(view))) void intent({ type: 'stop' });
       else quit();
     });
     rl.on('close', quit);

@@ -7,7 +7,7 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { resolve } from 'node:path';
 import * as z from 'zod';
 import { TetherError } from '../protocol/errors.js';
-import { defaultConfigPath, loadPresets, type AgentPreset } from './agent-presets.js';
+import { defaultConfigPath, loadPresets, type AgentPreset, type RootRefusal } from './agent-presets.js';
 import type { Role } from '../protocol/roles.js';
 import { loadPolicy, SYSTEM_POLICY_PATH, type Policy } from './policy.js';
 import { applyPolicy } from './policy-check.js';
@@ -34,6 +34,10 @@ export interface ProgramSpec {
   label: string;
   /** How to install a preset's missing command. */
   installHint?: string;
+  /** A preset's login facts (host/agent-presets.ts). */
+  login?: string;
+  authEnv?: Readonly<Record<string, string>>;
+  rootRefusal?: RootRefusal;
 }
 
 /**
@@ -249,7 +253,17 @@ export function resolveProgram(agent: string | undefined, after: string[] | null
   if (!preset) {
     throw bad(`unknown --agent '${agent}': use shell, pty:<command>, acp:<command> or a preset (${Object.keys(presets).join(', ')})`);
   }
-  return { kind: 'acp', file: preset.command[0]!, args: preset.command.slice(1), display: preset.command.join(' '), label: agent, installHint: preset.install };
+  return {
+    kind: 'acp',
+    file: preset.command[0]!,
+    args: preset.command.slice(1),
+    display: preset.command.join(' '),
+    label: agent,
+    installHint: preset.install,
+    ...(preset.login !== undefined ? { login: preset.login } : {}),
+    ...(preset.authEnv !== undefined ? { authEnv: preset.authEnv } : {}),
+    ...(preset.rootRefusal !== undefined ? { rootRefusal: preset.rootRefusal } : {}),
+  };
 }
 
 function parseRemoteControl(args: string[], env: Record<string, string | undefined>, cwd: string, mode: 'remote-control' | 'interactive', shareAtStart: boolean, presetName: string | null = null): CliCommand {

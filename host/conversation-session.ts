@@ -1,20 +1,26 @@
 /**
  * A conversation session: one ACP agent + its Yjs document + its devices. Prompts from any device (or
- * the host's own terminal) queue while the agent works and run in order; permission requests go to every
- * device and the first answer applied wins; Stop cancels the turn and its pending requests.
+ * the host's own terminal) queue while the agent works and run in order; permission requests and
+ * questions go to every device and the first answer applied wins; Stop cancels the turn, its pending
+ * requests and the commands it runs. Settings, logins and resuming an earlier agent session are here too.
  */
 import { EventEmitter } from 'node:events';
 import * as Y from 'yjs';
 import type { Logger } from 'pino';
 import type { ContentBlock, RequestPermissionRequest, RequestPermissionResponse } from '@agentclientprotocol/sdk';
-import { ConversationIntentSchema, type ConversationIntent, type PromptImage } from '../protocol/messages.js';
+import { ConversationIntentSchema, type ConversationIntent } from '../protocol/messages.js';
 import type { Role } from '../protocol/roles.js';
 import { TetherError } from '../protocol/errors.js';
 import { newId } from '../protocol/ids.js';
-import { readEntry, readStatus, type AgentMode, type PermissionOption } from '../protocol/conversation-doc.js';
+import { readConversationMeta, readEntry, readStatus, type AgentMode, type PermissionOption } from '../protocol/conversation-doc.js';
 import { AcpAgent, type AgentCommand, type AgentExit } from './acp-agent.js';
 import { ConversationWriter } from './conversation-writer.js';
+import { ConversationQuestions, type Answerer } from './conversation-questions.js';
+import { ConversationLogin, type LoginProgram, type LoginTerminalStarter } from './conversation-login.js';
 import { describeIssue, SessionCore, type Actor, type SessionBehaviour } from './core/session-core.js';
+
+/** Base64 characters of images that may wait in the queue at once. */
+const MAX_QUEUED_IMAGE_CHARS = 16 * 1024 * 1024;
 
 /** Everything a conversation session needs. */
 export interface ConversationSessionConfig {
@@ -25,6 +31,10 @@ export interface ConversationSessionConfig {
   cwd: string;
   env: Record<string, string>;
   log: Logger;
+  /** An earlier session of the agent to resume (an id from its session list). */
+  resume?: string;
+  /** Runs a login program in a terminal session devices can open (server mode); absent: the host's terminal only. */
+  loginTerminal?: LoginTerminalStarter;
 }
 
 interface PendingPermission {
@@ -40,7 +50,10 @@ interface ConversationSessionEvents {
 }
 
 /** Who sent something: a device's name and id. */
-type Sender = Pick<Actor, 'name'> & { deviceId: string | null };
+type Sender = Answerer;
+
+const HOST: Sender = { name: 'host', deviceId: null };
+const AGENT: Sender = { name: 'agent', deviceId: null };
 
 /** A shared conversation with an ACP agent. */
 export class ConversationSession extends EventEmitter<ConversationSessionEvents> implements SessionBehaviour<ConversationIntent> {
@@ -50,14 +63,18 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
   readonly core: SessionCore<ConversationIntent>;
   private readonly agent: AcpAgent;
   private readonly pending = new Map<string, PendingPermission>();
-  /** Images of queued prompts stay on the host (the document only says how many). */
-  private readonly queuedImages = new Map<string, PromptImage[]>();
+  private readonly questions: ConversationQuestions;
+  readonly login: ConversationLogin;
   private promptImages = false;
   private modes: AgentMode[] = [];
   private turnRunning = false;
   /** Who stopped the running turn, if someone did. */
   private stoppedBy: string | null = null;
   private ended = false;
+  /** While the agent starts, its exit is the start's failure (which says during what): start() reports it. */
+  private starting = false;
+  /** Why the session ended, once it did (the start failure, for one). */
+  private endError: TetherError | null = null;
   /** Why the host ended the agent, when it did (shown instead of the signal). */
   private stopReason: string | null = null;
 
@@ -67,30 +84,62 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
     this.core = new SessionCore(this.doc, this.writer, this, config.log);
     this.core.on('joined', (actor) => this.emit('device-joined', actor));
     this.core.on('left', (actor) => this.emit('device-left', actor));
-    this.agent = new AcpAgent(config.command, config.cwd, config.env, {
-      onUpdate: (update) => this.writer.applyUpdate(update),
-      onPermission: (request, signal) => this.onPermission(request, signal),
-      onExit: (exit) => this.onAgentExit(exit),
-    }, config.log.child({ component: 'agent' }));
+    this.questions = new ConversationQuestions(this.writer, () => this.followWaiting());
+    this.agent = new AcpAgent(
+      config.command,
+      config.cwd,
+      config.env,
+      {
+        onUpdate: (update) => this.writer.applyUpdate(update),
+        onPermission: (request, signal) => this.onPermission(request, signal),
+        onQuestion: (request, signal) => this.questions.ask(request, signal),
+        onQuestionComplete: (elicitationId) => this.questions.completed(elicitationId),
+        onExit: (exit) => this.onAgentExit(exit),
+        terminals: this.writer.terminals,
+      },
+      config.log.child({ component: 'agent' }),
+    );
+    this.login = new ConversationLogin(this.writer, this.agent, config.command, config.env, config.loginTerminal ?? null);
   }
 
-  /** Starts the agent; throws AGENT_NOT_FOUND / AGENT_FAILED / SPAWN_FAILED. */
+  /**
+   * Starts the agent (resuming `config.resume` when given); throws AGENT_NOT_FOUND / AGENT_FAILED /
+   * AGENT_LOGIN_REQUIRED / AGENT_ROOT_REFUSED / SPAWN_FAILED / RESUME_UNSUPPORTED. A failed start leaves
+   * no agent process behind and an ended conversation that says why (a login card when it needs one).
+   */
   async start(): Promise<void> {
+    const resume = this.config.resume;
+    this.starting = true;
     try {
-      const info = await this.agent.start();
+      if (resume) this.writer.setReplaying(true);
+      const info = await this.agent.start(resume ? { resume } : {});
+      this.writer.setReplaying(false);
       this.promptImages = info.promptImages;
       this.modes = info.modes;
       this.writer.setAgentInfo(info);
+      if (resume) this.writer.setResumedFrom(resume);
+      this.starting = false;
       if (!this.ended) this.writer.setStatus('idle');
       this.pump();
     } catch (err) {
+      this.starting = false;
+      this.writer.setReplaying(false);
       const e = err instanceof TetherError ? err : new TetherError('AGENT_FAILED', String(err));
+      const identity = this.agent.identity;
+      if (identity) this.writer.setAuthMethods(identity.authMethods, identity.agentName);
+      if (e.code === 'AGENT_LOGIN_REQUIRED') this.login.need(e.message);
       if (!this.ended) {
         this.ended = true;
-        this.writer.setEnded(e.message, null, this.agent.stderrTail);
+        this.endError = e;
+        this.writer.setEnded(e.message, null, this.agent.stderrTail, e.detail);
       }
       throw e;
     }
+  }
+
+  /** Why the session ended, when it ended by a failure tether explained. */
+  get failure(): TetherError | null {
+    return this.endError;
   }
 
   /** Lists the host's own terminal among the devices (interactive mode). */
@@ -103,6 +152,11 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
     return this.core.applyLocal(raw);
   }
 
+  /** The login program of a terminal method, for the host's own terminal (`/login`). */
+  loginProgram(methodId: string): LoginProgram | TetherError {
+    return this.login.program(methodId);
+  }
+
   parseIntent(raw: Record<string, unknown>): ConversationIntent | TetherError {
     const parsed = ConversationIntentSchema.safeParse(raw);
     if (parsed.success) return parsed.data;
@@ -110,20 +164,25 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
     return new TetherError('INTENT_INVALID', describeIssue(parsed.error.issues));
   }
 
-  roleFor(): Role {
-    return 'control';
+  /** Starting a login program runs a process on the host: owner only. Everything else: control. */
+  roleFor(intent: ConversationIntent): Role {
+    return intent.type === 'login' ? 'owner' : 'control';
   }
 
   /** Applies a valid, permitted intent from `actor`. Returns the reply's error, or null when applied. */
   async apply(intent: ConversationIntent, actor: Actor): Promise<TetherError | null> {
     const sender: Sender = { name: actor.name, deviceId: actor.deviceId };
+    if (intent.type === 'login') return this.login.start(intent.methodId, actor);
     if (this.ended && intent.type !== 'queue-remove') return new TetherError('SESSION_ENDED', 'the agent has ended');
     switch (intent.type) {
       case 'prompt': {
-        if ((intent.images?.length ?? 0) > 0 && !this.promptImages) return new TetherError('IMAGES_UNSUPPORTED');
-        const id = newId();
-        if (intent.images?.length) this.queuedImages.set(id, intent.images);
-        this.writer.enqueue({ id, text: intent.text, images: intent.images?.length ?? 0, by: sender.name, byDeviceId: sender.deviceId });
+        const images = intent.images ?? [];
+        if (images.length > 0 && !this.promptImages) return new TetherError('IMAGES_UNSUPPORTED');
+        const chars = images.reduce((n, i) => n + i.data.length, 0);
+        if (chars > 0 && this.writer.queuedImageChars() + chars > MAX_QUEUED_IMAGE_CHARS) {
+          return new TetherError('INTENT_INVALID', 'too many images are waiting in the queue; send this once the agent has taken them');
+        }
+        this.writer.enqueue({ id: newId(), text: intent.text, images: images.length, imageData: images, by: sender.name, byDeviceId: sender.deviceId });
         this.pump();
         return null;
       }
@@ -137,11 +196,12 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
         const at = this.writer.queueIndex(intent.queueId);
         if (at < 0) return new TetherError('QUEUE_ITEM_UNKNOWN');
         this.writer.removeQueued(at);
-        this.queuedImages.delete(intent.queueId);
         return null;
       }
       case 'permission':
         return this.answerPermission(intent.requestId, intent.optionId, sender);
+      case 'answer':
+        return this.questions.answer(intent.requestId, intent.action, intent.content, sender);
       case 'stop':
         await this.stopTurn(sender);
         return null;
@@ -151,31 +211,53 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
         this.writer.view.meta.set('currentModeId', intent.modeId);
         return null;
       }
+      case 'set-config':
+        return this.setConfig(intent.configId, intent.value);
     }
   }
 
-  /** Stops the agent's process group; the conversation stays readable to devices. */
+  /** Closes the agent's session (session/close) and stops its process group; the conversation stays readable. */
   async stop(reason = 'Ended on the host.'): Promise<void> {
     this.stopReason = reason;
-    for (const [requestId] of this.pending) this.cancelPermission(requestId, { name: 'host', deviceId: null });
+    this.cancelAsks(HOST);
+    await this.agent.closeSession();
     await this.agent.close();
   }
 
   /** Ends the agent and every device connection. */
   async close(reason = 'Ended on the host.'): Promise<void> {
     this.stopReason ??= reason;
-    for (const [requestId] of this.pending) this.cancelPermission(requestId, { name: 'host', deviceId: null });
-    await this.agent.close();
+    await this.stop(this.stopReason);
     this.core.close();
   }
 
-  /** Cancels the running turn and its pending permission requests. */
+  private async setConfig(configId: string, value: string | boolean): Promise<TetherError | null> {
+    const option = readConversationMeta(this.writer.view).configOptions.find((o) => o.id === configId);
+    if (!option) return new TetherError('CONFIG_OPTION_UNKNOWN', `the agent offers no setting '${configId}'`);
+    if (option.type === 'boolean' ? typeof value !== 'boolean' : typeof value !== 'string' || !option.options.some((o) => o.value === value)) {
+      return new TetherError('CONFIG_VALUE_INVALID', `${option.name}: '${String(value)}' is not one of its values`);
+    }
+    try {
+      this.writer.setConfigOptions(await this.agent.setConfig(configId, value));
+      return null;
+    } catch (err) {
+      if (!(err instanceof TetherError)) throw err;
+      return new TetherError(err.code, err.detail ? `${err.message}: ${err.detail}` : err.message);
+    }
+  }
+
+  /** Cancels the running turn, its pending permission requests and questions, and the commands it runs. */
   private async stopTurn(sender: Sender): Promise<void> {
     if (!this.turnRunning) return;
-    for (const requestId of [...this.pending.keys()]) this.cancelPermission(requestId, sender);
+    this.cancelAsks(sender);
     // The notice is added when the turn ends, after the chunks already in flight.
     this.stoppedBy = sender.name;
     await this.agent.cancel();
+  }
+
+  private cancelAsks(by: Sender): void {
+    for (const requestId of [...this.pending.keys()]) this.cancelPermission(requestId, by);
+    this.questions.cancelAll(by);
   }
 
   /** Starts the next queued prompt when the agent is free. */
@@ -184,21 +266,24 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
     const next = this.writer.shiftQueue();
     if (!next) return;
     this.turnRunning = true;
-    const images = this.queuedImages.get(next.id) ?? [];
-    this.queuedImages.delete(next.id);
     this.writer.addUserPrompt(next);
     this.writer.setStatus('working');
     const blocks: ContentBlock[] = [];
     if (next.text.trim() !== '') blocks.push({ type: 'text', text: next.text });
-    for (const image of images) blocks.push({ type: 'image', mimeType: image.mimeType, data: image.data });
+    for (const image of next.imageData) blocks.push({ type: 'image', mimeType: image.mimeType, data: image.data });
     this.agent.prompt(blocks).then(
       (stopReason) => {
+        this.login.satisfied();
         if (stopReason === 'refusal') this.writer.addNotice('info', 'The agent refused this prompt.');
         else if (stopReason === 'max_tokens' || stopReason === 'max_turn_requests') this.writer.addNotice('info', `The turn ended early (${stopReason}).`);
         this.turnDone();
       },
       (err: unknown) => {
-        if (!this.ended) this.writer.addNotice('error', `The agent failed this prompt: ${(err as Error).message}`);
+        if (!this.ended) {
+          const e = err instanceof TetherError ? err : new TetherError('AGENT_FAILED', String(err));
+          if (e.code === 'AGENT_LOGIN_REQUIRED') this.login.need(e.message);
+          this.writer.addNotice('error', `The agent failed this prompt: ${e.message}${e.detail ? ` (${e.detail})` : ''}`);
+        }
         this.turnDone();
       },
     );
@@ -208,7 +293,7 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
     this.turnRunning = false;
     if (this.stoppedBy !== null && !this.ended) this.writer.addNotice('info', `Stopped by ${this.stoppedBy}`);
     this.stoppedBy = null;
-    for (const requestId of [...this.pending.keys()]) this.cancelPermission(requestId, { name: 'host', deviceId: null });
+    this.cancelAsks(HOST);
     if (this.ended) return;
     // One transaction: devices never see "idle with an empty queue" between a turn and the next queued one.
     this.doc.transact(() => {
@@ -217,15 +302,21 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
     });
   }
 
+  /** The status while a turn runs: waiting for an approval, for an answer, or working. */
+  private followWaiting(): void {
+    if (!this.turnRunning || this.ended) return;
+    this.writer.setStatus(this.pending.size > 0 ? 'awaiting-permission' : this.questions.open > 0 ? 'awaiting-answer' : 'working');
+  }
+
   private onPermission(request: RequestPermissionRequest, signal: AbortSignal): Promise<RequestPermissionResponse> {
     const options = request.options.map((o) => ({ optionId: o.optionId, name: o.name, kind: o.kind }));
     const toolCallId = request.toolCall.toolCallId ?? null;
     const title = request.toolCall.title ?? (toolCallId ? this.writer.toolTitle(toolCallId) : undefined) ?? 'Permission requested';
     const requestId = this.writer.addPermission(toolCallId, title, options);
-    this.writer.setStatus('awaiting-permission');
     return new Promise((resolve) => {
       this.pending.set(requestId, { options, resolve });
-      signal.addEventListener('abort', () => this.cancelPermission(requestId, { name: 'agent', deviceId: null }), { once: true });
+      this.followWaiting();
+      signal.addEventListener('abort', () => this.cancelPermission(requestId, AGENT), { once: true });
     });
   }
 
@@ -242,7 +333,7 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
     if (!option) return new TetherError('INTENT_INVALID', `optionId: not one of this request's options`);
     this.pending.delete(requestId);
     this.writer.resolvePermission(requestId, 'answered', { optionId, name: option.name, by: sender.name, byDeviceId: sender.deviceId, at: Date.now() });
-    if (this.pending.size === 0 && this.turnRunning) this.writer.setStatus('working');
+    this.followWaiting();
     pending.resolve({ outcome: { outcome: 'selected', optionId } });
     return null;
   }
@@ -252,14 +343,14 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
     if (!pending) return;
     this.pending.delete(requestId);
     this.writer.resolvePermission(requestId, 'cancelled', { optionId: null, name: 'Cancelled', by: by.name, byDeviceId: by.deviceId, at: Date.now() });
-    if (this.pending.size === 0 && this.turnRunning && !this.ended) this.writer.setStatus('working');
+    this.followWaiting();
     pending.resolve({ outcome: { outcome: 'cancelled' } });
   }
 
   private onAgentExit(exit: AgentExit): void {
-    if (this.ended) return;
+    if (this.ended || this.starting) return;
     this.ended = true;
-    for (const requestId of [...this.pending.keys()]) this.cancelPermission(requestId, { name: 'agent', deviceId: null });
+    this.cancelAsks(AGENT);
     // An agent the host ended says so, rather than the signal that ended it.
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code}`;
     this.writer.setEnded(this.stopReason ?? `The agent ${how}.`, exit.code, exit.stderrTail);

@@ -1,26 +1,55 @@
 /**
  * The only writer of a conversation document (protocol/conversation-doc.ts). Turns ACP session updates
  * into entries: streamed message and thought chunks are appended in place to one Y.Text per message,
- * tool calls are updated in place by id, plans replace the turn's plan entry.
+ * tool calls are updated in place by id, plans replace the turn's plan entry; records what the agent
+ * offers (commands, settings, usage, logins), questions, login cards, and (through its
+ * TerminalOutputWriter) the output of commands the agent runs through tether; prompt images are kept
+ * within a budget.
  */
 import * as Y from 'yjs';
-import type { SessionUpdate, ToolCallContent, ContentBlock } from '@agentclientprotocol/sdk';
+import type { SessionUpdate } from '@agentclientprotocol/sdk';
 import {
   conversationDocView,
   entryTextType,
+  entryType,
+  readConversationState,
+  readEntry,
   readQueued,
   type QueuedPrompt,
   type ConversationDocView,
   type ConversationStatus,
+  type LoginNeed,
   type PermissionAnswer,
   type PermissionOption,
-  type ToolContent,
   type AgentMode,
 } from '../protocol/conversation-doc.js';
+import type { AgentSessionCaps, AuthMethodInfo, ConfigOptionInfo } from '../protocol/agent-offer.js';
+import type { QuestionAnswer, QuestionField } from '../protocol/agent-question.js';
+import type { PromptImage } from '../protocol/messages.js';
 import type { DeviceInfo } from '../protocol/device-roster.js';
 import { newId } from '../protocol/ids.js';
+import { blockText, clean, toCommands, toConfigOptions, toolContent, toUsage } from './acp-offer.js';
+import { TerminalOutputWriter } from './terminal-output-writer.js';
 
 export type { QueuedPrompt } from '../protocol/conversation-doc.js';
+
+/** A prompt as it is queued or started (its images are optional). */
+export type PromptInput = Omit<QueuedPrompt, 'imageData'> & { imageData?: PromptImage[] };
+
+/** Base64 characters of prompt images the conversation keeps; past it, the oldest prompts' images are dropped. */
+export const MAX_KEPT_IMAGE_CHARS = 16 * 1024 * 1024;
+
+/** What the agent offers, as the writer records it. */
+export interface OfferedInfo {
+  promptImages: boolean;
+  modes: AgentMode[];
+  currentModeId: string | null;
+  agentName: string | null;
+  authMethods: AuthMethodInfo[];
+  configOptions: ConfigOptionInfo[];
+  sessionCaps: AgentSessionCaps;
+  agentSessionId: string;
+}
 
 /** Fixed facts about the conversation, written once. */
 export interface ConversationStartMeta {
@@ -30,35 +59,26 @@ export interface ConversationStartMeta {
   cwd: string;
 }
 
-function blockText(block: ContentBlock): string {
-  if (block.type === 'text') return block.text;
-  if (block.type === 'image') return '[image]';
-  if (block.type === 'resource_link') return `[${block.name}](${block.uri})`;
-  return `[${block.type}]`;
-}
-
-function toolContent(content: ToolCallContent[] | null | undefined): ToolContent[] {
-  return (content ?? []).map((c): ToolContent => {
-    if (c.type === 'diff') return { type: 'diff', path: c.path, oldText: c.oldText ?? null, newText: c.newText };
-    if (c.type === 'terminal') return { type: 'terminal', terminalId: c.terminalId };
-    return { type: 'text', text: blockText(c.content) };
-  });
-}
-
 /** Writes one conversation document. */
 export class ConversationWriter {
   readonly view: ConversationDocView;
+  /** Where the commands the agent runs through tether write their output. */
+  readonly terminals: TerminalOutputWriter;
   /** The entry streamed chunks append to, per stream kind; reset at each turn and by other entries. */
-  private streaming: { kind: 'agent' | 'thought'; entry: Y.Map<unknown> } | null = null;
+  private streaming: { kind: 'agent' | 'thought' | 'user'; entry: Y.Map<unknown> } | null = null;
   private readonly tools = new Map<string, Y.Map<unknown>>();
   private readonly permissions = new Map<string, Y.Map<unknown>>();
   private plan: Y.Map<unknown> | null = null;
+  private readonly questions = new Map<string, Y.Map<unknown>>();
+  /** While an earlier session is loaded, the agent replays the user's prompts too: show them. */
+  private replaying = false;
 
   constructor(
     readonly doc: Y.Doc,
     meta: ConversationStartMeta,
   ) {
     this.view = conversationDocView(doc);
+    this.terminals = new TerminalOutputWriter(doc, this.view);
     doc.transact(() => {
       this.view.meta.set('kind', 'conversation');
       this.view.meta.set('name', meta.name);
@@ -71,13 +91,51 @@ export class ConversationWriter {
   }
 
   /** Records what the agent offers. */
-  setAgentInfo(info: { promptImages: boolean; modes: AgentMode[]; currentModeId: string | null; agentName: string | null }): void {
+  setAgentInfo(info: OfferedInfo): void {
     this.doc.transact(() => {
       this.view.meta.set('promptImages', info.promptImages);
       this.view.meta.set('modes', info.modes);
       this.view.meta.set('currentModeId', info.currentModeId);
       if (info.agentName) this.view.meta.set('agentName', info.agentName);
+      this.view.meta.set('authMethods', info.authMethods);
+      this.view.meta.set('configOptions', info.configOptions);
+      this.view.meta.set('sessionCaps', info.sessionCaps);
+      this.view.meta.set('agentSessionId', info.agentSessionId);
     });
+  }
+
+  /** The agent's login methods, known as soon as it initialized (before any session opened). */
+  setAuthMethods(methods: AuthMethodInfo[], agentName: string | null): void {
+    this.doc.transact(() => {
+      this.view.meta.set('authMethods', methods);
+      if (agentName) this.view.meta.set('agentName', agentName);
+    });
+  }
+
+  /** This conversation continues the agent's earlier session `agentSessionId`. */
+  setResumedFrom(agentSessionId: string): void {
+    this.view.meta.set('resumedFrom', agentSessionId);
+  }
+
+  /** While true, prompts the agent replays (session/load) become user entries. */
+  setReplaying(replaying: boolean): void {
+    this.replaying = replaying;
+    this.streaming = null;
+  }
+
+  setConfigOptions(options: ConfigOptionInfo[]): void {
+    this.view.meta.set('configOptions', options);
+  }
+
+  /** Shows (or, with null, clears) the login card. */
+  setLogin(login: LoginNeed | null): void {
+    this.view.state.set('login', login);
+  }
+
+  /** Updates the login card's terminal. */
+  setLoginTerminal(terminal: LoginNeed['terminal']): void {
+    const login = readConversationState(this.view).login;
+    if (login) this.view.state.set('login', { ...login, terminal });
   }
 
   /** Renames the session (e.g. `/remote-control <name>`). */
@@ -89,11 +147,14 @@ export class ConversationWriter {
     if (this.view.state.get('status') !== status) this.view.state.set('status', status);
   }
 
-  /** Adds a prompt as it starts (a new turn begins). */
-  addUserPrompt(prompt: QueuedPrompt): void {
+  /** Adds a prompt as it starts (a new turn begins); its images are kept within MAX_KEPT_IMAGE_CHARS. */
+  addUserPrompt(prompt: PromptInput): void {
     this.streaming = null;
     this.plan = null;
-    this.push('user', { text: prompt.text, images: prompt.images, by: prompt.by, byDeviceId: prompt.byDeviceId });
+    this.doc.transact(() => {
+      this.push('user', { text: prompt.text, images: prompt.images, imageData: prompt.imageData ?? [], by: prompt.by, byDeviceId: prompt.byDeviceId });
+      if ((prompt.imageData?.length ?? 0) > 0) this.keepImagesWithinBudget();
+    });
   }
 
   /** Applies one ACP session/update. */
@@ -102,6 +163,19 @@ export class ConversationWriter {
       case 'agent_message_chunk':
       case 'agent_thought_chunk':
         this.appendChunk(update.sessionUpdate === 'agent_message_chunk' ? 'agent' : 'thought', blockText(update.content));
+        return;
+      case 'user_message_chunk':
+        // Our own prompts, echoed: already shown. Replayed ones (an earlier session loading) are not.
+        if (this.replaying) this.appendChunk('user', blockText(update.content));
+        return;
+      case 'available_commands_update':
+        this.view.meta.set('commands', toCommands(update.availableCommands));
+        return;
+      case 'config_option_update':
+        this.setConfigOptions(toConfigOptions(update.configOptions));
+        return;
+      case 'usage_update':
+        this.view.meta.set('usage', toUsage(update));
         return;
       case 'tool_call': {
         this.streaming = null;
@@ -150,7 +224,7 @@ export class ConversationWriter {
         this.addNotice(update.severity === 'error' ? 'error' : 'info', update.description ? `${update.title}: ${update.description}` : update.title);
         return;
       default:
-        // user_message_chunk (our own prompts echoed), commands, usage, config: nothing to show yet.
+        // Compaction and future kinds: nothing to show yet.
         return;
     }
   }
@@ -185,16 +259,47 @@ export class ConversationWriter {
     });
   }
 
+  /** Adds a pending question (form or URL); returns its request id. */
+  addQuestion(question: { mode: 'form' | 'url'; message: string; fields: QuestionField[]; url: string | null }): string {
+    this.streaming = null;
+    const requestId = newId();
+    const entry = this.push('question', { requestId, ...question, status: 'pending', answer: null });
+    this.questions.set(requestId, entry);
+    return requestId;
+  }
+
+  /** The question entry for a request id. */
+  question(requestId: string): Y.Map<unknown> | undefined {
+    return this.questions.get(requestId);
+  }
+
+  /** Records how a question was answered (or that it was cancelled). */
+  resolveQuestion(requestId: string, status: 'answered' | 'cancelled', answer: QuestionAnswer): void {
+    const entry = this.questions.get(requestId);
+    if (!entry) return;
+    this.doc.transact(() => {
+      entry.set('status', status);
+      entry.set('answer', answer);
+    });
+  }
+
   /** Adds an informational or error line to the conversation. */
   addNotice(level: 'info' | 'error', text: string): void {
     this.streaming = null;
     this.push('notice', { level, text });
   }
 
-  enqueue(prompt: QueuedPrompt): void {
+  enqueue(prompt: PromptInput): void {
     const item = new Y.Map<unknown>();
-    for (const [k, v] of Object.entries({ ...prompt, at: Date.now() })) item.set(k, v);
+    for (const [k, v] of Object.entries({ ...prompt, imageData: prompt.imageData ?? [], at: Date.now() })) item.set(k, v);
     this.view.queue.push([item]);
+  }
+
+  /** Base64 characters of the images waiting in the queue. */
+  queuedImageChars(): number {
+    let n = 0;
+    for (const item of this.view.queue) for (const image of readQueued(item).imageData) n += image.data.length;
+    return n;
   }
 
   /** Index of a queued prompt, or -1. */
@@ -218,11 +323,12 @@ export class ConversationWriter {
     return prompt;
   }
 
-  /** The agent ended: the conversation stays readable. */
-  setEnded(reason: string, exitCode: number | null, stderrTail: string): void {
+  /** The agent ended: the conversation stays readable. `detail` is what the agent said about why. */
+  setEnded(reason: string, exitCode: number | null, stderrTail: string, detail: string | null = null): void {
     this.doc.transact(() => {
       this.view.state.set('status', 'ended');
       this.view.state.set('endedReason', reason);
+      this.view.state.set('endedDetail', detail);
       this.view.state.set('exitCode', exitCode);
       this.view.state.set('stderrTail', stderrTail);
     });
@@ -236,10 +342,29 @@ export class ConversationWriter {
     if (this.view.devices.has(slot)) this.view.devices.delete(slot);
   }
 
-  private appendChunk(kind: 'agent' | 'thought', text: string): void {
+  /** Drops the images of the oldest prompts until the kept ones fit MAX_KEPT_IMAGE_CHARS. */
+  private keepImagesWithinBudget(): void {
+    const sized: Array<[Y.Map<unknown>, number]> = [];
+    let total = 0;
+    for (const e of this.view.entries) {
+      if (entryType(e) !== 'user') continue;
+      const read = readEntry(e);
+      const n = read.type === 'user' ? read.imageData.reduce((sum, i) => sum + i.data.length, 0) : 0;
+      if (n > 0) sized.push([e, n]);
+      total += n;
+    }
+    for (const [e, n] of sized) {
+      if (total <= MAX_KEPT_IMAGE_CHARS) break;
+      total -= n;
+      e.set('imageData', []);
+    }
+  }
+
+  private appendChunk(kind: 'agent' | 'thought' | 'user', text: string): void {
     if (text === '') return;
     if (this.streaming?.kind !== kind) {
-      const entry = this.push(kind, { text: new Y.Text() });
+      const fields: Record<string, unknown> = kind === 'user' ? { text: new Y.Text(), images: 0, imageData: [], by: 'earlier session', byDeviceId: null } : { text: new Y.Text() };
+      const entry = this.push(kind, fields);
       this.streaming = { kind, entry };
     }
     const ytext = entryTextType(this.streaming.entry);

@@ -26,9 +26,13 @@ Interactive mode takes the same options as remote-control (--agent, --port, --bi
 'tether remote-control --help'.
 Chat commands: /remote-control [name] (/rc) share or show the sharing panel, /rc new and
 /rc view (a fresh link, a view-only link), /rc stop, /devices [revoke|role|rename|revoke-all],
-/allow <n> [view], /deny <n>, /stop, /mode <id>, /quit. For terminal programs, Ctrl-] then
-s shares (or shows the panel), n a fresh link, v a view-only link, a / o / d allow / allow
-view-only / deny a waiting device, x stops sharing, q quits; Ctrl-] twice sends Ctrl-].`;
+/allow <n> [view], /deny <n>, /stop, /mode <id>, /config [setting value] (and /<setting> <value>,
+e.g. /model 2), /usage, /login [n] (runs the agent's login program here), / lists the agent's own
+slash commands (sent to it as prompts; Tab completes), /quit. A number answers a permission
+request; when the agent asks a question, type the answers one per line (/decline refuses). For
+terminal programs, Ctrl-] then s shares (or shows the panel), n a fresh link, v a view-only link,
+a / o / d allow / allow view-only / deny a waiting device, x stops sharing, q quits; Ctrl-] twice
+sends Ctrl-].`;
 
 /** \`tether remote-control --help\`. */
 export const REMOTE_CONTROL_HELP = `Usage: tether remote-control [name] [options] [-- <command> [args...]]
@@ -60,7 +64,8 @@ Options:
   -- <command> [args...]  Shorthand for --agent pty: runs <command> directly with its args.
   --config FILE           Config file with extra presets and STUN/TURN servers (default
                           ~/.config/tether/config.json): {"presets": {"name": {"command":
-                          "cmd --acp", "install": "how to"}}, "iceServers": [{"urls":
+                          "cmd --acp", "install": "how to", "login": "how to log in",
+                          "authEnv": {"<login method id>": "VAR"}}}, "iceServers": [{"urls":
                           "turn:host:3478", "username": "u", "credential": "c"}]}
   --port N                Port of the embedded signal server (default 7420; if it is taken, any
                           free port is used). 0 = any free port.
@@ -89,7 +94,8 @@ Options:
   --audit FILE            Append one JSON line per action (pairings, joins, leaves, roles,
                           revocations, prompts, answers, stops, session starts and ends) to FILE.
   --audit-prompts full|hash
-                          Record prompts in the audit log as text or as SHA-256 (default hash).
+                          Record prompts (and answers to the agent's questions) in the audit
+                          log as text or as SHA-256 (default hash).
   --state-dir DIR         The user's state folder: trust store (trust.json) and control socket
                           (default $TETHER_STATE_DIR, else $XDG_STATE_HOME/tether, else
                           ~/.local/state/tether).
@@ -97,7 +103,8 @@ Options:
   --json                  Print one JSON object per line instead of the QR code and status screen:
                           ready, session-started, session-ended, session-exited,
                           session-removed, device-joined (with the path: direct, stun or
-                          relay), device-left, device-waiting, device-paired, device-revoked.
+                          relay), device-left, device-waiting, device-paired, device-revoked,
+                          error (a failed start prints it before exiting with status 1).
   --log-level LEVEL       fatal|error|warn|info|debug|trace|silent (default warn); logs go to stderr.
   -h, --help              Show this help.
 
@@ -108,7 +115,11 @@ devices panel (1-9 select, x revoke, O/C/V set owner/control/view, X revoke all)
 The admin policy (/etc/tether/policy.json, then ~/.config/tether/policy.json) may forbid
 flags: such a flag is one line naming the file and key (POLICY_FORBIDS, exit status 2).
 A session whose program or agent ends stays readable on every device until it is removed from
-the list. With --spawn session, tether exits with the terminal program's exit code.`;
+the list. With --spawn session, tether exits with the terminal program's exit code (128 + the
+signal's number when a signal killed it).
+Agents log in the agent's way: tether logs in with a preset's variable when it is set (codex:
+OPENAI_API_KEY or CODEX_API_KEY); otherwise a device shows the agent's login methods and, for a
+login program (claude), an owner can run it in a terminal session. See README "Agents".`;
 
 /** \`tether signal --help\`. */
 export const SIGNAL_HELP = `Usage: tether signal [options]
@@ -164,7 +175,9 @@ so and exits with status 1.
   - a shared terminal: raw mode; your terminal's size is sent when you type or resize.
     Ctrl-] detaches.
   - a conversation: a chat; type a message and Enter, a number and Enter answers a
-    permission request, /stop stops the agent's turn, /quit leaves.
+    permission request, the answers to the agent's questions one per line, / lists the
+    agent's slash commands, /config and /<setting> <value> change its settings, /usage,
+    /stop stops the agent's turn, /quit leaves.
   - a server's session list: prints every session with its own attach command.
 
 Options:

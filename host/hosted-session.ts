@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { RemoteControlCommand } from './cli-args.js';
 import { TerminalSession } from './terminal-session.js';
 import { ConversationSession } from './conversation-session.js';
+import type { LoginTerminalStarter } from './conversation-login.js';
 
 /** Either kind of session. */
 export type HostedSession = TerminalSession | ConversationSession;
@@ -16,15 +17,32 @@ export interface SessionDeps {
   scrollbackChars?: number;
 }
 
+/** What a conversation may be given beyond its program. */
+export interface ConversationExtras {
+  /** An earlier session of the agent to resume. */
+  resume?: string;
+  /** Runs login programs in terminal sessions devices can open (server mode). */
+  loginTerminal?: LoginTerminalStarter;
+}
+
 /** Makes (but does not start) the session for `config.program`; `log` is already bound to the session. */
-export function createHostedSession(config: RemoteControlCommand, name: string, log: Logger, scrollbackChars?: number): HostedSession {
+export function createHostedSession(config: RemoteControlCommand, name: string, log: Logger, scrollbackChars?: number, extras: ConversationExtras = {}): HostedSession {
   const common = { name, cwd: config.cwd, env: config.env, log };
   const program = config.program;
   if (program.kind === 'acp') {
     return new ConversationSession({
       ...common,
       agentLabel: program.label,
-      command: { file: program.file, args: program.args, display: program.display, installHint: program.installHint },
+      command: {
+        file: program.file,
+        args: program.args,
+        display: program.display,
+        installHint: program.installHint,
+        login: program.login,
+        authEnv: program.authEnv,
+        rootRefusal: program.rootRefusal,
+      },
+      ...extras,
     });
   }
   return new TerminalSession({

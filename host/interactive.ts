@@ -13,8 +13,19 @@ import type { DeviceTrust } from './trust/device-trust.js';
 import { policyForbids } from './policy.js';
 import { LOCAL_ACTOR } from './core/session-core.js';
 import { auditDevice } from './trust/audit-log.js';
+import { readConversationState, type LoginNeed } from '../protocol/conversation-doc.js';
 
-/** Runs an interactive session until the user quits; resolves with the exit status. Throws on startup failures. */
+/** Why the session did not start (`error`), with the login the agent needs when that is why. */
+export class InteractiveStartFailed extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly login: LoginNeed | null,
+  ) {
+    super('the interactive session did not start', { cause: error });
+  }
+}
+
+/** Runs an interactive session until the user quits; resolves with the exit status. Throws InteractiveStartFailed on startup failures. */
 export async function runInteractive(
   cmd: RemoteControlCommand,
   deps: SessionDeps & { clientDir: string | null; trust: DeviceTrust },
@@ -49,8 +60,9 @@ export async function runInteractive(
     deps.trust.record('session-start', { sessionId: auditId, name, agent: cmd.program.label, folder: cmd.cwd, device: auditDevice(LOCAL_ACTOR) });
     await session.start();
   } catch (err) {
+    const login = session.kind === 'conversation' ? readConversationState(session.writer.view).login : null;
     await close();
-    throw err;
+    throw new InteractiveStartFailed(err, login);
   }
   const ended = (reason: string): void => deps.trust.recordDone('session-end', { sessionId: auditId, name, reason });
   if (session.kind === 'terminal') session.on('exited', (e) => ended(`exited with code ${e.exitCode}`));

@@ -1,12 +1,18 @@
 /**
  * `--json`: one JSON object per line on stdout, the contract for scripts and tests (README "--json events"):
  * ready, session-started, session-ended (and session-exited for terminal programs), session-removed,
- * device-joined, device-left, device-waiting, device-paired, device-revoked.
+ * device-joined, device-left, device-waiting, device-paired, device-revoked, error.
  */
 import type { SessionServer } from './session-server.js';
 import type { HostedSession } from './hosted-session.js';
 import { readConversationMeta, readConversationState } from '../protocol/conversation-doc.js';
 import { readTerminal } from '../protocol/terminal-doc.js';
+import type { TetherError } from '../protocol/errors.js';
+
+/** The `error` event for a failure: code, message, what the agent said, and its login methods when it needs a login. */
+export function errorEventLine(err: TetherError, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ event: 'error', code: err.code, message: err.message, detail: err.detail, ...extra }) + '\n';
+}
 
 /** The command a session runs, as its document records it. */
 function commandOf(session: HostedSession): string {
@@ -39,18 +45,23 @@ export function attachJsonEvents(server: SessionServer, out: NodeJS.WritableStre
     held = null;
   });
   server.on('session-started', (s) => write('session-started', { sessionId: s.id, name: s.name, url: s.url, agent: s.agent, kind: s.session.kind, folder: s.folder, branch: s.worktree?.branch ?? null }));
-  server.on('session-ended', (s, e) =>
+  server.on('session-ended', (s, e) => {
+    const state = s.session.kind === 'conversation' ? readConversationState(s.session.writer.view) : null;
     write('session-ended', {
       sessionId: s.id,
       name: s.name,
       exitCode: e.exitCode,
+      signal: e.signal ?? null,
       reason: e.reason,
-      stderrTail: s.session.kind === 'conversation' ? readConversationState(s.session.writer.view).stderrTail : null,
-    }),
-  );
+      code: e.error?.code ?? null,
+      detail: e.error?.detail ?? state?.endedDetail ?? null,
+      stderrTail: state?.stderrTail ?? null,
+      login: state?.login ?? null,
+    });
+  });
   // The terminal-sharing contract: a terminal program's exit, with its code.
   server.on('session-ended', (s, e) => {
-    if (s.session.kind === 'terminal' && e.exitCode !== null) write('session-exited', { sessionId: s.id, exitCode: e.exitCode });
+    if (s.session.kind === 'terminal' && (e.exitCode !== null || e.signal)) write('session-exited', { sessionId: s.id, exitCode: e.exitCode, signal: e.signal ?? null });
   });
   server.on('session-removed', (s) => write('session-removed', { sessionId: s.id, name: s.name }));
   server.on('device-joined', (s, d) =>

@@ -8,8 +8,11 @@ import { TetherError } from '../protocol/errors.js';
 import { TETHER_VERSION } from '../protocol/version.js';
 import { createLogger } from './logger.js';
 import { clientDir } from './package-paths.js';
+import { attachJsonEvents, errorEventLine } from './json-events.js';
 import type { DeviceTrust } from './trust/device-trust.js';
 import { safeBlock } from '../client/terminal/safe-text.js';
+import { loginLines } from '../client/terminal/login-lines.js';
+import type { LoginNeed } from '../protocol/conversation-doc.js';
 
 // Each command loads only what it runs (dynamic imports below): a host never loads the attach client or
 // the status screen's QR code with --json, `tether attach` never loads the signal server — less memory
@@ -19,12 +22,17 @@ const SHUTDOWN_DEADLINE_MS = 2000;
 /** Errors in what the user asked for (flags, config files, links): exit status 2. Anything else is 1. */
 const USAGE_CODES: ReadonlySet<string> = new Set(['BAD_FLAG', 'BAD_CONFIG', 'POLICY_FORBIDS']);
 
-function fail(err: unknown): never {
+/** Prints why tether cannot go on (and, with --json, an error event first), then exits. */
+function fail(err: unknown, json = false, login: LoginNeed | null = null): never {
   if (err instanceof TetherError) {
+    if (json) process.stdout.write(errorEventLine(err, login ? { login } : {}));
     // Messages can carry an agent's error text or stderr tail.
     process.stderr.write(`tether: ${safeBlock(err.message)} (${err.code})\n`);
+    if (err.detail) process.stderr.write(`  the agent said: ${safeBlock(err.detail)}\n`);
+    if (login) process.stderr.write(loginLines(login).map((l) => `  ${l}\n`).join(''));
     process.exit(USAGE_CODES.has(err.code) ? 2 : 1);
   }
+  if (json) process.stdout.write(errorEventLine(new TetherError('INTERNAL_ERROR', String((err as Error)?.message ?? err))));
   process.stderr.write(`tether: ${safeBlock((err as Error)?.stack ?? String(err))}\n`);
   process.exit(1);
 }
@@ -62,7 +70,7 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
     trust = openDeviceTrust(cmd, log);
     server = new SessionServer(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir(), trust });
   } catch (err) {
-    fail(err);
+    fail(err, cmd.json);
   }
   const closeControl = await startControlSocket(cmd.stateDir, trust, log);
   let exitCode = 0;
@@ -73,13 +81,13 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
     await server.close();
     trust.audit?.close();
   }, () => exitCode);
-  if (cmd.json) (await import('./json-events.js')).attachJsonEvents(server, process.stdout);
+  if (cmd.json) attachJsonEvents(server, process.stdout);
   else detachScreen = (await import('./status-screen.js')).attachStatusScreen(server, process.stdout, process.stdin, shutdown);
   if (cmd.spawn === 'session') {
     // One-session mode: when its terminal program exits, tether exits with its code.
     server.on('session-ended', (s, e) => {
       if (s.session.kind !== 'terminal') return;
-      exitCode = e.exitCode ?? 0;
+      exitCode = e.status ?? e.exitCode ?? 0;
       shutdown();
     });
   }
@@ -89,13 +97,13 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
     detachScreen();
     await closeControl?.();
     await server.close();
-    fail(err);
+    fail(err, cmd.json, server.failedLogin);
   }
 }
 
 async function interactive(cmd: RemoteControlCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
-  const [{ runInteractive }, { nodeWebRtc }, { openDeviceTrust }, { startControlSocket }] = await Promise.all([
+  const [{ InteractiveStartFailed, runInteractive }, { nodeWebRtc }, { openDeviceTrust }, { startControlSocket }] = await Promise.all([
     import('./interactive.js'),
     import('./node-webrtc.js'),
     import('./trust/open-device-trust.js'),
@@ -110,6 +118,8 @@ async function interactive(cmd: RemoteControlCommand): Promise<void> {
   const closeControl = await startControlSocket(cmd.stateDir, trust, log);
   const session = await runInteractive(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir(), trust }, { input: process.stdin, output: process.stdout }).catch(async (err: unknown) => {
     await closeControl?.();
+    // An agent that needs a login says how, as remote-control does.
+    if (err instanceof InteractiveStartFailed) fail(err.error, false, err.login);
     fail(err);
   });
   let exitCode = 0;

@@ -13,6 +13,7 @@ import { safeLine } from '../client/terminal/safe-text.js';
 import { readTerminal } from '../protocol/terminal-doc.js';
 import type { TetherError } from '../protocol/errors.js';
 import { readDevices } from '../protocol/device-roster.js';
+import { exitWords, shellStatus } from '../protocol/process-exit.js';
 import { LOCAL_ACTOR } from './core/session-core.js';
 import type { DeviceTrust, DeviceAnswer, DeviceSummary } from './trust/device-trust.js';
 import { ttlText, waitingLine } from './device-lines.js';
@@ -114,8 +115,8 @@ export function runPtyConsole(
     };
     const onResize = (): void => session.localResize(size().cols, size().rows);
     session.on('exited', (exit) => {
-      note([`program exited with code ${exit.exitCode}`]);
-      finish(exit.exitCode);
+      note([`program ${exitWords(exit.exitCode, exit.signal)}`]);
+      finish(shellStatus(exit.exitCode, exit.signal));
     });
     setRawModeSafely(io.input, true);
     io.input.on('data', onInput);

@@ -1,6 +1,6 @@
 /** The only writer of a server's session list document (protocol/session-list-doc.ts). */
 import * as Y from 'yjs';
-import { sessionListDocView, type ListedSession, type SessionListDocView, type SpawnMode, type StartableAgent } from '../protocol/session-list-doc.js';
+import { sessionListDocView, type AgentSessionList, type ListedSession, type SessionListDocView, type SpawnMode, type StartableAgent } from '../protocol/session-list-doc.js';
 import type { DeviceInfo } from '../protocol/device-roster.js';
 import { trustedDeviceMap, type TrustedDevice } from '../protocol/trusted-devices.js';
 
@@ -21,6 +21,16 @@ export class SessionListWriter {
 
   setSpawnMode(mode: SpawnMode): void {
     this.view.meta.set('spawnMode', mode);
+  }
+
+  /** The startable agents, when they changed (an agent was installed or removed). */
+  setAgents(agents: StartableAgent[]): void {
+    if (JSON.stringify(this.view.meta.get('agents')) !== JSON.stringify(agents)) this.view.meta.set('agents', agents);
+  }
+
+  /** What the host learned about an agent's earlier sessions. */
+  setAgentSessions(agent: string, list: AgentSessionList): void {
+    this.view.agentSessions.set(agent, list);
   }
 
   /** Adds a session row. */

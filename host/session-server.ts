@@ -10,14 +10,16 @@ import type { Logger } from 'pino';
 import { newId } from '../protocol/ids.js';
 import { TetherError } from '../protocol/errors.js';
 import type { ListIntent } from '../protocol/messages.js';
-import { readStatus } from '../protocol/conversation-doc.js';
-import { readTerminal } from '../protocol/terminal-doc.js';
+import { readConversationState, type LoginNeed } from '../protocol/conversation-doc.js';
 import { formatSessionUrl } from '../protocol/session-url.js';
-import { readListMeta, runningCount, type ListedState, type SpawnMode, type StartableAgent } from '../protocol/session-list-doc.js';
+import { readListMeta, runningCount, type SpawnMode } from '../protocol/session-list-doc.js';
+import { endedBy, rowFields } from './session-row.js';
 import type { SignalServer } from '../signal/signal-server.js';
-import { resolveProgram, type RemoteControlCommand } from './cli-args.js';
-import { startableAgents } from './startable-agents.js';
+import type { ProgramSpec, RemoteControlCommand } from './cli-args.js';
+import { AgentCatalog } from './agent-catalog.js';
+import { AgentSessionLister } from './agent-session-lister.js';
 import { createHostedSession, type HostedSession, type SessionDeps } from './hosted-session.js';
+import type { LoginProgram } from './conversation-login.js';
 import { SessionList } from './session-list.js';
 import { SignalHub } from './signal-hub.js';
 import type { ListenInfo } from './lan-address.js';
@@ -30,7 +32,6 @@ import { auditDevice } from './trust/audit-log.js';
 import type { Role } from '../protocol/roles.js';
 import { uniqueName } from './session-names.js';
 import { createWorktree, removeWorktree, releaseWorktree, repositoryRoot, isDirty, type Worktree } from './worktrees.js';
-import { readDevices } from '../protocol/device-roster.js';
 
 /** Ended sessions kept readable in the list; older ended ones are removed automatically. */
 export const MAX_ENDED_SESSIONS = 50;
@@ -66,8 +67,11 @@ export interface ServerReady {
 interface SessionServerEvents {
   ready: [ServerReady];
   'session-started': [ManagedSession];
-  /** A session's program or agent ended (`exitCode` null when it was stopped). */
-  'session-ended': [ManagedSession, { exitCode: number | null; reason: string }];
+  /**
+   * A session's program or agent ended (`exitCode` null when it was stopped or killed; `signal` names
+   * the signal that killed it; `status` is what a shell would report; `error` when it failed to start).
+   */
+  'session-ended': [ManagedSession, { exitCode: number | null; reason: string; signal?: string | null; status?: number; error?: TetherError }];
   'session-removed': [ManagedSession];
   /** A device opened a session (null: the session list). */
   'device-joined': [ManagedSession | null, Actor];
@@ -104,8 +108,11 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   private readonly log: Logger;
   private spawnMode: SpawnMode;
   private repo: string | null = null;
-  private readonly agents: StartableAgent[];
+  private readonly catalog: AgentCatalog;
+  private readonly lister: AgentSessionLister;
   private closing: Promise<void> | null = null;
+  /** The login the agent asked for when the last foreground start failed for want of one. */
+  failedLogin: LoginNeed | null = null;
   private readonly refreshTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   constructor(
@@ -132,7 +139,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     // Revoke all revoked the server's link too: a new one is shown at once.
     this.trust.on('links-reset', () => this.newLink());
     this.hub = new SignalHub(config, deps.clientDir, this.endpoint, deps.log);
-    this.agents = startableAgents(config);
+    this.catalog = new AgentCatalog(config);
     this.list = new SessionList(
       {
         name: config.name ?? hostname(),
@@ -140,15 +147,20 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
         folder: config.cwd,
         capacity: config.capacity,
         spawnMode: config.spawn,
-        agents: this.agents,
+        agents: this.catalog.agents(),
         defaultAgent: config.program.label,
       },
       (intent, by) => this.onListIntent(intent, by),
       deps.log.child({ component: 'session-list' }),
     );
+    this.lister = new AgentSessionLister(this.list.list, config.cwd, config.env, deps.log.child({ component: 'agent-sessions' }));
     this.endpoint.addSession(this.listId, this.list.core);
     if (this.trust.audit) this.list.core.beforeApply = this.trust.audit.intentHook(this.listId);
-    this.list.on('device-joined', (actor) => this.emit('device-joined', null, actor));
+    this.list.on('device-joined', (actor) => {
+      // What can run may have changed since (an agent installed): the sheet a device opens is current.
+      this.list.list.setAgents(this.catalog.agents());
+      this.emit('device-joined', null, actor);
+    });
     this.list.on('device-left', (actor) => this.emit('device-left', null, actor));
     this.on('device-left', (s, actor) => this.trust.recordDone('leave', { sessionId: s?.id ?? this.listId, device: auditDevice(actor) }));
     // Owner devices manage devices from the list: it shows every paired and waiting device, live.
@@ -237,16 +249,21 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     program?: RemoteControlCommand['program'];
     /** Return once an agent's process is spawned and listed as starting; it initializes in the background. */
     background?: boolean;
+    /** Resume this earlier session of the agent (it lives in the server's folder). */
+    resume?: string;
+    /** The environment of the program (a login program's own variables). */
+    env?: Record<string, string>;
     /** Who asked (the audit log); the host itself when absent. */
     by?: Actor;
   }): Promise<ManagedSession> {
     if (this.spawnMode === 'session' && this.sessions.size > 0) throw new TetherError('SPAWN_REFUSED', 'this server runs exactly one session (--spawn session); open it from the list');
     const running = this.running;
     if (running >= this.config.capacity) throw new TetherError('CAPACITY_REACHED', `capacity reached (${running}/${this.config.capacity})`);
-    const program = options.program ?? this.programFor(options.agent);
+    const program = options.program ?? this.catalog.program(options.agent);
     const taken = new Set([...this.sessions.values()].map((s) => s.name));
     const name = uniqueName(options.name ?? null, hostname(), taken);
-    const spawn = options.spawn ?? (this.spawnMode === 'worktree' ? 'worktree' : 'same-dir');
+    // An agent's earlier session belongs to the folder it was started in: the server's.
+    const spawn = options.resume ? 'same-dir' : (options.spawn ?? (this.spawnMode === 'worktree' ? 'worktree' : 'same-dir'));
     let worktree: Worktree | null = null;
     if (spawn === 'worktree') {
       this.repo ??= await repositoryRoot(this.config.cwd);
@@ -261,13 +278,17 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       if (worktree) releaseWorktree(worktree.path);
       throw err;
     }
-    const session = createHostedSession({ ...this.config, cwd: folder, program }, name, this.log.child({ sessionId: id }), this.deps.scrollbackChars);
+    const session = createHostedSession({ ...this.config, cwd: folder, program, env: options.env ?? this.config.env }, name, this.log.child({ sessionId: id }), this.deps.scrollbackChars, {
+      ...(options.resume ? { resume: options.resume } : {}),
+      loginTerminal: (login, loginName, by) => this.startLoginTerminal(login, loginName, program.label, by),
+    });
     // An agent takes a second or so to initialize: a device's request need not wait for it.
     const background = options.background === true && session.kind === 'conversation';
     const starting = background ? null : session.start();
     try {
       await starting;
     } catch (err) {
+      this.failedLogin = session.kind === 'conversation' ? readConversationState(session.writer.view).login : null;
       await session.close().catch((e: unknown) => this.log.warn({ err: String(e) }, 'cleanup after a failed start'));
       if (worktree) releaseWorktree(worktree.path);
       throw err;
@@ -280,13 +301,16 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     this.sessions.set(id, managed);
     this.list.list.add({
       id, name, agent: program.label, kind: session.kind, folder, branch: worktree?.branch ?? null,
-      state: 'starting', endedReason: null, devices: [], startedAt: Date.now(), lastActivity: Date.now(),
+      state: 'starting', endedReason: null, devices: [], startedAt: Date.now(), lastActivity: Date.now(), usage: null,
     });
     this.follow(managed);
     if (background) {
-      session.start().catch((err: unknown) => {
-        this.log.warn({ sessionId: id, err: String(err) }, 'session failed to start');
-        this.markEnded(managed, null, (err as Error).message);
+      session.start().catch(async (err: unknown) => {
+        const e = err instanceof TetherError ? err : new TetherError('AGENT_FAILED', String(err));
+        this.log.warn({ sessionId: id, code: e.code, err: e.message }, 'session failed to start');
+        this.markEnded(managed, null, e.detail ? `${e.message} (${e.detail})` : e.message, { error: e });
+        // The agent stops its process group when its start fails; stop() makes sure nothing is left.
+        await session.stop().catch((stopErr: unknown) => this.log.warn({ err: String(stopErr) }, 'cleanup after a failed start'));
       });
     }
     this.log.info({ sessionId: id, name, folder }, 'session started');
@@ -343,6 +367,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   close(): Promise<void> {
     this.closing ??= (async () => {
       for (const t of this.refreshTimers.values()) clearTimeout(t);
+      await this.lister.settle();
       // Record why first: devices read "ended on the host", not the signal that stopped the program.
       for (const m of this.sessions.values()) this.markEnded(m, null, 'Ended on the host.');
       await Promise.all([...this.sessions.values()].map(async (m) => {
@@ -366,21 +391,29 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     return formatSessionUrl(this.hub.signalOrigin, m.id, this.linkToken);
   }
 
-  private programFor(agent: string | undefined): RemoteControlCommand['program'] {
-    if (agent === undefined || agent === this.config.program.label) return this.config.program;
-    if (!this.agents.some((a) => a.label === agent)) throw new TetherError('AGENT_UNKNOWN', `no agent '${agent}' on this server (${this.agents.map((a) => a.label).join(', ')})`);
-    try {
-      return resolveProgram(agent, null, this.config.env, this.config.presets);
-    } catch (err) {
-      throw new TetherError('AGENT_UNKNOWN', (err as Error).message);
-    }
+  /** Runs an agent's login program as a terminal session of this server (the login card links to it). */
+  private async startLoginTerminal(login: LoginProgram, name: string, agentLabel: string, by: Actor): Promise<{ sessionId: string | null; exited: Promise<number | null> }> {
+    const program: ProgramSpec = { kind: 'pty', file: login.file, args: login.args, display: login.display, label: `${agentLabel}-login` };
+    const managed = await this.startSession({ name, program, spawn: 'same-dir', env: login.env, by });
+    const exited = new Promise<number | null>((resolve) => {
+      const ended = (s: ManagedSession, e: { exitCode: number | null }): void => {
+        if (s !== managed) return;
+        this.off('session-ended', ended);
+        resolve(e.exitCode);
+      };
+      this.on('session-ended', ended);
+    });
+    return { sessionId: managed.id, exited };
   }
 
   private async onListIntent(intent: ListIntent, by: Actor): Promise<TetherError | null> {
     try {
       switch (intent.type) {
         case 'start-session':
-          await this.startSession({ name: intent.name ?? null, agent: intent.agent, spawn: intent.spawn, background: true, by });
+          await this.startSession({ name: intent.name ?? null, agent: intent.agent, spawn: intent.spawn, background: true, by, ...(intent.resume ? { resume: intent.resume } : {}) });
+          break;
+        case 'list-agent-sessions':
+          this.lister.request(intent.agent, this.catalog.program(intent.agent));
           break;
         case 'set-device-role':
           return this.trust.setRole(intent.deviceId, intent.role, by);
@@ -414,9 +447,11 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     const refresh = (): void => {
       this.refreshTimers.delete(managed.id);
       if (!this.sessions.has(managed.id)) return;
+      const { state, ...fields } = rowFields(session);
       this.list.list.update(managed.id, {
-        state: managed.ended ? 'ended' : this.stateOf(session),
-        devices: readDevices(session.writer.view.devices).map(([, d]) => d.name),
+        // "Ended" comes with its reason, from markEnded: the document may say so a moment earlier.
+        ...(managed.ended ? { state: 'ended' } : state !== 'ended' ? { state } : {}),
+        ...fields,
         lastActivity: Date.now(),
       });
       this.emit('changed');
@@ -436,18 +471,19 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     });
     session.on('device-joined', (actor: Actor) => this.emit('device-joined', managed, actor));
     session.on('device-left', (actor: Actor) => this.emit('device-left', managed, actor));
-    if (session.kind === 'terminal') session.on('exited', (exit) => this.markEnded(managed, exit.exitCode, `exited with code ${exit.exitCode}`));
-    else session.on('agent-exited', (exit) => this.markEnded(managed, exit.code, exit.signal ? `killed by ${exit.signal}` : `exited with code ${exit.code}`));
+    const ended = ({ exitCode, reason, ...more }: ReturnType<typeof endedBy>): void => this.markEnded(managed, exitCode, reason, more);
+    if (session.kind === 'terminal') session.on('exited', (exit) => ended(endedBy(exit.exitCode, exit.signal)));
+    else session.on('agent-exited', (exit) => ended(endedBy(exit.code, exit.signal)));
     refresh();
   }
 
-  private markEnded(managed: ManagedSession, exitCode: number | null, reason: string): void {
+  private markEnded(managed: ManagedSession, exitCode: number | null, reason: string, more: { signal?: string | null; status?: number; error?: TetherError } = {}): void {
     if (managed.ended) return;
     managed.ended = true;
     managed.endedAt = Date.now();
     this.trust.recordDone('session-end', { sessionId: managed.id, name: managed.name, exitCode, reason });
     this.list.list.update(managed.id, { state: 'ended', endedReason: reason, lastActivity: Date.now() });
-    this.emit('session-ended', managed, { exitCode, reason });
+    this.emit('session-ended', managed, { exitCode, reason, ...more });
     this.emit('changed');
     this.pruneEnded();
   }
@@ -459,10 +495,5 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     for (const m of ended.slice(0, Math.max(0, ended.length - MAX_ENDED_SESSIONS))) {
       this.removeSession(m.id).catch((err: unknown) => this.log.warn({ sessionId: m.id, err: String(err) }, 'could not prune an ended session'));
     }
-  }
-
-  private stateOf(session: HostedSession): ListedState {
-    if (session.kind === 'terminal') return readTerminal(session.writer.view).state === 'exited' ? 'ended' : 'running';
-    return readStatus(session.writer.view);
   }
 }

@@ -9,13 +9,33 @@
 import * as Y from 'yjs';
 import * as z from 'zod';
 import type { DeviceInfo } from './device-roster.js';
+import { PromptImageSchema, type PromptImage } from './messages.js';
+import {
+  AgentCommandInfoSchema,
+  AgentSessionCapsSchema,
+  AuthMethodInfoSchema,
+  ConfigOptionInfoSchema,
+  NO_SESSION_CAPS,
+  UsageInfoSchema,
+  type AgentCommandInfo,
+  type AgentSessionCaps,
+  type AuthMethodInfo,
+  type ConfigOptionInfo,
+  type UsageInfo,
+} from './agent-offer.js';
+import { QuestionAnswerSchema, QuestionFieldSchema, type QuestionAnswer, type QuestionField } from './agent-question.js';
 
 /** What the agent is doing. */
-export const ConversationStatusSchema = z.enum(['starting', 'idle', 'working', 'awaiting-permission', 'ended']);
+export const ConversationStatusSchema = z.enum(['starting', 'idle', 'working', 'awaiting-permission', 'awaiting-answer', 'ended']);
 export type ConversationStatus = z.infer<typeof ConversationStatusSchema>;
 
 /** Entry types in `entries`. */
-export type EntryType = 'user' | 'agent' | 'thought' | 'plan' | 'tool' | 'permission' | 'notice';
+export type EntryType = 'user' | 'agent' | 'thought' | 'plan' | 'tool' | 'permission' | 'question' | 'notice';
+
+/** True while a turn runs (the agent works, or waits for an approval or an answer). */
+export function isTurnStatus(status: ConversationStatus): boolean {
+  return status === 'working' || status === 'awaiting-permission' || status === 'awaiting-answer';
+}
 
 /** A tool call's status, as ACP reports it. */
 export const ToolStatusSchema = z.enum(['pending', 'in_progress', 'completed', 'failed']);
@@ -55,11 +75,35 @@ export type AgentMode = z.infer<typeof AgentModeSchema>;
 export const ToolLocationSchema = z.object({ path: z.string(), line: z.number().nullable() });
 export type ToolLocation = z.infer<typeof ToolLocationSchema>;
 
+/**
+ * A login the agent needs: which agent, why, its methods, the exact thing to do on the host (the
+ * preset's hint), and the login terminal a device started, if any.
+ */
+export const LoginNeedSchema = z.object({
+  agent: z.string(),
+  reason: z.string(),
+  methods: z.array(AuthMethodInfoSchema).max(50),
+  hint: z.string().nullable(),
+  terminal: z
+    .object({
+      methodId: z.string(),
+      /** The terminal session running the login program (server mode), when it started. */
+      sessionId: z.string().nullable(),
+      state: z.enum(['running', 'succeeded', 'failed']),
+      by: z.string(),
+    })
+    .nullable(),
+});
+export type LoginNeed = z.infer<typeof LoginNeedSchema>;
+
 /** Typed views of a conversation document's shared types. */
 export interface ConversationDocView {
-  /** kind='conversation', name, agent, command, cwd, startedAt, title, promptImages, modes, currentModeId */
+  /**
+   * kind='conversation', name, agent, command, cwd, startedAt, title, promptImages, modes, currentModeId,
+   * authMethods, commands, configOptions, usage, sessionCaps, agentSessionId, resumedFrom
+   */
   meta: Y.Map<unknown>;
-  /** status, endedReason, exitCode, stderrTail, turn */
+  /** status, endedReason, endedDetail, exitCode, stderrTail, login */
   state: Y.Map<unknown>;
   /** The conversation, oldest first: one Y.Map per entry (see EntryType). */
   entries: Y.Array<Y.Map<unknown>>;
@@ -67,6 +111,8 @@ export interface ConversationDocView {
   queue: Y.Array<Y.Map<unknown>>;
   /** peerId → device, for every connected device (the host's own terminal included). */
   devices: Y.Map<unknown>;
+  /** terminalId → Y.Map {command, output: Y.Text, truncated, exitCode, signal, running}: commands the agent ran through tether. */
+  terminals: Y.Map<Y.Map<unknown>>;
 }
 
 /** Binds the typed views to a document. */
@@ -77,6 +123,7 @@ export function conversationDocView(doc: Y.Doc): ConversationDocView {
     entries: doc.getArray<Y.Map<unknown>>('entries'),
     queue: doc.getArray<Y.Map<unknown>>('queue'),
     devices: doc.getMap('devices'),
+    terminals: doc.getMap<Y.Map<unknown>>('terminals'),
   };
 }
 
@@ -115,6 +162,19 @@ export interface ConversationMeta {
   promptImages: boolean;
   modes: AgentMode[];
   currentModeId: string | null;
+  /** How one logs in to the agent. */
+  authMethods: AuthMethodInfo[];
+  /** Slash commands the agent accepts. */
+  commands: AgentCommandInfo[];
+  /** Session settings (model, reasoning effort…) with their current values. */
+  configOptions: ConfigOptionInfo[];
+  /** Context use and cost, once the agent reported them. */
+  usage: UsageInfo | null;
+  sessionCaps: AgentSessionCaps;
+  /** The agent's own id for this session (what resuming it later names). */
+  agentSessionId: string | null;
+  /** The agent session this conversation resumed, if it did. */
+  resumedFrom: string | null;
 }
 
 /** Reads the meta map. */
@@ -131,6 +191,13 @@ export function readConversationMeta(view: ConversationDocView): ConversationMet
     promptImages: m.get('promptImages') === true,
     modes: validItems(AgentModeSchema, m.get('modes')),
     currentModeId: strOrNull(m.get('currentModeId')),
+    authMethods: validItems(AuthMethodInfoSchema, m.get('authMethods')),
+    commands: validItems(AgentCommandInfoSchema, m.get('commands')),
+    configOptions: validItems(ConfigOptionInfoSchema, m.get('configOptions')),
+    usage: valid(UsageInfoSchema.nullable(), m.get('usage'), null),
+    sessionCaps: valid(AgentSessionCapsSchema, m.get('sessionCaps'), NO_SESSION_CAPS),
+    agentSessionId: strOrNull(m.get('agentSessionId')),
+    resumedFrom: strOrNull(m.get('resumedFrom')),
   };
 }
 
@@ -139,8 +206,12 @@ export interface ConversationState {
   status: ConversationStatus;
   /** Why the agent ended, once it did. */
   endedReason: string | null;
+  /** What the agent said about the failure (its error's data), when it said something. */
+  endedDetail: string | null;
   exitCode: number | null;
   stderrTail: string;
+  /** A login the agent needs, shown as a card until it is done. */
+  login: LoginNeed | null;
 }
 
 /** Reads the conversation status with a default for an unsynced document. */
@@ -155,8 +226,10 @@ export function readConversationState(view: ConversationDocView): ConversationSt
   return {
     status: readStatus(view),
     endedReason: strOrNull(s.get('endedReason')),
+    endedDetail: strOrNull(s.get('endedDetail')),
     exitCode: typeof exitCode === 'number' ? exitCode : null,
     stderrTail: str(s.get('stderrTail')),
+    login: valid(LoginNeedSchema.nullable(), s.get('login'), null),
   };
 }
 
@@ -168,7 +241,16 @@ interface EntryBase {
 
 /** One entry of the conversation, read and validated. */
 export type ConversationEntry =
-  | (EntryBase & { type: 'user'; text: string; images: number; by: string; byDeviceId: string | null })
+  | (EntryBase & {
+      type: 'user';
+      text: string;
+      /** How many images the prompt carried. */
+      images: number;
+      /** The images still kept in the document (the oldest are dropped past a budget). */
+      imageData: PromptImage[];
+      by: string;
+      byDeviceId: string | null;
+    })
   | (EntryBase & { type: 'agent' | 'thought'; text: string })
   | (EntryBase & { type: 'plan'; items: PlanItem[] })
   | (EntryBase & { type: 'tool'; toolCallId: string; title: string; kind: string; status: ToolStatus; locations: ToolLocation[]; content: ToolContent[] })
@@ -180,6 +262,17 @@ export type ConversationEntry =
       options: PermissionOption[];
       status: 'pending' | 'answered' | 'cancelled';
       answer: PermissionAnswer | null;
+    })
+  | (EntryBase & {
+      type: 'question';
+      requestId: string;
+      mode: 'form' | 'url';
+      message: string;
+      fields: QuestionField[];
+      /** URL mode: where the agent sends the user (http or https only). */
+      url: string | null;
+      status: 'pending' | 'answered' | 'cancelled';
+      answer: QuestionAnswer | null;
     })
   | (EntryBase & { type: 'notice'; level: 'info' | 'error'; text: string })
   | (EntryBase & { type: 'unknown'; rawType: string });
@@ -200,7 +293,7 @@ export function entryTextType(entry: Y.Map<unknown>): Y.Text | null {
 /** The type of an entry, without reading the rest. */
 export function entryType(entry: Y.Map<unknown>): EntryType | 'unknown' {
   const t = entry.get('type');
-  return t === 'user' || t === 'agent' || t === 'thought' || t === 'plan' || t === 'tool' || t === 'permission' || t === 'notice' ? t : 'unknown';
+  return t === 'user' || t === 'agent' || t === 'thought' || t === 'plan' || t === 'tool' || t === 'permission' || t === 'question' || t === 'notice' ? t : 'unknown';
 }
 
 /** Reads one entry. */
@@ -209,7 +302,15 @@ export function readEntry(entry: Y.Map<unknown>): ConversationEntry {
   const type = entryType(entry);
   switch (type) {
     case 'user':
-      return { ...base, type, text: entryText(entry), images: num(entry.get('images')), by: str(entry.get('by')), byDeviceId: strOrNull(entry.get('byDeviceId')) };
+      return {
+        ...base,
+        type,
+        text: entryText(entry),
+        images: num(entry.get('images')),
+        imageData: validItems(PromptImageSchema, entry.get('imageData')),
+        by: str(entry.get('by')),
+        byDeviceId: strOrNull(entry.get('byDeviceId')),
+      };
     case 'agent':
     case 'thought':
       return { ...base, type, text: entryText(entry) };
@@ -239,6 +340,22 @@ export function readEntry(entry: Y.Map<unknown>): ConversationEntry {
         answer: valid(PermissionAnswerSchema.nullable(), entry.get('answer'), null),
       };
     }
+    case 'question': {
+      const status = entry.get('status');
+      const url = strOrNull(entry.get('url'));
+      return {
+        ...base,
+        type,
+        requestId: str(entry.get('requestId')),
+        mode: entry.get('mode') === 'url' ? 'url' : 'form',
+        message: str(entry.get('message')),
+        fields: validItems(QuestionFieldSchema, entry.get('fields')),
+        // Only web links: a javascript: or file: URL must never become a link on a page.
+        url: url !== null && /^https?:\/\//i.test(url) ? url : null,
+        status: status === 'answered' || status === 'cancelled' ? status : 'pending',
+        answer: valid(QuestionAnswerSchema.nullable(), entry.get('answer'), null),
+      };
+    }
     case 'notice':
       return { ...base, type, level: entry.get('level') === 'error' ? 'error' : 'info', text: entryText(entry) };
     default:
@@ -251,16 +368,30 @@ export interface QueuedPrompt {
   id: string;
   text: string;
   images: number;
+  /** The images themselves (kept in the document so every device sees them and they survive a restart). */
+  imageData: PromptImage[];
   by: string;
   byDeviceId: string | null;
 }
 
 /** Reads one queued prompt. */
 export function readQueued(item: Y.Map<unknown>): QueuedPrompt {
-  return { id: str(item.get('id')), text: str(item.get('text')), images: num(item.get('images')), by: str(item.get('by')), byDeviceId: strOrNull(item.get('byDeviceId')) };
+  return {
+    id: str(item.get('id')),
+    text: str(item.get('text')),
+    images: num(item.get('images')),
+    imageData: validItems(PromptImageSchema, item.get('imageData')),
+    by: str(item.get('by')),
+    byDeviceId: strOrNull(item.get('byDeviceId')),
+  };
 }
 
 /** The pending permission requests, oldest first. */
 export function pendingPermissions(view: ConversationDocView): Array<Y.Map<unknown>> {
   return view.entries.toArray().filter((e) => e.get('type') === 'permission' && e.get('status') === 'pending');
+}
+
+/** The pending questions, oldest first. */
+export function pendingQuestions(view: ConversationDocView): Array<Y.Map<unknown>> {
+  return view.entries.toArray().filter((e) => e.get('type') === 'question' && e.get('status') === 'pending');
 }

@@ -64,6 +64,12 @@ export const ERROR_CODES = {
   QUEUE_ITEM_UNKNOWN: 'that queued prompt already started or was removed',
   MODE_UNKNOWN: 'the agent does not offer that mode',
   IMAGES_UNSUPPORTED: 'this agent does not accept images in prompts',
+  CONFIG_OPTION_UNKNOWN: 'the agent does not offer that setting',
+  CONFIG_VALUE_INVALID: 'that value is not one the agent offers for this setting',
+  QUESTION_UNKNOWN: 'no such question from the agent',
+  QUESTION_ANSWERED: 'this question was already answered',
+  ANSWER_INVALID: 'the answer does not fit the agent\'s form',
+  LOGIN_UNAVAILABLE: 'that login method cannot be run from here',
   // Server mode
   CAPACITY_REACHED: 'capacity reached',
   SPAWN_REFUSED: 'this server runs exactly one session (--spawn session)',
@@ -73,10 +79,13 @@ export const ERROR_CODES = {
   NAME_TAKEN: 'another session already has that name',
   AGENT_UNKNOWN: 'no such agent preset on this server',
   SESSION_RUNNING: 'end the session before removing it',
+  RESUME_UNSUPPORTED: 'this agent cannot list or resume its earlier sessions',
   // Processes
   SPAWN_FAILED: 'could not start the program',
   AGENT_NOT_FOUND: 'the agent is not installed',
   AGENT_FAILED: 'the agent failed or exited',
+  AGENT_LOGIN_REQUIRED: 'the agent needs a login',
+  AGENT_ROOT_REFUSED: 'the agent refuses to run as root',
   PATH_OUTSIDE_SESSION: 'the path is outside the session folder',
 } as const;
 
@@ -94,13 +103,18 @@ export function isErrorCode(code: unknown): code is ErrorCode {
  */
 export const MAX_ERROR_MESSAGE_CHARS = 500;
 
-/** An Error carrying a registry code; `message` defaults to the registry's text. */
+/**
+ * An Error carrying a registry code; `message` defaults to the registry's text. `detail` is what the
+ * other side said about it (an agent's JSON-RPC error data), shown to people next to the message.
+ */
 export class TetherError extends Error {
   readonly code: ErrorCode;
-  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown }) {
+  readonly detail: string | null;
+  constructor(code: ErrorCode, message?: string, options?: { cause?: unknown; detail?: string | null }) {
     super(message ?? ERROR_CODES[code], options);
     this.name = 'TetherError';
     this.code = code;
+    this.detail = options?.detail ?? null;
   }
 
   /** The JSON shape sent over the wire (the message cut to MAX_ERROR_MESSAGE_CHARS). */

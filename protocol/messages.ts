@@ -9,6 +9,7 @@ import { fromUtf8, utf8 } from './encoding.js';
 import { PUBLIC_KEY_PATTERN } from './auth.js';
 import { MAX_CHANNELS } from './frames.js';
 import { RoleSchema } from './roles.js';
+import { AnswerValueSchema, MAX_QUESTION_FIELDS, QuestionActionSchema } from './agent-question.js';
 
 /** Largest text a single `input` intent may carry (a generous paste). */
 export const MAX_INPUT_CHARS = 64 * 1024;
@@ -163,6 +164,24 @@ export const StopIntentSchema = z.strictObject({ id, type: z.literal('stop') });
 /** Switch the agent's mode (when it offers modes). */
 export const SetModeIntentSchema = z.strictObject({ id, type: z.literal('set-mode'), modeId: handle });
 
+/** Change one of the agent's session settings (model, reasoning effort…): a value id, or on/off. */
+export const SetConfigIntentSchema = z.strictObject({ id, type: z.literal('set-config'), configId: handle, value: z.union([handle, z.boolean()]) });
+
+/** Answer a question the agent asked: accept with the form's content, decline, or cancel. */
+export const AnswerIntentSchema = z.strictObject({
+  id,
+  type: z.literal('answer'),
+  requestId: handle,
+  action: QuestionActionSchema,
+  content: z
+    .record(z.string().min(1).max(200), AnswerValueSchema)
+    .refine((c) => Object.keys(c).length <= MAX_QUESTION_FIELDS, `at most ${MAX_QUESTION_FIELDS} fields`)
+    .optional(),
+});
+
+/** Start one of the agent's login methods (a terminal method runs its login program in a terminal session). */
+export const LoginIntentSchema = z.strictObject({ id, type: z.literal('login'), methodId: handle });
+
 /** Session names also name folders and branches (worktree mode): no slashes. */
 const sessionName = DisplayNameSchema.refine((name) => !/[/\\]/.test(name), 'no slashes');
 const sessionRef = z.string().regex(ID_PATTERN);
@@ -174,7 +193,12 @@ export const StartSessionIntentSchema = z.strictObject({
   agent: z.string().min(1).max(32).optional(),
   name: sessionName.optional(),
   spawn: z.enum(['same-dir', 'worktree']).optional(),
+  /** Resume this earlier session of the agent (an id from its session list) instead of starting afresh. */
+  resume: handle.optional(),
 });
+
+/** Ask the host which earlier sessions an agent has for the server's folder (the answer lands in the list document). */
+export const ListAgentSessionsIntentSchema = z.strictObject({ id, type: z.literal('list-agent-sessions'), agent: z.string().min(1).max(32) });
 
 /** End a session: stop its agent; optionally remove its worktree (refused when dirty unless force). */
 export const EndSessionIntentSchema = z.strictObject({
@@ -206,6 +230,7 @@ export const ListIntentSchema = z.discriminatedUnion('type', [
   EndSessionIntentSchema,
   RenameSessionIntentSchema,
   RemoveSessionIntentSchema,
+  ListAgentSessionsIntentSchema,
   SetDeviceRoleIntentSchema,
   RevokeDeviceIntentSchema,
   AnswerDeviceIntentSchema,
@@ -224,6 +249,9 @@ export const ConversationIntentSchema = z.union([
   PermissionIntentSchema,
   StopIntentSchema,
   SetModeIntentSchema,
+  SetConfigIntentSchema,
+  AnswerIntentSchema,
+  LoginIntentSchema,
 ]);
 export type ConversationIntent = z.infer<typeof ConversationIntentSchema>;
 
@@ -237,10 +265,14 @@ export const IntentSchema = z.union([
   PermissionIntentSchema,
   StopIntentSchema,
   SetModeIntentSchema,
+  SetConfigIntentSchema,
+  AnswerIntentSchema,
+  LoginIntentSchema,
   StartSessionIntentSchema,
   EndSessionIntentSchema,
   RenameSessionIntentSchema,
   RemoveSessionIntentSchema,
+  ListAgentSessionsIntentSchema,
   SetDeviceRoleIntentSchema,
   RevokeDeviceIntentSchema,
   AnswerDeviceIntentSchema,

@@ -4,12 +4,14 @@
  * listed session by id on the same connection: no other QR code or key is needed.
  */
 import type * as Y from 'yjs';
+import * as z from 'zod';
+import { UsageInfoSchema, type UsageInfo } from './agent-offer.js';
 
 /** How new sessions get a folder. */
 export type SpawnMode = 'same-dir' | 'worktree' | 'session';
 
 /** A session's state as the list shows it. */
-export type ListedState = 'starting' | 'running' | 'idle' | 'working' | 'awaiting-permission' | 'ended';
+export type ListedState = 'starting' | 'running' | 'idle' | 'working' | 'awaiting-permission' | 'awaiting-answer' | 'ended';
 
 /** One row of the list (stored as a Y.Map with these fields). */
 export interface ListedSession {
@@ -28,13 +30,39 @@ export interface ListedSession {
   devices: string[];
   startedAt: number;
   lastActivity: number;
+  /** Context use and cost of a conversation, once its agent reported them. */
+  usage: UsageInfo | null;
 }
 
 /** An agent a device may start sessions with. */
 export interface StartableAgent {
   label: string;
   command: string;
+  /** False when the command is not on the host's PATH (starting it would fail). */
+  installed: boolean;
+  /** How to install it, when a preset says. */
+  install: string | null;
 }
+
+/** One earlier session of an agent, as its `session/list` reported it. */
+export const AgentSessionSchema = z.object({
+  sessionId: z.string().max(200),
+  title: z.string().max(500).nullable(),
+  updatedAt: z.string().max(64).nullable(),
+});
+export type AgentSession = z.infer<typeof AgentSessionSchema>;
+
+/** What the host learned when a device asked for an agent's earlier sessions in the server's folder. */
+export const AgentSessionListSchema = z.object({
+  /** 'listing' while the host asks the agent. */
+  state: z.enum(['listing', 'listed', 'failed']),
+  folder: z.string(),
+  sessions: z.array(AgentSessionSchema).max(200),
+  /** Why listing failed (the agent cannot list, needs a login…). */
+  error: z.string().nullable(),
+  at: z.number(),
+});
+export type AgentSessionList = z.infer<typeof AgentSessionListSchema>;
 
 /** Typed views of a session list document. */
 export interface SessionListDocView {
@@ -44,14 +72,22 @@ export interface SessionListDocView {
   sessions: Y.Map<Y.Map<unknown>>;
   /** peerId → device connected to the list */
   devices: Y.Map<unknown>;
+  /** agent label → AgentSessionList (asked for with list-agent-sessions) */
+  agentSessions: Y.Map<unknown>;
 }
 
 /** Binds the typed views to a document. */
 export function sessionListDocView(doc: Y.Doc): SessionListDocView {
-  return { meta: doc.getMap('meta'), sessions: doc.getMap<Y.Map<unknown>>('sessions'), devices: doc.getMap('devices') };
+  return { meta: doc.getMap('meta'), sessions: doc.getMap<Y.Map<unknown>>('sessions'), devices: doc.getMap('devices'), agentSessions: doc.getMap('agentSessions') };
 }
 
-const STATES: readonly ListedState[] = ['starting', 'running', 'idle', 'working', 'awaiting-permission', 'ended'];
+/** The earlier sessions of `agent` the host listed, or null when no device asked yet (or the entry is malformed). */
+export function readAgentSessions(view: SessionListDocView, agent: string): AgentSessionList | null {
+  const parsed = AgentSessionListSchema.safeParse(view.agentSessions.get(agent));
+  return parsed.success ? parsed.data : null;
+}
+
+const STATES: readonly ListedState[] = ['starting', 'running', 'idle', 'working', 'awaiting-permission', 'awaiting-answer', 'ended'];
 const SPAWN_MODES: readonly SpawnMode[] = ['same-dir', 'worktree', 'session'];
 const str = (v: unknown, fallback = ''): string => (typeof v === 'string' ? v : fallback);
 const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
@@ -75,6 +111,10 @@ export function readListedSession(id: string, entry: Y.Map<unknown> | unknown): 
     devices: Array.isArray(devices) ? devices.filter((d): d is string => typeof d === 'string') : [],
     startedAt: num(get('startedAt')),
     lastActivity: num(get('lastActivity')),
+    usage: (() => {
+      const parsed = UsageInfoSchema.safeParse(get('usage'));
+      return parsed.success ? parsed.data : null;
+    })(),
   };
 }
 
@@ -106,11 +146,21 @@ export function readListMeta(view: SessionListDocView): ListMeta {
     capacity: num(m.get('capacity')),
     spawnMode: SPAWN_MODES.includes(spawn as SpawnMode) ? (spawn as SpawnMode) : 'same-dir',
     agents: Array.isArray(agents)
-      ? agents.filter((a): a is StartableAgent => typeof a === 'object' && a !== null && typeof a.label === 'string' && typeof a.command === 'string')
+      ? agents.flatMap((a: unknown): StartableAgent[] => {
+          const parsed = StartableAgentSchema.safeParse(a);
+          return parsed.success ? [{ installed: true, install: null, ...parsed.data }] : [];
+        })
       : [],
     defaultAgent: str(m.get('defaultAgent')),
   };
 }
+
+const StartableAgentSchema = z.object({
+  label: z.string(),
+  command: z.string(),
+  installed: z.boolean().optional(),
+  install: z.string().nullable().optional(),
+});
 
 /** Sessions that count against the capacity (not ended). */
 export function runningCount(view: SessionListDocView): number {

@@ -6,6 +6,7 @@ import type { SessionClient } from '../core/session-client.js';
 import { OutputCursor, readTerminal } from '../../protocol/terminal-doc.js';
 import type { TetherError } from '../../protocol/errors.js';
 import { setRawModeSafely } from '../terminal/tty-mode.js';
+import { exitWords } from '../../protocol/process-exit.js';
 import { watchForGone } from './attach-watch.js';
 
 const DETACH = '\x1d'; // Ctrl-]
@@ -67,7 +68,7 @@ export function attachTerminal(client: SessionClient, io: AttachIo): Promise<Att
       if (text) io.stdout.write(text);
       const term = readTerminal(client.view);
       if (term.state === 'exited') {
-        status(`program exited with code ${term.exitCode ?? '?'}`);
+        status(`program ${exitWords(term.exitCode, term.exitSignal)}`);
         finish({ exitCode: 0, error: null });
       }
     };

@@ -2,11 +2,13 @@
  * The prompt box: a growing textarea named "Message" and a Send button. Enter sends on a desktop
  * (Shift+Enter for a new line); on a touch screen Enter is a new line and Send sends. When the agent
  * accepts images, pasting one (or picking one with the attach button) adds it as a thumbnail chip
- * that can be removed before sending.
+ * that can be removed before sending. Typing `/` lists the agent's slash commands (command-menu.ts).
  */
 import { MAX_PROMPT_CHARS, MAX_PROMPT_IMAGES, type PromptImage } from '../../protocol/messages.js';
 import { button, element } from './dom.js';
 import { readPromptImage } from './image-attachments.js';
+import { CommandMenu } from './command-menu.js';
+import type { AgentCommandInfo } from '../../protocol/agent-offer.js';
 
 /** What the composer needs from the page. */
 export interface ComposerActions {
@@ -27,6 +29,7 @@ export class Composer {
   private readonly attachButton = button('', 'attach-button', 'Attach image');
   private readonly fileInput = element('input', 'file-input');
   private readonly chips = element('ul', 'attachments');
+  private readonly menu: CommandMenu;
   private images: PromptImage[] = [];
   private imagesAllowed = false;
   private enabled = true;
@@ -50,7 +53,9 @@ export class Composer {
 
     const row = element('div', 'composer-row');
     row.append(this.attachButton, this.textarea, this.sendButton);
-    this.element.append(this.chips, row, this.fileInput);
+    // Before the composer's own keys: Enter on a highlighted command inserts it rather than sending.
+    this.menu = new CommandMenu(this.textarea);
+    this.element.append(this.menu.element, this.chips, row, this.fileInput);
 
     this.element.addEventListener('submit', (event) => {
       event.preventDefault();
@@ -71,6 +76,11 @@ export class Composer {
     });
     window.addEventListener('resize', () => this.grow());
     this.changed();
+  }
+
+  /** The agent's slash commands, listed when `/` is typed. */
+  setCommands(commands: AgentCommandInfo[]): void {
+    this.menu.setCommands(commands);
   }
 
   /** Whether the agent accepts images (the attach button and pasting follow it). */

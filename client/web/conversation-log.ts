@@ -16,6 +16,8 @@ export const ENTRY_WINDOW = 100;
 /** How the agent ended, for the card at the end of the conversation. */
 export interface EndedInfo {
   reason: string;
+  /** What the agent said about it (its error's data). */
+  detail?: string | null;
   stderrTail: string;
 }
 
@@ -25,6 +27,8 @@ export class ConversationLog {
   private readonly earlier = button('', 'show-earlier');
   private readonly list = element('div', 'entries');
   private readonly endSlot = element('div', 'ended-slot');
+  /** Cards shown after the entries (the login card) go here, before the ended card. */
+  readonly tailSlot = element('div', 'tail-slot');
   private readonly tools = new Map<string, Y.Map<unknown>>();
   private readonly ctx: EntryContext;
   /** Views of entries[start …], in order. */
@@ -44,7 +48,7 @@ export class ConversationLog {
     this.ctx = { ...ctx, tool: (id) => this.tools.get(id) };
     this.earlier.hidden = true;
     this.earlier.addEventListener('click', () => this.showEarlier());
-    this.element.append(this.earlier, this.list, this.endSlot);
+    this.element.append(this.earlier, this.list, this.tailSlot, this.endSlot);
   }
 
   /** Renders the newest entries and starts following changes. */
@@ -77,6 +81,7 @@ export class ConversationLog {
     const card = element('section', 'ended-card');
     card.setAttribute('aria-label', 'Agent ended');
     card.append(element('h3', 'ended-title', 'The agent has ended'), element('p', 'ended-reason', info.reason || 'The agent stopped.'));
+    if (info.detail) card.append(element('p', 'ended-stderr-label', 'The agent said:'), element('pre', 'ended-stderr ended-detail', info.detail));
     if (info.stderrTail.trim()) {
       card.append(element('p', 'ended-stderr-label', 'Last lines of its error output:'), element('pre', 'ended-stderr', info.stderrTail.trimEnd()));
     }
@@ -84,9 +89,9 @@ export class ConversationLog {
     this.endSlot.replaceChildren(card);
   }
 
-  /** The element of the first pending permission request that is rendered, if any. */
+  /** The element of the first pending permission request or question that is rendered, if any. */
   firstPendingPermission(): HTMLElement | null {
-    return this.list.querySelector<HTMLElement>('.permission[data-status="pending"]');
+    return this.list.querySelector<HTMLElement>('.permission[data-status="pending"], .question[data-status="pending"]');
   }
 
   /** How many entries are rendered (the rest wait behind "Show earlier"). */

@@ -5,7 +5,7 @@
  * action is an intent, and a refusal from the host is shown briefly.
  */
 import type { SessionClient } from '../../client/core/session-client.js';
-import { readConversationMeta, readConversationState, readStatus, type ConversationStatus } from '../../protocol/conversation-doc.js';
+import { isTurnStatus, readConversationMeta, readConversationState, readStatus, type ConversationStatus } from '../../protocol/conversation-doc.js';
 import { readDevices } from '../../protocol/device-roster.js';
 import type { IntentBody, IntentReply } from '../../protocol/messages.js';
 import type { PageLayout } from './page-layout.js';
@@ -17,6 +17,9 @@ import { Composer } from './composer.js';
 import { Toast, refusalText } from './toast.js';
 import { button, element } from './dom.js';
 import { pinToVisualViewport } from './viewport-watcher.js';
+import { SettingsBar } from './settings-bar.js';
+import { LoginCard } from './login-card.js';
+import { formatSessionUrl, parseSessionUrl } from '../../protocol/session-url.js';
 
 /** What a conversation page exposes to tests and benchmarks (through `window.__tether`). */
 export interface ConversationPage {
@@ -29,6 +32,7 @@ const PLACEHOLDER: Record<ConversationStatus, string> = {
   idle: 'Message the agent',
   working: 'Queue a message',
   'awaiting-permission': 'Queue a message',
+  'awaiting-answer': 'Queue a message',
   ended: 'The agent has ended',
 };
 
@@ -50,7 +54,7 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
   };
 
   let follow: ScrollFollow | null = null;
-  const log = new ConversationLog(view, { ownDeviceId, cwd: () => readConversationMeta(view).cwd, send }, (change) => (follow ? follow.keepPosition(change) : change()));
+  const log = new ConversationLog(view, { view, ownDeviceId, cwd: () => readConversationMeta(view).cwd, send }, (change) => (follow ? follow.keepPosition(change) : change()));
   stage.append(log.element);
   const jump = button('Jump to latest', 'jump-latest');
   jump.hidden = true;
@@ -59,13 +63,15 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
   const updateJump = (): void => {
     const following = follow?.following ?? true;
     jump.hidden = following;
-    const approval = readStatus(view) === 'awaiting-permission';
-    jump.textContent = approval ? 'Approval needed' : 'Jump to latest';
+    const status = readStatus(view);
+    const approval = status === 'awaiting-permission' || status === 'awaiting-answer';
+    jump.textContent = status === 'awaiting-permission' ? 'Approval needed' : status === 'awaiting-answer' ? 'Answer needed' : 'Jump to latest';
     jump.dataset.approval = String(approval);
   };
   follow = new ScrollFollow(stage, log.element, updateJump);
   jump.addEventListener('click', () => {
-    const card = readStatus(view) === 'awaiting-permission' ? log.firstPendingPermission() : null;
+    const status = readStatus(view);
+    const card = status === 'awaiting-permission' || status === 'awaiting-answer' ? log.firstPendingPermission() : null;
     follow?.jumpToLatest();
     card?.scrollIntoView({ block: 'nearest' });
   });
@@ -74,6 +80,23 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
     stop: () => send({ type: 'stop' }),
     setMode: async (modeId) => (await send({ type: 'set-mode', modeId })).ok,
   });
+  // The agent's login methods, on request, when it does not need a login right now.
+  let loginsShown = false;
+  const settings = new SettingsBar({
+    set: async (configId, value) => (await send({ type: 'set-config', configId, value })).ok,
+    toggleLogin: () => {
+      loginsShown = !loginsShown;
+      renderLogin();
+      if (loginsShown) login.element.scrollIntoView({ block: 'nearest' });
+    },
+  });
+  const { origin, token } = parseSessionUrl(location.href);
+  const login = new LoginCard({
+    start: async (methodId) => (await send({ type: 'login', methodId })).ok,
+    // The login terminal is a session of the same host: this page's own link token opens it too.
+    sessionHref: (sessionId) => formatSessionUrl(origin, sessionId, token),
+  });
+  log.tailSlot.append(login.element);
   const queue = new QueueView(view.queue, { ownDeviceId, send, notify: (text) => toast.show(text) });
   const composer = new Composer({
     send: async (text, images) => (await send(images.length > 0 ? { type: 'prompt', text, images } : { type: 'prompt', text })).ok,
@@ -81,7 +104,7 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
   });
   const dock = element('div', 'dock');
   const dockInner = element('div', 'dock-inner');
-  dockInner.append(turnBar.element, queue.element, composer.element);
+  dockInner.append(turnBar.element, settings.element, queue.element, composer.element);
   dock.append(dockInner);
   root.append(dock);
   pinToVisualViewport(root);
@@ -89,15 +112,20 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
   const renderMeta = (): void => {
     const meta = readConversationMeta(view);
     topBar.setSession(meta.title || meta.name || 'Conversation', meta.agentName || meta.agent);
-    turnBar.setModes(meta.modes, meta.currentModeId);
+    settings.setOptions(meta.configOptions);
+    settings.setUsage(meta.usage);
+    turnBar.setModes(meta.modes, meta.currentModeId, settings.hasModeSetting());
     composer.setImagesAllowed(meta.promptImages);
+    composer.setCommands(meta.commands);
+    renderLogin();
     renderTitle();
   };
 
   const renderTitle = (): void => {
     const meta = readConversationMeta(view);
     const name = meta.title || meta.name || 'Conversation';
-    const prefix = readStatus(view) === 'awaiting-permission' ? '(Approval needed) ' : '';
+    const status = readStatus(view);
+    const prefix = status === 'awaiting-permission' ? '(Approval needed) ' : status === 'awaiting-answer' ? '(Answer needed) ' : '';
     document.title = `${prefix}${name} · tether`;
   };
 
@@ -106,14 +134,28 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
     const connected = client.state !== 'failed' && client.state !== 'closed';
     turnBar.setStatus(status);
     turnBar.setEnabled(connected && status !== 'ended');
+    settings.setEnabled(connected && status !== 'ended');
     composer.setState(connected && status !== 'ended', connected ? PLACEHOLDER[status] : 'Not connected');
-    log.setWorking(status === 'working' || status === 'awaiting-permission');
+    log.setWorking(isTurnStatus(status));
     const ended = status === 'ended';
     const state = readConversationState(view);
-    log.setEnded(ended ? { reason: state.endedReason ?? '', stderrTail: state.stderrTail } : null);
+    log.setEnded(ended ? { reason: state.endedReason ?? '', detail: state.endedDetail, stderrTail: state.stderrTail } : null);
+    renderLogin();
     renderBanner();
     renderTitle();
     updateJump();
+  };
+
+  const renderLogin = (): void => {
+    const state = readConversationState(view);
+    const meta = readConversationMeta(view);
+    const agent = meta.agentName ?? meta.agent;
+    login.set(
+      state.login ??
+        (loginsShown && meta.authMethods.length > 0 ? { agent, reason: `How to log in to ${agent}`, methods: meta.authMethods, hint: null, terminal: null } : null),
+      state.login ? 'needed' : 'asked',
+    );
+    settings.setLogins(meta.authMethods.length > 0 && state.login === null, loginsShown);
   };
 
   const renderBanner = (): void => {

@@ -4,7 +4,7 @@
  */
 import type * as Y from 'yjs';
 import type { IntentBody, IntentReply } from '../../protocol/messages.js';
-import { entryType, readEntry, type ConversationEntry } from '../../protocol/conversation-doc.js';
+import { entryType, readEntry, type ConversationDocView, type ConversationEntry } from '../../protocol/conversation-doc.js';
 
 /** One entry's DOM, updated in place as its Y.Map or Y.Text changes. */
 export interface EntryView {
@@ -19,6 +19,8 @@ export interface EntryView {
 
 /** What entry views need from the page. */
 export interface EntryContext {
+  /** The whole document (a tool card follows the output of the command it ran). */
+  readonly view: ConversationDocView;
   /** This browser's device id (to mark "you"). */
   readonly ownDeviceId: string;
   /** The session's folder, for showing paths relative to it. */

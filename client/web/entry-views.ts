@@ -9,6 +9,7 @@ import { readAs, type EntryContext, type EntryView } from './entry-view.js';
 import { MessageView } from './message-view.js';
 import { ToolCard } from './tool-card.js';
 import { PermissionCard } from './permission-card.js';
+import { QuestionCard } from './question-card.js';
 
 /** A view for `entry`, whatever its type. */
 export function createEntryView(entry: Y.Map<unknown>, ctx: EntryContext): EntryView {
@@ -25,6 +26,8 @@ export function createEntryView(entry: Y.Map<unknown>, ctx: EntryContext): Entry
       return new ToolCard(entry, ctx);
     case 'permission':
       return new PermissionCard(entry, ctx);
+    case 'question':
+      return new QuestionCard(entry, ctx);
     case 'notice':
       return noticeView(entry);
     default:
@@ -36,22 +39,44 @@ function staticView(el: HTMLElement): EntryView {
   return { element: el, destroy: () => undefined };
 }
 
-/** A prompt, as a bubble on the right with its sender; prompts never change once sent. */
+/**
+ * A prompt, as a bubble on the right with its sender and its images (those the document still keeps).
+ * Sent prompts never change, except that old images may be dropped (and replayed prompts of a resumed
+ * session grow as they arrive): it follows its entry.
+ */
 function userView(entry: Y.Map<unknown>, ctx: EntryContext): EntryView {
   const el = element('article', 'entry user');
-  const prompt = readAs(entry, 'user');
-  const by = prompt?.by || 'unknown device';
-  const you = prompt?.byDeviceId === ctx.ownDeviceId;
-  el.setAttribute('aria-label', `Prompt from ${by}`);
-  const bubble = element('div', 'user-bubble');
-  const text = prompt?.text ?? '';
-  if (text) bubble.append(element('p', 'user-text', text));
-  const meta = element('p', 'user-meta');
-  meta.append(element('span', 'user-by', you ? `${by} (you)` : by));
-  const images = prompt?.images ?? 0;
-  if (images > 0) meta.append(element('span', 'user-images', plural(images, 'image')));
-  el.append(bubble, meta);
-  return staticView(el);
+  const render = (): void => {
+    const prompt = readAs(entry, 'user');
+    const by = prompt?.by || 'unknown device';
+    const you = prompt?.byDeviceId === ctx.ownDeviceId;
+    el.setAttribute('aria-label', `Prompt from ${by}`);
+    const bubble = element('div', 'user-bubble');
+    const kept = prompt?.imageData ?? [];
+    if (kept.length > 0) {
+      const strip = element('div', 'user-image-strip');
+      kept.forEach((image, i) => {
+        const img = element('img', 'user-image');
+        // Only the four image types the schema allows, as base64 the schema checked: never markup.
+        img.src = `data:${image.mimeType};base64,${image.data}`;
+        img.alt = `Image ${i + 1} of the prompt`;
+        img.loading = 'lazy';
+        strip.append(img);
+      });
+      bubble.append(strip);
+    }
+    const text = prompt?.text ?? '';
+    if (text) bubble.append(element('p', 'user-text', text));
+    const meta = element('p', 'user-meta');
+    meta.append(element('span', 'user-by', you ? `${by} (you)` : by));
+    const images = prompt?.images ?? 0;
+    if (images > 0) meta.append(element('span', 'user-images', kept.length < images ? `${plural(images, 'image')} (not kept)` : plural(images, 'image')));
+    el.replaceChildren(bubble, meta);
+  };
+  const onChange = (): void => render();
+  entry.observeDeep(onChange);
+  render();
+  return { element: el, destroy: () => entry.unobserveDeep(onChange) };
 }
 
 function noticeView(entry: Y.Map<unknown>): EntryView {

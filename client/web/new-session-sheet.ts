@@ -1,10 +1,12 @@
 /**
- * The "New session" sheet: which agent (the server's presets, its default first chosen), an optional
- * name, and where the session works — the server's folder or its own git worktree (offered unless the
- * server runs a single session; the default follows the server's spawn mode). Start sends the
+ * The "New session" sheet: which agent (the server's presets, its default first chosen; one whose
+ * command is not installed on the host is marked so, with its install hint, and cannot be started), an
+ * optional name, where the session works — the server's folder or its own git worktree (offered unless
+ * the server runs a single session; the default follows the server's spawn mode) — and, for an agent
+ * that keeps its sessions, one of its earlier sessions in the folder to resume. Start sends the
  * start-session intent; a refusal ("capacity reached (4/4)") stays on the sheet until changed.
  */
-import type { SpawnMode, StartableAgent } from '../../protocol/session-list-doc.js';
+import type { AgentSessionList, SpawnMode, StartableAgent } from '../../protocol/session-list-doc.js';
 import type { IntentReply } from '../../protocol/messages.js';
 import { button, element, setText, showError } from './dom.js';
 import { Sheet } from './sheet.js';
@@ -16,12 +18,16 @@ export interface StartRequest {
   agent: string;
   name?: string;
   spawn?: 'same-dir' | 'worktree';
+  /** An earlier session of the agent to resume. */
+  resume?: string;
 }
 
 /** What the sheet's Start does. */
 export interface NewSessionActions {
   /** Sends start-session; resolves with the host's reply. */
   start(request: StartRequest): Promise<IntentReply>;
+  /** Asks the host for the agent's earlier sessions (they arrive through `setAgentSessions`). */
+  listSessions(agent: string): Promise<IntentReply>;
 }
 
 /** The server's settings the form follows. */
@@ -46,6 +52,12 @@ export class NewSessionSheet {
   private readonly worktree = element('input');
   private readonly sameDirHint = element('span', 'choice-hint');
   private readonly worktreeHint = element('span', 'choice-hint');
+  private readonly resume = element('fieldset', 'field-resume');
+  private readonly resumeButton = button('Resume an earlier session…', 'sheet-link-button');
+  private readonly resumeStatus = element('p', 'field-hint resume-status');
+  private readonly resumeList = element('div', 'resume-list');
+  private agentSessions: (agent: string) => AgentSessionList | null = () => null;
+  private resumeAsked = new Set<string>();
   private readonly error = element('p', 'form-error');
   private readonly startButton = button('Start', 'sheet-button sheet-primary');
   private options: NewSessionOptions = { agents: [], defaultAgent: '', spawnMode: 'same-dir', folder: '' };
@@ -85,13 +97,21 @@ export class NewSessionSheet {
       choice(this.worktree, `new-where-${n}`, 'worktree', 'Own worktree', this.worktreeHint),
     );
 
+    this.resume.append(element('legend', 'field-label', 'Start from'), this.resumeButton, this.resumeStatus, this.resumeList);
+    this.resumeStatus.setAttribute('role', 'status');
+    this.resumeButton.addEventListener('click', () => void this.askSessions());
+    this.resumeList.addEventListener('change', () => {
+      this.where.disabled = this.resumeChoice() !== null;
+      showError(this.error, null);
+    });
+
     this.error.setAttribute('role', 'alert');
     this.error.hidden = true;
     const cancel = button('Cancel', 'sheet-button');
     this.startButton.type = 'submit';
     const buttons = element('div', 'sheet-actions');
     buttons.append(cancel, this.startButton);
-    this.form.append(agentField, nameField, this.where, this.error, buttons);
+    this.form.append(agentField, nameField, this.resume, this.where, this.error, buttons);
     this.sheet.body.append(this.form);
 
     cancel.addEventListener('click', () => this.sheet.close());
@@ -102,6 +122,7 @@ export class NewSessionSheet {
     this.agent.addEventListener('change', () => {
       this.agentTouched = true;
       this.renderHints();
+      this.renderResume();
       showError(this.error, null);
     });
     this.name.addEventListener('input', () => {
@@ -129,7 +150,7 @@ export class NewSessionSheet {
     if (key !== this.agentsKey) {
       this.agentsKey = key;
       const selected = this.agentTouched ? this.agent.value : options.defaultAgent;
-      this.agent.replaceChildren(...options.agents.map((a) => new Option(a.label, a.label)));
+      this.agent.replaceChildren(...options.agents.map((a) => new Option(a.installed ? a.label : `${a.label} — not installed`, a.label)));
       this.agent.value = options.agents.some((a) => a.label === selected) ? selected : (options.agents[0]?.label ?? '');
     }
     this.where.hidden = options.spawnMode === 'session';
@@ -137,11 +158,19 @@ export class NewSessionSheet {
     this.renderHints();
   }
 
+  /** Follows what the host learned about agents' earlier sessions. */
+  setAgentSessions(read: (agent: string) => AgentSessionList | null): void {
+    this.agentSessions = read;
+    this.renderResume();
+  }
+
   /** Opens the sheet with an empty name. */
   open(): void {
     this.name.value = '';
+    this.resumeAsked.clear();
     showError(this.error, null);
     this.renderHints();
+    this.renderResume();
     this.sheet.open();
     // Desktops: straight to the name (Enter starts). Phones: no keyboard until the user asks for one.
     if (!window.matchMedia('(pointer: coarse)').matches) this.name.focus();
@@ -157,18 +186,86 @@ export class NewSessionSheet {
     this.sameDir.checked = !worktree;
   }
 
+  private selectedAgent(): StartableAgent | undefined {
+    return this.options.agents.find((a) => a.label === this.agent.value);
+  }
+
   private renderHints(): void {
-    const agent = this.options.agents.find((a) => a.label === this.agent.value);
-    setText(this.agentHint, agent?.command ?? '');
-    this.agentHint.title = agent?.command ?? '';
+    const agent = this.selectedAgent();
+    const missing = agent !== undefined && !agent.installed;
+    const hint = missing ? `Not installed on the host${agent.install ? ` — ${agent.install}` : ''}` : (agent?.command ?? '');
+    setText(this.agentHint, hint);
+    this.agentHint.title = hint;
+    this.agentHint.dataset.missing = String(missing);
+    this.startButton.disabled = missing || this.sending;
     setText(this.sameDirHint, this.options.folder || 'The server\'s folder');
     this.sameDirHint.title = this.options.folder;
     const name = this.name.value.trim();
     setText(this.worktreeHint, `New branch tether/${name && !nameProblem(name) ? name : '<name>'}`);
   }
 
+  /** The earlier session chosen, or null for a new conversation. */
+  private resumeChoice(): string | null {
+    const checked = this.resumeList.querySelector<HTMLInputElement>('input:checked');
+    return checked && checked.value !== '' ? checked.value : null;
+  }
+
+  private async askSessions(): Promise<void> {
+    const agent = this.agent.value;
+    this.resumeAsked.add(agent);
+    this.renderResume();
+    const reply = await this.actions.listSessions(agent);
+    if (!reply.ok) {
+      setText(this.resumeStatus, refusalText(reply.error));
+      this.resumeStatus.hidden = false;
+    }
+  }
+
+  private renderResume(): void {
+    const agent = this.selectedAgent();
+    // Terminal programs keep no conversations; an agent that is not installed cannot list any.
+    const possible = agent !== undefined && agent.installed && agent.label !== 'shell';
+    this.resume.hidden = !possible;
+    if (!possible) return;
+    const asked = this.resumeAsked.has(agent.label);
+    const list = asked ? this.agentSessions(agent.label) : null;
+    this.resumeButton.hidden = asked;
+    this.resumeStatus.hidden = !asked || list?.state === 'listed';
+    setText(this.resumeStatus, !list || list.state === 'listing' ? 'Asking the agent for its earlier sessions…' : list.state === 'failed' ? `No earlier sessions: ${list.error ?? 'the agent could not list them'}` : '');
+    const sessions = list?.state === 'listed' ? list.sessions : [];
+    const previous = this.resumeChoice();
+    if (!asked || list?.state !== 'listed') {
+      this.resumeList.replaceChildren();
+      this.where.disabled = false;
+      return;
+    }
+    const group = `resume-${this.agent.id}`;
+    const item = (value: string, title: string, hint: string): HTMLElement => {
+      const label = element('label', 'choice resume-choice');
+      const input = element('input', 'choice-input');
+      input.type = 'radio';
+      input.name = group;
+      input.value = value;
+      input.checked = value === (previous ?? '');
+      const text = element('span', 'choice-text');
+      text.append(element('span', 'choice-title', title), element('span', 'choice-hint', hint));
+      label.append(input, text);
+      return label;
+    };
+    this.resumeList.replaceChildren(
+      item('', 'New conversation', 'Start afresh'),
+      ...sessions.map((s) => item(s.sessionId, s.title || s.sessionId, s.updatedAt ? `Last active ${new Date(s.updatedAt).toLocaleString()}` : s.sessionId)),
+    );
+    if (sessions.length === 0) this.resumeList.append(element('p', 'field-hint', 'The agent has no earlier sessions in this folder.'));
+    this.where.disabled = this.resumeChoice() !== null;
+  }
+
   private async submit(): Promise<void> {
     if (this.sending) return;
+    if (this.selectedAgent()?.installed === false) {
+      showError(this.error, `${this.agent.value} is not installed on the host.`);
+      return;
+    }
     const name = this.name.value.trim();
     const problem = name === '' ? null : nameProblem(name);
     if (problem) {
@@ -178,7 +275,9 @@ export class NewSessionSheet {
     }
     const request: StartRequest = { agent: this.agent.value };
     if (name) request.name = name;
-    if (this.options.spawnMode !== 'session') request.spawn = this.worktree.checked ? 'worktree' : 'same-dir';
+    const resume = this.resume.hidden ? null : this.resumeChoice();
+    if (resume) request.resume = resume;
+    else if (this.options.spawnMode !== 'session') request.spawn = this.worktree.checked ? 'worktree' : 'same-dir';
     this.sending = true;
     this.startButton.disabled = true;
     setText(this.startButton, 'Starting…');
@@ -189,8 +288,8 @@ export class NewSessionSheet {
       else showError(this.error, refusalText(reply.error));
     } finally {
       this.sending = false;
-      this.startButton.disabled = false;
       setText(this.startButton, 'Start');
+      this.renderHints();
     }
   }
 

@@ -9,6 +9,7 @@ import { MAX_NAME_CHARS, NAME_FORBIDDEN } from '../../protocol/messages.js';
 import { button, element, setText } from './dom.js';
 import { icon } from './icons.js';
 import { relativeTime } from './relative-time.js';
+import { formatUsage } from '../../protocol/agent-offer.js';
 
 /** How the list names each state. */
 export const STATE_LABEL: Record<ListedState, string> = {
@@ -17,6 +18,7 @@ export const STATE_LABEL: Record<ListedState, string> = {
   idle: 'Idle',
   working: 'Working',
   'awaiting-permission': 'Waiting for approval',
+  'awaiting-answer': 'Waiting for an answer',
   ended: 'Ended',
 };
 
@@ -58,6 +60,7 @@ export class SessionCard {
   private readonly pill = element('span', 'state-pill');
   private readonly pillText = element('span', 'state-text');
   private readonly agent = element('span', 'card-agent');
+  private readonly usage = element('span', 'card-usage');
   private readonly where = element('span', 'card-where');
   private readonly whereText = element('span', 'card-where-text');
   private readonly devices = element('p', 'card-devices');
@@ -87,7 +90,7 @@ export class SessionCard {
     const meta = element('p', 'card-meta');
     meta.id = `${id}-meta`;
     this.where.append(icon('branch'), icon('folder'), this.whereText);
-    meta.append(this.agent, this.where);
+    meta.append(this.agent, this.where, this.usage);
     this.devices.id = `${id}-devices`;
     this.devices.append(icon('device'), this.devicesText);
     this.reason.id = `${id}-reason`;
@@ -161,6 +164,9 @@ export class SessionCard {
     setText(this.pillText, STATE_LABEL[s.state]);
 
     setText(this.agent, s.agent);
+    this.usage.hidden = s.usage === null;
+    setText(this.usage, s.usage ? formatUsage(s.usage) : '');
+    this.usage.title = s.usage ? `Context used and cost: ${formatUsage(s.usage)}` : '';
     this.agent.title = agentCommand ? `${s.agent}: ${agentCommand}` : s.agent;
     const removed = s.folder.endsWith(' (removed)');
     this.where.dataset.kind = s.branch ? 'branch' : 'folder';

@@ -9,6 +9,7 @@ import { readDevices } from '../../protocol/device-roster.js';
 import type { IntentBody, IntentReply } from '../../protocol/messages.js';
 import { formatSessionUrl, parseSessionUrl } from '../../protocol/session-url.js';
 import {
+  readAgentSessions,
   readListedSessions,
   readListMeta,
   sessionListDocView,
@@ -48,9 +49,14 @@ const SPAWN_TITLE: Record<SpawnMode, string> = {
   session: 'This server runs exactly one session',
 };
 
+/** True while the session's agent waits for a person (an approval or an answer). */
+function waitsForUser(s: ListedSession): boolean {
+  return s.state === 'awaiting-permission' || s.state === 'awaiting-answer';
+}
+
 /** Waiting for approval first, then running, then ended; oldest first within each group. */
 function compareSessions(a: ListedSession, b: ListedSession): number {
-  const rank = (s: ListedSession): number => (s.state === 'awaiting-permission' ? 0 : s.state === 'ended' ? 2 : 1);
+  const rank = (s: ListedSession): number => (waitsForUser(s) ? 0 : s.state === 'ended' ? 2 : 1);
   return rank(a) - rank(b) || a.startedAt - b.startedAt || a.name.localeCompare(b.name) || a.id.localeCompare(b.id);
 }
 
@@ -124,8 +130,10 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
       }
       return reply;
     },
+    listSessions: (agent: string) => send({ type: 'list-agent-sessions', agent }),
   });
   newButton.addEventListener('click', () => sheet.open());
+  view.agentSessions.observe(() => sheet.setAgentSessions((agent) => readAgentSessions(view, agent)));
 
   const endDialog = new EndSessionDialog((request) => send({ type: 'end-session', ...request }));
 
@@ -189,9 +197,10 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
     setText(capacity, `Capacity ${running}/${max}`);
     capacity.dataset.full = String(max > 0 && running >= max);
     capacity.title = `${plural(running, 'session')} running of at most ${max}`;
-    const waiting = shown.filter((s) => s.state === 'awaiting-permission').length;
+    const waiting = shown.filter(waitsForUser).length;
     approvals.hidden = waiting === 0;
-    setText(approvals, waiting === 1 ? '1 waiting for approval' : `${waiting} waiting for approval`);
+    const onlyApprovals = shown.every((s) => s.state !== 'awaiting-answer');
+    setText(approvals, onlyApprovals ? `${waiting} waiting for approval` : `${waiting} waiting for you`);
     const name = meta.name || 'Sessions';
     document.title = `${waiting > 0 ? `(${waiting}) ` : ''}${name} · tether`;
   };

@@ -15,6 +15,7 @@ import { ResizeRequests } from './resize-requests.js';
 import { pinToVisualViewport, watchViewport } from './viewport-watcher.js';
 import { onUserInput } from './user-input.js';
 import { readDevices } from '../../protocol/device-roster.js';
+import { exitWords } from '../../protocol/process-exit.js';
 
 /** Phones and tablets get focus only when the user taps: focusing would pop up the keyboard. */
 const coarsePointer = (): boolean => window.matchMedia('(pointer: coarse)').matches;
@@ -115,6 +116,5 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
 }
 
 function exitText(code: number | null, signal: number | null): string {
-  if (signal !== null && signal !== 0) return `Program was stopped by signal ${signal}.`;
-  return code === null ? 'Program exited.' : `Program exited with code ${code}.`;
+  return `Program ${exitWords(code, signal)}.`;
 }

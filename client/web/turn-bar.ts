@@ -3,7 +3,7 @@
  * the mode switcher when the agent offers modes, and Stop — always within thumb reach while a turn
  * runs, a pending approval included.
  */
-import type { AgentMode, ConversationStatus } from '../../protocol/conversation-doc.js';
+import { isTurnStatus, type AgentMode, type ConversationStatus } from '../../protocol/conversation-doc.js';
 import { button, element, setText } from './dom.js';
 
 const STATUS_LABEL: Record<ConversationStatus, string> = {
@@ -11,6 +11,7 @@ const STATUS_LABEL: Record<ConversationStatus, string> = {
   idle: 'Idle',
   working: 'Working…',
   'awaiting-permission': 'Waiting for approval',
+  'awaiting-answer': 'Waiting for your answer',
   ended: 'Ended',
 };
 
@@ -54,12 +55,12 @@ export class TurnBar {
     this.statusValue = status;
     this.status.dataset.status = status;
     setText(this.statusText, STATUS_LABEL[status]);
-    this.stopButton.hidden = status !== 'working' && status !== 'awaiting-permission';
+    this.stopButton.hidden = !isTurnStatus(status);
     this.renderStop();
   }
 
-  /** The agent's modes; hidden when it offers none. */
-  setModes(modes: AgentMode[], currentId: string | null): void {
+  /** The agent's modes; hidden when it offers none (or offers them as a setting: `asSetting`). */
+  setModes(modes: AgentMode[], currentId: string | null, asSetting = false): void {
     const key = JSON.stringify(modes);
     if (key !== this.modesKey) {
       this.modesKey = key;
@@ -72,7 +73,7 @@ export class TurnBar {
         }),
       );
     }
-    this.mode.hidden = modes.length === 0;
+    this.mode.hidden = modes.length === 0 || asSetting;
     this.currentMode = currentId ?? '';
     if (this.currentMode && this.mode.value !== this.currentMode) this.mode.value = this.currentMode;
   }

@@ -1,7 +1,7 @@
 /**
  * The audit log (`--audit FILE`): one JSON line per action — pairings, joins, leaves, role changes,
- * revocations, prompts (full text or its SHA-256), permission answers, stops, session starts and ends —
- * each with the time, the session and the device's paired identity. Lines are appended (O_APPEND, mode
+ * revocations, prompts and answers to the agent's questions (in full or as a SHA-256), permission
+ * answers, settings, logins, stops, session starts and ends — each with the time, the session and the device's paired identity. Lines are appended (O_APPEND, mode
  * 0600) and written synchronously before the action is applied, so a crash never loses an applied action.
  */
 import { closeSync, fstatSync, openSync, writeSync, fchmodSync } from 'node:fs';
@@ -66,10 +66,12 @@ export class AuditLog {
   intentHook(sessionId: string): IntentHook {
     return (intent, actor) => {
       if (intent.type === 'input' || intent.type === 'resize') return null;
-      const { id: _id, type, text, images, ...rest } = intent;
+      const { id: _id, type, text, images, content, ...rest } = intent;
       const fields: Record<string, unknown> = {};
       for (const [k, v] of Object.entries(rest)) fields[k] = typeof v === 'string' ? v.slice(0, MAX_FIELD_CHARS) : v;
       if (typeof text === 'string') Object.assign(fields, this.promptFields(text));
+      // A question's answers are what the user typed, like a prompt: kept as the prompts are.
+      if (content !== undefined) Object.assign(fields, this.prompts === 'full' ? { content } : this.promptFields(JSON.stringify(content)));
       if (Array.isArray(images)) fields.images = images.length;
       try {
         this.write(type, { sessionId, device: auditDevice(actor), ...fields });

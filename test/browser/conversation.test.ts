@@ -274,10 +274,10 @@ describe('browser: one conversation shared by a phone and a desktop page', () =>
   });
 
   it('the mode switcher changes the agent mode for every device', async () => {
-    const select = desktop.getByRole('combobox', { name: 'Mode' });
+    const select = desktop.getByRole('combobox', { name: 'Mode', exact: true });
     assert.equal(await select.inputValue(), 'code');
     await select.selectOption({ label: 'Ask' });
-    await waitFor(async () => (await phone.getByRole('combobox', { name: 'Mode' }).inputValue()) === 'ask', UI_TIMEOUT_MS, 'phone shows Ask');
+    await waitFor(async () => (await phone.getByRole('combobox', { name: 'Mode', exact: true }).inputValue()) === 'ask', UI_TIMEOUT_MS, 'phone shows Ask');
     await sendPrompt(phone, 'mode');
     await waitForAgentText(desktop, /^mode: ask$/);
     await waitForAgentStatus(desktop, 'Idle');
@@ -293,19 +293,19 @@ describe('browser: one conversation shared by a phone and a desktop page', () =>
       document.activeElement.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
     })()`;
     await desktop.evaluate(paste);
-    await desktop.getByRole('img', { name: 'Image 1' }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await desktop.getByRole('img', { name: 'Image 1', exact: true }).waitFor({ timeout: UI_TIMEOUT_MS });
     await desktop.getByRole('button', { name: 'Remove image 1' }).click();
-    assert.equal(await desktop.getByRole('img', { name: 'Image 1' }).count(), 0);
+    assert.equal(await desktop.getByRole('img', { name: 'Image 1', exact: true }).count(), 0);
     await desktop.evaluate(paste);
-    await desktop.getByRole('img', { name: 'Image 1' }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await desktop.getByRole('img', { name: 'Image 1', exact: true }).waitFor({ timeout: UI_TIMEOUT_MS });
     await box.fill('image');
     await box.press('Enter');
     await waitForAgentText(phone, /^images: 1 image\/png$/);
-    assert.equal(await desktop.getByRole('img', { name: 'Image 1' }).count(), 0, 'attachments cleared after sending');
+    assert.equal(await desktop.getByRole('img', { name: 'Image 1', exact: true }).count(), 0, 'attachments cleared after sending');
     await waitForAgentStatus(phone, 'Idle');
 
     await phone.locator('input[type=file]').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: PNG });
-    await phone.getByRole('img', { name: 'Image 1' }).waitFor({ timeout: UI_TIMEOUT_MS });
+    await phone.getByRole('img', { name: 'Image 1', exact: true }).waitFor({ timeout: UI_TIMEOUT_MS });
     await sendPrompt(phone, 'image');
     // The second such answer: the first one (the desktop's paste) already matches.
     await agentMessages(desktop).filter({ hasText: /^images: 1 image\/png$/ }).nth(1).waitFor({ timeout: UI_TIMEOUT_MS });

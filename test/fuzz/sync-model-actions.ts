@@ -174,7 +174,7 @@ export function hostedDoc(kind: DocKind, scrollback: number): HostedDoc {
   }
   const w = new SessionListWriter(doc, { name: 'fuzz', hostname: 'fuzz', folder: '/tmp', capacity: 8, spawnMode: 'same-dir', agents: [], defaultAgent: 'shell' });
   const rows: string[] = [];
-  const row = (id: string, name: string): ListedSession => ({ id, name, agent: 'shell', kind: 'terminal', folder: '/tmp', branch: null, state: 'starting', endedReason: null, devices: [], startedAt: 1, lastActivity: 1 });
+  const row = (id: string, name: string): ListedSession => ({ id, name, agent: 'shell', kind: 'terminal', folder: '/tmp', branch: null, state: 'starting', endedReason: null, devices: [], startedAt: 1, lastActivity: 1, usage: null });
   return {
     doc,
     roster: w,

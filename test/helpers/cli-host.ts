@@ -23,15 +23,16 @@ export interface CliHost {
 }
 
 /**
- * Starts `node bin/tether.js <args>`. Unless `env` names one, the process gets its own state folder
- * (trust store, control socket), removed when it exits, so tests never touch the user's.
+ * Starts `node bin/tether.js <args>` with the test's environment plus `env` (or `env` alone with
+ * `cleanEnv`). Unless `env` names one, the process gets its own state folder (trust store, control
+ * socket), removed when it exits, so tests never touch the user's.
  */
-export function startCli(args: string[], env: Record<string, string> = {}, cwd?: string): CliHost {
+export function startCli(args: string[], env: Record<string, string> = {}, cwd?: string, cleanEnv = false): CliHost {
   const stateDir = env.TETHER_STATE_DIR ?? mkdtempSync(join(tmpdir(), 'tether-cli-state-'));
   const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'tether.js'), ...args], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, TETHER_STATE_DIR: stateDir, ...env },
+    env: cleanEnv ? { TETHER_STATE_DIR: stateDir, ...env } : { ...process.env, TETHER_STATE_DIR: stateDir, ...env },
   });
   if (env.TETHER_STATE_DIR === undefined) child.on('exit', () => rmSync(stateDir, { recursive: true, force: true }));
   const events: CliHost['events'] = [];

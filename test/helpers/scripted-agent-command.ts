@@ -11,3 +11,6 @@ function shellQuote(word: string): string {
 
 /** `--agent` value for the scripted agent: `acp:node --import <tsx> <fixture>`. */
 export const SCRIPTED_AGENT = `acp:${[process.execPath, '--import', tsx, fixture].map(shellQuote).join(' ')}`;
+
+/** The scripted agent's command line as words (for a preset in a config file). */
+export const SCRIPTED_AGENT_ARGV: readonly string[] = [process.execPath, '--import', tsx, fixture];

@@ -4,11 +4,11 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { startCli, type CliHost } from '../helpers/cli-host.js';
 import { joinClient, type TestClient } from '../helpers/terminal-host.js';
 import { SCRIPTED_AGENT } from '../helpers/scripted-agent-command.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { processesMatching } from '../helpers/processes.js';
 import { entryText } from '../../protocol/conversation-doc.js';
 
 const running: CliHost[] = [];
@@ -18,16 +18,17 @@ after(() => {
   for (const h of running) h.kill();
 });
 
-function processesMatching(marker: string): string[] {
-  return execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(marker) && !l.includes('ps -eo'));
-}
 
 test('a preset whose command is missing says what to install, in one line', async () => {
   const cli = startCli(['remote-control', '--json', '--local', '--port', '0', '--agent', 'claude'], { PATH: '/nonexistent' });
   running.push(cli);
   assert.equal(await cli.exited, 1);
   assert.equal(cli.stderr().trim(), 'tether: claude-agent-acp not found: install it with: npm install -g @zed-industries/claude-agent-acp (AGENT_NOT_FOUND)');
-  assert.equal(cli.events.length, 0, 'no ready event');
+  assert.deepEqual(
+    cli.events.map((e) => [e.event, e.code]),
+    [['error', 'AGENT_NOT_FOUND']],
+    'no ready event; the error event instead',
+  );
 });
 
 test('SIGTERM stops a working agent and everything it started within 2 s', async () => {

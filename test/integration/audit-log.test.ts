@@ -2,18 +2,19 @@
  * The audit log with a real server, agent and devices: one JSON line per pairing, join, leave, role change,
  * revocation, prompt (hashed by default, full text on request), permission answer, stop, session start and
  * end — each with time, session and the device's paired identity; appended across restarts, mode 0600; a
- * line is written before the action is applied (an action the log cannot hold is refused, nothing changes).
+ * line is written before the action is applied (an action the log cannot hold is refused, nothing changes);
+ * a login program a device starts is recorded as started by that device.
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SessionClient } from '../../client/core/session-client.js';
 import { LOCAL_ACTOR } from '../../host/core/session-core.js';
 import { readStatus } from '../../protocol/conversation-doc.js';
-import { SCRIPTED_AGENT } from '../helpers/scripted-agent-command.js';
+import { SCRIPTED_AGENT, SCRIPTED_AGENT_ARGV } from '../helpers/scripted-agent-command.js';
 import { joinDevice, removeStateDirs, startTrustHost, type TrustDevice, type TrustHost } from '../helpers/trust-host.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -117,4 +118,29 @@ test('a line is written before the action: when the log cannot be written, the a
   assert.equal(session.session.kind === 'conversation' && session.session.writer.view.entries.length, entries, 'the prompt was not applied');
   assert.ok(h.trust.revoke(phone.client.connection.hostHello!.deviceId, LOCAL_ACTOR)?.code === 'AUDIT_FAILED', 'nor is a revocation');
   assert.equal(phone.client.state, 'live');
+});
+
+test('a login program a device starts is recorded as started by that device', async () => {
+  const config = join(work, 'login-config.json');
+  writeFileSync(config, JSON.stringify({ presets: { locked: { command: [...SCRIPTED_AGENT_ARGV, '--auth'] } } }));
+  const path = join(work, 'login-audit.jsonl');
+  process.env.SCRIPTED_AGENT_HOME = mkdtempSync(join(work, 'agent-home-'));
+  process.env.SCRIPTED_API_KEY = '';
+  const h = await startTrustHost(['--audit', path, '--config', config, '--no-create-session-in-dir'], ['--agent', SCRIPTED_AGENT]);
+  hosts.push(h);
+  const phone = await joinDevice(h.serverUrl, 'phone');
+  devices.push(phone);
+  const deviceId = phone.client.connection.hostHello!.deviceId;
+  assert.equal((await phone.client.sendIntent({ type: 'start-session', agent: 'locked', name: 'locked' })).ok, true);
+  await waitFor(() => [...h.server.sessions.values()].some((m) => m.name === 'locked' && m.ended), 15_000, 'the start needs a login');
+  const locked = [...h.server.sessions.values()].find((m) => m.name === 'locked')!;
+  const chat = new SessionClient({ connection: phone.client.connection, sessionId: locked.id });
+  clients.push(chat);
+  chat.start();
+  await waitFor(() => chat.state === 'live', 15_000, 'chat live');
+  const reply = await chat.sendIntent({ type: 'login', methodId: 'scripted-login' });
+  assert.equal(reply.ok, true, JSON.stringify(reply));
+  await waitFor(() => lines(path).some((l) => l.event === 'session-start' && l.agent === 'locked-login'), 10_000, 'the login terminal started');
+  const started = lines(path).find((l) => l.event === 'session-start' && l.agent === 'locked-login')!;
+  assert.equal(started.device?.deviceId, deviceId, `started by ${JSON.stringify(started.device)}`);
 });

@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, readFileSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type * as Y from 'yjs';
 import { startTestHost, joinClient, type TestHost, type TestClient } from '../helpers/terminal-host.js';
 import { SCRIPTED_AGENT } from '../helpers/scripted-agent-command.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { entryText, pendingPermissions, readConversationMeta, readEntry, readStatus, type ConversationDocView } from '../../protocol/conversation-doc.js';
+import { entries, idle, last, lastText, prompt, view } from '../helpers/conversation-client.js';
+import { entryText, pendingPermissions, readConversationMeta, readEntry, readStatus } from '../../protocol/conversation-doc.js';
 
 const folder = realpathSync(mkdtempSync(join(tmpdir(), 'tether-conv-')));
 writeFileSync(join(folder, 'notes.md'), 'first line\nsecond line\n');
@@ -30,23 +30,6 @@ after(async () => {
   for (const c of [phone, laptop, ...extra]) c?.close();
   await host?.close();
 });
-
-const view = (c: TestClient): ConversationDocView => c.client.conversation;
-const entries = (c: TestClient): Array<Y.Map<unknown>> => view(c).entries.toArray();
-const last = (c: TestClient, type: string): Y.Map<unknown> | undefined => entries(c).filter((e) => e.get('type') === type).at(-1);
-const lastText = (c: TestClient, type = 'agent'): string => {
-  const e = last(c, type);
-  return e ? entryText(e) : '';
-};
-
-async function idle(c: TestClient): Promise<void> {
-  await waitFor(() => readStatus(view(c)) === 'idle' && view(c).queue.length === 0, 15_000, 'agent idle');
-}
-
-async function prompt(c: TestClient, text: string): Promise<void> {
-  const reply = await c.client.sendIntent({ type: 'prompt', text });
-  assert.equal(reply.ok, true, JSON.stringify(reply));
-}
 
 test('the agent is ready and its modes are known', async () => {
   await idle(phone);

@@ -4,11 +4,11 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { startCli, type CliHost } from '../helpers/cli-host.js';
 import { joinClient, type TestClient } from '../helpers/terminal-host.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { processesMatching } from '../helpers/processes.js';
 
 const running: CliHost[] = [];
 const clients: TestClient[] = [];
@@ -28,10 +28,6 @@ function portOpen(port: number): Promise<boolean> {
   });
 }
 
-function processesMatching(marker: string): string[] {
-  const out = execFileSync('ps', ['-eo', 'pid,args'], { encoding: 'utf8' });
-  return out.split('\n').filter((l) => l.includes(marker) && !l.includes('ps -eo'));
-}
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   test(`${signal} ends the host, its program and its port within 2 s`, async () => {
@@ -76,6 +72,25 @@ test('when the program exits, devices see the exit code and the host exits with 
   await waitFor(() => device.text().includes('bye now'), 5000, 'last output reached the device');
   assert.equal(device.client.view.term.get('state'), 'exited');
   assert.equal(device.client.view.term.get('exitCode'), 3);
+});
+
+test('a program killed by a signal is reported as killed by it, not as exiting with code 0', async () => {
+  const marker = `tether-test-killed-${process.pid}`;
+  const cli = startCli(['remote-control', '--json', '--local', '--port', '0', '--spawn', 'session', '--', '/bin/sh', '-c', `sleep 1000; : ${marker}`]);
+  running.push(cli);
+  const ready = await cli.event('ready');
+  const device = await joinClient(String(ready.url), 'phone');
+  clients.push(device);
+  // The program itself, not tether (whose own command line holds the marker too).
+  const [pid] = processesMatching(marker).filter((l) => !l.includes('tether.js')).map((l) => Number(l.trim().split(/\s+/)[0]));
+  assert.ok(pid, 'the program runs');
+  process.kill(pid, 'SIGKILL');
+  const ended = await cli.event('session-ended');
+  assert.equal(ended.reason, 'killed by SIGKILL');
+  assert.equal(ended.exitCode, null);
+  assert.equal(ended.signal, 'SIGKILL');
+  assert.equal(await cli.exited, 128 + 9, 'exits as a shell reports a killed program');
+  assert.equal(device.client.view.term.get('exitSignal'), 9);
 });
 
 test('bad flags exit with status 2 and one clear line', async () => {

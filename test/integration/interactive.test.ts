@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, realpathSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startPtyCli, type PtyCli } from '../helpers/pty-cli.js';
+import { SESSION_URL_PATTERN, startPtyCli, type PtyCli } from '../helpers/pty-cli.js';
 import { joinClient, type TestClient } from '../helpers/terminal-host.js';
 import { SCRIPTED_AGENT } from '../helpers/scripted-agent-command.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -23,7 +23,7 @@ after(() => {
   for (const p of running) p.kill();
 });
 
-const URL_PATTERN = /(http:\/\/127\.0\.0\.1:\d+\/s\/[A-Za-z0-9_-]{22}#[A-Za-z0-9_-]{43})/;
+const URL_PATTERN = SESSION_URL_PATTERN;
 
 test('chat: keyboard and devices are interchangeable; /remote-control shares the history so far', async () => {
   const cli = startPtyCli(['--agent', SCRIPTED_AGENT, '--local', '--port', '0'], folder);

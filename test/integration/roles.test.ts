@@ -88,9 +88,13 @@ test('a view-only device is refused every intent type (FORBIDDEN_ROLE) and nothi
       { type: 'permission', requestId, optionId: 'allow-once' },
       { type: 'stop' },
       { type: 'set-mode', modeId: 'code' },
+      { type: 'set-config', configId: 'model', value: 'fast' },
+      { type: 'answer', requestId: 'q1', action: 'decline' },
+      { type: 'login', methodId: 'terminal-login' },
     ]],
     [viewer.list.client, [
       { type: 'start-session', agent: 'shell' },
+      { type: 'list-agent-sessions', agent: 'shell' },
       { type: 'end-session', sessionId: terminal.id },
       { type: 'rename-session', sessionId: terminal.id, name: 'renamed' },
       { type: 'remove-session', sessionId: terminal.id },

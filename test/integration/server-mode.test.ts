@@ -205,7 +205,7 @@ test('kill -9 of one agent: its session shows ended, the others carry on; closin
   await waitFor(() => procs().length === 0, 3000, 'no orphaned agents');
 });
 
-test('an agent started from the list is listed at once as starting; one that is not installed ends with what to install', async () => {
+test('an agent started from the list is listed at once as starting; one that is not installed is refused with what to install', async () => {
   const { serverUrl } = await startServer(['--no-create-session-in-dir', '--agent', SCRIPTED_AGENT], makeRepo());
   const phone = await joinAs(serverUrl, 'phone');
   const reply = await phone.client.sendIntent({ type: 'start-session', name: 'ready-soon' });
@@ -213,10 +213,10 @@ test('an agent started from the list is listed at once as starting; one that is 
   await waitFor(() => rows(phone).length === 1, 5000, 'listed');
   await waitFor(() => rows(phone)[0]!.state === 'idle', 15_000, 'the agent finished starting');
   const missing = await phone.client.sendIntent({ type: 'start-session', name: 'no-claude', agent: 'claude' });
-  assert.equal(missing.ok, true, 'the request itself is accepted');
-  await waitFor(() => rows(phone).some((r) => r.name === 'no-claude' && r.state === 'ended'), 15_000, 'missing agent ends');
-  const row = rows(phone).find((r) => r.name === 'no-claude')!;
-  assert.match(String(row.endedReason), /claude-agent-acp not found: install it with: npm install -g @zed-industries\/claude-agent-acp/);
+  // Checked before anything starts: no Ended card for a command that is not there.
+  assert.equal(!missing.ok && missing.error.code, 'AGENT_NOT_FOUND', JSON.stringify(missing));
+  assert.match(!missing.ok ? missing.error.message : '', /claude-agent-acp not found: install it with: npm install -g @zed-industries\/claude-agent-acp/);
+  assert.equal(rows(phone).some((r) => r.name === 'no-claude'), false);
 });
 
 test('an ended session says who ended it: a device by name, the host as "Ended on the host."', async () => {

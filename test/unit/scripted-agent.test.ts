@@ -135,7 +135,7 @@ describe('scripted ACP agent (child process, SDK client side)', () => {
       'initialize',
     );
     assert.equal(init.protocolVersion, PROTOCOL_VERSION);
-    assert.equal(init.agentCapabilities?.loadSession, false);
+    assert.equal(init.agentCapabilities?.loadSession, true);
     assert.equal(init.agentCapabilities?.promptCapabilities?.image, true);
   });
 
