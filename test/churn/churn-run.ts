@@ -44,7 +44,7 @@ function threadsOf(pid: number): number {
  */
 export async function runChurn(
   cycles: number,
-  options: { sampleEvery?: number; warmup?: number; devices?: number; onProgress?: (s: ChurnSample) => void } = {},
+  options: { sampleEvery?: number; warmup?: number; devices?: number; onProgress?: (s: ChurnSample, hostPid: number) => void } = {},
 ): Promise<ChurnResult> {
   const sampleEvery = options.sampleEvery ?? Math.max(1, Math.floor(cycles / 20));
   const warmup = options.warmup ?? Math.floor(cycles / 10);
@@ -80,7 +80,7 @@ export async function runChurn(
       if (i % sampleEvery === 0 || i === cycles) {
         const sample = { cycle: i, rssBytes: rssOf(pid), threads: threadsOf(pid) };
         samples.push(sample);
-        options.onProgress?.(sample);
+        options.onProgress?.(sample, pid);
       }
     }
     const base = samples.find((s) => s.cycle >= warmup) ?? samples[0]!;
