@@ -7,23 +7,16 @@ import { ATTACH_HELP, DEVICES_HELP, MAIN_HELP, REMOTE_CONTROL_HELP, SIGNAL_HELP 
 import { TetherError } from '../protocol/errors.js';
 import { TETHER_VERSION } from '../protocol/version.js';
 import { createLogger } from './logger.js';
-import { SessionServer } from './session-server.js';
-import { attachStatusScreen } from './status-screen.js';
-import { attachJsonEvents, errorEventLine } from './json-events.js';
 import { clientDir } from './package-paths.js';
-import { nodeWebRtc } from './node-webrtc.js';
-import { startSignalServer } from './start-signal-server.js';
-import { linkOrigin } from './lan-address.js';
-import { runAttach } from '../client/node/attach.js';
-import { readLink } from '../client/node/link-input.js';
-import { InteractiveStartFailed, runInteractive } from './interactive.js';
+import { attachJsonEvents, errorEventLine } from './json-events.js';
 import type { DeviceTrust } from './trust/device-trust.js';
-import { openDeviceTrust } from './trust/open-device-trust.js';
-import { startControlSocket } from './trust/control-socket.js';
-import { runDevices } from './devices-command.js';
 import { safeBlock } from '../client/terminal/safe-text.js';
 import { loginLines } from '../client/terminal/login-lines.js';
 import type { LoginNeed } from '../protocol/conversation-doc.js';
+
+// Each command loads only what it runs (dynamic imports below): a host never loads the attach client or
+// the status screen's QR code with --json, `tether attach` never loads the signal server — less memory
+// and a faster start (issue #14).
 
 const SHUTDOWN_DEADLINE_MS = 2000;
 /** Errors in what the user asked for (flags, config files, links): exit status 2. Anything else is 1. */
@@ -65,7 +58,13 @@ function shutdownOn(close: () => Promise<void>, code: () => number): () => void 
 
 async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
-  let server: SessionServer;
+  const [{ SessionServer }, { nodeWebRtc }, { openDeviceTrust }, { startControlSocket }] = await Promise.all([
+    import('./session-server.js'),
+    import('./node-webrtc.js'),
+    import('./trust/open-device-trust.js'),
+    import('./trust/control-socket.js'),
+  ]);
+  let server: InstanceType<typeof SessionServer>;
   let trust: DeviceTrust;
   try {
     trust = openDeviceTrust(cmd, log);
@@ -83,7 +82,7 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
     trust.audit?.close();
   }, () => exitCode);
   if (cmd.json) attachJsonEvents(server, process.stdout);
-  else detachScreen = attachStatusScreen(server, process.stdout, process.stdin, shutdown);
+  else detachScreen = (await import('./status-screen.js')).attachStatusScreen(server, process.stdout, process.stdin, shutdown);
   if (cmd.spawn === 'session') {
     // One-session mode: when its terminal program exits, tether exits with its code.
     server.on('session-ended', (s, e) => {
@@ -104,6 +103,12 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
 
 async function interactive(cmd: RemoteControlCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
+  const [{ InteractiveStartFailed, runInteractive }, { nodeWebRtc }, { openDeviceTrust }, { startControlSocket }] = await Promise.all([
+    import('./interactive.js'),
+    import('./node-webrtc.js'),
+    import('./trust/open-device-trust.js'),
+    import('./trust/control-socket.js'),
+  ]);
   let trust: DeviceTrust;
   try {
     trust = openDeviceTrust(cmd, log);
@@ -129,6 +134,7 @@ async function interactive(cmd: RemoteControlCommand): Promise<void> {
 
 async function signal(cmd: SignalCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
+  const [{ startSignalServer }, { linkOrigin }] = await Promise.all([import('./start-signal-server.js'), import('./lan-address.js')]);
   const server = await startSignalServer({ ...cmd, clientDir: clientDir(), log }).catch(fail);
   shutdownOn(() => server.close(), () => 0);
   const plain = linkOrigin(cmd.bind, server.address().port, cmd.publicUrl);
@@ -138,6 +144,11 @@ async function signal(cmd: SignalCommand): Promise<void> {
 }
 
 async function attach(cmd: AttachCommand): Promise<void> {
+  const [{ runAttach }, { readLink }, { nodeWebRtc }] = await Promise.all([
+    import('../client/node/attach.js'),
+    import('../client/node/link-input.js'),
+    import('./node-webrtc.js'),
+  ]);
   let url = cmd.url;
   if (url === '-') {
     try {
@@ -188,6 +199,8 @@ switch (cmd.command) {
     void attach(cmd);
     break;
   case 'devices':
-    void runDevices(cmd, process.stdout, process.stderr).then((code) => process.exit(code), fail);
+    void import('./devices-command.js')
+      .then(({ runDevices }) => runDevices(cmd, process.stdout, process.stderr))
+      .then((code) => process.exit(code), fail);
     break;
 }

@@ -11,6 +11,7 @@ import { TetherError } from '../protocol/errors.js';
 import { roleAllows, type Role } from '../protocol/roles.js';
 import { spawnPty, type PtyExit, type PtyProcess } from './pty-process.js';
 import { TerminalDocWriter } from './terminal-doc-writer.js';
+import { traceHop } from './echo-trace.js';
 import { describeIssue, LOCAL_ACTOR, SessionCore, type Actor, type SessionBehaviour } from './core/session-core.js';
 
 /** Everything a terminal session needs. */
@@ -70,6 +71,7 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
     const pty = spawnPty({ file: command.file, args: command.args, cwd, env, ...this.size });
     this.pty = pty;
     pty.onData((text) => {
+      traceHop('pty-data');
       this.writer.appendOutput(text);
       this.emit('output', text);
     });
@@ -152,6 +154,7 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
     if (intent.cols !== undefined && intent.rows !== undefined) this.takeSize(actor.peerId, intent.cols, intent.rows);
     else this.writer.setSize(this.size.cols, this.size.rows, actor.peerId);
     this.writer.expectEcho();
+    traceHop('pty-write');
     return this.pty.write(intent.data);
   }
 

@@ -119,6 +119,9 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
 
   constructor(private readonly options: HostConnectionOptions) {
     super();
+    // Every session open on this connection listens to it (state, notice, revoked): up to MAX_CHANNELS
+    // listeners per event is the design, not a leak.
+    this.setMaxListeners(MAX_CHANNELS + 8);
   }
 
   /** Starts connecting (idempotent). A link without a token, on a device with no credential, fails at once. */
