@@ -6,6 +6,7 @@
  */
 import type * as Y from 'yjs';
 import { SessionClient } from '../client/core/session-client.js';
+import type { HostConnection } from '../client/core/host-connection.js';
 import { entryText, readStatus, type ConversationDocView, type ConversationStatus } from '../protocol/conversation-doc.js';
 import type { IntentReply } from '../protocol/messages.js';
 import { newId } from '../protocol/ids.js';
@@ -71,9 +72,13 @@ export class ConversationDevice {
   readonly errors: string[] = [];
   private readonly conditions: Conditions;
 
-  /** `wrtc` defaults to host/node-webrtc.ts; a benchmark may pass an instrumented copy (webrtc-timeline.ts). */
-  constructor(url: string, name: string, wrtc: object = nodeWebRtc) {
-    this.client = new SessionClient({ url, wrtc, deviceName: name, deviceKind: 'terminal' });
+  /**
+   * Joins the session at `url` with a connection of its own, or opens a session on a device's existing
+   * connection (server-device.ts). `wrtc` defaults to host/node-webrtc.ts; a benchmark may pass an
+   * instrumented copy (webrtc-timeline.ts).
+   */
+  constructor(target: string | { connection: HostConnection; sessionId: string }, name: string, wrtc: object = nodeWebRtc) {
+    this.client = new SessionClient(typeof target === 'string' ? { url: target, wrtc, deviceName: name, deviceKind: 'terminal' } : target);
     this.chunks = new ChunkStamps(this.client.conversation);
     this.conditions = new Conditions(() => `client state ${this.client.state}${this.errors.length > 0 ? `; client errors: ${this.errors.join(', ')}` : ''}`);
     this.client.doc.on('update', () => {

@@ -37,7 +37,17 @@ export function processRss(pid: number): number | null {
   return match ? Number(match[1]) * 1024 : null;
 }
 
-/** How one host ended when stopped with SIGTERM (for the report: the CLI must exit within 2 s). */
+/**
+ * The Node flags on bin/tether.js's `#!/usr/bin/env -S node …` line: the `tether` command as a user runs
+ * it gets them, so a benchmark that starts `node bin/tether.js` passes them too.
+ */
+export function binNodeFlags(bin: string): string[] {
+  const first = readFileSync(bin, 'utf8').split('\n', 1)[0]!;
+  const match = /^#!\/usr\/bin\/env -S node((?: --[\w-]+(?:=\S+)?)*)\s*$/.exec(first);
+  return match ? match[1]!.trim().split(/\s+/).filter(Boolean) : [];
+}
+
+/** How one host ended with SIGTERM (for the report: the CLI must exit within 2 s). */
 export interface HostShutdown {
   program: string;
   ms: number;
@@ -91,18 +101,19 @@ export class HostProcess {
   /**
    * Starts a host running `program` and resolves once it printed `ready`. `flags` go before `--`
    * (e.g. --log-level, or --agent when `program` is empty); `env` is added to this process's
-   * environment; `label` names the host in the report (default: the program).
+   * environment; `label` names the host in the report (default: the program); `nodeArgs` go to Node.
    */
   static async start(
     program: string[],
-    options: { flags?: string[]; timeoutMs?: number; env?: Record<string, string>; label?: string; signal?: boolean } = {},
+    options: { flags?: string[]; timeoutMs?: number; env?: Record<string, string>; label?: string; signal?: boolean; nodeArgs?: string[] } = {},
   ): Promise<HostProcess> {
     const timeoutMs = options.timeoutMs ?? 15_000;
     const bin = join(packageRoot(), 'bin', 'tether.js');
     const flags = options.flags ?? [];
     // `signal`: a standalone `tether signal` instead (its ready event's url is the server's origin).
     const command = options.signal ? ['signal'] : ['remote-control'];
-    const args = [bin, ...command, '--json', '--local', '--port', '0', ...flags, ...(program.length > 0 ? ['--', ...program] : [])];
+    // `nodeArgs` go to Node itself (e.g. --import of a tracing preload).
+    const args = [...binNodeFlags(bin), ...(options.nodeArgs ?? []), bin, ...command, '--json', '--local', '--port', '0', ...flags, ...(program.length > 0 ? ['--', ...program] : [])];
     const child = spawn(process.execPath, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       // A fresh state folder: a benchmark never restores another run's sessions.

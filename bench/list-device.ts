@@ -5,7 +5,8 @@
  */
 import type * as Y from 'yjs';
 import { SessionClient } from '../client/core/session-client.js';
-import { sessionListDocView, type SessionListDocView } from '../protocol/session-list-doc.js';
+import type { HostConnection } from '../client/core/host-connection.js';
+import { readListedSessions, sessionListDocView, type SessionListDocView } from '../protocol/session-list-doc.js';
 import type { IntentReply } from '../protocol/messages.js';
 import { newId } from '../protocol/ids.js';
 import { nodeWebRtc } from '../host/node-webrtc.js';
@@ -19,8 +20,9 @@ export class ListDevice {
   readonly rowSeenAt = new Map<string, number>();
   private readonly conditions: Conditions;
 
-  constructor(serverUrl: string) {
-    this.client = new SessionClient({ url: serverUrl, wrtc: nodeWebRtc, deviceName: 'bench-list', deviceKind: 'terminal' });
+  /** Joins the list at `serverUrl` with a connection of its own, or opens it on a device's existing connection. */
+  constructor(target: string | { connection: HostConnection; sessionId: string }) {
+    this.client = new SessionClient(typeof target === 'string' ? { url: target, wrtc: nodeWebRtc, deviceName: 'bench-list', deviceKind: 'terminal' } : target);
     this.view = sessionListDocView(this.client.doc);
     this.conditions = new Conditions(() => `list client state ${this.client.state}`);
     this.client.doc.on('update', () => {
@@ -52,6 +54,11 @@ export class ListDevice {
   /** A session's state as the list shows it ('' when it has no row). */
   state(sessionId: string): string {
     return String(this.row(sessionId)?.get('state') ?? '');
+  }
+
+  /** The id of the session named `name` in the list, or null while it has no row. */
+  idOf(name: string): string | null {
+    return readListedSessions(this.view).find((s) => s.name === name)?.id ?? null;
   }
 
   /** Asks the server to start a session. */

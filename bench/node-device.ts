@@ -5,6 +5,7 @@
  * condition on its state or output holds.
  */
 import { SessionClient } from '../client/core/session-client.js';
+import type { HostConnection } from '../client/core/host-connection.js';
 import { OutputCursor, readTerminal } from '../protocol/terminal-doc.js';
 import { newId } from '../protocol/ids.js';
 import { nodeWebRtc } from '../host/node-webrtc.js';
@@ -26,11 +27,17 @@ export class NodeDevice {
   private readonly waiters = new Set<() => void>();
 
   /**
-   * `wrtc` defaults to host/node-webrtc.ts; a benchmark may pass an instrumented copy (webrtc-timeline.ts).
-   * `policy` 'relay' makes the device use TURN relays only.
+   * Joins the session at `url` with a connection of its own, or opens a session on a device's existing
+   * connection (server-device.ts). `wrtc` defaults to host/node-webrtc.ts; a benchmark may pass an
+   * instrumented copy (webrtc-timeline.ts). `policy` 'relay' makes the device use TURN relays only.
    */
-  constructor(url: string, name: string, wrtc: object = nodeWebRtc, policy: RTCIceTransportPolicy = 'all') {
-    this.client = new SessionClient({ url, wrtc, deviceName: name, deviceKind: 'terminal', iceTransportPolicy: policy });
+  constructor(
+    target: string | { connection: HostConnection; sessionId: string },
+    name: string,
+    wrtc: object = nodeWebRtc,
+    policy: RTCIceTransportPolicy = 'all',
+  ) {
+    this.client = new SessionClient(typeof target === 'string' ? { url: target, wrtc, deviceName: name, deviceKind: 'terminal', iceTransportPolicy: policy } : target);
     this.client.doc.on('update', () => {
       const { reset, text } = this.cursor.next(this.client.view);
       if (reset) this.resets++;

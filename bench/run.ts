@@ -14,6 +14,8 @@ import { benchThroughput } from './throughput.js';
 import { benchManyDevices } from './many-devices.js';
 import { benchJoinChromium } from './join-chromium.js';
 import { benchEchoChromium } from './echo-chromium.js';
+import { benchEchoHops } from './echo-hops.js';
+import { benchBurstChromium } from './burst-chromium.js';
 import { benchChunkNode } from './chunk-node.js';
 import { benchChunkChromium } from './chunk-chromium.js';
 import { benchHistoryNode } from './history-node.js';
@@ -38,8 +40,16 @@ interface Bench {
   run: () => Promise<BenchResult>;
 }
 
+/** `npm run bench -- --only TEXT`: run only the benchmarks whose name contains TEXT (case-insensitive). */
+function onlyFilter(argv: readonly string[]): string | null {
+  const at = argv.indexOf('--only');
+  return at >= 0 && argv[at + 1] ? argv[at + 1]!.toLowerCase() : null;
+}
+const ONLY = onlyFilter(process.argv.slice(2));
+
 async function runAll(benches: Bench[], rows: BenchRow[], notes: string[]): Promise<void> {
   for (const bench of benches) {
+    if (ONLY !== null && !bench.name.toLowerCase().includes(ONLY)) continue;
     const t0 = performance.now();
     process.stderr.write(`bench: ${bench.name}…`);
     try {
@@ -94,6 +104,8 @@ async function main(): Promise<void> {
         [
           { name: 'Join, Chromium', run: () => benchJoinChromium(b) },
           { name: 'Echo, Chromium', run: () => benchEchoChromium(b) },
+          { name: 'Echo hops, Chromium keyboard', run: () => benchEchoHops(b) },
+          { name: 'Burst and memory, Chromium', run: () => benchBurstChromium(b) },
           { name: 'Chunk → device, Chromium', run: () => benchChunkChromium(b) },
           { name: 'Open 10,000 messages, Chromium', run: () => benchHistoryChromium(b) },
           { name: 'Device leaves the list', run: () => benchDeviceLeave(b) },

@@ -7,20 +7,9 @@ import { ATTACH_HELP, DEVICES_HELP, MAIN_HELP, REMOTE_CONTROL_HELP, SESSIONS_HEL
 import { TetherError } from '../protocol/errors.js';
 import { TETHER_VERSION } from '../protocol/version.js';
 import { createLogger } from './logger.js';
-import { SessionServer } from './session-server.js';
-import { attachStatusScreen } from './status-screen.js';
-import { attachJsonEvents, errorEventLine } from './json-events.js';
 import { clientDir } from './package-paths.js';
-import { nodeWebRtc } from './node-webrtc.js';
-import { startSignalServer } from './start-signal-server.js';
-import { linkOrigin } from './lan-address.js';
-import { runAttach } from '../client/node/attach.js';
-import { readLink } from '../client/node/link-input.js';
-import { InteractiveStartFailed, runInteractive } from './interactive.js';
+import { attachJsonEvents, errorEventLine } from './json-events.js';
 import type { DeviceTrust } from './trust/device-trust.js';
-import { openDeviceTrust } from './trust/open-device-trust.js';
-import { startControlSocket } from './trust/control-socket.js';
-import { runDevices } from './devices-command.js';
 import { safeBlock } from '../client/terminal/safe-text.js';
 import { realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -58,6 +47,10 @@ async function openPersistence(cmd: RemoteControlCommand, log: Logger): Promise<
 }
 import { loginLines } from '../client/terminal/login-lines.js';
 import type { LoginNeed } from '../protocol/conversation-doc.js';
+
+// Each command loads only what it runs (dynamic imports below): a host never loads the attach client or
+// the status screen's QR code with --json, `tether attach` never loads the signal server — less memory
+// and a faster start (issue #14).
 
 const SHUTDOWN_DEADLINE_MS = 2000;
 /** Errors in what the user asked for (flags, config files, links): exit status 2. Anything else is 1. */
@@ -99,7 +92,13 @@ function shutdownOn(close: () => Promise<void>, code: () => number): () => void 
 
 async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
-  let server: SessionServer;
+  const [{ SessionServer }, { nodeWebRtc }, { openDeviceTrust }, { startControlSocket }] = await Promise.all([
+    import('./session-server.js'),
+    import('./node-webrtc.js'),
+    import('./trust/open-device-trust.js'),
+    import('./trust/control-socket.js'),
+  ]);
+  let server: InstanceType<typeof SessionServer>;
   let trust: DeviceTrust;
   let persistence: Awaited<ReturnType<typeof openPersistence>>;
   try {
@@ -125,7 +124,7 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
     return { sessions: r.sessions.length, bytes: r.storedBytes, fileBytes: r.fileBytes };
   };
   if (cmd.json) attachJsonEvents(server, process.stdout, stored);
-  else detachScreen = attachStatusScreen(server, process.stdout, process.stdin, shutdown, stored);
+  else detachScreen = (await import('./status-screen.js')).attachStatusScreen(server, process.stdout, process.stdin, shutdown, stored);
   if (cmd.spawn === 'session') {
     // One-session mode: when its terminal program exits, tether exits with its code.
     server.on('session-ended', (s, e) => {
@@ -147,6 +146,12 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
 
 async function interactive(cmd: RemoteControlCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
+  const [{ InteractiveStartFailed, runInteractive }, { nodeWebRtc }, { openDeviceTrust }, { startControlSocket }] = await Promise.all([
+    import('./interactive.js'),
+    import('./node-webrtc.js'),
+    import('./trust/open-device-trust.js'),
+    import('./trust/control-socket.js'),
+  ]);
   let trust: DeviceTrust;
   try {
     trust = openDeviceTrust(cmd, log);
@@ -179,6 +184,7 @@ async function interactive(cmd: RemoteControlCommand): Promise<void> {
 
 async function signal(cmd: SignalCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
+  const [{ startSignalServer }, { linkOrigin }] = await Promise.all([import('./start-signal-server.js'), import('./lan-address.js')]);
   const server = await startSignalServer({ ...cmd, clientDir: clientDir(), log }).catch(fail);
   shutdownOn(() => server.close(), () => 0);
   const plain = linkOrigin(cmd.bind, server.address().port, cmd.publicUrl);
@@ -188,6 +194,11 @@ async function signal(cmd: SignalCommand): Promise<void> {
 }
 
 async function attach(cmd: AttachCommand): Promise<void> {
+  const [{ runAttach }, { readLink }, { nodeWebRtc }] = await Promise.all([
+    import('../client/node/attach.js'),
+    import('../client/node/link-input.js'),
+    import('./node-webrtc.js'),
+  ]);
   let url = cmd.url;
   if (url === '-') {
     try {
@@ -238,7 +249,9 @@ switch (cmd.command) {
     void attach(cmd);
     break;
   case 'devices':
-    void runDevices(cmd, process.stdout, process.stderr).then((code) => process.exit(code), fail);
+    void import('./devices-command.js')
+      .then(({ runDevices }) => runDevices(cmd, process.stdout, process.stderr))
+      .then((code) => process.exit(code), fail);
     break;
   case 'sessions':
     void runSessionsCommand(cmd, process.stdout).then((code) => process.exit(code), fail);

@@ -12,6 +12,7 @@ import { roleAllows, type Role } from '../protocol/roles.js';
 import { spawnPty, type PtyExit, type PtyProcess } from './pty-process.js';
 import { TerminalDocWriter } from './terminal-doc-writer.js';
 import { readTerminal } from '../protocol/terminal-doc.js';
+import { traceHop } from './echo-trace.js';
 import { describeIssue, LOCAL_ACTOR, SessionCore, type Actor, type SessionBehaviour } from './core/session-core.js';
 
 /** Everything a terminal session needs. */
@@ -99,6 +100,7 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
       this.writer.setResumed();
     }
     pty.onData((text) => {
+      traceHop('pty-data');
       this.writer.appendOutput(text);
       this.emit('output', text);
     });
@@ -197,6 +199,7 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
     if (intent.cols !== undefined && intent.rows !== undefined) this.takeSize(actor.peerId, intent.cols, intent.rows);
     else this.writer.setSize(this.size.cols, this.size.rows, actor.peerId);
     this.writer.expectEcho();
+    traceHop('pty-write');
     return this.pty.write(intent.data);
   }
 

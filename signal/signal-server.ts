@@ -20,7 +20,7 @@ import { createRateLimits, type RateLimits } from './rate-limits.js';
 import { createMemorySessionRegistry, type SessionRegistry } from './session-registry.js';
 import { resolveSignalLimits, type SignalLimits } from './signal-limits.js';
 import { createIceProvider, type IceConfig } from './ice-provider.js';
-import { createRedisBackend } from './redis-backend.js';
+import type { RedisBackend } from './redis-backend.js';
 import { announceDepartures } from './connection-handler.js';
 
 /** Signal server settings (parsed and frozen by the caller). */
@@ -65,13 +65,11 @@ export function createSignalServer(config: SignalServerConfig): SignalServer {
     trustProxy: config.trustProxy ?? false,
     allowOrigins: Object.freeze([...(config.allowOrigins ?? [])]),
   });
-  const shared = config.redisUrl
-    ? createRedisBackend(config.redisUrl, limits, log, (gone) => {
-        for (const d of gone) announceDepartures(io, d.left, d.ended);
-      })
-    : null;
-  const registry = config.registry ?? shared?.registry ?? createMemorySessionRegistry(limits);
-  const rateLimits = config.rateLimits ?? shared?.rateLimits ?? createRateLimits(limits);
+  // The Redis backend (ioredis, socket.io's adapter: ~20 MB) is loaded by start() only when asked for;
+  // until then, and without it, the registry and rate limits are this process's own.
+  let shared: RedisBackend | null = null;
+  let registry = config.registry ?? createMemorySessionRegistry(limits);
+  let rateLimits = config.rateLimits ?? createRateLimits(limits);
   const ice = createIceProvider(config.ice);
   const app = createHttpApp({
     clientDir: config.clientDir,
@@ -93,7 +91,7 @@ export function createSignalServer(config: SignalServerConfig): SignalServer {
     allowRequest: createAllowRequest(policy, log),
     // Scaled out: websocket only (our clients ask for nothing else), so a load balancer needs no sticky
     // sessions; long-polling would need every request of a session on the instance that started it.
-    ...(shared ? { transports: ['websocket' as const] } : {}),
+    ...(config.redisUrl ? { transports: ['websocket' as const] } : {}),
   });
   // The page policy goes in front of both, so engine.io's own answers carry it too.
   httpServer.prependListener('request', applyPagePolicy);
@@ -118,7 +116,15 @@ export function createSignalServer(config: SignalServerConfig): SignalServer {
       return bound;
     },
     async start() {
-      if (shared) io.adapter(await shared.start());
+      if (config.redisUrl) {
+        const { createRedisBackend } = await import('./redis-backend.js');
+        shared = createRedisBackend(config.redisUrl, limits, log, (gone) => {
+          for (const d of gone) announceDepartures(io, d.left, d.ended);
+        });
+        registry = config.registry ?? shared.registry;
+        rateLimits = config.rateLimits ?? shared.rateLimits;
+        io.adapter(await shared.start());
+      }
       await new Promise<void>((resolve, reject) => {
         httpServer.once('error', reject);
         httpServer.listen(config.port, config.bind, () => {

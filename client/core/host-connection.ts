@@ -145,6 +145,9 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
 
   constructor(private readonly options: HostConnectionOptions) {
     super();
+    // Every session open on this connection listens to it (state, notice, revoked): up to MAX_CHANNELS
+    // listeners per event is the design, not a leak.
+    this.setMaxListeners(MAX_CHANNELS + 8);
   }
 
   /** The signal server's origin this connection goes through (replicas and credentials are kept per origin). */

@@ -6,6 +6,7 @@
 import { Terminal } from '@xterm/xterm';
 import { OutputCursor, type TerminalDocView } from '../../protocol/terminal-doc.js';
 import { cellMeasure, type CellMeasure } from './cell-metrics.js';
+import { OutputPacer } from './output-pacer.js';
 import { terminalLinkHandler } from './terminal-links.js';
 import { comfortableFontSize, fitSize, fontSizeToFit, renderedBox, type Box, type TermSize } from './terminal-layout.js';
 import { button, element } from './dom.js';
@@ -49,6 +50,8 @@ const THEME = {
 export class TerminalView {
   readonly term: Terminal;
   private readonly cursor = new OutputCursor();
+  /** Output reaches xterm through the pacer: a device that cannot keep up skips, and says so. */
+  readonly pacer: OutputPacer;
   private readonly measure: CellMeasure;
   private readonly frame: HTMLElement;
   private readonly hint: HTMLElement;
@@ -86,14 +89,18 @@ export class TerminalView {
       linkHandler: terminalLinkHandler(),
     });
     this.term.open(this.frame);
+    this.pacer = new OutputPacer((data, parsed) => this.term.write(data, parsed));
     this.layout();
   }
 
   /** Writes the output this view has not written yet (all of it, after a reset). */
   renderOutput(view: TerminalDocView): void {
     const { reset, text } = this.cursor.next(view);
-    if (reset) this.term.reset();
-    if (text) this.term.write(text);
+    if (reset) {
+      this.pacer.clear();
+      this.term.reset();
+    }
+    this.pacer.push(text);
   }
 
   /** Renders at the session's size (set by whichever device typed or resized last). */

@@ -24,6 +24,7 @@ import type { Role } from '../../protocol/roles.js';
 import type { Authenticator, DeviceIdentity, Grant } from '../trust/authenticator.js';
 import type { Actor, SessionCore } from './session-core.js';
 import { SessionChannel } from './session-channel.js';
+import { traceHop } from '../echo-trace.js';
 
 const HELLO_TIMEOUT_MS = 5_000;
 /** The host pings every device this often... */
@@ -166,6 +167,7 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
   }
 
   private onFrame(frame: Frame): void {
+    if (frame.tag === FrameTag.intent) traceHop('host-received');
     this.lastHeard = Date.now();
     try {
       if (!this.actor) {

@@ -14,6 +14,7 @@ import { TetherError } from '../../protocol/errors.js';
 import { ID_PATTERN } from '../../protocol/ids.js';
 import { fromUtf8, toBase64Url } from '../../protocol/encoding.js';
 import type { Actor, SessionCore, Subscriber } from './session-core.js';
+import { traceHop } from '../echo-trace.js';
 
 /** Stop sending individual updates to a device once this much is waiting for it... */
 const LAG_BYTES = 2 * 1024 * 1024;
@@ -65,7 +66,10 @@ export class SessionChannel implements Subscriber {
   deliver(update: Uint8Array, before: Map<number, number>): void {
     if (!this.synced || this.lagging || this.link.destroyed) return;
     if (this.link.pendingBytes <= LAG_BYTES) {
-      this.send(FrameTag.sync, encodeUpdate(update));
+      const frame = encodeUpdate(update);
+      traceHop('update-encoded');
+      this.send(FrameTag.sync, frame);
+      traceHop('frame-sent');
       return;
     }
     // Too far behind: skip individual updates and send one diff from here once the backlog drains.

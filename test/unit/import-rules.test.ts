@@ -75,3 +75,39 @@ test('raw mode is switched in client/terminal only', () => {
     assert.doesNotMatch(readFileSync(join(root, file), 'utf8'), /\.setRawMode\(/, `${file} switches raw mode itself`);
   }
 });
+
+/** Own files and packages a file imports statically (not `import type`, not `await import(...)`). */
+function staticImports(file: string): { own: string[]; packages: string[] } {
+  const text = readFileSync(join(root, file), 'utf8');
+  const specs = [...text.matchAll(/^(?:import|export)\s+(?!type\b)[^;]*?from\s+'([^']+)'|^import\s+'([^']+)'/gm)].map((m) => (m[1] ?? m[2])!);
+  return {
+    own: specs.filter((s) => s.startsWith('.')).map((s) => relative(root, resolve(root, dirname(file), s)).replace(/\.js$/, '.ts')),
+    packages: specs.filter((s) => !s.startsWith('.') && !s.startsWith('node:')),
+  };
+}
+
+test('the CLI loads big optional packages only in the modes that use them (issue #14: host memory)', () => {
+  // Everything `tether` loads before it knows its command: the rest is imported per command.
+  const seen = new Set<string>();
+  const packages = new Set<string>();
+  const walk = (file: string): void => {
+    if (seen.has(file)) return;
+    seen.add(file);
+    const { own, packages: pkgs } = staticImports(file);
+    for (const p of pkgs) packages.add(p);
+    for (const o of own) walk(o);
+  };
+  walk('host/main.ts');
+  for (const heavy of ['socket.io', 'socket.io-client', 'node-datachannel', 'qrcode-terminal']) {
+    assert.ok(!packages.has(heavy), `host/main.ts loads ${heavy} before it knows the command`);
+  }
+  // A host never loads Redis support unless it is asked to.
+  seen.clear();
+  packages.clear();
+  walk('host/session-server.ts');
+  walk('signal/signal-server.ts');
+  for (const heavy of ['ioredis', '@socket.io/redis-adapter']) {
+    assert.ok(!packages.has(heavy), `a host loads ${heavy} statically`);
+  }
+  assert.ok(packages.has('yjs') && packages.has('socket.io'), 'the walk follows static imports');
+});

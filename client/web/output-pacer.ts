@@ -1,0 +1,80 @@
+/**
+ * Paces program output into a terminal that may parse slower than output arrives (a phone, a busy
+ * laptop): while the terminal still has a backlog, new output is held; when the held output grows past
+ * what is worth drawing, its middle is skipped (only rendering: the document keeps everything) and the
+ * terminal shows a dim "… n KB skipped …" line, then the newest output, so the last screen is exact.
+ */
+
+/** Writes `data` to the terminal and calls `parsed` once the terminal has processed it (xterm's write). */
+export type TerminalWrite = (data: string, parsed: () => void) => void;
+
+/** How much the terminal may have queued but not yet parsed before new output is held back. */
+export const MAX_UNPARSED_CHARS = 256 * 1024;
+/** Held output beyond this is skipped: the device cannot keep up, and it would only scroll past. */
+export const SKIP_ABOVE_CHARS = 1024 * 1024;
+/** What is kept from skipped output: its newest part, from a line start (many screens' worth). */
+export const KEEP_TAIL_CHARS = 64 * 1024;
+
+/** The dim line shown where output was skipped (SGR state is reset around it). */
+export function skippedLine(chars: number): string {
+  const kb = Math.max(1, Math.round(chars / 1024)).toLocaleString('en-US');
+  return `\x1b[0m\r\n\x1b[2m… ${kb} KB skipped …\x1b[0m\r\n`;
+}
+
+/** One terminal's output pacing. */
+export class OutputPacer {
+  private held: string[] = [];
+  private heldChars = 0;
+  private unparsed = 0;
+  /** Output not drawn so far (characters), for tests and diagnostics. */
+  skippedChars = 0;
+
+  constructor(
+    private readonly write: TerminalWrite,
+    private readonly limits = { maxUnparsed: MAX_UNPARSED_CHARS, skipAbove: SKIP_ABOVE_CHARS, keepTail: KEEP_TAIL_CHARS },
+  ) {}
+
+  /** New output, in order. */
+  push(text: string): void {
+    if (!text) return;
+    // The common case (an idle terminal, a keystroke's echo) goes straight through.
+    if (this.heldChars === 0 && this.unparsed < this.limits.maxUnparsed) {
+      this.send(text);
+      return;
+    }
+    this.held.push(text);
+    this.heldChars += text.length;
+    this.pump();
+  }
+
+  /** Forgets held output (the terminal was reset and everything will be written again). */
+  clear(): void {
+    this.held = [];
+    this.heldChars = 0;
+  }
+
+  private pump(): void {
+    if (this.heldChars === 0 || this.unparsed >= this.limits.maxUnparsed) return;
+    let text = this.held.join('');
+    this.held = [];
+    this.heldChars = 0;
+    if (text.length > this.limits.skipAbove) {
+      // Start the kept part at a line start, so no escape sequence or character is cut in half.
+      let cut = text.length - this.limits.keepTail;
+      const newline = text.indexOf('\n', cut);
+      if (newline >= 0 && newline < text.length - 1) cut = newline + 1;
+      else if (/[\udc00-\udfff]/.test(text[cut]!)) cut++; // one long line: at least keep characters whole
+      this.skippedChars += cut;
+      text = skippedLine(cut) + text.slice(cut);
+    }
+    this.send(text);
+  }
+
+  private send(text: string): void {
+    this.unparsed += text.length;
+    this.write(text, () => {
+      this.unparsed -= text.length;
+      this.pump();
+    });
+  }
+}

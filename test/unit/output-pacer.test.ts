@@ -1,0 +1,70 @@
+/**
+ * The output pacer: a terminal that keeps up gets every byte at once; one that falls behind gets the
+ * newest output after a dim "… n KB skipped …" line, never half a line, and the skipped amount is counted.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { OutputPacer, skippedLine } from '../../client/web/output-pacer.js';
+
+/** A terminal whose parsing the test completes by hand (as xterm's write callback would). */
+function slowTerminal(): { written: string[]; parseAll: () => void; pacer: OutputPacer } {
+  const written: string[] = [];
+  let pending: Array<() => void> = [];
+  const pacer = new OutputPacer(
+    (data, parsed) => {
+      written.push(data);
+      pending.push(parsed);
+    },
+    { maxUnparsed: 100, skipAbove: 1000, keepTail: 200 },
+  );
+  const parseAll = (): void => {
+    while (pending.length > 0) {
+      const now = pending;
+      pending = [];
+      for (const done of now) done();
+    }
+  };
+  return { written, parseAll, pacer };
+}
+
+const line = (i: number): string => `line ${String(i).padStart(4, '0')} ${'x'.repeat(30)}\r\n`;
+
+test('a terminal that keeps up gets all output, unchanged and in order', () => {
+  const t = slowTerminal();
+  const lines = Array.from({ length: 300 }, (_, i) => line(i));
+  for (const l of lines) {
+    t.pacer.push(l);
+    t.parseAll();
+  }
+  assert.equal(t.written.join(''), lines.join(''));
+  assert.equal(t.pacer.skippedChars, 0);
+});
+
+test('held output below the skip threshold is written whole once the terminal catches up', () => {
+  const t = slowTerminal();
+  const lines = Array.from({ length: 20 }, (_, i) => line(i)); // 20 × 42 = 840 chars < 1000
+  for (const l of lines) t.pacer.push(l);
+  t.parseAll();
+  assert.equal(t.written.join(''), lines.join(''));
+  assert.equal(t.pacer.skippedChars, 0);
+});
+
+test('a terminal that falls behind skips the middle, shows the gap, and ends with the newest lines exact', () => {
+  const t = slowTerminal();
+  const lines = Array.from({ length: 500 }, (_, i) => line(i));
+  for (const l of lines) t.pacer.push(l);
+  t.parseAll();
+  const all = t.written.join('');
+  assert.ok(t.pacer.skippedChars > 0, 'something was skipped');
+  const gap = all.indexOf('KB skipped');
+  assert.ok(gap > 0, 'the gap line is shown');
+  assert.match(all, /\x1b\[2m… \d+ KB skipped …\x1b\[0m\r\n/);
+  // After the gap: whole lines only, ending with the last one.
+  const after = all.slice(all.indexOf('\r\n', gap) + 2);
+  assert.match(after, /^line \d{4} /);
+  assert.ok(after.endsWith(lines.join('').slice(-after.length)), 'the kept tail is the newest output, unchanged');
+  assert.ok(after.endsWith(line(499)));
+  // Nothing is lost silently: what was written plus what was skipped is everything (minus the gap line).
+  const gapLine = skippedLine(t.pacer.skippedChars);
+  assert.equal(all.length - gapLine.length + t.pacer.skippedChars, lines.join('').length);
+});
