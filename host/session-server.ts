@@ -40,6 +40,12 @@ import { restoreSession, type Restored } from './server-restore.js';
 export const MAX_ENDED_SESSIONS = 50;
 /** How often a session's row in the list follows its document (state, devices, last activity). */
 const LIST_REFRESH_MS = 100;
+/**
+ * A row's last activity is shown as "n min ago", so it is written at most this often: every overwrite of
+ * a Yjs value leaves a tombstone in the list's document for good, and a busy session refreshing it ten
+ * times a second grew that document (and every device's copy of it) by megabytes an hour.
+ */
+const ACTIVITY_STEP_MS = 15_000;
 
 /** One session the server runs. */
 export interface ManagedSession {
@@ -529,16 +535,20 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   /** Keeps a session's row in step with its document, and notices when it ends. */
   private follow(managed: ManagedSession): void {
     const session = managed.session;
+    let activityWritten = Date.now();
     const refresh = (): void => {
       this.refreshTimers.delete(managed.id);
       if (!this.sessions.has(managed.id)) return;
       this.deps.history?.touch(managed.id);
       const { state, ...fields } = rowFields(session);
+      const now = Date.now();
+      const activity = now - activityWritten >= ACTIVITY_STEP_MS ? now : null;
+      if (activity !== null) activityWritten = now;
       this.list.list.update(managed.id, {
         // "Ended" comes with its reason, from markEnded: the document may say so a moment earlier.
         ...(managed.ended ? { state: 'ended' } : managed.interrupted ? { state: 'interrupted' } : state !== 'ended' ? { state } : {}),
         ...fields,
-        lastActivity: Date.now(),
+        ...(activity !== null ? { lastActivity: activity } : {}),
       });
       this.emit('changed');
     };
