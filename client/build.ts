@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 
 /** Browsers the bundle must run in: recent phones and desktops. */
 const BROWSER_TARGETS = ['chrome100', 'safari15', 'firefox100', 'edge100'];
@@ -67,6 +67,17 @@ function manifest(icons: Array<{ src: string; size: number }>): string {
 }
 
 /** Bundles the app and writes index.html, the manifest and the service worker; returns the output folder. */
+/** Every `zod` import in the page gets the configured one (client/web/zod-without-eval.ts). */
+function zodWithoutEval(webSrc: string): Plugin {
+  const wrapper = join(webSrc, 'zod-without-eval.ts');
+  return {
+    name: 'zod-without-eval',
+    setup(b) {
+      b.onResolve({ filter: /^zod$/ }, (args) => (args.importer === wrapper ? undefined : { path: wrapper }));
+    },
+  };
+}
+
 export async function buildClient(): Promise<string> {
   const root = packageRoot();
   const webSrc = join(root, 'client', 'web');
@@ -93,6 +104,7 @@ export async function buildClient(): Promise<string> {
     define: { global: 'globalThis', 'process.env.NODE_ENV': '"production"' },
     // `events` and friends are npm packages in the browser, never Node built-ins.
     mainFields: ['browser', 'module', 'main'],
+    plugins: [zodWithoutEval(webSrc)],
     metafile: true,
     legalComments: 'linked',
     logLevel: 'warning',

@@ -307,7 +307,9 @@ export class NewSessionSheet {
     try {
       const reply = await this.actions.start(request);
       if (reply.ok) this.sheet.close();
-      else if (reply.error.code === 'HOST_UNREACHABLE') showError(this.error, 'Your computer did not answer. Check that tether is still running there, then try again.');
+      // Given up because the computer stopped answering: by the start's own deadline, or because the
+      // connection was lost for longer than an unqueued intent waits (OFFLINE).
+      else if (reply.error.code === 'HOST_UNREACHABLE' || reply.error.code === 'OFFLINE') showError(this.error, 'Your computer did not answer. Check that tether is still running there, then try again.');
       else showError(this.error, refusalText(reply.error));
     } finally {
       this.sending = false;

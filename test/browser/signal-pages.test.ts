@@ -39,7 +39,7 @@ describe('browser: signal server pages', () => {
     browser = await launchChromium();
     context = await browser.newContext(DESKTOP_CONTEXT);
     page = await context.newPage();
-    await page.addInitScript('window.__csp = []; document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI));');
+    await page.addInitScript('window.__csp = []; document.addEventListener("securitypolicyviolation", (e) => window.__csp.push(e.violatedDirective + " " + e.blockedURI + (e.blockedURI === "eval" ? " at " + e.sourceFile + ":" + e.lineNumber + ":" + e.columnNumber : "")));');
     page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.accept();

@@ -49,8 +49,12 @@ export async function runChurn(
   const sampleEvery = options.sampleEvery ?? Math.max(1, Math.floor(cycles / 20));
   const warmup = options.warmup ?? Math.floor(cycles / 10);
   const started = performance.now();
-  // Output every 5 ms: devices leave while the host is sending, the case that crashed @roamhq/wrtc.
-  const host: CliHost = startCli(['remote-control', '--json', '--local', '--port', '0', '--spawn', 'session', '--', '/bin/sh', '-c', 'while :; do echo tick; sleep 0.005; done']);
+  // A 100-byte line every 5 ms: devices leave while the host is sending (the case that crashed
+  // @roamhq/wrtc), and the scrollback reaches its 1 MiB cap within the first minute, so growth after
+  // warm-up is the churn's own, not the scrollback filling up.
+  const line = `tick ${'.'.repeat(94)}`;
+  const program = `while :; do echo ${line}; sleep 0.005; done`;
+  const host: CliHost = startCli(['remote-control', '--json', '--local', '--port', '0', '--spawn', 'session', '--', '/bin/sh', '-c', program]);
   const samples: ChurnSample[] = [];
   let retriedJoins = 0;
   // The same few devices come back again and again (phones sleep and wake, tabs reopen): each pairs once

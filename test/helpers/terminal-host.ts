@@ -110,8 +110,9 @@ export function openClient(url: string, name = 'test client', extra: Pick<Sessio
 export async function joinClient(url: string, name?: string, extra: Pick<SessionClientOptions, 'iceTransportPolicy' | 'iceServers' | 'credentials'> = {}): Promise<TestClient> {
   const c = openClient(url, name, extra);
   await waitFor(() => c.client.state === 'live' || c.client.state === 'failed', 15_000, `${name ?? 'client'} to connect`).catch((err: unknown) => {
+    const state = `it is ${c.client.state}; last error ${c.client.error?.code ?? 'none'}: ${c.client.error?.message ?? ''}`;
     c.close();
-    throw new Error(`${(err as Error).message} (it is ${c.client.state}; last error ${c.client.error?.code ?? 'none'}: ${c.client.error?.message ?? ''})`);
+    throw new Error(`${(err as Error).message} (${state})`);
   });
   if (c.client.state !== 'live') throw new Error(`client failed: ${c.client.error?.code} ${c.client.error?.message}`);
   return c;

@@ -80,7 +80,7 @@ test('a view-only device is refused every intent type (FORBIDDEN_ROLE) and nothi
   const before = docs.map(stateOf);
 
   const perSession: Array<[SessionClient, IntentBody[]]> = [
-    [shell, [{ type: 'input', data: 'echo pwned\r' }, { type: 'resize', cols: 40, rows: 10 }]],
+    [shell, [{ type: 'input', data: 'echo pwned\r' }, { type: 'resize', cols: 40, rows: 10 }, { type: 'resume' }]],
     [chat, [
       { type: 'prompt', text: 'echo from a viewer' },
       { type: 'queue-edit', queueId, text: 'changed' },
@@ -91,6 +91,7 @@ test('a view-only device is refused every intent type (FORBIDDEN_ROLE) and nothi
       { type: 'set-config', configId: 'model', value: 'fast' },
       { type: 'answer', requestId: 'q1', action: 'decline' },
       { type: 'login', methodId: 'terminal-login' },
+      { type: 'run-queue' },
     ]],
     [viewer.list.client, [
       { type: 'start-session', agent: 'shell' },
@@ -98,6 +99,7 @@ test('a view-only device is refused every intent type (FORBIDDEN_ROLE) and nothi
       { type: 'end-session', sessionId: terminal.id },
       { type: 'rename-session', sessionId: terminal.id, name: 'renamed' },
       { type: 'remove-session', sessionId: terminal.id },
+      { type: 'resume-session', sessionId: terminal.id },
       { type: 'set-device-role', deviceId: owner.list.client.connection.hostHello!.deviceId, role: 'view' },
       { type: 'revoke-device', deviceId: owner.list.client.connection.hostHello!.deviceId },
       { type: 'answer-device', deviceId: owner.list.client.connection.hostHello!.deviceId, answer: 'allow' },
