@@ -14,6 +14,8 @@ import { MemoryCredentialStore } from '../../client/core/credential-store.js';
 export interface ChurnSample {
   cycle: number;
   rssBytes: number;
+  /** The anonymous part of RSS (heap and native allocations), without mapped files such as the session store. */
+  anonBytes: number;
   threads: number;
 }
 
@@ -29,8 +31,8 @@ export interface ChurnResult {
   seconds: number;
 }
 
-function rssOf(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+function statusField(pid: number, field: string): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : 0;
 }
 
@@ -82,7 +84,7 @@ export async function runChurn(
       }
       if (host.child.exitCode !== null) throw new Error(`the host died at cycle ${i}: ${host.child.exitCode} ${host.stderr().slice(-500)}`);
       if (i % sampleEvery === 0 || i === cycles) {
-        const sample = { cycle: i, rssBytes: rssOf(pid), threads: threadsOf(pid) };
+        const sample = { cycle: i, rssBytes: statusField(pid, 'VmRSS'), anonBytes: statusField(pid, 'RssAnon'), threads: threadsOf(pid) };
         samples.push(sample);
         options.onProgress?.(sample, pid);
       }

@@ -12,7 +12,7 @@ const mb = (b: number): string => `${(b / 1048576).toFixed(1)} MB`;
 const result = await runChurn(cycles, {
   sampleEvery: Math.max(1, Math.floor(cycles / 50)),
   warmup: Math.floor(cycles / 10),
-  onProgress: (s) => process.stdout.write(`cycle ${s.cycle}: host RSS ${mb(s.rssBytes)}, ${s.threads} threads\n`),
+  onProgress: (s) => process.stdout.write(`cycle ${s.cycle}: host RSS ${mb(s.rssBytes)} (anonymous ${mb(s.anonBytes)}), ${s.threads} threads\n`),
 });
 const limit = 10 * 1024 * 1024;
 process.stdout.write(
