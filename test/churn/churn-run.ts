@@ -46,15 +46,16 @@ function threadsOf(pid: number): number {
  */
 export async function runChurn(
   cycles: number,
-  options: { sampleEvery?: number; warmup?: number; devices?: number; onProgress?: (s: ChurnSample, hostPid: number) => void } = {},
+  options: { sampleEvery?: number; warmup?: number; devices?: number; lineBytes?: number; onProgress?: (s: ChurnSample, hostPid: number) => void } = {},
 ): Promise<ChurnResult> {
   const sampleEvery = options.sampleEvery ?? Math.max(1, Math.floor(cycles / 20));
   const warmup = options.warmup ?? Math.floor(cycles / 10);
   const started = performance.now();
-  // A 100-byte line every 5 ms: devices leave while the host is sending (the case that crashed
-  // @roamhq/wrtc), and the scrollback reaches its 1 MiB cap within the first minute, so growth after
-  // warm-up is the churn's own, not the scrollback filling up.
-  const line = `tick ${'.'.repeat(94)}`;
+  // A line every 5 ms: devices leave while the host is sending (the case that crashed @roamhq/wrtc). With
+  // the default 100-byte lines the scrollback reaches its 1 MiB cap within the first minute, so growth
+  // after warm-up is the churn's own, not the scrollback filling up; short lines keep brief runs quick
+  // (every join then syncs a small document).
+  const line = `tick ${'.'.repeat(Math.max(0, (options.lineBytes ?? 100) - 6))}`;
   const program = `while :; do echo ${line}; sleep 0.005; done`;
   const host: CliHost = startCli(['remote-control', '--json', '--local', '--port', '0', '--spawn', 'session', '--', '/bin/sh', '-c', program]);
   const samples: ChurnSample[] = [];
