@@ -205,7 +205,8 @@ describe('browser: an owner device manages devices from the session list', () =>
     // The owner still has them.
     await owner.goto(sessionUrl.replace(/#.*$/, ''));
     await waitForLive(owner);
-    assert.equal(await owner.getByRole('textbox', { name: 'Message' }).isVisible(), true);
+    // The conversation view is drawn just after the page goes live: wait for it, do not sample it.
+    await owner.getByRole('textbox', { name: 'Message' }).waitFor({ timeout: UI_TIMEOUT_MS });
 
     // Back on the list, the owner removes the viewer.
     await owner.goto(serverUrl.replace(/#.*$/, ''));
