@@ -40,7 +40,7 @@ export async function connectRawPeer(url: string): Promise<RawPeer> {
     try {
       return await connectOnce(url);
     } catch (err) {
-      if (attempt >= 6) throw err;
+      if (attempt >= 10) throw err;
     }
   }
 }
@@ -83,6 +83,8 @@ async function connectOnce(url: string): Promise<RawPeer> {
   socket.emit(SignalEvents.toHost, { sessionId, peerId, payload: { kind: 'knock' } });
   await waitFor(() => link.open || link.destroyed, 10_000, 'raw peer to open');
   if (!link.open) {
+    // Close the failed attempt's peer connection too: an open native one would outlive the test.
+    link.destroy(null);
     socket.disconnect();
     throw new Error('raw peer did not open');
   }
