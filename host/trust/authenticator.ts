@@ -151,14 +151,15 @@ export class Authenticator {
     if (!hello.publicKey) {
       return { deviceId: newId(), name: hello.deviceName, kind: hello.deviceKind, role: grant.role, paired: false, credentialId: null, pending: this.confirmNewDevices };
     }
-    const known = this.store.credentials().find((c) => c.publicKey === hello.publicKey);
+    const paired = this.store.credentials();
+    const known = paired.find((c) => c.publicKey === hello.publicKey);
     if (known) {
       this.store.putCredential({ ...known, lastSeen: now });
       return { deviceId: known.id, name: known.name, kind: known.kind, role: known.role, paired: false, credentialId: known.id, pending: false };
     }
     const already = [...this.pendingDevices.values()].find((p) => p.publicKey === hello.publicKey);
     if (already) return waiting(already);
-    if (this.store.credentials().length >= MAX_PAIRED_DEVICES) {
+    if (paired.length >= MAX_PAIRED_DEVICES) {
       throw new TetherError('DEVICES_FULL', `the host keeps at most ${MAX_PAIRED_DEVICES} paired devices; remove some (tether devices revoke ID) before another can pair`);
     }
     if (this.confirmNewDevices) {
