@@ -4,9 +4,11 @@
  * churn: @roamhq/wrtc segfaults when a device closes while the host is sending (a race in its native
  * RTCDataChannel::Send) and leaks a thread set per closed connection; node-datachannel ran thousands of
  * streaming join/leave cycles with flat threads and memory, and connects in ~10 ms on loopback.
- * Known: when a Node device makes the offer, ~1–2 % of connects fail at once (libdatachannel starts ICE,
- * and so DTLS, before it stores the answer's fingerprint); the device retries at once, so it costs a few ms.
- * A browser offering to the host is not affected (the host is the DTLS server and answers first).
+ * Known: when a Node device makes the offer, some connects fail at once (none in 300 on an idle machine,
+ * 1 in 5 with every core busy): libdatachannel hands the answer to ICE before it stores the answer's
+ * fingerprint, so a fast DTLS handshake finds no fingerprint to check. Both sides report the failure at once
+ * (see connectionState below) and the device retries at once, so it costs a few ms. A browser offering
+ * to the host is not affected (the host is the DTLS server and answers first).
  */
 import ndc from 'node-datachannel';
 import * as polyfill from 'node-datachannel/polyfill';
@@ -42,6 +44,37 @@ class PeerConnection extends polyfill.RTCPeerConnection {
       const handler = (): ((event: { candidate: null }) => void) | null => this.onicecandidate as unknown as ((event: { candidate: null }) => void) | null;
       if (this.iceGatheringState === 'complete') setTimeout(() => handler()?.({ candidate: null }), 0);
     });
+  }
+
+  /** True once close() was called here (not by libdatachannel on its own). */
+  private closedHere = false;
+
+  /**
+   * Closes on the next turn of the event loop: simple-peer closes its data channel and then the connection
+   * in one go, and the polyfill defers the channel's close to setImmediate. A connection closed before its
+   * channel can leave the channel without its native "closed" callback, whose handle then keeps the
+   * process alive forever (seen in about 1 in 100 device connections closed by the device).
+   */
+  override close(): void {
+    if (this.closedHere) return;
+    this.closedHere = true;
+    setImmediate(() => super.close());
+  }
+
+  /**
+   * libdatachannel closes a connection that failed (a DTLS handshake that failed, ICE that gave up) by
+   * itself, and its events reach Node after that: simple-peer, which acts on "failed", would hear only
+   * "closed" and wait for its connect timeout. A browser connection reaches "closed" only through close(),
+   * so a close nobody asked for is reported as what it is: a failure.
+   */
+  override get connectionState(): RTCPeerConnectionState {
+    const state = super.connectionState;
+    return state === 'closed' && !this.closedHere ? 'failed' : state;
+  }
+
+  override get iceConnectionState(): RTCIceConnectionState {
+    const state = super.iceConnectionState;
+    return state === 'closed' && !this.closedHere ? 'failed' : state;
   }
 
   // simple-peer assigns `offer.sdp = …`; the polyfill's descriptions are read-only: hand back plain objects.
