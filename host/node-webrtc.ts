@@ -37,6 +37,9 @@ class PeerConnection extends polyfill.RTCPeerConnection {
         ...(typeof s.credential === 'string' ? { credential: encodeURIComponent(s.credential) } : {}),
       })),
     });
+    this.addEventListener('connectionstatechange', () => {
+      if (super.connectionState === 'connected') this.wasConnected = true;
+    });
     // The polyfill never fires the end-of-candidates event (candidate: null); with trickle off simple-peer
     // would always wait out its ICE timer. Fire it when gathering completes.
     this.addEventListener('icegatheringstatechange', () => {
@@ -61,20 +64,25 @@ class PeerConnection extends polyfill.RTCPeerConnection {
     setImmediate(() => super.close());
   }
 
+  /** True once the connection was seen connected. */
+  private wasConnected = false;
+
   /**
-   * libdatachannel closes a connection that failed (a DTLS handshake that failed, ICE that gave up) by
-   * itself, and its events reach Node after that: simple-peer, which acts on "failed", would hear only
-   * "closed" and wait for its connect timeout. A browser connection reaches "closed" only through close(),
-   * so a close nobody asked for is reported as what it is: a failure.
+   * libdatachannel closes a connection that failed to connect (a DTLS handshake that failed, ICE that gave
+   * up) by itself, and its events reach Node after that: simple-peer, which acts on "failed", would hear
+   * only "closed" and wait for its connect timeout. A browser connection reaches "closed" only through
+   * close(), so a close nobody asked for before the connection was up is reported as what it is: a
+   * failure. (Once connected, the other side leaving closes the data channel, which ends the link.)
    */
   override get connectionState(): RTCPeerConnectionState {
     const state = super.connectionState;
-    return state === 'closed' && !this.closedHere ? 'failed' : state;
+    if (state === 'connected') this.wasConnected = true;
+    return state === 'closed' && !this.closedHere && !this.wasConnected ? 'failed' : state;
   }
 
   override get iceConnectionState(): RTCIceConnectionState {
     const state = super.iceConnectionState;
-    return state === 'closed' && !this.closedHere ? 'failed' : state;
+    return state === 'closed' && !this.closedHere && !this.wasConnected ? 'failed' : state;
   }
 
   // simple-peer assigns `offer.sdp = …`; the polyfill's descriptions are read-only: hand back plain objects.

@@ -31,6 +31,9 @@ export interface ChurnResult {
   seconds: number;
 }
 
+/** Joins a minute the run allows itself (the embedded signal server refuses more than 600 from one address). */
+const JOINS_PER_MINUTE = 500;
+
 function statusField(pid: number, field: string): number {
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) * 1024 : 0;
@@ -66,11 +69,22 @@ export async function runChurn(
   try {
     const url = String((await host.event('ready')).url);
     const pid = host.child.pid!;
+    // Every attempt is a join, and the signal server takes at most 600 a minute from one address
+    // (RATE_LIMITED past that): stay under it, retries included.
+    const joins: number[] = [];
+    const join = (): void => {
+      joins.push(Date.now());
+    };
     for (let i = 1; i <= cycles; i++) {
+      while (joins.length > 0 && Date.now() - joins[0]! > 60_000) joins.shift();
+      if (joins.length >= JOINS_PER_MINUTE) await new Promise((r) => setTimeout(r, joins[0]! + 60_000 - Date.now()));
+      join();
       const device = openClient(url, `churn ${i % stores.length}`, { credentials: stores[i % stores.length]! });
       let attempts = 0;
       device.client.connection.on('state', (state) => {
-        if (state !== 'live') attempts++;
+        if (state === 'live') return;
+        attempts++;
+        join();
       });
       try {
         await waitFor(() => (device.client.state === 'live' && device.text().includes('tick')) || host.child.exitCode !== null, 20_000, `cycle ${i}: live with output`).catch((err: unknown) => {
