@@ -12,10 +12,11 @@ const LINK_INPUT_TIMEOUT_MS = 120_000;
 /** Reads one line (the link) from `input`; rejects after a timeout or when the input ends first. */
 export function readLink(input: NodeJS.ReadStream, prompt: NodeJS.WritableStream): Promise<string> {
   const tty = input.isTTY === true;
-  if (tty) prompt.write('Session link (input hidden): ');
-  // On a terminal, echo nothing: the link is a secret.
+  // On a terminal, echo nothing: the link is a secret. The interface puts the terminal in raw mode (no
+  // echo) before the prompt shows, so nothing typed as soon as the prompt appears is echoed.
   const muted = new Writable({ write: (_c, _e, done) => done() });
   const rl = createInterface({ input, output: tty ? muted : undefined, terminal: tty });
+  if (tty) prompt.write('Session link (input hidden): ');
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       rl.close();
