@@ -6,7 +6,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startCli, type CliHost } from '../helpers/cli-host.js';
@@ -186,4 +186,70 @@ test('a restarted server whose old port is taken says so plainly and serves on a
   const last = await third.event('ready');
   assert.equal(new URL(String(last.serverUrl)).port, secondPort);
   assert.equal(third.events.some((e) => e.event === 'error'), false, 'no warning');
+});
+
+/**
+ * A TCP relay to `port` that never closes the server's side: when a client goes away its connection to
+ * the server stays open, as when a machine dies or its network drops without a word (no FIN reaches the
+ * server, which would only notice at socket.io's ping timeout, ~45 s later).
+ */
+async function silentWhenClientDies(port: number): Promise<{ port: number; close(): void }> {
+  const upstreams: Socket[] = [];
+  const server = createServer((client) => {
+    const upstream = connect(port, '127.0.0.1');
+    upstreams.push(upstream);
+    client.pipe(upstream, { end: false });
+    upstream.pipe(client);
+    client.on('error', () => {});
+    upstream.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => {
+      for (const u of upstreams) u.destroy();
+      server.close();
+    },
+  };
+}
+
+test('a host killed while its socket to a standalone signal server stays open comes back at once: it proves it owns its sessions', async () => {
+  const signal = startCli(['signal', '--json', '--local', '--port', '0', '--log-level', 'warn']);
+  running.push(signal);
+  const relay = await silentWhenClientDies(Number((await signal.event('ready')).port));
+  try {
+    const origin = `http://127.0.0.1:${relay.port}`;
+    const stateDir = freshStateDir();
+    const folder = mkdtempSync(join(tmpdir(), 'tether-restart-'));
+    const args = ['remote-control', '--json', '--signal', origin, '--spawn', 'session', '--', '/bin/sh'];
+    const env = { TETHER_STATE_DIR: stateDir, PS1: '$ ' };
+    const first = startCli(args, env, folder);
+    running.push(first);
+    const ready = await first.event('ready');
+    const device = await joinClient(String(ready.url), 'phone');
+    clients.push(device);
+    await device.client.sendIntent({ type: 'input', data: 'echo before-$((40+2))\r' });
+    await waitFor(() => device.text().includes('before-42'), 10_000, 'output before the kill');
+    const store = SessionStore.open(stateDir);
+    try {
+      await waitFor(() => terminalText(DocLog.load(store, String(ready.sessionId))).includes('before-42'), 5000, 'the output is stored');
+    } finally {
+      await store.close();
+    }
+
+    first.child.kill('SIGKILL');
+    await first.exited;
+    const second = startCli(args, env, folder);
+    running.push(second);
+    const again = await second.event('ready', 20_000);
+    assert.equal(String(again.serverUrl).split('#')[0], String(ready.serverUrl).split('#')[0], 'the same server link');
+    // The signal server still holds the killed host's socket: without the takeover the session would be
+    // SESSION_TAKEN for ~45 s.
+    await waitFor(() => device.client.state === 'live' && /host restarted/.test(device.text()), 20_000, 'the device is back, on the new host');
+    assert.ok(device.text().includes('before-42'), 'the history is still there');
+    await device.client.sendIntent({ type: 'input', data: 'echo after-$((50+8))\r' });
+    await waitFor(() => device.text().includes('after-58'), 10_000, 'the new host answers');
+  } finally {
+    relay.close();
+  }
 });
