@@ -25,6 +25,16 @@ function terminalText(doc: Y.Doc | null): string {
   return doc ? terminalDocView(doc).output.toArray().join('') : '';
 }
 
+/** Reads the store as another process would until `text` is in the session's output (stored within FLUSH_MS). */
+async function waitUntilStored(stateDir: string, sessionId: string, text: string): Promise<void> {
+  const store = SessionStore.open(stateDir);
+  try {
+    await waitFor(() => terminalText(DocLog.load(store, sessionId)).includes(text), 5000, 'the output is stored');
+  } finally {
+    await store.close();
+  }
+}
+
 const running: CliHost[] = [];
 const clients: TestClient[] = [];
 after(() => {
@@ -49,13 +59,7 @@ test('a host killed with SIGKILL and started again brings its sessions back on t
   await device.client.sendIntent({ type: 'input', data: 'echo before-$((40+2))\r' });
   await waitFor(() => device.text().includes('before-42'), 10_000, 'output before the kill');
   assert.equal(processesMatching(marker).length > 0, true, 'the program runs');
-  // Read the store as another process would: the output is stored within FLUSH_MS.
-  const store = SessionStore.open(stateDir);
-  try {
-    await waitFor(() => terminalText(DocLog.load(store, String(ready.sessionId))).includes('before-42'), 5000, 'the output is stored');
-  } finally {
-    await store.close();
-  }
+  await waitUntilStored(stateDir, String(ready.sessionId), 'before-42');
 
   first.child.kill('SIGKILL');
   await first.exited;
@@ -230,12 +234,7 @@ test('a host killed while its socket to a standalone signal server stays open co
     clients.push(device);
     await device.client.sendIntent({ type: 'input', data: 'echo before-$((40+2))\r' });
     await waitFor(() => device.text().includes('before-42'), 10_000, 'output before the kill');
-    const store = SessionStore.open(stateDir);
-    try {
-      await waitFor(() => terminalText(DocLog.load(store, String(ready.sessionId))).includes('before-42'), 5000, 'the output is stored');
-    } finally {
-      await store.close();
-    }
+    await waitUntilStored(stateDir, String(ready.sessionId), 'before-42');
 
     first.child.kill('SIGKILL');
     await first.exited;
