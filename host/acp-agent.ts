@@ -11,24 +11,20 @@ import { Readable, Writable } from 'node:stream';
 import { realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
-import {
-  client as acpClient,
-  methods,
-  ndJsonStream,
-  RequestError,
-  PROTOCOL_VERSION as ACP_PROTOCOL_VERSION,
-  type AuthMethod,
-  type ClientCapabilities,
-  type ClientConnection,
-  type ContentBlock,
-  type LoadSessionResponse,
-  type McpServer,
-  type NewSessionResponse,
-  type ResumeSessionResponse,
-  type SessionInfo,
-  type SessionNotification,
-  type StopReason,
+import type {
+  AuthMethod,
+  ClientCapabilities,
+  ClientConnection,
+  ContentBlock,
+  LoadSessionResponse,
+  McpServer,
+  NewSessionResponse,
+  ResumeSessionResponse,
+  SessionInfo,
+  SessionNotification,
+  StopReason,
 } from '@agentclientprotocol/sdk';
+import { acpSdk, loadAcpSdk } from './acp-sdk.js';
 import { TetherError } from '../protocol/errors.js';
 import type { ConfigOptionInfo } from '../protocol/agent-offer.js';
 import { TETHER_VERSION } from '../protocol/version.js';
@@ -135,7 +131,7 @@ export class AcpAgent {
     let cursor: string | null | undefined;
     // A few pages at most: the sheet shows the newest ones.
     for (let page = 0; page < 5; page++) {
-      const res = await this.guard(this.connection!.agent.request(methods.agent.session.list, { cwd: folder, ...(cursor ? { cursor } : {}) }), 'session/list');
+      const res = await this.guard(this.connection!.agent.request(acpSdk().methods.agent.session.list, { cwd: folder, ...(cursor ? { cursor } : {}) }), 'session/list');
       sessions.push(...res.sessions);
       cursor = res.nextCursor;
       if (!cursor || sessions.length >= 200) break;
@@ -148,7 +144,7 @@ export class AcpAgent {
     const { agent, sessionId } = this.ready();
     let response;
     try {
-      response = await agent.request(methods.agent.session.prompt, { sessionId, prompt: blocks });
+      response = await agent.request(acpSdk().methods.agent.session.prompt, { sessionId, prompt: blocks });
     } catch (err) {
       throw this.explain(err, 'prompt');
     }
@@ -160,14 +156,14 @@ export class AcpAgent {
   /** Asks the agent to cancel the running turn (ACP session/cancel) and kills the commands it runs. */
   async cancel(): Promise<void> {
     const { agent, sessionId } = this.ready();
-    await agent.notify(methods.agent.session.cancel, { sessionId });
+    await agent.notify(acpSdk().methods.agent.session.cancel, { sessionId });
     await this.terminals?.killAll();
   }
 
   /** Switches the agent's mode. */
   async setMode(modeId: string): Promise<void> {
     const { agent, sessionId } = this.ready();
-    await agent.request(methods.agent.session.setMode, { sessionId, modeId });
+    await agent.request(acpSdk().methods.agent.session.setMode, { sessionId, modeId });
   }
 
   /** Changes a session setting; resolves with every setting as the agent now reports them. */
@@ -175,7 +171,7 @@ export class AcpAgent {
     const { agent, sessionId } = this.ready();
     try {
       const res = await agent.request(
-        methods.agent.session.setConfigOption,
+        acpSdk().methods.agent.session.setConfigOption,
         typeof value === 'boolean' ? { sessionId, configId, type: 'boolean', value } : { sessionId, configId, value },
       );
       return toConfigOptions(res.configOptions);
@@ -189,7 +185,7 @@ export class AcpAgent {
     if (!this.connection || !this.sessionId || this.exited || !this.identityInfo?.sessionCaps.close) return;
     const sessionId = this.sessionId;
     try {
-      await this.withTimeout(this.connection.agent.request(methods.agent.session.close, { sessionId }), 'session/close', CLOSE_TIMEOUT_MS);
+      await this.withTimeout(this.connection.agent.request(acpSdk().methods.agent.session.close, { sessionId }), 'session/close', CLOSE_TIMEOUT_MS);
     } catch (err) {
       this.log.warn({ err: (err as Error).message }, 'session/close failed');
     }
@@ -209,6 +205,7 @@ export class AcpAgent {
   }
 
   private async connectOnce(): Promise<AgentIdentity> {
+    await loadAcpSdk();
     this.folder = await realpath(this.cwd);
     const child = await AgentProcess.start(this.command, this.folder, this.env, (exit) => {
       this.connection?.close(new TetherError('AGENT_FAILED', 'the agent exited'));
@@ -219,15 +216,15 @@ export class AcpAgent {
     if (child.child.pid !== undefined) this.handlers.onSpawn?.(child.child.pid);
     this.terminals = new ClientTerminals(this.folder, this.env, this.handlers.terminals, this.log.child({ component: 'terminals' }));
 
-    const stream = ndJsonStream(
+    const stream = acpSdk().ndJsonStream(
       Writable.toWeb(child.child.stdin!) as WritableStream<Uint8Array>,
       Readable.toWeb(child.child.stdout!) as ReadableStream<Uint8Array>,
     );
     this.connection = this.clientApp().connect(stream);
     const agent = this.connection.agent;
     const init = await this.guard(
-      agent.request(methods.agent.initialize, {
-        protocolVersion: ACP_PROTOCOL_VERSION,
+      agent.request(acpSdk().methods.agent.initialize, {
+        protocolVersion: acpSdk().PROTOCOL_VERSION,
         clientCapabilities: CLIENT_CAPABILITIES,
         clientInfo: { name: 'tether', version: TETHER_VERSION },
       }),
@@ -252,7 +249,7 @@ export class AcpAgent {
     for (const method of identity.authMethods) {
       if (!method.ready) continue;
       try {
-        await this.guard(agent.request(methods.agent.authenticate, { methodId: method.id }), 'authenticate');
+        await this.guard(agent.request(acpSdk().methods.agent.authenticate, { methodId: method.id }), 'authenticate');
         identity.authenticatedWith = method.id;
         this.log.info({ methodId: method.id }, 'authenticated with the preset variable');
         break;
@@ -275,10 +272,10 @@ export class AcpAgent {
       // Updates the agent replays while loading carry this id: they must reach the document.
       this.sessionId = options.resume;
       session = caps.load
-        ? await this.guard(agent.request(methods.agent.session.load, { ...base, sessionId: options.resume }), 'session/load')
-        : await this.guard(agent.request(methods.agent.session.resume, { ...base, sessionId: options.resume }), 'session/resume');
+        ? await this.guard(agent.request(acpSdk().methods.agent.session.load, { ...base, sessionId: options.resume }), 'session/load')
+        : await this.guard(agent.request(acpSdk().methods.agent.session.resume, { ...base, sessionId: options.resume }), 'session/resume');
     } else {
-      const created = await this.guard(agent.request(methods.agent.session.new, { cwd: this.folder, mcpServers: [] }), 'session/new');
+      const created = await this.guard(agent.request(acpSdk().methods.agent.session.new, { cwd: this.folder, mcpServers: [] }), 'session/new');
       this.sessionId = created.sessionId;
       session = created;
     }
@@ -293,11 +290,12 @@ export class AcpAgent {
     };
   }
 
-  private clientApp(): ReturnType<typeof acpClient> {
+  private clientApp(): ReturnType<typeof import('@agentclientprotocol/sdk').client> {
+    const { client, methods, RequestError } = acpSdk();
     const ours = (sessionId: string): void => {
       if (sessionId !== this.sessionId) throw RequestError.invalidParams({ sessionId }, 'not this client\'s session');
     };
-    return acpClient({ name: 'tether' })
+    return client({ name: 'tether' })
       .onNotification(methods.client.session.update, ({ params }) => {
         if (params.sessionId === this.sessionId) this.handlers.onUpdate(params.update);
         // Sent right after session/new answered, possibly before we learned the id: keep it for a moment.
@@ -340,7 +338,7 @@ export class AcpAgent {
       return await use(this.terminals!);
     } catch (err) {
       if (!(err instanceof TetherError)) throw err;
-      throw RequestError.invalidParams({ code: err.code }, err.message);
+      throw acpSdk().RequestError.invalidParams({ code: err.code }, err.message);
     }
   }
 
@@ -371,7 +369,7 @@ export class AcpAgent {
     } catch (err) {
       if (!(err instanceof TetherError)) throw err;
       this.log.warn({ path, code: err.code }, 'refused a file request outside the session folder');
-      throw RequestError.invalidParams({ path, code: err.code }, err.message);
+      throw acpSdk().RequestError.invalidParams({ path, code: err.code }, err.message);
     }
   }
 
@@ -380,7 +378,7 @@ export class AcpAgent {
     try {
       return await this.withTimeout(promise, what, INIT_TIMEOUT_MS);
     } catch (err) {
-      if (err instanceof TetherError || err instanceof RequestError) throw this.explain(err, what);
+      if (err instanceof TetherError || err instanceof acpSdk().RequestError) throw this.explain(err, what);
       // A write to an agent that is exiting fails (EPIPE) before its exit is seen: say how it ended instead.
       if (this.process && (await this.process.exitWithin(EXIT_SETTLE_MS))) throw new TetherError('AGENT_FAILED', `the agent ${this.process.exitWords} during ${what}`, { detail: this.stderrTail || null });
       throw this.explain(err, what);

@@ -5,20 +5,18 @@
  * missing login, the known root refusal of claude-agent-acp). Everything is bounded and stripped of
  * control characters here, once, on the host.
  */
-import {
-  ElicitationPropertySchema,
-  MultiSelectItems,
-  RequestError,
-  type AuthMethod,
-  type AvailableCommand,
-  type ElicitationSchema,
-  type SessionConfigOption,
-  type SessionConfigSelectGroup,
-  type SessionConfigSelectOption,
-  type ContentBlock,
-  type ToolCallContent,
-  type UsageUpdate,
+import type {
+  AuthMethod,
+  AvailableCommand,
+  ElicitationSchema,
+  SessionConfigOption,
+  SessionConfigSelectGroup,
+  SessionConfigSelectOption,
+  ContentBlock,
+  ToolCallContent,
+  UsageUpdate,
 } from '@agentclientprotocol/sdk';
+import { acpSdk } from './acp-sdk.js';
 import type { ToolContent } from '../protocol/conversation-doc.js';
 import { MAX_OFFER_ITEMS, MAX_OFFER_TEXT, type AgentCommandInfo, type AuthMethodInfo, type ConfigOptionInfo, type ConfigValue, type UsageInfo } from '../protocol/agent-offer.js';
 import { MAX_QUESTION_FIELDS, type QuestionChoice, type QuestionField } from '../protocol/agent-question.js';
@@ -108,6 +106,7 @@ export function toUsage(update: UsageUpdate): UsageInfo {
 
 /** The fields of a form question, or a problem when the form cannot be shown (too many or unsupported fields). */
 export function toQuestionFields(schema: ElicitationSchema): QuestionField[] | { problem: string } {
+  const { ElicitationPropertySchema, MultiSelectItems } = acpSdk();
   const entries = Object.entries(schema.properties ?? {});
   if (entries.length > MAX_QUESTION_FIELDS) return { problem: `a form with more than ${MAX_QUESTION_FIELDS} fields` };
   const required = new Set(schema.required ?? []);
@@ -183,6 +182,7 @@ export interface FailureContext {
  */
 export function explainAgentError(err: unknown, ctx: FailureContext): TetherError {
   if (err instanceof TetherError) return err;
+  const { RequestError } = acpSdk();
   if (!(err instanceof RequestError)) return new TetherError('AGENT_FAILED', `${ctx.what} failed: ${clean(String((err as Error)?.message ?? err), 500)}`, { cause: err });
   const detail = errorDetail(err.data);
   const said = clean(err.message, 300);

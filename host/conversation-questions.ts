@@ -4,7 +4,8 @@
  * answered), an answer that does not fit the form is refused before it reaches the agent, and every
  * open question is cancelled when the turn stops or the agent ends.
  */
-import { CreateElicitationRequest, type CreateElicitationResponse } from '@agentclientprotocol/sdk';
+import type { CreateElicitationRequest, CreateElicitationResponse } from '@agentclientprotocol/sdk';
+import { acpSdk } from './acp-sdk.js';
 import { readEntry } from '../protocol/conversation-doc.js';
 import { answerProblem, type AnswerValue, type QuestionAction, type QuestionField } from '../protocol/agent-question.js';
 import { TetherError } from '../protocol/errors.js';
@@ -45,7 +46,7 @@ export class ConversationQuestions {
     let fields: QuestionField[] = [];
     let url: string | null = null;
     let elicitationId: string | null = null;
-    if (CreateElicitationRequest.isForm(request)) {
+    if (acpSdk().CreateElicitationRequest.isForm(request)) {
       kind = 'form';
       const read = toQuestionFields(request.requestedSchema);
       if ('problem' in read) {
@@ -53,7 +54,7 @@ export class ConversationQuestions {
         return Promise.resolve({ action: 'decline' });
       }
       fields = read;
-    } else if (CreateElicitationRequest.isUrl(request)) {
+    } else if (acpSdk().CreateElicitationRequest.isUrl(request)) {
       kind = 'url';
       // Only web pages: a page never turns another scheme into a link.
       if (!/^https?:\/\//i.test(request.url)) {

@@ -13,38 +13,8 @@ import type { DeviceTrust } from './trust/device-trust.js';
 import { safeBlock } from '../client/terminal/safe-text.js';
 import { realpathSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { SessionStore } from './persist/session-store.js';
-import { ProcessGuard } from './persist/process-guard.js';
-import { ServerHistory } from './persist/server-history.js';
-import { historyReport, pruneHistory } from './persist/retention.js';
-import { runSessionsCommand } from './sessions-command.js';
-import type { Logger } from 'pino';
+import type { Persistence } from './persist/open-persistence.js';
 
-/** Stored sessions are pruned (--keep-history, --history-limit) at startup and this often after. */
-const PRUNE_EVERY_MS = 6 * 3_600_000;
-
-/** The store, the process watchdog and regular pruning, for a command that runs sessions. */
-async function openPersistence(cmd: RemoteControlCommand, log: Logger): Promise<{ store: SessionStore; guard: ProcessGuard; close(): Promise<void> }> {
-  const store = SessionStore.open(cmd.stateDir);
-  const prune = (): Promise<unknown> =>
-    pruneHistory(store, { olderThanMs: cmd.keepHistoryMs, limitBytes: cmd.historyLimitBytes }).then(
-      (removed) => removed.length > 0 && log.info({ removed: removed.length }, 'pruned stored sessions'),
-      (err: unknown) => log.warn({ err: String(err) }, 'could not prune stored sessions'),
-    );
-  await prune();
-  const timer = setInterval(() => void prune(), PRUNE_EVERY_MS);
-  timer.unref();
-  const guard = new ProcessGuard(log);
-  return {
-    store,
-    guard,
-    async close() {
-      clearInterval(timer);
-      guard.close();
-      await store.close();
-    },
-  };
-}
 import { loginLines } from '../client/terminal/login-lines.js';
 import type { LoginNeed } from '../protocol/conversation-doc.js';
 
@@ -92,15 +62,18 @@ function shutdownOn(close: () => Promise<void>, code: () => number): () => void 
 
 async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
-  const [{ SessionServer }, { nodeWebRtc }, { openDeviceTrust }, { startControlSocket }] = await Promise.all([
+  const [{ SessionServer }, { nodeWebRtc }, { openDeviceTrust }, { startControlSocket }, { openPersistence }, { ServerHistory }, { historyReport }] = await Promise.all([
     import('./session-server.js'),
     import('./node-webrtc.js'),
     import('./trust/open-device-trust.js'),
     import('./trust/control-socket.js'),
+    import('./persist/open-persistence.js'),
+    import('./persist/server-history.js'),
+    import('./persist/retention.js'),
   ]);
   let server: InstanceType<typeof SessionServer>;
   let trust: DeviceTrust;
-  let persistence: Awaited<ReturnType<typeof openPersistence>>;
+  let persistence: Persistence;
   try {
     trust = openDeviceTrust(cmd, log);
     persistence = await openPersistence(cmd, log);
@@ -146,11 +119,12 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
 
 async function interactive(cmd: RemoteControlCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
-  const [{ InteractiveStartFailed, runInteractive }, { nodeWebRtc }, { openDeviceTrust }, { startControlSocket }] = await Promise.all([
+  const [{ InteractiveStartFailed, runInteractive }, { nodeWebRtc }, { openDeviceTrust }, { startControlSocket }, { openPersistence }] = await Promise.all([
     import('./interactive.js'),
     import('./node-webrtc.js'),
     import('./trust/open-device-trust.js'),
     import('./trust/control-socket.js'),
+    import('./persist/open-persistence.js'),
   ]);
   let trust: DeviceTrust;
   try {
@@ -254,6 +228,8 @@ switch (cmd.command) {
       .then((code) => process.exit(code), fail);
     break;
   case 'sessions':
-    void runSessionsCommand(cmd, process.stdout).then((code) => process.exit(code), fail);
+    void import('./sessions-command.js')
+      .then(({ runSessionsCommand }) => runSessionsCommand(cmd, process.stdout))
+      .then((code) => process.exit(code), fail);
     break;
 }

@@ -8,8 +8,12 @@ import assert from 'node:assert/strict';
 import { RequestError } from '@agentclientprotocol/sdk';
 import { errorDetail, explainAgentError, toAuthMethods, toConfigOptions, toQuestionFields, clean } from '../../host/acp-offer.js';
 import { BUILTIN_PRESETS } from '../../host/agent-presets.js';
+import { loadAcpSdk } from '../../host/acp-sdk.js';
 import { answerProblem, parseTypedAnswer, type QuestionField } from '../../protocol/agent-question.js';
 import { formatUsage } from '../../protocol/agent-offer.js';
+
+// The host loads the SDK when it starts an agent; these functions run only after that.
+await loadAcpSdk();
 
 const claude = BUILTIN_PRESETS.claude!;
 /** What claude-agent-acp 0.23.1 answers session/new as root with IS_SANDBOX=yes (measured). */

@@ -98,15 +98,15 @@ test('the CLI loads big optional packages only in the modes that use them (issue
     for (const o of own) walk(o);
   };
   walk('host/main.ts');
-  for (const heavy of ['socket.io', 'socket.io-client', 'node-datachannel', 'qrcode-terminal']) {
+  for (const heavy of ['socket.io', 'socket.io-client', 'node-datachannel', 'qrcode-terminal', 'lmdb']) {
     assert.ok(!packages.has(heavy), `host/main.ts loads ${heavy} before it knows the command`);
   }
-  // A host never loads Redis support unless it is asked to.
+  // A host never loads Redis support unless it is asked to, nor the ACP SDK before it runs an agent.
   seen.clear();
   packages.clear();
   walk('host/session-server.ts');
   walk('signal/signal-server.ts');
-  for (const heavy of ['ioredis', '@socket.io/redis-adapter']) {
+  for (const heavy of ['ioredis', '@socket.io/redis-adapter', '@agentclientprotocol/sdk']) {
     assert.ok(!packages.has(heavy), `a host loads ${heavy} statically`);
   }
   assert.ok(packages.has('yjs') && packages.has('socket.io'), 'the walk follows static imports');
