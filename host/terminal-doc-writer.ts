@@ -1,7 +1,7 @@
 /**
  * The only writer of a terminal session's Yjs document. Batches PTY output (one update per
  * OUTPUT_FLUSH_MS or OUTPUT_FLUSH_CHARS, never one per byte) and trims the oldest chunks so the
- * scrollback stays within SCROLLBACK_CHARS.
+ * scrollback stays within SCROLLBACK_CHARS (in steps of a fifth of it, so the document stays small).
  */
 import * as Y from 'yjs';
 import {
@@ -13,6 +13,9 @@ import {
   type TerminalDocView,
 } from '../protocol/terminal-doc.js';
 import type { DeviceInfo } from '../protocol/device-roster.js';
+
+/** Past the scrollback budget, output is trimmed down to this share of it. */
+const TRIM_TO = 0.8;
 
 /** Fixed facts about the session, written once. */
 export interface TerminalMeta {
@@ -97,9 +100,14 @@ export class TerminalDocWriter {
       this.view.output.push([chunk]);
       this.chunkLengths.push(chunk.length);
       this.keptChars += chunk.length;
+      if (this.keptChars <= this.scrollbackChars) return;
+      // Over budget: drop the oldest chunks down to TRIM_TO of it, in one go. Trimming a little at every
+      // chunk would write the trim count between chunks, and chunks whose clocks are not consecutive
+      // stay in the document as one deleted item each, forever (~200 bytes per chunk of output).
+      const target = Math.floor(this.scrollbackChars * TRIM_TO);
       let drop = 0;
       // Always keep the newest chunk, even if it alone exceeds the budget.
-      while (this.keptChars > this.scrollbackChars && drop < this.chunkLengths.length - 1) {
+      while (this.keptChars > target && drop < this.chunkLengths.length - 1) {
         this.keptChars -= this.chunkLengths[drop]!;
         drop++;
       }

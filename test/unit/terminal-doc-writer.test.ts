@@ -232,7 +232,24 @@ describe('scrollback trimming', () => {
     assert.equal(outputText(r.view), outputText(w.view));
   });
 
-  it('trims the oldest chunks only as far as needed', () => {
+  it('a session that streams for hours keeps a bounded document: trimmed output leaves few tombstones', () => {
+    // Each trimmed chunk used to stay in the document for good as a deleted item (~200 bytes: a host
+    // streaming steadily grew ~2 MB a minute): writing the trim count after every chunk split the
+    // chunks' clocks, so Yjs could not merge them once deleted.
+    const w = newWriter(100_000);
+    for (let i = 0; i < 20_000; i++) {
+      w.appendOutput(`${String(i).padStart(6, '0')} ${'.'.repeat(92)}\n`);
+      w.flush();
+    }
+    let structs = 0;
+    w.doc.store.clients.forEach((list) => (structs += list.length));
+    // 2 MB of output through a 100 kB scrollback: trimmed in ~100 steps, a few structs each.
+    assert.ok(structs < 1_000, `${structs} structs in the document after 20,000 chunks`);
+    assert.ok(outputChars(w.view) <= 100_000);
+    assert.equal(readTerminal(w.view).trimmed + w.view.output.length, 20_000);
+  });
+
+  it('past the budget, trims the oldest chunks in one go down to four fifths of it', () => {
     const w = newWriter(100);
     for (const c of ['a'.repeat(40), 'b'.repeat(40), 'c'.repeat(20)]) {
       w.appendOutput(c);
