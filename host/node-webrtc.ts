@@ -64,7 +64,7 @@ class PeerConnection extends polyfill.RTCPeerConnection {
     setImmediate(() => super.close());
   }
 
-  /** True once the connection was seen connected. */
+  /** True once the connection was seen connected (set by the listener in the constructor). */
   private wasConnected = false;
 
   /**
@@ -76,13 +76,17 @@ class PeerConnection extends polyfill.RTCPeerConnection {
    */
   override get connectionState(): RTCPeerConnectionState {
     const state = super.connectionState;
-    if (state === 'connected') this.wasConnected = true;
-    return state === 'closed' && !this.closedHere && !this.wasConnected ? 'failed' : state;
+    return this.closedBeforeConnecting(state) ? 'failed' : state;
   }
 
   override get iceConnectionState(): RTCIceConnectionState {
     const state = super.iceConnectionState;
-    return state === 'closed' && !this.closedHere && !this.wasConnected ? 'failed' : state;
+    return this.closedBeforeConnecting(state) ? 'failed' : state;
+  }
+
+  /** Closed by libdatachannel itself before the connection ever came up. */
+  private closedBeforeConnecting(state: string): boolean {
+    return state === 'closed' && !this.closedHere && !this.wasConnected;
   }
 
   // simple-peer assigns `offer.sdp = …`; the polyfill's descriptions are read-only: hand back plain objects.
