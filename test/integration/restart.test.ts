@@ -42,6 +42,19 @@ after(() => {
   for (const h of running) h.kill();
 });
 
+/** Starts a host, joins a phone, and has it print `before-42`: shown on the phone and stored. */
+async function hostWithHistory(args: string[], env: Record<string, string>, folder: string): Promise<{ first: CliHost; ready: Record<string, unknown>; device: TestClient }> {
+  const first = startCli(args, env, folder);
+  running.push(first);
+  const ready = await first.event('ready');
+  const device = await joinClient(String(ready.url), 'phone');
+  clients.push(device);
+  await device.client.sendIntent({ type: 'input', data: 'echo before-$((40+2))\r' });
+  await waitFor(() => device.text().includes('before-42'), 10_000, 'output before the kill');
+  await waitUntilStored(env.TETHER_STATE_DIR!, String(ready.sessionId), 'before-42');
+  return { first, ready, device };
+}
+
 
 test('a host killed with SIGKILL and started again brings its sessions back on the same link', async () => {
   const stateDir = freshStateDir();
@@ -49,17 +62,10 @@ test('a host killed with SIGKILL and started again brings its sessions back on t
   const marker = `restart-marker-${process.pid}`;
   const args = ['remote-control', '--json', '--local', '--port', '0', '--', '/bin/sh', '-c', `echo started-$$; exec sh # ${marker}`];
   const env = { TETHER_STATE_DIR: stateDir, PS1: '$ ' };
-  const first = startCli(args, env, folder);
-  running.push(first);
-  const ready = await first.event('ready');
-  const device = await joinClient(String(ready.url), 'phone');
-  clients.push(device);
+  const { first, ready, device } = await hostWithHistory(args, env, folder);
   const list = await joinClient(String(ready.serverUrl), 'list');
   clients.push(list);
-  await device.client.sendIntent({ type: 'input', data: 'echo before-$((40+2))\r' });
-  await waitFor(() => device.text().includes('before-42'), 10_000, 'output before the kill');
   assert.equal(processesMatching(marker).length > 0, true, 'the program runs');
-  await waitUntilStored(stateDir, String(ready.sessionId), 'before-42');
 
   first.child.kill('SIGKILL');
   await first.exited;
@@ -227,14 +233,7 @@ test('a host killed while its socket to a standalone signal server stays open co
     const folder = mkdtempSync(join(tmpdir(), 'tether-restart-'));
     const args = ['remote-control', '--json', '--signal', origin, '--spawn', 'session', '--', '/bin/sh'];
     const env = { TETHER_STATE_DIR: stateDir, PS1: '$ ' };
-    const first = startCli(args, env, folder);
-    running.push(first);
-    const ready = await first.event('ready');
-    const device = await joinClient(String(ready.url), 'phone');
-    clients.push(device);
-    await device.client.sendIntent({ type: 'input', data: 'echo before-$((40+2))\r' });
-    await waitFor(() => device.text().includes('before-42'), 10_000, 'output before the kill');
-    await waitUntilStored(stateDir, String(ready.sessionId), 'before-42');
+    const { first, ready, device } = await hostWithHistory(args, env, folder);
 
     first.child.kill('SIGKILL');
     await first.exited;
