@@ -64,7 +64,7 @@ class PeerConnection extends polyfill.RTCPeerConnection {
     setImmediate(() => super.close());
   }
 
-  /** True once the connection was seen connected (set by the listener in the constructor). */
+  /** True once the connection was seen connected. */
   private wasConnected = false;
 
   /**
@@ -76,17 +76,13 @@ class PeerConnection extends polyfill.RTCPeerConnection {
    */
   override get connectionState(): RTCPeerConnectionState {
     const state = super.connectionState;
-    return this.closedBeforeConnecting(state) ? 'failed' : state;
+    if (state === 'connected') this.wasConnected = true;
+    return state === 'closed' && !this.closedHere && !this.wasConnected ? 'failed' : state;
   }
 
   override get iceConnectionState(): RTCIceConnectionState {
     const state = super.iceConnectionState;
-    return this.closedBeforeConnecting(state) ? 'failed' : state;
-  }
-
-  /** Closed by libdatachannel itself before the connection ever came up. */
-  private closedBeforeConnecting(state: string): boolean {
-    return state === 'closed' && !this.closedHere && !this.wasConnected;
+    return state === 'closed' && !this.closedHere && !this.wasConnected ? 'failed' : state;
   }
 
   // simple-peer assigns `offer.sdp = …`; the polyfill's descriptions are read-only: hand back plain objects.
