@@ -37,8 +37,9 @@ export class OutputPacer {
   /** New output, in order. */
   push(text: string): void {
     if (!text) return;
-    // The common case (an idle terminal, a keystroke's echo) goes straight through.
-    if (this.heldChars === 0 && this.unparsed < this.limits.maxUnparsed) {
+    // The common case (an idle terminal, a keystroke's echo) goes straight through. One arrival too
+    // large to draw (a catch-up diff after the device fell behind) is skipped like held output.
+    if (this.heldChars === 0 && this.unparsed < this.limits.maxUnparsed && text.length <= this.limits.skipAbove) {
       this.send(text);
       return;
     }

@@ -68,3 +68,16 @@ test('a terminal that falls behind skips the middle, shows the gap, and ends wit
   const gapLine = skippedLine(t.pacer.skippedChars);
   assert.equal(all.length - gapLine.length + t.pacer.skippedChars, lines.join('').length);
 });
+
+test('one arrival larger than the skip threshold is skipped too, even into an idle terminal', () => {
+  // A device that fell behind gets one catch-up diff from the host: all of it arrives in one piece.
+  const t = slowTerminal();
+  const lines = Array.from({ length: 100 }, (_, i) => line(i)); // 4,200 chars > 1000
+  t.pacer.push(lines.join(''));
+  t.parseAll();
+  const all = t.written.join('');
+  assert.match(all, /KB skipped/);
+  assert.ok(all.endsWith(line(99)));
+  assert.ok(all.length < 1000, `${all.length} chars drawn`);
+  assert.equal(all.length - skippedLine(t.pacer.skippedChars).length + t.pacer.skippedChars, lines.join('').length);
+});
