@@ -15,9 +15,15 @@ function randomBase64Url(byteLength: number): string {
   return toBase64Url(bytes);
 }
 
-/** A new 128-bit id (sessions, peers, intents). */
+/**
+ * A new 128-bit id (sessions, peers, intents, devices). Never begins with "-": ids are typed on command
+ * lines (`tether sessions prune ID`), where that would read as an option. (One draw in 64 is redrawn.)
+ */
 export function newId(): string {
-  return randomBase64Url(16);
+  for (;;) {
+    const id = randomBase64Url(16);
+    if (!id.startsWith('-')) return id;
+  }
 }
 
 /** A new 256-bit session key; it only ever travels in a URL fragment. */
