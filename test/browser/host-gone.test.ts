@@ -53,7 +53,10 @@ describe('browser: the computer goes away', () => {
     const form = list.getByRole('form', { name: 'New session' });
     await form.getByRole('textbox', { name: 'Name' }).fill('never');
     cli!.child.kill('SIGSTOP');
-    await form.getByRole('button', { name: /^(Start|Starting…)$/ }).click();
+    // Enter in the focused Name field submits at once: a click first waits for the button to be stable
+    // and hit-testable, which on a loaded machine took long enough for the page to notice the frozen
+    // host and disable Start before the click landed.
+    await list.keyboard.press('Enter');
     await form.getByText(/Your computer did not answer/).waitFor({ timeout: 20_000 });
     await form.getByRole('button', { name: 'Start' }).waitFor({ timeout: UI_TIMEOUT_MS });
     await list.keyboard.press('Escape');
