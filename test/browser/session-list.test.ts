@@ -98,12 +98,8 @@ describe('browser: the session list of a server', () => {
 
   after(async () => {
     await browser?.close();
-    if (cli) {
-      // Let the server stop its sessions (whole process groups) before the folder goes.
-      cli.child.kill('SIGTERM');
-      await Promise.race([cli.exited, new Promise((resolve) => setTimeout(resolve, 5000))]);
-      cli.kill();
-    }
+    // Let the server stop its sessions (whole process groups) before the folder goes.
+    await cli?.stop();
     if (repo) rmSync(repo, { recursive: true, force: true });
   });
 

@@ -20,6 +20,8 @@ export interface CliHost {
   /** Waits for an event named `name` and returns it. */
   event(name: string, timeoutMs?: number): Promise<Record<string, unknown>>;
   kill(): void;
+  /** SIGTERM, so it stops its sessions (whole process groups); SIGKILL if it is still running after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
 }
 
 /**
@@ -55,6 +57,14 @@ export function startCli(args: string[], env: Record<string, string> = {}, cwd?:
     },
     kill: () => {
       if (child.exitCode === null) child.kill('SIGKILL');
+    },
+    async stop(graceMs = 5000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
   };
 }
