@@ -10,14 +10,15 @@ export type KeyBarKey = { special: SpecialKey } | { text: string } | { ctrl: tru
 
 interface KeySpec {
   label: string;
+  /** The accessible name: it contains the label (WCAG 2.5.3, so a voice user can say what they see). */
   name: string;
   key: KeyBarKey;
 }
 
 const KEYS: readonly KeySpec[] = [
-  { label: 'Esc', name: 'Escape', key: { special: 'escape' } },
+  { label: 'Esc', name: 'Esc (Escape)', key: { special: 'escape' } },
   { label: 'Tab', name: 'Tab', key: { special: 'tab' } },
-  { label: 'Ctrl', name: 'Control', key: { ctrl: true } },
+  { label: 'Ctrl', name: 'Ctrl (Control)', key: { ctrl: true } },
   { label: '←', name: 'Left arrow', key: { special: 'left' } },
   { label: '↑', name: 'Up arrow', key: { special: 'up' } },
   { label: '↓', name: 'Down arrow', key: { special: 'down' } },

@@ -132,8 +132,10 @@ export class TopBar {
     if (key === this.devicesKey) return;
     this.devicesKey = key;
     const count = sorted.length;
-    this.devicesSummary.textContent = count === 1 ? '1 device' : `${count} devices`;
-    this.devicesSummary.setAttribute('aria-label', `Connected devices: ${count}`);
+    const summary = count === 1 ? '1 device' : `${count} devices`;
+    this.devicesSummary.textContent = summary;
+    // The name contains the visible text (WCAG 2.5.3, so a voice user can say what they see).
+    this.devicesSummary.setAttribute('aria-label', `${summary} connected`);
     const items = sorted.map(([peerId, info]) => {
       const item = element('li', 'device');
       item.dataset.kind = info.kind;
