@@ -2,7 +2,7 @@
  * The agent's slash commands under the prompt box: typing `/` at the start lists the commands that match
  * what follows, each with its description and input hint; arrows move, Enter or Tab (or a tap) inserts
  * `/name ` into the box, Escape closes. The box stays a textbox; the list is announced through
- * aria-controls / aria-activedescendant.
+ * aria-controls / aria-activedescendant (a textbox may not carry aria-expanded).
  */
 import type { AgentCommandInfo } from '../../protocol/agent-offer.js';
 import { matchingCommands } from '../../protocol/agent-offer.js';
@@ -28,7 +28,6 @@ export class CommandMenu {
     this.element.hidden = true;
     input.setAttribute('aria-autocomplete', 'list');
     input.setAttribute('aria-controls', this.id);
-    input.setAttribute('aria-expanded', 'false');
     input.addEventListener('input', () => this.update());
     input.addEventListener('keydown', (event) => this.key(event));
     input.addEventListener('blur', () => this.close());
@@ -65,7 +64,6 @@ export class CommandMenu {
       }),
     );
     this.element.hidden = false;
-    this.input.setAttribute('aria-expanded', 'true');
     this.highlight();
   }
 
@@ -105,7 +103,6 @@ export class CommandMenu {
     if (this.element.hidden) return;
     this.element.hidden = true;
     this.active = 0;
-    this.input.setAttribute('aria-expanded', 'false');
     this.input.removeAttribute('aria-activedescendant');
   }
 }
