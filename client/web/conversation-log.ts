@@ -80,7 +80,7 @@ export class ConversationLog {
     }
     const card = element('section', 'ended-card');
     card.setAttribute('aria-label', 'Agent ended');
-    card.append(element('h3', 'ended-title', 'The agent has ended'), element('p', 'ended-reason', info.reason || 'The agent stopped.'));
+    card.append(element('h2', 'ended-title', 'The agent has ended'), element('p', 'ended-reason', info.reason || 'The agent stopped.'));
     if (info.detail) card.append(element('p', 'ended-stderr-label', 'The agent said:'), element('pre', 'ended-stderr ended-detail', info.detail));
     if (info.stderrTail.trim()) {
       card.append(element('p', 'ended-stderr-label', 'Last lines of its error output:'), element('pre', 'ended-stderr', info.stderrTail.trimEnd()));

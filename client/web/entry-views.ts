@@ -97,7 +97,7 @@ class PlanView implements EntryView {
 
   constructor(private readonly entry: Y.Map<unknown>) {
     this.element.setAttribute('aria-label', 'Plan');
-    this.element.append(element('h3', 'plan-title', 'Plan'), this.list);
+    this.element.append(element('h2', 'plan-title', 'Plan'), this.list);
     entry.observe(this.onChange);
     this.render();
   }

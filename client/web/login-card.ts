@@ -36,7 +36,7 @@ export class LoginCard {
     }
     this.element.setAttribute('aria-label', why === 'needed' ? 'Login needed' : 'Login methods');
     this.element.dataset.why = why;
-    const parts: HTMLElement[] = [element('h3', 'login-title', why === 'needed' ? `${login.agent} needs a login` : `Log in to ${login.agent}`)];
+    const parts: HTMLElement[] = [element('h2', 'login-title', why === 'needed' ? `${login.agent} needs a login` : `Log in to ${login.agent}`)];
     if (why === 'needed') parts.push(element('p', 'login-reason', login.reason));
     const list = element('ul', 'login-methods');
     list.setAttribute('aria-label', 'Login methods');

@@ -17,7 +17,7 @@ import { toolContent, toolContentViews } from './tool-card.js';
 /** A permission request entry. */
 export class PermissionCard implements EntryView {
   readonly element = element('section', 'entry permission');
-  private readonly title = element('h3', 'permission-title');
+  private readonly title = element('h2', 'permission-title');
   private readonly lead = element('p', 'permission-lead', 'The agent asks for permission:');
   private readonly detail = element('div', 'permission-detail');
   private readonly options = element('div', 'permission-options');

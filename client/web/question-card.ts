@@ -18,7 +18,7 @@ let cardCount = 0;
 /** A question entry. */
 export class QuestionCard implements EntryView {
   readonly element = element('section', 'entry question');
-  private readonly title = element('h3', 'question-title');
+  private readonly title = element('h2', 'question-title');
   private readonly form = element('form', 'question-form');
   private readonly error = element('p', 'form-error');
   private readonly outcome = element('p', 'question-outcome');
