@@ -91,6 +91,8 @@ export interface RemoteControlCommand {
   keepHistoryMs: number | null;
   /** Most bytes stored sessions may use on disk (--history-limit); the oldest ended ones go first. */
   historyLimitBytes: number;
+  /** Web Push to devices that ask (--notifications): with the session's name and what happened, generic words, or none. */
+  notifications: 'on' | 'generic' | 'off';
   /** New devices wait until a person allows them (--confirm-devices, or the policy). */
   confirmDevices: boolean;
   /** The audit log (--audit FILE, --audit-prompts full|hash), or null. */
@@ -105,6 +107,13 @@ export interface RemoteControlCommand {
 
 /** Default --link-ttl: ten minutes. */
 export const DEFAULT_LINK_TTL_MS = 10 * 60 * 1000;
+
+/** Parses --notifications: on (default), generic or off; throws BAD_FLAG. */
+function parseNotifications(value: string | undefined): RemoteControlCommand['notifications'] {
+  if (value === undefined) return 'on';
+  if (value === 'on' || value === 'generic' || value === 'off') return value;
+  throw bad(`--notifications must be on, generic or off; got '${value}'`);
+}
 
 /** Parses --link-ttl: `90s`, `10m`, `2h`, `7d`, or `never`; throws BAD_FLAG. */
 export function parseLinkTtl(value: string | undefined): number | null {
@@ -299,6 +308,7 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
     'state-dir': { type: 'string' },
     'keep-history': { type: 'string' },
     'history-limit': { type: 'string' },
+    notifications: { type: 'string' },
     'confirm-devices': { type: 'boolean' },
     audit: { type: 'string' },
     'audit-prompts': { type: 'string' },
@@ -367,6 +377,7 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
     stateDir: resolveStateDir(values['state-dir'] as string | undefined, env, cwd),
     keepHistoryMs: parseKeepHistory(values['keep-history'] as string | undefined),
     historyLimitBytes: parseHistoryLimit(values['history-limit'] as string | undefined),
+    notifications: parseNotifications(values.notifications as string | undefined),
     confirmDevices: Boolean(values['confirm-devices']),
     audit: values.audit === undefined ? null : { path: resolve(cwd, values.audit as string), prompts: auditPrompts },
     allowAgents,

@@ -112,6 +112,10 @@ Options:
   --keep-history DURATION How long ended sessions are kept: 12h, 7d, 30d, or forever (default 7d).
   --history-limit SIZE    Most disk stored sessions may use, e.g. 500m or 2g (default 1g); past it
                           the oldest ended sessions are removed first.
+  --notifications on|generic|off
+                          Push notifications to devices that turn them on, also with the page
+                          closed (needs https and internet): on (session name and what
+                          happened, default), generic (no session details), off.
   --json                  Print one JSON object per line instead of the QR code and status screen:
                           ready, session-started, session-restored, session-resumed,
                           session-ended, session-exited, session-removed, device-joined (with the

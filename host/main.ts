@@ -62,7 +62,7 @@ function shutdownOn(close: () => Promise<void>, code: () => number): () => void 
 
 async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
   const log = createLogger(cmd.logLevel);
-  const [{ SessionServer }, { nodeWebRtc }, { openDeviceTrust }, { startControlSocket }, { openPersistence }, { ServerHistory }, { historyReport }] = await Promise.all([
+  const [{ SessionServer }, { nodeWebRtc }, { openDeviceTrust }, { startControlSocket }, { openPersistence }, { ServerHistory }, { historyReport }, { loadOrCreateVapidKeys }] = await Promise.all([
     import('./session-server.js'),
     import('./node-webrtc.js'),
     import('./trust/open-device-trust.js'),
@@ -70,6 +70,7 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
     import('./persist/open-persistence.js'),
     import('./persist/server-history.js'),
     import('./persist/retention.js'),
+    import('./push/vapid-keys.js'),
   ]);
   let server: InstanceType<typeof SessionServer>;
   let trust: DeviceTrust;
@@ -78,7 +79,11 @@ async function remoteControl(cmd: RemoteControlCommand): Promise<void> {
     trust = openDeviceTrust(cmd, log);
     persistence = await openPersistence(cmd, log);
     const history = new ServerHistory(persistence.store, persistence.guard, realpathSync(cmd.cwd), cmd.name ?? hostname(), log.child({ component: 'history' }));
-    server = new SessionServer(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir(), trust, history });
+    const push =
+      cmd.notifications === 'off'
+        ? undefined
+        : { keys: loadOrCreateVapidKeys(cmd.stateDir), dir: cmd.stateDir, generic: cmd.notifications === 'generic', subject: pushSubject(cmd.publicUrl) };
+    server = new SessionServer(cmd, { log, wrtc: nodeWebRtc, clientDir: clientDir(), trust, history, push });
   } catch (err) {
     fail(err, cmd.json);
   }
@@ -232,4 +237,12 @@ switch (cmd.command) {
       .then(({ runSessionsCommand }) => runSessionsCommand(cmd, process.stdout))
       .then((code) => process.exit(code), fail);
     break;
+}
+
+/**
+ * Who push services may contact about this host's pushes (VAPID's subject): its public https address
+ * when it has one, else a placeholder address (push services want a mailto: or https: URL, nothing more).
+ */
+function pushSubject(publicUrl: string | null): string {
+  return publicUrl?.startsWith('https:') ? new URL(publicUrl).origin : 'mailto:tether@localhost';
 }

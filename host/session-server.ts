@@ -35,6 +35,9 @@ import { createWorktree, removeWorktree, releaseWorktree, repositoryRoot, isDirt
 import type * as Y from 'yjs';
 import type { ServerHistory } from './persist/server-history.js';
 import { restoreSession, type Restored } from './server-restore.js';
+import { PushNotifier, type PushNotifierOptions } from './push/push-notifier.js';
+import { PushSubscriptions } from './push/push-subscriptions.js';
+import { endedNotice, onStatusChange, transitionNotice } from './push/session-transitions.js';
 
 /** Ended sessions kept readable in the list; older ended ones are removed automatically. */
 export const MAX_ENDED_SESSIONS = 50;
@@ -105,6 +108,11 @@ export interface SessionServerDeps extends SessionDeps {
   trust?: DeviceTrust;
   /** The server's stored state (sessions survive restarts); nothing is stored when not given. */
   history?: ServerHistory;
+  /**
+   * Web Push to devices with the page closed; none when not given. `dir`: the state folder the devices'
+   * subscriptions are kept in (null: memory only).
+   */
+  push?: Pick<PushNotifierOptions, 'keys' | 'generic' | 'subject' | 'agent'> & { dir: string | null };
 }
 
 /** A multi-session server. */
@@ -133,6 +141,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   private readonly refreshTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** The session list as stored by the last run in this folder, if any. */
   private readonly storedList: Y.Doc | null;
+  /** Web Push to the devices that asked for it; null when this server sends none. */
+  readonly notifier: PushNotifier | null;
 
   constructor(
     private readonly config: RemoteControlCommand,
@@ -145,6 +155,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     this.spawnMode = config.spawn;
     this.trust = deps.trust ?? new DeviceTrust(new Authenticator(new MemoryTrustStore()), null, deps.log);
     this.authenticator = this.trust.authenticator;
+    this.notifier = this.createNotifier();
     this.endpoint = new HostEndpoint({
       scope: this.listId,
       listId: this.listId,
@@ -156,6 +167,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       iceTransportPolicy: config.iceTransportPolicy,
       log: deps.log,
       canOpen: (sessionId, actor) => this.trust.canOpen(sessionId, actor),
+      notifier: this.notifier,
     });
     this.trust.watch(this.endpoint);
     // Revoke all revoked the server's link too: a new one is shown at once.
@@ -194,6 +206,27 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     const showDevices = (): void => this.list.list.setTrustedDevices(this.trust.list());
     this.trust.on('changed', showDevices);
     showDevices();
+  }
+
+  private createNotifier(): PushNotifier | null {
+    const push = this.deps.push;
+    if (!push) return null;
+    const { dir, ...options } = push;
+    const notifier = new PushNotifier({
+      ...options,
+      subscriptions: new PushSubscriptions(dir ? PushSubscriptions.pathFor(dir, this.listId) : null, this.log),
+      isPaired: (deviceId) => this.authenticator.store.credential(deviceId) !== null,
+      log: this.log.child({ component: 'push' }),
+    });
+    this.trust.on('revoked', (device) => notifier.forget(device.deviceId));
+    notifier.on('unreachable', (err) => this.emit('warning', err));
+    return notifier;
+  }
+
+  /** Tells the devices that asked about a change in `managed` (not while the server shuts down). */
+  private push(managed: ManagedSession, notice: ReturnType<typeof endedNotice> | null): void {
+    if (!notice || !this.notifier || this.closing) return;
+    this.notifier.notify({ sessionId: managed.id, sessionName: managed.name, ...notice });
   }
 
   /** The current spawn mode. */
@@ -567,6 +600,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     });
     session.on('device-joined', (actor: Actor) => this.emit('device-joined', managed, actor));
     session.on('device-left', (actor: Actor) => this.emit('device-left', managed, actor));
+    if (session.kind === 'conversation') onStatusChange(session.writer.view, (before, after) => this.push(managed, transitionNotice(before, after)));
     const ended = ({ exitCode, reason, ...more }: ReturnType<typeof endedBy>): void => this.markEnded(managed, exitCode, reason, more);
     if (session.kind === 'terminal') session.on('exited', (exit) => ended(endedBy(exit.exitCode, exit.signal)));
     else session.on('agent-exited', (exit) => ended(endedBy(exit.code, exit.signal)));
@@ -633,6 +667,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     managed.endedAt = Date.now();
     this.trust.recordDone('session-end', { sessionId: managed.id, name: managed.name, exitCode, reason });
     this.list.list.update(managed.id, { state: 'ended', endedReason: reason, lastActivity: Date.now() });
+    this.push(managed, endedNotice(reason));
     this.emit('session-ended', managed, { exitCode, reason, ...more });
     this.emit('changed');
     this.pruneEnded();

@@ -83,6 +83,7 @@ export const ERROR_CODES = {
   AGENT_UNKNOWN: 'no such agent preset on this server',
   SESSION_RUNNING: 'end the session before removing it',
   PORT_CHANGED: 'the port this server used before is taken: links from before will not work',
+  PUSH_UNREACHABLE: 'cannot reach the push service: phones with the page closed are not notified until this computer is online',
   // Stored sessions
   STATE_UNUSABLE: 'the state folder cannot be used',
   RESUME_UNSUPPORTED: 'this agent cannot list or resume its earlier sessions',

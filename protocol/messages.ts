@@ -10,6 +10,7 @@ import { PUBLIC_KEY_PATTERN } from './auth.js';
 import { MAX_CHANNELS } from './frames.js';
 import { RoleSchema } from './roles.js';
 import { AnswerValueSchema, MAX_QUESTION_FIELDS, QuestionActionSchema } from './agent-question.js';
+import { NotifyIntentSchema, PUSH_KEY_PATTERN } from './push.js';
 
 /** Largest text a single `input` intent may carry (a generous paste). */
 export const MAX_INPUT_CHARS = 64 * 1024;
@@ -86,6 +87,8 @@ export const HostHelloSchema = z.strictObject({
   paired: z.boolean(),
   /** The session list this host serves (server mode), so a session opened by its own link can lead back to it. */
   listId: id.optional(),
+  /** The host's VAPID public key, when it sends Web Push notifications (base64url, 65 bytes). */
+  pushKey: z.string().regex(PUSH_KEY_PATTERN).optional(),
 });
 export type HostHello = z.infer<typeof HostHelloSchema>;
 
@@ -310,6 +313,7 @@ export const IntentSchema = z.union([
   RevokeDeviceIntentSchema,
   AnswerDeviceIntentSchema,
   ResumeSessionIntentSchema,
+  NotifyIntentSchema,
 ]);
 export type Intent = z.infer<typeof IntentSchema>;
 /** An intent before the client assigns its id. */

@@ -4,6 +4,7 @@
  * browser vendor's push service, encrypted for that one device (RFC 8291). Validated on both sides.
  */
 import * as z from 'zod';
+import { ID_PATTERN } from './ids.js';
 
 /** What a device can be told about: a permission or question waits, a turn ended, a session ended or crashed. */
 export const NotifyKindSchema = z.enum(['attention', 'turn-ended', 'ended']);
@@ -35,7 +36,7 @@ export const MAX_NOTIFY_SESSIONS = 256;
 /** What a device wants to hear about: by default for every session, and per session where it chose. */
 export const NotifyPrefsSchema = z.strictObject({
   kinds: z.array(NotifyKindSchema).max(NOTIFY_KINDS.length),
-  sessions: z.record(z.string().regex(/^[A-Za-z0-9_-]{22}$/), z.array(NotifyKindSchema).max(NOTIFY_KINDS.length)).refine((s) => Object.keys(s).length <= MAX_NOTIFY_SESSIONS, `at most ${MAX_NOTIFY_SESSIONS} sessions`),
+  sessions: z.record(z.string().regex(ID_PATTERN), z.array(NotifyKindSchema).max(NOTIFY_KINDS.length)).refine((s) => Object.keys(s).length <= MAX_NOTIFY_SESSIONS, `at most ${MAX_NOTIFY_SESSIONS} sessions`),
 });
 export type NotifyPrefs = z.infer<typeof NotifyPrefsSchema>;
 
@@ -55,8 +56,23 @@ export const PushPayloadSchema = z.strictObject({
   title: z.string().max(MAX_PUSH_TITLE),
   body: z.string().max(MAX_PUSH_BODY),
   /** The session it is about (its routing id), for the page to open. */
-  sessionId: z.string().regex(/^[A-Za-z0-9_-]{22}$/).nullable(),
+  sessionId: z.string().regex(ID_PATTERN).nullable(),
   /** What to bring into view there: 'attention' (the waiting card) or null. */
   focus: z.enum(['attention']).nullable(),
 });
 export type PushPayload = z.infer<typeof PushPayloadSchema>;
+
+/** A VAPID public key: an uncompressed P-256 point, 65 bytes in base64url. */
+export const PUSH_KEY_PATTERN = /^[A-Za-z0-9_-]{87}$/;
+
+/**
+ * Device → host, on any channel: where to push to (null: stop pushing to this device) and what it wants
+ * to hear about. Sent again on every connection; the host keeps the newest per paired device.
+ */
+export const NotifyIntentSchema = z.strictObject({
+  id: z.string().regex(ID_PATTERN),
+  type: z.literal('notify'),
+  subscription: PushSubscriptionSchema.nullable(),
+  prefs: NotifyPrefsSchema,
+});
+export type NotifyIntent = z.infer<typeof NotifyIntentSchema>;

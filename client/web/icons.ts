@@ -1,5 +1,5 @@
 /**
- * The few line icons the session list uses (a git branch, a folder, a device, a clock, a plus), as
+ * The few line icons the pages use (a git branch, a folder, a device, a clock, a plus, a bell), as
  * inline SVG so they look the same on every system whatever its fonts. Decorative: hidden from
  * screen readers, the text beside them says the same.
  */
@@ -7,7 +7,7 @@
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 /** Names of the icons. */
-export type IconName = 'branch' | 'folder' | 'device' | 'clock' | 'plus';
+export type IconName = 'branch' | 'folder' | 'device' | 'clock' | 'plus' | 'bell';
 
 /** A path's `d`, or a circle as [cx, cy, r]. */
 type Shape = string | readonly [number, number, number];
@@ -19,6 +19,7 @@ const SHAPES: Record<IconName, readonly Shape[]> = {
   device: ['M2.5 3.5h11v7h-11z', 'M6 13.5h4', 'M8 10.5v3'],
   clock: [[8, 8, 5.5], 'M8 5v3.2l2.2 1.4'],
   plus: ['M8 3v10', 'M3 8h10'],
+  bell: ['M4 11V7.5a4 4 0 0 1 8 0V11l1.2 1.5H2.8z', 'M6.6 14a1.5 1.5 0 0 0 2.8 0'],
 };
 
 /** An icon element (class `icon icon-<name>`). */

@@ -16,6 +16,7 @@ import type { ErrorCode } from '../../protocol/errors.js';
 import { deviceRevoked } from './revocation.js';
 import { loadView, preloadView, rememberKind } from './view-loader.js';
 import { homeHref } from './home.js';
+import { notifyMenu } from './notify-menu.js';
 import { formatSessionUrl } from '../../protocol/session-url.js';
 
 /** Errors about the link itself: shown as a failure even while the page retries. */
@@ -76,6 +77,7 @@ export function startSessionPage(layout: PageLayout, client: SessionClient, opti
         mounted = true;
         layout.stage.setAttribute('aria-busy', 'false');
         options.publish({ client, list: mountSessionListPage(layout, client) });
+        layout.topBar.element.append(notifyMenu(client, null));
         return;
       }
       if (kind === 'terminal') {
@@ -93,6 +95,7 @@ export function startSessionPage(layout: PageLayout, client: SessionClient, opti
       }
       // Every session offers the way back to its list (or the app's home when it has none).
       layout.topBar.setBackLink(backTo());
+      layout.topBar.element.append(notifyMenu(client, client.sessionId));
     })().catch((err: unknown) => {
       console.error('tether: cannot load this view', err);
       notices.setBanner('This page could not load. Reload it to get the latest version.', 'warning', true);

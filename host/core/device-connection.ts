@@ -41,6 +41,8 @@ export interface ConnectionHost {
   readonly hostName: string;
   /** The session list this host serves, if any. */
   readonly listId: string | null;
+  /** The VAPID key devices subscribe to this host's notifications with; null: it sends none. */
+  readonly pushKey?: string | null;
   /** The session a device may open by this id, or why not. */
   sessionFor(sessionId: string, actor: Actor): SessionCore | TetherError;
 }
@@ -206,6 +208,7 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
       hostName: this.host.hostName.slice(0, 128),
       paired: identity.paired,
       ...(this.host.listId ? { listId: this.host.listId } : {}),
+      ...(this.host.pushKey ? { pushKey: this.host.pushKey } : {}),
     };
     this.link.send(FrameTag.hello, encodeJson(reply));
     this.startPings();

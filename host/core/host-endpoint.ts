@@ -14,6 +14,7 @@ import type { IceServer } from '../../protocol/ice-servers.js';
 import { TetherError } from '../../protocol/errors.js';
 import type { AuthContext } from '../../protocol/auth.js';
 import type { Authenticator } from '../trust/authenticator.js';
+import type { PushNotifier } from '../push/push-notifier.js';
 import { NonceBook } from './nonce-book.js';
 import { DeviceConnection, type ConnectionHost } from './device-connection.js';
 import type { Actor, SessionCore } from './session-core.js';
@@ -39,6 +40,8 @@ export interface HostEndpointOptions {
   log: Logger;
   /** Extra rule for opening a session (roles, policy); null allows. */
   canOpen?: (sessionId: string, actor: Actor) => TetherError | null;
+  /** Web Push: devices learn its key in the hello and send `notify` intents on any session. */
+  notifier?: PushNotifier | null;
 }
 
 interface HostEndpointEvents {
@@ -55,6 +58,7 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
   readonly authenticator: Authenticator;
   readonly hostName: string;
   readonly listId: string | null;
+  readonly pushKey: string | null;
   private readonly sessions = new Map<string, SessionCore>();
   private readonly connections = new Map<string, DeviceConnection>();
   private readonly nonces = new NonceBook();
@@ -66,6 +70,7 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
     this.authenticator = options.authenticator;
     this.hostName = options.hostName;
     this.listId = options.listId ?? null;
+    this.pushKey = options.notifier?.publicKey ?? null;
   }
 
   /** The share's scope (tokens are minted for it). */
@@ -85,6 +90,8 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
 
   /** Serves `core` under the routing id `sessionId`. */
   addSession(sessionId: string, core: SessionCore): void {
+    const notifier = this.options.notifier;
+    if (notifier) core.notifyIntent = (actor, raw) => notifier.handleIntent(actor, raw);
     this.sessions.set(sessionId, core);
   }
 

@@ -97,6 +97,8 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
   private readonly replies = new Map<string, Promise<IntentReply>>();
   /** Runs before each permitted intent is applied (the audit log); null: none. */
   beforeApply: IntentHook | null = null;
+  /** Takes a device's `notify` intent, on any session of a host that sends notifications; null: none. */
+  notifyIntent: ((actor: Actor, raw: Record<string, unknown>) => TetherError | null) | null = null;
   private readonly fullState: FullStateCache;
   private journal: IntentJournal | null = null;
   private readonly onUpdate = (update: Uint8Array, _origin: unknown, _doc: Y.Doc, tr: Y.Transaction): void => {
@@ -189,6 +191,12 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
 
   /** Applies an intent with a well-formed id from `actor`, once per id; resolves to its reply. */
   handleIntent(actor: Actor, id: string, raw: Record<string, unknown>, replaying = false): Promise<IntentReply> {
+    if (raw.type === 'notify') {
+      // A device's notification choice is the host's, not the session's: not journaled (sending it twice
+      // records the same thing), and never written to the audit log (it holds the device's push keys).
+      const err = this.notifyIntent ? this.notifyIntent(actor, raw) : new TetherError('WRONG_SESSION_KIND', 'this host does not send notifications');
+      return Promise.resolve(err ? { id, ok: false, error: err.toJSON() } : { id, ok: true });
+    }
     const seen = this.replies.get(id);
     if (seen) return seen.then((r) => (r.ok ? { id, ok: true, duplicate: true } : r));
     const recalled = replaying ? undefined : this.journal?.recall(id);

@@ -60,6 +60,7 @@ describe('parseCli: remote-control', () => {
       rows: 24,
       json: false,
       logLevel: 'warn',
+      notifications: 'on',
       cwd,
       env: { ...env, TERM: 'xterm-256color', TETHER_SESSION: '1' },
       configPath: null,
@@ -103,6 +104,12 @@ describe('parseCli: remote-control', () => {
     for (const [flag, value] of [['--keep-history', '0d'], ['--keep-history', 'week'], ['--history-limit', '10k'], ['--history-limit', '5']]) {
       assert.throws(() => rc([flag!, value!]), (e: TetherError) => e.code === 'BAD_FLAG' && e.message.includes(flag!.slice(2)), `${flag} ${value}`);
     }
+  });
+
+  it('takes --notifications on|generic|off', () => {
+    assert.equal(rc(['--notifications', 'generic']).notifications, 'generic');
+    assert.equal(rc(['--notifications', 'off']).notifications, 'off');
+    assert.throws(() => rc(['--notifications', 'loud']), (e: TetherError) => e.code === 'BAD_FLAG' && e.message.includes('--notifications must be on, generic or off'));
   });
 
   it('parses tether sessions', () => {

@@ -1,0 +1,133 @@
+/**
+ * Notifications in the page (issue #12): on an https origin the service worker shows a push the host
+ * sent (delivered here through Chromium's DevTools protocol: there is no vendor push service without the
+ * internet) as a notification naming the session, unless a visible window already shows that session;
+ * the bell in the top bar offers the choices and says plainly why it cannot work on plain http, or when
+ * the browser's push service cannot be reached.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, PHONE_CONTEXT } from '../helpers/chromium.js';
+import { startCli, type CliHost } from '../helpers/cli-host.js';
+import { makeTestCertificates, type TestCertificates } from '../helpers/test-tls.js';
+import { UI_TIMEOUT_MS, waitForLive } from '../helpers/terminal-page.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { tempStateDir } from '../helpers/trust-host.js';
+import type { PushPayload } from '../../protocol/push.js';
+
+/** A name that resolves to loopback but is not a secure context (like a LAN address over plain http). */
+const LAN_NAME = 'lan.tether.test';
+
+interface ShownNotification {
+  title: string;
+  body: string;
+  data: { sessionId: string | null; focus: string | null };
+}
+
+const shown = (page: Page): Promise<ShownNotification[]> =>
+  page.evaluate(`navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((list) => list.map((n) => ({ title: n.title, body: n.body, data: n.data })))`) as Promise<ShownNotification[]>;
+
+describe('browser: notifications', () => {
+  let certs: TestCertificates;
+  let cli: CliHost | undefined;
+  let plain: CliHost | undefined;
+  let browser: Browser | undefined;
+  let context: BrowserContext;
+  let list: Page;
+  let serverUrl: string;
+  let sessionId: string;
+  let sessionUrl: string;
+
+  before(async () => {
+    certs = makeTestCertificates();
+    cli = startCli(['remote-control', 'build', '--json', '--local', '--port', '0', '--tls-cert', certs.cert, '--tls-key', certs.key, '--state-dir', tempStateDir(), '--', '/bin/sh']);
+    const ready = await cli.event('ready', 30_000);
+    serverUrl = String(ready.serverUrl);
+    sessionUrl = String(ready.url);
+    sessionId = /\/s\/([\w-]{22})/.exec(sessionUrl)![1]!;
+    browser = await launchChromium(['--ignore-certificate-errors']);
+    context = await browser.newContext({ ...PHONE_CONTEXT, ignoreHTTPSErrors: true });
+    await context.grantPermissions(['notifications'], { origin: new URL(serverUrl).origin });
+    list = await context.newPage();
+    await list.goto(serverUrl);
+    await waitForLive(list);
+    await waitFor(async () => (await list.evaluate('navigator.serviceWorker.getRegistrations().then((r) => r.length)')) === 1, UI_TIMEOUT_MS, 'service worker registered');
+    await list.evaluate('navigator.serviceWorker.ready');
+  });
+
+  after(async () => {
+    await browser?.close();
+    for (const host of [cli, plain]) {
+      host?.kill();
+      await host?.exited;
+    }
+    rmSync(certs.dir, { recursive: true, force: true });
+  });
+
+  /** Delivers `payload` to the page's service worker as the push service would. */
+  async function deliver(page: Page, payload: PushPayload): Promise<void> {
+    const cdp = await context.newCDPSession(page);
+    const registrationId = new Promise<string>((resolve) => {
+      cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }: { registrations: Array<{ registrationId: string; isDeleted: boolean }> }) => {
+        const live = registrations.find((r) => !r.isDeleted);
+        if (live) resolve(live.registrationId);
+      });
+    });
+    await cdp.send('ServiceWorker.enable');
+    const id = await Promise.race([registrationId, new Promise<string>((_, reject) => setTimeout(() => reject(new Error('no service worker registration reported')), 10_000))]);
+    await cdp.send('ServiceWorker.deliverPushMessage', { origin: new URL(serverUrl).origin, registrationId: id, data: JSON.stringify(payload) });
+    await cdp.detach();
+  }
+
+  it('a push shows a notification naming the session; tapping it is set to open the waiting card', async () => {
+    await deliver(list, { v: 1, kind: 'attention', title: 'build', body: 'Waiting for your approval.', sessionId, focus: 'attention' });
+    await waitFor(async () => (await shown(list)).length === 1, UI_TIMEOUT_MS, 'the notification');
+    assert.deepEqual(await shown(list), [{ title: 'build', body: 'Waiting for your approval.', data: { sessionId, focus: 'attention' } }]);
+  });
+
+  it('a window that already shows the session gets no notification for it', async () => {
+    const watching = await context.newPage();
+    await watching.goto(sessionUrl);
+    await waitForLive(watching);
+    await list.evaluate('navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((l) => l.forEach((n) => n.close()))');
+    await deliver(list, { v: 1, kind: 'turn-ended', title: 'build', body: 'Finished its turn.', sessionId, focus: null });
+    // And one for another session, which is shown: the first was skipped, not late.
+    await deliver(list, { v: 1, kind: 'ended', title: 'other', body: 'Ended: exited with code 0', sessionId: 'A'.repeat(22), focus: null });
+    await waitFor(async () => (await shown(list)).length >= 1, UI_TIMEOUT_MS, 'the other notification');
+    assert.deepEqual((await shown(list)).map((n) => n.title), ['other']);
+    await watching.close();
+  });
+
+  it('the bell offers the choices, and says so when the browser cannot reach its push service', async () => {
+    const bell = list.locator('summary', { hasText: 'Notifications' });
+    await bell.click();
+    const box = list.getByRole('checkbox', { name: 'Needs my approval or an answer' });
+    // Headless Chromium here has no vendor push service to subscribe with (no internet): the attempt
+    // fails at once, so the box is clicked rather than checked (it does not stay checked).
+    await box.click();
+    await list.getByText(/push service could not be reached/).waitFor({ timeout: 30_000 });
+    assert.equal(await box.isChecked(), false, 'nothing is left half on');
+  });
+
+  it('on plain http (a LAN address) the bell says what notifications need, and offers nothing', async () => {
+    plain = startCli(['remote-control', 'plain', '--json', '--local', '--port', '0', '--state-dir', tempStateDir(), '--', '/bin/sh']);
+    const ready = await plain.event('ready', 30_000);
+    // A name that resolves to loopback but is not a secure context, as a LAN address over plain http is.
+    const lan = await launchChromium([`--host-resolver-rules=MAP ${LAN_NAME} 127.0.0.1`, '--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable']);
+    try {
+      const page = await (await lan.newContext(PHONE_CONTEXT)).newPage();
+      await page.goto(String(ready.serverUrl).replace('//127.0.0.1:', `//${LAN_NAME}:`));
+      await waitForLive(page);
+      assert.equal(await page.evaluate('window.isSecureContext'), false);
+      await page.locator('summary', { hasText: 'Notifications' }).click();
+      await page.getByText(/need this page over https/).waitFor({ timeout: UI_TIMEOUT_MS });
+      for (const name of ['Needs my approval or an answer', 'Finished a turn', 'Ended or crashed']) {
+        assert.equal(await page.getByRole('checkbox', { name }).isDisabled(), true, name);
+      }
+    } finally {
+      await lan.close();
+    }
+  });
+});
