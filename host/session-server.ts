@@ -37,7 +37,7 @@ import type { ServerHistory } from './persist/server-history.js';
 import { restoreSession, type Restored } from './server-restore.js';
 import { PushNotifier, type PushNotifierOptions } from './push/push-notifier.js';
 import { PushSubscriptions } from './push/push-subscriptions.js';
-import { endedNotice, onStatusChange, transitionNotice } from './push/session-transitions.js';
+import { endedNotice, onStatusChange, transitionNotice } from '../protocol/status-notices.js';
 
 /** Ended sessions kept readable in the list; older ended ones are removed automatically. */
 export const MAX_ENDED_SESSIONS = 50;

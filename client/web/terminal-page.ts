@@ -16,6 +16,8 @@ import { pinToVisualViewport, watchViewport } from './viewport-watcher.js';
 import { onUserInput } from './user-input.js';
 import { readDevices } from '../../protocol/device-roster.js';
 import { exitWords } from '../../protocol/process-exit.js';
+import { endedNotice } from '../../protocol/status-notices.js';
+import { alertIfHidden } from './hidden-alerts.js';
 
 /** Phones and tablets get focus only when the user taps: focusing would pop up the keyboard. */
 const coarsePointer = (): boolean => window.matchMedia('(pointer: coarse)').matches;
@@ -99,6 +101,8 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
     }
     if (snapshot.state === 'exited' && !exited) {
       exited = true;
+      const notice = endedNotice(snapshot.endedReason ?? exitWords(snapshot.exitCode, snapshot.exitSignal).replace(/^was /, ''));
+      alertIfHidden(client.sessionId, notice.kind, snapshot.name || snapshot.command || 'tether', notice.body);
       terminal.showEnded();
       updateInputEnabled();
       updateBanner(client.error);

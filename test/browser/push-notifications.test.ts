@@ -3,7 +3,7 @@
  * sent (delivered here through Chromium's DevTools protocol: there is no vendor push service without the
  * internet) as a notification naming the session, unless a visible window already shows that session;
  * the bell in the top bar offers the choices and says plainly why it cannot work on plain http, or when
- * the browser's push service cannot be reached.
+ * the browser's push service cannot be reached; a page open but hidden alerts by itself.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, PHONE_CONTEXT } from '../helpers/chromium.js';
 import { startCli, type CliHost } from '../helpers/cli-host.js';
 import { makeTestCertificates, type TestCertificates } from '../helpers/test-tls.js';
-import { UI_TIMEOUT_MS, waitForLive } from '../helpers/terminal-page.js';
+import { typeInTerminal, UI_TIMEOUT_MS, waitForLive } from '../helpers/terminal-page.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { tempStateDir } from '../helpers/trust-host.js';
 import type { PushPayload } from '../../protocol/push.js';
@@ -66,24 +66,38 @@ describe('browser: notifications', () => {
     rmSync(certs.dir, { recursive: true, force: true });
   });
 
-  /** Delivers `payload` to the page's service worker as the push service would. */
+  /**
+   * Delivers `payload` to the page's service worker as the push service would. The DevTools session stays
+   * open for the whole suite: detaching it right after a delivery can stop the worker mid-push.
+   */
+  let pushSession: { deliver(payload: PushPayload): Promise<void> } | null = null;
   async function deliver(page: Page, payload: PushPayload): Promise<void> {
-    const cdp = await context.newCDPSession(page);
-    const registrationId = new Promise<string>((resolve) => {
-      cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }: { registrations: Array<{ registrationId: string; isDeleted: boolean }> }) => {
-        const live = registrations.find((r) => !r.isDeleted);
-        if (live) resolve(live.registrationId);
+    if (!pushSession) {
+      const cdp = await context.newCDPSession(page);
+      const registrationId = new Promise<string>((resolve) => {
+        cdp.on('ServiceWorker.workerRegistrationUpdated', ({ registrations }: { registrations: Array<{ registrationId: string; isDeleted: boolean }> }) => {
+          const live = registrations.find((r) => !r.isDeleted);
+          if (live) resolve(live.registrationId);
+        });
       });
-    });
-    await cdp.send('ServiceWorker.enable');
-    const id = await Promise.race([registrationId, new Promise<string>((_, reject) => setTimeout(() => reject(new Error('no service worker registration reported')), 10_000))]);
-    await cdp.send('ServiceWorker.deliverPushMessage', { origin: new URL(serverUrl).origin, registrationId: id, data: JSON.stringify(payload) });
-    await cdp.detach();
+      await cdp.send('ServiceWorker.enable');
+      const id = await Promise.race([registrationId, new Promise<string>((_, reject) => setTimeout(() => reject(new Error('no service worker registration reported')), 10_000))]);
+      pushSession = { deliver: async (p) => void (await cdp.send('ServiceWorker.deliverPushMessage', { origin: new URL(serverUrl).origin, registrationId: id, data: JSON.stringify(p) })) };
+    }
+    await pushSession.deliver(payload);
   }
 
   it('a push shows a notification naming the session; tapping it is set to open the waiting card', async () => {
-    await deliver(list, { v: 1, kind: 'attention', title: 'build', body: 'Waiting for your approval.', sessionId, focus: 'attention' });
-    await waitFor(async () => (await shown(list)).length === 1, UI_TIMEOUT_MS, 'the notification');
+    // About one run in ten, the first push DevTools delivers reaches the worker (its push listener runs)
+    // but no notification follows, with nothing thrown; not seen again after it (cause not found: see
+    // the closing note of #12). The same push is delivered again then; a worker that never shows fails.
+    const payload: PushPayload = { v: 1, kind: 'attention', title: 'build', body: 'Waiting for your approval.', sessionId, focus: 'attention' };
+    for (let attempt = 1; ; attempt++) {
+      await deliver(list, payload);
+      const appeared = await waitFor(async () => (await shown(list)).length === 1, 5000, 'the notification').then(() => true, () => false);
+      if (appeared) break;
+      if (attempt === 3) assert.fail('three pushes, no notification');
+    }
     assert.deepEqual(await shown(list), [{ title: 'build', body: 'Waiting for your approval.', data: { sessionId, focus: 'attention' } }]);
   });
 
@@ -109,6 +123,22 @@ describe('browser: notifications', () => {
     await box.click();
     await list.getByText(/push service could not be reached/).waitFor({ timeout: 30_000 });
     assert.equal(await box.isChecked(), false, 'nothing is left half on');
+  });
+
+  it('a page that is open but hidden alerts by itself for what the device chose, with no push service', async () => {
+    const page = await context.newPage();
+    await page.goto(sessionUrl);
+    await waitForLive(page);
+    // This device chose "ended" (stored as the bell stores it; subscribing needs a push service).
+    await page.evaluate(`localStorage.setItem('tether:notify', JSON.stringify({ kinds: ['ended'], sessions: {} }))`);
+    // The tab is in the background (headless pages are always visible, so the page is told so).
+    await page.evaluate(`Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' })`);
+    await typeInTerminal(page, 'exit 3\n');
+    const mine = async (): Promise<ShownNotification | undefined> => (await shown(page)).find((n) => n.data.sessionId === sessionId && n.body.startsWith('Ended'));
+    await waitFor(async () => (await mine()) !== undefined, UI_TIMEOUT_MS, 'the notification');
+    const ended = (await mine())!;
+    assert.deepEqual(ended, { title: 'build', body: 'Ended: exited with code 3', data: { sessionId, focus: null } });
+    await page.close();
   });
 
   it('on plain http (a LAN address) the bell says what notifications need, and offers nothing', async () => {

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { loadOrCreateVapidKeys, vapidKeysPath } from '../../host/push/vapid-keys.js';
-import { endedNotice, transitionNotice } from '../../host/push/session-transitions.js';
+import { endedNotice, transitionNotice } from '../../protocol/status-notices.js';
 import { PushSubscriptions } from '../../host/push/push-subscriptions.js';
 import { PushNotifier } from '../../host/push/push-notifier.js';
 import { PushPayloadSchema, type NotifyPrefs } from '../../protocol/push.js';

@@ -2,11 +2,12 @@
  * Which change of a conversation's status is worth a notification: it starts waiting for an answer, or
  * a turn ends (busy → idle). Every change is seen (the document's own events, not the session list's
  * throttled rows, which can miss a turn shorter than a refresh). An end is told by the server when it
- * marks the session ended, with its reason.
+ * marks the session ended, with its reason. The host pushes these; a page that is open but hidden
+ * alerts with them itself (client/web/hidden-alerts.ts).
  */
 import type * as Y from 'yjs';
-import { ConversationStatusSchema, type ConversationDocView, type ConversationStatus } from '../../protocol/conversation-doc.js';
-import type { NotifyKind } from '../../protocol/push.js';
+import { ConversationStatusSchema, type ConversationDocView, type ConversationStatus } from './conversation-doc.js';
+import type { NotifyKind } from './push.js';
 
 /** Statuses of a turn under way. */
 const BUSY: ReadonlySet<ConversationStatus> = new Set(['working', 'awaiting-permission', 'awaiting-answer']);
