@@ -37,6 +37,7 @@ describe('browser: one conversation shared by a phone and a desktop page', () =>
   let browser: Browser | undefined;
   let phone: Page;
   let desktop: Page;
+  let url: string;
   const pageErrors: string[] = [];
 
   const both = (): Page[] => [phone, desktop];
@@ -55,7 +56,8 @@ describe('browser: one conversation shared by a phone and a desktop page', () =>
     phone = await (await browser.newContext(PHONE_CONTEXT)).newPage();
     desktop = await (await browser.newContext(DESKTOP_CONTEXT)).newPage();
     for (const page of both()) page.on('pageerror', (err) => pageErrors.push(err.message));
-    await Promise.all(both().map((page) => page.goto(String(ready.url))));
+    url = String(ready.url);
+    await Promise.all(both().map((page) => page.goto(url)));
     await Promise.all(both().map((page) => waitForConversation(page)));
   });
 
@@ -135,6 +137,29 @@ describe('browser: one conversation shared by a phone and a desktop page', () =>
       await card.locator('.permission-outcome', { hasText: new RegExp(`^${winner} — answered by ${winnerName}`) }).waitFor({ timeout: UI_TIMEOUT_MS });
     }
     await Promise.all(both().map((page) => waitForAgentStatus(page, 'Idle')));
+  });
+
+  it('opened from a notification (?focus=attention), a page lands on the waiting card, its first answer focused', async () => {
+    // A history longer than the screen, so landing on the card takes scrolling.
+    for (let i = 0; i < 3; i++) {
+      await sendPrompt(phone, 'markdown');
+      await waitForAgentStatus(phone, 'Idle');
+    }
+    await sendPrompt(phone, 'permission');
+    // The one that waits (an earlier test answered one with the same title).
+    const pending = (page: Page) => permissionCard(page, 'Do something risky').and(page.locator('[data-status="pending"]'));
+    await pending(phone).waitFor({ timeout: UI_TIMEOUT_MS });
+    const tapped = await (await browser!.newContext(PHONE_CONTEXT)).newPage();
+    await tapped.goto(url.replace('#', '?focus=attention#'));
+    const card = pending(tapped);
+    await card.waitFor({ timeout: UI_TIMEOUT_MS });
+    await waitFor(async () => (await tapped.evaluate(`document.activeElement?.classList.contains('permission-option') ?? false`)) === true, UI_TIMEOUT_MS, 'an answer focused');
+    assert.equal(await tapped.evaluate('document.activeElement.textContent'), 'Allow once');
+    const box = (await card.boundingBox())!;
+    assert.ok(box.y >= 0 && box.y < 844, `the card is on screen (y ${box.y})`);
+    await card.getByRole('button', { name: 'Reject' }).click();
+    await waitForAgentStatus(phone, 'Idle');
+    await tapped.context().close();
   });
 
   it('hostile markdown renders inert', async () => {
