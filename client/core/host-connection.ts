@@ -237,9 +237,11 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
       return;
     }
     // The network changed: an attempt under way may be waiting on a dead socket. Abandon it (its own
-    // timers clean it up) and start afresh on a fresh signaling socket.
+    // timers clean it up) and start afresh on a fresh signaling socket — also when the socket is still
+    // connecting: its first SYN may have gone out while the link was down, and socket.io would wait for
+    // the kernel to resend it (1 s) or for its own connect timeout (1.5 s) instead of trying again now.
     this.pending = null;
-    if (this.socket?.connected) this.socket.disconnect();
+    this.socket?.disconnect();
     this.socket?.connect();
     this.retryNow();
   }
