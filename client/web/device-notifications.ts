@@ -15,7 +15,7 @@ const NONE: NotifyPrefs = { kinds: [], sessions: {} };
 export function notifyUnavailable(pushKey: string | undefined): string | null {
   if (!window.isSecureContext) return 'Notifications need this page over https (see "HTTPS" in tether\'s README).';
   if (!('serviceWorker' in navigator) || !('PushManager' in window) || !('Notification' in window)) return 'This browser cannot show notifications from a web page.';
-  if (!pushKey) return 'This computer sends no notifications (tether runs with --notifications off).';
+  if (!pushKey) return 'This computer sends no notifications (tether runs with --notifications off, or in interactive mode).';
   if (Notification.permission === 'denied') return 'Notifications are blocked for this site in the browser\'s settings.';
   return null;
 }
