@@ -6,7 +6,7 @@ import type { ListedSession, ListedState } from '../protocol/session-list-doc.js
 import { readConversationMeta, readStatus } from '../protocol/conversation-doc.js';
 import { readTerminal } from '../protocol/terminal-doc.js';
 import { readDevices } from '../protocol/device-roster.js';
-import { exitWords, shellStatus, signalName } from '../protocol/process-exit.js';
+import { exitReason, shellStatus, signalName } from '../protocol/process-exit.js';
 import type { HostedSession } from './hosted-session.js';
 
 /** The live fields of a session's row (state, devices, usage). */
@@ -25,7 +25,7 @@ export function endedBy(exitCode: number | null, signal: number | string | null)
   const name = signalName(signal);
   return {
     exitCode: name ? null : exitCode,
-    reason: exitWords(exitCode, signal).replace(/^was /, ''),
+    reason: exitReason(exitCode, signal),
     signal: name,
     status: typeof signal === 'number' ? shellStatus(exitCode, signal) : name ? 1 : (exitCode ?? 1),
   };

@@ -37,7 +37,7 @@ import type { ServerHistory } from './persist/server-history.js';
 import { restoreSession, type Restored } from './server-restore.js';
 import { PushNotifier, type PushNotifierOptions } from './push/push-notifier.js';
 import { PushSubscriptions } from './push/push-subscriptions.js';
-import { endedNotice, onStatusChange, transitionNotice } from '../protocol/status-notices.js';
+import { endedNotice, onStatusNotice, type StatusNotice } from '../protocol/status-notices.js';
 
 /** Ended sessions kept readable in the list; older ended ones are removed automatically. */
 export const MAX_ENDED_SESSIONS = 50;
@@ -224,8 +224,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   }
 
   /** Tells the devices that asked about a change in `managed` (not while the server shuts down). */
-  private push(managed: ManagedSession, notice: ReturnType<typeof endedNotice> | null): void {
-    if (!notice || !this.notifier || this.closing) return;
+  private push(managed: ManagedSession, notice: StatusNotice): void {
+    if (!this.notifier || this.closing) return;
     this.notifier.notify({ sessionId: managed.id, sessionName: managed.name, ...notice });
   }
 
@@ -600,7 +600,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     });
     session.on('device-joined', (actor: Actor) => this.emit('device-joined', managed, actor));
     session.on('device-left', (actor: Actor) => this.emit('device-left', managed, actor));
-    if (session.kind === 'conversation') onStatusChange(session.writer.view, (before, after) => this.push(managed, transitionNotice(before, after)));
+    if (session.kind === 'conversation') onStatusNotice(session.writer.view, (notice) => this.push(managed, notice));
     const ended = ({ exitCode, reason, ...more }: ReturnType<typeof endedBy>): void => this.markEnded(managed, exitCode, reason, more);
     if (session.kind === 'terminal') session.on('exited', (exit) => ended(endedBy(exit.exitCode, exit.signal)));
     else session.on('agent-exited', (exit) => ended(endedBy(exit.code, exit.signal)));

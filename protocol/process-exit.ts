@@ -37,6 +37,11 @@ export function exitWords(exitCode: number | null, signal: number | string | nul
   return exitCode === null ? 'ended' : `exited with code ${exitCode}`;
 }
 
+/** How a program ended, as a reason after "Ended: " or in a list row: "exited with code 3" / "killed by SIGKILL". */
+export function exitReason(exitCode: number | null, signal: number | string | null | undefined): string {
+  return exitWords(exitCode, signal).replace(/^was /, '');
+}
+
 /** The exit status a shell would report: the code, or 128 + the signal number. */
 export function shellStatus(exitCode: number | null, signal: number | null): number {
   if (signal) return 128 + signal;

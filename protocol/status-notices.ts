@@ -13,7 +13,7 @@ import type { NotifyKind } from './push.js';
 const BUSY: ReadonlySet<ConversationStatus> = new Set(['working', 'awaiting-permission', 'awaiting-answer']);
 
 /** The notification a change from `before` to `after` calls for, or null. */
-export function transitionNotice(before: ConversationStatus | null, after: ConversationStatus): { kind: NotifyKind; body: string } | null {
+export function transitionNotice(before: ConversationStatus | null, after: ConversationStatus): StatusNotice | null {
   if (before === after) return null;
   if (after === 'awaiting-permission') return { kind: 'attention', body: 'Waiting for your approval.' };
   if (after === 'awaiting-answer') return { kind: 'attention', body: 'Has a question for you.' };
@@ -21,18 +21,25 @@ export function transitionNotice(before: ConversationStatus | null, after: Conve
   return null;
 }
 
-/** Calls `changed` with each change of the conversation's status (from its document). */
-export function onStatusChange(view: ConversationDocView, changed: (before: ConversationStatus | null, after: ConversationStatus) => void): void {
+/** A notification a conversation calls for: what kind, and one line. */
+export interface StatusNotice {
+  kind: NotifyKind;
+  body: string;
+}
+
+/** Calls `notice` with each change of the conversation's status (from its document) worth telling. */
+export function onStatusNotice(view: ConversationDocView, notice: (n: StatusNotice) => void): void {
   view.state.observe((event: Y.YMapEvent<unknown>) => {
     const change = event.changes.keys.get('status');
     if (!change) return;
     const before = ConversationStatusSchema.safeParse(change.oldValue);
     const after = ConversationStatusSchema.safeParse(view.state.get('status'));
-    if (after.success) changed(before.success ? before.data : null, after.data);
+    const n = after.success ? transitionNotice(before.success ? before.data : null, after.data) : null;
+    if (n) notice(n);
   });
 }
 
 /** What an end says: "Ended: <reason>". */
-export function endedNotice(reason: string): { kind: NotifyKind; body: string } {
+export function endedNotice(reason: string): StatusNotice {
   return { kind: 'ended', body: reason ? `Ended: ${reason}` : 'Ended.' };
 }

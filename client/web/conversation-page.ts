@@ -24,7 +24,7 @@ import { OutboxView } from './outbox-view.js';
 import { SettingsBar } from './settings-bar.js';
 import { LoginCard } from './login-card.js';
 import { formatSessionUrl, parseSessionUrl } from '../../protocol/session-url.js';
-import { onStatusChange, transitionNotice } from '../../protocol/status-notices.js';
+import { onStatusNotice } from '../../protocol/status-notices.js';
 import { alertIfHidden } from './hidden-alerts.js';
 
 /** What a conversation page exposes to tests and benchmarks (through `window.__tether`). */
@@ -205,10 +205,9 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
   view.queue.observe(renderIntro);
   view.state.observe(renderState);
   // Not looked at: say so when it needs the user or finishes (what this device asked for).
-  onStatusChange(view, (before, after) => {
-    const notice = transitionNotice(before, after);
+  onStatusNotice(view, (notice) => {
     const meta = readConversationMeta(view);
-    if (notice) alertIfHidden(client.sessionId, notice.kind, meta.title || meta.name || 'tether', notice.body);
+    alertIfHidden(client.sessionId, notice.kind, meta.title || meta.name || 'tether', notice.body);
   });
   view.devices.observe(renderDevices);
   client.on('state', (state, error) => {

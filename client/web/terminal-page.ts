@@ -15,7 +15,7 @@ import { ResizeRequests } from './resize-requests.js';
 import { pinToVisualViewport, watchViewport } from './viewport-watcher.js';
 import { onUserInput } from './user-input.js';
 import { readDevices } from '../../protocol/device-roster.js';
-import { exitWords } from '../../protocol/process-exit.js';
+import { exitReason, exitWords } from '../../protocol/process-exit.js';
 import { endedNotice } from '../../protocol/status-notices.js';
 import { alertIfHidden } from './hidden-alerts.js';
 
@@ -101,7 +101,7 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
     }
     if (snapshot.state === 'exited' && !exited) {
       exited = true;
-      const notice = endedNotice(snapshot.endedReason ?? exitWords(snapshot.exitCode, snapshot.exitSignal).replace(/^was /, ''));
+      const notice = endedNotice(snapshot.endedReason ?? exitReason(snapshot.exitCode, snapshot.exitSignal));
       alertIfHidden(client.sessionId, notice.kind, snapshot.name || snapshot.command || 'tether', notice.body);
       terminal.showEnded();
       updateInputEnabled();
