@@ -32,8 +32,10 @@ export interface PageJoinTimeline {
   pcs: Array<{ created: number; gathered?: number; iceConnected?: number; connected?: number }>;
   /** The client's state first became 'live'. */
   liveAt?: number;
-  /** The session was live and the terminal buffer held visible text. */
+  /** The session was live and its view showed it: text in the terminal's buffer, or the conversation view built. */
   firstScreen?: { at: number; via: 'hook' | 'dom' };
+  /** A frame was painted after the first screen (the next animation frame, and a task after it). */
+  painted?: number;
   /** The HTML document's response ended / DOMContentLoaded ended. */
   htmlAt?: number;
   domReadyAt?: number;
@@ -43,7 +45,8 @@ export interface PageJoinTimeline {
  * Runs in every page before its own scripts and fills `window.__bench` (a PageJoinTimeline): it
  * notices the moment the app publishes `window.__tether` (with its client, and later with its
  * terminal), then checks on every client state change and every parsed terminal write whether the
- * first screen is there (session live, visible text in the buffer). Without the hook it falls back to watching the xterm rows in the DOM. RTCPeerConnection is
+ * first screen is there (session live, visible text in the buffer; or the conversation view built), and
+ * stamps the frame painted after it. Without the hook it falls back to watching the xterm rows in the DOM. RTCPeerConnection is
  * wrapped with listeners only, to time the WebRTC phases.
  */
 export const FIRST_SCREEN_SCRIPT = `(() => {
@@ -65,9 +68,14 @@ export const FIRST_SCREEN_SCRIPT = `(() => {
       }
     };
   }
-  const record = (via) => { if (!bench.firstScreen) bench.firstScreen = { at: now(), via }; };
+  const record = (via) => {
+    if (bench.firstScreen) return;
+    bench.firstScreen = { at: now(), via };
+    requestAnimationFrame(() => setTimeout(() => { bench.painted = now(); }, 0));
+  };
   const screenReady = (h) => {
     if (h.client.state !== 'live') return false;
+    if (h.conversation) return true;
     const b = h.term.buffer.active;
     for (let i = 0; i < b.length; i++) {
       const line = b.getLine(i);
@@ -82,7 +90,7 @@ export const FIRST_SCREEN_SCRIPT = `(() => {
   const check = () => {
     if (!hook || !hook.client) return;
     if (hook.client.state === 'live' && !bench.liveAt) bench.liveAt = now();
-    if (!bench.firstScreen && hook.term && screenReady(hook)) record('hook');
+    if (!bench.firstScreen && (hook.term || hook.conversation) && screenReady(hook)) record('hook');
   };
   Object.defineProperty(window, '__tether', {
     configurable: true,

@@ -12,7 +12,7 @@ import { benchJoinNode } from './join-node.js';
 import { benchEchoNode } from './echo-node.js';
 import { benchThroughput } from './throughput.js';
 import { benchManyDevices } from './many-devices.js';
-import { benchJoinChromium } from './join-chromium.js';
+import { benchOpenChromium } from './open-chromium.js';
 import { benchEchoChromium } from './echo-chromium.js';
 import { benchEchoHops } from './echo-hops.js';
 import { benchBurstChromium } from './burst-chromium.js';
@@ -102,7 +102,7 @@ async function main(): Promise<void> {
       const b = browser;
       await runAll(
         [
-          { name: 'Join, Chromium', run: () => benchJoinChromium(b) },
+          { name: 'Open, Chromium (join, first screen)', run: () => benchOpenChromium(b) },
           { name: 'Echo, Chromium', run: () => benchEchoChromium(b) },
           { name: 'Echo hops, Chromium keyboard', run: () => benchEchoHops(b) },
           { name: 'Burst and memory, Chromium', run: () => benchBurstChromium(b) },

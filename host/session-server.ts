@@ -383,7 +383,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     if (this.trust.audit) session.core.beforeApply = this.trust.audit.intentHook(id);
     this.endpoint.addSession(id, session.core);
     await this.hub.register(id, record?.owner);
-    const url = formatSessionUrl(this.hub.signalOrigin, id, this.linkToken);
+    const url = formatSessionUrl(this.hub.signalOrigin, id, this.linkToken, session.kind);
     const managed: ManagedSession = { id, name, url, agent: program.label, folder, worktree, session, ended: false, interrupted: false };
     if (!background) this.recordRunning(managed);
 
@@ -509,7 +509,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   linkOf(id: string): string {
     const m = this.sessions.get(id);
     if (!m) throw new TetherError('SESSION_UNKNOWN');
-    return formatSessionUrl(this.hub.signalOrigin, m.id, this.linkToken);
+    return formatSessionUrl(this.hub.signalOrigin, m.id, this.linkToken, m.session.kind);
   }
 
   /** Runs an agent's login program as a terminal session of this server (the login card links to it). */
@@ -643,7 +643,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   private async serveRestored({ record, session, worktree, interrupted, readOnly }: Restored): Promise<ManagedSession> {
     const { id } = record;
     const managed: ManagedSession = {
-      id, name: record.name, url: formatSessionUrl(this.hub.signalOrigin, id, this.linkToken), agent: record.program.label,
+      id, name: record.name, url: formatSessionUrl(this.hub.signalOrigin, id, this.linkToken, session.kind), agent: record.program.label,
       folder: record.folder, worktree, session, ended: !interrupted, interrupted, ...(interrupted ? {} : { endedAt: record.lastActivity }),
     };
     if (this.trust.audit) session.core.beforeApply = this.trust.audit.intentHook(id);

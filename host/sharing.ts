@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { newId } from '../protocol/ids.js';
 import { TetherError } from '../protocol/errors.js';
 import { formatSessionUrl } from '../protocol/session-url.js';
+import { sessionKind } from '../protocol/session-kind.js';
 import type { SignalServer } from '../signal/signal-server.js';
 import { SignalHub, type HubConfig } from './signal-hub.js';
 import type { ListenInfo } from './lan-address.js';
@@ -103,7 +104,7 @@ export class Sharing {
     const share = this.current;
     if (!share) return null;
     const token = this.deps.trust.authenticator.mintToken(share.info.shareId, role, this.deps.linkTtlMs);
-    const url = formatSessionUrl(share.hub.signalOrigin, share.info.shareId, token.secret);
+    const url = formatSessionUrl(share.hub.signalOrigin, share.info.shareId, token.secret, sessionKind(this.core.doc));
     share.info = role === 'owner' ? { ...share.info, url } : { ...share.info, viewUrl: url };
     return share.info;
   }
@@ -149,7 +150,7 @@ export class Sharing {
       throw err;
     }
     const token = this.deps.trust.authenticator.mintToken(shareId, 'owner', this.deps.linkTtlMs);
-    const info: ShareInfo = { url: formatSessionUrl(hub.signalOrigin, shareId, token.secret), signal: hub.signalOrigin, shareId, listening: hub.listening, viewUrl: null };
+    const info: ShareInfo = { url: formatSessionUrl(hub.signalOrigin, shareId, token.secret, sessionKind(this.core.doc)), signal: hub.signalOrigin, shareId, listening: hub.listening, viewUrl: null };
     this.unwatch = this.deps.trust.watch(endpoint);
     this.current = { info, endpoint, hub };
     return info;

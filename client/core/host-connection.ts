@@ -19,6 +19,7 @@ import { PROTOCOL_VERSION } from '../../protocol/version.js';
 import type { Role } from '../../protocol/roles.js';
 import type { CredentialStore, StoredCredential } from './credential-store.js';
 import { mergeIceServers, parseIceServers, type IceServer } from '../../protocol/ice-servers.js';
+import { milestone } from './milestone.js';
 
 /** Connection states a UI shows. */
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'failed' | 'closed';
@@ -172,6 +173,7 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
   }
 
   private open(): void {
+    milestone('signal-connecting');
     const url = new URL(this.options.origin);
     this.socket = io(url.origin, {
       path: `${url.pathname.replace(/\/+$/, '')}/socket.io`,
@@ -187,6 +189,7 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
       if (back.success && back.data.sessionId === this.options.entrySessionId && this.state !== 'live') this.nudge();
     });
     this.socket.on('connect', () => {
+      milestone('signal-open');
       this.socketConnectedAt = Date.now();
       if (!this.peer && !this.pending && this.state !== 'live' && this.state !== 'failed' && this.state !== 'closed') this.retryNow();
     });
@@ -339,6 +342,7 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
       .then(
         (ack: SignalAck) => {
           if (this.pending !== attempt) return;
+          milestone('signal-joined');
           if (!ack.ok) {
             clearTimeout(timer);
             const err = toError(ack.error);
@@ -407,6 +411,7 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
         return fail(new TetherError('KEY_MISSING'));
       }
       if (this.pending !== attempt) return;
+      milestone('offer-sent');
       this.socket?.emit(SignalEvents.toHost, { sessionId, peerId, payload: { kind: 'offer', sdp: offerSdp, nonce: challenge.nonce, auth: auth.offer } });
     };
     /** Checks a MAC or signature from the host against what this attempt authenticated with. */
@@ -418,9 +423,11 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     attempt.onPayload = (payload) => {
       if (payload.kind === 'challenge') {
         if (challenge) return;
+        milestone('challenge');
         clearTimeout(knockTimer);
         challenge = { nonce: payload.nonce, hostKeyId: payload.hostKeyId };
         peer = this.makeLink(mergeIceServers(this.options.iceServers, payload.iceServers, signalIce), (sdp) => {
+          milestone('offer-gathered');
           offerSdp = sdp;
           void sendOffer().catch((err: unknown) => fail(new TetherError('KEY_REJECTED', `could not sign the offer: ${String(err)}`)));
         }, (err) => fail(err ?? new TetherError('PEER_CLOSED')));
@@ -429,6 +436,7 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
         if (!fromHost('answer', payload.sdp, payload.mac, payload.sig)) {
           return fail(new TetherError('MAC_INVALID', 'the answer from the host failed authentication: the signal server may be tampering with the connection'), true);
         }
+        milestone('answer');
         clearTimeout(timer);
         this.pending = null;
         this.adopt(peer, auth!.credential);
@@ -466,6 +474,7 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     this.peer = peer;
     peer.removeAllListeners('close');
     peer.on('open', () => {
+      milestone('channel-open');
       void this.sendHello(peer, credential);
       this.helloTimer = setTimeout(() => peer.fail(new TetherError('HELLO_TIMEOUT')), HELLO_TIMEOUT_MS);
     });
@@ -567,6 +576,7 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
   }
 
   private becameLive(peer: PeerLink, hello: HostHello): void {
+    milestone('hello');
     this.attempt = 0;
     this.everLive = true;
     this.lastHeard = Date.now();

@@ -23,6 +23,7 @@ import { HostConnection, type ConnectionState, type HostConnectionOptions } from
 import { MemoryCredentialStore, type CredentialStore } from './credential-store.js';
 import type { ReplicaHandle, ReplicaStore } from './replica-store.js';
 import { fromBase64Url } from '../../protocol/encoding.js';
+import { milestone } from './milestone.js';
 
 export type { ConnectionState } from './host-connection.js';
 
@@ -232,6 +233,7 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
 
   private openChannel(): void {
     if (this.channel !== null || this.state === 'closed') return;
+    milestone('replica-loaded');
     this.connection.on('state', this.onConnectionState);
     this.connection.on('notice', this.onNotice);
     this.connection.on('revoked', this.onRevoked);
@@ -354,6 +356,7 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
     // Already synced on this connection: the host only said again what this device may do.
     if (this.synced) return;
     if (hostVector !== undefined && replicaAhead(this.replicaDoc, fromBase64Url(hostVector))) this.resetReplica();
+    milestone('channel-opened');
     // Resume: send our state vector; the host answers with exactly what we miss.
     this.connection.sendChannel(FrameTag.sync, this.channel!, encodeStep1(this.replicaDoc));
   }
@@ -381,6 +384,7 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
   }
 
   private becameLive(): void {
+    milestone('first-sync');
     this.synced = true;
     this.markSynced();
     if (this.state !== 'live') this.setState('live', null);

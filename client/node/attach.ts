@@ -65,7 +65,7 @@ export async function runAttach(url: string, wrtc: object, io: AttachIo, credent
       io.stdout.write(`${safeLine(readListMeta(list).name)}: ${rows.length} session${rows.length === 1 ? '' : 's'}\n`);
       for (const r of rows) {
         const fields = [r.name, r.agent, r.state, ...(r.branch ? [r.branch] : [])].map((f) => safeLine(String(f)));
-        io.stdout.write(`  ${fields.join(' · ')}\n    tether attach '${safeLine(formatSessionUrl(origin, r.id, token))}'\n`);
+        io.stdout.write(`  ${fields.join(' · ')}\n    tether attach '${safeLine(formatSessionUrl(origin, r.id, token, r.kind))}'\n`);
       }
       return { exitCode: 0, error: null };
     }

@@ -108,7 +108,7 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
   const login = new LoginCard({
     start: async (methodId) => (await send({ type: 'login', methodId })).ok,
     // The login terminal is a session of the same host: this page's own link token opens it too.
-    sessionHref: (sessionId) => formatSessionUrl(origin, sessionId, token),
+    sessionHref: (sessionId) => formatSessionUrl(origin, sessionId, token, 'terminal'),
   });
   log.tailSlot.append(login.element);
   const queue = new QueueView(view.queue, { ownDeviceId, send, notify: (text) => toast.show(text) });

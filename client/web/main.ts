@@ -6,7 +6,7 @@
  */
 // First: zod must be configured before any module creates a schema.
 import './zod-without-eval.js';
-import { parseSessionUrl } from '../../protocol/session-url.js';
+import { parseSessionUrl, type SessionLink } from '../../protocol/session-url.js';
 import { TetherError } from '../../protocol/errors.js';
 import { SessionClient } from '../../client/core/session-client.js';
 import { createPageLayout } from './page-layout.js';
@@ -19,6 +19,7 @@ import { BrowserCredentialStore } from './browser-credential-store.js';
 import { homeLink } from './home.js';
 import { registerServiceWorker, updateAndReload } from './app-shell.js';
 import { showStartPage } from './start-page.js';
+import { milestone } from '../core/milestone.js';
 
 declare global {
   interface Window {
@@ -32,6 +33,7 @@ declare global {
 }
 
 function main(): void {
+  milestone('app-start');
   // Pasting a corrected link into the address bar only changes the fragment, which does not reload.
   window.addEventListener('hashchange', () => location.reload());
   const root = document.getElementById('app');
@@ -48,9 +50,9 @@ function main(): void {
     return;
   }
   const layout = createPageLayout(root);
-  let sessionId: string;
+  let link: SessionLink;
   try {
-    sessionId = parseSessionUrl(url).sessionId;
+    link = parseSessionUrl(url);
   } catch (err) {
     // Do not connect at all: without the right link there is nothing to join.
     const error = err instanceof TetherError ? err : new TetherError('BAD_FLAG', String(err));
@@ -83,7 +85,8 @@ function main(): void {
   (navigator as Navigator & { connection?: EventTarget }).connection?.addEventListener('change', nudge);
   const focus = new URLSearchParams(location.search).get('focus');
   startSessionPage(layout, client, {
-    sessionId,
+    sessionId: link.sessionId,
+    linkKind: link.kind,
     focus,
     publish: (page) => {
       window.__tether = page;

@@ -190,7 +190,7 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
     setText(announcer, `Started ${fresh.name}.`);
     // Straight into it: that is why it was started.
     cardActions.opening(fresh);
-    location.assign(formatSessionUrl(origin, fresh.id, linkToken));
+    location.assign(formatSessionUrl(origin, fresh.id, linkToken, fresh.kind));
   };
 
   const renderMeta = (): void => {
@@ -225,7 +225,7 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
     setText(approvals, onlyApprovals ? `${waiting} waiting for approval` : `${waiting} waiting for you`);
     const first = shown.find(waitsForUser);
     if (first) {
-      const link = new URL(formatSessionUrl(origin, first.id, linkToken));
+      const link = new URL(formatSessionUrl(origin, first.id, linkToken, first.kind));
       link.searchParams.set('focus', 'attention');
       approvals.href = link.href;
       approvals.dataset.sessionId = first.id;
@@ -258,7 +258,7 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
         cards.set(row.id, card);
       }
       const command = agents.find((a) => a.label === row.agent)?.command ?? '';
-      card.update(row, formatSessionUrl(origin, row.id, linkToken), command, now);
+      card.update(row, formatSessionUrl(origin, row.id, linkToken, row.kind), command, now);
       const expected: Element | null = previous ? previous.nextElementSibling : list.firstElementChild;
       if (expected !== card.element) list.insertBefore(card.element, expected);
       previous = card.element;

@@ -5,7 +5,7 @@
  * over those shared parts.
  */
 import type { Terminal } from '@xterm/xterm';
-import { sessionKind } from '../../protocol/session-kind.js';
+import { sessionKind, type SessionKind } from '../../protocol/session-kind.js';
 import type { SessionClient } from '../../client/core/session-client.js';
 import type { PageLayout } from './page-layout.js';
 import type { ConversationPage } from './conversation-page.js';
@@ -17,7 +17,8 @@ import { deviceRevoked } from './revocation.js';
 import { loadView, preloadView, rememberKind } from './view-loader.js';
 import { homeHref } from './home.js';
 import { notifyMenu } from './notify-menu.js';
-import { formatSessionUrl } from '../../protocol/session-url.js';
+import { formatSessionUrl, type LinkKind } from '../../protocol/session-url.js';
+import { milestone } from '../core/milestone.js';
 
 /** Errors about the link itself: shown as a failure even while the page retries. */
 const LINK_PROBLEMS: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['KEY_REJECTED', 'MAC_INVALID', 'LINK_EXPIRED', 'DEVICE_UNKNOWN']);
@@ -37,6 +38,8 @@ export interface SessionPage {
 export interface SessionPageOptions {
   /** The session's id (from its link), to find the list it was opened from. */
   sessionId?: string;
+  /** The kind of session the link names: its view's code loads while the page connects. */
+  linkKind?: LinkKind | null;
   /** What to bring into view once the session shows ('attention': the card that waits), from a notification. */
   focus?: string | null;
   /** Called with the page now and again once its view is built (main.ts sets the test hook). */
@@ -48,6 +51,7 @@ export function startSessionPage(layout: PageLayout, client: SessionClient, opti
   const { topBar, notices } = layout;
   let mounted = false;
   let mounting = false;
+  let mountingKind: SessionKind | null = null;
   notices.setActions({
     // A fatal refusal cannot be retried on this page: load it again (a new link may be in the address bar).
     retry: () => (client.state === 'failed' ? location.reload() : client.nudge()),
@@ -69,6 +73,8 @@ export function startSessionPage(layout: PageLayout, client: SessionClient, opti
     const kind = sessionKind(client.doc);
     if (mounting || kind === null) return;
     mounting = true;
+    mountingKind = kind;
+    if (expected === 'terminal' && kind !== 'terminal') void loadView('terminal').then((m) => m.discardPreparedTerminal(), () => undefined);
     client.doc.off('afterTransaction', mount);
     if (options.sessionId) rememberKind(options.sessionId, kind);
     void (async () => {
@@ -93,6 +99,7 @@ export function startSessionPage(layout: PageLayout, client: SessionClient, opti
         options.publish({ client, conversation });
         if (options.focus === 'attention') conversation.focusAttention();
       }
+      milestone('view-mounted');
       // Every session offers the way back to its list (or the app's home when it has none).
       layout.topBar.setBackLink(backTo());
       layout.topBar.element.append(notifyMenu(client, client.sessionId));
@@ -103,7 +110,17 @@ export function startSessionPage(layout: PageLayout, client: SessionClient, opti
   };
   // afterTransaction, not 'update': an 'update' listener makes Yjs re-encode every update (a long history's whole first sync).
   client.doc.on('afterTransaction', mount);
-  if (options.sessionId) preloadView(options.sessionId);
+  // The kind the link names (or this device saw last time): its code loads, and a terminal is built,
+  // while the page connects. The document has the last word (mount, above).
+  const expected = options.sessionId ? preloadView(options.sessionId, options.linkKind ?? null) : null;
+  if (expected === 'terminal') {
+    void loadView('terminal').then(
+      (m) => {
+        if (!mounting || mountingKind === 'terminal') m.prepareTerminalPage(layout);
+      },
+      () => undefined, // mount reports it when the terminal is needed
+    );
+  }
 
   // Offline, the replica shown is as old as its last sync: the top bar says so (every view).
   const synced = (): void => topBar.setLastSynced(client.lastSyncedAt);

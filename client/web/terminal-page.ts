@@ -22,10 +22,35 @@ import { alertIfHidden } from './hidden-alerts.js';
 /** Phones and tablets get focus only when the user taps: focusing would pop up the keyboard. */
 const coarsePointer = (): boolean => window.matchMedia('(pointer: coarse)').matches;
 
+/** A terminal built while the page connects (its link said terminal), for mountTerminalPage to adopt. */
+let prepared: { stage: HTMLElement; view: TerminalView; onFit: { fit: () => void } } | null = null;
+
+/**
+ * Builds the terminal ahead — xterm, its DOM and its font measurements, the costly part of showing one —
+ * while the page is still connecting; it stays invisible (app.css `.stage-preparing`) until mounted.
+ */
+export function prepareTerminalPage(layout: PageLayout): void {
+  if (prepared) return;
+  const onFit = { fit: (): void => {} };
+  layout.stage.classList.add('stage-preparing');
+  prepared = { stage: layout.stage, view: new TerminalView(layout.stage, () => onFit.fit()), onFit };
+}
+
+/** Removes a terminal built ahead: the session turned out to be of another kind. */
+export function discardPreparedTerminal(): void {
+  prepared?.view.dispose();
+  prepared?.stage.classList.remove('stage-preparing');
+  prepared = null;
+}
+
 /** Builds the terminal view for `client`'s replica (already synced far enough to know its kind). */
 export function mountTerminalPage(layout: PageLayout, client: SessionClient): Terminal {
   const { root, topBar, notices, stage } = layout;
-  const terminal = new TerminalView(stage, () => fitToThisScreen());
+  const ahead = prepared?.stage === stage ? prepared : null;
+  prepared = null;
+  stage.classList.remove('stage-preparing');
+  const terminal = ahead?.view ?? new TerminalView(stage, () => fitToThisScreen());
+  if (ahead) ahead.onFit.fit = () => fitToThisScreen();
   const send = (intent: IntentBody): void => {
     client.sendIntent(intent).then(
       (reply) => {

@@ -168,4 +168,12 @@ export class TerminalView {
   focus(): void {
     this.term.focus();
   }
+
+  /** Takes the terminal off the page for good (one built ahead for a session that is not a terminal). */
+  dispose(): void {
+    this.pacer.clear();
+    this.term.dispose();
+    this.frame.remove();
+    this.hint.remove();
+  }
 }

@@ -1,11 +1,12 @@
 /**
  * Loads the code of a view only when a page needs it: the terminal (xterm.js) and the conversation
- * (markdown-it, DOMPurify) are separate chunks of the bundle, so neither page pays for the other. A page
- * opened before remembers which kind its session is (localStorage), so the next visit starts loading
- * the right chunk while it connects. A chunk that cannot load any more (the server now runs a newer
- * build) reloads the page once, onto the new build.
+ * (markdown-it, DOMPurify) are separate chunks of the bundle, so neither page pays for the other. The
+ * link says which kind its session is (protocol/session-url.ts), and a page opened before remembers it
+ * (localStorage), so the right chunk loads while the page connects. A chunk that cannot load any more
+ * (the server now runs a newer build) reloads the page once, onto the new build.
  */
 import type { SessionKind } from '../../protocol/session-kind.js';
+import { milestone } from '../core/milestone.js';
 
 const HINTS_KEY = 'tether:kinds';
 /** Most sessions whose kind is remembered. */
@@ -23,7 +24,9 @@ const loading = new Map<SessionKind, Promise<unknown>>();
 function importView(kind: SessionKind): Promise<unknown> {
   let p = loading.get(kind);
   if (!p) {
+    milestone('view-requested');
     p = kind === 'terminal' ? import('./terminal-page.js') : kind === 'conversation' ? import('./conversation-page.js') : import('./session-list-page.js');
+    p.then(() => milestone('view-code'), () => undefined); // a failure is reported by loadView
     loading.set(kind, p);
   }
   return p;
@@ -45,10 +48,14 @@ export async function loadView<K extends SessionKind>(kind: K): Promise<ViewModu
   }
 }
 
-/** Starts loading the view this session had last time, if known. */
-export function preloadView(sessionId: string): void {
-  const kind = readHints()[sessionId];
+/**
+ * Starts loading the view of this session while the page connects: the kind its link names, else the one
+ * it had last time on this device. Returns that kind (null: the page waits for the first sync to know).
+ */
+export function preloadView(sessionId: string, linkKind: SessionKind | null = null): SessionKind | null {
+  const kind = linkKind ?? readHints()[sessionId] ?? null;
   if (kind) void importView(kind).catch(() => undefined); // loadView reports it when it is needed
+  return kind;
 }
 
 /** Remembers the kind of a session (for the next visit, and for a session opened from the list). */

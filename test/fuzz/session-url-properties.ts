@@ -19,7 +19,9 @@ const origin = fc.oneof(
 );
 
 /** A link as the host prints it, with or without its key. */
-const validLink = fc.tuple(origin, anId, fc.option(aKey)).map(([o, id, key]) => formatSessionUrl(o, id, key));
+const validLink = fc
+  .tuple(origin, anId, fc.option(aKey), fc.constantFrom(null, 'terminal', 'conversation'))
+  .map(([o, id, key, kind]) => formatSessionUrl(o, id, key, kind));
 
 /** Session link properties. */
 export const sessionUrlProperties: FuzzProperty[] = [
@@ -42,9 +44,10 @@ export const sessionUrlProperties: FuzzProperty[] = [
       const link = out.value;
       assert.match(link.sessionId, ID_PATTERN);
       assert.ok(link.token === null || KEY_PATTERN.test(link.token));
+      assert.ok(link.kind === null || link.kind === 'terminal' || link.kind === 'conversation');
       assert.match(link.origin, /^https?:\/\//);
       // Formatting drops an origin's trailing slashes (…//s/<id> names the same session); otherwise a round trip.
-      const again = parseSessionUrl(formatSessionUrl(link.origin, link.sessionId, link.token));
+      const again = parseSessionUrl(formatSessionUrl(link.origin, link.sessionId, link.token, link.kind));
       assert.deepEqual(again, { ...link, origin: link.origin.replace(/\/+$/, '') }, 'an accepted link round trips through formatSessionUrl');
     },
     runs: { short: 600, long: 15_000 },

@@ -30,24 +30,24 @@ describe('parseSessionUrl round trips', () => {
   for (const origin of origins) {
     it(origin, () => {
       const url = formatSessionUrl(origin, sessionId, key);
-      assert.deepEqual(parseSessionUrl(url), { origin, sessionId, token: key });
+      assert.deepEqual(parseSessionUrl(url), { origin, sessionId, token: key, kind: null });
     });
   }
 
   it('round trips many random ids and keys (every base64url character)', () => {
     for (let i = 0; i < 200; i++) {
-      const link = { origin: 'http://10.0.0.2:7420', sessionId: newId(), token: newKey() };
+      const link = { origin: 'http://10.0.0.2:7420', sessionId: newId(), token: newKey(), kind: null };
       assert.deepEqual(parseSessionUrl(formatSessionUrl(link.origin, link.sessionId, link.token)), link);
     }
   });
 
   it('accepts a trailing slash after the id and ignores a query string', () => {
-    assert.deepEqual(parseSessionUrl(`http://10.0.0.2:7420/s/${sessionId}/#${key}`), { origin: 'http://10.0.0.2:7420', sessionId, token: key });
-    assert.deepEqual(parseSessionUrl(`http://10.0.0.2:7420/s/${sessionId}?utm=x#${key}`), { origin: 'http://10.0.0.2:7420', sessionId, token: key });
+    assert.deepEqual(parseSessionUrl(`http://10.0.0.2:7420/s/${sessionId}/#${key}`), { origin: 'http://10.0.0.2:7420', sessionId, token: key, kind: null });
+    assert.deepEqual(parseSessionUrl(`http://10.0.0.2:7420/s/${sessionId}?utm=x#${key}`), { origin: 'http://10.0.0.2:7420', sessionId, token: key, kind: null });
   });
 
   it('normalises the origin the way URL does (lowercase host, default port dropped)', () => {
-    assert.deepEqual(parseSessionUrl(`HTTP://Example.COM:80/s/${sessionId}#${key}`), { origin: 'http://example.com', sessionId, token: key });
+    assert.deepEqual(parseSessionUrl(`HTTP://Example.COM:80/s/${sessionId}#${key}`), { origin: 'http://example.com', sessionId, token: key, kind: null });
   });
 
   it('keeps a path prefix in the origin', () => {
@@ -57,10 +57,47 @@ describe('parseSessionUrl round trips', () => {
   });
 });
 
+describe('the kind hint (k=t, k=c): which view to load while connecting', () => {
+  it('is a short query before the fragment; the key stays in the fragment', () => {
+    assert.equal(formatSessionUrl('http://10.0.0.2:7420', sessionId, key, 'terminal'), `http://10.0.0.2:7420/s/${sessionId}?k=t#${key}`);
+    assert.equal(formatSessionUrl('http://10.0.0.2:7420', sessionId, key, 'conversation'), `http://10.0.0.2:7420/s/${sessionId}?k=c#${key}`);
+    assert.equal(formatSessionUrl('http://10.0.0.2:7420', sessionId, null, 'terminal'), `http://10.0.0.2:7420/s/${sessionId}?k=t`);
+    // Nothing of the key reaches what a browser sends to the server (path and query).
+    const sent = new URL(formatSessionUrl('http://10.0.0.2:7420', sessionId, key, 'conversation'));
+    assert.ok(!`${sent.pathname}${sent.search}`.includes(key.slice(0, 8)));
+  });
+
+  it('names no kind for a session list (or any other kind)', () => {
+    assert.equal(formatSessionUrl('http://10.0.0.2:7420', sessionId, key, 'session-list'), `http://10.0.0.2:7420/s/${sessionId}#${key}`);
+    assert.equal(formatSessionUrl('http://10.0.0.2:7420', sessionId, key, null), `http://10.0.0.2:7420/s/${sessionId}#${key}`);
+  });
+
+  it('round trips', () => {
+    for (const kind of ['terminal', 'conversation'] as const) {
+      for (const token of [key, null]) {
+        const origin = 'https://example.com/tether';
+        assert.deepEqual(parseSessionUrl(formatSessionUrl(origin, sessionId, token, kind)), { origin, sessionId, token, kind });
+      }
+    }
+  });
+
+  it('old links without it stay valid, with no kind', () => {
+    assert.deepEqual(parseSessionUrl(`http://10.0.0.2:7420/s/${sessionId}#${key}`), { origin: 'http://10.0.0.2:7420', sessionId, token: key, kind: null });
+    assert.deepEqual(parseSessionUrl(`http://10.0.0.2:7420/s/${sessionId}`), { origin: 'http://10.0.0.2:7420', sessionId, token: null, kind: null });
+  });
+
+  it('is read beside other query parameters, and an unknown value is no hint (not an error)', () => {
+    assert.equal(parseSessionUrl(`http://10.0.0.2:7420/s/${sessionId}?focus=attention&k=c#${key}`).kind, 'conversation');
+    for (const q of ['?k=x', '?k=', '?k=terminal', '?k=T', '?kind=t']) {
+      assert.equal(parseSessionUrl(`http://10.0.0.2:7420/s/${sessionId}${q}#${key}`).kind, null, q);
+    }
+  });
+});
+
 describe('links without a token (a paired device opens them with its credential)', () => {
   it('parses with a null token and formats back without a fragment', () => {
     for (const url of [`http://10.0.0.2:7420/s/${sessionId}`, `http://10.0.0.2:7420/s/${sessionId}#`]) {
-      assert.deepEqual(parseSessionUrl(url), { origin: 'http://10.0.0.2:7420', sessionId, token: null });
+      assert.deepEqual(parseSessionUrl(url), { origin: 'http://10.0.0.2:7420', sessionId, token: null, kind: null });
     }
     assert.equal(formatSessionUrl('http://10.0.0.2:7420', sessionId, null), `http://10.0.0.2:7420/s/${sessionId}`);
   });
