@@ -209,6 +209,9 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
     }
     if (this.replicas && !this.stored) {
       this.loading = true;
+      // Connecting takes far longer than reading the stored replica: both at once. The channel (and its
+      // state vector) waits for the replica.
+      if (this.ownsConnection) this.connection.start();
       this.replicas.open(this.connection.origin, this.sessionId, this.replicaDoc).then(
         (handle) => {
           this.loading = false;
@@ -243,6 +246,10 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
       onEnd: (err) => this.onEnd(err),
     });
     if (this.ownsConnection) this.connection.start();
+    // A connection started while the replica loaded may have a state to report already (failed, or
+    // retrying for a reason): this session takes it on now.
+    const { state, error } = this.connection;
+    if (this.ownsConnection && state !== 'live' && (state !== 'connecting' || error)) this.onConnectionState(state, error);
   }
 
   /**

@@ -10,6 +10,7 @@ import { MemoryReplicaStore } from '../../client/core/replica-store.js';
 import { nodeWebRtc } from '../../host/node-webrtc.js';
 import { startTestHost, type TestHost } from '../helpers/terminal-host.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { newKey } from '../../protocol/ids.js';
 
 const hosts: TestHost[] = [];
 const clients: SessionClient[] = [];
@@ -55,4 +56,51 @@ test('a device away while output continued receives about what it missed, not th
   t.diagnostic(`missed ${missed} B of updates; the returning device received ${back.connection.bytesIn} B; a device with no replica ${fresh.connection.bytesIn} B`);
   assert.ok(back.connection.bytesIn <= 1.1 * missed, `received ${back.connection.bytesIn} B for ${missed} B missed`);
   assert.ok(fresh.connection.bytesIn > 3 * back.connection.bytesIn, 'the history is much more than the difference');
+});
+
+/** A real memory store whose reads take as long as the test says (a slow IndexedDB). */
+class SlowReplicaStore extends MemoryReplicaStore {
+  private release: () => void = () => {};
+  private readonly gate = new Promise<void>((resolve) => (this.release = resolve));
+  opens = 0;
+
+  override async open(...args: Parameters<MemoryReplicaStore['open']>): ReturnType<MemoryReplicaStore['open']> {
+    this.opens++;
+    await this.gate;
+    return super.open(...args);
+  }
+
+  /** Lets every read finish. */
+  finish(): void {
+    this.release();
+  }
+}
+
+test('a device connects while its stored replica loads; the session opens once the replica is there', async () => {
+  const host = await startTestHost(['/bin/sh']);
+  hosts.push(host);
+  const replicas = new SlowReplicaStore();
+  const c = device(host.ready.url, replicas);
+  await waitFor(() => c.connection.state === 'live', 15_000, 'the connection live while the replica is still loading');
+  assert.equal(replicas.opens, 1);
+  assert.equal(c.state, 'connecting', 'the session waits for its replica');
+  replicas.finish();
+  await waitFor(() => c.state === 'live', 15_000, 'the session live once the replica loaded');
+  await c.sendIntent({ type: 'input', data: 'echo after-slow-load\r' });
+  await waitFor(() => output(c).includes('after-slow-load'), 15_000, 'output');
+});
+
+test('a connection that fails while the replica loads is reported by the session', async () => {
+  const host = await startTestHost(['/bin/sh']);
+  hosts.push(host);
+  const replicas = new SlowReplicaStore();
+  // A well-formed link whose key the host never issued: every attempt is refused.
+  const wrong = new URL(host.ready.url);
+  wrong.hash = newKey();
+  const c = device(wrong.href, replicas);
+  await waitFor(() => c.connection.error !== null, 15_000, 'the connection refused');
+  replicas.finish();
+  await waitFor(() => c.error !== null, 15_000, 'the session says why');
+  assert.equal(c.error!.code, c.connection.error!.code);
+  assert.notEqual(c.state, 'live');
 });
