@@ -100,6 +100,11 @@ export interface ChannelHandler {
    * vector of the document (base64url; absent from older hosts).
    */
   onOpened(role: Role, stateVector: string | undefined): void;
+  /**
+   * The channel's open is being sent ahead of the host's hello (the data channel just opened): a sync
+   * request to send right behind it, or null to wait for onOpened as usual.
+   */
+  syncAhead?(): Uint8Array | null;
   onFrame(tag: number, body: Uint8Array): void;
   /** The host ended the subscription for good. */
   onEnd(err: TetherError): void;
@@ -143,6 +148,16 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
   private readonly channels = new Map<number, { sessionId: string; handler: ChannelHandler }>();
   /** The signaling exchange of the attempt under way. */
   private pending: { peerId: string; onPayload(payload: SignalPayload): void } | null = null;
+  /**
+   * A link made ahead, while the signaling socket opens and the host is asked for its challenge: gathering
+   * ICE candidates is the slowest step of an offer. Used if the challenge brings the STUN/TURN servers it
+   * gathered with (`servers`), else dropped. Its offer is MAC'd with the challenge's nonce like any other.
+   */
+  private ahead: { link: PeerLink; servers: string; sdp: string | null } | null = null;
+  /** The channels subscribed on the current link. */
+  private readonly opensSent = new Set<number>();
+  /** The STUN/TURN servers of the last challenge: the next link ahead gathers with them. */
+  private lastIce: IceServer[] | null = null;
 
   constructor(private readonly options: HostConnectionOptions) {
     super();
@@ -174,6 +189,8 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
 
   private open(): void {
     milestone('signal-connecting');
+    // The device key signs the offer or goes in the hello: made or read now, not at that moment.
+    void this.options.credentials?.signer().catch(() => null);
     const url = new URL(this.options.origin);
     this.socket = io(url.origin, {
       path: `${url.pathname.replace(/\/+$/, '')}/socket.io`,
@@ -208,13 +225,14 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     while (this.channels.has(ch)) ch++;
     if (ch >= MAX_CHANNELS) throw new TetherError('CHANNEL_UNKNOWN', 'too many sessions open on one connection');
     this.channels.set(ch, { sessionId, handler });
-    if (this.state === 'live') this.peer?.sendJson(FrameTag.open, { ch, sessionId });
+    if (this.state === 'live' && this.peer) this.sendOpen(this.peer, ch, false);
     return ch;
   }
 
   /** Unsubscribes a channel. */
   closeChannel(ch: number): void {
     if (!this.channels.delete(ch)) return;
+    this.opensSent.delete(ch);
     if (this.state === 'live') this.sendChannel(FrameTag.end, ch, encodeJson({ code: 'PEER_CLOSED', message: 'closed by the device' }));
   }
 
@@ -244,6 +262,8 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     // connecting: its first SYN may have gone out while the link was down, and socket.io would wait for
     // the kernel to resend it (1 s) or for its own connect timeout (1.5 s) instead of trying again now.
     this.pending = null;
+    // Candidates gathered before the change may name addresses this device no longer has.
+    this.dropLinkAhead();
     this.socket?.disconnect();
     this.socket?.connect();
     this.retryNow();
@@ -267,6 +287,7 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     const peer = this.peer;
     this.peer = null;
     this.pending = null;
+    this.dropLinkAhead();
     if (peer?.open) {
       peer.send(FrameTag.bye, new Uint8Array(0));
       // The bye leaves before the channel closes.
@@ -315,8 +336,27 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
   private connect(): void {
     const socket = this.socket;
     if (!socket || this.state === 'closed' || this.state === 'failed' || this.pending || this.peer) return;
+    this.makeLinkAhead();
     if (!socket.connected) return; // 'connect' will call us again
     this.startAttempt(socket);
+  }
+
+  /** Starts gathering for the next attempt's offer now, with the servers the last challenge named. */
+  private makeLinkAhead(): void {
+    if (this.ahead) return;
+    const servers = this.lastIce ?? mergeIceServers(this.options.iceServers);
+    const ahead: { link: PeerLink; servers: string; sdp: string | null } = { link: this.newLink(servers), servers: JSON.stringify(servers), sdp: null };
+    ahead.link.on('sdp', (sdp) => (ahead.sdp = sdp.sdp));
+    ahead.link.on('close', () => {
+      if (this.ahead === ahead) this.ahead = null;
+    });
+    this.ahead = ahead;
+  }
+
+  private dropLinkAhead(): void {
+    const ahead = this.ahead;
+    this.ahead = null;
+    ahead?.link.destroy(null);
   }
 
   private async hasCredential(): Promise<boolean> {
@@ -459,23 +499,51 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     this.socket?.emit(SignalEvents.toHost, { sessionId, peerId, payload: { kind: 'knock' } });
   }
 
-  /** A new offering link; `onClose` hears its end until it is adopted. */
+  /**
+   * The offering link of this attempt — the one made ahead if it gathers with these servers, else a new
+   * one; `onSdp` hears its offer, `onClose` its end until it is adopted.
+   */
   private makeLink(iceServers: IceServer[], onSdp: (sdp: string) => void, onClose: (err: TetherError | null) => void): PeerLink {
-    const peer = new PeerLink({ initiator: true, wrtc: this.options.wrtc, iceServers, iceTransportPolicy: this.options.iceTransportPolicy, maxInboundFrame: MAX_HOST_FRAME_BYTES });
-    peer.on('sdp', (sdp) => onSdp(sdp.sdp));
+    this.lastIce = iceServers;
+    const ahead = this.ahead;
+    this.ahead = null;
+    let peer: PeerLink;
+    if (ahead && !ahead.link.destroyed && ahead.servers === JSON.stringify(iceServers)) {
+      peer = ahead.link;
+      peer.removeAllListeners('sdp');
+      peer.removeAllListeners('close');
+      if (ahead.sdp !== null) {
+        const sdp = ahead.sdp;
+        queueMicrotask(() => onSdp(sdp));
+      } else peer.on('sdp', (sdp) => onSdp(sdp.sdp));
+    } else {
+      ahead?.link.destroy(null);
+      peer = this.newLink(iceServers);
+      peer.on('sdp', (sdp) => onSdp(sdp.sdp));
+    }
     peer.on('close', (err) => {
       if (this.peer !== peer) onClose(err); // once adopted, its close is handled there
     });
     return peer;
   }
 
+  private newLink(iceServers: IceServer[]): PeerLink {
+    return new PeerLink({ initiator: true, wrtc: this.options.wrtc, iceServers, iceTransportPolicy: this.options.iceTransportPolicy, maxInboundFrame: MAX_HOST_FRAME_BYTES });
+  }
+
   /** The answer checked out: this link is the connection now. */
   private adopt(peer: PeerLink, credential: StoredCredential | null): void {
     this.peer = peer;
+    this.opensSent.clear();
     peer.removeAllListeners('close');
     peer.on('open', () => {
       milestone('channel-open');
-      void this.sendHello(peer, credential);
+      void this.sendHello(peer, credential).then(() => {
+        // The host reads frames in order and answers the hello first: the channels' opens (and a fresh
+        // replica's sync request) go right behind it instead of a round trip later. The link is already
+        // the authenticated host's (its answer was MAC'd or signed), and they say nothing it does not know.
+        if (this.peer === peer && !peer.destroyed) for (const ch of this.channels.keys()) this.sendOpen(peer, ch, true);
+      });
       this.helloTimer = setTimeout(() => peer.fail(new TetherError('HELLO_TIMEOUT')), HELLO_TIMEOUT_MS);
     });
     let helloSeen = false;
@@ -565,6 +633,7 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
         }
         else if (frame.tag === FrameTag.end) {
           this.channels.delete(channel);
+          this.opensSent.delete(channel);
           const end = decodeJson(ChannelEndSchema, body);
           c.handler.onEnd(new TetherError(end.code, end.message));
         } else c.handler.onFrame(frame.tag, body);
@@ -582,7 +651,17 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     this.lastHeard = Date.now();
     this.setState('live', null);
     this.emit('hello', hello);
-    for (const [ch, c] of this.channels) peer.sendJson(FrameTag.open, { ch, sessionId: c.sessionId });
+    for (const ch of this.channels.keys()) if (!this.opensSent.has(ch)) this.sendOpen(peer, ch, false);
+  }
+
+  /** Subscribes channel `ch` on `peer` (once per link); `ahead`: before the host's hello. */
+  private sendOpen(peer: PeerLink, ch: number, ahead: boolean): void {
+    const c = this.channels.get(ch);
+    if (!c || this.opensSent.has(ch)) return;
+    this.opensSent.add(ch);
+    peer.sendJson(FrameTag.open, { ch, sessionId: c.sessionId });
+    const sync = ahead ? (c.handler.syncAhead?.() ?? null) : null;
+    if (sync) peer.sendFrame(encodeChannelFrame(FrameTag.sync, ch, sync));
   }
 
   private onFromHost(raw: unknown): void {
@@ -602,6 +681,7 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     if (this.state === 'closed' || this.state === 'failed') return;
     if (FATAL_CODES.has(err.code) && !advisory) {
       this.clearTimers();
+      this.dropLinkAhead();
       this.setState('failed', err);
       return;
     }

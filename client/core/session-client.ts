@@ -119,10 +119,14 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
   private readonly ownsConnection: boolean;
   private ended = false;
   private synced = false;
+  /** The sync request went out with the open on this connection (syncAhead). */
+  private askedAhead = false;
   /** A malformed link: the client fails at start without contacting anyone. */
   private linkError: TetherError | null = null;
   private readonly onNotice = (notice: Notice): void => {
     if (notice.type === 'pending' && !this.ended) {
+      // The host holds this device's opens until a person allows it, and drops what came with them.
+      this.askedAhead = false;
       this.waiting = notice.message;
       this.emit('waiting', notice.message);
     }
@@ -140,6 +144,7 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
     // Until now the replica was in step: a quiet live connection misses nothing.
     if (this.synced && state !== 'live') this.markSynced();
     this.synced = false;
+    if (state !== 'live') this.askedAhead = false;
     if (state === 'live') return; // live for this session once its channel has synced
     this.setState(state, error);
     if (state === 'failed' || state === 'closed') this.rejectPending(error ?? new TetherError('PEER_CLOSED', 'client closed'));
@@ -242,6 +247,7 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
     this.connection.on('revoked', this.onRevoked);
     this.channel = this.connection.openChannel(this.sessionId, {
       onOpened: (role, stateVector) => this.onOpened(role, stateVector),
+      syncAhead: () => this.syncAhead(),
       onFrame: (tag, body) => this.onFrame(tag, body),
       onEnd: (err) => this.onEnd(err),
     });
@@ -362,10 +368,24 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
     if (changed) this.emit('role', role);
     // Already synced on this connection: the host only said again what this device may do.
     if (this.synced) return;
-    if (hostVector !== undefined && replicaAhead(this.replicaDoc, fromBase64Url(hostVector))) this.resetReplica();
     milestone('channel-opened');
+    // Asked already, with the open (an empty replica cannot be ahead of the host).
+    if (this.askedAhead) {
+      this.askedAhead = false;
+      return;
+    }
+    if (hostVector !== undefined && replicaAhead(this.replicaDoc, fromBase64Url(hostVector))) this.resetReplica();
     // Resume: send our state vector; the host answers with exactly what we miss.
     this.connection.sendChannel(FrameTag.sync, this.channel!, encodeStep1(this.replicaDoc));
+  }
+
+  /**
+   * The sync request sent with the channel's open, ahead of the host's hello: only for an empty replica
+   * (a first visit), which cannot be ahead of the host; one with content waits for the host's state vector.
+   */
+  private syncAhead(): Uint8Array | null {
+    this.askedAhead = !this.synced && this.replicaDoc.store.clients.size === 0;
+    return this.askedAhead ? encodeStep1(this.replicaDoc) : null;
   }
 
   /** The host's document is behind this replica (it lost updates in a crash): start from nothing. */

@@ -11,6 +11,7 @@ import { nodeWebRtc } from '../../host/node-webrtc.js';
 import { startTestHost, type TestHost } from '../helpers/terminal-host.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { newKey } from '../../protocol/ids.js';
+import * as Y from 'yjs';
 
 const hosts: TestHost[] = [];
 const clients: SessionClient[] = [];
@@ -103,4 +104,22 @@ test('a connection that fails while the replica loads is reported by the session
   await waitFor(() => c.error !== null, 15_000, 'the session says why');
   assert.equal(c.error!.code, c.connection.error!.code);
   assert.notEqual(c.state, 'live');
+});
+
+test('a new device asks for the document with its open, ahead of the host\'s hello, and receives it once', async () => {
+  const host = await startTestHost(['/bin/sh']);
+  hosts.push(host);
+  const writer = device(host.ready.url, new MemoryReplicaStore());
+  await waitFor(() => writer.state === 'live', 15_000, 'writer live');
+  await writer.sendIntent({ type: 'input', data: 'i=0; while [ $i -lt 2000 ]; do echo "line $i ................................................"; i=$((i+1)); done\r' });
+  await waitFor(() => output(writer).includes('line 1999'), 30_000, 'output');
+  const full = Y.encodeStateAsUpdate(host.terminal.doc).length;
+
+  const fresh = device(host.ready.url, new MemoryReplicaStore());
+  await waitFor(() => fresh.state === 'live', 15_000, 'fresh device live');
+  assert.equal(output(fresh), host.terminal.writer.view.output.toArray().join(''), 'the replica equals the host document');
+  // The host answers in order: once this reply is in, any second sync answer would be in too.
+  assert.ok((await fresh.sendIntent({ type: 'input', data: '' })).id);
+  // One copy of the document, not two (a sync request sent ahead and again on 'opened' would double it).
+  assert.ok(fresh.connection.bytesIn < 1.3 * full, `received ${fresh.connection.bytesIn} B for a ${full} B document`);
 });
