@@ -51,14 +51,13 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
   stage.classList.remove('stage-preparing');
   const terminal = ahead?.view ?? new TerminalView(stage, () => fitToThisScreen());
   if (ahead) ahead.onFit.fit = () => fitToThisScreen();
-  const send = (intent: IntentBody): void => {
+  const send = (intent: IntentBody): Promise<void> =>
     client.sendIntent(intent).then(
       (reply) => {
         if (!reply.ok) console.warn(`tether: the host refused a ${intent.type} intent: ${reply.error.code} ${reply.error.message}`);
       },
       (err: unknown) => console.warn('tether: intent failed', err),
     );
-  };
 
   let keyBar: KeyBar | null = null;
   const input = new TerminalInput({
@@ -104,7 +103,9 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
 
   /** Says whose screen the terminal fits when it is not this one (the view then offers to fit this one). */
   const sizeHint = (owner: string | null, size: { cols: number; rows: number }): string | null => {
-    if (exited || !input.enabled || owner === client.peerId) return null;
+    // Until this page's own fit (sent as soon as it may type) is answered, the size is about to change: no
+    // hint (it would flash, and lay the terminal out twice on the first screen).
+    if (exited || !input.enabled || owner === client.peerId || !openFitDone || openFitPending) return null;
     const mine = terminal.preferredSize();
     if (mine.cols === size.cols && mine.rows === size.rows) return null;
     const name = readDevices(client.view.devices).find(([peerId]) => peerId === owner)?.[1].name;
@@ -148,10 +149,16 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
   // Opening the page fits the terminal to this screen, unless someone is typing (the host decides);
   // once, as soon as this device may type (the page usually mounts already synced).
   let openFitDone = false;
+  let openFitPending = false;
   const fitOnOpen = (): void => {
     if (openFitDone || !input.enabled) return;
     openFitDone = true;
-    fitToThisScreen(true);
+    openFitPending = true;
+    // Someone typing keeps their size (the host decides): the hint then says so, once the answer is in.
+    void send({ type: 'resize', ...terminal.preferredSize(), ifIdle: true }).finally(() => {
+      openFitPending = false;
+      render();
+    });
   };
   let focused = false;
   client.on('synced', () => {

@@ -84,3 +84,31 @@ describe('browser: the terminal on a phone', () => {
     await desktop.screenshot({ path: '/tmp/phone-terminal-desktop-1280.png' });
   });
 });
+
+describe('browser: a terminal opened on a screen it does not fit', () => {
+  let cli: CliHost | undefined;
+  let browser: Browser | undefined;
+
+  after(async () => {
+    await browser?.close();
+    cli?.kill();
+  });
+
+  it('shows no "Sized for another screen" while its own fit is on its way (no flash, no extra relayout)', async () => {
+    cli = startCli(['remote-control', '--json', '--local', '--port', '0', '--spawn', 'session', '--', '/bin/sh'], { PS1: '$ ' });
+    const url = String((await cli.event('ready')).url);
+    browser = await launchChromium();
+    const phone = await (await browser.newContext(PHONE_CONTEXT)).newPage();
+    // Records whether the size hint was ever visible (a string: page code must not carry tsx's helpers).
+    await phone.addInitScript({
+      content: `window.__hintShown = false;
+        new MutationObserver(() => { const h = document.querySelector('.size-hint'); if (h && !h.hidden) window.__hintShown = true; })
+          .observe(document, { subtree: true, childList: true, attributes: true, attributeFilter: ['hidden'] });`,
+    });
+    await phone.goto(url);
+    await waitForLive(phone);
+    await phone.getByLabel('Terminal input').waitFor({ state: 'attached', timeout: UI_TIMEOUT_MS });
+    await waitFor(async () => (await renderedTermSize(phone)).cols < 60, UI_TIMEOUT_MS, 'the phone fitted the terminal to its screen');
+    assert.equal(await phone.evaluate('window.__hintShown'), false, 'the size hint never showed');
+  });
+});
