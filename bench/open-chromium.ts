@@ -52,6 +52,8 @@ const STEPS: Array<[string, (p: PageTimes) => number | undefined]> = [
   ['ICE gathered (offer)', (p) => p.marks['offer-gathered']],
   ['offer sent', (p) => p.marks['offer-sent']],
   ['answer', (p) => p.marks['answer']],
+  ['ICE connected', (p) => p.timeline.pcs[p.timeline.pcs.length - 1]?.iceConnected],
+  ['DTLS connected', (p) => p.timeline.pcs[p.timeline.pcs.length - 1]?.connected],
   ['data channel open', (p) => p.marks['channel-open']],
   ['hello', (p) => p.marks['hello']],
   ['session opened', (p) => p.marks['channel-opened']],
@@ -66,7 +68,10 @@ const STEPS: Array<[string, (p: PageTimes) => number | undefined]> = [
 function formatBreakdown(loads: PageTimes[]): string {
   const parts: string[] = [];
   for (const [label, read] of STEPS) {
-    const values = loads.map((p) => read(p)).filter((v): v is number => v !== undefined).map((v, i) => v - loads[i]!.navStart);
+    const values = loads.flatMap((p) => {
+      const at = read(p);
+      return at === undefined ? [] : [at - p.navStart];
+    });
     if (values.length === 0) continue;
     parts.push(`${label} ${ms(percentile(values, 50))}${values.length < loads.length ? ` (${values.length} loads)` : ''}`);
   }
