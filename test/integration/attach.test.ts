@@ -59,7 +59,7 @@ test('attach to the session list prints every session with its attach command', 
   ptys.push(cli);
   assert.equal(await cli.exited, 0);
   assert.match(cli.text(), /attach-demo: 2 sessions/);
-  assert.match(cli.text(), /tether attach 'http:\/\/127\.0\.0\.1:\d+\/s\/[A-Za-z0-9_-]{22}#[A-Za-z0-9_-]{43}'/);
+  assert.match(cli.text(), /tether attach 'http:\/\/127\.0\.0\.1:\d+\/s\/[A-Za-z0-9_-]{22}\?k=[tc]#[A-Za-z0-9_-]{43}'/);
 });
 
 test('attach chat: escape sequences from the agent never reach the terminal; a spoofed tool title shows its command', async () => {

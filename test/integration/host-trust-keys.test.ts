@@ -30,7 +30,7 @@ after(async () => {
   rmSync(folder, { recursive: true, force: true });
 });
 
-const URL_PATTERN = /http:\/\/127\.0\.0\.1:\d+\/s\/[A-Za-z0-9_-]{22}#[A-Za-z0-9_-]{43}/g;
+const URL_PATTERN = /http:\/\/127\.0\.0\.1:\d+\/s\/[A-Za-z0-9_-]{22}(?:\?k=[tc])?#[A-Za-z0-9_-]{43}/g;
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g;
 
 function track(d: TrustDevice): TrustDevice {

@@ -21,7 +21,7 @@ after(() => {
   for (const p of running) p.kill();
 });
 
-const URL_PATTERN = /(http:\/\/127\.0\.0\.1:\d+\/s\/[A-Za-z0-9_-]{22}#[A-Za-z0-9_-]{43})/g;
+const URL_PATTERN = /(http:\/\/127\.0\.0\.1:\d+\/s\/[A-Za-z0-9_-]{22}(?:\?k=[tc])?#[A-Za-z0-9_-]{43})/g;
 
 /** The links the CLI has printed so far, in order. */
 function links(cli: PtyCli): string[] {
