@@ -74,7 +74,7 @@ export function startSessionPage(layout: PageLayout, client: SessionClient, opti
     if (mounting || kind === null) return;
     mounting = true;
     mountingKind = kind;
-    if (expected === 'terminal' && kind !== 'terminal') void loadView('terminal').then((m) => m.discardPreparedTerminal(), () => undefined);
+    if (kind !== 'terminal') dropPreparedTerminal();
     client.doc.off('afterTransaction', mount);
     if (options.sessionId) rememberKind(options.sessionId, kind);
     void (async () => {
@@ -113,13 +113,20 @@ export function startSessionPage(layout: PageLayout, client: SessionClient, opti
   // The kind the link names (or this device saw last time): its code loads, and a terminal is built,
   // while the page connects. The document has the last word (mount, above).
   const expected = options.sessionId ? preloadView(options.sessionId, options.linkKind ?? null) : null;
-  if (expected === 'terminal') {
+  let prepareWanted = expected === 'terminal';
+  if (prepareWanted) {
     void loadView('terminal').then(
       (m) => {
-        if (!mounting || mountingKind === 'terminal') m.prepareTerminalPage(layout);
+        if (prepareWanted && (!mounting || mountingKind === 'terminal')) m.prepareTerminalPage(layout);
       },
       () => undefined, // mount reports it when the terminal is needed
     );
+  }
+  /** No terminal built ahead after all: the session is another kind, or the link cannot join it. */
+  function dropPreparedTerminal(): void {
+    if (!prepareWanted) return;
+    prepareWanted = false;
+    void loadView('terminal').then((m) => m.discardPreparedTerminal(), () => undefined);
   }
 
   // Offline, the replica shown is as old as its last sync: the top bar says so (every view).
@@ -151,7 +158,10 @@ export function startSessionPage(layout: PageLayout, client: SessionClient, opti
     topBar.setConnection(state, error);
     // A refused link is explained at once, even while the page keeps retrying (an unauthenticated
     // refusal may come from the signal server alone, so it is never final).
-    notices.setFailure(state === 'failed' || (error && LINK_PROBLEMS.has(error.code)) ? error : null);
+    const failure = state === 'failed' || (error && LINK_PROBLEMS.has(error.code)) ? error : null;
+    notices.setFailure(failure);
+    // A page that cannot join holds no session view, not even one built ahead and never shown.
+    if (failure) dropPreparedTerminal();
     if (state === 'closed') notices.setBanner(error ? `${failureHeadline(error.code)}.` : 'Session ended.', 'ended');
     else if ((state === 'reconnecting' || state === 'connecting') && error) notices.setBanner(connectionWords(error), 'warning', true);
     else notices.setBanner(null);
