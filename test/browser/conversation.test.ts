@@ -150,7 +150,9 @@ describe('browser: one conversation shared by a phone and a desktop page', () =>
     const pending = (page: Page) => permissionCard(page, 'Do something risky').and(page.locator('[data-status="pending"]'));
     await pending(phone).waitFor({ timeout: UI_TIMEOUT_MS });
     const tapped = await (await browser!.newContext(PHONE_CONTEXT)).newPage();
-    await tapped.goto(url.replace('#', '?focus=attention#'));
+    const notified = new URL(url);
+    notified.searchParams.set('focus', 'attention');
+    await tapped.goto(notified.href);
     const card = pending(tapped);
     await card.waitFor({ timeout: UI_TIMEOUT_MS });
     await waitFor(async () => (await tapped.evaluate(`document.activeElement?.classList.contains('permission-option') ?? false`)) === true, UI_TIMEOUT_MS, 'an answer focused');
