@@ -237,7 +237,11 @@ export async function runOne(env: FaultEnv, sc: Scenario, long: boolean): Promis
   texts.push(...[...convView.queue].map((q) => readQueued(q).text));
   for (const { marker } of markers) {
     const n = texts.filter((t) => t === `echo ${marker}`).length;
-    if (n === 0) lost++;
+    if (n === 0) {
+      lost++;
+      const reply = env.fleetEvents.find((e): e is Extract<FleetEvent, { ev: 'reply' }> & { seen: number } => e.ev === 'reply' && e.marker === marker);
+      notes.push(`lost ${marker}: ${reply ? (reply.ok ? 'host answered ok' : `host answered ${reply.code}`) : 'no answer'}`);
+    }
     if (n > 1) doubled++;
   }
   if (lost > 0 || doubled > 0) notes.push(`conversation: ${readStatus(convView)} ${readConversationState(convView).endedReason ?? ''}`);

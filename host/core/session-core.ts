@@ -182,7 +182,7 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
         await this.handleIntent(u.actor, u.id, u.raw, true);
       } else {
         const reply: IntentReply = { id: u.id, ok: false, error: new TetherError('HOST_RESTARTED').toJSON() };
-        journal.done(u.id, reply, u.raw);
+        void journal.done(u.id, reply, u.raw);
         // Remembered here too: a retry may arrive before the store has committed the reply.
         this.replies.set(u.id, Promise.resolve(reply));
       }
@@ -211,10 +211,11 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
           return { id, ok: false, error: new TetherError('INTERNAL_ERROR').toJSON() };
         },
       )
-      .then((r) => {
+      .then(async (r) => {
         // A microtask after a synchronous apply: no timer ran in between, so the changes the intent
-        // made are still waiting in the document's log and are written with this record.
-        journal?.done(id, r, raw);
+        // made are still waiting in the document's log and are written with this record. The reply
+        // waits for that write: an ok a device saw is never lost to a crash.
+        await Promise.resolve(journal?.done(id, r, raw)).catch((err: unknown) => this.log.error({ err, intentId: id }, 'could not store an intent; it is applied but a crash would forget it'));
         return r;
       });
     this.replies.set(id, reply);
