@@ -35,6 +35,15 @@ export function visibleName(name: string): string {
   return name.replace(/[\p{Cc}\p{Cf}\u2028\u2029]/gu, '\uFFFD');
 }
 
+/** A Back button: the arrow is decoration, the words are its name (what a voice user says). */
+export function backButton(words: string): HTMLButtonElement {
+  const b = button('', 'ws-back');
+  const arrow = element('span', 'ws-back-arrow', '‹ ');
+  arrow.setAttribute('aria-hidden', 'true');
+  b.append(arrow, words);
+  return b;
+}
+
 /** Asks the host for one file's diff. */
 export type DiffFetcher = (path: string) => Promise<WorkspaceDiff>;
 
@@ -124,7 +133,7 @@ export class WorkspaceChanges {
     const first = this.open?.path !== path;
     this.open = { path, stamp };
     if (first) {
-      const back = button('‹ Changes', 'ws-back', 'Back to changed files');
+      const back = backButton('All changes');
       back.addEventListener('click', () => this.closeDiff());
       this.detail.replaceChildren(back, element('p', 'ws-loading', 'Loading…'));
       this.detail.hidden = false;

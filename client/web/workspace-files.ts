@@ -6,7 +6,7 @@
 import type { DirEntry, WorkspaceFile, WorkspaceList } from '../../protocol/workspace.js';
 import { button, element, plural, srOnly } from './dom.js';
 import { icon } from './icons.js';
-import { visibleName } from './workspace-changes.js';
+import { backButton, visibleName } from './workspace-changes.js';
 
 /** How the tab asks the host for a folder and a file. */
 export interface FileFetchers {
@@ -97,7 +97,7 @@ export class WorkspaceFiles {
   private async openFile(path: string, name: string): Promise<void> {
     const dir = this.folder;
     this.renderCrumbs(dir, name);
-    const back = button('‹ Back', 'ws-back', 'Back to the folder');
+    const back = backButton('Back to folder');
     back.addEventListener('click', () => void this.openFolder(dir));
     this.body.replaceChildren(back, element('p', 'ws-loading', 'Loading…'));
     back.focus();

@@ -70,7 +70,7 @@ describe('browser: the workspace of a session', () => {
     await diff.locator('ins', { hasText: 'Written while the diff was open.' }).waitFor({ timeout: UI_TIMEOUT_MS });
 
     // ...and so does the list.
-    await sheet.getByRole('button', { name: 'Back to changed files' }).click();
+    await sheet.getByRole('button', { name: 'All changes' }).click();
     writeFileSync(join(repo, 'later.txt'), 'made later\n');
     await sheet.getByRole('button', { name: /later\.txt ?, untracked/ }).waitFor({ timeout: UI_TIMEOUT_MS });
     await sheet.getByRole('status').filter({ hasText: '3 changed files' }).waitFor({ timeout: UI_TIMEOUT_MS });
