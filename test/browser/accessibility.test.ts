@@ -124,6 +124,8 @@ describe('browser: accessibility (axe-core, WCAG 2.1 A/AA) at phone and desktop 
     for (const [, page] of both()) await waitForLive(page);
     await typeInTerminal(desktop, 'echo ready\n');
     await Promise.all([waitForLine(phone, /^ready$/), waitForLine(desktop, /^ready$/)]);
+    // The terminal page offers the workspace too.
+    for (const [, page] of both()) await page.getByRole('button', { name: 'Workspace' }).waitFor({ timeout: UI_TIMEOUT_MS });
     await assertAccessible(both(), 'terminal page');
   });
 

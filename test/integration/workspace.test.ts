@@ -217,6 +217,34 @@ describe('workspace of a git repository', () => {
   });
 });
 
+describe('workspace of a folder inside a repository', () => {
+  let host: TrustHost;
+  let owner: SessionClient;
+
+  before(async () => {
+    const repo = makeRepo('tether-ws-sub-');
+    temp.push(repo);
+    mkdirSync(join(repo, 'pkg'));
+    writeFileSync(join(repo, 'pkg', 'inside.txt'), 'in the session folder\n');
+    writeFileSync(join(repo, 'README.md'), 'changed outside the session folder\n');
+    host = await startTrustHost([], ['--', '/bin/sh'], undefined, join(repo, 'pkg'));
+    owner = await openSession(host.url, 'owner phone', null);
+  });
+
+  after(async () => {
+    await host?.close();
+  });
+
+  test('lists only the changes below the folder, with paths relative to it', async () => {
+    const status = await result<WorkspaceStatus>(owner, { type: 'workspace-status' });
+    assert.equal(status.folder, 'pkg');
+    assert.deepEqual(status.git?.files.map((f) => f.path), ['inside.txt']);
+    const diff = await result<WorkspaceDiff>(owner, { type: 'workspace-diff', path: 'inside.txt' });
+    assert.deepEqual(diff.lines, [{ op: 'add', text: 'in the session folder' }]);
+    await refused(owner, { type: 'workspace-diff', path: '../README.md' }, 'PATH_OUTSIDE_SESSION');
+  });
+});
+
 describe('workspace of a folder that is not a git repository', () => {
   let host: TrustHost;
   let owner: SessionClient;
