@@ -2,7 +2,8 @@
  * The workspace view in a real Chromium (issue #12): on a phone, a session's Workspace sheet shows the
  * branch and a file the test changed in a real git repository; a tap shows its diff in the approval
  * diff view; changes made afterwards appear live (in the open diff and in the list); the Files tab opens
- * a file. Also at desktop size. Screenshots go to /tmp (and to TETHER_SCREENSHOTS when set).
+ * a file. Also at desktop size; a view-only device is told plainly why it sees nothing. Screenshots go to
+ * /tmp (and to TETHER_SCREENSHOTS when set).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,6 +16,7 @@ import { SCRIPTED_AGENT } from '../helpers/scripted-agent-command.js';
 import { makeRepo } from '../helpers/git-repo.js';
 import { UI_TIMEOUT_MS } from '../helpers/terminal-page.js';
 import { waitForConversation } from '../helpers/conversation-page.js';
+import { removeStateDirs, startTrustHost } from '../helpers/trust-host.js';
 
 const SHOTS = process.env.TETHER_SCREENSHOTS ?? '/tmp';
 
@@ -101,5 +103,24 @@ describe('browser: the workspace of a session', () => {
     await sheet.getByRole('figure', { name: 'Changes to README.md' }).locator('ins').first().waitFor({ timeout: UI_TIMEOUT_MS });
     await page.screenshot({ path: join(SHOTS, 'workspace-diff-1280.png') });
     await page.close();
+  });
+
+  it('a view-only device is told why it cannot see the files', async () => {
+    const host = await startTrustHost([], ['--agent', SCRIPTED_AGENT], undefined, repo);
+    try {
+      const page = await (await browser!.newContext(PHONE_CONTEXT)).newPage();
+      await page.goto(host.server.newLink('view'));
+      const session = page.getByRole('link', { name: 'trust', exact: true });
+      await session.waitFor({ timeout: UI_TIMEOUT_MS });
+      await session.click();
+      const sheet = await openWorkspace(page);
+      await sheet.getByText(/Only the owner's devices can see this session's files/).first().waitFor({ timeout: UI_TIMEOUT_MS });
+      assert.equal(await sheet.getByRole('button', { name: /README\.md/ }).count(), 0);
+      await page.screenshot({ path: join(SHOTS, 'workspace-view-only-390.png') });
+      await page.close();
+    } finally {
+      await host.close();
+      removeStateDirs();
+    }
   });
 });
