@@ -153,7 +153,8 @@ export async function runOne(env: FaultEnv, sc: Scenario, long: boolean): Promis
       break;
     case 'storm': {
       stormNames = Array.from({ length: STORM_DEVICES }, (_, i) => `storm-${sc.seed}-${i}`);
-      for (const name of stormNames) env.fleetSend({ op: 'open', name, url: env.termUrl, conversation: false });
+      // Each storm slot pairs once per campaign: a campaign's storms must not fill the host's trust store.
+      stormNames.forEach((name, i) => env.fleetSend({ op: 'open', name, url: env.termUrl, conversation: false, keys: `storm-${i}` }));
       await waitUntil(() => stormNames.every((n) => lastState(env, n) === 'live'), 90_000, 'storm devices live').catch((err: unknown) => notes.push(String(err)));
       env.net.cut();
       await sleep(sc.durationMs);
