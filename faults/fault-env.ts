@@ -6,7 +6,7 @@
  * Every process carries TETHER_FAULTS_TAG in its environment so leftovers can be found.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync, readdirSync, readFileSync, chmodSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, readdirSync, readFileSync, chmodSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -211,6 +211,8 @@ export class FaultEnv {
       }
     }
     this.net.destroy();
+    // The campaign's store and folder go with it (results are in the --results file).
+    for (const dir of [this.stateDir, this.folder]) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -153,7 +153,8 @@ export async function runOne(env: FaultEnv, sc: Scenario, long: boolean): Promis
       break;
     case 'storm': {
       stormNames = Array.from({ length: STORM_DEVICES }, (_, i) => `storm-${sc.seed}-${i}`);
-      for (const name of stormNames) env.fleetSend({ op: 'open', name, url: env.termUrl, conversation: false });
+      // Each storm slot pairs once per campaign: a campaign's storms must not fill the host's trust store.
+      stormNames.forEach((name, i) => env.fleetSend({ op: 'open', name, url: env.termUrl, conversation: false, keys: `storm-${i}` }));
       await waitUntil(() => stormNames.every((n) => lastState(env, n) === 'live'), 90_000, 'storm devices live').catch((err: unknown) => notes.push(String(err)));
       env.net.cut();
       await sleep(sc.durationMs);
@@ -237,7 +238,11 @@ export async function runOne(env: FaultEnv, sc: Scenario, long: boolean): Promis
   texts.push(...[...convView.queue].map((q) => readQueued(q).text));
   for (const { marker } of markers) {
     const n = texts.filter((t) => t === `echo ${marker}`).length;
-    if (n === 0) lost++;
+    if (n === 0) {
+      lost++;
+      const reply = env.fleetEvents.find((e): e is Extract<FleetEvent, { ev: 'reply' }> & { seen: number } => e.ev === 'reply' && e.marker === marker);
+      notes.push(`lost ${marker}: ${reply ? (reply.ok ? 'host answered ok' : `host answered ${reply.code}`) : 'no answer'}`);
+    }
     if (n > 1) doubled++;
   }
   if (lost > 0 || doubled > 0) notes.push(`conversation: ${readStatus(convView)} ${readConversationState(convView).endedReason ?? ''}`);

@@ -7,13 +7,15 @@
 import { createInterface } from 'node:readline';
 import { SessionClient } from '../client/core/session-client.js';
 import { MemoryOutboxStorage, Outbox } from '../client/core/outbox.js';
+import { MemoryCredentialStore } from '../client/core/credential-store.js';
 import { nodeWebRtc } from '../host/node-webrtc.js';
 import { digest } from './digest.js';
 import { watchNetwork } from '../client/node/network-watch.js';
 
 /** A command from the runner. */
 export type FleetCommand =
-  | { op: 'open'; name: string; url: string; conversation: boolean }
+  /** `keys`: devices opened with the same keys reuse one credential (one paired device, not one per run). */
+  | { op: 'open'; name: string; url: string; conversation: boolean; keys?: string }
   | { op: 'close-device'; name: string }
   | { op: 'prompt'; name: string; marker: string }
   | { op: 'digest'; id: number }
@@ -37,10 +39,13 @@ watchNetwork(() => {
   for (const d of devices.values()) d.client.nudge();
 });
 const storage = new MemoryOutboxStorage();
+const credentials = new Map<string, MemoryCredentialStore>();
 const send = (event: FleetEvent): void => void process.stdout.write(JSON.stringify(event) + '\n');
 
-function open(name: string, url: string, conversation: boolean): void {
-  const client = new SessionClient({ url, wrtc: nodeWebRtc, deviceName: name, deviceKind: 'terminal' });
+function open(name: string, url: string, conversation: boolean, keys?: string): void {
+  let stored = keys === undefined ? undefined : credentials.get(keys);
+  if (keys !== undefined && !stored) credentials.set(keys, (stored = new MemoryCredentialStore()));
+  const client = new SessionClient({ url, wrtc: nodeWebRtc, deviceName: name, deviceKind: 'terminal', ...(stored ? { credentials: stored } : {}) });
   client.on('state', (state, error) => send({ ev: 'state', name, state, code: error?.code ?? null, at: Date.now() }));
   client.on('reset', () => send({ ev: 'reset', name, at: Date.now() }));
   const outbox = conversation ? new Outbox(client, storage) : null;
@@ -51,7 +56,7 @@ function open(name: string, url: string, conversation: boolean): void {
 function command(cmd: FleetCommand): void {
   switch (cmd.op) {
     case 'open':
-      open(cmd.name, cmd.url, cmd.conversation);
+      open(cmd.name, cmd.url, cmd.conversation, cmd.keys);
       return;
     case 'close-device': {
       const d = devices.get(cmd.name);

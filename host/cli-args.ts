@@ -101,6 +101,8 @@ export interface RemoteControlCommand {
   allowAgents: readonly string[];
   /** Least role that may type into a terminal session (policy terminalRole; owner by default). */
   terminalRole: Role;
+  /** Least role that may see a session's workspace: its git state, diffs and files (policy workspaceRole; owner by default). */
+  workspaceRole: Role;
   /** The admin policy in force (system file wins over the user's). */
   policy: Policy;
 }
@@ -382,6 +384,7 @@ function parseRemoteControl(args: string[], env: Record<string, string | undefin
     audit: values.audit === undefined ? null : { path: resolve(cwd, values.audit as string), prompts: auditPrompts },
     allowAgents,
     terminalRole: 'owner',
+    workspaceRole: 'owner',
     policy,
     ...server,
   };

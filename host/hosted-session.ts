@@ -7,6 +7,7 @@ import type { RemoteControlCommand } from './cli-args.js';
 import { TerminalSession } from './terminal-session.js';
 import { ConversationSession } from './conversation-session.js';
 import type { LoginTerminalStarter } from './conversation-login.js';
+import { Workspace } from './workspace/workspace.js';
 
 /** Either kind of session. */
 export type HostedSession = TerminalSession | ConversationSession;
@@ -38,8 +39,15 @@ export interface ConversationExtras {
 /**
  * Makes (but does not start) the session for `config.program`; `log` is already bound to the session.
  * With `restored`, it continues a stored session's document: ended, or interrupted until resumed.
+ * Devices may look at its folder (the workspace) as the config's workspaceRole allows.
  */
 export function createHostedSession(config: RemoteControlCommand, name: string, log: Logger, scrollbackChars?: number, extras: ConversationExtras = {}, restored?: RestoredParts): HostedSession {
+  const session = createSession(config, name, log, scrollbackChars, extras, restored);
+  session.core.workspace = new Workspace(config.cwd, config.env, config.workspaceRole, log.child({ component: 'workspace' }));
+  return session;
+}
+
+function createSession(config: RemoteControlCommand, name: string, log: Logger, scrollbackChars: number | undefined, extras: ConversationExtras, restored: RestoredParts | undefined): HostedSession {
   const common = { name, cwd: config.cwd, env: config.env, log, ...(restored ? { doc: restored.doc, readOnly: !restored.onResume, ...(restored.onResume ? { onResume: restored.onResume } : {}) } : {}) };
   const program = config.program;
   if (program.kind === 'acp') {

@@ -43,5 +43,6 @@ export function applyPolicy(cmd: RemoteControlCommand, given: GivenFlags): Remot
   if (policy.requireDeviceConfirmation?.value) out.confirmDevices = true;
   if (policy.requireAuditLog?.value && cmd.audit === null) throw policyForbids(policy, 'requireAuditLog', 'running without --audit FILE');
   if (policy.terminalRole) out.terminalRole = policy.terminalRole.value;
+  if (policy.workspaceRole) out.workspaceRole = policy.workspaceRole.value;
   return out;
 }

@@ -33,6 +33,8 @@ export const PolicyFileSchema = z.strictObject({
   requireAuditLog: z.boolean().optional(),
   /** Least role that may type into a terminal session (a shell, an agent's login terminal): owner by default. */
   terminalRole: z.enum(['owner', 'control']).optional(),
+  /** Least role that may see a session's workspace (git state, diffs, files): owner by default, since a folder holds files like .env. */
+  workspaceRole: z.enum(['owner', 'control', 'view']).optional(),
 });
 export type PolicyFile = z.infer<typeof PolicyFileSchema>;
 type PolicyKey = Exclude<keyof PolicyFile, 'version'>;

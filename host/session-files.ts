@@ -1,10 +1,10 @@
 /**
- * File reads and writes confined to one folder (a session's), for an agent's ACP fs requests. Every
- * check is made on what was actually opened, not on a path looked at earlier, so a symlink or a
- * swapped folder cannot lead a request outside.
+ * File reads and writes confined to one folder (a session's), for an agent's ACP fs requests and the
+ * workspace view's file browser. Every check is made on what was actually opened, not on a path looked
+ * at earlier, so a symlink or a swapped folder cannot lead a request outside.
  */
-import { constants, existsSync } from 'node:fs';
-import { open, realpath, stat, type FileHandle } from 'node:fs/promises';
+import { constants, existsSync, type Dirent } from 'node:fs';
+import { lstat, open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { TetherError } from '../protocol/errors.js';
 
@@ -17,6 +17,19 @@ const { O_RDONLY, O_WRONLY, O_CREAT, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY } = con
 export interface LineRange {
   line?: number | null;
   limit?: number | null;
+}
+
+/** The first bytes of a file and its whole size. */
+export interface FileHead {
+  bytes: Buffer;
+  size: number;
+}
+
+/** One entry of a folder as found on disk (symlinks are not followed). */
+export interface FolderEntry {
+  name: string;
+  type: 'file' | 'dir' | 'link' | 'other';
+  size?: number;
 }
 
 /** Reads and writes text files inside one folder, and nowhere else. */
@@ -49,6 +62,70 @@ export class SessionFiles {
     const lines = text.split('\n');
     const from = Math.max(0, (range.line ?? 1) - 1);
     return lines.slice(from, range.limit == null ? undefined : from + range.limit).join('\n');
+  }
+
+  /**
+   * The absolute path of `rel`, a `/`-separated path relative to the folder ('' is the folder itself) as a
+   * device sends it. Refuses an absolute path and any `..` component outright (PATH_OUTSIDE_SESSION).
+   */
+  inside(rel: string): string {
+    if (rel.startsWith('/') || isAbsolute(rel) || /^[A-Za-z]:/.test(rel)) throw this.outside(rel, 'the path must be relative to the session folder');
+    const parts = rel.split(/[/\\]/).filter((p) => p !== '' && p !== '.');
+    if (parts.includes('..')) throw this.outside(rel, 'it contains ..');
+    return parts.length === 0 ? this.folder : join(this.folder, ...parts);
+  }
+
+  /** The first `maxBytes` bytes of a regular file inside the folder, and its size. Throws PATH_OUTSIDE_SESSION. */
+  async readHead(path: string, maxBytes: number): Promise<FileHead> {
+    const target = path === this.folder ? path : this.lexical(path);
+    const file = await open(target, O_RDONLY | O_NONBLOCK);
+    try {
+      await this.verify(file, target, path);
+      const size = (await file.stat()).size;
+      const bytes = Buffer.alloc(Math.min(size, maxBytes));
+      let filled = 0;
+      while (filled < bytes.length) {
+        const { bytesRead } = await file.read(bytes, filled, bytes.length - filled, filled);
+        if (bytesRead === 0) break; // the file shrank while being read
+        filled += bytesRead;
+      }
+      return { bytes: bytes.subarray(0, filled), size };
+    } finally {
+      await file.close();
+    }
+  }
+
+  /**
+   * The entries of a folder inside the folder (or of the folder itself), folders first, at most `max` of them, and how
+   * many there are in all. The folder opened must resolve inside; entries are reported as found (a
+   * symlink is a `link`, whatever it points to). Throws PATH_OUTSIDE_SESSION.
+   */
+  async list(path: string, max: number): Promise<{ entries: FolderEntry[]; total: number }> {
+    const target = path === this.folder ? path : this.lexical(path);
+    const dir = await open(target, O_RDONLY | O_DIRECTORY);
+    try {
+      const real = await this.realPathOf(dir, target);
+      if (!this.contains(real, true)) throw this.outside(path, `it resolves to ${real}`);
+      // Through /proc the very folder just checked is read, not the path looked up again.
+      const at = HAS_PROC_FD ? join(PROC_FD, String(dir.fd)) : real;
+      const found: Dirent[] = await readdir(at, { withFileTypes: true });
+      // Folders first, then by name: the first `max` are the ones a person would look at first.
+      found.sort((a, b) => Number(b.isDirectory()) - Number(a.isDirectory()) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const entries: FolderEntry[] = [];
+      for (const d of found.slice(0, max)) {
+        const type = d.isDirectory() ? 'dir' : d.isSymbolicLink() ? 'link' : d.isFile() ? 'file' : 'other';
+        const entry: FolderEntry = { name: d.name, type };
+        if (type === 'file') {
+          // Gone since it was listed: listed without a size.
+          const info = await lstat(join(at, d.name)).catch(() => null);
+          if (info) entry.size = info.size;
+        }
+        entries.push(entry);
+      }
+      return { entries, total: found.length };
+    } finally {
+      await dir.close();
+    }
   }
 
   /**

@@ -94,6 +94,10 @@ export const ERROR_CODES = {
   AGENT_LOGIN_REQUIRED: 'the agent needs a login',
   AGENT_ROOT_REFUSED: 'the agent refuses to run as root',
   PATH_OUTSIDE_SESSION: 'the path is outside the session folder',
+  // Workspace
+  FILE_UNREADABLE: 'that file or folder cannot be read (it is gone, not a regular file, or not permitted)',
+  GIT_FAILED: 'git failed or took too long on the session\'s folder',
+  WORKSPACE_BUSY: 'the host is still answering this session\'s earlier workspace requests; try again in a moment',
 } as const;
 
 /** A stable error code from the registry. */

@@ -11,6 +11,7 @@ import { MAX_CHANNELS } from './frames.js';
 import { RoleSchema } from './roles.js';
 import { AnswerValueSchema, MAX_QUESTION_FIELDS, QuestionActionSchema } from './agent-question.js';
 import { NotifyIntentSchema, PUSH_KEY_PATTERN } from './push.js';
+import { WorkspaceDiffIntentSchema, WorkspaceListIntentSchema, WorkspaceReadIntentSchema, WorkspaceResultSchema, WorkspaceStatusIntentSchema } from './workspace.js';
 
 /** Largest text a single `input` intent may carry (a generous paste). */
 export const MAX_INPUT_CHARS = 64 * 1024;
@@ -314,14 +315,21 @@ export const IntentSchema = z.union([
   AnswerDeviceIntentSchema,
   ResumeSessionIntentSchema,
   NotifyIntentSchema,
+  WorkspaceStatusIntentSchema,
+  WorkspaceDiffIntentSchema,
+  WorkspaceListIntentSchema,
+  WorkspaceReadIntentSchema,
 ]);
 export type Intent = z.infer<typeof IntentSchema>;
 /** An intent before the client assigns its id. */
 export type IntentBody = Intent extends infer I ? (I extends Intent ? Omit<I, 'id'> : never) : never;
 
-/** The host's answer to an intent. `duplicate` means the id was already applied (a retry). */
+/**
+ * The host's answer to an intent. `duplicate` means the id was already applied (a retry); `result` is
+ * what a question asked for (the workspace intents).
+ */
 export const IntentReplySchema = z.union([
-  z.strictObject({ id, ok: z.literal(true), duplicate: z.boolean().optional() }),
+  z.strictObject({ id, ok: z.literal(true), duplicate: z.boolean().optional(), result: WorkspaceResultSchema.optional() }),
   z.strictObject({
     id,
     ok: z.literal(false),

@@ -43,14 +43,19 @@ export function chosenKinds(sessionId: string | null): readonly NotifyKind[] {
 
 /**
  * Sets the kinds for `sessionId` (null: the default), subscribing to push first when this is the first
- * choice (which asks the user for permission), and tells the host. Throws with words for the page.
+ * choice (which asks the user for permission), and tells the host; where push is unavailable, only for
+ * the open page's own alerts. Throws with words for the page.
  */
 export async function chooseKinds(client: SessionClient, sessionId: string | null, kinds: readonly NotifyKind[]): Promise<void> {
   const old = storedPrefs();
   const ordered = NOTIFY_KINDS.filter((k) => kinds.includes(k));
   const prefs: NotifyPrefs = sessionId ? { kinds: old.kinds, sessions: { ...old.sessions, [sessionId]: ordered } } : { kinds: ordered, sessions: old.sessions };
-  const subscription = wantsAny(prefs) ? await subscribe(client) : await unsubscribe();
-  await tellHost(client, subscription, prefs);
+  // Where push cannot work (plain http, a browser without it, blocked, a host that sends none), the
+  // choice still holds for the alerts of a page left open in the background (hidden-alerts.ts).
+  if (notifyUnavailable(client.connection.hostHello?.pushKey) === null) {
+    const subscription = wantsAny(prefs) ? await subscribe(client) : await unsubscribe();
+    await tellHost(client, subscription, prefs);
+  }
   localStorage.setItem(STORAGE_KEY, JSON.stringify(prefs));
 }
 

@@ -104,7 +104,7 @@ function fold(diff: DiffLine[]): DiffLine[] {
 }
 
 /** How many lines were removed and added. */
-export function diffStats(diff: DiffLine[]): { added: number; removed: number } {
+export function diffStats(diff: readonly DiffLine[]): { added: number; removed: number } {
   let added = 0;
   let removed = 0;
   for (const line of diff) {

@@ -1,13 +1,18 @@
 /**
  * The bell in the top bar: what this device wants to be notified about — on a session's page for that
  * session, on the list for every session — with three checkboxes (needs you, turn finished, ended). Says
- * plainly why notifications cannot work here (plain http, a browser without push, blocked, no internet).
+ * plainly why notifications cannot work here (plain http, a browser without push, blocked, no internet);
+ * the choices then still make the open page chime and vibrate while it is in the background.
  */
 import type { SessionClient } from '../core/session-client.js';
 import { NOTIFY_KINDS, type NotifyKind } from '../../protocol/push.js';
 import { element, srOnly } from './dom.js';
 import { icon } from './icons.js';
 import { chooseKinds, chosenKinds, notifyUnavailable, resendChoices } from './device-notifications.js';
+import { unlockChime } from './chime.js';
+
+/** Said under the reason push cannot work here. */
+const PAGE_ONLY = 'While this page is open in the background, this device still chimes and vibrates for what you tick.';
 
 const KIND_LABEL: Record<NotifyKind, string> = {
   attention: 'Needs my approval or an answer',
@@ -38,31 +43,30 @@ export function notifyMenu(client: SessionClient, sessionId: string | null): HTM
   panel.append(heading, list, status);
   menu.append(summary, panel);
 
-  const show = (): void => {
+  /** Shows the current choices, with `outcome` (what the last change did) before why push cannot work here. */
+  const show = (outcome = ''): void => {
     const unavailable = notifyUnavailable(client.connection.hostHello?.pushKey);
     const chosen = chosenKinds(sessionId);
     for (const [kind, box] of boxes) {
       box.checked = chosen.includes(kind);
-      box.disabled = unavailable !== null && !box.checked;
+      box.disabled = false;
     }
     menu.dataset.on = String(chosen.length > 0);
-    if (unavailable) status.textContent = unavailable;
-    else if (status.dataset.error !== 'true') status.textContent = '';
+    status.textContent = [outcome, unavailable ? `${unavailable} ${PAGE_ONLY}` : ''].filter(Boolean).join(' ');
   };
   list.addEventListener('change', () => {
+    // A tap in the bell is the gesture browsers ask for before a page may play sound.
+    unlockChime();
     const kinds = NOTIFY_KINDS.filter((k) => boxes.get(k)!.checked);
     for (const box of boxes.values()) box.disabled = true;
-    status.dataset.error = 'false';
     status.textContent = 'Saving…';
-    chooseKinds(client, sessionId, kinds)
-      .then(() => {
-        status.textContent = kinds.length > 0 ? 'On. Works with this page closed too.' : 'Off.';
-      })
-      .catch((err: unknown) => {
-        status.dataset.error = 'true';
-        status.textContent = (err as Error).message;
-      })
-      .finally(show);
+    chooseKinds(client, sessionId, kinds).then(
+      () => {
+        const pushes = notifyUnavailable(client.connection.hostHello?.pushKey) === null;
+        show(kinds.length === 0 ? 'Off.' : pushes ? 'On. Works with this page closed too.' : 'On while this page is open.');
+      },
+      (err: unknown) => show((err as Error).message),
+    );
   });
   menu.addEventListener('toggle', () => {
     if (menu.open) show();

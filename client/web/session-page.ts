@@ -17,6 +17,7 @@ import { deviceRevoked } from './revocation.js';
 import { loadView, preloadView, rememberKind } from './view-loader.js';
 import { homeHref } from './home.js';
 import { notifyMenu } from './notify-menu.js';
+import { workspaceButton } from './workspace-button.js';
 import { formatSessionUrl, type LinkKind } from '../../protocol/session-url.js';
 import { milestone } from '../core/milestone.js';
 
@@ -102,7 +103,7 @@ export function startSessionPage(layout: PageLayout, client: SessionClient, opti
       milestone('view-mounted');
       // Every session offers the way back to its list (or the app's home when it has none).
       layout.topBar.setBackLink(backTo());
-      layout.topBar.element.append(notifyMenu(client, client.sessionId));
+      layout.topBar.element.append(workspaceButton(client), notifyMenu(client, client.sessionId));
     })().catch((err: unknown) => {
       console.error('tether: cannot load this view', err);
       notices.setBanner('This page could not load. Reload it to get the latest version.', 'warning', true);

@@ -1,7 +1,8 @@
 /**
  * Makes the README's screenshots (docs/screenshots/*.png): a conversation waiting for an approval with
- * its diff, the session list, on a phone (390×844) and a desktop (1280×800), and a terminal with the key
- * row on a phone — with real hosts (the scripted ACP agent and /bin/sh) and Chromium. `npm run screenshots`.
+ * its diff, the session list, on a phone (390×844) and a desktop (1280×800), a terminal with the key
+ * row on a phone, and the workspace's diff of a changed file on both — with real hosts (the scripted ACP
+ * agent and /bin/sh), a real git repository and Chromium. `npm run screenshots`.
  */
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,10 +14,15 @@ import { waitForLive, typeInTerminal } from '../../test/helpers/terminal-page.js
 import { SCRIPTED_AGENT } from '../../test/helpers/scripted-agent-command.js';
 import { sendPrompt } from '../../test/helpers/conversation-page.js';
 import { tempStateDir } from '../../test/helpers/trust-host.js';
+import { git } from '../../test/helpers/git-repo.js';
 const out = dirname(fileURLToPath(import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'tether-demo-'));
 mkdirSync(join(work, 'src'));
 writeFileSync(join(work, 'src/a.ts'), 'export const answer = 41;\n');
+// A repository with a commit, so the workspace has a branch and changes to show.
+git(work, 'init', '-q', '-b', 'main');
+git(work, 'add', '.');
+git(work, 'commit', '-q', '-m', 'initial');
 const cli = startCli(['remote-control', 'demo', '--json', '--local', '--port', '0', '--state-dir', tempStateDir(), '--agent', SCRIPTED_AGENT], {}, work);
 const ready = await cli.event('ready', 30_000);
 const term = startCli(['remote-control', 'build', '--json', '--local', '--port', '0', '--state-dir', tempStateDir(), '--spawn', 'session', '--', '/bin/sh'], { PS1: '$ ' }, work);
@@ -40,4 +46,15 @@ await tp.goto(String(tready.url)); await waitForLive(tp);
 await typeInTerminal(tp, 'ls -la; git --version; echo done\n');
 await tp.waitForTimeout(1000);
 await tp.screenshot({ path: `${out}/terminal-phone.png` });
+// The workspace: what the agent changed, and one file's diff.
+writeFileSync(join(work, 'src/a.ts'), '/** The answer, at last. */\nexport const answer = 42;\n\nexport function ask(): number {\n  return answer;\n}\n');
+writeFileSync(join(work, 'NOTES.md'), '# Notes\n\n- answer is 42 now\n');
+for (const [p, n] of [[phone, 'phone'], [desk, 'desktop']] as const) {
+  await p.goto(String(ready.url)); await waitForLive(p);
+  await p.getByRole('button', { name: 'Workspace' }).click();
+  const sheet = p.getByRole('dialog', { name: 'Workspace' });
+  await sheet.getByRole('button', { name: /src\/a\.ts/ }).click();
+  await sheet.getByRole('figure', { name: 'Changes to src/a.ts' }).locator('ins').first().waitFor({ timeout: 15000 });
+  await p.screenshot({ path: `${out}/workspace-${n}.png` });
+}
 await browser.close(); cli.kill(); term.kill(); process.exit(0);

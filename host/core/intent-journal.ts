@@ -22,8 +22,11 @@ export interface IntentJournal {
    * never replayed (keystrokes, resizes) resolve at once: their record is written with their reply.
    */
   begin(id: string, raw: Record<string, unknown>, actor: Actor): Promise<void> | void;
-  /** Records the reply, durable together with the document changes the intent made. */
-  done(id: string, reply: IntentReply, raw: Record<string, unknown>): void;
+  /**
+   * Records the reply, durable together with the document changes the intent made; resolves once it is
+   * (the reply is sent then: an ok the device saw survives a crash). Intents never replayed resolve at once.
+   */
+  done(id: string, reply: IntentReply, raw: Record<string, unknown>): Promise<void> | void;
   /** Intents begun in an earlier run and never done, oldest first. */
   unfinished(): UnfinishedIntent[];
 }

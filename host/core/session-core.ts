@@ -15,6 +15,8 @@ import { newId } from '../../protocol/ids.js';
 import { FullStateCache } from './full-state-cache.js';
 import type { IntentJournal } from './intent-journal.js';
 import type { ConnectionPath } from '../../protocol/ice-servers.js';
+import { WORKSPACE_INTENT_TYPES, WorkspaceIntentSchema } from '../../protocol/workspace.js';
+import type { Workspace } from '../workspace/workspace.js';
 
 /** Remembered intent ids per session (oldest forgotten first). */
 const REMEMBERED_INTENTS = 10_000;
@@ -99,6 +101,8 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
   beforeApply: IntentHook | null = null;
   /** Takes a device's `notify` intent, on any session of a host that sends notifications; null: none. */
   notifyIntent: ((actor: Actor, raw: Record<string, unknown>) => TetherError | null) | null = null;
+  /** The session's folder as devices may look at it (status, diffs, files); null: it has none (the list). */
+  workspace: Workspace | null = null;
   private readonly fullState: FullStateCache;
   private journal: IntentJournal | null = null;
   private readonly onUpdate = (update: Uint8Array, _origin: unknown, _doc: Y.Doc, tr: Y.Transaction): void => {
@@ -182,7 +186,7 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
         await this.handleIntent(u.actor, u.id, u.raw, true);
       } else {
         const reply: IntentReply = { id: u.id, ok: false, error: new TetherError('HOST_RESTARTED').toJSON() };
-        journal.done(u.id, reply, u.raw);
+        void journal.done(u.id, reply, u.raw);
         // Remembered here too: a retry may arrive before the store has committed the reply.
         this.replies.set(u.id, Promise.resolve(reply));
       }
@@ -197,6 +201,7 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
       const err = this.notifyIntent ? this.notifyIntent(actor, raw) : new TetherError('WRONG_SESSION_KIND', 'this host does not send notifications');
       return Promise.resolve(err ? { id, ok: false, error: err.toJSON() } : { id, ok: true });
     }
+    if (typeof raw.type === 'string' && WORKSPACE_INTENT_TYPES.has(raw.type)) return this.workspaceIntent(actor, id, raw);
     const seen = this.replies.get(id);
     if (seen) return seen.then((r) => (r.ok ? { id, ok: true, duplicate: true } : r));
     const recalled = replaying ? undefined : this.journal?.recall(id);
@@ -211,15 +216,44 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
           return { id, ok: false, error: new TetherError('INTERNAL_ERROR').toJSON() };
         },
       )
-      .then((r) => {
+      .then(async (r) => {
         // A microtask after a synchronous apply: no timer ran in between, so the changes the intent
-        // made are still waiting in the document's log and are written with this record.
-        journal?.done(id, r, raw);
+        // made are still waiting in the document's log and are written with this record. The reply
+        // waits for that write: an ok a device saw is never lost to a crash.
+        await Promise.resolve(journal?.done(id, r, raw)).catch((err: unknown) => this.log.error({ err, intentId: id }, 'could not store an intent; it is applied but a crash would forget it'));
         return r;
       });
     this.replies.set(id, reply);
     if (this.replies.size > REMEMBERED_INTENTS) this.replies.delete(this.replies.keys().next().value as string);
     return reply;
+  }
+
+  /**
+   * A question about the session's folder: answered with its result, never journaled or remembered by
+   * id (asking twice changes nothing). Reads of a file's content (a diff, a file) are written to the audit
+   * log first; the status and folder listings a page polls are not.
+   */
+  private async workspaceIntent(actor: Actor, id: string, raw: Record<string, unknown>): Promise<IntentReply> {
+    const refuse = (err: TetherError): IntentReply => ({ id, ok: false, error: err.toJSON() });
+    const workspace = this.workspace;
+    if (!workspace) return refuse(new TetherError('WRONG_SESSION_KIND', 'this session has no folder to show'));
+    const parsed = WorkspaceIntentSchema.safeParse(raw);
+    if (!parsed.success) return refuse(new TetherError('INTENT_INVALID', describeIssue(parsed.error.issues)));
+    const intent = parsed.data;
+    if (!roleAllows(actor.role, workspace.role)) {
+      return refuse(new TetherError('FORBIDDEN_ROLE', `the session's files are shown to ${workspace.role} devices only; this device is ${actor.role === 'view' ? 'view-only' : `a ${actor.role} device`}`));
+    }
+    if (intent.type === 'workspace-read' || intent.type === 'workspace-diff') {
+      const refused = this.beforeApply?.(intent, actor) ?? null;
+      if (refused) return refuse(refused);
+    }
+    try {
+      return { id, ok: true, result: await workspace.answer(intent) };
+    } catch (err) {
+      if (err instanceof TetherError) return refuse(err);
+      this.log.error({ err }, 'workspace request failed unexpectedly');
+      return refuse(new TetherError('INTERNAL_ERROR'));
+    }
   }
 
   /** Applies an intent from the host's own terminal (a fresh id: it is never retried). */

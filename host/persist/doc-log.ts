@@ -82,7 +82,7 @@ export class DocLog {
    * The document as stored, or null when the store has none: the snapshot and every log entry after
    * it, applied in one transaction (with `origin`, so followers can tell a load from a change).
    */
-  static load(store: SessionStore, docId: string, origin: unknown = 'store'): Y.Doc | null {
+  static load(store: SessionStore, docId: string, origin: unknown = 'store'): { doc: Y.Doc; gap: boolean } | null {
     const snap = store.snapshot(docId);
     const entries = store.logEntries(docId, snap?.seq ?? 0);
     if (!snap && entries.length === 0) return null;
@@ -91,7 +91,8 @@ export class DocLog {
       if (snap) Y.applyUpdate(doc, snap.update, origin);
       for (const e of entries) for (const u of decodeBatch(e.data)) Y.applyUpdate(doc, u, origin);
     }, origin);
-    return doc;
+    // Updates that build on one the store never got wait in Yjs for it, unseen: the log has a gap.
+    return { doc, gap: doc.store.pendingStructs !== null || doc.store.pendingDs !== null };
   }
 
   /**

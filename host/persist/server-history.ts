@@ -62,18 +62,31 @@ export class ServerHistory {
     void this.store.putServer(this.record);
   }
 
-  /** The stored document `docId`, or null. */
+  /**
+   * The stored document `docId`, or null; persisted from this moment on. Restoring changes a document
+   * before its session is followed (marked interrupted, its devices gone), and every later change of
+   * this run builds on those: left unstored, none of this run's changes could be applied on the next load.
+   */
   load(docId: string): Y.Doc | null {
-    return DocLog.load(this.store, docId);
+    const loaded = DocLog.load(this.store, docId);
+    if (!loaded) return null;
+    if (loaded.gap) this.log.error({ docId }, 'the stored document has a gap: changes stored after it cannot be applied and are not shown');
+    this.logs.set(docId, new DocLog(this.store, docId, loaded.doc, true));
+    return loaded.doc;
   }
 
   /**
-   * Persists `doc` from now on (`existing`: it was loaded from the store) and, with `core`, its intents:
-   * resolves once intents the last run had begun but not finished are settled (replayed or refused).
+   * Persists `doc` from now on (`existing`: it was loaded from the store, and is followed since) and,
+   * with `core`, its intents: resolves once intents the last run had begun but not finished are settled
+   * (replayed or refused).
    */
   async follow(docId: string, doc: Y.Doc, existing: boolean, core?: SessionCore): Promise<void> {
-    const docLog = new DocLog(this.store, docId, doc, existing);
-    this.logs.set(docId, docLog);
+    let docLog = this.logs.get(docId);
+    if (docLog?.doc !== doc) {
+      docLog?.close();
+      docLog = new DocLog(this.store, docId, doc, existing);
+      this.logs.set(docId, docLog);
+    }
     if (core) await core.useJournal(new StoredIntentJournal(this.store, docId, docLog));
   }
 

@@ -43,12 +43,18 @@ export class StoredIntentJournal implements IntentJournal {
     return this.store.putIntent(this.sessionId, id, { at: Date.now(), raw, actor, reply: null }).then(() => undefined);
   }
 
-  done(id: string, reply: IntentReply, raw: Record<string, unknown>): void {
+  done(id: string, reply: IntentReply, raw: Record<string, unknown>): Promise<void> | void {
     const record: IntentRecord = { at: Date.now(), raw: null, actor: null, reply: reply.ok ? { ok: true } : { ok: false, error: reply.error } };
-    const write = (): void => void this.store.putIntent(this.sessionId, id, record);
-    if (NEVER_REPLAYED.has(String(raw.type))) this.log.later(write);
-    else this.log.flush(write);
     if (++this.count > KEEP_INTENTS * 1.2) this.prune();
+    if (NEVER_REPLAYED.has(String(raw.type))) {
+      this.log.later(() => void this.store.putIntent(this.sessionId, id, record));
+      return;
+    }
+    let written: Promise<unknown> = Promise.resolve();
+    this.log.flush(() => {
+      written = this.store.putIntent(this.sessionId, id, record);
+    });
+    return written.then(() => undefined);
   }
 
   unfinished(): UnfinishedIntent[] {

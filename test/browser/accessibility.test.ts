@@ -1,11 +1,12 @@
 /**
  * Works for everyone (issue #12): axe-core finds no serious or critical WCAG 2.1 A/AA violation on the
  * session list (with an ended session and one waiting for approval), the conversation page (a prompt,
- * an answer and a waiting permission card) and the terminal page, on a phone and on a desktop.
+ * an answer and a waiting permission card), the terminal page and the workspace sheet (a diff, a file),
+ * on a phone and on a desktop.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
@@ -51,6 +52,7 @@ describe('browser: accessibility (axe-core, WCAG 2.1 A/AA) at phone and desktop 
   let repo = '';
   let serverUrl = '';
   let shellUrl = '';
+  let labUrl = '';
   let phone: Page;
   let desktop: Page;
   const both = (): Array<[string, Page]> => [
@@ -93,6 +95,7 @@ describe('browser: accessibility (axe-core, WCAG 2.1 A/AA) at phone and desktop 
 
     // The startup session: a prompt, an answer, then a permission request left waiting.
     const lab = String(await desktop.getByRole('link', { name: 'lab', exact: true }).getAttribute('href'));
+    labUrl = lab;
     await Promise.all([phone.goto(lab), desktop.goto(lab)]);
     await Promise.all([waitForConversation(phone), waitForConversation(desktop)]);
     await sendPrompt(desktop, 'echo hello there');
@@ -121,6 +124,30 @@ describe('browser: accessibility (axe-core, WCAG 2.1 A/AA) at phone and desktop 
     for (const [, page] of both()) await waitForLive(page);
     await typeInTerminal(desktop, 'echo ready\n');
     await Promise.all([waitForLine(phone, /^ready$/), waitForLine(desktop, /^ready$/)]);
+    // The terminal page offers the workspace too.
+    for (const [, page] of both()) await page.getByRole('button', { name: 'Workspace' }).waitFor({ timeout: UI_TIMEOUT_MS });
     await assertAccessible(both(), 'terminal page');
+  });
+
+  it('the workspace sheet: changed files, a diff, the file browser', async () => {
+    writeFileSync(join(repo, 'README.md'), '# test repo\nchanged\n');
+    await Promise.all([phone.goto(labUrl), desktop.goto(labUrl)]);
+    for (const [, page] of both()) {
+      await waitForLive(page);
+      await page.getByRole('button', { name: 'Workspace' }).click();
+      await page.getByRole('dialog', { name: 'Workspace' }).getByRole('button', { name: /README\.md/ }).waitFor({ timeout: UI_TIMEOUT_MS });
+    }
+    await assertAccessible(both(), 'workspace changes');
+    for (const [, page] of both()) {
+      await page.getByRole('dialog', { name: 'Workspace' }).getByRole('button', { name: /README\.md/ }).click();
+      await page.getByRole('figure', { name: 'Changes to README.md' }).locator('ins').first().waitFor({ timeout: UI_TIMEOUT_MS });
+    }
+    await assertAccessible(both(), 'workspace diff');
+    for (const [, page] of both()) {
+      await page.getByRole('tab', { name: 'Files' }).click();
+      await page.getByRole('button', { name: /README\.md ?, file/ }).click();
+      await page.getByLabel('Text of README.md').waitFor({ timeout: UI_TIMEOUT_MS });
+    }
+    await assertAccessible(both(), 'workspace file');
   });
 });

@@ -161,21 +161,43 @@ describe('browser: notifications', () => {
     await page.close();
   });
 
-  it('on plain http (a LAN address) the bell says what notifications need, and offers nothing', async () => {
+  it('on plain http (a LAN address) the bell says notifications need https, and a hidden page still chimes for what was ticked', async () => {
     plain = startCli(['remote-control', 'plain', '--json', '--local', '--port', '0', '--state-dir', tempStateDir(), '--', '/bin/sh']);
     const ready = await plain.event('ready', 30_000);
     // A name that resolves to loopback but is not a secure context, as a LAN address over plain http is.
     const lan = await launchChromium([`--host-resolver-rules=MAP ${LAN_NAME} 127.0.0.1`, '--disable-features=HttpsUpgrades,HttpsFirstBalancedModeAutoEnable']);
     try {
       const page = await (await lan.newContext(PHONE_CONTEXT)).newPage();
-      await page.goto(String(ready.serverUrl).replace('//127.0.0.1:', `//${LAN_NAME}:`));
+      // Counts the notes the page plays and the vibrations it asks for.
+      await page.addInitScript(() => {
+        const seen = { notes: 0, vibrations: 0 };
+        (window as unknown as { __alerts: typeof seen }).__alerts = seen;
+        const start = OscillatorNode.prototype.start;
+        OscillatorNode.prototype.start = function (...args: Parameters<typeof start>) {
+          seen.notes++;
+          return start.apply(this, args);
+        };
+        navigator.vibrate = () => {
+          seen.vibrations++;
+          return true;
+        };
+      });
+      await page.goto(String(ready.url).replace('//127.0.0.1:', `//${LAN_NAME}:`));
       await waitForLive(page);
       assert.equal(await page.evaluate('window.isSecureContext'), false);
       await page.locator('summary', { hasText: 'Notifications' }).click();
       await page.getByText(/need this page over https/).waitFor({ timeout: UI_TIMEOUT_MS });
-      for (const name of ['Needs my approval or an answer', 'Finished a turn', 'Ended or crashed']) {
-        assert.equal(await page.getByRole('checkbox', { name }).isDisabled(), true, name);
-      }
+      await page.getByText(/still chimes and vibrates/).waitFor({ timeout: UI_TIMEOUT_MS });
+      // The tick is the gesture that lets the page play sound later.
+      await page.getByRole('checkbox', { name: 'Ended or crashed' }).check();
+      await page.getByText('On while this page is open.').waitFor({ timeout: UI_TIMEOUT_MS });
+      assert.equal(await page.getByRole('checkbox', { name: 'Needs my approval or an answer' }).isChecked(), false);
+      await page.locator('summary', { hasText: 'Notifications' }).click();
+      await page.evaluate(`Object.defineProperty(document, 'visibilityState', { configurable: true, get: () => 'hidden' })`);
+      await typeInTerminal(page, 'exit 3\n');
+      const alerts = (): Promise<{ notes: number; vibrations: number }> => page.evaluate('window.__alerts') as never;
+      await waitFor(async () => (await alerts()).notes === 2, UI_TIMEOUT_MS, 'the chime (two notes)', async () => `alerts: ${JSON.stringify(await alerts())}`);
+      assert.deepEqual(await alerts(), { notes: 2, vibrations: 0 }, 'a chime; vibration is for what needs the user');
     } finally {
       await lan.close();
     }

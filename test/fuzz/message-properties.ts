@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { pino } from 'pino';
 import * as messages from '../../protocol/messages.js';
+import * as workspace from '../../protocol/workspace.js';
 import { ID_PATTERN, newId } from '../../protocol/ids.js';
 import { utf8 } from '../../protocol/encoding.js';
 import { isErrorCode, TetherError, type ErrorCode } from '../../protocol/errors.js';
@@ -61,6 +62,10 @@ const SCHEMAS: SchemaTable = {
   EndSessionIntentSchema: { schema: messages.EndSessionIntentSchema, valid: valid.intentsByType['end-session'] },
   RenameSessionIntentSchema: { schema: messages.RenameSessionIntentSchema, valid: valid.intentsByType['rename-session'] },
   RemoveSessionIntentSchema: { schema: messages.RemoveSessionIntentSchema, valid: valid.intentsByType['remove-session'] },
+  WorkspaceStatusIntentSchema: { schema: workspace.WorkspaceStatusIntentSchema, valid: valid.intentsByType['workspace-status'] },
+  WorkspaceDiffIntentSchema: { schema: workspace.WorkspaceDiffIntentSchema, valid: valid.intentsByType['workspace-diff'] },
+  WorkspaceListIntentSchema: { schema: workspace.WorkspaceListIntentSchema, valid: valid.intentsByType['workspace-list'] },
+  WorkspaceReadIntentSchema: { schema: workspace.WorkspaceReadIntentSchema, valid: valid.intentsByType['workspace-read'] },
   TerminalIntentSchema: { schema: messages.TerminalIntentSchema, valid: fc.oneof(valid.intentsByType.input, valid.intentsByType.resize) },
   ListIntentSchema: { schema: messages.ListIntentSchema, valid: fc.oneof(valid.intentsByType['start-session'], valid.intentsByType['end-session'], valid.intentsByType['rename-session'], valid.intentsByType['remove-session'], valid.intentsByType['list-agent-sessions']) },
   ConversationIntentSchema: {

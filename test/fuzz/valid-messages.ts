@@ -69,9 +69,24 @@ export const anEnd = fc.record({ code: anErrorCode, message: fc.string({ maxLeng
 export const aNotice = fc.oneof(fc.record({ type: fc.constant('role'), role: aRole }), fc.record({ type: fc.constant('pending'), message: fc.string({ maxLength: 80 }) }));
 /** An ERROR frame's body. */
 export const anErrorFrame = anEnd;
+/** A path inside a session's folder, as a device sends it. */
+const aWorkspacePath = fc.string({ maxLength: 60 }).filter((p) => !p.includes('\0'));
+/** What a workspace intent's reply carries. */
+const aWorkspaceResult = fc.oneof(
+  fc.record({ kind: fc.constant('status'), folder: fc.string({ maxLength: 20 }), git: fc.constant(null), reason: fc.constant('not a git repository') }),
+  fc.record({
+    kind: fc.constant('diff'),
+    path: aWorkspacePath,
+    isNew: fc.boolean(),
+    binary: fc.boolean(),
+    lines: fc.array(fc.oneof(fc.record({ op: fc.constantFrom('same', 'del', 'add'), text: fc.string({ maxLength: 40 }) }), fc.record({ op: fc.constant('fold'), count: fc.nat(100) })), { maxLength: 5 }),
+    truncated: fc.boolean(),
+  }),
+  fc.record({ kind: fc.constant('file'), path: aWorkspacePath, size: fc.nat(1000), binary: fc.boolean(), text: fc.string({ maxLength: 80 }), truncated: fc.boolean() }),
+);
 /** A reply to an intent. */
 export const aReply = fc.oneof(
-  fc.record({ id: anId, ok: fc.constant(true), duplicate: fc.boolean() }, { requiredKeys: ['id', 'ok'] }),
+  fc.record({ id: anId, ok: fc.constant(true), duplicate: fc.boolean(), result: aWorkspaceResult }, { requiredKeys: ['id', 'ok'] }),
   fc.record({ id: anId, ok: fc.constant(false), error: fc.record({ code: anErrorCode, message: fc.string({ maxLength: 80 }) }) }),
 );
 
@@ -109,6 +124,10 @@ export const intentsByType = {
   'end-session': fc.record({ id: anId, type: fc.constant('end-session'), sessionId: anId, removeWorktree: fc.boolean(), force: fc.boolean() }, { requiredKeys: ['id', 'type', 'sessionId'] }),
   'rename-session': fc.record({ id: anId, type: fc.constant('rename-session'), sessionId: anId, name: aName.filter((n) => !/[/\\]/.test(n)) }),
   'remove-session': fc.record({ id: anId, type: fc.constant('remove-session'), sessionId: anId }),
+  'workspace-status': fc.record({ id: anId, type: fc.constant('workspace-status') }),
+  'workspace-diff': fc.record({ id: anId, type: fc.constant('workspace-diff'), path: aWorkspacePath.filter((p) => p !== '') }),
+  'workspace-list': fc.record({ id: anId, type: fc.constant('workspace-list'), path: aWorkspacePath }),
+  'workspace-read': fc.record({ id: anId, type: fc.constant('workspace-read'), path: aWorkspacePath.filter((p) => p !== '') }),
 } as const;
 
 /** Any well-formed intent. */

@@ -39,9 +39,9 @@ export function removeStateDirs(): void {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 }
 
-/** Starts `tether remote-control` in process with `args` (before `--`) and `program` (after it, or --agent). */
-export async function startTrustHost(args: string[], program: string[] = ['--', '/bin/sh'], stateDir = tempStateDir()): Promise<TrustHost> {
-  const config = parseCli(['remote-control', 'trust', '--local', '--port', '0', '--state-dir', stateDir, ...args, ...program], { ...process.env, SHELL: '/bin/sh', PS1: '$ ' }, process.cwd()) as RemoteControlCommand;
+/** Starts `tether remote-control` in process with `args` (before `--`) and `program` (after it, or --agent), in `cwd`. */
+export async function startTrustHost(args: string[], program: string[] = ['--', '/bin/sh'], stateDir = tempStateDir(), cwd = process.cwd()): Promise<TrustHost> {
+  const config = parseCli(['remote-control', 'trust', '--local', '--port', '0', '--state-dir', stateDir, ...args, ...program], { ...process.env, SHELL: '/bin/sh', PS1: '$ ' }, cwd) as RemoteControlCommand;
   const log = pino({ level: 'silent' });
   const trust = openDeviceTrust(config, log);
   const server = new SessionServer(config, { log, wrtc: nodeWebRtc, clientDir: clientDir(), trust });

@@ -25,14 +25,19 @@ function terminalText(doc: Y.Doc | null): string {
   return doc ? terminalDocView(doc).output.toArray().join('') : '';
 }
 
-/** Reads the store as another process would until `text` is in the session's output (stored within FLUSH_MS). */
-async function waitUntilStored(stateDir: string, sessionId: string, text: string): Promise<void> {
+/** Reads the store as another process would until the stored document `docId` satisfies `stored`. */
+async function waitUntilStoredDoc(stateDir: string, docId: string, stored: (doc: Y.Doc | null) => boolean, label: string): Promise<void> {
   const store = SessionStore.open(stateDir);
   try {
-    await waitFor(() => terminalText(DocLog.load(store, sessionId)).includes(text), 5000, 'the output is stored');
+    await waitFor(() => stored(DocLog.load(store, docId)?.doc ?? null), 5000, label);
   } finally {
     await store.close();
   }
+}
+
+/** Waits until `text` is in the session's stored output (stored within FLUSH_MS). */
+function waitUntilStored(stateDir: string, sessionId: string, text: string): Promise<void> {
+  return waitUntilStoredDoc(stateDir, sessionId, (doc) => terminalText(doc).includes(text), 'the output is stored');
 }
 
 const running: CliHost[] = [];
@@ -94,6 +99,25 @@ test('a host killed with SIGKILL and started again brings its sessions back on t
   const text = device.text();
   assert.ok(text.indexOf('before-42') < text.indexOf('the host restarted') && text.indexOf('the host restarted') < text.indexOf('after-58'), 'old scrollback above, the new run below');
   await waitFor(() => readListedSessions(sessionListDocView(list.client.doc))[0]?.state === 'running', 10_000, 'the list shows it running');
+
+  // What the restarted host added is stored as well, so a second kill keeps it. (Restoring changed the
+  // document before it was followed — "interrupted", devices gone — and every later update of that run
+  // built on those unstored changes: loaded again, none of them applied.)
+  await waitUntilStored(stateDir, String(ready.sessionId), 'after-58');
+  assert.equal((await list.client.sendIntent({ type: 'rename-session', sessionId: String(ready.sessionId), name: 'renamed-58' })).ok, true);
+  const listId = String(ready.serverUrl).split('/s/')[1]!.split('#')[0]!;
+  const storedName = (doc: Y.Doc | null): string | undefined => (doc ? readListedSessions(sessionListDocView(doc))[0]?.name : undefined);
+  await waitUntilStoredDoc(stateDir, listId, (doc) => storedName(doc) === 'renamed-58', 'the rename is stored');
+  second.child.kill('SIGKILL');
+  await second.exited;
+  const third = startCli(args, env, folder);
+  running.push(third);
+  await third.event('ready');
+  await waitFor(() => device.client.state === 'live' && readTerminal(device.client.view).state === 'interrupted', 20_000, 'the device is back after the second kill');
+  assert.ok(device.text().includes('after-58'), 'the second run\'s output survived the second kill');
+  await waitFor(() => list.client.state === 'live' && readListedSessions(sessionListDocView(list.client.doc))[0]?.name === 'renamed-58', 20_000, 'the list keeps the rename made in the second run');
+  third.child.kill('SIGTERM');
+  await third.exited;
 });
 
 test('SIGKILL loses at most the last 100 ms of output; a device that saw more drops its replica for the host\'s', async (t) => {
@@ -118,7 +142,7 @@ test('SIGKILL loses at most the last 100 ms of output; a device that saw more dr
   const store = SessionStore.open(stateDir);
   let stored: number;
   try {
-    stored = Math.max(...(terminalText(DocLog.load(store, String(ready.sessionId))).match(/at-(\d+)/g) ?? []).map((m) => Number(m.slice(3))));
+    stored = Math.max(...(terminalText(DocLog.load(store, String(ready.sessionId))?.doc ?? null).match(/at-(\d+)/g) ?? []).map((m) => Number(m.slice(3))));
   } finally {
     await store.close();
   }

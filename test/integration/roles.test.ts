@@ -81,6 +81,8 @@ test('a view-only device is refused every intent type (FORBIDDEN_ROLE) and nothi
 
   const perSession: Array<[SessionClient, IntentBody[]]> = [
     [shell, [{ type: 'input', data: 'echo pwned\r' }, { type: 'resize', cols: 40, rows: 10 }, { type: 'resume' }]],
+    // A folder holds files like .env: the workspace is the owner's by default (policy workspaceRole).
+    [chat, [{ type: 'workspace-status' }, { type: 'workspace-diff', path: 'package.json' }, { type: 'workspace-list', path: '' }, { type: 'workspace-read', path: 'package.json' }]],
     [chat, [
       { type: 'prompt', text: 'echo from a viewer' },
       { type: 'queue-edit', queueId, text: 'changed' },

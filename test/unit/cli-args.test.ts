@@ -81,6 +81,7 @@ describe('parseCli: remote-control', () => {
       audit: null,
       allowAgents: [],
       terminalRole: 'owner',
+      workspaceRole: 'owner',
       policy: {},
     });
     assert.equal(DEFAULT_PORT, 7420);

@@ -96,6 +96,11 @@ describe('admin policy', () => {
     assert.equal(parse(['remote-control'], withPolicy({ terminalRole: 'control' }).env).terminalRole, 'control');
   });
 
+  it('workspaceRole lets control or view devices see a session\'s workspace (owner-only by default)', () => {
+    assert.equal(parse(['remote-control'], withPolicy({}).env).workspaceRole, 'owner');
+    assert.equal(parse(['remote-control'], withPolicy({ workspaceRole: 'view' }).env).workspaceRole, 'view');
+  });
+
   it('a malformed policy file fails closed, naming the file', () => {
     for (const bad of ['{nope', { maxCapacity: 'lots' }, { unknownKey: true }]) {
       const { env, file } = withPolicy(bad);

@@ -63,7 +63,7 @@ describe('DocLog', () => {
     assert.equal(store.logEntries('doc', 0).length, 0, 'nothing written before the batch is due');
     await waitFor(() => store.logEntries('doc', 0).length === 1, FLUSH_MS * 20, 'one batch written');
     await store.committed();
-    const loaded = DocLog.load(store, 'doc')!;
+    const loaded = DocLog.load(store, 'doc')!.doc;
     assert.deepEqual(loaded.getArray('output').toJSON(), out.toJSON());
     docLog.close();
   });
@@ -84,8 +84,29 @@ describe('DocLog', () => {
     out.push(['after']);
     docLog.flush();
     await store.committed();
-    assert.deepEqual(DocLog.load(store, 'big')!.getArray('output').toJSON(), out.toJSON());
+    assert.deepEqual(DocLog.load(store, 'big')!.doc.getArray('output').toJSON(), out.toJSON());
     docLog.close();
+  });
+
+  it('says when the stored log has a gap (changes that build on one it never got)', async () => {
+    const store = openStore();
+    const doc = new Y.Doc();
+    const first = new DocLog(store, 'gap', doc, false);
+    doc.getArray<string>('output').push(['stored']);
+    first.close();
+    await store.committed();
+    assert.equal(DocLog.load(store, 'gap')!.gap, false);
+    // Loaded again and changed before anything follows it, then followed: the later change builds on
+    // the unstored one.
+    const again = DocLog.load(store, 'gap')!.doc;
+    again.getArray<string>('output').push(['never stored']);
+    const second = new DocLog(store, 'gap', again, true);
+    again.getArray<string>('output').push(['stored later']);
+    second.close();
+    await store.committed();
+    const loaded = DocLog.load(store, 'gap')!;
+    assert.equal(loaded.gap, true);
+    assert.deepEqual(loaded.doc.getArray('output').toJSON(), ['stored'], 'the change after the gap is not applied');
   });
 });
 
@@ -101,7 +122,7 @@ describe('intents across a restart', () => {
     assert.deepEqual(await core.handleIntent(ACTOR, id, { id, type: 'prompt', text: 'hello' }), { id, ok: true });
     await store.committed();
     // A new run: the document and the journal from the store.
-    const doc2 = DocLog.load(store, 's')!;
+    const doc2 = DocLog.load(store, 's')!.doc;
     const core2 = new SessionCore(doc2, roster, new ListBehaviour(doc2), log);
     await core2.useJournal(new StoredIntentJournal(store, 's', new DocLog(store, 's', doc2, true)));
     assert.deepEqual(await core2.handleIntent(ACTOR, id, { id, type: 'prompt', text: 'hello' }), { id, ok: true, duplicate: true });
@@ -134,7 +155,7 @@ describe('intents across a restart', () => {
     await core.handleIntent(ACTOR, id, { id, type: 'prompt', text: 'together' });
     // No FLUSH_MS wait: the reply's write flushed the change with it.
     await store.committed();
-    assert.deepEqual(DocLog.load(store, 'u')!.getArray('items').toJSON(), ['together']);
+    assert.deepEqual(DocLog.load(store, 'u')!.doc.getArray('items').toJSON(), ['together']);
     assert.deepEqual(store.intent('u', id)?.reply, { ok: true });
   });
 });

@@ -1,0 +1,149 @@
+/**
+ * The workspace of a session, as a device asks for it: the git state of the session's folder (branch,
+ * ahead/behind, changed files), one file's diff, a folder's entries and a file's text — intents a
+ * device sends on the session's channel, answered in the reply's `result`. Every bound lives here.
+ */
+import * as z from 'zod';
+import { ID_PATTERN } from './ids.js';
+
+/** Longest path a device may ask about (relative to the session's folder, `/`-separated). */
+export const MAX_WORKSPACE_PATH_CHARS = 1024;
+/** Most changed files a status lists (the rest is counted, not listed). */
+export const MAX_STATUS_FILES = 500;
+/** Most lines of a diff sent (a longer diff is cut, and says so). */
+export const MAX_DIFF_LINES = 2000;
+/** Longest line of a diff or file sent (a longer one is cut). */
+export const MAX_LINE_CHARS = 2000;
+/** Most bytes of a file's text sent (a larger file shows its beginning, and says so). */
+export const MAX_FILE_BYTES = 256 * 1024;
+/** Most entries of a folder listed. */
+export const MAX_DIR_ENTRIES = 1000;
+/** Longest branch or upstream name kept. */
+const MAX_REF_CHARS = 255;
+
+const id = z.string().regex(ID_PATTERN);
+
+/**
+ * A path inside the session's folder as a device sends it: relative, `/`-separated, '' for the folder
+ * itself. Only its size and characters are checked here; the host refuses anything that leads outside
+ * (`..`, an absolute path, a symlink) with PATH_OUTSIDE_SESSION.
+ */
+export const WorkspacePathSchema = z.string().max(MAX_WORKSPACE_PATH_CHARS).refine((p) => !p.includes('\0'), 'no NUL');
+
+/** Device → host: the git state of the session's folder (cheap; a page polls it while it shows it). */
+export const WorkspaceStatusIntentSchema = z.strictObject({ id, type: z.literal('workspace-status') });
+/** Device → host: what changed in one file since the last commit (working tree against HEAD). */
+export const WorkspaceDiffIntentSchema = z.strictObject({ id, type: z.literal('workspace-diff'), path: WorkspacePathSchema.min(1) });
+/** Device → host: the entries of a folder inside the session's folder ('' is the folder itself). */
+export const WorkspaceListIntentSchema = z.strictObject({ id, type: z.literal('workspace-list'), path: WorkspacePathSchema });
+/** Device → host: the text of a file inside the session's folder (its beginning, when large). */
+export const WorkspaceReadIntentSchema = z.strictObject({ id, type: z.literal('workspace-read'), path: WorkspacePathSchema.min(1) });
+
+/** Every workspace intent. */
+export const WorkspaceIntentSchema = z.discriminatedUnion('type', [WorkspaceStatusIntentSchema, WorkspaceDiffIntentSchema, WorkspaceListIntentSchema, WorkspaceReadIntentSchema]);
+export type WorkspaceIntent = z.infer<typeof WorkspaceIntentSchema>;
+
+/** The intent types above, for routing before full validation. */
+export const WORKSPACE_INTENT_TYPES: ReadonlySet<string> = new Set(WorkspaceIntentSchema.options.map((o) => o.shape.type.value));
+
+/**
+ * A file's state in git's letters: M modified, A added, D deleted, R renamed, C copied, T type changed,
+ * U unmerged, ? untracked; null: unchanged on that side.
+ */
+export const StatusLetterSchema = z.enum(['M', 'A', 'D', 'R', 'C', 'T', 'U', '?']);
+export type StatusLetter = z.infer<typeof StatusLetterSchema>;
+
+const relPath = z.string().max(MAX_WORKSPACE_PATH_CHARS * 4);
+
+/** One changed file, its path relative to the session's folder. */
+export const ChangedFileSchema = z.strictObject({
+  path: relPath,
+  /** Staged (in the index) against HEAD. */
+  staged: StatusLetterSchema.nullable(),
+  /** In the working tree against the index. */
+  unstaged: StatusLetterSchema.nullable(),
+  /** A rename's or copy's former path. */
+  from: relPath.optional(),
+  /** Changes whenever the file on disk changes (size and time): a page showing its diff fetches it again. */
+  stamp: z.string().max(64),
+});
+export type ChangedFile = z.infer<typeof ChangedFileSchema>;
+
+/** The git state of the session's folder. */
+export const GitStateSchema = z.strictObject({
+  /** The branch checked out; null when detached. */
+  branch: z.string().max(MAX_REF_CHARS).nullable(),
+  /** The commit checked out (short); null before the first commit. */
+  commit: z.string().max(64).nullable(),
+  /** The branch's upstream, with commits ahead of and behind it; null when it has none. */
+  upstream: z.strictObject({ name: z.string().max(MAX_REF_CHARS), ahead: z.number().int().min(0), behind: z.number().int().min(0) }).nullable(),
+  files: z.array(ChangedFileSchema).max(MAX_STATUS_FILES),
+  /** Changed files beyond those listed. */
+  more: z.number().int().min(0),
+});
+export type GitState = z.infer<typeof GitStateSchema>;
+
+/** Answer to workspace-status. `git` null: the folder is not in a git repository (`reason` says so). */
+export const WorkspaceStatusSchema = z.strictObject({
+  kind: z.literal('status'),
+  /** The folder's name (its last component), for the page's heading. */
+  folder: z.string().max(MAX_REF_CHARS),
+  git: GitStateSchema.nullable(),
+  reason: z.string().max(200).optional(),
+});
+export type WorkspaceStatus = z.infer<typeof WorkspaceStatusSchema>;
+
+/** One line of a diff as the page's diff view draws it; `fold` stands for unchanged lines not sent. */
+export const DiffLineSchema = z.union([
+  z.strictObject({ op: z.enum(['same', 'del', 'add']), text: z.string().max(MAX_LINE_CHARS + 1) }),
+  z.strictObject({ op: z.literal('fold'), count: z.number().int().min(0) }),
+]);
+
+/** Answer to workspace-diff. */
+export const WorkspaceDiffSchema = z.strictObject({
+  kind: z.literal('diff'),
+  path: relPath,
+  /** The file is new to git (untracked, or added since HEAD). */
+  isNew: z.boolean(),
+  /** A binary file: no lines. */
+  binary: z.boolean(),
+  lines: z.array(DiffLineSchema).max(MAX_DIFF_LINES + 1),
+  /** The diff was longer than MAX_DIFF_LINES lines (or its output than the host reads): cut. */
+  truncated: z.boolean(),
+});
+export type WorkspaceDiff = z.infer<typeof WorkspaceDiffSchema>;
+
+/** One entry of a folder. `link`: a symbolic link (opening it is confined like any path). */
+export const DirEntrySchema = z.strictObject({
+  name: z.string().min(1).max(1024),
+  type: z.enum(['file', 'dir', 'link', 'other']),
+  /** Bytes, for files. */
+  size: z.number().int().min(0).optional(),
+});
+export type DirEntry = z.infer<typeof DirEntrySchema>;
+
+/** Answer to workspace-list: folders first, then files, each by name. */
+export const WorkspaceListSchema = z.strictObject({
+  kind: z.literal('list'),
+  path: relPath,
+  entries: z.array(DirEntrySchema).max(MAX_DIR_ENTRIES),
+  /** Entries beyond those listed. */
+  more: z.number().int().min(0),
+});
+export type WorkspaceList = z.infer<typeof WorkspaceListSchema>;
+
+/** Answer to workspace-read. A binary file's text is not sent. */
+export const WorkspaceFileSchema = z.strictObject({
+  kind: z.literal('file'),
+  path: relPath,
+  size: z.number().int().min(0),
+  binary: z.boolean(),
+  text: z.string().max(MAX_FILE_BYTES),
+  /** Only the first MAX_FILE_BYTES bytes are in `text`. */
+  truncated: z.boolean(),
+});
+export type WorkspaceFile = z.infer<typeof WorkspaceFileSchema>;
+
+/** What a workspace intent's reply carries. */
+export const WorkspaceResultSchema = z.discriminatedUnion('kind', [WorkspaceStatusSchema, WorkspaceDiffSchema, WorkspaceListSchema, WorkspaceFileSchema]);
+export type WorkspaceResult = z.infer<typeof WorkspaceResultSchema>;
