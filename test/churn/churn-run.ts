@@ -50,6 +50,8 @@ export interface ChurnResult {
   samples: ChurnSample[];
   /** RSS growth over the cycles after warm-up (from the sample at `warmup` to the last). */
   growthBytes: number;
+  /** The same for anonymous RSS: without the session store's memory-mapped file, which grows with the output stored. */
+  anonGrowthBytes: number;
   /** Joins that needed more than one attempt (libdatachannel's instant connect failures, retried). */
   retriedJoins: number;
   hostAlive: boolean;
@@ -167,7 +169,7 @@ export async function runChurn(
     }
     const base = samples.find((s) => s.cycle >= warmup) ?? samples[0]!;
     const last = samples.at(-1)!;
-    return { cycles, samples, growthBytes: last.rssBytes - base.rssBytes, retriedJoins, hostAlive: host.child.exitCode === null, seconds: (performance.now() - started) / 1000 };
+    return { cycles, samples, growthBytes: last.rssBytes - base.rssBytes, anonGrowthBytes: last.anonBytes - base.anonBytes, retriedJoins, hostAlive: host.child.exitCode === null, seconds: (performance.now() - started) / 1000 };
   } finally {
     host.child.kill('SIGTERM');
     await Promise.race([host.exited, new Promise((r) => setTimeout(r, 3000))]);

@@ -27,6 +27,6 @@ const result = await runChurn(cycles, {
 });
 const limit = 10 * 1024 * 1024;
 process.stdout.write(
-  `\n${result.cycles} cycles in ${result.seconds.toFixed(0)} s; host alive: ${result.hostAlive}; RSS growth over the last ${cycles - Math.floor(cycles / 10)} cycles: ${mb(result.growthBytes)} (limit ${mb(limit)}); joins that needed a retry: ${result.retriedJoins}\n`,
+  `\n${result.cycles} cycles in ${result.seconds.toFixed(0)} s; host alive: ${result.hostAlive}; RSS growth over the last ${cycles - Math.floor(cycles / 10)} cycles: ${mb(result.growthBytes)} (limit ${mb(limit)}; anonymous ${mb(result.anonGrowthBytes)}); joins that needed a retry: ${result.retriedJoins}\n`,
 );
 process.exit(result.hostAlive && result.growthBytes <= limit ? 0 : 1);
