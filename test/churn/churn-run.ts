@@ -4,8 +4,13 @@
  * that loses Wi-Fi) — cycle after cycle. The host's RSS and thread count are sampled from /proc; the run
  * fails if the host dies. Shared by the brief test in `npm test` and `npm run churn` (10,000 cycles).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startCli, type CliHost } from '../helpers/cli-host.js';
+import { binNodeFlags } from '../../bench/host-process.js';
+import { packageRoot } from '../../host/package-paths.js';
 import { openClient } from '../helpers/terminal-host.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { MemoryCredentialStore } from '../../client/core/credential-store.js';
@@ -17,6 +22,26 @@ export interface ChurnSample {
   /** The anonymous part of RSS (heap and native allocations), without mapped files such as the session store. */
   anonBytes: number;
   threads: number;
+  /** Where the host's memory is after a forced collection (only with the `probe` option). */
+  heap?: HeapSplit;
+}
+
+/** The host's memory after a full garbage collection, in MB (written by memory-probe-preload.mjs). */
+export interface HeapSplit {
+  /** V8 heap in use before the collection (live data plus garbage). */
+  heapUsedBeforeGc: number;
+  /** V8 heap in use after it: live data. */
+  heapUsed: number;
+  /** V8 heap reserved (used or not). */
+  heapTotal: number;
+  /** Memory held by JS objects outside V8's heap (buffers) and the array buffers among it. */
+  external: number;
+  arrayBuffers: number;
+  rss: number;
+  /** Anonymous RSS (V8's heap, malloc, native libraries), without mapped files. */
+  anonymous: number | null;
+  /** Each V8 space's reserved and used size (old_space, code_space, new_space…). */
+  spaces: Record<string, { size: number; used: number }>;
 }
 
 /** What a churn run saw. */
@@ -25,6 +50,8 @@ export interface ChurnResult {
   samples: ChurnSample[];
   /** RSS growth over the cycles after warm-up (from the sample at `warmup` to the last). */
   growthBytes: number;
+  /** The same for anonymous RSS: without the session store's memory-mapped file, which grows with the output stored. */
+  anonGrowthBytes: number;
   /** Joins that needed more than one attempt (libdatachannel's instant connect failures, retried). */
   retriedJoins: number;
   hostAlive: boolean;
@@ -49,7 +76,15 @@ function threadsOf(pid: number): number {
  */
 export async function runChurn(
   cycles: number,
-  options: { sampleEvery?: number; warmup?: number; devices?: number; lineBytes?: number; onProgress?: (s: ChurnSample, hostPid: number) => void } = {},
+  options: {
+    sampleEvery?: number;
+    warmup?: number;
+    devices?: number;
+    lineBytes?: number;
+    /** Loads memory-probe-preload.mjs into the host: each sample then carries the host's heap split. */
+    probe?: boolean;
+    onProgress?: (s: ChurnSample, hostPid: number) => void;
+  } = {},
 ): Promise<ChurnResult> {
   const sampleEvery = options.sampleEvery ?? Math.max(1, Math.floor(cycles / 20));
   const warmup = options.warmup ?? Math.floor(cycles / 10);
@@ -60,7 +95,34 @@ export async function runChurn(
   // (every join then syncs a small document).
   const line = `tick ${'.'.repeat(Math.max(0, (options.lineBytes ?? 100) - 6))}`;
   const program = `while :; do echo ${line}; sleep 0.005; done`;
-  const host: CliHost = startCli(['remote-control', '--json', '--local', '--port', '0', '--spawn', 'session', '--', '/bin/sh', '-c', program]);
+  // The host runs with the Node flags of the `tether` command (its small young generation), as users run it.
+  const nodeArgs = binNodeFlags(join(packageRoot(), 'bin', 'tether.js'));
+  const probeDir = options.probe ? mkdtempSync(join(tmpdir(), 'tether-churn-probe-')) : null;
+  const probeFile = probeDir ? join(probeDir, 'memory.jsonl') : null;
+  if (probeFile) nodeArgs.push('--expose-gc', '--import', fileURLToPath(new URL('./memory-probe-preload.mjs', import.meta.url)));
+  const host: CliHost = startCli(
+    ['remote-control', '--json', '--local', '--port', '0', '--spawn', 'session', '--', '/bin/sh', '-c', program],
+    probeFile ? { TETHER_CHURN_PROBE_FILE: probeFile } : {},
+    undefined,
+    false,
+    nodeArgs,
+  );
+  /** Asks the probe in the host for its heap split and waits for its answer (one JSON line each). */
+  const probeHeap = async (pid: number, taken: number): Promise<HeapSplit | undefined> => {
+    if (!probeFile) return undefined;
+    const lines = (): string[] => {
+      try {
+        return readFileSync(probeFile, 'utf8').trim().split('\n').filter(Boolean);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []; // nothing written yet
+        throw err;
+      }
+    };
+    process.kill(pid, 'SIGUSR2');
+    await waitFor(() => lines().length > taken || host.child.exitCode !== null, 30_000, 'the host\'s memory probe');
+    const line = lines()[taken];
+    return line ? (JSON.parse(line) as HeapSplit) : undefined;
+  };
   const samples: ChurnSample[] = [];
   let retriedJoins = 0;
   // The same few devices come back again and again (phones sleep and wake, tabs reopen): each pairs once
@@ -99,17 +161,19 @@ export async function runChurn(
       }
       if (host.child.exitCode !== null) throw new Error(`the host died at cycle ${i}: ${host.child.exitCode} ${host.stderr().slice(-500)}`);
       if (i % sampleEvery === 0 || i === cycles) {
-        const sample = { cycle: i, rssBytes: statusField(pid, 'VmRSS'), anonBytes: statusField(pid, 'RssAnon'), threads: threadsOf(pid) };
+        const heap = await probeHeap(pid, samples.length);
+        const sample: ChurnSample = { cycle: i, rssBytes: statusField(pid, 'VmRSS'), anonBytes: statusField(pid, 'RssAnon'), threads: threadsOf(pid), ...(heap ? { heap } : {}) };
         samples.push(sample);
         options.onProgress?.(sample, pid);
       }
     }
     const base = samples.find((s) => s.cycle >= warmup) ?? samples[0]!;
     const last = samples.at(-1)!;
-    return { cycles, samples, growthBytes: last.rssBytes - base.rssBytes, retriedJoins, hostAlive: host.child.exitCode === null, seconds: (performance.now() - started) / 1000 };
+    return { cycles, samples, growthBytes: last.rssBytes - base.rssBytes, anonGrowthBytes: last.anonBytes - base.anonBytes, retriedJoins, hostAlive: host.child.exitCode === null, seconds: (performance.now() - started) / 1000 };
   } finally {
     host.child.kill('SIGTERM');
     await Promise.race([host.exited, new Promise((r) => setTimeout(r, 3000))]);
     host.kill();
+    if (probeDir) rmSync(probeDir, { recursive: true, force: true });
   }
 }

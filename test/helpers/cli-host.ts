@@ -27,11 +27,11 @@ export interface CliHost {
 /**
  * Starts `node bin/tether.js <args>` with the test's environment plus `env` (or `env` alone with
  * `cleanEnv`). Unless `env` names one, the process gets its own state folder (trust store, control
- * socket), removed when it exits, so tests never touch the user's.
+ * socket), removed when it exits, so tests never touch the user's. `nodeArgs` go to Node itself.
  */
-export function startCli(args: string[], env: Record<string, string> = {}, cwd?: string, cleanEnv = false): CliHost {
+export function startCli(args: string[], env: Record<string, string> = {}, cwd?: string, cleanEnv = false, nodeArgs: string[] = []): CliHost {
   const stateDir = env.TETHER_STATE_DIR ?? mkdtempSync(join(tmpdir(), 'tether-cli-state-'));
-  const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'tether.js'), ...args], {
+  const child = spawn(process.execPath, [...nodeArgs, join(packageRoot(), 'bin', 'tether.js'), ...args], {
     cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: cleanEnv ? { TETHER_STATE_DIR: stateDir, ...env } : { ...process.env, TETHER_STATE_DIR: stateDir, ...env },
