@@ -67,6 +67,11 @@ async function finish(code: number): Promise<never> {
   process.stdout.write(`\n${report(all)}\nprocesses left behind at the end: ${left.length}${left.length ? ` (${left.join(' ')})` : ''}\n`);
   process.exit(code || (failed(all) || left.length > 0 ? 1 : 0));
 }
+// Ctrl-C in a terminal also ends npm and its shell, which closes our stdout: a write then fails with
+// EPIPE, which must not crash the runner before it has stopped what it started.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code !== 'EPIPE') throw err;
+});
 process.once('SIGINT', () => void finish(130));
 process.once('SIGTERM', () => void finish(143));
 
