@@ -129,6 +129,18 @@ describe('intents across a restart', () => {
     assert.deepEqual(doc2.getArray('items').toJSON(), ['hello'], 'applied once');
   });
 
+  it('an ok reply is sent only once the intent and its changes are committed (a crash after it loses nothing)', async () => {
+    const store = openStore();
+    const doc = new Y.Doc();
+    const core = new SessionCore(doc, roster, new ListBehaviour(doc), log);
+    await core.useJournal(new StoredIntentJournal(store, 'c', new DocLog(store, 'c', doc, false)));
+    const id = newId();
+    assert.deepEqual(await core.handleIntent(ACTOR, id, { id, type: 'prompt', text: 'acknowledged' }), { id, ok: true });
+    // Read at once, as the next run would after a crash right now: no store.committed() in between.
+    assert.deepEqual(store.intent('c', id)?.reply, { ok: true }, 'the reply is stored');
+    assert.deepEqual(DocLog.load(store, 'c')!.doc.getArray('items').toJSON(), ['acknowledged'], 'and so is its change');
+  });
+
   it('an intent begun but never finished (a crash) is replayed when the session says so, else refused', async () => {
     const store = openStore();
     const prompt = newId();
