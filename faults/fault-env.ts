@@ -70,6 +70,7 @@ export class FaultEnv {
   observer!: { list: SessionClient; term: SessionClient; conv: SessionClient };
   readonly fleetEvents: Array<FleetEvent & { seen: number }> = [];
   private fleet!: ChildProcess;
+  private stopped = false;
   browser: Browser | null = null;
   page: Page | null = null;
   private readonly stateDir = mkdtempSync(join(tmpdir(), 'persist-faults-state-'));
@@ -92,6 +93,7 @@ export class FaultEnv {
 
   /** Starts the signal server (again on the same port after a restart). */
   async startSignal(): Promise<void> {
+    this.refuseAfterStop();
     // Limits raised: 50 devices behind one address reconnecting at once is this suite's storm.
     const limits = ['--messages-per-minute', '100000', '--joins-per-minute', '100000', '--failed-joins-per-minute', '100000'];
     this.signal = this.tether(['signal', '--json', '--bind', this.net.hostAddress, '--port', String(this.signalPort), '--log-level', 'warn', ...limits]);
@@ -101,6 +103,7 @@ export class FaultEnv {
 
   /** Starts the host (again, after a kill: same folder, same state folder). */
   async startHost(): Promise<Record<string, unknown>> {
+    this.refuseAfterStop();
     this.host = this.tether([
       'remote-control', '--json', '--signal', `http://${this.net.hostAddress}:${this.signalPort}`, '--state-dir', this.stateDir,
       '--link-ttl', 'never', '--config', this.configPath, '--log-level', 'warn', '--', '/bin/sh',
@@ -126,6 +129,11 @@ export class FaultEnv {
       cwd: this.options.appDir,
       stdio: ['pipe', 'pipe', 'inherit'],
       env: this.env(),
+    });
+    // A fleet that died (its devices' states stop arriving, which the runs report) must not take the
+    // runner with it through an EPIPE on the next command.
+    this.fleet.stdin!.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code !== 'EPIPE') throw err;
     });
     createInterface({ input: this.fleet.stdout! }).on('line', (line) => {
       if (line.startsWith('{')) this.fleetEvents.push({ ...(JSON.parse(line) as FleetEvent), seen: Date.now() });
@@ -193,8 +201,14 @@ export class FaultEnv {
     return found;
   }
 
+  /** A run under way when the campaign stops must not start what stop() has already ended. */
+  private refuseAfterStop(): void {
+    if (this.stopped) throw new Error('the fault environment is stopping');
+  }
+
   /** Stops everything this suite started. */
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const c of Object.values(this.observer ?? {})) c.close();
     await this.browser?.close().catch(() => undefined);
     if (this.fleet && this.fleet.exitCode === null) {

@@ -41,6 +41,8 @@ watchNetwork(() => {
 const storage = new MemoryOutboxStorage();
 const credentials = new Map<string, MemoryCredentialStore>();
 const send = (event: FleetEvent): void => void process.stdout.write(JSON.stringify(event) + '\n');
+// The runner is gone (stopped, or Ctrl-C): close the devices and leave quietly.
+process.stdout.on('error', () => command({ op: 'exit' }));
 
 function open(name: string, url: string, conversation: boolean, keys?: string): void {
   let stored = keys === undefined ? undefined : credentials.get(keys);

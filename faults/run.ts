@@ -56,8 +56,18 @@ const tag = `faults-${process.pid}-${Date.now()}`;
 const env = new FaultEnv({ appDir, agentCommand: agent, tag, browser });
 const results: RunResult[] = [];
 let stopping = false;
+let finishing: Promise<never> | null = null;
 
-async function finish(code: number): Promise<never> {
+/**
+ * Stops everything, prints the table and exits — once: a run still under way when Ctrl-C came may fail
+ * and ask to finish again, and must not exit the process while the first stop is still ending things.
+ */
+function finish(code: number): Promise<never> {
+  finishing ??= finishOnce(code);
+  return finishing;
+}
+
+async function finishOnce(code: number): Promise<never> {
   stopping = true;
   await env.stop().catch((err: unknown) => process.stderr.write(`stopping: ${String(err)}\n`));
   // Nothing this suite started may outlive it.
