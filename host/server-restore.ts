@@ -49,7 +49,7 @@ export async function restoreSession(history: ServerHistory, record: SessionReco
     agentSessionId: record.agentSessionId,
     ...(readOnly ? {} : { onResume }),
   });
-  await history.follow(record.id, doc, true, session.core);
+  await history.follow(record.id, doc, session.core);
   deps.watch(record.id, session);
   const worktree = record.worktreePath && record.branch ? { path: record.worktreePath, branch: record.branch } : null;
   if (worktree) holdWorktree(worktree.path);

@@ -32,7 +32,6 @@ import { auditDevice } from './trust/audit-log.js';
 import type { Role } from '../protocol/roles.js';
 import { uniqueName } from './session-names.js';
 import { createWorktree, removeWorktree, releaseWorktree, repositoryRoot, isDirty, type Worktree } from './worktrees.js';
-import type * as Y from 'yjs';
 import type { ServerHistory } from './persist/server-history.js';
 import { restoreSession, type Restored } from './server-restore.js';
 import { PushNotifier, type PushNotifierOptions } from './push/push-notifier.js';
@@ -139,8 +138,6 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   /** The login the agent asked for when the last foreground start failed for want of one. */
   failedLogin: LoginNeed | null = null;
   private readonly refreshTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  /** The session list as stored by the last run in this folder, if any. */
-  private readonly storedList: Y.Doc | null;
   /** Web Push to the devices that asked for it; null when this server sends none. */
   readonly notifier: PushNotifier | null;
 
@@ -151,7 +148,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     super();
     this.log = deps.log;
     this.listId = deps.history?.record.id ?? newId();
-    this.storedList = deps.history?.load(this.listId) ?? null;
+    // The session list as stored by the last run in this folder, if any (followed from here on).
+    const storedList = deps.history?.load(this.listId) ?? null;
     this.spawnMode = config.spawn;
     this.trust = deps.trust ?? new DeviceTrust(new Authenticator(new MemoryTrustStore()), null, deps.log);
     this.authenticator = this.trust.authenticator;
@@ -190,7 +188,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       },
       (intent, by) => this.onListIntent(intent, by),
       deps.log.child({ component: 'session-list' }),
-      this.storedList ?? undefined,
+      storedList ?? undefined,
     );
     this.lister = new AgentSessionLister(this.list.list, config.cwd, config.env, deps.log.child({ component: 'agent-sessions' }));
     this.endpoint.addSession(this.listId, this.list.core);
@@ -255,7 +253,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     });
     const history = this.deps.history;
     if (history) {
-      await history.follow(this.listId, this.list.doc, this.storedList !== null, this.list.core);
+      await history.follow(this.listId, this.list.doc, this.list.core);
       const stored = history.storedPort;
       const port = this.hub.port;
       history.setSignal(port, this.config.signalUrl);
@@ -366,7 +364,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       id, name, kind: session.kind, program, folder, branch: worktree?.branch ?? null, worktreePath: worktree?.path ?? null,
       state: 'running', endedReason: null, startedAt: Date.now(), lastActivity: Date.now(),
     });
-    await history?.follow(id, session.doc, false, session.core);
+    await history?.follow(id, session.doc, session.core);
     this.watchProcess(id, session);
     // An agent takes a second or so to initialize: a device's request need not wait for it.
     const background = options.background === true && session.kind === 'conversation';

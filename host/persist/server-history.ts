@@ -76,15 +76,15 @@ export class ServerHistory {
   }
 
   /**
-   * Persists `doc` from now on (`existing`: it was loaded from the store, and is followed since) and,
-   * with `core`, its intents: resolves once intents the last run had begun but not finished are settled
-   * (replayed or refused).
+   * Persists `doc` from now on (one loaded with load() is followed since then; a new one is written
+   * whole now) and, with `core`, its intents: resolves once intents the last run had begun but not
+   * finished are settled (replayed or refused).
    */
-  async follow(docId: string, doc: Y.Doc, existing: boolean, core?: SessionCore): Promise<void> {
+  async follow(docId: string, doc: Y.Doc, core?: SessionCore): Promise<void> {
     let docLog = this.logs.get(docId);
     if (docLog?.doc !== doc) {
       docLog?.close();
-      docLog = new DocLog(this.store, docId, doc, existing);
+      docLog = new DocLog(this.store, docId, doc, false);
       this.logs.set(docId, docLog);
     }
     if (core) await core.useJournal(new StoredIntentJournal(this.store, docId, docLog));
