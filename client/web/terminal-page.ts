@@ -49,8 +49,8 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
   const ahead = prepared?.stage === stage ? prepared : null;
   prepared = null;
   stage.classList.remove('stage-preparing');
-  const terminal = ahead?.view ?? new TerminalView(stage, () => fitToThisScreen());
-  if (ahead) ahead.onFit.fit = () => fitToThisScreen();
+  const terminal = ahead?.view ?? new TerminalView(stage, () => void fitToThisScreen());
+  if (ahead) ahead.onFit.fit = () => void fitToThisScreen();
   const send = (intent: IntentBody): Promise<void> =>
     client.sendIntent(intent).then(
       (reply) => {
@@ -71,9 +71,9 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
   onUserInput(terminal.term, (data) => input.typed(data));
 
   /** Takes the terminal size: what fills this screen at a comfortable font. */
-  const fitToThisScreen = (ifIdle = false): void => {
-    if (!input.enabled) return;
-    send({ type: 'resize', ...terminal.preferredSize(), ...(ifIdle ? { ifIdle } : {}) });
+  const fitToThisScreen = (ifIdle = false): Promise<void> => {
+    if (!input.enabled) return Promise.resolve();
+    return send({ type: 'resize', ...terminal.preferredSize(), ...(ifIdle ? { ifIdle } : {}) });
   };
 
   pinToVisualViewport(root);
@@ -155,7 +155,7 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
     openFitDone = true;
     openFitPending = true;
     // Someone typing keeps their size (the host decides): the hint then says so, once the answer is in.
-    void send({ type: 'resize', ...terminal.preferredSize(), ifIdle: true }).finally(() => {
+    void fitToThisScreen(true).finally(() => {
       openFitPending = false;
       render();
     });
