@@ -13,12 +13,9 @@ export interface DocDigest {
   hash: string;
 }
 
-/** Fingerprints `doc` (the device roster is left out: it changes as devices come and go). */
+/** Fingerprints `doc` (all of it: who is connected is not in the documents, so replicas must match exactly). */
 export function digest(doc: Y.Doc): DocDigest {
   const content: Record<string, unknown> = {};
-  for (const key of [...doc.share.keys()].sort()) {
-    if (key === 'devices') continue;
-    content[key] = doc.share.get(key)!.toJSON();
-  }
+  for (const key of [...doc.share.keys()].sort()) content[key] = doc.share.get(key)!.toJSON();
   return { sv: toBase64Url(Y.encodeStateVector(doc)), hash: createHash('sha256').update(JSON.stringify(content)).digest('base64url') };
 }

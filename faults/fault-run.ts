@@ -61,7 +61,7 @@ async function pageHash(env: FaultEnv): Promise<{ live: boolean; hash: string } 
       const t = (window as unknown as { __tether?: { client: { state: string; doc: { share: Map<string, { toJSON(): unknown }> } } } }).__tether;
       if (!t) return null;
       const content: Record<string, unknown> = {};
-      for (const key of [...t.client.doc.share.keys()].sort()) if (key !== 'devices') content[key] = t.client.doc.share.get(key)!.toJSON();
+      for (const key of [...t.client.doc.share.keys()].sort()) content[key] = t.client.doc.share.get(key)!.toJSON();
       return { live: t.client.state === 'live', json: JSON.stringify(content) };
     })
     .catch(() => null);

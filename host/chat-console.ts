@@ -17,7 +17,6 @@ import { isTurnStatus, readConversationMeta, readStatus } from '../protocol/conv
 import { ChatInput, printAbovePrompt } from '../client/terminal/chat-line.js';
 import { safeBlock, safeLine } from '../client/terminal/safe-text.js';
 import { TetherError } from '../protocol/errors.js';
-import { readDevices } from '../protocol/device-roster.js';
 import { runInForeground } from './foreground-program.js';
 import type { DeviceTrust } from './trust/device-trust.js';
 import { deviceByRef, deviceRow, ttlText, waitingLine } from './device-lines.js';
@@ -108,7 +107,7 @@ export function runChatConsole(
         return report(err as TetherError);
       }
     }
-    print(await sharePanel(sharing.info, readDevices(view.devices).map(([, d]) => d), '/rc stop stops sharing · /rc shows this again'));
+    print(await sharePanel(sharing.info, session.core.devices, '/rc stop stops sharing · /rc shows this again'));
   }
 
   async function command(line: string): Promise<boolean> {
@@ -194,7 +193,7 @@ export function runChatConsole(
     const all = trust.list();
     const [action, ref, ...rest] = args;
     if (action === undefined) {
-      const here = readDevices(view.devices).map(([, d]) => d).filter((d) => d.deviceId !== 'local');
+      const here = session.core.devices.filter((d) => d.deviceId !== 'local');
       print([
         `  Connected: ${here.length ? here.map((d) => `${safeLine(d.name)} (${d.role}${d.path ? `, ${PATH_LABEL[d.path]}` : ''})`).join(', ') : 'none'}`,
         ...(all.length ? all.map((d, i) => `  ${deviceRow(d, i)}`) : ['  No paired devices.']),

@@ -100,8 +100,6 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
     this.doc = config.doc ?? new Y.Doc();
     this.writer = new ConversationWriter(this.doc, { name: config.name, agent: config.agentLabel, command: config.command.display, cwd: config.cwd }, config.doc !== undefined);
     if (config.doc) {
-      // The devices the last run listed are gone.
-      for (const peerId of [...this.writer.view.devices.keys()]) this.writer.removeDevice(peerId);
       if (config.readOnly && readStatus(this.writer.view) !== 'ended') this.writer.setEnded('An interactive session, stored read-only.', null, '');
       if (readStatus(this.writer.view) === 'ended') this.ended = true;
       else {
@@ -109,7 +107,7 @@ export class ConversationSession extends EventEmitter<ConversationSessionEvents>
         this.writer.setInterrupted();
       }
     }
-    this.core = new SessionCore(this.doc, this.writer, this, config.log);
+    this.core = new SessionCore(this.doc, this, config.log);
     this.core.on('joined', (actor) => this.emit('device-joined', actor));
     this.core.on('left', (actor) => this.emit('device-left', actor));
     this.questions = new ConversationQuestions(this.writer, () => this.followWaiting());

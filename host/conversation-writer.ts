@@ -357,14 +357,6 @@ export class ConversationWriter {
     });
   }
 
-  addDevice(slot: string, device: DeviceInfo): void {
-    this.view.devices.set(slot, device);
-  }
-
-  removeDevice(slot: string): void {
-    if (this.view.devices.has(slot)) this.view.devices.delete(slot);
-  }
-
   /** Drops the images of the oldest prompts until the kept ones fit MAX_KEPT_IMAGE_CHARS. */
   private keepImagesWithinBudget(): void {
     const sized: Array<[Y.Map<unknown>, number]> = [];

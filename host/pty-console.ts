@@ -12,7 +12,6 @@ import { setRawModeSafely } from '../client/terminal/tty-mode.js';
 import { safeLine } from '../client/terminal/safe-text.js';
 import { readTerminal } from '../protocol/terminal-doc.js';
 import type { TetherError } from '../protocol/errors.js';
-import { readDevices } from '../protocol/device-roster.js';
 import { exitWords, shellStatus } from '../protocol/process-exit.js';
 import { LOCAL_ACTOR } from './core/session-core.js';
 import type { DeviceTrust, DeviceAnswer, DeviceSummary } from './trust/device-trust.js';
@@ -68,7 +67,7 @@ export function runPtyConsole(
           return;
         }
       }
-      const lines = await sharePanel(sharing.info, readDevices(session.writer.view.devices).map(([, d]) => d), 'Ctrl-] x stops sharing · Ctrl-] s shows this again');
+      const lines = await sharePanel(sharing.info, session.core.devices, 'Ctrl-] x stops sharing · Ctrl-] s shows this again');
       io.output.write(`\r\n${lines.join('\r\n')}\r\n`);
     };
     const newLink = async (role: 'owner' | 'view'): Promise<void> => {

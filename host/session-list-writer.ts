@@ -1,8 +1,6 @@
 /** The only writer of a server's session list document (protocol/session-list-doc.ts). */
 import * as Y from 'yjs';
 import { sessionListDocView, type AgentSessionList, type ListedSession, type SessionListDocView, type SpawnMode, type StartableAgent } from '../protocol/session-list-doc.js';
-import type { DeviceInfo } from '../protocol/device-roster.js';
-import { trustedDeviceMap, type TrustedDevice } from '../protocol/trusted-devices.js';
 
 /** Writes the session list. */
 export class SessionListWriter {
@@ -63,24 +61,4 @@ export class SessionListWriter {
     this.view.sessions.delete(id);
   }
 
-  addDevice(slot: string, device: DeviceInfo): void {
-    this.view.devices.set(slot, device);
-  }
-
-  /** Shows the user's paired and waiting devices (only what changed is written). */
-  setTrustedDevices(devices: TrustedDevice[]): void {
-    const map = trustedDeviceMap(this.doc);
-    const ids = new Set(devices.map((d) => d.deviceId));
-    this.doc.transact(() => {
-      for (const id of [...map.keys()]) if (!ids.has(id)) map.delete(id);
-      for (const d of devices) {
-        const entry: TrustedDevice = { deviceId: d.deviceId, name: d.name, kind: d.kind, role: d.role, createdAt: d.createdAt, lastSeen: d.lastSeen, online: d.online, pending: d.pending };
-        if (JSON.stringify(map.get(d.deviceId)) !== JSON.stringify(entry)) map.set(d.deviceId, entry);
-      }
-    });
-  }
-
-  removeDevice(slot: string): void {
-    if (this.view.devices.has(slot)) this.view.devices.delete(slot);
-  }
 }

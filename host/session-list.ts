@@ -41,9 +41,7 @@ export class SessionList extends EventEmitter<SessionListEvents> implements Sess
     super();
     this.doc = doc ?? new Y.Doc();
     this.list = new SessionListWriter(this.doc, meta);
-    // A stored list: the devices the last run listed are gone.
-    for (const peerId of [...this.list.view.devices.keys()]) this.list.removeDevice(peerId);
-    this.core = new SessionCore(this.doc, this.list, this, log);
+    this.core = new SessionCore(this.doc, this, log);
     this.core.on('joined', (actor) => this.emit('device-joined', actor));
     this.core.on('left', (actor) => this.emit('device-left', actor));
   }

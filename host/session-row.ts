@@ -1,21 +1,19 @@
 /**
  * A session as its row in the session list shows it, read from the session's own document: its state,
- * its devices, its context use and cost; and how its program ended, in the words the list uses.
+ * its context use and cost; and how its program ended, in the words the list uses.
  */
 import type { ListedSession, ListedState } from '../protocol/session-list-doc.js';
 import { readConversationMeta, readStatus } from '../protocol/conversation-doc.js';
 import { readTerminal } from '../protocol/terminal-doc.js';
-import { readDevices } from '../protocol/device-roster.js';
 import { exitReason, shellStatus, signalName } from '../protocol/process-exit.js';
 import type { HostedSession } from './hosted-session.js';
 
-/** The live fields of a session's row (state, devices, usage). */
-export function rowFields(session: HostedSession): Pick<ListedSession, 'state' | 'devices' | 'usage'> {
+/** The live fields of a session's row (state, usage). */
+export function rowFields(session: HostedSession): Pick<ListedSession, 'state' | 'usage'> {
   const state: ListedState =
     session.kind === 'terminal' ? (readTerminal(session.writer.view).state === 'exited' ? 'ended' : 'running') : readStatus(session.writer.view);
   return {
     state,
-    devices: readDevices(session.writer.view.devices).map(([, d]) => d.name),
     usage: session.kind === 'conversation' ? readConversationMeta(session.writer.view).usage : null,
   };
 }

@@ -14,6 +14,8 @@ import { readConversationState, type LoginNeed } from '../protocol/conversation-
 import { formatSessionUrl } from '../protocol/session-url.js';
 import { readListMeta, runningCount, type SpawnMode } from '../protocol/session-list-doc.js';
 import { endedBy, rowFields } from './session-row.js';
+import { MAX_PRESENCE_ROWS, MAX_PRESENCE_TRUSTED } from '../protocol/presence.js';
+import { sortTrustedDevices, type TrustedDevice } from '../protocol/trusted-devices.js';
 import type { SignalServer } from '../signal/signal-server.js';
 import type { ProgramSpec, RemoteControlCommand } from './cli-args.js';
 import { AgentCatalog } from './agent-catalog.js';
@@ -40,7 +42,13 @@ import { endedNotice, onStatusNotice, type StatusNotice } from '../protocol/stat
 
 /** Ended sessions kept readable in the list; older ended ones are removed automatically. */
 export const MAX_ENDED_SESSIONS = 50;
-/** How often a session's row in the list follows its document (state, devices, last activity). */
+
+/** A device as the list's presence frames show it to owner devices (only the fields devices read). */
+function trustedEntry(d: TrustedDevice): TrustedDevice {
+  return { deviceId: d.deviceId, name: d.name, kind: d.kind, role: d.role, createdAt: d.createdAt, lastSeen: d.lastSeen, online: d.online, pending: d.pending };
+}
+
+/** How often a session's row in the list follows its document (state, usage, last activity). */
 const LIST_REFRESH_MS = 100;
 /**
  * A row's last activity is shown as "n min ago", so it is written at most this often: every overwrite of
@@ -200,10 +208,16 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     });
     this.list.on('device-left', (actor) => this.emit('device-left', null, actor));
     this.on('device-left', (s, actor) => this.trust.recordDone('leave', { sessionId: s?.id ?? this.listId, device: auditDevice(actor) }));
-    // Owner devices manage devices from the list: it shows every paired and waiting device, live.
-    const showDevices = (): void => this.list.list.setTrustedDevices(this.trust.list());
-    this.trust.on('changed', showDevices);
-    showDevices();
+    // Every device on the list sees who is in each session; owner devices manage devices from it, so
+    // theirs also carry every paired and waiting device, live.
+    this.list.core.presenceExtras = (actor) => ({
+      rows: [...this.sessions.values()]
+        .map((m) => ({ sessionId: m.id, devices: m.session.core.devices.map((d) => d.name) }))
+        .filter((row) => row.devices.length > 0)
+        .slice(0, MAX_PRESENCE_ROWS),
+      ...(actor.role === 'owner' ? { trusted: sortTrustedDevices(this.trust.list()).slice(0, MAX_PRESENCE_TRUSTED).map(trustedEntry) } : {}),
+    });
+    this.trust.on('changed', () => this.list.core.presenceChanged());
   }
 
   private createNotifier(): PushNotifier | null {
@@ -230,6 +244,11 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
   /** The current spawn mode. */
   get spawn(): SpawnMode {
     return this.spawnMode;
+  }
+
+  /** The names of the devices in a session now (the status screen shows them on its row). */
+  deviceNames(sessionId: string): string[] {
+    return this.sessions.get(sessionId)?.session.core.devices.map((d) => d.name) ?? [];
   }
 
   /** Sessions that are not ended. */
@@ -388,7 +407,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     this.sessions.set(id, managed);
     this.list.list.add({
       id, name, agent: program.label, kind: session.kind, folder, branch: worktree?.branch ?? null,
-      state: 'starting', endedReason: null, devices: [], startedAt: Date.now(), lastActivity: Date.now(), usage: null,
+      state: 'starting', endedReason: null, startedAt: Date.now(), lastActivity: Date.now(), usage: null,
     });
     this.follow(managed);
     if (background) {
@@ -596,8 +615,14 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       if (wait <= 0) run();
       else this.refreshTimers.set(managed.id, setTimeout(run, wait));
     });
-    session.on('device-joined', (actor: Actor) => this.emit('device-joined', managed, actor));
-    session.on('device-left', (actor: Actor) => this.emit('device-left', managed, actor));
+    session.on('device-joined', (actor: Actor) => {
+      this.list.core.presenceChanged();
+      this.emit('device-joined', managed, actor);
+    });
+    session.on('device-left', (actor: Actor) => {
+      this.list.core.presenceChanged();
+      this.emit('device-left', managed, actor);
+    });
     if (session.kind === 'conversation') onStatusNotice(session.writer.view, (notice) => this.push(managed, notice));
     const ended = ({ exitCode, reason, ...more }: ReturnType<typeof endedBy>): void => this.markEnded(managed, exitCode, reason, more);
     if (session.kind === 'terminal') session.on('exited', (exit) => ended(endedBy(exit.exitCode, exit.signal)));
@@ -649,7 +674,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     await this.hub.register(id, record.owner);
     this.sessions.set(id, managed);
     const endedReason = readOnly ? 'interactive session (read-only)' : interrupted ? 'the host restarted' : record.endedReason;
-    const row = { name: record.name, agent: record.program.label, kind: session.kind, folder: record.folder, branch: record.branch, state: interrupted ? 'interrupted' as const : 'ended' as const, endedReason, devices: [], startedAt: record.startedAt, lastActivity: record.lastActivity, usage: null };
+    const row = { name: record.name, agent: record.program.label, kind: session.kind, folder: record.folder, branch: record.branch, state: interrupted ? 'interrupted' as const : 'ended' as const, endedReason, startedAt: record.startedAt, lastActivity: record.lastActivity, usage: null };
     if (this.list.list.view.sessions.has(id)) this.list.list.update(id, row);
     else this.list.list.add({ id, ...row });
     this.follow(managed);

@@ -72,7 +72,7 @@ export function attachStatusScreen(server: SessionServer, out: NodeJS.WriteStrea
     }
     const view = server.list.list.view;
     const rows = readListedSessions(view).map((s) => {
-      const devices = s.devices.map((d) => safeLine(d));
+      const devices = server.deviceNames(s.id).map((d) => safeLine(d));
       return `  ${STATE_LABEL[s.state] ?? safeLine(s.state)}  \x1b[1m${safeLine(s.name)}\x1b[0m  ${safeLine(s.agent)}  ${devices.length} device${devices.length === 1 ? '' : 's'}${devices.length ? ` (${devices.join(', ')})` : ''}${s.branch ? `  \x1b[2m${safeLine(s.branch)}\x1b[0m` : ''}`;
     });
     const spawn = server.spawn;

@@ -160,16 +160,6 @@ export class TerminalDocWriter {
     });
   }
 
-  /** Lists a connected device. */
-  addDevice(slot: string, device: DeviceInfo): void {
-    this.view.devices.set(slot, device);
-  }
-
-  /** Removes a device that left. */
-  removeDevice(slot: string): void {
-    if (this.view.devices.has(slot)) this.view.devices.delete(slot);
-  }
-
   /** Stops the flush timer (pending output is written first). */
   close(): void {
     this.flush();

@@ -74,8 +74,6 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
       config.doc !== undefined,
     );
     if (config.doc) {
-      // The devices the last run listed are gone.
-      for (const peerId of [...this.writer.view.devices.keys()]) this.writer.removeDevice(peerId);
       const stored = readTerminal(this.writer.view);
       this.size = { cols: stored.cols, rows: stored.rows };
       if (config.readOnly && stored.state !== 'exited') this.writer.setExited(stored.exitCode ?? 0, stored.exitSignal);
@@ -85,7 +83,7 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
         this.writer.setInterrupted();
       }
     }
-    this.core = new SessionCore(this.doc, this.writer, this, config.log);
+    this.core = new SessionCore(this.doc, this, config.log);
     this.core.on('joined', (actor) => this.emit('device-joined', actor));
     this.core.on('left', (actor) => this.emit('device-left', actor));
   }

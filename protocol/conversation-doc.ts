@@ -110,8 +110,6 @@ export interface ConversationDocView {
   entries: Y.Array<Y.Map<unknown>>;
   /** Prompts waiting for the agent to finish its turn, in order: Y.Map {id, text, images, by, byDeviceId, at}. */
   queue: Y.Array<Y.Map<unknown>>;
-  /** peerId → device, for every connected device (the host's own terminal included). */
-  devices: Y.Map<unknown>;
   /** terminalId → Y.Map {command, output: Y.Text, truncated, exitCode, signal, running}: commands the agent ran through tether. */
   terminals: Y.Map<Y.Map<unknown>>;
 }
@@ -123,7 +121,6 @@ export function conversationDocView(doc: Y.Doc): ConversationDocView {
     state: doc.getMap('state'),
     entries: doc.getArray<Y.Map<unknown>>('entries'),
     queue: doc.getArray<Y.Map<unknown>>('queue'),
-    devices: doc.getMap('devices'),
     terminals: doc.getMap<Y.Map<unknown>>('terminals'),
   };
 }

@@ -35,6 +35,8 @@ export const FrameTag = {
   notice: 0x0b,
   /** Empty, device → host: this device is leaving (page closed); drop it from every list now. */
   bye: 0x0c,
+  /** Session frame: JSON Presence from the host (who is connected; on the list, trusted devices too). */
+  presence: 0x0d,
   /** A fragment of a larger frame; more follow. */
   fragment: 0x7e,
   /** The last fragment of a larger frame. */

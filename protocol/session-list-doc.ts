@@ -26,8 +26,6 @@ export interface ListedSession {
   state: ListedState;
   /** Why it ended, when it did. */
   endedReason: string | null;
-  /** Names of the devices connected to it. */
-  devices: string[];
   startedAt: number;
   lastActivity: number;
   /** Context use and cost of a conversation, once its agent reported them. */
@@ -70,15 +68,13 @@ export interface SessionListDocView {
   meta: Y.Map<unknown>;
   /** sessionId → Y.Map of ListedSession fields */
   sessions: Y.Map<Y.Map<unknown>>;
-  /** peerId → device connected to the list */
-  devices: Y.Map<unknown>;
   /** agent label → AgentSessionList (asked for with list-agent-sessions) */
   agentSessions: Y.Map<unknown>;
 }
 
 /** Binds the typed views to a document. */
 export function sessionListDocView(doc: Y.Doc): SessionListDocView {
-  return { meta: doc.getMap('meta'), sessions: doc.getMap<Y.Map<unknown>>('sessions'), devices: doc.getMap('devices'), agentSessions: doc.getMap('agentSessions') };
+  return { meta: doc.getMap('meta'), sessions: doc.getMap<Y.Map<unknown>>('sessions'), agentSessions: doc.getMap('agentSessions') };
 }
 
 /** The earlier sessions of `agent` the host listed, or null when no device asked yet (or the entry is malformed). */
@@ -96,7 +92,6 @@ const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v)
 export function readListedSession(id: string, entry: Y.Map<unknown> | unknown): ListedSession {
   const get = (k: string): unknown => (entry && typeof (entry as Y.Map<unknown>).get === 'function' ? (entry as Y.Map<unknown>).get(k) : undefined);
   const state = get('state');
-  const devices = get('devices');
   const branch = get('branch');
   const endedReason = get('endedReason');
   return {
@@ -108,7 +103,6 @@ export function readListedSession(id: string, entry: Y.Map<unknown> | unknown): 
     branch: typeof branch === 'string' && branch !== '' ? branch : null,
     state: STATES.includes(state as ListedState) ? (state as ListedState) : 'starting',
     endedReason: typeof endedReason === 'string' ? endedReason : null,
-    devices: Array.isArray(devices) ? devices.filter((d): d is string => typeof d === 'string') : [],
     startedAt: num(get('startedAt')),
     lastActivity: num(get('lastActivity')),
     usage: (() => {

@@ -24,8 +24,6 @@ export interface TerminalDocView {
   term: Y.Map<unknown>;
   /** Output chunks in order; the first one is chunk number `trimmed`. */
   output: Y.Array<string>;
-  /** peerId → DeviceInfo of every connected device. */
-  devices: Y.Map<unknown>;
 }
 
 /** Binds the typed views to a document (creating nothing that is not already implied by Yjs). */
@@ -34,7 +32,6 @@ export function terminalDocView(doc: Y.Doc): TerminalDocView {
     meta: doc.getMap('meta'),
     term: doc.getMap('term'),
     output: doc.getArray<string>('output'),
-    devices: doc.getMap('devices'),
   };
 }
 

@@ -19,6 +19,7 @@ import { parseSessionUrl } from '../../protocol/session-url.js';
 import { terminalDocView, type TerminalDocView } from '../../protocol/terminal-doc.js';
 import { conversationDocView, type ConversationDocView } from '../../protocol/conversation-doc.js';
 import type { Role } from '../../protocol/roles.js';
+import { NO_PRESENCE, PresenceSchema, type Presence } from '../../protocol/presence.js';
 import { HostConnection, type ConnectionState, type HostConnectionOptions } from './host-connection.js';
 import { MemoryCredentialStore, type CredentialStore } from './credential-store.js';
 import type { ReplicaHandle, ReplicaStore } from './replica-store.js';
@@ -83,6 +84,8 @@ interface SessionClientEvents {
   waiting: [string | null];
   /** The host removed this device: the replica and queued intents were dropped; show nothing more. */
   revoked: [TetherError];
+  /** Who is connected changed (see `presence`). */
+  presence: [Presence];
 }
 
 function chain(a: (r: IntentReply) => void, b: (r: IntentReply) => void): (r: IntentReply) => void {
@@ -105,6 +108,8 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
   role: Role | null = null;
   /** While the host waits for a person to allow this device: the host's message. */
   waiting: string | null = null;
+  /** Who is connected to this session, as the host last said (kept while disconnected: pages mark it stale). */
+  presence: Presence = NO_PRESENCE;
   /** The connection this session lives on. */
   readonly connection: HostConnection;
   readonly sessionId: string;
@@ -407,6 +412,9 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
     } else if (tag === FrameTag.reply) {
       const reply = decodeJson(IntentReplySchema, body);
       this.settle(reply.id, reply);
+    } else if (tag === FrameTag.presence) {
+      this.presence = decodeJson(PresenceSchema, body);
+      this.emit('presence', this.presence);
     }
   }
 

@@ -6,7 +6,6 @@
  */
 import type { SessionClient } from '../../client/core/session-client.js';
 import { isTurnStatus, readConversationMeta, readConversationState, readStatus, type ConversationStatus } from '../../protocol/conversation-doc.js';
-import { readDevices } from '../../protocol/device-roster.js';
 import type { IntentBody, IntentReply } from '../../protocol/messages.js';
 import type { PageLayout } from './page-layout.js';
 import { ConversationLog } from './conversation-log.js';
@@ -198,7 +197,7 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
     notices.setSessionBanner(ended, client, state.status === 'interrupted' ? () => void send({ type: 'resume' }) : undefined);
   };
 
-  const renderDevices = (): void => topBar.setDevices(readDevices(view.devices), client.peerId);
+  const renderDevices = (): void => topBar.setDevices(client.presence.devices, client.peerId);
 
   view.meta.observe(renderMeta);
   view.entries.observe(renderIntro);
@@ -209,7 +208,7 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
     const meta = readConversationMeta(view);
     alertIfHidden(client.sessionId, notice.kind, meta.title || meta.name || 'tether', notice.body);
   });
-  view.devices.observe(renderDevices);
+  client.on('presence', renderDevices);
   client.on('state', (state, error) => {
     topBar.setConnection(state, error);
     notices.setFailure(state === 'failed' ? error : null);

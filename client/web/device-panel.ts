@@ -3,8 +3,7 @@
  * kind, role, online or last seen) with a role menu and Remove, and devices waiting to join with Allow,
  * View only and Deny. Every action is an owner-only intent to the host; the list is the host's record.
  */
-import type * as Y from 'yjs';
-import { readTrustedDevices, type TrustedDevice } from '../../protocol/trusted-devices.js';
+import { sortTrustedDevices, type TrustedDevice } from '../../protocol/trusted-devices.js';
 import type { IntentBody, IntentReply } from '../../protocol/messages.js';
 import type { Role } from '../../protocol/roles.js';
 import { button, element, setText } from './dom.js';
@@ -12,13 +11,13 @@ import { relativeTime } from './relative-time.js';
 
 const ROLE_LABEL: Record<Role, string> = { owner: 'Owner', control: 'Control', view: 'View only' };
 
-/** The panel; `send` carries an intent to the host and `notify` shows a refusal. */
+/** The panel (hidden until `show` gives it devices); `send` carries an intent to the host and `notify` shows a refusal. */
 export class DevicePanel {
   readonly element = element('section', 'device-panel');
   private readonly list = element('ul', 'device-list');
+  private shownKey = '';
 
   constructor(
-    private readonly map: Y.Map<unknown>,
     private readonly ownDeviceId: () => string,
     private readonly send: (intent: IntentBody) => Promise<IntentReply>,
     private readonly notify: (text: string) => void,
@@ -26,8 +25,18 @@ export class DevicePanel {
     this.element.setAttribute('aria-label', 'Devices');
     const head = element('h2', 'device-head', 'Devices');
     this.element.append(head, this.list);
-    map.observe(() => this.render());
-    this.render();
+    this.show([]);
+  }
+
+  /** Shows the host's paired and waiting devices, as its latest presence frame listed them (none: hidden). */
+  show(trusted: readonly TrustedDevice[]): void {
+    const devices = sortTrustedDevices(trusted);
+    const key = JSON.stringify(devices);
+    if (key === this.shownKey && this.list.childElementCount === devices.length) return;
+    this.shownKey = key;
+    this.list.replaceChildren(...devices.map((d) => this.row(d)));
+    this.element.hidden = devices.length === 0;
+    setText(this.element.querySelector('.device-head')!, `Devices (${devices.length})`);
   }
 
   private async act(intent: IntentBody): Promise<void> {
@@ -73,12 +82,5 @@ export class DevicePanel {
     }
     li.append(info, actions);
     return li;
-  }
-
-  private render(): void {
-    const devices = readTrustedDevices(this.map);
-    this.list.replaceChildren(...devices.map((d) => this.row(d)));
-    this.element.hidden = devices.length === 0;
-    setText(this.element.querySelector('.device-head')!, `Devices (${devices.length})`);
   }
 }

@@ -117,13 +117,16 @@ export class SessionCard {
     this.resumeButton.addEventListener('click', () => void this.actions.resume(this.session.id));
   }
 
-  /** Shows `session` (only what changed is touched); `href` opens it, `agentCommand` explains the agent. */
-  update(session: ListedSession, href: string, agentCommand: string, now: number): void {
+  /**
+   * Shows `session` with the names of the `devices` in it (only what changed is touched); `href` opens
+   * it, `agentCommand` explains the agent.
+   */
+  update(session: ListedSession, devices: readonly string[], href: string, agentCommand: string, now: number): void {
     this.session = session;
-    const key = JSON.stringify([session, href, agentCommand]);
+    const key = JSON.stringify([session, devices, href, agentCommand]);
     if (key !== this.renderedKey) {
       this.renderedKey = key;
-      this.render(session, href, agentCommand);
+      this.render(session, devices, href, agentCommand);
     }
     this.tick(now);
   }
@@ -166,7 +169,7 @@ export class SessionCard {
     if (restoreFocus) this.renameButton.focus();
   }
 
-  private render(s: ListedSession, href: string, agentCommand: string): void {
+  private render(s: ListedSession, devices: readonly string[], href: string, agentCommand: string): void {
     this.element.dataset.state = s.state;
     this.element.dataset.kind = s.kind;
     this.link.href = href;
@@ -187,9 +190,9 @@ export class SessionCard {
     const interrupted = s.state === 'interrupted';
     this.reason.hidden = !ended && !interrupted;
     setText(this.reason, ended ? sentence(s.endedReason || 'ended') : interrupted ? 'The host restarted while this ran. Resume runs it again, its history kept.' : '');
-    setText(this.devicesText, devicesText(s.devices));
-    this.devices.title = s.devices.join(', ');
-    this.devices.dataset.count = String(s.devices.length);
+    setText(this.devicesText, devicesText(devices));
+    this.devices.title = devices.join(', ');
+    this.devices.dataset.count = String(devices.length);
 
     this.renameButton.setAttribute('aria-label', `Rename ${s.name}`);
     this.endButton.setAttribute('aria-label', `End ${s.name}`);

@@ -5,7 +5,6 @@
  * one; each card renames, ends or removes its session. Every action is an intent to the host.
  */
 import type { SessionClient } from '../../client/core/session-client.js';
-import { readDevices } from '../../protocol/device-roster.js';
 import type { IntentBody, IntentReply } from '../../protocol/messages.js';
 import { formatSessionUrl, parseSessionUrl } from '../../protocol/session-url.js';
 import {
@@ -30,7 +29,6 @@ import { rememberList } from './list-return.js';
 import { rememberKind } from './view-loader.js';
 import { rememberHome } from './home.js';
 import { DevicePanel } from './device-panel.js';
-import { trustedDeviceMap } from '../../protocol/trusted-devices.js';
 
 /** How long Start waits for the computer to answer before saying it did not. */
 const START_TIMEOUT_MS = 10_000;
@@ -123,7 +121,7 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
 
   const send = async (intent: IntentBody): Promise<IntentReply> => client.sendIntent(intent);
   // Owner devices manage the host's devices here (hidden for other roles by the page's data-role).
-  const devicePanel = new DevicePanel(trustedDeviceMap(client.doc), () => client.connection.hostHello?.deviceId ?? '', send, (text) => toast.show(text));
+  const devicePanel = new DevicePanel(() => client.connection.hostHello?.deviceId ?? '', send, (text) => toast.show(text));
   column.append(devicePanel.element);
 
   // A session this device asked for: highlighted once its row shows up (before or after the reply).
@@ -152,6 +150,8 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
 
   const cards = new Map<string, SessionCard>();
   let shown: ListedSession[] = [];
+  /** The names of the devices in each session, from the host's latest presence frame. */
+  let devicesIn = new Map<string, readonly string[]>();
   const cardActions = {
     rename: async (sessionId: string, name: string): Promise<string | null> => {
       const reply = await send({ type: 'rename-session', sessionId, name });
@@ -258,7 +258,7 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
         cards.set(row.id, card);
       }
       const command = agents.find((a) => a.label === row.agent)?.command ?? '';
-      card.update(row, formatSessionUrl(origin, row.id, linkToken, row.kind), command, now);
+      card.update(row, devicesIn.get(row.id) ?? [], formatSessionUrl(origin, row.id, linkToken, row.kind), command, now);
       const expected: Element | null = previous ? previous.nextElementSibling : list.firstElementChild;
       if (expected !== card.element) list.insertBefore(card.element, expected);
       previous = card.element;
@@ -280,13 +280,18 @@ export function mountSessionListPage(layout: PageLayout, client: SessionClient):
     });
   };
 
-  const renderDevices = (): void => topBar.setDevices(readDevices(view.devices), client.peerId);
+  const renderDevices = (): void => {
+    topBar.setDevices(client.presence.devices, client.peerId);
+    devicePanel.show(client.presence.trusted ?? []);
+    devicesIn = new Map((client.presence.rows ?? []).map((r) => [r.sessionId, r.devices]));
+    schedule();
+  };
 
   const renderBanner = (): void => notices.setSessionBanner(null, client);
 
   view.meta.observe(renderMeta);
   view.sessions.observeDeep(schedule);
-  view.devices.observe(renderDevices);
+  client.on('presence', renderDevices);
   client.on('state', (state, error) => {
     topBar.setConnection(state, error);
     notices.setFailure(state === 'failed' ? error : null);

@@ -14,7 +14,6 @@ import { KeyBar } from './key-bar.js';
 import { ResizeRequests } from './resize-requests.js';
 import { pinToVisualViewport, watchViewport } from './viewport-watcher.js';
 import { onUserInput } from './user-input.js';
-import { readDevices } from '../../protocol/device-roster.js';
 import { exitReason, exitWords } from '../../protocol/process-exit.js';
 import { endedNotice } from '../../protocol/status-notices.js';
 import { alertIfHidden } from './hidden-alerts.js';
@@ -108,7 +107,7 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
     if (exited || !input.enabled || owner === client.peerId || !openFitDone || openFitPending) return null;
     const mine = terminal.preferredSize();
     if (mine.cols === size.cols && mine.rows === size.rows) return null;
-    const name = readDevices(client.view.devices).find(([peerId]) => peerId === owner)?.[1].name;
+    const name = client.presence.devices.find((d) => d.peerId === owner)?.name;
     return name ? `Sized for ${name}.` : 'Sized for another screen.';
   };
 
@@ -116,7 +115,7 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
     const snapshot = readTerminal(client.view);
     topBar.setSession(snapshot.name, snapshot.command);
     document.title = `${snapshot.name || snapshot.command || 'Session'} · tether`;
-    topBar.setDevices(readDevices(client.view.devices), client.peerId, snapshot.sizeOwner);
+    topBar.setDevices(client.presence.devices, client.peerId, snapshot.sizeOwner);
     terminal.setSize({ cols: snapshot.cols, rows: snapshot.rows });
     terminal.setHint(sizeHint(snapshot.sizeOwner, snapshot));
     terminal.renderOutput(client.view);

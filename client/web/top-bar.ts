@@ -126,8 +126,8 @@ export class TopBar {
    * Lists the connected devices; `ownPeerId` marks this one, `sizeOwner` the one whose screen the
    * terminal is sized for (it explains why the terminal looks small or large here).
    */
-  setDevices(devices: ReadonlyArray<[peerId: string, info: DeviceInfo]>, ownPeerId: string | null, sizeOwner: string | null = null): void {
-    const sorted = [...devices].sort(([, a], [, b]) => a.joinedAt - b.joinedAt);
+  setDevices(devices: readonly DeviceInfo[], ownPeerId: string | null, sizeOwner: string | null = null): void {
+    const sorted = [...devices].sort((a, b) => a.joinedAt - b.joinedAt);
     const key = JSON.stringify([sorted, ownPeerId, sizeOwner]);
     if (key === this.devicesKey) return;
     this.devicesKey = key;
@@ -136,7 +136,7 @@ export class TopBar {
     this.devicesSummary.textContent = summary;
     // The name contains the visible text (WCAG 2.5.3, so a voice user can say what they see).
     this.devicesSummary.setAttribute('aria-label', `${summary} connected`);
-    const items = sorted.map(([peerId, info]) => {
+    const items = sorted.map((info) => {
       const item = element('li', 'device');
       item.dataset.kind = info.kind;
       item.append(element('span', 'device-icon'), element('span', 'device-name', info.name));
@@ -146,11 +146,11 @@ export class TopBar {
         path.title = PATH_TITLE[info.path];
         item.append(path);
       }
-      if (peerId === ownPeerId) {
+      if (info.peerId === ownPeerId) {
         item.classList.add('is-you');
         item.append(element('span', 'device-you', '(you)'));
       }
-      if (peerId === sizeOwner && count > 1) {
+      if (info.peerId === sizeOwner && count > 1) {
         const badge = element('span', 'device-size', 'sets size');
         badge.title = 'The terminal is sized for this screen: the device that last typed or resized sets it';
         item.append(badge);

@@ -10,6 +10,7 @@ import type { PeerLink } from '../../protocol/peer-link.js';
 import { encodeChannelFrame, FrameTag } from '../../protocol/frames.js';
 import { decodeSync, encodeStep2, encodeStep2Update, encodeUpdate, isValidStateVector } from '../../protocol/sync.js';
 import { encodeJson, type ChannelEnd, type ChannelOpened } from '../../protocol/messages.js';
+import type { Presence } from '../../protocol/presence.js';
 import { TetherError } from '../../protocol/errors.js';
 import { ID_PATTERN } from '../../protocol/ids.js';
 import { fromUtf8, toBase64Url } from '../../protocol/encoding.js';
@@ -80,6 +81,10 @@ export class SessionChannel implements Subscriber {
       this.lagging = false;
       if (!this.ended && !this.link.destroyed) this.send(FrameTag.sync, encodeUpdate(Y.encodeStateAsUpdate(this.core.doc, resumeFrom)));
     });
+  }
+
+  presence(presence: Presence): void {
+    if (!this.ended) this.send(FrameTag.presence, encodeJson(presence));
   }
 
   drained(): Promise<void> {

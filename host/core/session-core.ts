@@ -1,6 +1,7 @@
 /**
  * What every hosted document shares — a terminal, a conversation and the session list alike: the Y.Doc,
- * the devices subscribed to it (listed in the document), a cached full encoding for new devices, and
+ * the devices subscribed to it (told to each of them in presence frames, never written into the document:
+ * see protocol/presence.ts), a cached full encoding for new devices, and
  * intents: validated by the session's own rules, checked against the sender's role, and applied at most
  * once per id (a retry after a reconnect gets the recorded reply, never a second application).
  */
@@ -8,7 +9,8 @@ import { EventEmitter } from 'node:events';
 import type * as Y from 'yjs';
 import type { Logger } from 'pino';
 import type { IntentReply } from '../../protocol/messages.js';
-import { rosterSlot, type DeviceInfo, type RosterWriter } from '../../protocol/device-roster.js';
+import type { DeviceInfo } from '../../protocol/device-roster.js';
+import { MAX_PRESENCE_DEVICES, type Presence } from '../../protocol/presence.js';
 import { roleAllows, type Role } from '../../protocol/roles.js';
 import { TetherError } from '../../protocol/errors.js';
 import { newId } from '../../protocol/ids.js';
@@ -20,6 +22,13 @@ import type { Workspace } from '../workspace/workspace.js';
 
 /** Remembered intent ids per session (oldest forgotten first). */
 const REMEMBERED_INTENTS = 10_000;
+/**
+ * Presence changes within this long go out as one frame: fifty devices reconnecting at once send a few
+ * frames to each, not fifty.
+ */
+const PRESENCE_COALESCE_MS = 50;
+/** The maps in which documents stored before presence frames kept it (emptied when such a document is hosted). */
+const LEGACY_PRESENCE_MAPS = ['devices', 'trusted'];
 
 /** Who sent something, from the host's own record of the device (or the host's terminal). */
 export interface Actor {
@@ -61,6 +70,8 @@ export interface Subscriber {
   readonly actor: Actor;
   /** Forwards a document update made by the transaction whose prior state is `before`. */
   deliver(update: Uint8Array, before: Map<number, number>): void;
+  /** Tells the device who is here now. */
+  presence(presence: Presence): void;
   /** Resolves once everything queued for this device was handed to the network, or the link is gone. */
   drained(): Promise<void>;
   /** Ends the subscription for good, telling the device why. */
@@ -78,6 +89,8 @@ interface SessionCoreEvents {
   joined: [Actor];
   /** A device's subscription ended (it left, its connection dropped, or it was ended). */
   left: [Actor];
+  /** The devices here changed (sent to them a moment later, coalesced). */
+  presence: [];
 }
 
 /** Turns the first zod issue into one readable line. */
@@ -86,16 +99,21 @@ export function describeIssue(issues: ReadonlyArray<{ path: PropertyKey[]; messa
   return issue ? `${issue.path.map(String).join('.') || 'intent'}: ${issue.message}` : undefined;
 }
 
-/** How a connected device is listed in the session's document. */
-function rosterEntry(a: Actor): DeviceInfo {
-  return { peerId: a.peerId, deviceId: a.deviceId, name: a.name, kind: a.kind, role: a.role, joinedAt: Date.now(), ...(a.path ? { path: a.path } : {}) };
+/** How a connected device is shown to the others. */
+function presenceEntry(a: Actor, joinedAt: number): DeviceInfo {
+  return { peerId: a.peerId, deviceId: a.deviceId, name: a.name, kind: a.kind, role: a.role, joinedAt, ...(a.path ? { path: a.path } : {}) };
 }
 
 /** The shared core of one hosted document. */
 export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
   private readonly subscribers = new Set<Subscriber>();
-  /** Each subscriber's entry in the document's device list (see rosterSlot). */
-  private readonly slots = new Map<Subscriber, string>();
+  /** When each subscriber joined (it keeps its place among the devices while its role changes). */
+  private readonly joinedAt = new Map<Subscriber, number>();
+  /** The host's own terminal, when it takes part (interactive mode). */
+  private localJoinedAt: number | null = null;
+  private presenceTimer: ReturnType<typeof setTimeout> | null = null;
+  /** What this kind of session adds to a device's presence frame (the list: trusted devices, rows); null: nothing. */
+  presenceExtras: ((actor: Actor) => Omit<Presence, 'devices'>) | null = null;
   private readonly replies = new Map<string, Promise<IntentReply>>();
   /** Runs before each permitted intent is applied (the audit log); null: none. */
   beforeApply: IntentHook | null = null;
@@ -111,11 +129,13 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
 
   constructor(
     readonly doc: Y.Doc,
-    private readonly roster: RosterWriter,
     private readonly behaviour: SessionBehaviour<I>,
     private readonly log: Logger,
   ) {
     super();
+    // Looked up, not created: getMap would add the (empty) type to every document.
+    const legacy = LEGACY_PRESENCE_MAPS.filter((name) => doc.share.has(name)).map((name) => doc.getMap(name)).filter((map) => map.size > 0);
+    if (legacy.length > 0) doc.transact(() => legacy.forEach((map) => map.clear()));
     this.fullState = new FullStateCache(doc);
     doc.on('update', this.onUpdate);
   }
@@ -130,6 +150,28 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
     return [...this.subscribers].map((s) => s.actor);
   }
 
+  /** The devices here now, as presence frames show them: the earliest joined first (the host's terminal leads). */
+  get devices(): DeviceInfo[] {
+    const here = this.localJoinedAt === null ? [] : [presenceEntry(LOCAL_ACTOR, this.localJoinedAt)];
+    for (const s of this.subscribers) here.push(presenceEntry(s.actor, this.joinedAt.get(s) ?? 0));
+    return here.sort((a, b) => a.joinedAt - b.joinedAt);
+  }
+
+  /** Tells every device who is here, a moment from now (changes close together go out as one frame). */
+  presenceChanged(): void {
+    this.emit('presence');
+    if (this.presenceTimer) return;
+    this.presenceTimer = setTimeout(() => {
+      this.presenceTimer = null;
+      const devices = this.devices.slice(0, MAX_PRESENCE_DEVICES);
+      for (const s of this.subscribers) s.presence(this.presenceFor(s.actor, devices));
+    }, PRESENCE_COALESCE_MS);
+  }
+
+  private presenceFor(actor: Actor, devices = this.devices.slice(0, MAX_PRESENCE_DEVICES)): Presence {
+    return { devices, ...this.presenceExtras?.(actor) };
+  }
+
   /** The whole document for a device that has nothing yet: a cached encoding and the diff since. */
   full(): [Uint8Array, Uint8Array | null] {
     return this.fullState.get();
@@ -138,11 +180,11 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
   /** A device opened this session: list it and send it every update from now on. */
   subscribe(subscriber: Subscriber): void {
     this.subscribers.add(subscriber);
-    const a = subscriber.actor;
-    const slot = rosterSlot(a.deviceId, new Set(this.slots.values()));
-    this.slots.set(subscriber, slot);
-    this.roster.addDevice(slot, rosterEntry(a));
-    this.emit('joined', a);
+    this.joinedAt.set(subscriber, Date.now());
+    // The new device is told at once (its page shows who is here as it goes live); the others with the next frame.
+    subscriber.presence(this.presenceFor(subscriber.actor));
+    this.emit('joined', subscriber.actor);
+    this.presenceChanged();
   }
 
   /** What a device with `role` may do in this session. */
@@ -150,25 +192,23 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
     return this.behaviour.roleIn?.(role) ?? role;
   }
 
-  /** A subscribed device's record changed (its role): list it anew. */
+  /** A subscribed device's record changed (its role): show it anew. */
   updateSubscriber(subscriber: Subscriber): void {
-    const slot = this.slots.get(subscriber);
-    if (!this.subscribers.has(subscriber) || slot === undefined) return;
-    this.roster.addDevice(slot, rosterEntry(subscriber.actor));
+    if (this.subscribers.has(subscriber)) this.presenceChanged();
   }
 
   /** A device's subscription ended. */
   unsubscribe(subscriber: Subscriber): void {
     if (!this.subscribers.delete(subscriber)) return;
-    const slot = this.slots.get(subscriber);
-    this.slots.delete(subscriber);
-    if (slot !== undefined) this.roster.removeDevice(slot);
+    this.joinedAt.delete(subscriber);
     this.emit('left', subscriber.actor);
+    this.presenceChanged();
   }
 
   /** Lists the host's own terminal among the devices (interactive mode). */
   addLocal(): void {
-    this.roster.addDevice(rosterSlot(LOCAL_ACTOR.deviceId, new Set()), rosterEntry(LOCAL_ACTOR));
+    this.localJoinedAt ??= Date.now();
+    this.presenceChanged();
   }
 
   /**
@@ -280,7 +320,9 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
   close(err: TetherError | null = null): void {
     if (err) this.endAll(err);
     this.subscribers.clear();
-    this.slots.clear();
+    this.joinedAt.clear();
+    if (this.presenceTimer) clearTimeout(this.presenceTimer);
+    this.presenceTimer = null;
     this.doc.off('update', this.onUpdate);
     this.fullState.close();
   }

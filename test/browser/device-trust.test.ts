@@ -213,6 +213,7 @@ describe('browser: an owner device manages devices from the session list', () =>
     await waitForLive(owner);
     owner.once('dialog', (d) => void d.accept());
     const viewerRow = owner.locator('.device-row').filter({ hasNotText: 'this device' });
+    await viewerRow.waitFor({ timeout: UI_TIMEOUT_MS });
     assert.equal(await viewerRow.count(), 1);
     assert.equal(await viewerRow.getByRole('combobox').inputValue(), 'view');
     await viewerRow.getByRole('button', { name: /^Remove / }).click();

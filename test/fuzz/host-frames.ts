@@ -13,6 +13,7 @@ import { startTestHost, joinClient, type TestClient, type TestHost } from '../he
 import { connectRawPeer, type RawPeer } from '../helpers/raw-peer.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { decodeChannelPayload, encodeChannelFrame, encodeFrame, FrameAssembler, FrameTag, MAX_CLIENT_FRAME_BYTES, splitFrame, type Frame } from '../../protocol/frames.js';
+import { PresenceSchema } from '../../protocol/presence.js';
 import { ChannelEndSchema, ChannelOpenedSchema, decodeJson, ErrorFrameSchema, IntentReplySchema, NoticeSchema, type IntentReply } from '../../protocol/messages.js';
 import { decodeSync, encodeStep1, encodeUpdate } from '../../protocol/sync.js';
 import { isErrorCode, TetherError } from '../../protocol/errors.js';
@@ -93,11 +94,12 @@ function assertDecodable(frame: Frame): void {
   try {
     if (frame.tag === FrameTag.error) decodeJson(ErrorFrameSchema, frame.payload);
     else if (frame.tag === FrameTag.notice) decodeJson(NoticeSchema, frame.payload);
-    else if ([FrameTag.reply, FrameTag.opened, FrameTag.end, FrameTag.sync].includes(frame.tag as never)) {
+    else if ([FrameTag.reply, FrameTag.opened, FrameTag.end, FrameTag.sync, FrameTag.presence].includes(frame.tag as never)) {
       const { body } = decodeChannelPayload(frame.payload);
       if (frame.tag === FrameTag.reply) decodeJson(IntentReplySchema, body);
       if (frame.tag === FrameTag.opened) decodeJson(ChannelOpenedSchema, body);
       if (frame.tag === FrameTag.end) decodeJson(ChannelEndSchema, body);
+      if (frame.tag === FrameTag.presence) decodeJson(PresenceSchema, body);
       if (frame.tag === FrameTag.sync) Y.applyUpdate(new Y.Doc(), (decodeSync(body) as { update?: Uint8Array }).update ?? new Uint8Array());
     }
   } catch (err) {
@@ -108,7 +110,7 @@ function assertDecodable(frame: Frame): void {
 /** The whole terminal document, as every device reads it. */
 export function terminalSnapshot(doc: Y.Doc): string {
   const v = terminalDocView(doc);
-  return canonicalJson([v.meta.toJSON(), v.term.toJSON(), v.output.toArray(), v.devices.toJSON()]);
+  return canonicalJson([v.meta.toJSON(), v.term.toJSON(), v.output.toArray()]);
 }
 
 /** The parts of the document a device may change through intents (the size), and everything else. */

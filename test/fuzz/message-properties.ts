@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { pino } from 'pino';
 import * as messages from '../../protocol/messages.js';
 import * as workspace from '../../protocol/workspace.js';
+import { PresenceSchema } from '../../protocol/presence.js';
 import { ID_PATTERN, newId } from '../../protocol/ids.js';
 import { utf8 } from '../../protocol/encoding.js';
 import { isErrorCode, TetherError, type ErrorCode } from '../../protocol/errors.js';
@@ -46,6 +47,7 @@ const SCHEMAS: SchemaTable = {
   ChannelOpenedSchema: { schema: messages.ChannelOpenedSchema, valid: valid.anOpened },
   ChannelEndSchema: { schema: messages.ChannelEndSchema, valid: valid.anEnd },
   NoticeSchema: { schema: messages.NoticeSchema, valid: valid.aNotice },
+  PresenceSchema: { schema: PresenceSchema, valid: valid.aPresence },
   InputIntentSchema: { schema: messages.InputIntentSchema, valid: valid.intentsByType.input },
   ResizeIntentSchema: { schema: messages.ResizeIntentSchema, valid: valid.intentsByType.resize },
   PromptIntentSchema: { schema: messages.PromptIntentSchema, valid: valid.intentsByType.prompt },

@@ -13,7 +13,6 @@ import { SessionListWriter } from '../../host/session-list-writer.js';
 import { terminalDocView } from '../../protocol/terminal-doc.js';
 import { conversationDocView } from '../../protocol/conversation-doc.js';
 import { sessionListDocView } from '../../protocol/session-list-doc.js';
-import type { RosterWriter } from '../../protocol/device-roster.js';
 import type { ListedSession } from '../../protocol/session-list-doc.js';
 import { canonicalJson } from './canonical-json.js';
 
@@ -37,7 +36,7 @@ export type HostAction =
   | { a: 'status'; status: 'idle' | 'working' | 'awaiting-permission' }
   | { a: 'ended'; reason: string }
   | { a: 'row-add'; name: string }
-  | { a: 'row-update'; pick: number; state: ListedSession['state']; devices: string[] }
+  | { a: 'row-update'; pick: number; state: ListedSession['state'] }
   | { a: 'row-remove'; pick: number };
 
 const text = fc.string({ unit: 'grapheme', minLength: 1, maxLength: 24 });
@@ -99,15 +98,14 @@ export function hostActions(kind: DocKind): fc.Arbitrary<HostAction> {
   }
   return fc.oneof(
     { weight: 3, arbitrary: fc.record({ a: fc.constant('row-add' as const), name: text }) },
-    { weight: 4, arbitrary: fc.record({ a: fc.constant('row-update' as const), pick: fc.nat(), state: fc.constantFrom('running', 'idle', 'working', 'ended' as const), devices: fc.array(text, { maxLength: 3 }) }) },
+    { weight: 4, arbitrary: fc.record({ a: fc.constant('row-update' as const), pick: fc.nat(), state: fc.constantFrom('running', 'idle', 'working', 'ended' as const) }) },
     { weight: 1, arbitrary: fc.record({ a: fc.constant('row-remove' as const), pick: fc.nat() }) },
   );
 }
 
-/** A hosted document with its real writer: applies host actions, marks applied intents, lists devices. */
+/** A hosted document with its real writer: applies host actions and marks applied intents. */
 export interface HostedDoc {
   readonly doc: Y.Doc;
-  readonly roster: RosterWriter;
   apply(action: HostAction): void;
   /** Writes what an applied intent did (a marker naming its id). */
   markIntent(id: string): void;
@@ -122,7 +120,6 @@ export function hostedDoc(kind: DocKind, scrollback: number): HostedDoc {
     const w = new TerminalDocWriter(doc, { name: 'fuzz', command: 'sh', cols: 80, rows: 24 }, scrollback);
     return {
       doc,
-      roster: w,
       apply(action) {
         if (action.a === 'output') w.appendOutput(action.text);
         else if (action.a === 'size') w.setSize(action.cols, action.rows, action.owner);
@@ -137,7 +134,7 @@ export function hostedDoc(kind: DocKind, scrollback: number): HostedDoc {
       },
       snapshot(d) {
         const v = terminalDocView(d);
-        return canonicalJson([v.meta.toJSON(), v.term.toJSON(), v.output.toJSON(), v.devices.toJSON()]);
+        return canonicalJson([v.meta.toJSON(), v.term.toJSON(), v.output.toJSON()]);
       },
     };
   }
@@ -146,7 +143,6 @@ export function hostedDoc(kind: DocKind, scrollback: number): HostedDoc {
     const requests: string[] = [];
     return {
       doc,
-      roster: w,
       apply(action) {
         const pick = <T>(list: T[], n: number): T | undefined => (list.length ? list[n % list.length] : undefined);
         if (action.a === 'acp') w.applyUpdate(action.update);
@@ -168,22 +164,21 @@ export function hostedDoc(kind: DocKind, scrollback: number): HostedDoc {
       },
       snapshot(d) {
         const v = conversationDocView(d);
-        return canonicalJson([v.meta.toJSON(), v.state.toJSON(), v.entries.toJSON(), v.queue.toJSON(), v.devices.toJSON()]);
+        return canonicalJson([v.meta.toJSON(), v.state.toJSON(), v.entries.toJSON(), v.queue.toJSON()]);
       },
     };
   }
   const w = new SessionListWriter(doc, { name: 'fuzz', hostname: 'fuzz', folder: '/tmp', capacity: 8, spawnMode: 'same-dir', agents: [], defaultAgent: 'shell' });
   const rows: string[] = [];
-  const row = (id: string, name: string): ListedSession => ({ id, name, agent: 'shell', kind: 'terminal', folder: '/tmp', branch: null, state: 'starting', endedReason: null, devices: [], startedAt: 1, lastActivity: 1, usage: null });
+  const row = (id: string, name: string): ListedSession => ({ id, name, agent: 'shell', kind: 'terminal', folder: '/tmp', branch: null, state: 'starting', endedReason: null, startedAt: 1, lastActivity: 1, usage: null });
   return {
     doc,
-    roster: w,
     apply(action) {
       const at = rows.length ? (action as { pick?: number }).pick ?? 0 : 0;
       if (action.a === 'row-add') {
         rows.push(`row${rows.length}`);
         w.add(row(rows[rows.length - 1]!, action.name));
-      } else if (action.a === 'row-update' && rows.length) w.update(rows[at % rows.length]!, { state: action.state, devices: action.devices, lastActivity: at });
+      } else if (action.a === 'row-update' && rows.length) w.update(rows[at % rows.length]!, { state: action.state, lastActivity: at });
       else if (action.a === 'row-remove' && rows.length) w.remove(rows.splice(at % rows.length, 1)[0]!);
     },
     markIntent(id) {
@@ -191,7 +186,7 @@ export function hostedDoc(kind: DocKind, scrollback: number): HostedDoc {
     },
     snapshot(d) {
       const v = sessionListDocView(d);
-      return canonicalJson([v.meta.toJSON(), v.sessions.toJSON(), v.devices.toJSON()]);
+      return canonicalJson([v.meta.toJSON(), v.sessions.toJSON()]);
     },
   };
 }

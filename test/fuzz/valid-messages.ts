@@ -67,6 +67,20 @@ export const anOpened = fc.record({ sessionId: anId, role: aRole });
 export const anEnd = fc.record({ code: anErrorCode, message: fc.string({ maxLength: 80 }) });
 /** A notice. */
 export const aNotice = fc.oneof(fc.record({ type: fc.constant('role'), role: aRole }), fc.record({ type: fc.constant('pending'), message: fc.string({ maxLength: 80 }) }));
+/** A device as presence frames show it. */
+const aDeviceInfo = fc.record(
+  { peerId: anId, deviceId: anId, name: fc.string({ minLength: 1, maxLength: 64 }), kind: fc.constantFrom('browser' as const, 'terminal' as const), role: aRole, joinedAt: fc.nat(), path: fc.constantFrom('direct' as const, 'stun' as const, 'relay' as const) },
+  { requiredKeys: ['peerId', 'deviceId', 'name', 'kind', 'role', 'joinedAt'] },
+);
+/** A presence frame's body (the list's carries rows, and an owner's the trusted devices). */
+export const aPresence = fc.record(
+  {
+    devices: fc.array(aDeviceInfo, { maxLength: 4 }),
+    trusted: fc.array(fc.record({ deviceId: anId, name: fc.string({ maxLength: 64 }), kind: fc.constantFrom('browser' as const, 'terminal' as const), role: aRole, createdAt: fc.nat(), lastSeen: fc.nat(), online: fc.boolean(), pending: fc.boolean() }), { maxLength: 4 }),
+    rows: fc.array(fc.record({ sessionId: anId, devices: fc.array(fc.string({ maxLength: 64 }), { maxLength: 3 }) }), { maxLength: 3 }),
+  },
+  { requiredKeys: ['devices'] },
+);
 /** An ERROR frame's body. */
 export const anErrorFrame = anEnd;
 /** A path inside a session's folder, as a device sends it. */

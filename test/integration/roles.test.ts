@@ -160,8 +160,8 @@ test('an owner changes a device\'s role: applied at once, the device is told, it
   assert.equal(host.trust.list().find((d) => d.deviceId === deviceId)?.role, 'view', 'the trust store keeps the new role');
   const refused = await chat.sendIntent({ type: 'prompt', text: 'echo after demotion' });
   assert.equal(!refused.ok && refused.error.code, 'FORBIDDEN_ROLE');
-  // The host lists the device with its new role for everyone.
-  await waitFor(() => [...conversation.session.writer.view.devices.values()].some((d) => (d as { deviceId: string; role: string }).deviceId === deviceId && (d as { role: string }).role === 'view'), 5000, 'roster shows the role');
+  // The host shows the device with its new role to everyone.
+  await waitFor(() => chat.presence.devices.some((d) => d.deviceId === deviceId && d.role === 'view'), 5000, 'presence shows the role');
 
   // An owner device does the same from the list (owner-only intent).
   const owner = await deviceWith(host.serverUrl, 'owner laptop');

@@ -112,7 +112,7 @@ test('a device holding the server link opens any session on the same connection,
   await waitFor(() => readStatus(session.client.conversation) === 'idle', 10_000, 'agent ready');
   await session.client.sendIntent({ type: 'prompt', text: 'slowpermission' });
   await waitFor(() => rows(phone)[0]!.state === 'awaiting-permission', 10_000, 'the list shows the session waiting for approval');
-  await waitFor(() => (rows(phone)[0]!.devices as string[]).includes('phone'), 5000, 'the list shows who is in the session');
+  await waitFor(() => phone.client.presence.rows?.find((r) => r.sessionId === row.id)?.devices.includes('phone') === true, 5000, 'the list shows who is in the session');
 });
 
 test('--spawn session refuses a second session', async () => {

@@ -4,7 +4,6 @@ import assert from 'node:assert/strict';
 import { startTestHost, joinClient, type TestHost, type TestClient } from '../helpers/terminal-host.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { readTerminal } from '../../protocol/terminal-doc.js';
-import { readDevices } from '../../protocol/device-roster.js';
 
 let host: TestHost;
 let phone: TestClient;
@@ -28,11 +27,13 @@ test('input typed on one device shows its output on both', async () => {
   await waitFor(() => /\n42\r?\n/.test(phone.text()) && /\n42\r?\n/.test(laptop.text()), 10_000, '42 on both devices');
 });
 
-test('every device is listed in the document with its name', async () => {
-  await waitFor(() => laptop.client.view.devices.size === 2, 5000, 'two devices listed');
-  const names = readDevices(laptop.client.view.devices).map(([, d]) => d.name).sort();
+test('every device is told who is connected, by name, and the document holds none of it', async () => {
+  await waitFor(() => laptop.client.presence.devices.length === 2 && phone.client.presence.devices.length === 2, 5000, 'two devices listed on both');
+  const names = laptop.client.presence.devices.map((d) => d.name).sort();
   assert.deepEqual(names, ['laptop', 'phone']);
-  const paths = readDevices(laptop.client.view.devices).map(([, d]) => d.path);
+  assert.deepEqual(laptop.client.presence.devices.map((d) => d.peerId).sort(), [laptop.client.peerId, phone.client.peerId].sort(), 'entries name the connections');
+  assert.equal(laptop.client.doc.share.has('devices'), false, 'presence is never written into the document');
+  const paths = laptop.client.presence.devices.map((d) => d.path);
   assert.deepEqual(paths, ['direct', 'direct'], 'on one machine the host lists both as direct');
 });
 

@@ -100,7 +100,8 @@ test('a signal server that alters the host\'s answer is detected: MAC_INVALID, a
   // The untrusted server cannot make the device give up for good: it says why and keeps retrying.
   await waitFor(() => victim.client.error?.code === 'MAC_INVALID', 15_000, 'victim refuses the forged answer');
   assert.equal(victim.client.state, 'connecting');
-  assert.equal(victim.client.view.devices.size, 0, 'the victim never received any session content');
+  assert.equal(victim.client.doc.store.clients.size, 0, 'the victim never received any session content');
+  assert.equal(victim.client.presence.devices.length, 0, 'nor who is connected');
   await stillServes();
 });
 
@@ -115,7 +116,7 @@ test('a signal server that alters a device\'s offer is detected by the host: KEY
 
 test('an unknown key is refused plainly as an expired link, logged once, and changes nothing else', async () => {
   const { origin, sessionId } = parseSessionUrl(host.ready.url);
-  const devicesBefore = host.terminal.writer.view.devices.size;
+  const devicesBefore = host.terminal.core.devices.length;
   const warningsBefore = host.logs.filter((l) => l.code === 'LINK_EXPIRED').length;
   const wrong = openClient(formatSessionUrl(origin, sessionId, newKey()), 'wrong key');
   clients.push(wrong);
@@ -124,7 +125,7 @@ test('an unknown key is refused plainly as an expired link, logged once, and cha
   assert.equal(wrong.client.state, 'connecting', 'unsigned, so not final: the page keeps trying slowly');
   assert.match(wrong.client.error!.message, /ask for a new one/);
   assert.equal(host.logs.filter((l) => l.code === 'LINK_EXPIRED').length - warningsBefore, 1, 'one warning on the host');
-  assert.equal(host.terminal.writer.view.devices.size, devicesBefore);
+  assert.equal(host.terminal.core.devices.length, devicesBefore);
   await stillServes();
 });
 

@@ -4,7 +4,6 @@
  * the link's token still decides who gets in, the device list says "relay", and every byte coturn relays
  * (seen by a UDP proxy in front of it) is STUN or DTLS: the typed text never appears in it.
  */
-import { readDevices } from '../../protocol/device-roster.js';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestHost, joinClient, openClient, type TestHost, type TestClient } from '../helpers/terminal-host.js';
@@ -41,7 +40,8 @@ test('a relay-only device joins through coturn, types, and is listed as relayed'
   const reply = await phone.client.sendIntent({ type: 'input', data: `echo ${marker}-$((6*7))\r`, cols: 80, rows: 24 });
   assert.equal(reply.ok, true);
   await waitFor(() => phone.text().includes(`${marker}-42`), 15_000, 'the echo comes back through the relay');
-  const listed = readDevices(phone.client.view.devices).map(([, d]) => d).find((d) => d.name === 'phone');
+  await waitFor(() => phone.client.presence.devices.some((d) => d.name === 'phone'), 5000, 'the phone is told it is connected');
+  const listed = phone.client.presence.devices.find((d) => d.name === 'phone');
   assert.equal(listed?.path, 'relay', 'the host lists the device as relayed');
 
   // What coturn carried: TURN's own messages, and for the peers nothing but STUN checks and DTLS records.

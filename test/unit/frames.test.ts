@@ -44,7 +44,7 @@ describe('encodeFrame', () => {
       { ...FrameTag },
       {
         hello: 0x01, sync: 0x02, intent: 0x03, reply: 0x04, error: 0x05, open: 0x06, opened: 0x07, end: 0x08,
-        ping: 0x09, pong: 0x0a, notice: 0x0b, bye: 0x0c, fragment: 0x7e, fragmentEnd: 0x7f,
+        ping: 0x09, pong: 0x0a, notice: 0x0b, bye: 0x0c, presence: 0x0d, fragment: 0x7e, fragmentEnd: 0x7f,
       },
     );
   });

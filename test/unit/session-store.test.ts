@@ -51,7 +51,6 @@ class ListBehaviour implements SessionBehaviour<{ type: string; text: string }> 
   }
 }
 
-const roster = { addDevice: () => {}, removeDevice: () => {} };
 
 describe('DocLog', () => {
   it('stores a document as it changes, in batches, and loads it back equal', async () => {
@@ -116,14 +115,14 @@ describe('intents across a restart', () => {
     const store = openStore(dir);
     const doc = new Y.Doc();
     const docLog = new DocLog(store, 's', doc, false);
-    const core = new SessionCore(doc, roster, new ListBehaviour(doc), log);
+    const core = new SessionCore(doc, new ListBehaviour(doc), log);
     await core.useJournal(new StoredIntentJournal(store, 's', docLog));
     const id = newId();
     assert.deepEqual(await core.handleIntent(ACTOR, id, { id, type: 'prompt', text: 'hello' }), { id, ok: true });
     await store.committed();
     // A new run: the document and the journal from the store.
     const doc2 = DocLog.load(store, 's')!.doc;
-    const core2 = new SessionCore(doc2, roster, new ListBehaviour(doc2), log);
+    const core2 = new SessionCore(doc2, new ListBehaviour(doc2), log);
     await core2.useJournal(new StoredIntentJournal(store, 's', new DocLog(store, 's', doc2, true)));
     assert.deepEqual(await core2.handleIntent(ACTOR, id, { id, type: 'prompt', text: 'hello' }), { id, ok: true, duplicate: true });
     assert.deepEqual(doc2.getArray('items').toJSON(), ['hello'], 'applied once');
@@ -132,7 +131,7 @@ describe('intents across a restart', () => {
   it('an ok reply is sent only once the intent and its changes are committed (a crash after it loses nothing)', async () => {
     const store = openStore();
     const doc = new Y.Doc();
-    const core = new SessionCore(doc, roster, new ListBehaviour(doc), log);
+    const core = new SessionCore(doc, new ListBehaviour(doc), log);
     await core.useJournal(new StoredIntentJournal(store, 'c', new DocLog(store, 'c', doc, false)));
     const id = newId();
     assert.deepEqual(await core.handleIntent(ACTOR, id, { id, type: 'prompt', text: 'acknowledged' }), { id, ok: true });
@@ -148,7 +147,7 @@ describe('intents across a restart', () => {
     await store.putIntent('t', prompt, { at: 1, raw: { id: prompt, type: 'prompt', text: 'lost in the crash' }, actor: ACTOR, reply: null });
     await store.putIntent('t', answer, { at: 2, raw: { id: answer, type: 'permission', text: 'yes' }, actor: ACTOR, reply: null });
     const doc = new Y.Doc();
-    const core = new SessionCore(doc, roster, new ListBehaviour(doc), log);
+    const core = new SessionCore(doc, new ListBehaviour(doc), log);
     await core.useJournal(new StoredIntentJournal(store, 't', new DocLog(store, 't', doc, false)));
     assert.deepEqual(doc.getArray('items').toJSON(), ['lost in the crash'], 'the prompt is applied (once)');
     assert.deepEqual(await core.handleIntent(ACTOR, prompt, { id: prompt, type: 'prompt', text: 'lost in the crash' }), { id: prompt, ok: true, duplicate: true });
@@ -161,7 +160,7 @@ describe('intents across a restart', () => {
     const store = openStore();
     const doc = new Y.Doc();
     const docLog = new DocLog(store, 'u', doc, false);
-    const core = new SessionCore(doc, roster, new ListBehaviour(doc), log);
+    const core = new SessionCore(doc, new ListBehaviour(doc), log);
     await core.useJournal(new StoredIntentJournal(store, 'u', docLog));
     const id = newId();
     await core.handleIntent(ACTOR, id, { id, type: 'prompt', text: 'together' });

@@ -10,7 +10,6 @@ import {
   terminalDocView,
   type TerminalDocView,
 } from '../../protocol/terminal-doc.js';
-import type { DeviceInfo } from '../../protocol/device-roster.js';
 
 const meta = { name: 'demo', command: '/bin/sh', cols: 80, rows: 24 };
 
@@ -454,23 +453,6 @@ describe('setSize, addDevice, removeDevice, close', () => {
     assert.equal(updates.count, 2);
     snap = readTerminal(r.view);
     assert.deepEqual([snap.cols, snap.rows, snap.sizeOwner], [100, 40, null]);
-  });
-
-  it('addDevice and removeDevice maintain the device list on replicas', () => {
-    const w = newWriter();
-    const r = new Replica(w.doc).connect();
-    const phone: DeviceInfo = { peerId: 'p1', deviceId: 'd1', name: 'Phone', kind: 'browser', role: 'control', joinedAt: 1000 };
-    const laptop: DeviceInfo = { peerId: 'p2', deviceId: 'd2', name: 'Laptop', kind: 'terminal', role: 'control', joinedAt: 2000 };
-    w.addDevice('p1', phone);
-    w.addDevice('p2', laptop);
-    assert.deepEqual(r.view.devices.toJSON(), { p1: phone, p2: laptop });
-    w.removeDevice('p1');
-    assert.deepEqual(r.view.devices.toJSON(), { p2: laptop });
-    const updates = countUpdates(w.doc);
-    w.removeDevice('nobody');
-    assert.equal(updates.count, 0, 'removing an unknown device writes nothing');
-    w.removeDevice('p2');
-    assert.equal(r.view.devices.size, 0);
   });
 
   it('close writes pending output', () => {

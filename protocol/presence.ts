@@ -1,0 +1,37 @@
+/**
+ * Presence: who is connected right now, and (on the session list) which devices the host trusts. The host
+ * sends it on each session channel as a `presence` frame whenever it changes — never written into the
+ * session documents. A Y.Map keeps a deleted item for every value it ever held, so presence kept in the
+ * documents grew them (and the host's memory, and every replica) with every visit of every device; as a
+ * message it costs nothing once sent. Each frame is the whole current state: a device keeps the last one.
+ */
+import * as z from 'zod';
+import { ID_PATTERN } from './ids.js';
+import { DeviceInfoSchema, type DeviceInfo } from './device-roster.js';
+import { TrustedDeviceSchema, type TrustedDevice } from './trusted-devices.js';
+import { MAX_NAME_CHARS } from './messages.js';
+
+/** Most connected devices one presence frame lists (the earliest joined first; more are left out). */
+export const MAX_PRESENCE_DEVICES = 512;
+/** Most trusted and waiting devices it lists (256 paired + 64 waiting is the host's own limit). */
+export const MAX_PRESENCE_TRUSTED = 512;
+/** Most session rows it names devices for. */
+export const MAX_PRESENCE_ROWS = 1024;
+
+const id = z.string().regex(ID_PATTERN);
+
+/** Host → device, on a session channel: the session's presence now. */
+export const PresenceSchema = z.strictObject({
+  /** The devices connected to this session (each tab or terminal of a device is one entry). */
+  devices: z.array(DeviceInfoSchema).max(MAX_PRESENCE_DEVICES),
+  /** Session list, owner devices only: every paired and waiting device of the host's user. */
+  trusted: z.array(TrustedDeviceSchema).max(MAX_PRESENCE_TRUSTED).optional(),
+  /** Session list: the names of the devices connected to each session that has any. */
+  rows: z.array(z.strictObject({ sessionId: id, devices: z.array(z.string().max(MAX_NAME_CHARS)).max(MAX_PRESENCE_DEVICES) })).max(MAX_PRESENCE_ROWS).optional(),
+});
+export type Presence = z.infer<typeof PresenceSchema>;
+
+/** Nobody connected (what a device shows before the host's first presence frame). */
+export const NO_PRESENCE: Presence = Object.freeze({ devices: [] }) as Presence;
+
+export type { DeviceInfo, TrustedDevice };
