@@ -40,7 +40,8 @@ await phone.locator('[data-status="pending"]').first().waitFor({ timeout: 15000 
 await phone.waitForTimeout(800);
 await phone.screenshot({ path: `${out}/conversation-phone.png` });
 await desk.screenshot({ path: `${out}/conversation-desktop.png` });
-for (const [p, n] of [[phone, 'phone'], [desk, 'desktop']] as const) { await p.goto(String(ready.serverUrl)); await waitForLive(p); await p.waitForTimeout(800); await p.screenshot({ path: `${out}/list-${n}.png` }); }
+// The desktop's list first: its card shows the phone, still in the session.
+for (const [p, n] of [[desk, 'desktop'], [phone, 'phone']] as const) { await p.goto(String(ready.serverUrl)); await waitForLive(p); await p.waitForTimeout(800); await p.screenshot({ path: `${out}/list-${n}.png` }); }
 const tp = await phoneCtx.newPage();
 await tp.goto(String(tready.url)); await waitForLive(tp);
 await typeInTerminal(tp, 'ls -la; git --version; echo done\n');
