@@ -13,7 +13,7 @@ import { SignalEvents, PeerEnvelopeSchema, PeerLeftSchema, SignalAckSchema, Sign
 import type { IceServer } from '../protocol/ice-servers.js';
 import { newOwnerSecret } from '../protocol/ids.js';
 import { isErrorCode, TetherError } from '../protocol/errors.js';
-import { SIGNAL_PROTOCOL_VERSION } from '../protocol/version.js';
+import { PROTOCOL_VERSION } from '../protocol/version.js';
 
 /** Receives what devices send through the signal server. */
 export interface SignalHandler {
@@ -140,7 +140,7 @@ export class HostSignalLink extends EventEmitter<HostSignalLinkEvents> {
   /** Stops serving a session id. */
   unregister(sessionId: string): void {
     if (!this.registered.delete(sessionId)) return;
-    if (this.socket.connected) this.socket.emit(SignalEvents.hostUnregister, { v: SIGNAL_PROTOCOL_VERSION, sessionId });
+    if (this.socket.connected) this.socket.emit(SignalEvents.hostUnregister, { v: PROTOCOL_VERSION, sessionId });
   }
 
   /** Disconnects from the signal server. */
@@ -157,7 +157,7 @@ export class HostSignalLink extends EventEmitter<HostSignalLinkEvents> {
     this.iceTimer = null;
     let raw: unknown;
     try {
-      raw = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(SignalEvents.iceServers, { v: SIGNAL_PROTOCOL_VERSION });
+      raw = await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(SignalEvents.iceServers, { v: PROTOCOL_VERSION });
     } catch (err) {
       // An older server, or the connection dropped: keep what we had; the next connect asks again.
       this.log.debug({ err: (err as Error).message }, 'no STUN/TURN servers from the signal server');
@@ -177,7 +177,7 @@ export class HostSignalLink extends EventEmitter<HostSignalLinkEvents> {
     let ack: SignalAck;
     try {
       const owner = this.registered.get(sessionId) ?? derivedOwner(sessionId);
-      ack = (await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(SignalEvents.hostRegister, { v: SIGNAL_PROTOCOL_VERSION, sessionId, owner })) as SignalAck;
+      ack = (await this.socket.timeout(ACK_TIMEOUT_MS).emitWithAck(SignalEvents.hostRegister, { v: PROTOCOL_VERSION, sessionId, owner })) as SignalAck;
     } catch (err) {
       throw new TetherError('SIGNAL_UNREACHABLE', 'the signal server did not answer the registration', { cause: err });
     }

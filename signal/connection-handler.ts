@@ -19,7 +19,7 @@ import {
   type SignalError,
 } from '../protocol/signaling.js';
 import { ERROR_CODES, type ErrorCode } from '../protocol/errors.js';
-import { SIGNAL_PROTOCOL_VERSION } from '../protocol/version.js';
+import { PROTOCOL_VERSION } from '../protocol/version.js';
 import { hashOwner } from './owner-records.js';
 import type { RateLimits } from './rate-limits.js';
 import type { IceProvider } from './ice-provider.js';
@@ -53,8 +53,8 @@ function rateLimited(what: string, waitMs: number): SignalAck {
 }
 
 function versionError(v: number, tooOld: ErrorCode): SignalAck | null {
-  if (v === SIGNAL_PROTOCOL_VERSION) return null;
-  return v < SIGNAL_PROTOCOL_VERSION ? failure(tooOld) : failure('SERVER_TOO_OLD');
+  if (v === PROTOCOL_VERSION) return null;
+  return v < PROTOCOL_VERSION ? failure(tooOld) : failure('SERVER_TOO_OLD');
 }
 
 /** Tells the host its peer left and the peers that their host left. */

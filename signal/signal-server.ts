@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { Server as IoServer } from 'socket.io';
 import type { Logger } from 'pino';
 import { MAX_ENVELOPE_BYTES } from '../protocol/signaling.js';
-import { SIGNAL_PROTOCOL_VERSION, TETHER_VERSION } from '../protocol/version.js';
+import { PROTOCOL_VERSION, TETHER_VERSION } from '../protocol/version.js';
 import { clientAddress } from './client-address.js';
 import { handleConnection } from './connection-handler.js';
 import { createHttpApp } from './http-app.js';
@@ -77,7 +77,7 @@ export function createSignalServer(config: SignalServerConfig): SignalServer {
     health: async () => ({
       ok: true,
       version: TETHER_VERSION,
-      protocol: SIGNAL_PROTOCOL_VERSION,
+      protocol: PROTOCOL_VERSION,
       ...(await registry.counts()),
       sockets: io.engine.clientsCount,
     }),

@@ -15,7 +15,7 @@ import { SignalEvents, HostEnvelopeSchema, SessionBackSchema, type OfferAuth, ty
 import { keyId, tokenId, tokenMac, verifyAuthSignature, verifyTokenMac, type AuthContext } from '../../protocol/auth.js';
 import { newId } from '../../protocol/ids.js';
 import { isErrorCode, TetherError, type ErrorCode } from '../../protocol/errors.js';
-import { PROTOCOL_VERSION, SIGNAL_PROTOCOL_VERSION } from '../../protocol/version.js';
+import { PROTOCOL_VERSION } from '../../protocol/version.js';
 import type { Role } from '../../protocol/roles.js';
 import type { CredentialStore, StoredCredential } from './credential-store.js';
 import { mergeIceServers, parseIceServers, type IceServer } from '../../protocol/ice-servers.js';
@@ -378,7 +378,7 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     const timer = setTimeout(() => give(new TetherError('CONNECT_TIMEOUT', 'the host did not answer in time')), HANDSHAKE_TIMEOUT_MS);
     socket
       .timeout(SIGNAL_TIMEOUT_MS)
-      .emitWithAck(SignalEvents.clientJoin, { v: SIGNAL_PROTOCOL_VERSION, sessionId, peerId })
+      .emitWithAck(SignalEvents.clientJoin, { v: PROTOCOL_VERSION, sessionId, peerId })
       .then(
         (ack: SignalAck) => {
           if (this.pending !== attempt) return;

@@ -11,7 +11,7 @@ import { SignalEvents, type SignalAck, type SignalPayload } from '../../protocol
 import { tokenId, tokenMac, verifyTokenMac } from '../../protocol/auth.js';
 import { newId } from '../../protocol/ids.js';
 import { parseSessionUrl } from '../../protocol/session-url.js';
-import { PROTOCOL_VERSION, SIGNAL_PROTOCOL_VERSION } from '../../protocol/version.js';
+import { PROTOCOL_VERSION } from '../../protocol/version.js';
 import { encodeStep1 } from '../../protocol/sync.js';
 import type { TetherError } from '../../protocol/errors.js';
 import { nodeWebRtc } from '../../host/node-webrtc.js';
@@ -50,7 +50,7 @@ async function connectOnce(url: string): Promise<RawPeer> {
   if (!token) throw new Error('raw peers need a link with a token');
   const socket: Socket = io(origin, { transports: ['websocket'] });
   const peerId = newId();
-  const ack = (await socket.timeout(5000).emitWithAck(SignalEvents.clientJoin, { v: SIGNAL_PROTOCOL_VERSION, sessionId, peerId })) as SignalAck;
+  const ack = (await socket.timeout(5000).emitWithAck(SignalEvents.clientJoin, { v: PROTOCOL_VERSION, sessionId, peerId })) as SignalAck;
   if (!ack.ok) throw new Error(`join failed: ${ack.error.code}`);
   const link = new PeerLink({ initiator: true, wrtc: nodeWebRtc, maxInboundFrame: MAX_HOST_FRAME_BYTES });
   const frames: Frame[] = [];

@@ -8,7 +8,7 @@ import { pino, type Logger } from 'pino';
 import { createSignalServer, type SignalServer, type SignalServerConfig } from '../../signal/signal-server.js';
 import { SignalEvents, type SignalAck } from '../../protocol/signaling.js';
 import { newKey } from '../../protocol/ids.js';
-import { SIGNAL_PROTOCOL_VERSION } from '../../protocol/version.js';
+import { PROTOCOL_VERSION } from '../../protocol/version.js';
 import { waitFor } from './wait-for.js';
 
 /** A started server, the sockets opened against it, and one close for all. */
@@ -68,12 +68,12 @@ export function code(ack: SignalAck): string | null {
 
 /** `host:register` for `sessionId` proving ownership with `owner` (a fresh secret by default). */
 export function register(s: Socket, sessionId: string, owner: string = newKey()): Promise<SignalAck> {
-  return ask(s, SignalEvents.hostRegister, { v: SIGNAL_PROTOCOL_VERSION, sessionId, owner });
+  return ask(s, SignalEvents.hostRegister, { v: PROTOCOL_VERSION, sessionId, owner });
 }
 
 /** `client:join` of `sessionId` as `peerId`. */
 export function join(s: Socket, sessionId: string, peerId: string): Promise<SignalAck> {
-  return ask(s, SignalEvents.clientJoin, { v: SIGNAL_PROTOCOL_VERSION, sessionId, peerId });
+  return ask(s, SignalEvents.clientJoin, { v: PROTOCOL_VERSION, sessionId, peerId });
 }
 
 /** A well-formed (not really signed) offer or answer envelope: the server relays payloads opaquely. */

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import type { Socket } from 'socket.io-client';
 import { SignalEvents } from '../../protocol/signaling.js';
 import { newId } from '../../protocol/ids.js';
-import { SIGNAL_PROTOCOL_VERSION } from '../../protocol/version.js';
+import { PROTOCOL_VERSION } from '../../protocol/version.js';
 import { ask, code, join, offer, register, startSignalFixture, type SignalFixture } from '../helpers/signal-sockets.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -54,7 +54,7 @@ test('sessions are capped per connection, per address and in total; a refused on
   assert.equal(code(await join(probe, ids[0]!, newId())), null);
 
   // Room frees up when a host leaves.
-  assert.equal(code(await ask(a1, SignalEvents.hostUnregister, { v: SIGNAL_PROTOCOL_VERSION, sessionId: ids[1] })), null);
+  assert.equal(code(await ask(a1, SignalEvents.hostUnregister, { v: PROTOCOL_VERSION, sessionId: ids[1] })), null);
   assert.equal(code(await register(b1, ids[6]!)), null);
 });
 
@@ -80,7 +80,7 @@ test('registrations are rate-limited per connection', async () => {
   for (let i = 0; i < 6; i++) {
     const sessionId = newId();
     codes.push(code(await register(host, sessionId)));
-    await ask(host, SignalEvents.hostUnregister, { v: SIGNAL_PROTOCOL_VERSION, sessionId });
+    await ask(host, SignalEvents.hostUnregister, { v: PROTOCOL_VERSION, sessionId });
   }
   assert.deepEqual(codes, [null, null, null, null, null, 'RATE_LIMITED']);
   assert.equal(code(await register(other, newId())), null, 'another connection is not affected');

@@ -7,7 +7,7 @@ import { afterEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignalEvents } from '../../protocol/signaling.js';
 import { newId, newKey } from '../../protocol/ids.js';
-import { SIGNAL_PROTOCOL_VERSION } from '../../protocol/version.js';
+import { PROTOCOL_VERSION } from '../../protocol/version.js';
 import { ask, code, join, offer, register, startSignalFixture, type SignalFixture } from '../helpers/signal-sockets.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -21,8 +21,8 @@ test('register needs a well-formed owner secret', async () => {
   fixture = await startSignalFixture();
   const s = await fixture.open();
   const sessionId = newId();
-  assert.equal(code(await ask(s, SignalEvents.hostRegister, { v: SIGNAL_PROTOCOL_VERSION, sessionId })), 'BAD_ENVELOPE');
-  assert.equal(code(await ask(s, SignalEvents.hostRegister, { v: SIGNAL_PROTOCOL_VERSION, sessionId, owner: 'short' })), 'BAD_ENVELOPE');
+  assert.equal(code(await ask(s, SignalEvents.hostRegister, { v: PROTOCOL_VERSION, sessionId })), 'BAD_ENVELOPE');
+  assert.equal(code(await ask(s, SignalEvents.hostRegister, { v: PROTOCOL_VERSION, sessionId, owner: 'short' })), 'BAD_ENVELOPE');
   assert.equal(code(await register(s, sessionId)), null);
 });
 
@@ -75,7 +75,7 @@ test('after the host leaves, its session id stays reserved for the owner secret'
   const host = await fixture.open();
   assert.equal(code(await register(host, gone, owner)), null);
   assert.equal(code(await register(host, stopped, owner)), null);
-  assert.equal(code(await ask(host, SignalEvents.hostUnregister, { v: SIGNAL_PROTOCOL_VERSION, sessionId: stopped })), null);
+  assert.equal(code(await ask(host, SignalEvents.hostUnregister, { v: PROTOCOL_VERSION, sessionId: stopped })), null);
   host.disconnect();
   const other = await fixture.open();
   await waitFor(async () => ((await (await fetch(`${fixture!.origin}/healthz`)).json()) as { sessions: number }).sessions === 0, 5000, 'host gone');
@@ -101,7 +101,7 @@ test('remembered owners are bounded per address (oldest forgotten first)', async
   const ids = [newId(), newId(), newId()];
   for (const sessionId of ids) {
     assert.equal(code(await register(host, sessionId)), null);
-    assert.equal(code(await ask(host, SignalEvents.hostUnregister, { v: SIGNAL_PROTOCOL_VERSION, sessionId })), null);
+    assert.equal(code(await ask(host, SignalEvents.hostUnregister, { v: PROTOCOL_VERSION, sessionId })), null);
   }
   const other = await fixture.open({ 'x-forwarded-for': '198.51.100.2' });
   assert.equal(code(await register(other, ids[0]!)), null, 'the oldest was forgotten');

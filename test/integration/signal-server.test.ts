@@ -6,7 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SignalEvents, MAX_ENVELOPE_BYTES } from '../../protocol/signaling.js';
 import { newId, newKey } from '../../protocol/ids.js';
-import { SIGNAL_PROTOCOL_VERSION } from '../../protocol/version.js';
+import { PROTOCOL_VERSION } from '../../protocol/version.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { ask, code, startSignalFixture, type SignalFixture } from '../helpers/signal-sockets.js';
 
@@ -28,7 +28,7 @@ test('GET /healthz answers with the version', async () => {
   assert.equal(res.status, 200);
   const body = (await res.json()) as { ok: boolean; protocol: number };
   assert.equal(body.ok, true);
-  assert.equal(body.protocol, SIGNAL_PROTOCOL_VERSION);
+  assert.equal(body.protocol, PROTOCOL_VERSION);
 });
 
 const sessionId = newId();
@@ -37,10 +37,10 @@ test('malformed envelopes are rejected with BAD_ENVELOPE', async () => {
   const s = await connected();
   const bad: Array<[string, unknown]> = [
     [SignalEvents.hostRegister, null],
-    [SignalEvents.hostRegister, { v: SIGNAL_PROTOCOL_VERSION, sessionId: 'short', owner: newKey() }],
-    [SignalEvents.hostRegister, { v: SIGNAL_PROTOCOL_VERSION, sessionId, owner: newKey(), extra: 1 }],
-    [SignalEvents.hostUnregister, { v: SIGNAL_PROTOCOL_VERSION, sessionId, extra: 1 }],
-    [SignalEvents.clientJoin, { v: SIGNAL_PROTOCOL_VERSION, sessionId }],
+    [SignalEvents.hostRegister, { v: PROTOCOL_VERSION, sessionId: 'short', owner: newKey() }],
+    [SignalEvents.hostRegister, { v: PROTOCOL_VERSION, sessionId, owner: newKey(), extra: 1 }],
+    [SignalEvents.hostUnregister, { v: PROTOCOL_VERSION, sessionId, extra: 1 }],
+    [SignalEvents.clientJoin, { v: PROTOCOL_VERSION, sessionId }],
     [SignalEvents.toHost, { sessionId, peerId: newId(), payload: { kind: 'offer', sdp: 'x', mac: 'nope' } }],
     [SignalEvents.toHost, { sessionId, peerId: newId(), payload: { kind: 'offer', sdp: 'x'.repeat(17 * 1024), mac: 'A'.repeat(43) } }],
     [SignalEvents.toPeer, { sessionId, peerId: newId(), payload: { kind: 'reject', code: 'NOT_A_CODE', message: '' } }],
@@ -59,21 +59,21 @@ test('a rejected envelope without an ack gets a signal:error event', async () =>
 
 test('joining an unknown session gets SESSION_UNKNOWN; version mismatches name the side to update', async () => {
   const s = await connected();
-  assert.equal(code(await ask(s, SignalEvents.clientJoin, { v: SIGNAL_PROTOCOL_VERSION, sessionId: newId(), peerId: newId() })), 'SESSION_UNKNOWN');
-  assert.equal(code(await ask(s, SignalEvents.hostRegister, { v: SIGNAL_PROTOCOL_VERSION + 1, sessionId: newId(), owner: newKey() })), 'SERVER_TOO_OLD');
+  assert.equal(code(await ask(s, SignalEvents.clientJoin, { v: PROTOCOL_VERSION, sessionId: newId(), peerId: newId() })), 'SESSION_UNKNOWN');
+  assert.equal(code(await ask(s, SignalEvents.hostRegister, { v: PROTOCOL_VERSION + 1, sessionId: newId(), owner: newKey() })), 'SERVER_TOO_OLD');
 });
 
 test('a session is served by one host; relays go only to joined peers', async () => {
   const host = await connected();
   const other = await connected();
   const client = await connected();
-  assert.equal(code(await ask(host, SignalEvents.hostRegister, { v: SIGNAL_PROTOCOL_VERSION, sessionId, owner: newKey() })), null);
-  assert.equal(code(await ask(other, SignalEvents.hostRegister, { v: SIGNAL_PROTOCOL_VERSION, sessionId, owner: newKey() })), 'SESSION_TAKEN');
+  assert.equal(code(await ask(host, SignalEvents.hostRegister, { v: PROTOCOL_VERSION, sessionId, owner: newKey() })), null);
+  assert.equal(code(await ask(other, SignalEvents.hostRegister, { v: PROTOCOL_VERSION, sessionId, owner: newKey() })), 'SESSION_TAKEN');
   const peerId = newId();
   const offer = { sessionId, peerId, payload: { kind: 'offer', sdp: 'v=0', nonce: newId(), auth: { method: 'token', tokenId: newId(), mac: 'A'.repeat(43) } } };
   assert.equal(code(await ask(client, SignalEvents.toHost, offer)), 'PEER_UNKNOWN', 'must join first');
-  assert.equal(code(await ask(client, SignalEvents.clientJoin, { v: SIGNAL_PROTOCOL_VERSION, sessionId, peerId })), null);
-  assert.equal(code(await ask(other, SignalEvents.clientJoin, { v: SIGNAL_PROTOCOL_VERSION, sessionId, peerId })), 'PEER_ID_TAKEN');
+  assert.equal(code(await ask(client, SignalEvents.clientJoin, { v: PROTOCOL_VERSION, sessionId, peerId })), null);
+  assert.equal(code(await ask(other, SignalEvents.clientJoin, { v: PROTOCOL_VERSION, sessionId, peerId })), 'PEER_ID_TAKEN');
   const received: unknown[] = [];
   host.on(SignalEvents.fromPeer, (m: unknown) => received.push(m));
   assert.equal(code(await ask(client, SignalEvents.toHost, offer)), null);
@@ -98,7 +98,7 @@ test('an oversized message closes that socket', async () => {
 test('joins are rate-limited per address', async () => {
   const s = await connected();
   const codes: Array<string | null> = [];
-  for (let i = 0; i < 25; i++) codes.push(code(await ask(s, SignalEvents.clientJoin, { v: SIGNAL_PROTOCOL_VERSION, sessionId: newId(), peerId: newId() })));
+  for (let i = 0; i < 25; i++) codes.push(code(await ask(s, SignalEvents.clientJoin, { v: PROTOCOL_VERSION, sessionId: newId(), peerId: newId() })));
   assert.ok(codes.includes('RATE_LIMITED'), codes.join(','));
   assert.ok(codes.includes('SESSION_UNKNOWN'));
 });
