@@ -136,6 +136,12 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
     }
   };
   client.doc.on('afterTransaction', render);
+  // Devices come and go without the document changing: presence frames say so.
+  client.on('presence', () => {
+    const snapshot = readTerminal(client.view);
+    topBar.setDevices(client.presence.devices, client.peerId, snapshot.sizeOwner);
+    terminal.setHint(sizeHint(snapshot.sizeOwner, snapshot));
+  });
   client.on('role', () => updateInputEnabled());
 
   client.on('state', (state, error) => {

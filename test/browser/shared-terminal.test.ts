@@ -10,6 +10,7 @@ import { DESKTOP_CONTEXT, launchChromium, PHONE_CONTEXT } from '../helpers/chrom
 import { startCli, type CliHost } from '../helpers/cli-host.js';
 import { pageWidths, renderedTermSize, screenLines, typeInTerminal, UI_TIMEOUT_MS, waitForLine, waitForLive } from '../helpers/terminal-page.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { joinClient } from '../helpers/terminal-host.js';
 
 describe('browser: one shell shared by a phone and a desktop page', () => {
   let cli: CliHost | undefined;
@@ -41,6 +42,16 @@ describe('browser: one shell shared by a phone and a desktop page', () => {
     assert.equal(await you.count(), 1);
     assert.match(await you.innerText(), /Chrome on Linux/);
     await desktop.keyboard.press('Escape');
+  });
+
+  it('a device that joins or leaves an idle shell shows on the pages at once (nothing is printed meanwhile)', async () => {
+    const laptop = await joinClient(url, 'laptop');
+    try {
+      await desktop.getByText('3 devices').waitFor({ timeout: UI_TIMEOUT_MS });
+    } finally {
+      laptop.close();
+    }
+    await desktop.getByText('2 devices').waitFor({ timeout: UI_TIMEOUT_MS });
   });
 
   it('typing on the phone shows in both, and the phone sets the size', async () => {
