@@ -41,6 +41,9 @@ export class SessionList extends EventEmitter<SessionListEvents> implements Sess
     super();
     this.doc = doc ?? new Y.Doc();
     this.list = new SessionListWriter(this.doc, meta);
+    // Lists stored before presence frames named each row's devices in the row: gone, once.
+    const named = [...this.list.view.sessions.values()].filter((row) => row instanceof Y.Map && row.has('devices'));
+    if (named.length > 0) this.doc.transact(() => named.forEach((row) => row.delete('devices')));
     this.core = new SessionCore(this.doc, this, log);
     this.core.on('joined', (actor) => this.emit('device-joined', actor));
     this.core.on('left', (actor) => this.emit('device-left', actor));

@@ -14,7 +14,7 @@ import { readConversationState, type LoginNeed } from '../protocol/conversation-
 import { formatSessionUrl } from '../protocol/session-url.js';
 import { readListMeta, runningCount, type SpawnMode } from '../protocol/session-list-doc.js';
 import { endedBy, rowFields } from './session-row.js';
-import { MAX_PRESENCE_ROWS, MAX_PRESENCE_TRUSTED } from '../protocol/presence.js';
+import { MAX_PRESENCE_DEVICES, MAX_PRESENCE_ROWS, MAX_PRESENCE_TRUSTED } from '../protocol/presence.js';
 import { sortTrustedDevices, type TrustedDevice } from '../protocol/trusted-devices.js';
 import type { SignalServer } from '../signal/signal-server.js';
 import type { ProgramSpec, RemoteControlCommand } from './cli-args.js';
@@ -210,12 +210,12 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     this.on('device-left', (s, actor) => this.trust.recordDone('leave', { sessionId: s?.id ?? this.listId, device: auditDevice(actor) }));
     // Every device on the list sees who is in each session; owner devices manage devices from it, so
     // theirs also carry every paired and waiting device, live.
-    this.list.core.presenceExtras = (actor) => ({
+    this.list.core.presenceExtras = (role) => ({
       rows: [...this.sessions.values()]
-        .map((m) => ({ sessionId: m.id, devices: m.session.core.devices.map((d) => d.name) }))
+        .map((m) => ({ sessionId: m.id, devices: m.session.core.devices.slice(0, MAX_PRESENCE_DEVICES).map((d) => d.name) }))
         .filter((row) => row.devices.length > 0)
         .slice(0, MAX_PRESENCE_ROWS),
-      ...(actor.role === 'owner' ? { trusted: sortTrustedDevices(this.trust.list()).slice(0, MAX_PRESENCE_TRUSTED).map(trustedEntry) } : {}),
+      ...(role === 'owner' ? { trusted: sortTrustedDevices(this.trust.list()).slice(0, MAX_PRESENCE_TRUSTED).map(trustedEntry) } : {}),
     });
     this.trust.on('changed', () => this.list.core.presenceChanged());
   }

@@ -13,7 +13,7 @@ import { MAX_NAME_CHARS } from './messages.js';
 
 /** Most connected devices one presence frame lists (the earliest joined first; more are left out). */
 export const MAX_PRESENCE_DEVICES = 512;
-/** Most trusted and waiting devices it lists (256 paired + 64 waiting is the host's own limit). */
+/** Most trusted and waiting devices it lists (the host pairs at most 256 and holds 64 waiting; past this the least recently seen are left out). */
 export const MAX_PRESENCE_TRUSTED = 512;
 /** Most session rows it names devices for. */
 export const MAX_PRESENCE_ROWS = 1024;

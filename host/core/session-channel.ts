@@ -13,7 +13,7 @@ import { encodeJson, type ChannelEnd, type ChannelOpened } from '../../protocol/
 import type { Presence } from '../../protocol/presence.js';
 import { TetherError } from '../../protocol/errors.js';
 import { ID_PATTERN } from '../../protocol/ids.js';
-import { fromUtf8, toBase64Url } from '../../protocol/encoding.js';
+import { fromUtf8, toBase64Url, utf8 } from '../../protocol/encoding.js';
 import type { Actor, SessionCore, Subscriber } from './session-core.js';
 import { traceHop } from '../echo-trace.js';
 
@@ -30,6 +30,8 @@ export class SessionChannel implements Subscriber {
   private lagging = false;
   private syncRequests = 0;
   private ended = false;
+  /** The last presence frame sent, as JSON. */
+  private lastPresence: string | null = null;
 
   constructor(
     readonly channel: number,
@@ -84,7 +86,12 @@ export class SessionChannel implements Subscriber {
   }
 
   presence(presence: Presence): void {
-    if (!this.ended) this.send(FrameTag.presence, encodeJson(presence));
+    if (this.ended) return;
+    // The list's frames carry the host's devices, re-sent on every change anywhere: send only news.
+    const json = JSON.stringify(presence);
+    if (json === this.lastPresence) return;
+    this.lastPresence = json;
+    this.send(FrameTag.presence, utf8(json));
   }
 
   drained(): Promise<void> {

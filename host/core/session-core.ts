@@ -113,7 +113,8 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
   private localJoinedAt: number | null = null;
   private presenceTimer: ReturnType<typeof setTimeout> | null = null;
   /** What this kind of session adds to a device's presence frame (the list: trusted devices, rows); null: nothing. */
-  presenceExtras: ((actor: Actor) => Omit<Presence, 'devices'>) | null = null;
+  presenceExtras: ((role: Role) => Omit<Presence, 'devices'>) | null = null;
+  private closed = false;
   private readonly replies = new Map<string, Promise<IntentReply>>();
   /** Runs before each permitted intent is applied (the audit log); null: none. */
   beforeApply: IntentHook | null = null;
@@ -159,17 +160,30 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
 
   /** Tells every device who is here, a moment from now (changes close together go out as one frame). */
   presenceChanged(): void {
+    if (this.closed) return;
     this.emit('presence');
     if (this.presenceTimer) return;
     this.presenceTimer = setTimeout(() => {
       this.presenceTimer = null;
+      // Made once per role for the whole burst (the list's extras are the host's devices and every row).
       const devices = this.devices.slice(0, MAX_PRESENCE_DEVICES);
-      for (const s of this.subscribers) s.presence(this.presenceFor(s.actor, devices));
+      const byRole = new Map<Role, Presence>();
+      for (const s of this.subscribers) {
+        const role = s.actor.role;
+        if (!byRole.has(role)) byRole.set(role, this.presenceFor(role, devices));
+        s.presence(byRole.get(role)!);
+      }
     }, PRESENCE_COALESCE_MS);
   }
 
-  private presenceFor(actor: Actor, devices = this.devices.slice(0, MAX_PRESENCE_DEVICES)): Presence {
-    return { devices, ...this.presenceExtras?.(actor) };
+  /** What a device with `role` is told; without the extras when they cannot be made (logged, never fatal). */
+  private presenceFor(role: Role, devices = this.devices.slice(0, MAX_PRESENCE_DEVICES)): Presence {
+    try {
+      return { devices, ...this.presenceExtras?.(role) };
+    } catch (err) {
+      this.log.error({ err }, 'could not make what devices are told about who is here');
+      return { devices };
+    }
   }
 
   /** The whole document for a device that has nothing yet: a cached encoding and the diff since. */
@@ -182,7 +196,7 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
     this.subscribers.add(subscriber);
     this.joinedAt.set(subscriber, Date.now());
     // The new device is told at once (its page shows who is here as it goes live); the others with the next frame.
-    subscriber.presence(this.presenceFor(subscriber.actor));
+    subscriber.presence(this.presenceFor(subscriber.actor.role));
     this.emit('joined', subscriber.actor);
     this.presenceChanged();
   }
@@ -319,6 +333,7 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
    */
   close(err: TetherError | null = null): void {
     if (err) this.endAll(err);
+    this.closed = true;
     this.subscribers.clear();
     this.joinedAt.clear();
     if (this.presenceTimer) clearTimeout(this.presenceTimer);

@@ -10,6 +10,7 @@ import * as Y from 'yjs';
 import pino from 'pino';
 import { SessionCore, type Actor, type SessionBehaviour, type Subscriber } from '../../host/core/session-core.js';
 import { TetherError } from '../../protocol/errors.js';
+import { SessionList } from '../../host/session-list.js';
 import { PresenceSchema, MAX_PRESENCE_DEVICES, type Presence } from '../../protocol/presence.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -60,7 +61,7 @@ describe('presence', () => {
 
   it('adds what the session shows each device by its role, and lists the host terminal', async () => {
     const core = new SessionCore(new Y.Doc(), nothing, log);
-    core.presenceExtras = (actor) => (actor.role === 'owner' ? { trusted: [] } : {});
+    core.presenceExtras = (role) => (role === 'owner' ? { trusted: [] } : {});
     const owner = device('owner', 'owner');
     const viewer = device('viewer', 'view');
     core.addLocal();
@@ -90,6 +91,36 @@ describe('presence', () => {
     assert.equal(loaded.getMap('devices').size, 0);
     assert.equal(loaded.getMap('trusted').size, 0);
     assert.equal(loaded.getMap('meta').get('name'), 'kept');
+  });
+
+  it('empties the device names a stored session list kept in its rows', () => {
+    const stored = new Y.Doc();
+    const row = new Y.Map<unknown>();
+    stored.getMap('sessions').set('s1', row);
+    row.set('name', 'build');
+    row.set('devices', ['phone']);
+    const list = new SessionList({ name: 'x', hostname: 'h', folder: '/tmp', capacity: 4, spawnMode: 'same-dir', agents: [], defaultAgent: 'shell' }, () => Promise.resolve(null), log, stored);
+    const kept = stored.getMap<Y.Map<unknown>>('sessions').get('s1')!;
+    assert.equal(kept.has('devices'), false);
+    assert.equal(kept.get('name'), 'build');
+    list.close();
+  });
+
+  it('tells devices who is here even when the session cannot add its extras', async () => {
+    const core = new SessionCore(new Y.Doc(), nothing, log);
+    core.presenceExtras = () => {
+      throw new Error('the trust store is unreadable');
+    };
+    const phone = device('phone');
+    core.subscribe(phone);
+    core.subscribe(device('laptop'));
+    await waitFor(() => phone.frames.length === 2, 2000, 'the coalesced frame');
+    assert.deepEqual(phone.frames.map((f) => f.devices.length), [1, 2]);
+    core.close();
+    let told = 0;
+    core.on('presence', () => told++);
+    core.presenceChanged();
+    assert.equal(told, 0, 'a closed session takes no more presence changes (and arms no timer)');
   });
 
   it('refuses a frame listing more devices than a frame may hold', () => {
