@@ -164,13 +164,18 @@ export class FaultEnv {
     this.fleet.stdin!.write(JSON.stringify(cmd) + '\n');
   }
 
-  /** Host memory (RSS, bytes); throws with the host's last words when it died. */
-  hostRss(): number {
+  /**
+   * Host memory (bytes): RSS, and its anonymous part (RSS also counts the pages of mapped files it has
+   * touched, such as the session store's, which the kernel may take back); throws with the host's last
+   * words when it died.
+   */
+  hostMemory(): { rss: number; anon: number } {
     if (this.host.child.exitCode !== null || this.host.child.signalCode !== null) {
       throw new Error(`the host died (${this.host.child.exitCode ?? this.host.child.signalCode}): ${this.host.stderr.slice(-3000)}`);
     }
     const status = readFileSync(`/proc/${this.host.pid}/status`, 'utf8');
-    return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+    const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
+    return { rss: kb('VmRSS'), anon: kb('RssAnon') };
   }
 
   /** Process groups of the host's programs and agents (its children's groups). */

@@ -28,6 +28,8 @@ export interface RunResult {
   /** Per device that was down when the fault ended: ms until it was live again. */
   recoveries: number[];
   hostRssBytes: number;
+  /** The anonymous part of it (absent in results recorded before it was). */
+  hostAnonBytes?: number;
   wallMs: number;
   notes: string[];
 }
@@ -249,8 +251,9 @@ export async function runOne(env: FaultEnv, sc: Scenario, long: boolean): Promis
 
   for (const name of stormNames) env.fleetSend({ op: 'close-device', name });
   if (stormNames.length > 0) await sleep(1500);
+  const memory = env.hostMemory();
   return {
     seed: sc.seed, kind: sc.kind, durationMs: sc.durationMs, prompts: markers.length, lost, doubled, stuck, diverged, leftover,
-    recoveries, hostRssBytes: env.hostRss(), wallMs: Date.now() - began, notes,
+    recoveries, hostRssBytes: memory.rss, hostAnonBytes: memory.anon, wallMs: Date.now() - began, notes,
   };
 }

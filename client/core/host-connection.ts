@@ -57,6 +57,12 @@ const CHALLENGE_TIMEOUT_MS = 2_500;
 const STALL_MS = 500;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 const HELLO_TIMEOUT_MS = 5_000;
+/**
+ * Once the host's answer is in, the channel must open within this: a connection that fails without
+ * saying so on this side (seen with libdatachannel under churn: the host saw it fail, the device never
+ * heard) would otherwise leave the device connecting for good.
+ */
+const OPEN_TIMEOUT_MS = 10_000;
 /** No frame from the host for this long: probe it... */
 const HOST_QUIET_MS = 2_000;
 /** ...and declare it unreachable after this long (the host pings every second). */
@@ -536,7 +542,10 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     this.peer = peer;
     this.opensSent.clear();
     peer.removeAllListeners('close');
+    const openTimer = setTimeout(() => peer.fail(new TetherError('CONNECT_TIMEOUT', 'the connection to the host did not open')), OPEN_TIMEOUT_MS);
+    peer.once('close', () => clearTimeout(openTimer));
     peer.on('open', () => {
+      clearTimeout(openTimer);
       milestone('channel-open');
       void this.sendHello(peer, credential).then(() => {
         // The host reads frames in order and answers the hello first: the channels' opens (and a fresh
