@@ -149,7 +149,9 @@ export async function runChurn(
         join();
       });
       try {
-        await waitFor(() => (device.client.state === 'live' && device.text().includes('tick')) || host.child.exitCode !== null, 20_000, `cycle ${i}: live with output`).catch((err: unknown) => {
+        // A stuck device is what this waits for, not a slow join: on a loaded machine libdatachannel fails
+        // some connects at once and a join may take a few attempts (the fault suite allows 45 s as well).
+        await waitFor(() => (device.client.state === 'live' && device.text().includes('tick')) || host.child.exitCode !== null, 45_000, `cycle ${i}: live with output`).catch((err: unknown) => {
           const e = device.client.error;
           throw new Error(`${(err as Error).message}; the device is ${device.client.state}${e ? ` (${e.code}: ${e.message})` : ''} after ${attempts} retries; host stderr: ${host.stderr().slice(-400) || '(empty)'}`);
         });
