@@ -56,18 +56,19 @@ async function fleetDigest(env: FaultEnv, id: number): Promise<Extract<FleetEven
 }
 
 /** The page's terminal document, fingerprinted like digest() (content only: the page has no Yjs export). */
-async function pageHash(env: FaultEnv): Promise<{ live: boolean; hash: string } | null> {
+async function pageHash(env: FaultEnv): Promise<{ live: boolean; hash: string; state: string } | null> {
   if (!env.page) return null;
   const json = await env.page
     .evaluate(() => {
-      const t = (window as unknown as { __tether?: { client: { state: string; doc: { share: Map<string, { toJSON(): unknown }> } } } }).__tether;
+      const t = (window as unknown as { __tether?: { client: { state: string; error: { code: string; message: string } | null; doc: { share: Map<string, { toJSON(): unknown }> } } } }).__tether;
       if (!t) return null;
       const content: Record<string, unknown> = {};
       for (const key of [...t.client.doc.share.keys()].sort()) content[key] = t.client.doc.share.get(key)!.toJSON();
-      return { live: t.client.state === 'live', json: JSON.stringify(content) };
+      const error = t.client.error;
+      return { live: t.client.state === 'live', state: `${t.client.state}${error ? ` (${error.code}: ${error.message})` : ''}`, json: JSON.stringify(content) };
     })
     .catch(() => null);
-  return json ? { live: json.live, hash: createHash('sha256').update(json.json).digest('base64url') } : null;
+  return json ? { live: json.live, state: json.state, hash: createHash('sha256').update(json.json).digest('base64url') } : null;
 }
 
 function contentHash(doc: Parameters<typeof digest>[0]): string {
@@ -226,7 +227,8 @@ export async function runOne(env: FaultEnv, sc: Scenario, long: boolean): Promis
     }
     if (!page?.live) {
       stuck++;
-      notes.push('page not live');
+      // What the page says about itself, for the next look at why.
+      notes.push(`page not live: ${page ? page.state : 'no answer from the page'}`);
     } else if (page.hash !== contentHash(env.observer.term.doc)) {
       diverged++;
       notes.push('page content differs');
