@@ -32,6 +32,7 @@ import { SessionFiles } from './session-files.js';
 import { ClientTerminals } from './client-terminals.js';
 import { clean, explainAgentError, toAuthMethods, toConfigOptions } from './acp-offer.js';
 import { AgentProcess, type AgentExit } from './agent-process.js';
+import { stallAwareTimeout } from './stall-aware-timeout.js';
 import type { AcpAgentHandlers, AgentCommand, AgentIdentity, AgentInfo } from './acp-agent-types.js';
 
 export type { AgentExit } from './agent-process.js';
@@ -386,17 +387,18 @@ export class AcpAgent {
   }
 
   private async withTimeout<T>(promise: Promise<T>, what: string, ms: number): Promise<T> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let cancel = (): void => {};
     const exited = new Promise<never>((_, reject) => {
       this.process?.onceExited(() => reject(new TetherError('AGENT_FAILED', `the agent ${this.process!.exitWords} during ${what}`, { detail: this.stderrTail || null })));
     });
+    // Time the host spent stopped (a closed lid) does not count: the answer may be waiting in the pipe.
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new TetherError('AGENT_FAILED', `the agent did not answer ${what} within ${ms / 1000} s`)), ms);
+      cancel = stallAwareTimeout(ms, () => reject(new TetherError('AGENT_FAILED', `the agent did not answer ${what} within ${ms / 1000} s`)));
     });
     try {
       return await Promise.race([promise, exited, timeout]);
     } finally {
-      clearTimeout(timer);
+      cancel();
     }
   }
 }
