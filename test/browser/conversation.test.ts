@@ -252,6 +252,8 @@ describe('browser: one conversation shared by a phone and a desktop page', () =>
       await waitForAgentStatus(page, 'Idle');
       assert.equal(await page.getByRole('region', { name: 'Queued messages' }).isVisible(), false, 'queue hidden when empty');
     }
+    // A long streamed answer re-renders at a pace set by its render cost: wait for its last words, do not sample.
+    await waitForAgentText(desktop, /^w0 w1 .* w399$/);
     const answers = (await agentMessages(desktop).allInnerTexts()).map((t) => t.trim()).slice(-3);
     assert.match(answers[0]!, /^w0 w1 .* w399$/);
     assert.deepEqual(answers.slice(1), ['You said: second-queued', 'You said: third-edited']);
