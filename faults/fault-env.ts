@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { SessionClient } from '../client/core/session-client.js';
 import { nodeWebRtc } from '../host/node-webrtc.js';
+import { binNodeFlags } from '../bench/host-process.js';
 import { FaultNet } from './fault-net.js';
 import type { FleetCommand, FleetEvent } from './fleet.js';
 
@@ -56,6 +57,20 @@ export interface EnvOptions {
   agentCommand: string;
   tag: string;
   browser: boolean;
+  /**
+   * Loads test/churn/memory-probe-preload.mjs into the host: each run then records the host's V8 live
+   * data after a full collection and its memory outside V8 (what tells a leak from allocator slack).
+   */
+  probe?: boolean;
+}
+
+/** The host's memory after a full garbage collection, in MB (one line of memory-probe-preload.mjs). */
+export interface HostHeap {
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  rss: number;
+  anonymous: number | null;
 }
 
 /** The running processes of a suite. */
@@ -76,6 +91,8 @@ export class FaultEnv {
   private readonly stateDir = mkdtempSync(join(tmpdir(), 'persist-faults-state-'));
   private readonly folder = mkdtempSync(join(tmpdir(), 'persist-faults-work-'));
   private readonly configPath = join(this.folder, 'config.json');
+  private readonly probeFile = join(this.folder, 'memory-probe.jsonl');
+  private probesTaken = 0;
 
   constructor(readonly options: EnvOptions) {
     writeFileSync(this.configPath, JSON.stringify({ presets: { scripted: { command: options.agentCommand } } }));
@@ -85,10 +102,11 @@ export class FaultEnv {
     return { ...process.env, TETHER_FAULTS_TAG: this.options.tag, PS1: '$ ', ...extra };
   }
 
-  private tether(args: string[], inNs = false): TetherProcess {
+  private tether(args: string[], nodeArgs: string[] = [], extraEnv: Record<string, string> = {}): TetherProcess {
     const bin = join(this.options.appDir, 'bin', 'tether.js');
-    const cmd = inNs ? [...this.net.exec, process.execPath, bin, ...args] : [process.execPath, bin, ...args];
-    return new TetherProcess(spawn(cmd[0]!, cmd.slice(1), { cwd: this.folder, stdio: ['ignore', 'pipe', 'pipe'], env: this.env() }));
+    // With the Node flags of the `tether` command (its small young generation), as users run it.
+    const cmd = [process.execPath, ...binNodeFlags(bin), ...nodeArgs, bin, ...args];
+    return new TetherProcess(spawn(cmd[0]!, cmd.slice(1), { cwd: this.folder, stdio: ['ignore', 'pipe', 'pipe'], env: this.env(extraEnv) }));
   }
 
   /** Starts the signal server (again on the same port after a restart). */
@@ -104,10 +122,17 @@ export class FaultEnv {
   /** Starts the host (again, after a kill: same folder, same state folder). */
   async startHost(): Promise<Record<string, unknown>> {
     this.refuseAfterStop();
-    this.host = this.tether([
-      'remote-control', '--json', '--signal', `http://${this.net.hostAddress}:${this.signalPort}`, '--state-dir', this.stateDir,
-      '--link-ttl', 'never', '--config', this.configPath, '--log-level', 'warn', '--', '/bin/sh',
-    ]);
+    const probe: { nodeArgs: string[]; env: Record<string, string> } = this.options.probe
+      ? { nodeArgs: ['--expose-gc', '--import', join(this.options.appDir, 'test', 'churn', 'memory-probe-preload.mjs')], env: { TETHER_MEMORY_PROBE_FILE: this.probeFile } }
+      : { nodeArgs: [], env: {} };
+    this.host = this.tether(
+      [
+        'remote-control', '--json', '--signal', `http://${this.net.hostAddress}:${this.signalPort}`, '--state-dir', this.stateDir,
+        '--link-ttl', 'never', '--config', this.configPath, '--log-level', 'warn', '--', '/bin/sh',
+      ],
+      probe.nodeArgs,
+      probe.env,
+    );
     return this.host.event('ready', 60_000);
   }
 
@@ -176,6 +201,24 @@ export class FaultEnv {
     const status = readFileSync(`/proc/${this.host.pid}/status`, 'utf8');
     const kb = (field: string): number => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
     return { rss: kb('VmRSS'), anon: kb('RssAnon') };
+  }
+
+  /** With `probe`: the host's heap split after a full collection (undefined without the probe). */
+  async hostHeap(): Promise<HostHeap | undefined> {
+    if (!this.options.probe) return undefined;
+    const lines = (): string[] => {
+      try {
+        return readFileSync(this.probeFile, 'utf8').trim().split('\n').filter(Boolean);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []; // nothing written yet
+        throw err;
+      }
+    };
+    const taken = this.probesTaken;
+    this.host.child.kill('SIGUSR2');
+    await waitUntil(() => lines().length > taken || this.host.child.exitCode !== null, 30_000, "the host's memory probe");
+    this.probesTaken = lines().length;
+    return JSON.parse(lines()[taken]!) as HostHeap;
   }
 
   /** Process groups of the host's programs and agents (its children's groups). */

@@ -30,6 +30,9 @@ export interface RunResult {
   hostRssBytes: number;
   /** The anonymous part of it (absent in results recorded before it was). */
   hostAnonBytes?: number;
+  /** With --probe: V8's live data after a full collection, and memory held outside V8's heap (bytes). */
+  hostV8LiveBytes?: number;
+  hostExternalBytes?: number;
   wallMs: number;
   notes: string[];
 }
@@ -253,9 +256,12 @@ export async function runOne(env: FaultEnv, sc: Scenario, long: boolean): Promis
 
   for (const name of stormNames) env.fleetSend({ op: 'close-device', name });
   if (stormNames.length > 0) await sleep(1500);
+  const heap = await env.hostHeap();
   const memory = env.hostMemory();
   return {
     seed: sc.seed, kind: sc.kind, durationMs: sc.durationMs, prompts: markers.length, lost, doubled, stuck, diverged, leftover,
-    recoveries, hostRssBytes: memory.rss, hostAnonBytes: memory.anon, wallMs: Date.now() - began, notes,
+    recoveries, hostRssBytes: memory.rss, hostAnonBytes: memory.anon,
+    ...(heap ? { hostV8LiveBytes: Math.round(heap.heapUsed * 1048576), hostExternalBytes: Math.round(heap.external * 1048576) } : {}),
+    wallMs: Date.now() - began, notes,
   };
 }

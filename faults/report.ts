@@ -41,6 +41,7 @@ export function report(results: RunResult[]): string {
     ['host memory (RSS)', memory((r) => r.hostRssBytes)],
     // RSS also counts the session store's mapped pages the host touched; this part is the host's own.
     ['host memory (anonymous)', memory((r) => r.hostAnonBytes)],
+    ...(results.some((r) => r.hostV8LiveBytes) ? [['host V8 live data (--probe)', memory((r) => r.hostV8LiveBytes)] as [string, string]] : []),
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n');

@@ -1,9 +1,10 @@
 /**
- * `npm run faults -- --runs N --seed S [--long] [--max-fault-ms 10000 | --fault-ms N] [--results FILE] [--no-browser]`:
+ * `npm run faults -- --runs N --seed S [--long] [--max-fault-ms 10000 | --fault-ms N] [--results FILE] [--no-browser] [--probe]`:
  * seeded fault runs against real processes (see fault-env.ts). Run i uses seed S+i; results are appended
  * to FILE as JSON lines, and runs already in FILE are skipped, so a long campaign resumes where it
  * stopped. `--report FILE...` prints the table of earlier results. Exits 1 when anything was lost,
- * doubled, stuck, diverged or left behind. Needs root (network namespaces).
+ * doubled, stuck, diverged or left behind. Needs root (network namespaces). `--probe` records the host's V8 live
+ * data after a full collection with each run (see test/churn/memory-probe-preload.mjs).
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -26,6 +27,7 @@ const { values, positionals } = parseArgs({
     'no-browser': { type: 'boolean', default: false },
     app: { type: 'string' },
     report: { type: 'boolean', default: false },
+    probe: { type: 'boolean', default: false },
   },
   allowPositionals: true,
 });
@@ -53,7 +55,7 @@ const done = values.results ? readResults(values.results) : [];
 const doneSeeds = new Set(done.map((r) => r.seed));
 const agent = `${process.execPath} --import ${import.meta.resolve('tsx')} ${join(appDir, 'test', 'fixtures', 'scripted-agent.ts')}`;
 const tag = `faults-${process.pid}-${Date.now()}`;
-const env = new FaultEnv({ appDir, agentCommand: agent, tag, browser });
+const env = new FaultEnv({ appDir, agentCommand: agent, tag, browser, probe: values.probe });
 const results: RunResult[] = [];
 let stopping = false;
 let finishing: Promise<never> | null = null;
@@ -108,7 +110,7 @@ try {
     results.push(r);
     if (values.results) appendFileSync(values.results, JSON.stringify(r) + '\n');
     const bad = r.lost + r.doubled + r.stuck + r.diverged + r.leftover > 0;
-    process.stdout.write(`seed ${s} ${r.kind} ${r.durationMs} ms: recovery ${r.recoveries.map((x) => x).join(',') || '-'} ms, rss ${(r.hostRssBytes / 1048576).toFixed(0)} MB, ${(r.wallMs / 1000).toFixed(1)} s${bad ? ` PROBLEM lost ${r.lost} doubled ${r.doubled} stuck ${r.stuck} diverged ${r.diverged} leftover ${r.leftover}` : ''}${r.notes.length ? ` [${r.notes.join('; ')}]` : ''}\n`);
+    process.stdout.write(`seed ${s} ${r.kind} ${r.durationMs} ms: recovery ${r.recoveries.map((x) => x).join(',') || '-'} ms, rss ${(r.hostRssBytes / 1048576).toFixed(0)} MB${r.hostAnonBytes ? ` (anon ${(r.hostAnonBytes / 1048576).toFixed(0)})` : ''}${r.hostV8LiveBytes ? ` V8 live ${(r.hostV8LiveBytes / 1048576).toFixed(1)}` : ''}, ${(r.wallMs / 1000).toFixed(1)} s${bad ? ` PROBLEM lost ${r.lost} doubled ${r.doubled} stuck ${r.stuck} diverged ${r.diverged} leftover ${r.leftover}` : ''}${r.notes.length ? ` [${r.notes.join('; ')}]` : ''}\n`);
   }
   await finish(0);
 } catch (err) {

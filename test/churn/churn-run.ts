@@ -102,7 +102,7 @@ export async function runChurn(
   if (probeFile) nodeArgs.push('--expose-gc', '--import', fileURLToPath(new URL('./memory-probe-preload.mjs', import.meta.url)));
   const host: CliHost = startCli(
     ['remote-control', '--json', '--local', '--port', '0', '--spawn', 'session', '--', '/bin/sh', '-c', program],
-    probeFile ? { TETHER_CHURN_PROBE_FILE: probeFile } : {},
+    probeFile ? { TETHER_MEMORY_PROBE_FILE: probeFile } : {},
     undefined,
     false,
     nodeArgs,

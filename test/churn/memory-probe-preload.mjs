@@ -1,12 +1,12 @@
-// Loaded into the churn's host with `node --import` (`npm run churn -- --probe`): on SIGUSR2 it collects
-// garbage (the host runs with --expose-gc) and appends one JSON line to TETHER_CHURN_PROBE_FILE with where
+// Loaded into the churn's or fault suite's host with `node --import` (`npm run churn -- --probe`, `npm run faults -- --probe`): on SIGUSR2 it collects
+// garbage (the host runs with --expose-gc) and appends one JSON line to TETHER_MEMORY_PROBE_FILE with where
 // the host's memory is: V8's heap by space, memory outside V8 (external, array buffers) and anonymous RSS.
 // Live data versus garbage versus V8's reserved pages versus native memory is what tells a leak from slack.
 // Plain JavaScript: the host runs compiled code, without tsx.
 import { appendFileSync, readFileSync } from 'node:fs';
 import v8 from 'node:v8';
 
-const file = process.env.TETHER_CHURN_PROBE_FILE;
+const file = process.env.TETHER_MEMORY_PROBE_FILE;
 if (file) {
   const mb = (bytes) => Math.round((bytes / 1048576) * 100) / 100;
   const anonymous = () => {
