@@ -31,6 +31,8 @@ const HELLO_TIMEOUT_MS = 5_000;
 export const PING_INTERVAL_MS = 1_000;
 /** ...and drops one it has heard nothing from for this long. */
 export const DEVICE_SILENCE_MS = 6_000;
+/** A check this late means the host itself was not running (load, a collection, a stopped laptop). */
+const LATE_CHECK_MS = 500;
 /** Most session opens a device may ask for per window, against open/close floods. */
 const OPENS_PER_WINDOW = 64;
 const OPEN_WINDOW_MS = 10_000;
@@ -220,8 +222,13 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
   }
 
   private startPings(): void {
+    let due = Date.now() + PING_INTERVAL_MS;
     this.pingTimer = setInterval(() => {
-      if (Date.now() - this.lastHeard > DEVICE_SILENCE_MS) {
+      const now = Date.now();
+      const late = now - due > LATE_CHECK_MS;
+      due = now + PING_INTERVAL_MS;
+      // After a stall the device's frames may be queued behind this timer: it is judged at the next check.
+      if (!late && now - this.lastHeard > DEVICE_SILENCE_MS) {
         this.link.destroy(new TetherError('PEER_CLOSED', 'the device stopped answering'));
         return;
       }
