@@ -25,14 +25,13 @@ import type { Authenticator, DeviceIdentity, Grant } from '../trust/authenticato
 import type { Actor, SessionCore } from './session-core.js';
 import { SessionChannel } from './session-channel.js';
 import { traceHop } from '../echo-trace.js';
+import { stallAwareTimeout, STALL_GRACE_MS } from '../stall-aware-timeout.js';
 
 const HELLO_TIMEOUT_MS = 5_000;
 /** The host pings every device this often... */
 export const PING_INTERVAL_MS = 1_000;
 /** ...and drops one it has heard nothing from for this long. */
 export const DEVICE_SILENCE_MS = 6_000;
-/** A check this late means the host itself was not running (load, a collection, a stopped laptop). */
-const LATE_CHECK_MS = 500;
 /** Most session opens a device may ask for per window, against open/close floods. */
 const OPENS_PER_WINDOW = 64;
 const OPEN_WINDOW_MS = 10_000;
@@ -66,7 +65,8 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
   actor: Actor | null = null;
   identity: DeviceIdentity | null = null;
   private readonly channels = new Map<number, SessionChannel>();
-  private helloTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Cancels the wait for the device's hello. */
+  private helloTimer: (() => void) | null = null;
   private pingTimer: ReturnType<typeof setInterval> | null = null;
   private lastHeard = Date.now();
   private opens: number[] = [];
@@ -95,7 +95,7 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
   ) {
     super();
     link.on('open', () => {
-      this.helloTimer = setTimeout(() => link.fail(new TetherError('HELLO_TIMEOUT')), HELLO_TIMEOUT_MS);
+      this.helloTimer = stallAwareTimeout(HELLO_TIMEOUT_MS, () => link.fail(new TetherError('HELLO_TIMEOUT')));
     });
     link.on('frame', (frame) => this.onFrame(frame));
     link.on('close', (err) => {
@@ -164,7 +164,7 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
   }
 
   private stopTimers(): void {
-    if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.helloTimer?.();
     if (this.pingTimer) clearInterval(this.pingTimer);
     this.helloTimer = null;
     this.pingTimer = null;
@@ -193,7 +193,7 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     if (probe.v < PROTOCOL_VERSION) throw new TetherError('CLIENT_TOO_OLD');
     if (probe.v > PROTOCOL_VERSION) throw new TetherError('HOST_TOO_OLD');
     const hello = decodeClientHello(frame.payload);
-    if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.helloTimer?.();
     this.helloTimer = null;
     const identity = this.host.authenticator.identify(this.grant, hello);
     this.identity = identity;
@@ -225,7 +225,8 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     let due = Date.now() + PING_INTERVAL_MS;
     this.pingTimer = setInterval(() => {
       const now = Date.now();
-      const late = now - due > LATE_CHECK_MS;
+      // A check this late means the host itself was not running (load, a collection, a stopped laptop).
+      const late = now - due > STALL_GRACE_MS;
       due = now + PING_INTERVAL_MS;
       // After a stall the device's frames may be queued behind this timer: it is judged at the next check.
       if (!late && now - this.lastHeard > DEVICE_SILENCE_MS) {
