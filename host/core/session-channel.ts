@@ -17,6 +17,9 @@ import { fromUtf8, toBase64Url, utf8 } from '../../protocol/encoding.js';
 import type { Actor, SessionCore, Subscriber } from './session-core.js';
 import { traceHop } from '../echo-trace.js';
 
+/** Presence frames as JSON, by frame object (the core hands the same object to all devices of a role). */
+const presenceJson = new WeakMap<Presence, string>();
+
 /** Stop sending individual updates to a device once this much is waiting for it... */
 const LAG_BYTES = 2 * 1024 * 1024;
 /** ...and send it one catch-up diff once its backlog is below this. */
@@ -88,7 +91,9 @@ export class SessionChannel implements Subscriber {
   presence(presence: Presence): void {
     if (this.ended) return;
     // The list's frames carry the host's devices, re-sent on every change anywhere: send only news.
-    const json = JSON.stringify(presence);
+    // One frame object goes to every device of a role: it is encoded once.
+    let json = presenceJson.get(presence);
+    if (json === undefined) presenceJson.set(presence, (json = JSON.stringify(presence)));
     if (json === this.lastPresence) return;
     this.lastPresence = json;
     this.send(FrameTag.presence, utf8(json));
