@@ -310,7 +310,8 @@ export function historyScript(entries: number): string {
       if (value && value.client && !rec.hookAt) {
         rec.hookAt = now();
         const client = value.client;
-        client.doc.on('beforeTransaction', () => { if (!rec.applyAt) rec.applyAt = now(); });
+        // The host's updates only: the page's own transactions (the stored replica loading) come first.
+        client.doc.on('beforeTransaction', (tr) => { if (!rec.applyAt && tr.origin === 'host') rec.applyAt = now(); });
         client.doc.on('afterTransaction', () => { if (!rec.fullAt && client.conversation.entries.length >= ${entries}) rec.fullAt = now(); });
         client.on('state', (state) => { if (state === 'live' && !rec.liveAt) rec.liveAt = now(); });
       }

@@ -126,7 +126,7 @@ export async function benchHistoryChromium(browser: Browser): Promise<BenchResul
         `data channel open (signaling, ICE, DTLS, SCTP) +${step('appStarted', 'channelOpen')} → first fragment of the first sync (hello, state vector, the host encodes the whole history) +${step('channelOpen', 'firstFragment')} → ` +
         `its last fragment +${step('firstFragment', 'lastFragment')} (${percentile(loads.map((l) => l.rate), 50).toFixed(1)} MB/s) → apply begins +${step('lastFragment', 'syncArrived')} → ` +
         `applied: all entries in the replica +${step('syncArrived', 'full')} → ` +
-        `view build starts (Yjs encodes the applied update for the page's 'update' listener) +${step('full', 'mountStart')} → view built (newest ${loads[0]?.renderedEntries ?? '?'} entries rendered) +${step('mountStart', 'viewBuilt')} → ` +
+        `view build starts +${step('full', 'mountStart')} → view built (newest ${loads[0]?.renderedEntries ?? '?'} entries rendered) +${step('mountStart', 'viewBuilt')} → ` +
         `next frame painted +${step('viewBuilt', 'firstPaint')}`,
       ...notes,
     ],

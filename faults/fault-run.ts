@@ -41,6 +41,8 @@ export interface RunResult {
 export const TERM_DEVICES = ['term-a', 'term-b'];
 export const CONV_DEVICES = ['conv-a', 'conv-b'];
 const STORM_DEVICES = 50;
+/** A page not live by the check is watched this much longer, to tell late from never. */
+const PAGE_LATE_WATCH_MS = 120_000;
 
 function lastState(env: FaultEnv, name: string): string | null {
   for (let i = env.fleetEvents.length - 1; i >= 0; i--) {
@@ -230,8 +232,14 @@ export async function runOne(env: FaultEnv, sc: Scenario, long: boolean): Promis
     }
     if (!page?.live) {
       stuck++;
-      // What the page says about itself, for the next look at why.
-      notes.push(`page not live: ${page ? page.state : 'no answer from the page'}`);
+      // What the page says about itself, and whether it comes back at all (and when), for the next look at why.
+      const said = page ? page.state : 'no answer from the page';
+      const notLiveSince = Date.now();
+      while (!page?.live && Date.now() - notLiveSince < PAGE_LATE_WATCH_MS) {
+        await sleep(500);
+        page = await pageHash(env);
+      }
+      notes.push(`page not live: ${said}; ${page?.live ? `live ${((Date.now() - faultEnd) / 1000).toFixed(1)} s after the fault ended` : `still not live ${((Date.now() - faultEnd) / 1000).toFixed(1)} s after the fault ended (${page ? page.state : 'no answer'})`}`);
     } else if (page.hash !== contentHash(env.observer.term.doc)) {
       diverged++;
       notes.push('page content differs');
