@@ -11,6 +11,11 @@ export interface ReplicaHandle {
   readonly lastSyncedAt: number | null;
   /** Records that the replica is in step with the host now. */
   setSynced(at: number): void;
+  /**
+   * Keeps an update from the host, as it came (the document it was applied to is not watched: Yjs would
+   * encode every applied update again for a watcher, a long history's whole first sync on the main thread).
+   */
+  store(update: Uint8Array): void;
   /** The replica was dropped (the host's document is behind it): forget it and store `doc` from now on. */
   replace(doc: Y.Doc): Promise<void>;
   /** Stops storing (what is stored stays). */
@@ -40,6 +45,7 @@ export class MemoryReplicaStore implements ReplicaStore {
         return entry.lastSyncedAt;
       },
       setSynced: (at: number) => void (entry.lastSyncedAt = at),
+      store: () => undefined, // the document itself is kept
       replace: (next: Y.Doc) => {
         entry.doc = next;
         return Promise.resolve();

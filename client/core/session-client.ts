@@ -407,6 +407,7 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
       const msg = decodeSync(body);
       if (msg.type === 'step1') throw new TetherError('FRAME_MALFORMED', 'the host never asks for client state');
       Y.applyUpdate(this.replicaDoc, msg.update, 'host');
+      this.stored?.store(msg.update);
       if (msg.type === 'step2') this.becameLive();
       else if (this.synced) this.markSynced();
     } else if (tag === FrameTag.reply) {

@@ -22,6 +22,27 @@ function deleteDatabase(name: string): Promise<void> {
 }
 
 /** Replicas in IndexedDB, one database per origin and session. */
+/** y-indexeddb's handler of a document's updates (not in its typings): appends one update, merging them as they pile up. */
+type UpdateHandler = (update: Uint8Array, origin: unknown) => void;
+const handlerOf = (p: IndexeddbPersistence): UpdateHandler | undefined => (p as unknown as { _storeUpdate?: UpdateHandler })._storeUpdate;
+
+/**
+ * Stops y-indexeddb from watching the document's updates (a watcher makes Yjs encode every applied update
+ * again: a 10,000-message first sync cost ~150 ms more before the page could draw); the client hands it
+ * the host's updates as they came instead. Should a future y-indexeddb not have that handler, it keeps
+ * watching: slower, never unstored.
+ */
+function storingOnlyWhatIsGiven(p: IndexeddbPersistence): IndexeddbPersistence {
+  const handler = handlerOf(p);
+  if (handler) p.doc.off('update', handler);
+  return p;
+}
+
+function storeUpdate(p: IndexeddbPersistence, update: Uint8Array): void {
+  const handler = handlerOf(p);
+  if (handler && !p.doc.isDestroyed) handler(update, 'host');
+}
+
 export class IndexedDbReplicas implements ReplicaStore {
   /**
    * Deletes every replica kept for the host at `origin` (it removed this device). A tab that still has one
@@ -36,7 +57,7 @@ export class IndexedDbReplicas implements ReplicaStore {
 
   async open(origin: string, sessionId: string, doc: Y.Doc): Promise<ReplicaHandle> {
     const name = `${PREFIX} ${origin} ${sessionId}`;
-    let persistence = new IndexeddbPersistence(name, doc);
+    let persistence = storingOnlyWhatIsGiven(new IndexeddbPersistence(name, doc));
     await persistence.whenSynced;
     const stored: unknown = await persistence.get('lastSyncedAt');
     let written = 0;
@@ -49,8 +70,11 @@ export class IndexedDbReplicas implements ReplicaStore {
       },
       async replace(next) {
         await persistence.clearData();
-        persistence = new IndexeddbPersistence(name, next);
+        persistence = storingOnlyWhatIsGiven(new IndexeddbPersistence(name, next));
         await persistence.whenSynced;
+      },
+      store(update) {
+        storeUpdate(persistence, update);
       },
       close() {
         void persistence.destroy();

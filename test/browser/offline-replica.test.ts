@@ -47,6 +47,13 @@ test('offline, a page shows the last synced conversation and queues a prompt tha
   await waitForConversation(page, 30_000);
   await sendPrompt(page, 'echo one');
   await waitForAgentText(page, /You said: one/);
+  // The replica is stored from the host's updates as they came: nothing watches the document's updates,
+  // which would make Yjs encode every applied update again (a long history's whole first sync).
+  const updateWatchers = await page.evaluate(() => {
+    const doc = (window as unknown as { __tether: { client: { doc: { _observers: Map<string, Set<unknown>> } } } }).__tether.client.doc;
+    return doc._observers.get('update')?.size ?? 0;
+  });
+  assert.equal(updateWatchers, 0, 'something watches the replica\'s updates');
 
   first.child.kill('SIGKILL');
   await first.exited;
