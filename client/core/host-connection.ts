@@ -49,6 +49,7 @@ const SIGNAL_TIMEOUT_MS = 2_000;
 /**
  * A signaling connection attempt that has not opened in this long is started afresh: after a cut, a
  * new attempt's first SYN goes out at once instead of waiting out the kernel's doubling retransmits.
+ * Each attempt in a row that fails waits twice as long, up to `signalConnectTimeoutMaxMs`.
  */
 const SIGNAL_CONNECT_TIMEOUT_MS = 1_500;
 /** A live host answers a knock at once; silence this long means it is stopped (or its link is down). */
@@ -97,6 +98,12 @@ export interface HostConnectionOptions {
   /** Reconnect backoff: first delay and cap. */
   backoffInitialMs?: number;
   backoffMaxMs?: number;
+  /**
+   * The longest a signaling connection attempt may take before it is started afresh (default 1.5 s, no
+   * growth). Browsers need more: Chromium holds back a page's new WebSockets by 1–5 s once many have
+   * failed, and an attempt given up before then is one more failure (see client/web/main.ts).
+   */
+  signalConnectTimeoutMaxMs?: number;
 }
 
 /** Receives the session frames of one channel. */
@@ -150,6 +157,8 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
   private lastCheck = 0;
   private everLive = false;
   private socketConnectedAt = 0;
+  /** Signaling connection attempts that failed in a row (each next one is given longer). */
+  private socketFailures = 0;
   private starting = false;
   private readonly channels = new Map<number, { sessionId: string; handler: ChannelHandler }>();
   /** The signaling exchange of the attempt under way. */
@@ -207,16 +216,22 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     });
     this.socket.on(SignalEvents.fromHost, (msg: unknown) => this.onFromHost(msg));
     this.socket.on(SignalEvents.sessionBack, (msg: unknown) => {
-      // The host registered again (it restarted): try now instead of at the next retry.
+      // The host registered again (it restarted, or came back from a stop): try now instead of at the
+      // next retry — on this socket, which has just shown that it works.
       const back = SessionBackSchema.safeParse(msg);
-      if (back.success && back.data.sessionId === this.options.entrySessionId && this.state !== 'live') this.nudge();
+      if (back.success && back.data.sessionId === this.options.entrySessionId) this.retryOnThisSocket();
     });
     this.socket.on('connect', () => {
       milestone('signal-open');
       this.socketConnectedAt = Date.now();
+      this.socketFailures = 0;
+      this.socket?.io.timeout(SIGNAL_CONNECT_TIMEOUT_MS);
       if (!this.peer && !this.pending && this.state !== 'live' && this.state !== 'failed' && this.state !== 'closed') this.retryNow();
     });
     this.socket.on('connect_error', () => {
+      this.socketFailures++;
+      const cap = Math.max(SIGNAL_CONNECT_TIMEOUT_MS, this.options.signalConnectTimeoutMaxMs ?? SIGNAL_CONNECT_TIMEOUT_MS);
+      this.socket?.io.timeout(Math.min(cap, SIGNAL_CONNECT_TIMEOUT_MS * 2 ** this.socketFailures));
       if (this.state !== 'live' && this.state !== 'failed' && this.state !== 'closed') {
         this.setState(this.state, new TetherError('SIGNAL_UNREACHABLE'));
       }
@@ -272,6 +287,16 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     this.dropLinkAhead();
     this.socket?.disconnect();
     this.socket?.connect();
+    this.retryNow();
+  }
+
+  /** The host is back, as this socket was just told: a new attempt at once, without a new socket. */
+  private retryOnThisSocket(): void {
+    if (this.state === 'live' || this.state === 'failed' || this.state === 'closed') return;
+    this.attempt = 0;
+    if (this.peer) return; // an adopted connection is opening: let it
+    // An attempt under way knocked on the host's old connection: it will not be answered.
+    this.pending = null;
     this.retryNow();
   }
 

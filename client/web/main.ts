@@ -71,6 +71,11 @@ function main(): void {
     deviceName: currentDeviceName(),
     deviceKind: 'browser',
     credentials: new BrowserCredentialStore(),
+    // Chromium delays a page's new WebSockets by 1–5 s once failures far outnumber successes (counted
+    // over the last 2–4 minutes: a long outage's attempts), and an attempt given up before it even
+    // started is one more failure. Attempts that keep failing are therefore given up to 8 s, else a page
+    // could stay "cannot reach the signal server" for minutes after the network came back.
+    signalConnectTimeoutMaxMs: 8_000,
     // The last synced state shows at once (even with the host unreachable); a rejoin syncs the difference.
     ...(typeof indexedDB === 'object' ? { replicas: new IndexedDbReplicas() } : {}),
   });
