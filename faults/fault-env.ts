@@ -170,6 +170,11 @@ export class FaultEnv {
       this.browser = await chromium.launch({
         executablePath: wrapper,
         headless: true,
+        // Playwright's own handlers would close Chromium and exit at once on Ctrl-C, before the runner's
+        // stop has ended the host, the signal server and the namespace: the runner closes it itself.
+        handleSIGINT: false,
+        handleSIGTERM: false,
+        handleSIGHUP: false,
         args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--allow-loopback-in-peer-connection', '--disable-features=WebRtcHideLocalIpsWithMdns'],
         env: this.env() as Record<string, string>,
       });
