@@ -222,8 +222,11 @@ export class FaultEnv {
     const taken = this.probesTaken;
     this.host.child.kill('SIGUSR2');
     await waitUntil(() => lines().length > taken || this.host.child.exitCode !== null, 30_000, "the host's memory probe");
+    const line = lines()[taken];
+    // No answer means the host died meanwhile: said as hostMemory() says it, so the run is recorded as a crash.
+    if (line === undefined) this.hostMemory();
     this.probesTaken = lines().length;
-    return JSON.parse(lines()[taken]!) as HostHeap;
+    return JSON.parse(line!) as HostHeap;
   }
 
   /** Process groups of the host's programs and agents (its children's groups). */

@@ -86,6 +86,8 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 });
 process.once('SIGINT', () => void finish(130));
 process.once('SIGTERM', () => void finish(143));
+// A closed terminal: Chromium's own handlers are off (fault-env.ts), so the runner ends what it started.
+process.once('SIGHUP', () => void finish(129));
 
 try {
   await env.start();

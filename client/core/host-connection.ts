@@ -290,13 +290,13 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     this.retryNow();
   }
 
-  /** The host is back, as this socket was just told: a new attempt at once, without a new socket. */
+  /** The host is back, as this socket was just told: an attempt at once, without a new socket. */
   private retryOnThisSocket(): void {
     if (this.state === 'live' || this.state === 'failed' || this.state === 'closed') return;
     this.attempt = 0;
-    if (this.peer) return; // an adopted connection is opening: let it
-    // An attempt under way knocked on the host's old connection: it will not be answered.
-    this.pending = null;
+    // An attempt under way is a retry whose join raced the host's return: it is let be (failing, it is
+    // retried at once, the count of attempts being back at zero).
+    if (this.peer || this.pending) return;
     this.retryNow();
   }
 

@@ -21,7 +21,6 @@ function deleteDatabase(name: string): Promise<void> {
   });
 }
 
-/** Replicas in IndexedDB, one database per origin and session. */
 /** y-indexeddb's handler of a document's updates (not in its typings): appends one update, merging them as they pile up. */
 type UpdateHandler = (update: Uint8Array, origin: unknown) => void;
 const handlerOf = (p: IndexeddbPersistence): UpdateHandler | undefined => (p as unknown as { _storeUpdate?: UpdateHandler })._storeUpdate;
@@ -38,11 +37,13 @@ function storingOnlyWhatIsGiven(p: IndexeddbPersistence): IndexeddbPersistence {
   return p;
 }
 
+/** Hands `update` to `p` unless it has let go of its document (destroyed, or closed by this device). */
 function storeUpdate(p: IndexeddbPersistence, update: Uint8Array): void {
   const handler = handlerOf(p);
-  if (handler && !p.doc.isDestroyed) handler(update, 'host');
+  if (handler && !p.doc.isDestroyed && !(p as unknown as { _destroyed?: boolean })._destroyed) handler(update, 'host');
 }
 
+/** Replicas in IndexedDB, one database per origin and session. */
 export class IndexedDbReplicas implements ReplicaStore {
   /**
    * Deletes every replica kept for the host at `origin` (it removed this device). A tab that still has one

@@ -25,7 +25,7 @@ import type { Authenticator, DeviceIdentity, Grant } from '../trust/authenticato
 import type { Actor, SessionCore } from './session-core.js';
 import { SessionChannel } from './session-channel.js';
 import { traceHop } from '../echo-trace.js';
-import { stallAwareTimeout, STALL_GRACE_MS } from '../stall-aware-timeout.js';
+import { MAX_LATE_FIRINGS, stallAwareTimeout, STALL_GRACE_MS } from '../stall-aware-timeout.js';
 
 const HELLO_TIMEOUT_MS = 5_000;
 /** The host pings every device this often... */
@@ -223,13 +223,16 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
 
   private startPings(): void {
     let due = Date.now() + PING_INTERVAL_MS;
+    let lateInARow = 0;
     this.pingTimer = setInterval(() => {
       const now = Date.now();
       // A check this late means the host itself was not running (load, a collection, a stopped laptop).
-      const late = now - due > STALL_GRACE_MS;
+      lateInARow = now - due > STALL_GRACE_MS ? lateInARow + 1 : 0;
       due = now + PING_INTERVAL_MS;
-      // After a stall the device's frames may be queued behind this timer: it is judged at the next check.
-      if (!late && now - this.lastHeard > DEVICE_SILENCE_MS) {
+      // After a stall the device's frames may be queued behind this timer: it is judged at the next check —
+      // unless the host is late at every turn, when waiting for an on-time check would keep it for good.
+      const judge = lateInARow === 0 || lateInARow > MAX_LATE_FIRINGS;
+      if (judge && now - this.lastHeard > DEVICE_SILENCE_MS) {
         this.link.destroy(new TetherError('PEER_CLOSED', 'the device stopped answering'));
         return;
       }

@@ -3,7 +3,7 @@
  * itself was not running (a loaded machine, a garbage collection, a stopped laptop) does not judge: the
  * device's frames may be waiting behind that very timer.
  */
-import { after, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestHost, type TestHost } from '../helpers/terminal-host.js';
 import { connectRawPeer, type RawPeer } from '../helpers/raw-peer.js';
@@ -13,6 +13,9 @@ import { DEVICE_SILENCE_MS } from '../../host/core/device-connection.js';
 
 let host: TestHost | undefined;
 let raw: RawPeer | undefined;
+before(async () => {
+  host = await startTestHost(['/bin/sh']);
+});
 after(async () => {
   raw?.close();
   await host?.close();
@@ -29,8 +32,7 @@ function stall(ms: number): void {
 }
 
 test('a host that was stalled does not drop a device whose frame came in meanwhile', async () => {
-  host = await startTestHost(['/bin/sh']);
-  raw = await connectRawPeer(host.ready.url);
+  raw = await connectRawPeer(host!.ready.url);
   await raw.sayHello();
   // The raw peer does not answer the host's pings: after its hello it stays silent for most of the time
   // the host allows...
@@ -48,4 +50,17 @@ test('a device that stays silent is dropped', async () => {
   const since = Date.now();
   await waitFor(() => raw!.closedWith() !== undefined, DEVICE_SILENCE_MS + 5_000, 'the host to drop the silent device');
   assert.ok(Date.now() - since >= DEVICE_SILENCE_MS - 3_000, 'it was dropped for its silence, not at once');
+});
+
+test('a host that is late at every turn still drops a silent device', async () => {
+  const silent = await connectRawPeer(host!.ready.url);
+  await silent.sayHello();
+  // Every turn of this process's loop (the host's) is blocked for longer than the check's grace.
+  const busy = setInterval(() => stall(1_600), 0);
+  try {
+    await waitFor(() => silent.closedWith() !== undefined, 60_000, 'the host to drop the silent device');
+  } finally {
+    clearInterval(busy);
+    silent.close();
+  }
 });

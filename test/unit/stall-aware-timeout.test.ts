@@ -51,3 +51,18 @@ test('with no answer it still times out', async () => {
   // Timers may fire a millisecond early by the clock's rounding; what matters is that it fires.
   assert.ok(performance.now() - started >= 90, `fired after ${performance.now() - started} ms`);
 });
+
+test('a process that is late at every turn still times out: the grace is given a few times, not forever', async () => {
+  // Every turn of the loop is blocked for 700 ms (more than the grace): each firing comes late.
+  const busy = setInterval(() => stall(700), 0);
+  try {
+    const started = Date.now();
+    const fired = await new Promise<boolean>((resolve) => {
+      stallAwareTimeout(100, () => resolve(true));
+      setTimeout(() => resolve(false), 15_000);
+    });
+    assert.ok(fired, `it never fired (waited ${Date.now() - started} ms)`);
+  } finally {
+    clearInterval(busy);
+  }
+});
