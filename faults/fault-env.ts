@@ -14,6 +14,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { SessionClient } from '../client/core/session-client.js';
 import { nodeWebRtc } from '../host/node-webrtc.js';
 import { binNodeFlags } from '../bench/host-process.js';
+import { memoryProbe, takeHeapSample, type HeapSplit } from '../test/churn/memory-probe.js';
 import { FaultNet } from './fault-net.js';
 import type { FleetCommand, FleetEvent } from './fleet.js';
 
@@ -62,15 +63,6 @@ export interface EnvOptions {
    * data after a full collection and its memory outside V8 (what tells a leak from allocator slack).
    */
   probe?: boolean;
-}
-
-/** The host's memory after a full garbage collection, in MB (one line of memory-probe-preload.mjs). */
-export interface HostHeap {
-  heapUsed: number;
-  heapTotal: number;
-  external: number;
-  rss: number;
-  anonymous: number | null;
 }
 
 /** The running processes of a suite. */
@@ -122,9 +114,7 @@ export class FaultEnv {
   /** Starts the host (again, after a kill: same folder, same state folder). */
   async startHost(): Promise<Record<string, unknown>> {
     this.refuseAfterStop();
-    const probe: { nodeArgs: string[]; env: Record<string, string> } = this.options.probe
-      ? { nodeArgs: ['--expose-gc', '--import', join(this.options.appDir, 'test', 'churn', 'memory-probe-preload.mjs')], env: { TETHER_MEMORY_PROBE_FILE: this.probeFile } }
-      : { nodeArgs: [], env: {} };
+    const probe = this.options.probe ? memoryProbe(this.probeFile) : { nodeArgs: [], env: {} };
     this.host = this.tether(
       [
         'remote-control', '--json', '--signal', `http://${this.net.hostAddress}:${this.signalPort}`, '--state-dir', this.stateDir,
@@ -209,24 +199,14 @@ export class FaultEnv {
   }
 
   /** With `probe`: the host's heap split after a full collection (undefined without the probe). */
-  async hostHeap(): Promise<HostHeap | undefined> {
+  async hostHeap(): Promise<HeapSplit | undefined> {
     if (!this.options.probe) return undefined;
-    const lines = (): string[] => {
-      try {
-        return readFileSync(this.probeFile, 'utf8').trim().split('\n').filter(Boolean);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []; // nothing written yet
-        throw err;
-      }
-    };
-    const taken = this.probesTaken;
-    this.host.child.kill('SIGUSR2');
-    await waitUntil(() => lines().length > taken || this.host.child.exitCode !== null, 30_000, "the host's memory probe");
-    const line = lines()[taken];
+    const host = this.host.child;
+    const heap = await takeHeapSample(this.host.pid, this.probeFile, this.probesTaken, () => host.exitCode !== null || host.signalCode !== null);
     // No answer means the host died meanwhile: said as hostMemory() says it, so the run is recorded as a crash.
-    if (line === undefined) this.hostMemory();
-    this.probesTaken = lines().length;
-    return JSON.parse(line!) as HostHeap;
+    if (!heap) this.hostMemory();
+    this.probesTaken++;
+    return heap;
   }
 
   /** Process groups of the host's programs and agents (its children's groups). */

@@ -7,13 +7,15 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { startCli, type CliHost } from '../helpers/cli-host.js';
 import { binNodeFlags } from '../../bench/host-process.js';
 import { packageRoot } from '../../host/package-paths.js';
 import { openClient } from '../helpers/terminal-host.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { MemoryCredentialStore } from '../../client/core/credential-store.js';
+import { memoryProbe, takeHeapSample, type HeapSplit } from './memory-probe.js';
+
+export type { HeapSplit } from './memory-probe.js';
 
 /** One sample of the host. */
 export interface ChurnSample {
@@ -24,24 +26,6 @@ export interface ChurnSample {
   threads: number;
   /** Where the host's memory is after a forced collection (only with the `probe` option). */
   heap?: HeapSplit;
-}
-
-/** The host's memory after a full garbage collection, in MB (written by memory-probe-preload.mjs). */
-export interface HeapSplit {
-  /** V8 heap in use before the collection (live data plus garbage). */
-  heapUsedBeforeGc: number;
-  /** V8 heap in use after it: live data. */
-  heapUsed: number;
-  /** V8 heap reserved (used or not). */
-  heapTotal: number;
-  /** Memory held by JS objects outside V8's heap (buffers) and the array buffers among it. */
-  external: number;
-  arrayBuffers: number;
-  rss: number;
-  /** Anonymous RSS (V8's heap, malloc, native libraries), without mapped files. */
-  anonymous: number | null;
-  /** Each V8 space's reserved and used size (old_space, code_space, new_space…). */
-  spaces: Record<string, { size: number; used: number }>;
 }
 
 /** What a churn run saw. */
@@ -99,30 +83,18 @@ export async function runChurn(
   const nodeArgs = binNodeFlags(join(packageRoot(), 'bin', 'tether.js'));
   const probeDir = options.probe ? mkdtempSync(join(tmpdir(), 'tether-churn-probe-')) : null;
   const probeFile = probeDir ? join(probeDir, 'memory.jsonl') : null;
-  if (probeFile) nodeArgs.push('--expose-gc', '--import', fileURLToPath(new URL('./memory-probe-preload.mjs', import.meta.url)));
+  const probe = probeFile ? memoryProbe(probeFile) : null;
+  if (probe) nodeArgs.push(...probe.nodeArgs);
   const host: CliHost = startCli(
     ['remote-control', '--json', '--local', '--port', '0', '--spawn', 'session', '--', '/bin/sh', '-c', program],
-    probeFile ? { TETHER_MEMORY_PROBE_FILE: probeFile } : {},
+    probe?.env ?? {},
     undefined,
     false,
     nodeArgs,
   );
   /** Asks the probe in the host for its heap split and waits for its answer (one JSON line each). */
-  const probeHeap = async (pid: number, taken: number): Promise<HeapSplit | undefined> => {
-    if (!probeFile) return undefined;
-    const lines = (): string[] => {
-      try {
-        return readFileSync(probeFile, 'utf8').trim().split('\n').filter(Boolean);
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []; // nothing written yet
-        throw err;
-      }
-    };
-    process.kill(pid, 'SIGUSR2');
-    await waitFor(() => lines().length > taken || host.child.exitCode !== null, 30_000, 'the host\'s memory probe');
-    const line = lines()[taken];
-    return line ? (JSON.parse(line) as HeapSplit) : undefined;
-  };
+  const probeHeap = (pid: number, taken: number): Promise<HeapSplit | undefined> =>
+    probeFile ? takeHeapSample(pid, probeFile, taken, () => host.child.exitCode !== null) : Promise.resolve(undefined);
   const samples: ChurnSample[] = [];
   let retriedJoins = 0;
   // The same few devices come back again and again (phones sleep and wake, tabs reopen): each pairs once
