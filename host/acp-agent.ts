@@ -32,7 +32,7 @@ import { SessionFiles } from './session-files.js';
 import { ClientTerminals } from './client-terminals.js';
 import { clean, explainAgentError, toAuthMethods, toConfigOptions } from './acp-offer.js';
 import { AgentProcess, type AgentExit } from './agent-process.js';
-import { stallAwareTimeout } from './stall-aware-timeout.js';
+import { stallAwareTimeout } from '../protocol/stall-aware-timeout.js';
 import type { AcpAgentHandlers, AgentCommand, AgentIdentity, AgentInfo } from './acp-agent-types.js';
 
 export type { AgentExit } from './agent-process.js';

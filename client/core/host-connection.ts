@@ -19,6 +19,7 @@ import { PROTOCOL_VERSION } from '../../protocol/version.js';
 import type { Role } from '../../protocol/roles.js';
 import type { CredentialStore, StoredCredential } from './credential-store.js';
 import { mergeIceServers, parseIceServers, type IceServer } from '../../protocol/ice-servers.js';
+import { stallAwareTimeout } from '../../protocol/stall-aware-timeout.js';
 import { milestone } from './milestone.js';
 
 /** Connection states a UI shows. */
@@ -54,8 +55,6 @@ const SIGNAL_TIMEOUT_MS = 2_000;
 const SIGNAL_CONNECT_TIMEOUT_MS = 1_500;
 /** A live host answers a knock at once; silence this long means it is stopped (or its link is down). */
 const CHALLENGE_TIMEOUT_MS = 2_500;
-/** A timer this late means the process itself was stalled, not the host. */
-const STALL_MS = 500;
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 const HELLO_TIMEOUT_MS = 5_000;
 /**
@@ -452,23 +451,16 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
       if (failed) return;
       failed = true;
       clearTimeout(timer);
-      clearTimeout(knockTimer);
+      stopKnockWait();
       give(err, { slow, advisory });
       peer?.destroy(null);
     };
     // Each failed attempt in a row waits longer for the challenge: a host busy with many devices at
     // once (a storm of reconnects) is given time rather than more attempts.
     const knockWait = CHALLENGE_TIMEOUT_MS * Math.min(4, 1 + this.attempt);
-    const knockAfter = (wait: number): ReturnType<typeof setTimeout> => {
-      const due = Date.now() + wait;
-      return setTimeout(() => {
-        // A timer that fires late means this process was not running (a loaded machine, a suspended
-        // laptop): the host's answer may be queued behind it, so it gets a moment before the attempt fails.
-        if (Date.now() - due > STALL_MS) knockTimer = knockAfter(STALL_MS);
-        else fail(new TetherError('CONNECT_TIMEOUT', 'the host did not answer (it may be stopped or unreachable)'));
-      }, wait);
-    };
-    let knockTimer = knockAfter(knockWait);
+    // Time this process was not running (a loaded machine, a suspended laptop) does not count: the host's
+    // answer may be queued behind the timer.
+    const stopKnockWait = stallAwareTimeout(knockWait, () => fail(new TetherError('CONNECT_TIMEOUT', 'the host did not answer (it may be stopped or unreachable)')));
     const sendOffer = async (): Promise<void> => {
       if (!challenge || offerSdp === null || auth) return;
       const ctx: AuthContext = { kind: 'offer', sessionId, peerId, nonce: challenge.nonce, body: offerSdp };
@@ -495,7 +487,7 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
       if (payload.kind === 'challenge') {
         if (challenge) return;
         milestone('challenge');
-        clearTimeout(knockTimer);
+        stopKnockWait();
         challenge = { nonce: payload.nonce, hostKeyId: payload.hostKeyId };
         peer = this.makeLink(mergeIceServers(this.options.iceServers, payload.iceServers, signalIce), (sdp) => {
           milestone('offer-gathered');

@@ -25,7 +25,7 @@ import type { Authenticator, DeviceIdentity, Grant } from '../trust/authenticato
 import type { Actor, SessionCore } from './session-core.js';
 import { SessionChannel } from './session-channel.js';
 import { traceHop } from '../echo-trace.js';
-import { MAX_LATE_FIRINGS, stallAwareTimeout, STALL_GRACE_MS } from '../stall-aware-timeout.js';
+import { MAX_LATE_FIRINGS, stallAwareTimeout, STALL_GRACE_MS } from '../../protocol/stall-aware-timeout.js';
 
 const HELLO_TIMEOUT_MS = 5_000;
 /** The host pings every device this often... */

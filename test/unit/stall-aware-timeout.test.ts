@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { stallAwareTimeout } from '../../host/stall-aware-timeout.js';
+import { stallAwareTimeout } from '../../protocol/stall-aware-timeout.js';
 
 /** Blocks this process for `ms`, as a SIGSTOP would. */
 function stall(ms: number): void {
