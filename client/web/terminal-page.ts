@@ -166,11 +166,14 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
     });
   };
   let focused = false;
+  const takeKeyboardOnce = (): void => {
+    if (!focused && !coarsePointer()) terminal.focus();
+    focused = true;
+  };
   client.on('synced', () => {
     render();
     fitOnOpen();
-    if (!focused && !coarsePointer()) terminal.focus();
-    focused = true;
+    takeKeyboardOnce();
   });
   // Phones: a tap on the terminal area focuses xterm's textarea, which opens the on-screen keyboard.
   stage.addEventListener('click', () => terminal.focus());
@@ -178,6 +181,8 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
   render();
   updateInputEnabled(); // a view-only device never types or sizes, from the first frame on
   fitOnOpen();
+  // This view is built once the document says what the session is, so its first sync has usually been.
+  if (client.state === 'live') takeKeyboardOnce();
   return terminal.term;
 }
 

@@ -34,6 +34,12 @@ describe('browser: one shell shared by a phone and a desktop page', () => {
     cli?.kill();
   });
 
+  it('a desktop page takes the keyboard once the shell is shown; a phone waits for a tap (no keyboard popping up)', async () => {
+    const typingTarget = (page: Page): Promise<boolean> => page.evaluate(() => document.activeElement?.classList.contains('xterm-helper-textarea') ?? false);
+    await waitFor(() => typingTarget(desktop), UI_TIMEOUT_MS, 'the desktop terminal focused');
+    assert.equal(await typingTarget(phone), false);
+  });
+
   it('shows each device in the list, this one marked "you"', async () => {
     await desktop.getByText('2 devices').click();
     const list = desktop.getByRole('list', { name: 'Connected devices' });
