@@ -1,12 +1,13 @@
 /**
  * The browser's replica store: each session's document in IndexedDB through y-indexeddb (the Yjs
- * project's own adapter: stores every update, merges them as they pile up), plus when it was last in
- * step with the host, so a page opened while the host is unreachable shows the last state and says how
- * old it is.
+ * project's own adapter: stores updates, merging them as they pile up; written in batches during bursts),
+ * plus when it was last in step with the host, so a page opened while the host is unreachable shows the
+ * last state and says how old it is.
  */
 import type * as Y from 'yjs';
-import { IndexeddbPersistence } from 'y-indexeddb';
+import { IndexeddbPersistence, PREFERRED_TRIM_SIZE, storeState } from 'y-indexeddb';
 import type { ReplicaHandle, ReplicaStore } from '../core/replica-store.js';
+import { ReplicaWriteBatch } from './replica-write-batch.js';
 
 /** "Last synced" is written at most this often (every update would be a write). */
 const SYNCED_WRITE_MS = 5_000;
@@ -21,26 +22,35 @@ function deleteDatabase(name: string): Promise<void> {
   });
 }
 
-/** y-indexeddb's handler of a document's updates (not in its typings): appends one update, merging them as they pile up. */
-type UpdateHandler = (update: Uint8Array, origin: unknown) => void;
-const handlerOf = (p: IndexeddbPersistence): UpdateHandler | undefined => (p as unknown as { _storeUpdate?: UpdateHandler })._storeUpdate;
-
 /**
  * Stops y-indexeddb from watching the document's updates (a watcher makes Yjs encode every applied update
- * again: a 10,000-message first sync cost ~150 ms more before the page could draw); the client hands it
- * the host's updates as they came instead. Should a future y-indexeddb not have that handler, it keeps
- * watching: slower, never unstored.
+ * again: a 10,000-message first sync cost ~150 ms more before the page could draw); the client hands the
+ * host's updates to storeUpdates as they came instead.
  */
 function storingOnlyWhatIsGiven(p: IndexeddbPersistence): IndexeddbPersistence {
-  const handler = handlerOf(p);
-  if (handler) p.doc.off('update', handler);
+  p.doc.off('update', p._storeUpdate);
   return p;
 }
 
-/** Hands `update` to `p` unless it has let go of its document (destroyed, or closed by this device). */
-function storeUpdate(p: IndexeddbPersistence, update: Uint8Array): void {
-  const handler = handlerOf(p);
-  if (handler && !p.doc.isDestroyed && !(p as unknown as { _destroyed?: boolean })._destroyed) handler(update, 'host');
+/** y-indexeddb's object store of updates. */
+const UPDATES_STORE = 'updates';
+
+/**
+ * Appends `updates` to `p`'s store in one transaction (y-indexeddb's own handler opens one per update), and
+ * has y-indexeddb merge the store once it holds many, as its handler does. Nothing when `p` has let go of
+ * its document (destroyed, or closed by this device).
+ */
+function storeUpdates(p: IndexeddbPersistence, updates: Uint8Array[]): void {
+  if (!p.db || p._destroyed || p.doc.isDestroyed) return;
+  const store = p.db.transaction([UPDATES_STORE], 'readwrite').objectStore(UPDATES_STORE);
+  for (const update of updates) store.add(update);
+  p._dbsize += updates.length;
+  if (p._dbsize < PREFERRED_TRIM_SIZE) return;
+  if (p._storeTimeoutId !== null) clearTimeout(p._storeTimeoutId);
+  p._storeTimeoutId = setTimeout(() => {
+    void storeState(p, false);
+    p._storeTimeoutId = null;
+  }, p._storeTimeout);
 }
 
 /** Replicas in IndexedDB, one database per origin and session. */
@@ -62,6 +72,14 @@ export class IndexedDbReplicas implements ReplicaStore {
     await persistence.whenSynced;
     const stored: unknown = await persistence.get('lastSyncedAt');
     let written = 0;
+    const batch = new ReplicaWriteBatch((updates) => storeUpdates(persistence, updates));
+    // A page being hidden may never run again (a phone's browser discards it): write what waits.
+    const onHidden = (): void => {
+      if (document.visibilityState === 'hidden') batch.flush();
+    };
+    const onPageHide = (): void => batch.flush();
+    document.addEventListener('visibilitychange', onHidden);
+    window.addEventListener('pagehide', onPageHide);
     return {
       lastSyncedAt: typeof stored === 'number' ? stored : null,
       setSynced(at) {
@@ -70,14 +88,18 @@ export class IndexedDbReplicas implements ReplicaStore {
         void persistence.set('lastSyncedAt', at);
       },
       async replace(next) {
+        batch.drop();
         await persistence.clearData();
         persistence = storingOnlyWhatIsGiven(new IndexeddbPersistence(name, next));
         await persistence.whenSynced;
       },
       store(update) {
-        storeUpdate(persistence, update);
+        batch.add(update);
       },
       close() {
+        batch.flush();
+        document.removeEventListener('visibilitychange', onHidden);
+        window.removeEventListener('pagehide', onPageHide);
         void persistence.destroy();
       },
     };

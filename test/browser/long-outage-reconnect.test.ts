@@ -6,25 +6,14 @@
  * fault suite's long runs). Here the signal server is down long enough for that, with the page's
  * connection to the host broken, then back on its port.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Browser } from 'playwright-core';
-import { DESKTOP_CONTEXT, launchChromium } from '../helpers/chromium.js';
-import { startCli, type CliHost } from '../helpers/cli-host.js';
+import { DESKTOP_CONTEXT } from '../helpers/chromium.js';
+import { browserSuite } from '../helpers/browser-suite.js';
 import { freshStateDir } from '../helpers/state-dir.js';
 import { waitForLive } from '../helpers/terminal-page.js';
 
-const processes: CliHost[] = [];
-let browser: Browser;
-
-before(async () => {
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  for (const p of processes) p.kill();
-});
+const suite = browserSuite();
 
 /** Past 16 failures per success, every new WebSocket of the page waits 1–5 s before it is even tried. */
 const OUTAGE_MS = 40_000;
@@ -33,14 +22,12 @@ const BACK_WITHIN_MS = 10_000;
 
 test('after a long outage a page is live again within seconds of the signal server coming back', async () => {
   const signalArgs = (port: number): string[] => ['signal', '--json', '--local', '--port', String(port), '--log-level', 'warn'];
-  const signal = startCli(signalArgs(0));
-  processes.push(signal);
+  const signal = suite.start(signalArgs(0));
   const port = Number((await signal.event('ready')).port);
-  const host = startCli(['remote-control', '--json', '--signal', `http://127.0.0.1:${port}`, '--link-ttl', 'never', '--', '/bin/sh'], { TETHER_STATE_DIR: freshStateDir() });
-  processes.push(host);
+  const host = suite.start(['remote-control', '--json', '--signal', `http://127.0.0.1:${port}`, '--link-ttl', 'never', '--', '/bin/sh'], { TETHER_STATE_DIR: freshStateDir() });
   const url = String((await host.event('ready', 30_000)).url);
 
-  const context = await browser.newContext(DESKTOP_CONTEXT);
+  const context = await suite.browser().newContext(DESKTOP_CONTEXT);
   const page = await context.newPage();
   await page.goto(url);
   await waitForLive(page, 30_000);
@@ -51,8 +38,7 @@ test('after a long outage a page is live again within seconds of the signal serv
   // needs the signal server, and every attempt meanwhile fails.
   await page.evaluate(() => (window as unknown as { __tether: { client: { connection: { dropConnection(): void } } } }).__tether.client.connection.dropConnection());
   await new Promise((r) => setTimeout(r, OUTAGE_MS));
-  const again = startCli(signalArgs(port));
-  processes.push(again);
+  const again = suite.start(signalArgs(port));
   await again.event('ready');
   const back = Date.now();
   await waitForLive(page, 60_000);
