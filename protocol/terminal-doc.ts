@@ -81,7 +81,9 @@ export class OutputCursor {
 
   /** The text to write now, and whether the screen must be reset first. */
   next(view: TerminalDocView): { reset: boolean; text: string } {
-    const trimmed = readTerminal(view).trimmed;
+    // Only the trimmed count: readTerminal reads every field, for each of a burst's updates.
+    const stored = view.term.get('trimmed');
+    const trimmed = typeof stored === 'number' ? stored : 0;
     const total = trimmed + view.output.length;
     if (total === this.written) return { reset: false, text: '' };
     const reset = trimmed > this.written || total < this.written;

@@ -7,6 +7,7 @@ import type { TetherError } from '../../protocol/errors.js';
 import type { IntentBody } from '../../protocol/messages.js';
 import type { SessionClient } from '../../client/core/session-client.js';
 import type { Terminal } from '@xterm/xterm';
+import type * as Y from 'yjs';
 import type { PageLayout } from './page-layout.js';
 import { TerminalView } from './terminal-view.js';
 import { TerminalInput } from './terminal-input.js';
@@ -135,7 +136,12 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
       client.close();
     }
   };
-  client.doc.on('afterTransaction', render);
+  client.doc.on('afterTransaction', (transaction: Y.Transaction) => {
+    // During a burst nearly every transaction only adds output: draw it, and leave the top bar, the title
+    // and the layout alone (reading and setting them for each of a burst's updates cost ~8 % of its time).
+    if ([...transaction.changed.keys()].every((type) => type === client.view.output)) terminal.renderOutput(client.view);
+    else render();
+  });
   // Devices come and go without the document changing: presence frames say so.
   client.on('presence', () => {
     const snapshot = readTerminal(client.view);
