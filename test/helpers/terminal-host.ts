@@ -114,6 +114,10 @@ export async function joinClient(url: string, name?: string, extra: Pick<Session
     c.close();
     throw new Error(`${(err as Error).message} (${state})`);
   });
-  if (c.client.state !== 'live') throw new Error(`client failed: ${c.client.error?.code} ${c.client.error?.message}`);
+  if (c.client.state !== 'live') {
+    const failure = `client failed: ${c.client.error?.code} ${c.client.error?.message}`;
+    c.close(); // a failed client still holds its signaling socket: the test file would never end
+    throw new Error(failure);
+  }
   return c;
 }
