@@ -37,6 +37,8 @@ export const FrameTag = {
   bye: 0x0c,
   /** Session frame: JSON Presence from the host (who is connected; on the list, trusted devices too). */
   presence: 0x0d,
+  /** Session frame: JSON Applied, device → host: how much of the channel's sync it has applied (flow control). */
+  applied: 0x0e,
   /** A fragment of a larger frame; more follow. */
   fragment: 0x7e,
   /** The last fragment of a larger frame. */

@@ -122,6 +122,14 @@ export const ChannelEndSchema = z.strictObject({
 });
 export type ChannelEnd = z.infer<typeof ChannelEndSchema>;
 
+/**
+ * Device → host, on the channel: the bytes of sync frames (their bodies) it has applied since it opened
+ * the channel, in total. A device busy drawing falls behind here before the network backs up; the host
+ * then sends it one diff instead of every update (host/core/device-backlog.ts).
+ */
+export const AppliedSchema = z.strictObject({ bytes: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER) });
+export type Applied = z.infer<typeof AppliedSchema>;
+
 /** Host → device: news about this device's connection. */
 export const NoticeSchema = z.discriminatedUnion('type', [
   /** An owner changed this device's role. */

@@ -10,7 +10,7 @@ import { EventEmitter } from 'events';
 import { io, type Socket } from 'socket.io-client';
 import { PeerLink } from '../../protocol/peer-link.js';
 import { decodeChannelPayload, encodeChannelFrame, FrameTag, MAX_CHANNELS, MAX_HOST_FRAME_BYTES, type Frame } from '../../protocol/frames.js';
-import { ChannelEndSchema, ChannelOpenedSchema, decodeJson, encodeJson, ErrorFrameSchema, HostHelloSchema, NoticeSchema, type ClientHello, type HostHello, type Notice } from '../../protocol/messages.js';
+import { ChannelEndSchema, ChannelOpenedSchema, decodeJson, encodeJson, ErrorFrameSchema, HostHelloSchema, NoticeSchema, type Applied, type ClientHello, type HostHello, type Notice } from '../../protocol/messages.js';
 import { SignalEvents, HostEnvelopeSchema, SessionBackSchema, type OfferAuth, type SignalAck, type SignalPayload } from '../../protocol/signaling.js';
 import { keyId, tokenId, tokenMac, verifyAuthSignature, verifyTokenMac, type AuthContext } from '../../protocol/auth.js';
 import { newId } from '../../protocol/ids.js';
@@ -63,6 +63,8 @@ const HELLO_TIMEOUT_MS = 5_000;
  * heard) would otherwise leave the device connecting for good.
  */
 const OPEN_TIMEOUT_MS = 10_000;
+/** A device tells the host how much sync it applied each time this much more was (well under its 2 MiB lag). */
+const APPLIED_REPORT_BYTES = 64 * 1024;
 /** No frame from the host for this long: probe it... */
 const HOST_QUIET_MS = 2_000;
 /** ...and declare it unreachable after this long (the host pings every second). */
@@ -168,8 +170,11 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
    * gathered with (`servers`), else dropped. Its offer is MAC'd with the challenge's nonce like any other.
    */
   private ahead: { link: PeerLink; servers: string; sdp: string | null } | null = null;
-  /** The channels subscribed on the current link. */
-  private readonly opensSent = new Set<number>();
+  /**
+   * The channels subscribed on the current link, with the bytes of sync applied on each since (told to
+   * the host in `applied` frames, so it can send a device that falls behind the newest state instead).
+   */
+  private readonly opensSent = new Map<number, { applied: number; reported: number }>();
   /** The STUN/TURN servers of the last challenge: the next link ahead gathers with them. */
   private lastIce: IceServer[] | null = null;
 
@@ -663,7 +668,10 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
           this.opensSent.delete(channel);
           const end = decodeJson(ChannelEndSchema, body);
           c.handler.onEnd(new TetherError(end.code, end.message));
-        } else c.handler.onFrame(frame.tag, body);
+        } else {
+          c.handler.onFrame(frame.tag, body);
+          if (frame.tag === FrameTag.sync) this.applied(peer, channel, body.length);
+        }
         return true;
       }
       default:
@@ -681,11 +689,22 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     for (const ch of this.channels.keys()) if (!this.opensSent.has(ch)) this.sendOpen(peer, ch, false);
   }
 
+  /** `bytes` of sync were applied on `ch`: tells the host every APPLIED_REPORT_BYTES. */
+  private applied(peer: PeerLink, ch: number, bytes: number): void {
+    const count = this.opensSent.get(ch);
+    if (!count) return;
+    count.applied += bytes;
+    if (count.applied - count.reported < APPLIED_REPORT_BYTES) return;
+    count.reported = count.applied;
+    const applied: Applied = { bytes: count.applied };
+    peer.sendFrame(encodeChannelFrame(FrameTag.applied, ch, encodeJson(applied)));
+  }
+
   /** Subscribes channel `ch` on `peer` (once per link); `ahead`: before the host's hello. */
   private sendOpen(peer: PeerLink, ch: number, ahead: boolean): void {
     const c = this.channels.get(ch);
     if (!c || this.opensSent.has(ch)) return;
-    this.opensSent.add(ch);
+    this.opensSent.set(ch, { applied: 0, reported: 0 });
     peer.sendJson(FrameTag.open, { ch, sessionId: c.sessionId });
     const sync = ahead ? (c.handler.syncAhead?.() ?? null) : null;
     if (sync) peer.sendFrame(encodeChannelFrame(FrameTag.sync, ch, sync));

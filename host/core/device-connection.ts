@@ -76,6 +76,7 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     [FrameTag.open]: (p) => this.onOpen(p),
     [FrameTag.sync]: (p) => this.onChannelFrame(p, (c, body) => c.onSync(body)),
     [FrameTag.intent]: (p) => this.onChannelFrame(p, (c, body) => c.onIntent(body)),
+    [FrameTag.applied]: (p) => this.onChannelFrame(p, (c, body) => c.onApplied(body)),
     [FrameTag.end]: (p) => this.onChannelFrame(p, (c, body) => {
       decodeJson(ChannelEndSchema, body);
       c.detach();

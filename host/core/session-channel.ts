@@ -9,18 +9,19 @@ import type { Logger } from 'pino';
 import type { PeerLink } from '../../protocol/peer-link.js';
 import { encodeChannelFrame, FrameTag } from '../../protocol/frames.js';
 import { decodeSync, encodeStep2, encodeStep2Update, encodeUpdate, isValidStateVector } from '../../protocol/sync.js';
-import { encodeJson, type ChannelEnd, type ChannelOpened } from '../../protocol/messages.js';
+import { AppliedSchema, decodeJson, encodeJson, type ChannelEnd, type ChannelOpened } from '../../protocol/messages.js';
 import type { Presence } from '../../protocol/presence.js';
 import { TetherError } from '../../protocol/errors.js';
 import { ID_PATTERN } from '../../protocol/ids.js';
 import { fromUtf8, toBase64Url, utf8 } from '../../protocol/encoding.js';
 import type { Actor, SessionCore, Subscriber } from './session-core.js';
 import { traceHop } from '../echo-trace.js';
+import { DeviceBacklog } from './device-backlog.js';
 
 /** Presence frames as JSON, by frame object (the core hands the same object to all devices of a role). */
 const presenceJson = new WeakMap<Presence, string>();
 
-/** Stop sending individual updates to a device once this much is waiting for it... */
+/** Stop sending individual updates to a device once it is this far behind (device-backlog.ts)... */
 const LAG_BYTES = 2 * 1024 * 1024;
 /** ...and send it one catch-up diff once its backlog is below this. */
 const CATCH_UP_BYTES = 256 * 1024;
@@ -35,6 +36,7 @@ export class SessionChannel implements Subscriber {
   private ended = false;
   /** The last presence frame sent, as JSON. */
   private lastPresence: string | null = null;
+  private readonly backlog: DeviceBacklog;
 
   constructor(
     readonly channel: number,
@@ -46,7 +48,9 @@ export class SessionChannel implements Subscriber {
     private readonly log: Logger,
     /** Called once when the subscription ends, for the connection to forget it. */
     private readonly onEnded: (channel: SessionChannel) => void,
-  ) {}
+  ) {
+    this.backlog = new DeviceBacklog(link);
+  }
 
   get actor(): Actor {
     return this.actorOf();
@@ -71,7 +75,7 @@ export class SessionChannel implements Subscriber {
 
   deliver(update: Uint8Array, before: Map<number, number>): void {
     if (!this.synced || this.lagging || this.link.destroyed) return;
-    if (this.link.pendingBytes <= LAG_BYTES) {
+    if (this.backlog.bytes <= LAG_BYTES) {
       const frame = encodeUpdate(update);
       traceHop('update-encoded');
       this.send(FrameTag.sync, frame);
@@ -81,8 +85,8 @@ export class SessionChannel implements Subscriber {
     // Too far behind: skip individual updates and send one diff from here once the backlog drains.
     this.lagging = true;
     const resumeFrom = Y.encodeStateVector(before);
-    this.log.debug({ pending: this.link.pendingBytes, channel: this.channel }, 'device lagging; will catch up with one diff');
-    void this.link.whenBelow(CATCH_UP_BYTES).then(() => {
+    this.log.debug({ behind: this.backlog.bytes, channel: this.channel }, 'device lagging; will catch up with one diff');
+    void this.backlog.whenBelow(CATCH_UP_BYTES).then(() => {
       this.lagging = false;
       if (!this.ended && !this.link.destroyed) this.send(FrameTag.sync, encodeUpdate(Y.encodeStateAsUpdate(this.core.doc, resumeFrom)));
     });
@@ -126,8 +130,8 @@ export class SessionChannel implements Subscriber {
     if (!isValidStateVector(msg.stateVector)) throw new TetherError('FRAME_MALFORMED', 'bad state vector');
     if (++this.syncRequests > MAX_SYNC_REQUESTS) throw new TetherError('FRAME_MALFORMED', 'too many sync requests on one channel');
     // A device that does not read what it asked for gets nothing more queued until it does.
-    if (this.link.pendingBytes > LAG_BYTES) {
-      void this.link.whenBelow(CATCH_UP_BYTES).then(() => {
+    if (this.backlog.bytes > LAG_BYTES) {
+      void this.backlog.whenBelow(CATCH_UP_BYTES).then(() => {
         if (!this.ended && !this.link.destroyed) this.answerSync(msg.stateVector);
       });
       return;
@@ -149,6 +153,11 @@ export class SessionChannel implements Subscriber {
     this.synced = true;
   }
 
+  /** An applied frame from the device: how much of this channel's sync it has applied. */
+  onApplied(body: Uint8Array): void {
+    this.backlog.onApplied(decodeJson(AppliedSchema, body).bytes);
+  }
+
   /** An intent frame from the device. */
   onIntent(body: Uint8Array): void {
     let raw: unknown;
@@ -168,6 +177,8 @@ export class SessionChannel implements Subscriber {
   }
 
   private send(tag: number, payload: Uint8Array): void {
-    if (!this.link.destroyed) this.link.sendFrame(encodeChannelFrame(tag, this.channel, payload));
+    if (this.link.destroyed) return;
+    this.link.sendFrame(encodeChannelFrame(tag, this.channel, payload));
+    if (tag === FrameTag.sync) this.backlog.sentSync(payload.length);
   }
 }

@@ -22,7 +22,7 @@ import { terminalDocView } from '../../protocol/terminal-doc.js';
 import { canonicalJson } from './canonical-json.js';
 import { fuzzProperty, type FuzzProperty } from './fuzz-property.js';
 import { hostileJson, mutateBytes, mutateJson } from './mutations.js';
-import { aClientHello, anEnd, anErrorFrame, anId, anIntent, intentsByType } from './valid-messages.js';
+import { aClientHello, anApplied, anEnd, anErrorFrame, anId, anIntent, intentsByType } from './valid-messages.js';
 
 /** Stands for the host's session id in generated frames (the real id is only known once the host runs). */
 export const SESSION_PLACEHOLDER = '@@SESSION@@';
@@ -58,10 +58,11 @@ const logicalFrame: fc.Arbitrary<Uint8Array> = fc.oneof(
   { weight: 3, arbitrary: fc.tuple(channel, syncBody).map(([ch, body]) => encodeChannelFrame(FrameTag.sync, ch, body)) },
   { weight: 3, arbitrary: openBody.map((body) => encodeFrame(FrameTag.open, jsonBytes(body))) },
   { weight: 2, arbitrary: fc.tuple(channel, fc.oneof(anEnd, mutateJson(anEnd))).map(([ch, body]) => encodeChannelFrame(FrameTag.end, ch, jsonBytes(body))) },
+  { weight: 2, arbitrary: fc.tuple(channel, fc.oneof(anApplied, mutateJson(anApplied))).map(([ch, body]) => encodeChannelFrame(FrameTag.applied, ch, jsonBytes(body))) },
   { weight: 2, arbitrary: fc.tuple(fc.constantFrom(FrameTag.ping, FrameTag.pong), fc.uint8Array({ maxLength: 40 })).map(([tag, p]) => encodeFrame(tag, p)) },
   { weight: 1, arbitrary: fc.oneof(anErrorFrame, hostileJson()).map((body) => encodeFrame(FrameTag.error, jsonBytes(body))) },
   { weight: 1, arbitrary: aClientHello.map((hello) => encodeFrame(FrameTag.hello, jsonBytes(hello))) },
-  { weight: 2, arbitrary: fc.tuple(fc.constantFrom(FrameTag.opened, FrameTag.reply, FrameTag.notice, 0x00, 0x0d, 0x42, 0x7d, 0x80, 0xff), fc.uint8Array({ maxLength: 20 })).map(([tag, p]) => encodeFrame(tag, p)) },
+  { weight: 2, arbitrary: fc.tuple(fc.constantFrom(FrameTag.opened, FrameTag.reply, FrameTag.notice, 0x00, 0x0d, 0x0f, 0x42, 0x7d, 0x80, 0xff), fc.uint8Array({ maxLength: 20 })).map(([tag, p]) => encodeFrame(tag, p)) },
   { weight: 1, arbitrary: fc.constant(encodeFrame(FrameTag.bye, new Uint8Array(0))) },
 );
 

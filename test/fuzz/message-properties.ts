@@ -46,6 +46,7 @@ const SCHEMAS: SchemaTable = {
   OpenSessionSchema: { schema: messages.OpenSessionSchema, valid: valid.anOpen },
   ChannelOpenedSchema: { schema: messages.ChannelOpenedSchema, valid: valid.anOpened },
   ChannelEndSchema: { schema: messages.ChannelEndSchema, valid: valid.anEnd },
+  AppliedSchema: { schema: messages.AppliedSchema, valid: valid.anApplied },
   NoticeSchema: { schema: messages.NoticeSchema, valid: valid.aNotice },
   PresenceSchema: { schema: PresenceSchema, valid: valid.aPresence },
   InputIntentSchema: { schema: messages.InputIntentSchema, valid: valid.intentsByType.input },

@@ -48,7 +48,7 @@ type Inbound = { sync: Uint8Array } | { reply: IntentReply };
 class ModelChannel implements Subscriber {
   synced = false;
   ended = false;
-  /** The device stopped reading (SessionChannel: pendingBytes past LAG_BYTES). */
+  /** The device stopped reading (SessionChannel: its backlog past LAG_BYTES). */
   stalled = false;
   private lagging = false;
   private resumeFrom: Uint8Array | null = null;

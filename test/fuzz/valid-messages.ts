@@ -65,6 +65,7 @@ export const anOpen = fc.record({ ch: fc.integer({ min: 0, max: MAX_CHANNELS - 1
 export const anOpened = fc.record({ sessionId: anId, role: aRole });
 /** An end frame's body. */
 export const anEnd = fc.record({ code: anErrorCode, message: fc.string({ maxLength: 80 }) });
+export const anApplied = fc.record({ bytes: fc.nat() });
 /** A notice. */
 export const aNotice = fc.oneof(fc.record({ type: fc.constant('role'), role: aRole }), fc.record({ type: fc.constant('pending'), message: fc.string({ maxLength: 80 }) }));
 /** A device as presence frames show it. */

@@ -96,6 +96,8 @@ const cases: Array<{ name: string; hello: boolean; send: (raw: RawPeer) => void;
   { name: 'sync requests repeated without end', hello: true, code: 'FRAME_MALFORMED', send: (r) => {
     for (let i = 0; i < 10; i++) onChannel(r, FrameTag.sync, encodeStep1(new Y.Doc()));
   } },
+  { name: 'an applied count that is not a count', hello: true, code: 'FRAME_MALFORMED', send: (r) => onChannel(r, FrameTag.applied, encodeJson({ bytes: -1 })) },
+  { name: 'an applied frame with more fields', hello: true, code: 'FRAME_MALFORMED', send: (r) => onChannel(r, FrameTag.applied, encodeJson({ bytes: 1, extra: true })) },
   { name: 'a second hello', hello: true, code: 'FRAME_UNKNOWN_TAG', send: (r) => r.link.sendJson(FrameTag.hello, RAW_HELLO) },
 ];
 

@@ -1,0 +1,68 @@
+/**
+ * A device too busy to apply output as fast as it comes (a phone drawing a burst) is sent the newest state
+ * instead of every update: it says how much it applied, and the host, once a device is more than a
+ * megabyte behind, stops sending it updates and sends one diff when it has caught up. The device then
+ * receives a fraction of a 20 MB burst and still ends with the exact last screen. The host runs in its own
+ * process, so the busy device does not slow it down.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startCli, type CliHost } from '../helpers/cli-host.js';
+import { joinClient, type TestClient } from '../helpers/terminal-host.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const BURST_BYTES = 20_000_000;
+const LINE = 'x'.repeat(100);
+/** How long the busy device spends on each update it applies (a phone parsing and drawing it). */
+const BUSY_MS_PER_UPDATE = 8;
+
+let cli: CliHost;
+let url: string;
+const devices: TestClient[] = [];
+
+before(async () => {
+  cli = startCli(['remote-control', '--json', '--local', '--port', '0', '--spawn', 'session', '--', '/bin/sh'], { PS1: '$ ' });
+  url = String((await cli.event('ready')).url);
+});
+
+after(async () => {
+  for (const d of devices) d.close();
+  cli?.kill();
+  await cli?.exited;
+});
+
+/** Bytes of updates `device` applied (what the host sent it) from now on. */
+function countReceived(device: TestClient): () => number {
+  let bytes = 0;
+  device.client.doc.on('update', (update: Uint8Array) => (bytes += update.length));
+  return () => bytes;
+}
+
+/** Runs the burst from `device` and waits until it shows the end marker. */
+async function burst(device: TestClient): Promise<void> {
+  // The marker is computed by the shell, so the echoed command line cannot match it.
+  const reply = await device.client.sendIntent({ type: 'input', data: `head -c ${BURST_BYTES} /dev/zero | tr '\\0' x | fold -w 100; printf '\\nEND-%s\\n' $((6*7))\r`, cols: 120, rows: 40 });
+  assert.equal(reply.ok, true);
+  await waitFor(() => /\nEND-42\r?\n/.test(device.text()), 120_000, 'the burst to end on the device');
+}
+
+/** The lines just before the marker: the exact end of the burst. */
+function lastLines(device: TestClient): string[] {
+  const text = device.text();
+  const end = text.lastIndexOf('END-42');
+  return text.slice(0, end).split(/\r?\n/).filter(Boolean).slice(-20);
+}
+
+test('a busy device is sent the newest state instead of every update, and ends with the exact last screen', async () => {
+  const busy = await joinClient(url, 'busy phone');
+  devices.push(busy);
+  busy.client.doc.on('update', () => {
+    const until = performance.now() + BUSY_MS_PER_UPDATE;
+    while (performance.now() < until); // the device's main thread, busy drawing
+  });
+  const received = countReceived(busy);
+  await burst(busy);
+  assert.deepEqual(lastLines(busy), Array(20).fill(LINE), 'the busy device ends with the exact last screen');
+  assert.ok(received() < (BURST_BYTES * 3) / 4, `the busy device was sent ${received()} bytes of a ${BURST_BYTES}-byte burst`);
+  assert.ok(busy.resets() >= 1, 'it redrew from what the document keeps');
+});
