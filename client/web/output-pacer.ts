@@ -15,6 +15,12 @@ export const SKIP_ABOVE_CHARS = 1024 * 1024;
 /** What is kept from skipped output: its newest part, from a line start (many screens' worth). */
 export const KEEP_TAIL_CHARS = 64 * 1024;
 
+/**
+ * Resets the terminal from within the output (RIS), so the reset takes its place behind what the terminal
+ * still has queued: a reset made at once would be followed by that stale output, then the replay.
+ */
+export const RESET = '\x1bc';
+
 /** The dim line shown where output was skipped (SGR state is reset around it). */
 export function skippedLine(chars: number): string {
   const kb = Math.max(1, Math.round(chars / 1024)).toLocaleString('en-US');
@@ -48,10 +54,21 @@ export class OutputPacer {
     this.pump();
   }
 
-  /** Forgets held output (the terminal was reset and everything will be written again). */
+  /** Forgets held output (the terminal is going away). */
   clear(): void {
     this.held = [];
     this.heldChars = 0;
+  }
+
+  /**
+   * Draws the screen again from `text` (all the output the document keeps, after chunks this device never
+   * saw were trimmed: it was away, or so far behind that the host sent it one diff). A terminal that still
+   * has output queued is behind: it draws only the newest part, after a gap line, as held output would be.
+   */
+  restart(text: string): void {
+    const behind = this.unparsed > 0 || this.heldChars > 0;
+    this.clear();
+    this.send(RESET + (behind ? this.skipToTail(text) : text));
   }
 
   private pump(): void {
@@ -59,16 +76,19 @@ export class OutputPacer {
     let text = this.held.join('');
     this.held = [];
     this.heldChars = 0;
-    if (text.length > this.limits.skipAbove) {
-      // Start the kept part at a line start, so no escape sequence or character is cut in half.
-      let cut = text.length - this.limits.keepTail;
-      const newline = text.indexOf('\n', cut);
-      if (newline >= 0 && newline < text.length - 1) cut = newline + 1;
-      else if (/[\udc00-\udfff]/.test(text[cut]!)) cut++; // one long line: at least keep characters whole
-      this.skippedChars += cut;
-      text = skippedLine(cut) + text.slice(cut);
-    }
-    this.send(text);
+    this.send(text.length > this.limits.skipAbove ? this.skipToTail(text) : text);
+  }
+
+  /** The newest KEEP_TAIL_CHARS of `text` (from a line start) after a gap line, counting what is skipped. */
+  private skipToTail(text: string): string {
+    if (text.length <= this.limits.keepTail) return text;
+    // Start the kept part at a line start, so no escape sequence or character is cut in half.
+    let cut = text.length - this.limits.keepTail;
+    const newline = text.indexOf('\n', cut);
+    if (newline >= 0 && newline < text.length - 1) cut = newline + 1;
+    else if (/[\udc00-\udfff]/.test(text[cut]!)) cut++; // one long line: at least keep characters whole
+    this.skippedChars += cut;
+    return skippedLine(cut) + text.slice(cut);
   }
 
   private send(text: string): void {

@@ -96,11 +96,8 @@ export class TerminalView {
   /** Writes the output this view has not written yet (all of it, after a reset). */
   renderOutput(view: TerminalDocView): void {
     const { reset, text } = this.cursor.next(view);
-    if (reset) {
-      this.pacer.clear();
-      this.term.reset();
-    }
-    this.pacer.push(text);
+    if (reset) this.pacer.restart(text);
+    else this.pacer.push(text);
   }
 
   /** Renders at the session's size (set by whichever device typed or resized last). */

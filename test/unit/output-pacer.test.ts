@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OutputPacer, skippedLine } from '../../client/web/output-pacer.js';
+import { OutputPacer, RESET, skippedLine } from '../../client/web/output-pacer.js';
 
 /** A terminal whose parsing the test completes by hand (as xterm's write callback would). */
 function slowTerminal(): { written: string[]; parseAll: () => void; pacer: OutputPacer } {
@@ -80,4 +80,29 @@ test('one arrival larger than the skip threshold is skipped too, even into an id
   assert.ok(all.endsWith(line(99)));
   assert.ok(all.length < 1000, `${all.length} chars drawn`);
   assert.equal(all.length - skippedLine(t.pacer.skippedChars).length + t.pacer.skippedChars, lines.join('').length);
+});
+
+test('a replay after a reset starts in order behind what the terminal still has queued, and keeps only the tail when it was behind', () => {
+  const t = slowTerminal();
+  const queued = line(1) + line(2) + line(3);
+  for (let i = 1; i <= 3; i++) t.pacer.push(line(i)); // queued, not yet parsed: the terminal is behind
+  t.pacer.push(line(4)); // held
+  const kept = Array.from({ length: 40 }, (_, i) => line(100 + i)).join('');
+  t.pacer.restart(kept);
+  t.parseAll();
+  const all = t.written.join('');
+  // The reset is written in the stream (after what the terminal had queued), never before it.
+  assert.ok(all.startsWith(queued + RESET), JSON.stringify(all.slice(0, 160)));
+  assert.ok(!all.includes(line(4)), 'held output of before the reset is not written');
+  const replay = all.slice((queued + RESET).length);
+  assert.match(replay, /KB skipped/, 'a terminal that was behind gets the tail, after a gap line');
+  const tail = replay.slice(replay.indexOf('skipped …\x1b[0m\r\n') + 'skipped …\x1b[0m\r\n'.length);
+  assert.ok(tail.length > 0 && tail.length <= 200 && kept.endsWith(tail) && tail.startsWith('line '), 'then the newest lines, whole');
+
+  // Idle (all parsed): the whole replay, no gap.
+  const idle = slowTerminal();
+  idle.pacer.restart(kept);
+  idle.parseAll();
+  assert.equal(idle.written.join(''), RESET + kept);
+  assert.equal(idle.pacer.skippedChars, 0);
 });
