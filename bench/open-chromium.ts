@@ -105,10 +105,17 @@ async function untilPainted(page: Page, t0: number, what: string, host: HostProc
  * service worker cached, the replica stored, the device paired); returns the times to the first painted
  * screen and the page's milestones.
  */
-async function openLoads(browser: Browser, url: string, kind: 'terminal' | 'conversation', host: HostProcess, devicesAfter: number): Promise<{ samples: number[]; pages: PageTimes[]; again: number[]; notes: string[] }> {
+async function openLoads(
+  browser: Browser,
+  url: string,
+  kind: 'terminal' | 'conversation',
+  host: HostProcess,
+  devicesAfter: number,
+): Promise<{ samples: number[]; pages: PageTimes[]; again: number[]; againPages: PageTimes[]; notes: string[] }> {
   const samples: number[] = [];
   const again: number[] = [];
   const pages: PageTimes[] = [];
+  const againPages: PageTimes[] = [];
   const notes: string[] = [];
   const fetched: string[] = [];
   for (let i = 0; i < LOADS; i++) {
@@ -135,12 +142,13 @@ async function openLoads(browser: Browser, url: string, kind: 'terminal' | 'conv
       await page.reload({ waitUntil: 'commit', timeout: LOAD_TIMEOUT_MS });
       const second = await untilPainted(page, t1, `${kind} load ${i + 1} again`, host, pageErrors);
       again.push(second.elapsed);
+      againPages.push(second.times);
     } finally {
       await context.close();
     }
     await host.waitForDevices(devicesAfter, 5000);
   }
-  return { samples, pages, again, notes: [...notes, `open ${kind}: scripts fetched per load: ${(fetched.length / LOADS).toFixed(1)}`] };
+  return { samples, pages, again, againPages, notes: [...notes, `open ${kind}: scripts fetched per load: ${(fetched.length / LOADS).toFixed(1)}`] };
 }
 
 function row(kind: string, samples: number[], again = false): BenchRow {
@@ -153,11 +161,12 @@ function row(kind: string, samples: number[], again = false): BenchRow {
   };
 }
 
-function notesFor(kind: string, samples: number[], pages: PageTimes[]): string[] {
+function notesFor(kind: string, samples: number[], pages: PageTimes[], againPages: PageTimes[]): string[] {
   const s = summarize(samples);
   return [
     `open ${kind} (Chromium): first ${ms(samples[0] ?? NaN)}, min ${ms(s.min)}, max ${ms(s.max)}; navigation started ${ms(percentile(pages.map((p, i) => p.navStart - (p.timeline.painted! - samples[i]!)), 50))} after page.goto (p50)`,
     `open ${kind} (Chromium) milestones, p50 ms since the navigation started: ${formatBreakdown(pages)}`,
+    `open ${kind} again (installed app) milestones, p50 ms since the navigation started: ${formatBreakdown(againPages)}`,
   ];
 }
 
@@ -169,7 +178,7 @@ export async function benchOpenChromium(browser: Browser): Promise<BenchResult> 
   try {
     const t = await openLoads(browser, terminal.url, 'terminal', terminal, 0);
     rows.push(row('terminal', t.samples), row('terminal', t.again, true));
-    notes.push(...notesFor('terminal', t.samples, t.pages), ...t.notes);
+    notes.push(...notesFor('terminal', t.samples, t.pages, t.againPages), ...t.notes);
   } finally {
     await terminal.stop();
   }
@@ -183,7 +192,7 @@ export async function benchOpenChromium(browser: Browser): Promise<BenchResult> 
     await writer.until(() => writer.chunks.count >= 120 && writer.status === 'idle', LOAD_TIMEOUT_MS, 'the streamed answer');
     const c = await openLoads(browser, conversation.url, 'conversation', conversation, 1);
     rows.push(row('conversation', c.samples), row('conversation', c.again, true));
-    notes.push(...notesFor('conversation', c.samples, c.pages), ...c.notes);
+    notes.push(...notesFor('conversation', c.samples, c.pages, c.againPages), ...c.notes);
   } finally {
     writer.close();
     await conversation.stop();
