@@ -9,8 +9,12 @@ import * as Y from 'yjs';
 export const SCROLLBACK_CHARS = 1024 * 1024;
 /** Output is appended at most once per this many ms... */
 export const OUTPUT_FLUSH_MS = 16;
-/** ...or when this many characters are pending, whichever comes first. */
-export const OUTPUT_FLUSH_CHARS = 16 * 1024;
+/**
+ * ...or when this many characters are pending, whichever comes first. In a burst every update costs each
+ * device an apply, a replica write and a terminal write, and the host a data-channel send: 60 KiB (one
+ * data-channel message for ASCII) carried 30 MB to a Node device ~20 % faster than 16 KiB, alternating.
+ */
+export const OUTPUT_FLUSH_CHARS = 60 * 1024;
 
 /** Lifecycle of the program in the PTY ('interrupted': its host restarted; Resume runs it again). */
 export type TerminalState = 'running' | 'exited' | 'interrupted';

@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestHost, joinClient, openClient, type TestHost, type TestClient } from '../helpers/terminal-host.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { readTerminal } from '../../protocol/terminal-doc.js';
+import { OUTPUT_FLUSH_CHARS, readTerminal } from '../../protocol/terminal-doc.js';
 
 const hosts: TestHost[] = [];
 const clients: TestClient[] = [];
@@ -50,7 +50,7 @@ test('scrollback is bounded, and a device joining after trimming gets exactly th
   await waitFor(() => typer.text().includes('row 2999'), 15_000, 'output produced');
   const host0 = host.terminal.writer.view;
   assert.ok(readTerminal(host0).trimmed > 0, 'scrollback was trimmed');
-  assert.ok(host0.output.toArray().join('').length <= 2000 + 16 * 1024, 'scrollback bounded');
+  assert.ok(host0.output.toArray().join('').length <= 2000 + OUTPUT_FLUSH_CHARS, 'scrollback bounded');
   const late = await joinClient(host.ready.url, 'late');
   clients.push(late);
   await waitFor(() => late.text().includes('row 2999'), 10_000, 'late device sees the newest output');

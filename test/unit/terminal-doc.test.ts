@@ -25,7 +25,7 @@ describe('terminal document constants', () => {
   it('are the documented sizes', () => {
     assert.equal(SCROLLBACK_CHARS, 1024 * 1024);
     assert.equal(OUTPUT_FLUSH_MS, 16);
-    assert.equal(OUTPUT_FLUSH_CHARS, 16 * 1024);
+    assert.equal(OUTPUT_FLUSH_CHARS, 60 * 1024);
   });
 });
 
