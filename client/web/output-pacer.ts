@@ -62,11 +62,12 @@ export class OutputPacer {
 
   /**
    * Draws the screen again from `text` (all the output the document keeps, after chunks this device never
-   * saw were trimmed: it was away, or so far behind that the host sent it one diff). A terminal that still
-   * has output queued is behind: it draws only the newest part, after a gap line, as held output would be.
+   * saw were trimmed: it was away, or so far behind that the host sent it one diff). A terminal holding
+   * output back is behind (output kept coming faster than it parsed): it draws only the newest part, after
+   * a gap line, as held output would be. One merely still parsing (a replica replayed on open) draws all.
    */
   restart(text: string): void {
-    const behind = this.unparsed > 0 || this.heldChars > 0;
+    const behind = this.heldChars > 0;
     this.clear();
     this.send(RESET + (behind ? this.skipToTail(text) : text));
   }

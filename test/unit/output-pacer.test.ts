@@ -82,7 +82,7 @@ test('one arrival larger than the skip threshold is skipped too, even into an id
   assert.equal(all.length - skippedLine(t.pacer.skippedChars).length + t.pacer.skippedChars, lines.join('').length);
 });
 
-test('a replay after a reset starts in order behind what the terminal still has queued, and keeps only the tail when it was behind', () => {
+test('a replay after a reset starts in order behind what the terminal still has queued, and keeps only the tail when it was holding output back', () => {
   const t = slowTerminal();
   const queued = line(1) + line(2) + line(3);
   for (let i = 1; i <= 3; i++) t.pacer.push(line(i)); // queued, not yet parsed: the terminal is behind
@@ -99,10 +99,17 @@ test('a replay after a reset starts in order behind what the terminal still has 
   const tail = replay.slice(replay.indexOf('skipped …\x1b[0m\r\n') + 'skipped …\x1b[0m\r\n'.length);
   assert.ok(tail.length > 0 && tail.length <= 200 && kept.endsWith(tail) && tail.startsWith('line '), 'then the newest lines, whole');
 
-  // Idle (all parsed): the whole replay, no gap.
+  // Idle (all parsed), or still parsing without holding anything back (a replica replayed on open):
+  // the whole replay, no gap.
   const idle = slowTerminal();
   idle.pacer.restart(kept);
   idle.parseAll();
   assert.equal(idle.written.join(''), RESET + kept);
   assert.equal(idle.pacer.skippedChars, 0);
+  const parsing = slowTerminal();
+  parsing.pacer.push('x');
+  parsing.pacer.restart(kept);
+  parsing.parseAll();
+  assert.equal(parsing.written.join(''), 'x' + RESET + kept);
+  assert.equal(parsing.pacer.skippedChars, 0);
 });
