@@ -80,11 +80,13 @@ export class IndexedDbReplicas implements ReplicaStore {
     const onPageHide = (): void => batch.flush();
     document.addEventListener('visibilitychange', onHidden);
     window.addEventListener('pagehide', onPageHide);
+    document.addEventListener('freeze', onPageHide);
     return {
       lastSyncedAt: typeof stored === 'number' ? stored : null,
       setSynced(at) {
         if (at - written < SYNCED_WRITE_MS) return;
         written = at;
+        batch.flush(); // what it says it is in step with is stored first
         void persistence.set('lastSyncedAt', at);
       },
       async replace(next) {
@@ -95,11 +97,14 @@ export class IndexedDbReplicas implements ReplicaStore {
       },
       store(update) {
         batch.add(update);
+        // A hidden page's timers are throttled (to once a minute, in time): nothing waits for them.
+        if (document.visibilityState === 'hidden') batch.flush();
       },
       close() {
         batch.flush();
         document.removeEventListener('visibilitychange', onHidden);
         window.removeEventListener('pagehide', onPageHide);
+        document.removeEventListener('freeze', onPageHide);
         void persistence.destroy();
       },
     };
