@@ -58,6 +58,7 @@ export class DeviceBacklog {
             this.waiters = this.waiters.filter((w) => w !== waiter);
             resolve();
           }, APPLIED_WAIT_MS);
+          timer.unref(); // a device that left leaves nothing to wait for: this must not keep a process up
           const waiter = {
             below,
             done: () => {

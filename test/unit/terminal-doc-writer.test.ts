@@ -373,7 +373,7 @@ describe('output batching', () => {
     assert.equal(w.view.output.length, 0);
   });
 
-  it('16 KiB pending flushes immediately', async () => {
+  it('OUTPUT_FLUSH_CHARS pending flush immediately', async () => {
     const w = newWriter();
     const updates = countUpdates(w.doc);
     w.appendOutput('x'); // the leading write goes out at once; what follows is batched
