@@ -81,10 +81,13 @@ export class ConversationLogin {
   /** The login program ended: the card says how; a success invites the next step. */
   finished(methodId: string, sessionId: string | null, by: string, code: number | null): void {
     const ok = code === 0;
-    this.writer.setLoginTerminal({ methodId, sessionId, state: ok ? 'succeeded' : 'failed', by });
-    const ended = readStatus(this.writer.view) === 'ended';
-    if (ok) this.writer.addNotice('info', ended ? 'Logged in. Start a new session to use the login.' : 'Logged in. Send your prompt again.');
-    else this.writer.addNotice('error', `The login program ended without logging in (${code === null ? 'killed' : `exit code ${code}`}).`);
+    // One update: a device never shows the card's outcome without the line that says what to do next.
+    this.writer.doc.transact(() => {
+      this.writer.setLoginTerminal({ methodId, sessionId, state: ok ? 'succeeded' : 'failed', by });
+      const ended = readStatus(this.writer.view) === 'ended';
+      if (ok) this.writer.addNotice('info', ended ? 'Logged in. Start a new session to use the login.' : 'Logged in. Send your prompt again.');
+      else this.writer.addNotice('error', `The login program ended without logging in (${code === null ? 'killed' : `exit code ${code}`}).`);
+    });
   }
 }
 
