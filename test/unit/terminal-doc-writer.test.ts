@@ -480,3 +480,17 @@ describe('echo after input', () => {
     w.flush();
   });
 });
+
+describe('size', () => {
+  it('an unchanged size runs no transaction (every keystroke says its size)', () => {
+    const w = newWriter();
+    w.setSize(100, 30, 'peer-a');
+    let transactions = 0;
+    w.doc.on('afterTransaction', () => transactions++);
+    w.setSize(100, 30, 'peer-a');
+    assert.equal(transactions, 0);
+    w.setSize(100, 31, 'peer-a');
+    assert.equal(transactions, 1);
+    assert.equal(w.view.term.get('rows'), 31);
+  });
+});
