@@ -33,7 +33,8 @@ export function memoryProbe(file: string): { nodeArgs: string[]; env: Record<str
 
 function sampleLines(file: string): string[] {
   try {
-    return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean);
+    // Only whole lines: the host may be writing the next one as this reads (a partial line failed to parse).
+    return readFileSync(file, 'utf8').split('\n').slice(0, -1).filter(Boolean);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return []; // nothing written yet
     throw err;
