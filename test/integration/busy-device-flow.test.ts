@@ -41,31 +41,57 @@ function countReceived(device: TestClient): () => number {
   return () => bytes;
 }
 
-/** Runs the burst from `device` and waits until it shows the end marker. */
-async function burst(device: TestClient): Promise<void> {
+/** Runs a burst ending in END-`marker` from `device` and waits until it shows that marker. */
+async function burst(device: TestClient, marker = 42, whileRunning: () => Promise<void> = async () => undefined): Promise<void> {
   // The marker is computed by the shell, so the echoed command line cannot match it.
-  const reply = await device.client.sendIntent({ type: 'input', data: `head -c ${BURST_BYTES} /dev/zero | tr '\\0' x | fold -w 100; printf '\\nEND-%s\\n' $((6*7))\r`, cols: 120, rows: 40 });
+  const reply = await device.client.sendIntent({ type: 'input', data: `head -c ${BURST_BYTES} /dev/zero | tr '\\0' x | fold -w 100; printf '\\nEND-%s\\n' $((${marker}+0))\r`, cols: 120, rows: 40 });
   assert.equal(reply.ok, true);
-  await waitFor(() => /\nEND-42\r?\n/.test(device.text()), 120_000, 'the burst to end on the device');
+  await whileRunning();
+  const end = new RegExp(`\\nEND-${marker}\\r?\\n`);
+  await waitFor(() => end.test(device.text()), 120_000, `the burst to END-${marker} on the device`);
 }
 
 /** The lines just before the marker: the exact end of the burst. */
-function lastLines(device: TestClient): string[] {
+function lastLines(device: TestClient, marker = 42): string[] {
   const text = device.text();
-  const end = text.lastIndexOf('END-42');
+  const end = text.lastIndexOf(`END-${marker}`);
   return text.slice(0, end).split(/\r?\n/).filter(Boolean).slice(-20);
 }
 
-test('a busy device is sent the newest state instead of every update, and ends with the exact last screen', async () => {
-  const busy = await joinClient(url, 'busy phone');
-  devices.push(busy);
-  busy.client.doc.on('update', (update: Uint8Array) => {
+/** Joins a device that spends BUSY_MS_PER_MB on what it applies. */
+async function busyDevice(name: string): Promise<TestClient> {
+  const device = await joinClient(url, name);
+  devices.push(device);
+  device.client.doc.on('update', (update: Uint8Array) => {
     const until = performance.now() + (update.length / 1e6) * BUSY_MS_PER_MB;
     while (performance.now() < until); // the device's main thread, busy drawing
   });
+  return device;
+}
+
+test('a busy device is sent the newest state instead of every update, and ends with the exact last screen', async () => {
+  const busy = await busyDevice('busy phone');
   const received = countReceived(busy);
   await burst(busy);
   assert.deepEqual(lastLines(busy), Array(20).fill(LINE), 'the busy device ends with the exact last screen');
   assert.ok(received() < (BURST_BYTES * 3) / 4, `the busy device was sent ${received()} bytes of a ${BURST_BYTES}-byte burst`);
   assert.ok(busy.resets() >= 1, 'it redrew from what the document keeps');
+  busy.close();
+});
+
+test('a busy device whose connection drops while it is behind comes back exact, and is flow-controlled again', async () => {
+  const busy = await busyDevice('busy phone, dropped');
+  const received = countReceived(busy);
+  // Dropped once it has fallen behind (it has applied a megabyte, far less than the host has sent).
+  await burst(busy, 43, async () => {
+    await waitFor(() => received() > 1_000_000, 60_000, 'the busy device to apply a megabyte');
+    busy.client.dropConnection();
+  });
+  assert.deepEqual(lastLines(busy, 43), Array(20).fill(LINE), 'back, it ends with the exact last screen');
+  // On the new connection the counts start again on both sides: the next burst is not sent whole, nor stuck.
+  const again = countReceived(busy);
+  await burst(busy, 44);
+  assert.deepEqual(lastLines(busy, 44), Array(20).fill(LINE));
+  assert.ok(again() < (BURST_BYTES * 3) / 4, `after the reconnect the busy device was sent ${again()} bytes of a ${BURST_BYTES}-byte burst`);
+  busy.close();
 });
