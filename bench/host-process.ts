@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -114,11 +114,13 @@ export class HostProcess {
     const command = options.signal ? ['signal'] : ['remote-control'];
     // `nodeArgs` go to Node itself (e.g. --import of a tracing preload).
     const args = [...binNodeFlags(bin), ...(options.nodeArgs ?? []), bin, ...command, '--json', '--local', '--port', '0', ...flags, ...(program.length > 0 ? ['--', ...program] : [])];
+    // A fresh state folder: a benchmark never restores another run's sessions. Removed when the host exits.
+    const stateDir = mkdtempSync(join(tmpdir(), 'tether-bench-state-'));
     const child = spawn(process.execPath, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
-      // A fresh state folder: a benchmark never restores another run's sessions.
-      env: { ...process.env, TETHER_STATE_DIR: mkdtempSync(join(tmpdir(), 'tether-bench-state-')), ...options.env },
+      env: { ...process.env, TETHER_STATE_DIR: stateDir, ...options.env },
     });
+    child.on('exit', () => rmSync(stateDir, { recursive: true, force: true }));
     const host = new HostProcess(child, options.label ?? program.join(' '));
     try {
       await host.waitForEvent('ready', 0, timeoutMs);
