@@ -127,12 +127,11 @@ export class TerminalDocWriter {
   /** Records the PTY size and which device set it. */
   setSize(cols: number, rows: number, owner: string | null): void {
     const term = this.view.term;
+    const changed = ([['cols', cols], ['rows', rows], ['sizeOwner', owner]] as const).filter(([key, value]) => term.get(key) !== value);
     // Every keystroke says its size: an empty transaction would still run every observer (~0.07 ms).
-    if (term.get('cols') === cols && term.get('rows') === rows && term.get('sizeOwner') === owner) return;
+    if (changed.length === 0) return;
     this.doc.transact(() => {
-      if (this.view.term.get('cols') !== cols) this.view.term.set('cols', cols);
-      if (this.view.term.get('rows') !== rows) this.view.term.set('rows', rows);
-      if (this.view.term.get('sizeOwner') !== owner) this.view.term.set('sizeOwner', owner);
+      for (const [key, value] of changed) term.set(key, value);
     });
   }
 
