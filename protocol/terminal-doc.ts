@@ -54,6 +54,12 @@ export interface TerminalSnapshot {
   trimmed: number;
 }
 
+/** How many output chunks were trimmed from the front (0 before any). */
+export function readTrimmed(view: TerminalDocView): number {
+  const trimmed = view.term.get('trimmed');
+  return typeof trimmed === 'number' ? trimmed : 0;
+}
+
 /** Reads the terminal's state with defaults for a document that has not synced yet. */
 export function readTerminal(view: TerminalDocView): TerminalSnapshot {
   const num = (v: unknown, d: number): number => (typeof v === 'number' ? v : d);
@@ -70,7 +76,7 @@ export function readTerminal(view: TerminalDocView): TerminalSnapshot {
     exitCode: typeof exitCode === 'number' ? exitCode : null,
     exitSignal: typeof exitSignal === 'number' ? exitSignal : null,
     endedReason: typeof view.term.get('endedReason') === 'string' ? (view.term.get('endedReason') as string) : null,
-    trimmed: num(view.term.get('trimmed'), 0),
+    trimmed: readTrimmed(view),
   };
 }
 
@@ -86,8 +92,7 @@ export class OutputCursor {
   /** The text to write now, and whether the screen must be reset first. */
   next(view: TerminalDocView): { reset: boolean; text: string } {
     // Only the trimmed count: readTerminal reads every field, for each of a burst's updates.
-    const stored = view.term.get('trimmed');
-    const trimmed = typeof stored === 'number' ? stored : 0;
+    const trimmed = readTrimmed(view);
     const total = trimmed + view.output.length;
     if (total === this.written) return { reset: false, text: '' };
     const reset = trimmed > this.written || total < this.written;
