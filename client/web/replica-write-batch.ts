@@ -20,11 +20,6 @@ export class ReplicaWriteBatch {
     private readonly intervalMs = REPLICA_WRITE_INTERVAL_MS,
   ) {}
 
-  /** Updates given but not yet written. */
-  get waiting(): number {
-    return this.pending.length;
-  }
-
   /** Stores `update`: now when nothing was written lately, else with the others at the interval's end. */
   add(update: Uint8Array): void {
     this.pending.push(update);
