@@ -33,7 +33,7 @@ function packageRoot(): string {
   }
 }
 
-/** The browser must get the npm `events` package (simple-peer, readable-stream and our client rely on it). */
+/** The browser must get the npm `events` package (our client's emitters rely on it). */
 function assertBundledFromNpm(metafile: Metafile, pkg: string): void {
   const marker = `node_modules/${pkg}/`;
   if (!Object.keys(metafile.inputs).some((p) => p.replaceAll('\\', '/').includes(marker))) {
@@ -99,8 +99,6 @@ export async function buildClient(): Promise<string> {
     format: 'esm',
     platform: 'browser',
     target: BROWSER_TARGETS,
-    // simple-peer's Node-flavoured dependencies expect Buffer and process as globals.
-    inject: [join(webSrc, 'node-globals-shim.ts')],
     define: { global: 'globalThis', 'process.env.NODE_ENV': '"production"' },
     // `events` and friends are npm packages in the browser, never Node built-ins.
     mainFields: ['browser', 'module', 'main'],
@@ -109,7 +107,7 @@ export async function buildClient(): Promise<string> {
     legalComments: 'linked',
     logLevel: 'warning',
   });
-  for (const pkg of ['events', 'buffer', 'process']) assertBundledFromNpm(script.metafile, pkg);
+  assertBundledFromNpm(script.metafile, 'events');
   const outputs = Object.entries(script.metafile.outputs);
   const entry = outputs.find(([, o]) => o.entryPoint?.endsWith('client/web/main.ts'));
   if (!entry) throw new Error('client/build: no output for client/web/main.ts');

@@ -1,6 +1,6 @@
 /**
  * WebRTC for Node (the host and `tether attach`): libdatachannel through node-datachannel's
- * RTCPeerConnection polyfill, shaped for simple-peer. Chosen over @roamhq/wrtc after measuring both under
+ * RTCPeerConnection polyfill, adjusted where it differs from browsers. Chosen over @roamhq/wrtc after measuring both under
  * churn: @roamhq/wrtc segfaults when a device closes while the host is sending (a race in its native
  * RTCDataChannel::Send) and leaks a thread set per closed connection; node-datachannel ran thousands of
  * streaming join/leave cycles with flat threads and memory, and connects in ~10 ms on loopback.
@@ -12,18 +12,12 @@
  */
 import ndc from 'node-datachannel';
 import * as polyfill from 'node-datachannel/polyfill';
+import type { WebRtcImplementation } from '../protocol/data-channel-peer.js';
 
 // libdatachannel's global resources (threads, certificate) live for the whole process: created once, not per connection.
 ndc.preload();
 
-/** What simple-peer receives as `wrtc`. */
-interface WebRtcImplementation {
-  RTCPeerConnection: typeof polyfill.RTCPeerConnection;
-  RTCSessionDescription: typeof polyfill.RTCSessionDescription;
-  RTCIceCandidate: typeof polyfill.RTCIceCandidate;
-}
-
-/** The polyfill, adjusted where simple-peer expects browser behaviour. */
+/** The polyfill, adjusted where it differs from a browser's RTCPeerConnection. */
 class PeerConnection extends polyfill.RTCPeerConnection {
   constructor(config: RTCConfiguration = {}) {
     // The polyfill passes TURN credentials to libdatachannel inside a URL (turn:user:pass@host), which
@@ -40,21 +34,14 @@ class PeerConnection extends polyfill.RTCPeerConnection {
     this.addEventListener('connectionstatechange', () => {
       if (super.connectionState === 'connected') this.wasConnected = true;
     });
-    // The polyfill never fires the end-of-candidates event (candidate: null); with trickle off simple-peer
-    // would always wait out its ICE timer. Fire it when gathering completes.
-    this.addEventListener('icegatheringstatechange', () => {
-      // simple-peer's handler reads only `event.candidate`.
-      const handler = (): ((event: { candidate: null }) => void) | null => this.onicecandidate as unknown as ((event: { candidate: null }) => void) | null;
-      if (this.iceGatheringState === 'complete') setTimeout(() => handler()?.({ candidate: null }), 0);
-    });
   }
 
   /** True once close() was called here (not by libdatachannel on its own). */
   private closedHere = false;
 
   /**
-   * Closes on the next turn of the event loop: simple-peer closes its data channel and then the connection
-   * in one go, and the polyfill defers the channel's close to setImmediate. A connection closed before its
+   * Closes on the next turn of the event loop: a link closes its data channel and then the connection
+   * in one go (data-channel-peer.ts), and the polyfill defers the channel's close to setImmediate. A connection closed before its
    * channel can leave the channel without its native "closed" callback, whose handle then keeps the
    * process alive forever (seen in about 1 in 100 device connections closed by the device).
    */
@@ -69,7 +56,7 @@ class PeerConnection extends polyfill.RTCPeerConnection {
 
   /**
    * libdatachannel closes a connection that failed to connect (a DTLS handshake that failed, ICE that gave
-   * up) by itself, and its events reach Node after that: simple-peer, which acts on "failed", would hear
+   * up) by itself, and its events reach Node after that: a link, which acts on "failed", would hear
    * only "closed" and wait for its connect timeout. A browser connection reaches "closed" only through
    * close(), so a close nobody asked for before the connection was up is reported as what it is: a
    * failure. (Once connected, the other side leaving closes the data channel, which ends the link.)
@@ -85,7 +72,7 @@ class PeerConnection extends polyfill.RTCPeerConnection {
     return state === 'closed' && !this.closedHere && !this.wasConnected ? 'failed' : state;
   }
 
-  // simple-peer assigns `offer.sdp = …`; the polyfill's descriptions are read-only: hand back plain objects.
+  // The polyfill's descriptions are read-only objects of its own: hand back plain ones.
   override async createOffer(): Promise<RTCSessionDescriptionInit> {
     const d = await super.createOffer();
     this.offerSet = true;
@@ -121,9 +108,7 @@ class PeerConnection extends polyfill.RTCPeerConnection {
   }
 }
 
-/** The WebRTC implementation handed to simple-peer in Node. */
+/** The WebRTC implementation the links use in Node (data-channel-peer.ts). */
 export const nodeWebRtc: object = {
-  RTCPeerConnection: PeerConnection,
-  RTCSessionDescription: polyfill.RTCSessionDescription,
-  RTCIceCandidate: polyfill.RTCIceCandidate,
+  RTCPeerConnection: PeerConnection as unknown as WebRtcImplementation['RTCPeerConnection'],
 } satisfies WebRtcImplementation;

@@ -1,11 +1,10 @@
 /**
- * One peer-to-peer data channel between the host and one device: the only module that imports
- * simple-peer. Adds framing (frames.ts), a bounded send queue with backpressure (the channel's
+ * One peer-to-peer data channel between the host and one device (data-channel-peer.ts). Adds framing (frames.ts), a bounded send queue with backpressure (the channel's
  * buffer is kept under HIGH_WATER: native stacks drop or stall past their own buffer limits), a connect
  * timeout, and one destroy(err) path that emits 'error' (if any) then 'close'.
  */
 import { EventEmitter } from 'events';
-import SimplePeer from 'simple-peer';
+import { DataChannelPeer, type WebRtcImplementation } from './data-channel-peer.js';
 import { encodeFrame, FrameAssembler, FrameTag, splitFrame, type Frame } from './frames.js';
 import { TetherError } from './errors.js';
 import { encodeJson } from './messages.js';
@@ -20,15 +19,15 @@ export const HIGH_WATER_BYTES = 1024 * 1024;
 export const MAX_QUEUED_BYTES = 128 * 1024 * 1024;
 /** How often the send queue re-checks the channel buffer (wrtc has no bufferedamountlow event). */
 const PUMP_INTERVAL_MS = 15;
-/** Frames held while simple-peer has not yet reported the channel open. */
+/** Frames held while the path of a just opened channel is being read. */
 const MAX_EARLY_FRAMES = 64;
 /** How long a closing channel gets to be acknowledged before the connection is torn down anyway. */
 const CHANNEL_CLOSE_GRACE_MS = 300;
 /** How long an ERROR frame gets to flush before the channel closes anyway. */
 const ERROR_FLUSH_MS = 500;
 /**
- * With STUN/TURN servers, how long after the first candidate the SDP waits for the rest (simple-peer
- * sends it at once when gathering completes): a relay allocation takes a few round trips, but a server
+ * With STUN/TURN servers, how long after the first candidate the SDP waits for the rest (it is sent at
+ * once when gathering completes): a relay allocation takes a few round trips, but a server
  * that never answers must not hold up every connection for long.
  */
 const ICE_GATHER_WAIT_MS = 2000;
@@ -39,7 +38,7 @@ const PATH_READ_MS = 1000;
 export interface PeerLinkOptions {
   /** The joining device makes the offer (measured: ~10× faster to connect across interfaces). */
   initiator: boolean;
-  /** The Node WebRTC implementation (host/node-webrtc.ts); omitted in browsers. */
+  /** The Node WebRTC implementation, `{ RTCPeerConnection }` (host/node-webrtc.ts); omitted in browsers. */
   wrtc?: object;
   /** STUN/TURN servers; none by default so nothing leaves the LAN. */
   iceServers?: RTCIceServer[];
@@ -67,7 +66,7 @@ interface PeerLinkEvents {
 
 /** A framed, backpressured data channel to one peer. */
 export class PeerLink extends EventEmitter<PeerLinkEvents> {
-  private readonly peer: SimplePeer.Instance;
+  private readonly peer: DataChannelPeer;
   private readonly assembler: FrameAssembler;
   private readonly queue: Uint8Array[] = [];
   private queuedBytes = 0;
@@ -83,8 +82,8 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   /** Why end() is closing the link, reported when the close completes. */
   private endError: TetherError | null = null;
   /**
-   * Frames that arrived before simple-peer's 'connect': it fires after a getStats poll that can lag the
-   * channel by 100 ms or more, and the other side may already have said hello. Replayed right after 'open'.
+   * Frames that arrived before 'open', which waits for the connection's path to be read: the other side
+   * may already have said hello. Replayed right after 'open'.
    */
   private early: Frame[] | null = [];
   /** True once the channel opened. */
@@ -98,45 +97,42 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     super();
     this.relayOnly = options.iceTransportPolicy === 'relay';
     this.assembler = new FrameAssembler(options.maxInboundFrame);
-    this.peer = new SimplePeer({
-      initiator: options.initiator,
-      trickle: false, // one offer, one answer: every candidate sits inside the MAC'd SDP
-      wrtc: options.wrtc as SimplePeer.Options['wrtc'],
-      config: { iceServers: options.iceServers ?? [], iceTransportPolicy: options.iceTransportPolicy ?? 'all' },
-      // Without STUN/TURN servers only host candidates exist: the UDP ones arrive within a few ms, the TCP
-      // ones ~100 ms later. Send the SDP 50 ms after the first candidate instead of waiting for them all.
-      iceCompleteTimeout: (options.iceServers?.length ?? 0) > 0 ? ICE_GATHER_WAIT_MS : 50,
-      channelConfig: { ordered: true },
-    });
+    this.peer = new DataChannelPeer(
+      {
+        initiator: options.initiator,
+        wrtc: options.wrtc as WebRtcImplementation | undefined,
+        config: { iceServers: options.iceServers ?? [], iceTransportPolicy: options.iceTransportPolicy ?? 'all' },
+        // Without STUN/TURN servers only host candidates exist: the UDP ones arrive within a few ms, the TCP
+        // ones ~100 ms later. Send the SDP 50 ms after the first candidate instead of waiting for them all.
+        iceCompleteTimeoutMs: (options.iceServers?.length ?? 0) > 0 ? ICE_GATHER_WAIT_MS : 50,
+      },
+      {
+        sdp: (description) => {
+          this.sdpCandidates.push(description.sdp);
+          this.emit('sdp', description);
+        },
+        open: () => {
+          if (this.connectTimer) clearTimeout(this.connectTimer);
+          this.connectTimer = null;
+          // The path is known before 'open', so whoever lists the device lists it with its path.
+          void this.readPath().then((path) => {
+            this.path = path;
+            this.opened();
+          });
+        },
+        message: (data) => this.receive(data),
+        closed: () => this.destroy(null),
+        failed: (kind, message) => {
+          // Browsers report the other side's orderly close as "User-Initiated Abort".
+          if (kind === 'channel' && /User-Initiated Abort|Close called/i.test(message)) this.destroy(null);
+          else this.destroy(new TetherError('WEBRTC_FAILED', `peer-to-peer connection failed: ${message}`));
+        },
+      },
+    );
     this.connectTimer = setTimeout(
       () => this.destroy(new TetherError('CONNECT_TIMEOUT')),
       options.connectTimeoutMs ?? 15_000,
     );
-    this.peer.on('signal', (data: SimplePeer.SignalData) => {
-      if ((data.type === 'offer' || data.type === 'answer') && typeof data.sdp === 'string') {
-        this.sdpCandidates.push(data.sdp);
-        this.emit('sdp', { type: data.type, sdp: data.sdp });
-      }
-    });
-    this.peer.on('connect', () => {
-      if (this.connectTimer) clearTimeout(this.connectTimer);
-      this.connectTimer = null;
-      // The path is known before 'open', so whoever lists the device lists it with its path.
-      void this.readPath().then((path) => {
-        this.path = path;
-        this.opened();
-      });
-    });
-    this.peer.on('data', (data: Uint8Array) => this.receive(data));
-    this.peer.on('close', () => this.destroy(null));
-    this.peer.on('error', (err: Error & { code?: string }) => {
-      // Browsers report the other side's orderly close as "User-Initiated Abort".
-      if (err.code === 'ERR_DATA_CHANNEL' && /User-Initiated Abort|Close called/i.test(err.message)) {
-        this.destroy(null);
-      } else {
-        this.destroy(new TetherError('WEBRTC_FAILED', `peer-to-peer connection failed: ${err.message}`, { cause: err }));
-      }
-    });
   }
 
   private opened(): void {
@@ -156,18 +152,17 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       // Relay-only can only be relayed (and libdatachannel's stats name its relayed pairs peer-reflexive).
       if (this.relayOnly) return resolve('relay');
       const timer = setTimeout(() => resolve(null), PATH_READ_MS);
-      try {
-        // Missing from @types/simple-peer; simple-peer flattens the standard stats into one array.
-        const withStats = this.peer as unknown as { getStats(cb: (err: Error | null, reports: StatsReport[]) => void): void };
-        withStats.getStats((err, reports) => {
+      this.peer.stats().then(
+        (reports) => {
           clearTimeout(timer);
-          resolve(err ? null : selectedPath(reports, candidateTypes(this.sdpCandidates)));
-        });
-      } catch {
-        // The connection closed under us: there is no path to report, and 'open' will not matter.
-        clearTimeout(timer);
-        resolve(null);
-      }
+          resolve(selectedPath(reports as unknown as StatsReport[], candidateTypes(this.sdpCandidates)));
+        },
+        () => {
+          // The connection closed under us: there is no path to report, and 'open' will not matter.
+          clearTimeout(timer);
+          resolve(null);
+        },
+      );
     });
   }
 
@@ -175,7 +170,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   applyRemoteSdp(sdp: LocalSdp): void {
     if (this.destroyed) return;
     this.sdpCandidates.push(sdp.sdp);
-    this.peer.signal(sdp);
+    void this.peer.applyRemote(sdp);
   }
 
   /** Queues one logical frame; fragments and backpressure are handled here. */
@@ -212,7 +207,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
 
   /** Reads the channel's bufferedAmount now. */
   private refreshBuffered(): void {
-    if (!this.destroyed) this.channelBuffered = this.peer.bufferSize;
+    if (!this.destroyed) this.channelBuffered = this.peer.bufferedAmount;
   }
 
   /** Resolves once pendingBytes is at most `bytes` (or the link is gone). */
@@ -259,15 +254,9 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
         setTimeout(wait, PUMP_INTERVAL_MS);
         return;
       }
-      // Close the channel, not the connection: simple-peer reports its close (→ destroy), and a timer
-      // covers a peer that never acknowledges it.
-      const channel = (this.peer as unknown as { _channel?: { close(): void } | null })._channel;
-      try {
-        channel?.close();
-      } catch (closeErr) {
-        // Already closing or closed: the timer below ends the link either way.
-        void closeErr;
-      }
+      // Close the channel, not the connection: its close is reported (→ destroy), and a timer covers a
+      // peer that never acknowledges it.
+      this.peer.closeChannel();
       setTimeout(() => this.destroy(err), CHANNEL_CLOSE_GRACE_MS);
     };
     // Never in the same tick as a send: a channel closed synchronously after a send can drop the frame
@@ -286,10 +275,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     if (this.pumpTimer) clearTimeout(this.pumpTimer);
     this.queue.length = 0;
     this.queuedBytes = 0;
-    this.peer.destroy();
-    // simple-peer does not clear its ICE-complete timer on destroy; it would keep Node alive for 5 s.
-    const internal = this.peer as unknown as { _iceCompleteTimer: ReturnType<typeof setTimeout> | null };
-    if (internal._iceCompleteTimer) clearTimeout(internal._iceCompleteTimer);
+    this.peer.close();
     if (err && this.listenerCount('error') > 0) this.emit('error', err);
     this.emit('close', err);
   }
