@@ -5,57 +5,58 @@
  * chatty agent cannot bloat the document; the host writes these, every reader validates them.
  */
 import * as z from 'zod';
+import { lazySchema } from './lazy-schema.js';
 
 /** Longest name, description or hint kept from an agent (they reach every device and terminal). */
 export const MAX_OFFER_TEXT = 2000;
 /** Most items of one kind kept (commands, settings, values of a setting, login methods). */
 export const MAX_OFFER_ITEMS = 200;
 
-const text = z.string().max(MAX_OFFER_TEXT);
-const label = z.string().max(200);
+const text = lazySchema(() => z.string().max(MAX_OFFER_TEXT));
+const label = lazySchema(() => z.string().max(200));
 
 /**
  * A login method of the agent. `type`: `terminal` runs the agent's login program in a terminal,
  * `agent` is handled by the agent through ACP `authenticate`; `envVar` is the host variable that
  * satisfies it (from the preset), and `ready` says whether the host has it set.
  */
-export const AuthMethodInfoSchema = z.object({
+export const AuthMethodInfoSchema = lazySchema(() => z.object({
   id: label,
   name: label,
   description: text.nullable(),
   type: z.enum(['agent', 'terminal']),
   envVar: label.nullable(),
   ready: z.boolean(),
-});
+}));
 export type AuthMethodInfo = z.infer<typeof AuthMethodInfoSchema>;
 
 /** A slash command the agent accepts (sent as a prompt starting with `/name`). */
-export const AgentCommandInfoSchema = z.object({ name: label, description: text, hint: text.nullable() });
+export const AgentCommandInfoSchema = lazySchema(() => z.object({ name: label, description: text, hint: text.nullable() }));
 export type AgentCommandInfo = z.infer<typeof AgentCommandInfoSchema>;
 
 /** One value of a select setting; `group` names the group it was listed under, if any. */
-export const ConfigValueSchema = z.object({ value: label, name: label, description: text.nullable(), group: label.nullable() });
+export const ConfigValueSchema = lazySchema(() => z.object({ value: label, name: label, description: text.nullable(), group: label.nullable() }));
 export type ConfigValue = z.infer<typeof ConfigValueSchema>;
 
 const configBase = { id: label, name: label, description: text.nullable(), category: label.nullable() };
 
 /** A session setting the agent offers (ACP configOptions): a select or a boolean, with its current value. */
-export const ConfigOptionInfoSchema = z.discriminatedUnion('type', [
+export const ConfigOptionInfoSchema = lazySchema(() => z.discriminatedUnion('type', [
   z.object({ ...configBase, type: z.literal('select'), currentValue: label, options: z.array(ConfigValueSchema).max(MAX_OFFER_ITEMS) }),
   z.object({ ...configBase, type: z.literal('boolean'), currentValue: z.boolean() }),
-]);
+]));
 export type ConfigOptionInfo = z.infer<typeof ConfigOptionInfoSchema>;
 
 /** Context window use and cumulative cost (ACP usage_update). */
-export const UsageInfoSchema = z.object({
+export const UsageInfoSchema = lazySchema(() => z.object({
   used: z.number().nonnegative(),
   size: z.number().nonnegative(),
   cost: z.object({ amount: z.number(), currency: z.string().max(16) }).nullable(),
-});
+}));
 export type UsageInfo = z.infer<typeof UsageInfoSchema>;
 
 /** Session lifecycle methods the agent supports. */
-export const AgentSessionCapsSchema = z.object({ load: z.boolean(), list: z.boolean(), resume: z.boolean(), close: z.boolean() });
+export const AgentSessionCapsSchema = lazySchema(() => z.object({ load: z.boolean(), list: z.boolean(), resume: z.boolean(), close: z.boolean() }));
 export type AgentSessionCaps = z.infer<typeof AgentSessionCapsSchema>;
 
 /** No lifecycle methods beyond the baseline. */

@@ -5,23 +5,24 @@
  * the host (which never forwards an answer that does not fit).
  */
 import * as z from 'zod';
+import { lazySchema } from './lazy-schema.js';
 
 /** Most fields one question may have. */
 export const MAX_QUESTION_FIELDS = 20;
 /** Longest string answer. */
 export const MAX_ANSWER_CHARS = 10_000;
 
-const text = z.string().max(2000);
-const label = z.string().max(200);
+const text = lazySchema(() => z.string().max(2000));
+const label = lazySchema(() => z.string().max(200));
 
 /** One choice of a single- or multi-select field. */
-export const QuestionChoiceSchema = z.object({ value: label, title: label });
+export const QuestionChoiceSchema = lazySchema(() => z.object({ value: label, title: label }));
 export type QuestionChoice = z.infer<typeof QuestionChoiceSchema>;
 
 const fieldBase = { name: label, title: label, description: text.nullable(), required: z.boolean() };
 
 /** A form field. `choices` turns a string field into a single select. */
-export const QuestionFieldSchema = z.discriminatedUnion('type', [
+export const QuestionFieldSchema = lazySchema(() => z.discriminatedUnion('type', [
   z.object({
     ...fieldBase,
     type: z.literal('string'),
@@ -47,25 +48,25 @@ export const QuestionFieldSchema = z.discriminatedUnion('type', [
     maxItems: z.number().int().nonnegative().nullable(),
     default: z.array(label).max(200).nullable(),
   }),
-]);
+]));
 export type QuestionField = z.infer<typeof QuestionFieldSchema>;
 
 /** A value of an answered field. */
-export const AnswerValueSchema = z.union([z.string().max(MAX_ANSWER_CHARS), z.number().finite(), z.boolean(), z.array(label).max(200)]);
+export const AnswerValueSchema = lazySchema(() => z.union([z.string().max(MAX_ANSWER_CHARS), z.number().finite(), z.boolean(), z.array(label).max(200)]));
 export type AnswerValue = z.infer<typeof AnswerValueSchema>;
 
 /** What the user said: accept (with the form's content), decline, or cancel. */
-export const QuestionActionSchema = z.enum(['accept', 'decline', 'cancel']);
+export const QuestionActionSchema = lazySchema(() => z.enum(['accept', 'decline', 'cancel']));
 export type QuestionAction = z.infer<typeof QuestionActionSchema>;
 
 /** How a question was answered, and by whom. */
-export const QuestionAnswerSchema = z.object({
+export const QuestionAnswerSchema = lazySchema(() => z.object({
   action: QuestionActionSchema,
   content: z.record(z.string(), AnswerValueSchema).nullable(),
   by: z.string(),
   byDeviceId: z.string().nullable(),
   at: z.number(),
-});
+}));
 export type QuestionAnswer = z.infer<typeof QuestionAnswerSchema>;
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;

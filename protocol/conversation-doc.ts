@@ -24,10 +24,11 @@ import {
   type UsageInfo,
 } from './agent-offer.js';
 import { QuestionAnswerSchema, QuestionFieldSchema, type QuestionAnswer, type QuestionField } from './agent-question.js';
+import { lazySchema } from './lazy-schema.js';
 
 /** What the agent is doing. */
 /** 'interrupted': the host restarted while the agent ran; prompts queue until a device resumes it. */
-export const ConversationStatusSchema = z.enum(['starting', 'idle', 'working', 'awaiting-permission', 'awaiting-answer', 'ended', 'interrupted']);
+export const ConversationStatusSchema = lazySchema(() => z.enum(['starting', 'idle', 'working', 'awaiting-permission', 'awaiting-answer', 'ended', 'interrupted']));
 export type ConversationStatus = z.infer<typeof ConversationStatusSchema>;
 
 /** Entry types in `entries`. */
@@ -39,48 +40,48 @@ export function isTurnStatus(status: ConversationStatus): boolean {
 }
 
 /** A tool call's status, as ACP reports it. */
-export const ToolStatusSchema = z.enum(['pending', 'in_progress', 'completed', 'failed']);
+export const ToolStatusSchema = lazySchema(() => z.enum(['pending', 'in_progress', 'completed', 'failed']));
 export type ToolStatus = z.infer<typeof ToolStatusSchema>;
 
 /** Content shown inside a tool card. */
-export const ToolContentSchema = z.discriminatedUnion('type', [
+export const ToolContentSchema = lazySchema(() => z.discriminatedUnion('type', [
   z.object({ type: z.literal('text'), text: z.string() }),
   z.object({ type: z.literal('diff'), path: z.string(), oldText: z.string().nullable(), newText: z.string() }),
   z.object({ type: z.literal('terminal'), terminalId: z.string() }),
-]);
+]));
 export type ToolContent = z.infer<typeof ToolContentSchema>;
 
 /** One option of a permission request (the agent's own words). */
-export const PermissionOptionSchema = z.object({ optionId: z.string(), name: z.string(), kind: z.string() });
+export const PermissionOptionSchema = lazySchema(() => z.object({ optionId: z.string(), name: z.string(), kind: z.string() }));
 export type PermissionOption = z.infer<typeof PermissionOptionSchema>;
 
 /** Who answered a permission request, and how. */
-export const PermissionAnswerSchema = z.object({
+export const PermissionAnswerSchema = lazySchema(() => z.object({
   optionId: z.string().nullable(),
   name: z.string(),
   by: z.string(),
   byDeviceId: z.string().nullable(),
   at: z.number(),
-});
+}));
 export type PermissionAnswer = z.infer<typeof PermissionAnswerSchema>;
 
 /** A plan entry. */
-export const PlanItemSchema = z.object({ content: z.string(), priority: z.string(), status: z.string() });
+export const PlanItemSchema = lazySchema(() => z.object({ content: z.string(), priority: z.string(), status: z.string() }));
 export type PlanItem = z.infer<typeof PlanItemSchema>;
 
 /** A mode the agent offers. */
-export const AgentModeSchema = z.object({ id: z.string(), name: z.string(), description: z.string().optional() });
+export const AgentModeSchema = lazySchema(() => z.object({ id: z.string(), name: z.string(), description: z.string().optional() }));
 export type AgentMode = z.infer<typeof AgentModeSchema>;
 
 /** A file location a tool call touches. */
-export const ToolLocationSchema = z.object({ path: z.string(), line: z.number().nullable() });
+export const ToolLocationSchema = lazySchema(() => z.object({ path: z.string(), line: z.number().nullable() }));
 export type ToolLocation = z.infer<typeof ToolLocationSchema>;
 
 /**
  * A login the agent needs: which agent, why, its methods, the exact thing to do on the host (the
  * preset's hint), and the login terminal a device started, if any.
  */
-export const LoginNeedSchema = z.object({
+export const LoginNeedSchema = lazySchema(() => z.object({
   agent: z.string(),
   reason: z.string(),
   methods: z.array(AuthMethodInfoSchema).max(50),
@@ -94,7 +95,7 @@ export const LoginNeedSchema = z.object({
       by: z.string(),
     })
     .nullable(),
-});
+}));
 export type LoginNeed = z.infer<typeof LoginNeedSchema>;
 
 /** Typed views of a conversation document's shared types. */

@@ -7,9 +7,10 @@ import * as z from 'zod';
 import { RoleSchema } from './roles.js';
 import { ConnectionPathSchema } from './ice-servers.js';
 import { MAX_NAME_CHARS } from './messages.js';
+import { lazySchema } from './lazy-schema.js';
 
 /** A device as the host shows it to every other device. */
-export const DeviceInfoSchema = z.object({
+export const DeviceInfoSchema = lazySchema(() => z.object({
   /** The connection (peer id) this entry stands for. */
   peerId: z.string().max(64),
   /** Host-assigned device id (the credential's id once paired). */
@@ -20,5 +21,5 @@ export const DeviceInfoSchema = z.object({
   joinedAt: z.number(),
   /** How the device's connection travels: direct, through a NAT found with STUN, or relayed by TURN. */
   path: ConnectionPathSchema.optional(),
-});
+}));
 export type DeviceInfo = z.infer<typeof DeviceInfoSchema>;

@@ -4,6 +4,7 @@
  * since most of those sources are not trusted (they can steer the path, never read it: DTLS holds).
  */
 import * as z from 'zod';
+import { lazySchema } from './lazy-schema.js';
 
 /** Most servers one list may hold (a config file, a challenge, an ack). */
 export const MAX_ICE_SERVERS = 8;
@@ -17,7 +18,7 @@ export const MAX_ICE_URLS = 4;
 const ICE_URL = /^(?:stun|turns?):(?:\[[0-9A-Fa-f:.]{2,45}\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}))(?::\d{1,5})?(?:\?transport=(?:udp|tcp))?$/;
 
 /** One STUN or TURN URL. */
-export const IceUrlSchema = z.string().max(300).regex(ICE_URL, 'must be stun:HOST[:PORT] or turn:/turns:HOST[:PORT][?transport=udp|tcp]');
+export const IceUrlSchema = lazySchema(() => z.string().max(300).regex(ICE_URL, 'must be stun:HOST[:PORT] or turn:/turns:HOST[:PORT][?transport=udp|tcp]'));
 
 /** True for a TURN URL (which needs a username and credential). */
 export function isTurnUrl(url: string): boolean {
@@ -25,10 +26,10 @@ export function isTurnUrl(url: string): boolean {
 }
 
 /** Printable ASCII only: these strings reach native WebRTC code, and sometimes a log. */
-const printable = z.string().min(1).max(256).regex(/^[\x20-\x7e]+$/, 'must be printable ASCII');
+const printable = lazySchema(() => z.string().min(1).max(256).regex(/^[\x20-\x7e]+$/, 'must be printable ASCII'));
 
 /** One server: its URLs and, for TURN, the username and credential (RTCIceServer). */
-export const IceServerSchema = z
+export const IceServerSchema = lazySchema(() => z
   .strictObject({
     urls: z.union([IceUrlSchema, z.array(IceUrlSchema).min(1).max(MAX_ICE_URLS)]),
     username: printable.optional(),
@@ -36,11 +37,11 @@ export const IceServerSchema = z
   })
   .refine((s) => !urlsOf(s).some(isTurnUrl) || (s.username !== undefined && s.credential !== undefined), {
     message: 'a TURN server needs a username and a credential',
-  });
+  }));
 export type IceServer = z.infer<typeof IceServerSchema>;
 
 /** A bounded list of servers. */
-export const IceServersSchema = z.array(IceServerSchema).max(MAX_ICE_SERVERS);
+export const IceServersSchema = lazySchema(() => z.array(IceServerSchema).max(MAX_ICE_SERVERS));
 
 /** The URLs of a server entry as an array. */
 export function urlsOf(server: { urls: string | readonly string[] }): string[] {
@@ -59,7 +60,7 @@ export function parseIceServers(raw: unknown): IceServer[] {
 }
 
 /** Which candidates carry the data: the host's own address, one found with STUN, or a TURN relay. */
-export const ConnectionPathSchema = z.enum(['direct', 'stun', 'relay']);
+export const ConnectionPathSchema = lazySchema(() => z.enum(['direct', 'stun', 'relay']));
 export type ConnectionPath = z.infer<typeof ConnectionPathSchema>;
 
 /** How a device list shows a path. */

@@ -12,6 +12,7 @@ import { RoleSchema } from './roles.js';
 import { AnswerValueSchema, MAX_QUESTION_FIELDS, QuestionActionSchema } from './agent-question.js';
 import { NotifyIntentSchema, PUSH_KEY_PATTERN } from './push.js';
 import { WorkspaceDiffIntentSchema, WorkspaceListIntentSchema, WorkspaceReadIntentSchema, WorkspaceResultSchema, WorkspaceStatusIntentSchema } from './workspace.js';
+import { lazySchema } from './lazy-schema.js';
 
 /** Largest text a single `input` intent may carry (a generous paste). */
 export const MAX_INPUT_CHARS = 64 * 1024;
@@ -21,7 +22,7 @@ export const MAX_COLS = 500;
 export const MIN_ROWS = 1;
 export const MAX_ROWS = 300;
 
-const id = z.string().regex(ID_PATTERN);
+const id = lazySchema(() => z.string().regex(ID_PATTERN));
 
 /**
  * Characters no name shown to people may hold: C0, DEL and C1 controls (\p{Cc}), format characters
@@ -33,20 +34,20 @@ export const NAME_FORBIDDEN = /[\p{Cc}\p{Cf}\u2028\u2029]/u;
 export const MAX_NAME_CHARS = 64;
 
 /** A name shown to people (session names, device names): trimmed, 1–64 characters, none of NAME_FORBIDDEN. */
-export const DisplayNameSchema = z
+export const DisplayNameSchema = lazySchema(() => z
   .string()
   .trim()
   .min(1)
   .max(MAX_NAME_CHARS)
-  .refine((name) => !NAME_FORBIDDEN.test(name), 'no control, bidi or zero-width characters');
-const cols = z.number().int().min(MIN_COLS).max(MAX_COLS);
-const rows = z.number().int().min(MIN_ROWS).max(MAX_ROWS);
+  .refine((name) => !NAME_FORBIDDEN.test(name), 'no control, bidi or zero-width characters'));
+const cols = lazySchema(() => z.number().int().min(MIN_COLS).max(MAX_COLS));
+const rows = lazySchema(() => z.number().int().min(MIN_ROWS).max(MAX_ROWS));
 
 /**
  * The first frame from a device: protocol version, how to show it to others (the host's record of a paired
  * credential wins over this), and — when it connected with a pairing token — the public key to pin.
  */
-export const ClientHelloSchema = z.strictObject({
+export const ClientHelloSchema = lazySchema(() => z.strictObject({
   type: z.literal('hello'),
   v: z.number().int().positive(),
   side: z.literal('client'),
@@ -54,11 +55,11 @@ export const ClientHelloSchema = z.strictObject({
   deviceKind: z.enum(['browser', 'terminal']),
   /** Uncompressed P-256 public key (base64url) to pair with; only when connecting with a token. */
   publicKey: z.string().regex(PUBLIC_KEY_PATTERN).optional(),
-});
+}));
 export type ClientHello = z.infer<typeof ClientHelloSchema>;
 
 /** The hello's shape with any string as the name, so a bad name can be told from a bad frame. */
-const ClientHelloShapeSchema = ClientHelloSchema.extend({ deviceName: z.string() });
+const ClientHelloShapeSchema = lazySchema(() => ClientHelloSchema.extend({ deviceName: z.string() }));
 
 /**
  * Decodes a client's hello: a malformed frame is FRAME_MALFORMED; a well-formed hello whose device name
@@ -72,7 +73,7 @@ export function decodeClientHello(payload: Uint8Array): ClientHello {
 }
 
 /** The host's answer to the device's hello: who the host says the device is, and what it may do. */
-export const HostHelloSchema = z.strictObject({
+export const HostHelloSchema = lazySchema(() => z.strictObject({
   type: z.literal('hello'),
   v: z.number().int().positive(),
   side: z.literal('host'),
@@ -90,11 +91,11 @@ export const HostHelloSchema = z.strictObject({
   listId: id.optional(),
   /** The host's VAPID public key, when it sends Web Push notifications (base64url, 65 bytes). */
   pushKey: z.string().regex(PUSH_KEY_PATTERN).optional(),
-});
+}));
 export type HostHello = z.infer<typeof HostHelloSchema>;
 
 /** Device → host: subscribe channel `ch` to a session of this host (the session list is one too). */
-export const OpenSessionSchema = z.strictObject({ ch: z.number().int().min(0).max(MAX_CHANNELS - 1), sessionId: id });
+export const OpenSessionSchema = lazySchema(() => z.strictObject({ ch: z.number().int().min(0).max(MAX_CHANNELS - 1), sessionId: id }));
 export type OpenSession = z.infer<typeof OpenSessionSchema>;
 
 /** Largest state vector an `opened` may carry (base64url; a few bytes per host run that wrote the document). */
@@ -105,21 +106,21 @@ export const MAX_STATE_VECTOR_CHARS = 64 * 1024;
  * state vector of the document (base64url): a device whose replica is ahead of it (it saw updates a host
  * that crashed never stored) drops its replica and syncs from nothing — the host's document is the truth.
  */
-export const ChannelOpenedSchema = z.strictObject({
+export const ChannelOpenedSchema = lazySchema(() => z.strictObject({
   sessionId: id,
   role: RoleSchema,
   stateVector: z.string().max(MAX_STATE_VECTOR_CHARS).regex(/^[A-Za-z0-9_-]*$/).optional(),
-});
+}));
 export type ChannelOpened = z.infer<typeof ChannelOpenedSchema>;
 
 /**
  * Host → device, on the channel: this session is over for this device, for good (SESSION_ENDED is not
  * sent: an ended session stays readable). Device → host: unsubscribe.
  */
-export const ChannelEndSchema = z.strictObject({
+export const ChannelEndSchema = lazySchema(() => z.strictObject({
   code: z.string().refine(isErrorCode, 'unknown error code') as z.ZodType<ErrorCode>,
   message: z.string().max(500),
-});
+}));
 export type ChannelEnd = z.infer<typeof ChannelEndSchema>;
 
 /**
@@ -127,32 +128,32 @@ export type ChannelEnd = z.infer<typeof ChannelEndSchema>;
  * the channel, in total. A device busy drawing falls behind here before the network backs up; the host
  * then sends it one diff instead of every update (host/core/device-backlog.ts).
  */
-export const AppliedSchema = z.strictObject({ bytes: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER) });
+export const AppliedSchema = lazySchema(() => z.strictObject({ bytes: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER) }));
 export type Applied = z.infer<typeof AppliedSchema>;
 
 /** Host → device: news about this device's connection. */
-export const NoticeSchema = z.discriminatedUnion('type', [
+export const NoticeSchema = lazySchema(() => z.discriminatedUnion('type', [
   /** An owner changed this device's role. */
   z.strictObject({ type: z.literal('role'), role: RoleSchema }),
   /** The host asks a person to allow this device; nothing is served until then. */
   z.strictObject({ type: z.literal('pending'), message: z.string().max(500) }),
-]);
+]));
 export type Notice = z.infer<typeof NoticeSchema>;
 
 /** Keystrokes or pasted text for the terminal, with the sender's fitted size (the typer sets the size). */
-export const InputIntentSchema = z.strictObject({
+export const InputIntentSchema = lazySchema(() => z.strictObject({
   id,
   type: z.literal('input'),
   data: z.string().min(1).max(MAX_INPUT_CHARS),
   cols: cols.optional(),
   rows: rows.optional(),
-});
+}));
 
 /**
  * The sender's viewport changed, or its user asked to fit: it takes over the terminal size. With
  * `ifIdle` (a page just opened) only when nobody has typed for TYPING_IDLE_MS; otherwise nothing changes.
  */
-export const ResizeIntentSchema = z.strictObject({ id, type: z.literal('resize'), cols, rows, ifIdle: z.boolean().optional() });
+export const ResizeIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('resize'), cols, rows, ifIdle: z.boolean().optional() }));
 
 /** How long after the last keystroke (any device, or the host's own terminal) someone counts as typing. */
 export const TYPING_IDLE_MS = 5000;
@@ -163,49 +164,49 @@ export const MAX_PROMPT_CHARS = 100_000;
 export const PROMPT_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
 export const MAX_PROMPT_IMAGES = 4;
 export const MAX_IMAGE_BASE64_CHARS = 2 * 1024 * 1024;
-const handle = z.string().min(1).max(200);
+const handle = lazySchema(() => z.string().min(1).max(200));
 
 /** An image pasted into a prompt, base64 encoded. */
-export const PromptImageSchema = z.strictObject({
+export const PromptImageSchema = lazySchema(() => z.strictObject({
   mimeType: z.enum(PROMPT_IMAGE_TYPES),
   data: z.string().min(1).max(MAX_IMAGE_BASE64_CHARS).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64'),
-});
+}));
 export type PromptImage = z.infer<typeof PromptImageSchema>;
 
 /** Send a prompt to the agent; it queues while the agent works. */
-export const PromptIntentSchema = z.strictObject({
+export const PromptIntentSchema = lazySchema(() => z.strictObject({
   id,
   type: z.literal('prompt'),
   text: z.string().max(MAX_PROMPT_CHARS),
   images: z.array(PromptImageSchema).max(MAX_PROMPT_IMAGES).optional(),
-}).refine((p) => p.text.trim() !== '' || (p.images?.length ?? 0) > 0, 'a prompt needs text or an image');
+}).refine((p) => p.text.trim() !== '' || (p.images?.length ?? 0) > 0, 'a prompt needs text or an image'));
 
 /** Edit a queued prompt's text. */
-export const QueueEditIntentSchema = z.strictObject({ id, type: z.literal('queue-edit'), queueId: handle, text: z.string().min(1).max(MAX_PROMPT_CHARS) });
+export const QueueEditIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('queue-edit'), queueId: handle, text: z.string().min(1).max(MAX_PROMPT_CHARS) }));
 
 /** Remove a queued prompt. */
-export const QueueRemoveIntentSchema = z.strictObject({ id, type: z.literal('queue-remove'), queueId: handle });
+export const QueueRemoveIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('queue-remove'), queueId: handle }));
 
 /** Answer a permission request with one of the agent's options. */
-export const PermissionIntentSchema = z.strictObject({ id, type: z.literal('permission'), requestId: handle, optionId: handle });
+export const PermissionIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('permission'), requestId: handle, optionId: handle }));
 
 /** Start an interrupted session again (its host restarted): the program or agent runs again. */
-export const ResumeIntentSchema = z.strictObject({ id, type: z.literal('resume') });
+export const ResumeIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('resume') }));
 
 /** Stop the running turn (ACP cancel), pending permission requests included; queued prompts then wait. */
-export const StopIntentSchema = z.strictObject({ id, type: z.literal('stop') });
+export const StopIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('stop') }));
 
 /** Run the prompts a Stop left waiting in the queue. */
-export const RunQueueIntentSchema = z.strictObject({ id, type: z.literal('run-queue') });
+export const RunQueueIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('run-queue') }));
 
 /** Switch the agent's mode (when it offers modes). */
-export const SetModeIntentSchema = z.strictObject({ id, type: z.literal('set-mode'), modeId: handle });
+export const SetModeIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('set-mode'), modeId: handle }));
 
 /** Change one of the agent's session settings (model, reasoning effort…): a value id, or on/off. */
-export const SetConfigIntentSchema = z.strictObject({ id, type: z.literal('set-config'), configId: handle, value: z.union([handle, z.boolean()]) });
+export const SetConfigIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('set-config'), configId: handle, value: z.union([handle, z.boolean()]) }));
 
 /** Answer a question the agent asked: accept with the form's content, decline, or cancel. */
-export const AnswerIntentSchema = z.strictObject({
+export const AnswerIntentSchema = lazySchema(() => z.strictObject({
   id,
   type: z.literal('answer'),
   requestId: handle,
@@ -214,17 +215,17 @@ export const AnswerIntentSchema = z.strictObject({
     .record(z.string().min(1).max(200), AnswerValueSchema)
     .refine((c) => Object.keys(c).length <= MAX_QUESTION_FIELDS, `at most ${MAX_QUESTION_FIELDS} fields`)
     .optional(),
-});
+}));
 
 /** Start one of the agent's login methods (a terminal method runs its login program in a terminal session). */
-export const LoginIntentSchema = z.strictObject({ id, type: z.literal('login'), methodId: handle });
+export const LoginIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('login'), methodId: handle }));
 
 /** Session names also name folders and branches (worktree mode): no slashes. */
-const sessionName = DisplayNameSchema.refine((name) => !/[/\\]/.test(name), 'no slashes');
-const sessionRef = z.string().regex(ID_PATTERN);
+const sessionName = lazySchema(() => DisplayNameSchema.refine((name) => !/[/\\]/.test(name), 'no slashes'));
+const sessionRef = lazySchema(() => z.string().regex(ID_PATTERN));
 
 /** Start a new session from the list (agent: a preset label or 'shell'; spawn: where it works). */
-export const StartSessionIntentSchema = z.strictObject({
+export const StartSessionIntentSchema = lazySchema(() => z.strictObject({
   id,
   type: z.literal('start-session'),
   agent: z.string().min(1).max(32).optional(),
@@ -232,40 +233,40 @@ export const StartSessionIntentSchema = z.strictObject({
   spawn: z.enum(['same-dir', 'worktree']).optional(),
   /** Resume this earlier session of the agent (an id from its session list) instead of starting afresh. */
   resume: handle.optional(),
-});
+}));
 
 /** Ask the host which earlier sessions an agent has for the server's folder (the answer lands in the list document). */
-export const ListAgentSessionsIntentSchema = z.strictObject({ id, type: z.literal('list-agent-sessions'), agent: z.string().min(1).max(32) });
+export const ListAgentSessionsIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('list-agent-sessions'), agent: z.string().min(1).max(32) }));
 
 /** End a session: stop its agent; optionally remove its worktree (refused when dirty unless force). */
-export const EndSessionIntentSchema = z.strictObject({
+export const EndSessionIntentSchema = lazySchema(() => z.strictObject({
   id,
   type: z.literal('end-session'),
   sessionId: sessionRef,
   removeWorktree: z.boolean().optional(),
   force: z.boolean().optional(),
-});
+}));
 
 /** Rename a session. */
-export const RenameSessionIntentSchema = z.strictObject({ id, type: z.literal('rename-session'), sessionId: sessionRef, name: sessionName });
+export const RenameSessionIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('rename-session'), sessionId: sessionRef, name: sessionName }));
 
 /** Remove an ended session from the list (its link stops working). */
-export const RemoveSessionIntentSchema = z.strictObject({ id, type: z.literal('remove-session'), sessionId: sessionRef });
+export const RemoveSessionIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('remove-session'), sessionId: sessionRef }));
 
 /** Resume an interrupted session from the list. */
-export const ResumeSessionIntentSchema = z.strictObject({ id, type: z.literal('resume-session'), sessionId: sessionRef });
+export const ResumeSessionIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('resume-session'), sessionId: sessionRef }));
 
 /** Owner devices: change a paired device's role (at once on its live connections). */
-export const SetDeviceRoleIntentSchema = z.strictObject({ id, type: z.literal('set-device-role'), deviceId: sessionRef, role: RoleSchema });
+export const SetDeviceRoleIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('set-device-role'), deviceId: sessionRef, role: RoleSchema }));
 
 /** Owner devices: revoke a device (its channels close at once; its credential and link stop working). */
-export const RevokeDeviceIntentSchema = z.strictObject({ id, type: z.literal('revoke-device'), deviceId: sessionRef });
+export const RevokeDeviceIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('revoke-device'), deviceId: sessionRef }));
 
 /** Owner devices: answer a device waiting to join (allow with its link's role, allow view-only, deny). */
-export const AnswerDeviceIntentSchema = z.strictObject({ id, type: z.literal('answer-device'), deviceId: sessionRef, answer: z.enum(['allow', 'view', 'deny']) });
+export const AnswerDeviceIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('answer-device'), deviceId: sessionRef, answer: z.enum(['allow', 'view', 'deny']) }));
 
 /** Intents the session list accepts. */
-export const ListIntentSchema = z.discriminatedUnion('type', [
+export const ListIntentSchema = lazySchema(() => z.discriminatedUnion('type', [
   StartSessionIntentSchema,
   EndSessionIntentSchema,
   RenameSessionIntentSchema,
@@ -275,15 +276,15 @@ export const ListIntentSchema = z.discriminatedUnion('type', [
   RevokeDeviceIntentSchema,
   AnswerDeviceIntentSchema,
   ResumeSessionIntentSchema,
-]);
+]));
 export type ListIntent = z.infer<typeof ListIntentSchema>;
 
 /** Intents a terminal session accepts. */
-export const TerminalIntentSchema = z.discriminatedUnion('type', [InputIntentSchema, ResizeIntentSchema, ResumeIntentSchema]);
+export const TerminalIntentSchema = lazySchema(() => z.discriminatedUnion('type', [InputIntentSchema, ResizeIntentSchema, ResumeIntentSchema]));
 export type TerminalIntent = z.infer<typeof TerminalIntentSchema>;
 
 /** Intents a conversation session accepts. */
-export const ConversationIntentSchema = z.union([
+export const ConversationIntentSchema = lazySchema(() => z.union([
   PromptIntentSchema,
   QueueEditIntentSchema,
   QueueRemoveIntentSchema,
@@ -295,11 +296,11 @@ export const ConversationIntentSchema = z.union([
   SetConfigIntentSchema,
   AnswerIntentSchema,
   LoginIntentSchema,
-]);
+]));
 export type ConversationIntent = z.infer<typeof ConversationIntentSchema>;
 
 /** Every intent a client may send. The host validates, applies once per id, and replies. */
-export const IntentSchema = z.union([
+export const IntentSchema = lazySchema(() => z.union([
   InputIntentSchema,
   ResizeIntentSchema,
   PromptIntentSchema,
@@ -327,7 +328,7 @@ export const IntentSchema = z.union([
   WorkspaceDiffIntentSchema,
   WorkspaceListIntentSchema,
   WorkspaceReadIntentSchema,
-]);
+]));
 export type Intent = z.infer<typeof IntentSchema>;
 /** An intent before the client assigns its id. */
 export type IntentBody = Intent extends infer I ? (I extends Intent ? Omit<I, 'id'> : never) : never;
@@ -336,21 +337,21 @@ export type IntentBody = Intent extends infer I ? (I extends Intent ? Omit<I, 'i
  * The host's answer to an intent. `duplicate` means the id was already applied (a retry); `result` is
  * what a question asked for (the workspace intents).
  */
-export const IntentReplySchema = z.union([
+export const IntentReplySchema = lazySchema(() => z.union([
   z.strictObject({ id, ok: z.literal(true), duplicate: z.boolean().optional(), result: WorkspaceResultSchema.optional() }),
   z.strictObject({
     id,
     ok: z.literal(false),
     error: z.strictObject({ code: z.string(), message: z.string().max(500) }),
   }),
-]);
+]));
 export type IntentReply = z.infer<typeof IntentReplySchema>;
 
 /** Sent just before a side closes the channel for a protocol reason. */
-export const ErrorFrameSchema = z.strictObject({
+export const ErrorFrameSchema = lazySchema(() => z.strictObject({
   code: z.string().refine(isErrorCode) as z.ZodType<ErrorCode>,
   message: z.string().max(500),
-});
+}));
 export type ErrorFrame = z.infer<typeof ErrorFrameSchema>;
 
 /** Encodes a JSON message payload. */

@@ -10,6 +10,7 @@ import { ID_PATTERN } from './ids.js';
 import { DeviceInfoSchema, type DeviceInfo } from './device-roster.js';
 import { TrustedDeviceSchema, type TrustedDevice } from './trusted-devices.js';
 import { MAX_NAME_CHARS } from './messages.js';
+import { lazySchema } from './lazy-schema.js';
 
 /** Most connected devices one presence frame lists (the earliest joined first; more are left out). */
 export const MAX_PRESENCE_DEVICES = 512;
@@ -18,17 +19,17 @@ export const MAX_PRESENCE_TRUSTED = 512;
 /** Most session rows it names devices for. */
 export const MAX_PRESENCE_ROWS = 1024;
 
-const id = z.string().regex(ID_PATTERN);
+const id = lazySchema(() => z.string().regex(ID_PATTERN));
 
 /** Host → device, on a session channel: the session's presence now. */
-export const PresenceSchema = z.strictObject({
+export const PresenceSchema = lazySchema(() => z.strictObject({
   /** The devices connected to this session (each tab or terminal of a device is one entry). */
   devices: z.array(DeviceInfoSchema).max(MAX_PRESENCE_DEVICES),
   /** Session list, owner devices only: every paired and waiting device of the host's user. */
   trusted: z.array(TrustedDeviceSchema).max(MAX_PRESENCE_TRUSTED).optional(),
   /** Session list: the names of the devices connected to each session that has any. */
   rows: z.array(z.strictObject({ sessionId: id, devices: z.array(z.string().max(MAX_NAME_CHARS)).max(MAX_PRESENCE_DEVICES) })).max(MAX_PRESENCE_ROWS).optional(),
-});
+}));
 export type Presence = z.infer<typeof PresenceSchema>;
 
 /** Nobody connected (what a device shows before the host's first presence frame). */

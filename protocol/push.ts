@@ -5,9 +5,10 @@
  */
 import * as z from 'zod';
 import { ID_PATTERN } from './ids.js';
+import { lazySchema } from './lazy-schema.js';
 
 /** What a device can be told about: a permission or question waits, a turn ended, a session ended or crashed. */
-export const NotifyKindSchema = z.enum(['attention', 'turn-ended', 'ended']);
+export const NotifyKindSchema = lazySchema(() => z.enum(['attention', 'turn-ended', 'ended']));
 export type NotifyKind = z.infer<typeof NotifyKindSchema>;
 
 /** Every kind, in the order a page lists them. */
@@ -21,23 +22,23 @@ export const MAX_ENDPOINT_CHARS = 1024;
  * messages for it, and its keys — `p256dh` the browser's ECDH public key (65 bytes), `auth` its 16-byte
  * secret, both base64url. The endpoint must be https.
  */
-export const PushSubscriptionSchema = z.strictObject({
+export const PushSubscriptionSchema = lazySchema(() => z.strictObject({
   endpoint: z.url({ protocol: /^https$/ }).max(MAX_ENDPOINT_CHARS),
   keys: z.strictObject({
     p256dh: z.string().regex(/^[A-Za-z0-9_-]{86,88}={0,2}$/),
     auth: z.string().regex(/^[A-Za-z0-9_-]{22,24}={0,2}$/),
   }),
-});
+}));
 export type PushSubscriptionInfo = z.infer<typeof PushSubscriptionSchema>;
 
 /** Most sessions a device keeps its own notification choices for. */
 export const MAX_NOTIFY_SESSIONS = 256;
 
 /** What a device wants to hear about: by default for every session, and per session where it chose. */
-export const NotifyPrefsSchema = z.strictObject({
+export const NotifyPrefsSchema = lazySchema(() => z.strictObject({
   kinds: z.array(NotifyKindSchema).max(NOTIFY_KINDS.length),
   sessions: z.record(z.string().regex(ID_PATTERN), z.array(NotifyKindSchema).max(NOTIFY_KINDS.length)).refine((s) => Object.keys(s).length <= MAX_NOTIFY_SESSIONS, `at most ${MAX_NOTIFY_SESSIONS} sessions`),
-});
+}));
 export type NotifyPrefs = z.infer<typeof NotifyPrefsSchema>;
 
 /** The kinds a device with `prefs` wants for `sessionId`. */
@@ -50,7 +51,7 @@ export const MAX_PUSH_TITLE = 80;
 export const MAX_PUSH_BODY = 160;
 
 /** What the service worker receives in a push. */
-export const PushPayloadSchema = z.strictObject({
+export const PushPayloadSchema = lazySchema(() => z.strictObject({
   v: z.literal(1),
   kind: NotifyKindSchema,
   title: z.string().max(MAX_PUSH_TITLE),
@@ -59,7 +60,7 @@ export const PushPayloadSchema = z.strictObject({
   sessionId: z.string().regex(ID_PATTERN).nullable(),
   /** What to bring into view there: 'attention' (the waiting card) or null. */
   focus: z.enum(['attention']).nullable(),
-});
+}));
 export type PushPayload = z.infer<typeof PushPayloadSchema>;
 
 /** A VAPID public key: an uncompressed P-256 point, 65 bytes in base64url. */
@@ -69,10 +70,10 @@ export const PUSH_KEY_PATTERN = /^[A-Za-z0-9_-]{87}$/;
  * Device → host, on any channel: where to push to (null: stop pushing to this device) and what it wants
  * to hear about. Sent again on every connection; the host keeps the newest per paired device.
  */
-export const NotifyIntentSchema = z.strictObject({
+export const NotifyIntentSchema = lazySchema(() => z.strictObject({
   id: z.string().regex(ID_PATTERN),
   type: z.literal('notify'),
   subscription: PushSubscriptionSchema.nullable(),
   prefs: NotifyPrefsSchema,
-});
+}));
 export type NotifyIntent = z.infer<typeof NotifyIntentSchema>;

@@ -3,9 +3,10 @@
  * enforces the role on every intent; pages only hide what a role cannot do.
  */
 import * as z from 'zod';
+import { lazySchema } from './lazy-schema.js';
 
 /** owner: everything, devices and sessions included · control: prompt, approve, stop, type · view: read only. */
-export const RoleSchema = z.enum(['owner', 'control', 'view']);
+export const RoleSchema = lazySchema(() => z.enum(['owner', 'control', 'view']));
 export type Role = z.infer<typeof RoleSchema>;
 
 const RANK: Record<Role, number> = { view: 0, control: 1, owner: 2 };

@@ -6,6 +6,7 @@
 import type * as Y from 'yjs';
 import * as z from 'zod';
 import { UsageInfoSchema, type UsageInfo } from './agent-offer.js';
+import { lazySchema } from './lazy-schema.js';
 
 /** How new sessions get a folder. */
 export type SpawnMode = 'same-dir' | 'worktree' | 'session';
@@ -43,15 +44,15 @@ export interface StartableAgent {
 }
 
 /** One earlier session of an agent, as its `session/list` reported it. */
-export const AgentSessionSchema = z.object({
+export const AgentSessionSchema = lazySchema(() => z.object({
   sessionId: z.string().max(200),
   title: z.string().max(500).nullable(),
   updatedAt: z.string().max(64).nullable(),
-});
+}));
 export type AgentSession = z.infer<typeof AgentSessionSchema>;
 
 /** What the host learned when a device asked for an agent's earlier sessions in the server's folder. */
-export const AgentSessionListSchema = z.object({
+export const AgentSessionListSchema = lazySchema(() => z.object({
   /** 'listing' while the host asks the agent. */
   state: z.enum(['listing', 'listed', 'failed']),
   folder: z.string(),
@@ -59,7 +60,7 @@ export const AgentSessionListSchema = z.object({
   /** Why listing failed (the agent cannot list, needs a login…). */
   error: z.string().nullable(),
   at: z.number(),
-});
+}));
 export type AgentSessionList = z.infer<typeof AgentSessionListSchema>;
 
 /** Typed views of a session list document. */
@@ -152,12 +153,12 @@ export function readListMeta(view: SessionListDocView): ListMeta {
   };
 }
 
-const StartableAgentSchema = z.object({
+const StartableAgentSchema = lazySchema(() => z.object({
   label: z.string(),
   command: z.string(),
   installed: z.boolean().optional(),
   install: z.string().nullable().optional(),
-});
+}));
 
 /** Sessions that count against the capacity (neither ended nor interrupted: their program is not running). */
 export function runningCount(view: SessionListDocView): number {

@@ -8,6 +8,7 @@ import { ID_PATTERN, KEY_PATTERN } from './ids.js';
 import { MAC_PATTERN, SIGNATURE_PATTERN } from './auth.js';
 import { isErrorCode, type ErrorCode } from './errors.js';
 import { IceServersSchema } from './ice-servers.js';
+import { lazySchema } from './lazy-schema.js';
 
 /** Largest SDP accepted in an offer or answer (a data-channel SDP is ~1–3 KiB). */
 export const MAX_SDP_BYTES = 16 * 1024;
@@ -45,49 +46,49 @@ export const SignalEvents = {
   iceServers: 'ice:servers',
 } as const;
 
-const id = z.string().regex(ID_PATTERN, 'must be a 128-bit base64url id');
-const sdp = z.string().min(1).max(MAX_SDP_BYTES);
-const mac = z.string().regex(MAC_PATTERN, 'must be a base64url HMAC-SHA256');
-const signature = z.string().regex(SIGNATURE_PATTERN, 'must be a base64url P-256 signature');
+const id = lazySchema(() => z.string().regex(ID_PATTERN, 'must be a 128-bit base64url id'));
+const sdp = lazySchema(() => z.string().min(1).max(MAX_SDP_BYTES));
+const mac = lazySchema(() => z.string().regex(MAC_PATTERN, 'must be a base64url HMAC-SHA256'));
+const signature = lazySchema(() => z.string().regex(SIGNATURE_PATTERN, 'must be a base64url P-256 signature'));
 
 /** Device → host: "I want to connect": the host answers with a fresh nonce. */
-export const KnockSchema = z.strictObject({ kind: z.literal('knock') });
+export const KnockSchema = lazySchema(() => z.strictObject({ kind: z.literal('knock') }));
 
 /**
  * Host → device: the nonce this attempt's offer must be bound to, which host key answers, and the host's
  * STUN/TURN servers (the device makes the offer, so it needs them before it builds its connection).
  * Not authenticated: a server that swaps them can steer the path, never read it (DTLS, MAC'd SDPs).
  */
-export const ChallengeSchema = z.strictObject({ kind: z.literal('challenge'), nonce: id, hostKeyId: id, iceServers: IceServersSchema.optional() });
+export const ChallengeSchema = lazySchema(() => z.strictObject({ kind: z.literal('challenge'), nonce: id, hostKeyId: id, iceServers: IceServersSchema.optional() }));
 
 /** How a device proves it may connect: a pairing token from the link, or its paired credential. */
-export const OfferAuthSchema = z.discriminatedUnion('method', [
+export const OfferAuthSchema = lazySchema(() => z.discriminatedUnion('method', [
   z.strictObject({ method: z.literal('token'), tokenId: id, mac }),
   z.strictObject({ method: z.literal('device'), credentialId: id, sig: signature }),
-]);
+]));
 export type OfferAuth = z.infer<typeof OfferAuthSchema>;
 
 /** Device → host: the offer, bound to the challenge's nonce. */
-export const OfferSchema = z.strictObject({ kind: z.literal('offer'), sdp, nonce: id, auth: OfferAuthSchema });
+export const OfferSchema = lazySchema(() => z.strictObject({ kind: z.literal('offer'), sdp, nonce: id, auth: OfferAuthSchema }));
 
 /** Host → device: the answer, with a MAC (token method) or the host key's signature (device method). */
-export const AnswerSchema = z.strictObject({ kind: z.literal('answer'), sdp, mac: mac.optional(), sig: signature.optional() });
+export const AnswerSchema = lazySchema(() => z.strictObject({ kind: z.literal('answer'), sdp, mac: mac.optional(), sig: signature.optional() }));
 
 /**
  * Host → device: the offer was refused. Authenticated (mac or sig over the code) when the host still knows
  * the token or the device; otherwise only advice, which a device never treats as final.
  */
-export const RejectSchema = z.strictObject({
+export const RejectSchema = lazySchema(() => z.strictObject({
   kind: z.literal('reject'),
   code: z.string().refine(isErrorCode, 'unknown error code') as z.ZodType<ErrorCode>,
   message: z.string().max(500),
   nonce: id.optional(),
   mac: mac.optional(),
   sig: signature.optional(),
-});
+}));
 
 /** What travels between host and peer through the server. */
-export const SignalPayloadSchema = z.discriminatedUnion('kind', [KnockSchema, ChallengeSchema, OfferSchema, AnswerSchema, RejectSchema]);
+export const SignalPayloadSchema = lazySchema(() => z.discriminatedUnion('kind', [KnockSchema, ChallengeSchema, OfferSchema, AnswerSchema, RejectSchema]));
 export type SignalPayload = z.infer<typeof SignalPayloadSchema>;
 
 /**
@@ -96,63 +97,63 @@ export type SignalPayload = z.infer<typeof SignalPayloadSchema>;
  * connection takes the session over at once (a restarted host need not wait for its old connection to
  * time out); any other secret gets SESSION_TAKEN while the session is registered and for a while after.
  */
-export const HostRegisterSchema = z.strictObject({
+export const HostRegisterSchema = lazySchema(() => z.strictObject({
   v: z.number().int().positive(),
   sessionId: id,
   owner: z.string().regex(KEY_PATTERN, 'must be a 256-bit base64url secret'),
-});
+}));
 export type HostRegister = z.infer<typeof HostRegisterSchema>;
 
 /** `host:unregister`: only the connection that serves the session may send it, so it needs no secret. */
-export const HostUnregisterSchema = z.strictObject({ v: z.number().int().positive(), sessionId: id });
+export const HostUnregisterSchema = lazySchema(() => z.strictObject({ v: z.number().int().positive(), sessionId: id }));
 export type HostUnregister = z.infer<typeof HostUnregisterSchema>;
 
 /** `client:join`: the client picks its own random peer id (it is part of the MAC). */
-export const ClientJoinSchema = z.strictObject({ v: z.number().int().positive(), sessionId: id, peerId: id });
+export const ClientJoinSchema = lazySchema(() => z.strictObject({ v: z.number().int().positive(), sessionId: id, peerId: id }));
 export type ClientJoin = z.infer<typeof ClientJoinSchema>;
 
 /** `signal:to-peer` (host → server) and `signal:from-peer` (server → host). */
-export const PeerEnvelopeSchema = z.strictObject({ sessionId: id, peerId: id, payload: SignalPayloadSchema });
+export const PeerEnvelopeSchema = lazySchema(() => z.strictObject({ sessionId: id, peerId: id, payload: SignalPayloadSchema }));
 export type PeerEnvelope = z.infer<typeof PeerEnvelopeSchema>;
 
 /** `signal:to-host` (client → server) and `signal:from-host` (server → client). */
 export const HostEnvelopeSchema = PeerEnvelopeSchema;
 
 /** `peer:left`. */
-export const PeerLeftSchema = z.strictObject({ sessionId: id, peerId: id });
+export const PeerLeftSchema = lazySchema(() => z.strictObject({ sessionId: id, peerId: id }));
 
 /** `host:left`. */
-export const HostLeftSchema = z.strictObject({ sessionId: id });
+export const HostLeftSchema = lazySchema(() => z.strictObject({ sessionId: id }));
 
 /**
  * `signal:error`: an envelope without an ack was refused (`event` names it), or — with `sessionId` —
  * the server dropped this connection's registration of that session because another connection
  * proved ownership (`SESSION_TAKEN`). Advice from an untrusted server, like everything it says.
  */
-export const SignalErrorSchema = z.strictObject({
+export const SignalErrorSchema = lazySchema(() => z.strictObject({
   event: z.string().max(64),
   code: z.string().max(64),
   message: z.string().max(500),
   sessionId: id.optional(),
-});
+}));
 export type SignalError = z.infer<typeof SignalErrorSchema>;
 
 /** `ice:servers`: a host asks for the servers (and fresh TURN credentials) this signal server hands out. */
-export const IceServersRequestSchema = z.strictObject({ v: z.number().int().positive() });
+export const IceServersRequestSchema = lazySchema(() => z.strictObject({ v: z.number().int().positive() }));
 
 /**
  * Ack of register/join/ice:servers: ok, or an error with a registry code. A join's and an ice:servers ack
  * carry the servers the signal server hands out (TURN credentials it minted, valid `iceTtlSeconds`).
  */
-export const SignalAckSchema = z.union([
+export const SignalAckSchema = lazySchema(() => z.union([
   z.strictObject({ ok: z.literal(true), iceServers: IceServersSchema.optional(), iceTtlSeconds: z.number().int().positive().optional() }),
   z.strictObject({
     ok: z.literal(false),
     error: z.strictObject({ code: z.string(), message: z.string() }),
   }),
-]);
+]));
 export type SignalAck = z.infer<typeof SignalAckSchema>;
 
 /** Server → client: the session is served again (see SignalEvents.sessionBack). */
-export const SessionBackSchema = z.strictObject({ sessionId: id });
+export const SessionBackSchema = lazySchema(() => z.strictObject({ sessionId: id }));
 export type SessionBack = z.infer<typeof SessionBackSchema>;

@@ -6,9 +6,10 @@
 import * as z from 'zod';
 import { RoleSchema } from './roles.js';
 import { MAX_NAME_CHARS } from './messages.js';
+import { lazySchema } from './lazy-schema.js';
 
 /** One paired or waiting device. */
-export const TrustedDeviceSchema = z.object({
+export const TrustedDeviceSchema = lazySchema(() => z.object({
   deviceId: z.string().max(64),
   name: z.string().max(MAX_NAME_CHARS),
   kind: z.enum(['browser', 'terminal']),
@@ -19,7 +20,7 @@ export const TrustedDeviceSchema = z.object({
   online: z.boolean(),
   /** Waiting for a person to allow it. */
   pending: z.boolean(),
-});
+}));
 export type TrustedDevice = z.infer<typeof TrustedDeviceSchema>;
 
 /** Waiting devices first, then the most recently seen. */

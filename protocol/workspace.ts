@@ -5,6 +5,7 @@
  */
 import * as z from 'zod';
 import { ID_PATTERN } from './ids.js';
+import { lazySchema } from './lazy-schema.js';
 
 /** Longest path a device may ask about (relative to the session's folder, `/`-separated). */
 export const MAX_WORKSPACE_PATH_CHARS = 1024;
@@ -21,42 +22,47 @@ export const MAX_DIR_ENTRIES = 1000;
 /** Longest branch or upstream name kept. */
 const MAX_REF_CHARS = 255;
 
-const id = z.string().regex(ID_PATTERN);
+const id = lazySchema(() => z.string().regex(ID_PATTERN));
 
 /**
  * A path inside the session's folder as a device sends it: relative, `/`-separated, '' for the folder
  * itself. Only its size and characters are checked here; the host refuses anything that leads outside
  * (`..`, an absolute path, a symlink) with PATH_OUTSIDE_SESSION.
  */
-export const WorkspacePathSchema = z.string().max(MAX_WORKSPACE_PATH_CHARS).refine((p) => !p.includes('\0'), 'no NUL');
+export const WorkspacePathSchema = lazySchema(() => z.string().max(MAX_WORKSPACE_PATH_CHARS).refine((p) => !p.includes('\0'), 'no NUL'));
 
 /** Device → host: the git state of the session's folder (cheap; a page polls it while it shows it). */
-export const WorkspaceStatusIntentSchema = z.strictObject({ id, type: z.literal('workspace-status') });
+export const WorkspaceStatusIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('workspace-status') }));
 /** Device → host: what changed in one file since the last commit (working tree against HEAD). */
-export const WorkspaceDiffIntentSchema = z.strictObject({ id, type: z.literal('workspace-diff'), path: WorkspacePathSchema.min(1) });
+export const WorkspaceDiffIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('workspace-diff'), path: WorkspacePathSchema.min(1) }));
 /** Device → host: the entries of a folder inside the session's folder ('' is the folder itself). */
-export const WorkspaceListIntentSchema = z.strictObject({ id, type: z.literal('workspace-list'), path: WorkspacePathSchema });
+export const WorkspaceListIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('workspace-list'), path: WorkspacePathSchema }));
 /** Device → host: the text of a file inside the session's folder (its beginning, when large). */
-export const WorkspaceReadIntentSchema = z.strictObject({ id, type: z.literal('workspace-read'), path: WorkspacePathSchema.min(1) });
+export const WorkspaceReadIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('workspace-read'), path: WorkspacePathSchema.min(1) }));
 
 /** Every workspace intent. */
-export const WorkspaceIntentSchema = z.discriminatedUnion('type', [WorkspaceStatusIntentSchema, WorkspaceDiffIntentSchema, WorkspaceListIntentSchema, WorkspaceReadIntentSchema]);
+export const WorkspaceIntentSchema = lazySchema(() => z.discriminatedUnion('type', [WorkspaceStatusIntentSchema, WorkspaceDiffIntentSchema, WorkspaceListIntentSchema, WorkspaceReadIntentSchema]));
 export type WorkspaceIntent = z.infer<typeof WorkspaceIntentSchema>;
 
-/** The intent types above, for routing before full validation. */
-export const WORKSPACE_INTENT_TYPES: ReadonlySet<string> = new Set(WorkspaceIntentSchema.options.map((o) => o.shape.type.value));
+/** The intent types above, for routing before full validation (spelled out: reading them from the union would build it at load). */
+export const WORKSPACE_INTENT_TYPES: ReadonlySet<string> = new Set([
+  'workspace-status',
+  'workspace-diff',
+  'workspace-list',
+  'workspace-read',
+] satisfies Array<WorkspaceIntent['type']>);
 
 /**
  * A file's state in git's letters: M modified, A added, D deleted, R renamed, C copied, T type changed,
  * U unmerged, ? untracked; null: unchanged on that side.
  */
-export const StatusLetterSchema = z.enum(['M', 'A', 'D', 'R', 'C', 'T', 'U', '?']);
+export const StatusLetterSchema = lazySchema(() => z.enum(['M', 'A', 'D', 'R', 'C', 'T', 'U', '?']));
 export type StatusLetter = z.infer<typeof StatusLetterSchema>;
 
-const relPath = z.string().max(MAX_WORKSPACE_PATH_CHARS * 4);
+const relPath = lazySchema(() => z.string().max(MAX_WORKSPACE_PATH_CHARS * 4));
 
 /** One changed file, its path relative to the session's folder. */
-export const ChangedFileSchema = z.strictObject({
+export const ChangedFileSchema = lazySchema(() => z.strictObject({
   path: relPath,
   /** Staged (in the index) against HEAD. */
   staged: StatusLetterSchema.nullable(),
@@ -66,11 +72,11 @@ export const ChangedFileSchema = z.strictObject({
   from: relPath.optional(),
   /** Changes whenever the file on disk changes (size and time): a page showing its diff fetches it again. */
   stamp: z.string().max(64),
-});
+}));
 export type ChangedFile = z.infer<typeof ChangedFileSchema>;
 
 /** The git state of the session's folder. */
-export const GitStateSchema = z.strictObject({
+export const GitStateSchema = lazySchema(() => z.strictObject({
   /** The branch checked out; null when detached. */
   branch: z.string().max(MAX_REF_CHARS).nullable(),
   /** The commit checked out (short); null before the first commit. */
@@ -80,27 +86,27 @@ export const GitStateSchema = z.strictObject({
   files: z.array(ChangedFileSchema).max(MAX_STATUS_FILES),
   /** Changed files beyond those listed. */
   more: z.number().int().min(0),
-});
+}));
 export type GitState = z.infer<typeof GitStateSchema>;
 
 /** Answer to workspace-status. `git` null: the folder is not in a git repository (`reason` says so). */
-export const WorkspaceStatusSchema = z.strictObject({
+export const WorkspaceStatusSchema = lazySchema(() => z.strictObject({
   kind: z.literal('status'),
   /** The folder's name (its last component), for the page's heading. */
   folder: z.string().max(MAX_REF_CHARS),
   git: GitStateSchema.nullable(),
   reason: z.string().max(200).optional(),
-});
+}));
 export type WorkspaceStatus = z.infer<typeof WorkspaceStatusSchema>;
 
 /** One line of a diff as the page's diff view draws it; `fold` stands for unchanged lines not sent. */
-export const DiffLineSchema = z.union([
+export const DiffLineSchema = lazySchema(() => z.union([
   z.strictObject({ op: z.enum(['same', 'del', 'add']), text: z.string().max(MAX_LINE_CHARS + 1) }),
   z.strictObject({ op: z.literal('fold'), count: z.number().int().min(0) }),
-]);
+]));
 
 /** Answer to workspace-diff. */
-export const WorkspaceDiffSchema = z.strictObject({
+export const WorkspaceDiffSchema = lazySchema(() => z.strictObject({
   kind: z.literal('diff'),
   path: relPath,
   /** The file is new to git (untracked, or added since HEAD). */
@@ -110,30 +116,30 @@ export const WorkspaceDiffSchema = z.strictObject({
   lines: z.array(DiffLineSchema).max(MAX_DIFF_LINES + 1),
   /** The diff was longer than MAX_DIFF_LINES lines (or its output than the host reads): cut. */
   truncated: z.boolean(),
-});
+}));
 export type WorkspaceDiff = z.infer<typeof WorkspaceDiffSchema>;
 
 /** One entry of a folder. `link`: a symbolic link (opening it is confined like any path). */
-export const DirEntrySchema = z.strictObject({
+export const DirEntrySchema = lazySchema(() => z.strictObject({
   name: z.string().min(1).max(1024),
   type: z.enum(['file', 'dir', 'link', 'other']),
   /** Bytes, for files. */
   size: z.number().int().min(0).optional(),
-});
+}));
 export type DirEntry = z.infer<typeof DirEntrySchema>;
 
 /** Answer to workspace-list: folders first, then files, each by name. */
-export const WorkspaceListSchema = z.strictObject({
+export const WorkspaceListSchema = lazySchema(() => z.strictObject({
   kind: z.literal('list'),
   path: relPath,
   entries: z.array(DirEntrySchema).max(MAX_DIR_ENTRIES),
   /** Entries beyond those listed. */
   more: z.number().int().min(0),
-});
+}));
 export type WorkspaceList = z.infer<typeof WorkspaceListSchema>;
 
 /** Answer to workspace-read. A binary file's text is not sent. */
-export const WorkspaceFileSchema = z.strictObject({
+export const WorkspaceFileSchema = lazySchema(() => z.strictObject({
   kind: z.literal('file'),
   path: relPath,
   size: z.number().int().min(0),
@@ -141,9 +147,9 @@ export const WorkspaceFileSchema = z.strictObject({
   text: z.string().max(MAX_FILE_BYTES),
   /** Only the first MAX_FILE_BYTES bytes are in `text`. */
   truncated: z.boolean(),
-});
+}));
 export type WorkspaceFile = z.infer<typeof WorkspaceFileSchema>;
 
 /** What a workspace intent's reply carries. */
-export const WorkspaceResultSchema = z.discriminatedUnion('kind', [WorkspaceStatusSchema, WorkspaceDiffSchema, WorkspaceListSchema, WorkspaceFileSchema]);
+export const WorkspaceResultSchema = lazySchema(() => z.discriminatedUnion('kind', [WorkspaceStatusSchema, WorkspaceDiffSchema, WorkspaceListSchema, WorkspaceFileSchema]));
 export type WorkspaceResult = z.infer<typeof WorkspaceResultSchema>;
