@@ -42,7 +42,8 @@ export interface DataChannelPeerOptions {
 const CHANNEL_CLOSING_TIMEOUT_MS = 5000;
 
 export class DataChannelPeer {
-  private readonly pc: RTCPeerConnection;
+  /** Null when the implementation refused the configuration (reported as a failed negotiation). */
+  private readonly pc: RTCPeerConnection | null;
   private channel: RTCDataChannel | null = null;
   private iceComplete = false;
   private iceCompleteTimer: ReturnType<typeof setTimeout> | null = null;
@@ -56,34 +57,56 @@ export class DataChannelPeer {
     private readonly events: DataChannelPeerEvents,
   ) {
     const Implementation = options.wrtc?.RTCPeerConnection ?? globalThis.RTCPeerConnection;
-    this.pc = new Implementation(options.config);
-    this.pc.onicecandidate = (event) => {
+    let pc: RTCPeerConnection | null = null;
+    let channel: RTCDataChannel | null = null;
+    try {
+      if (typeof Implementation !== 'function') throw new Error('this browser has no WebRTC');
+      pc = new Implementation(options.config);
+      if (options.initiator) channel = pc.createDataChannel('tether', { ordered: true });
+    } catch (err) {
+      // ICE servers come from the host and the signal server: one the implementation refuses (a TURN URL
+      // without credentials) fails this attempt like any other failure, on a later turn, never by a throw.
+      try {
+        pc?.close();
+      } catch {
+        // Never opened: nothing to close.
+      }
+      this.pc = null;
+      setTimeout(() => this.fail('negotiation', `could not create the connection: ${(err as Error).message}`), 0);
+      return;
+    }
+    this.pc = pc;
+    pc.onicecandidate = (event) => {
       if (event.candidate) this.startIceCompleteTimer();
       else this.iceGathered();
     };
-    this.pc.onicegatheringstatechange = () => {
-      if (this.pc.iceGatheringState === 'complete') this.iceGathered();
+    pc.onicegatheringstatechange = () => {
+      if (pc.iceGatheringState === 'complete') this.iceGathered();
     };
-    this.pc.oniceconnectionstatechange = () => {
-      const state = this.pc.iceConnectionState;
+    pc.oniceconnectionstatechange = () => {
+      const state = pc.iceConnectionState;
       if (state === 'failed') this.fail('ice', 'ICE connection failed');
       else if (state === 'closed') this.fail('ice', 'ICE connection closed');
     };
-    this.pc.onconnectionstatechange = () => {
-      if (this.pc.connectionState === 'failed') this.fail('connection', 'connection failed');
+    pc.onconnectionstatechange = () => {
+      if (pc.connectionState === 'failed') this.fail('connection', 'connection failed');
     };
-    if (options.initiator) {
-      this.useChannel(this.pc.createDataChannel('tether', { ordered: true }));
+    if (channel) {
+      this.useChannel(channel);
       // The offer is made on a later task: creating it in the same task as the channel crashed Chrome (simple-peer's experience).
       setTimeout(() => void this.negotiate('offer'), 0);
     } else {
-      this.pc.ondatachannel = (event) => this.useChannel(event.channel);
+      pc.ondatachannel = (event) => {
+        // One channel per connection: a second one the other side opens is closed, never read.
+        if (this.channel) event.channel.close();
+        else this.useChannel(event.channel);
+      };
     }
   }
 
   /** Applies the other side's offer (then answers it) or answer. */
   async applyRemote(description: { type: 'offer' | 'answer'; sdp: string }): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || !this.pc) return;
     try {
       await this.pc.setRemoteDescription(description);
     } catch (err) {
@@ -107,6 +130,7 @@ export class DataChannelPeer {
   /** The connection's standard stats, as a list. */
   async stats(): Promise<Array<Record<string, unknown>>> {
     const reports: Array<Record<string, unknown>> = [];
+    if (!this.pc) return reports;
     (await this.pc.getStats()).forEach((report: Record<string, unknown>) => reports.push(report));
     return reports;
   }
@@ -138,6 +162,7 @@ export class DataChannelPeer {
       }
     }
     const pc = this.pc;
+    if (!pc) return;
     pc.onicecandidate = pc.onicegatheringstatechange = pc.oniceconnectionstatechange = pc.onconnectionstatechange = pc.ondatachannel = null;
     try {
       pc.close();
@@ -175,26 +200,31 @@ export class DataChannelPeer {
 
   /** Makes the local offer or answer and sends it once every candidate is gathered. */
   private async negotiate(type: 'offer' | 'answer'): Promise<void> {
-    if (this.closed) return;
+    const pc = this.pc;
+    if (this.closed || !pc) return;
     try {
-      const made = type === 'offer' ? await this.pc.createOffer() : await this.pc.createAnswer();
+      const made = type === 'offer' ? await pc.createOffer() : await pc.createAnswer();
       if (this.closed) return;
-      await this.pc.setLocalDescription({ type: made.type, sdp: withoutTrickle(made.sdp ?? '') });
+      await pc.setLocalDescription({ type: made.type, sdp: withoutTrickle(made.sdp ?? '') });
     } catch (err) {
       this.fail('negotiation', `could not make the ${type}: ${(err as Error).message}`);
       return;
     }
     const send = (): void => {
       if (this.closed) return;
-      const local = this.pc.localDescription;
-      this.events.sdp({ type, sdp: local?.sdp ?? '' });
+      try {
+        this.events.sdp({ type, sdp: pc.localDescription?.sdp ?? '' });
+      } catch (err) {
+        // The SDP could not be sent on (signed, emitted): this attempt fails, it does not throw.
+        this.fail('negotiation', `could not send the ${type}: ${(err as Error).message}`);
+      }
     };
     if (this.iceComplete) send();
     else this.onIceComplete = send;
   }
 
   private startIceCompleteTimer(): void {
-    if (this.iceCompleteTimer || this.closed) return;
+    if (this.iceCompleteTimer || this.iceComplete || this.closed) return;
     this.iceCompleteTimer = setTimeout(() => this.iceGathered(), this.options.iceCompleteTimeoutMs);
   }
 

@@ -19,7 +19,7 @@ class Side {
   closed = 0;
   readonly peer: DataChannelPeer;
 
-  constructor(initiator: boolean) {
+  constructor(initiator: boolean, options: { iceServers?: RTCIceServer[]; iceCompleteTimeoutMs?: number } = {}) {
     const events: DataChannelPeerEvents = {
       sdp: (d) => this.sdps.push(d),
       open: () => this.opened++,
@@ -27,7 +27,8 @@ class Side {
       closed: () => this.closed++,
       failed: (kind, message) => this.failures.push({ kind, message }),
     };
-    this.peer = new DataChannelPeer({ initiator, config: { iceServers: [] }, iceCompleteTimeoutMs: 50, wrtc: nodeWebRtc as WebRtcImplementation }, events);
+    const config = { iceServers: options.iceServers ?? [] };
+    this.peer = new DataChannelPeer({ initiator, config, iceCompleteTimeoutMs: options.iceCompleteTimeoutMs ?? 50, wrtc: nodeWebRtc as WebRtcImplementation }, events);
   }
 }
 
@@ -36,10 +37,10 @@ class Side {
  * peer makes the offer (host/node-webrtc.ts); both sides then report it at once and tether retries, as
  * this does. A connect that stalls without a report fails the test.
  */
-async function connectedPair(): Promise<[Side, Side]> {
+async function connectedPair(iceCompleteTimeoutMs?: number): Promise<[Side, Side]> {
   for (let attempt = 1; ; attempt++) {
-    const a = new Side(true);
-    const b = new Side(false);
+    const a = new Side(true, { iceCompleteTimeoutMs });
+    const b = new Side(false, { iceCompleteTimeoutMs });
     await waitFor(() => a.sdps.length > 0, 5000, 'the offer');
     await b.peer.applyRemote(a.sdps[0]!);
     await waitFor(() => b.sdps.length > 0, 5000, 'the answer');
@@ -53,8 +54,9 @@ async function connectedPair(): Promise<[Side, Side]> {
 }
 
 describe('a data channel peer', () => {
-  it('makes one offer and one answer, each carrying its candidates', async () => {
-    const [a, b] = await connectedPair();
+  it('makes one offer and one answer, each carrying its candidates, as soon as gathering completes', async () => {
+    // A minute's wait after the first candidate: the SDPs can only come this soon from gathering complete.
+    const [a, b] = await connectedPair(60_000);
     try {
       assert.deepEqual(a.sdps.map((d) => d.type), ['offer']);
       assert.deepEqual(b.sdps.map((d) => d.type), ['answer']);
@@ -103,6 +105,39 @@ describe('a data channel peer', () => {
     } finally {
       a.peer.close();
       b.peer.close();
+    }
+  });
+
+  it('uses one channel: a second one the other side opens is closed and never read', async () => {
+    const [a, b] = await connectedPair();
+    try {
+      const extra = (a.peer as unknown as { pc: RTCPeerConnection }).pc.createDataChannel('extra');
+      let extraClosed = false;
+      extra.onclose = () => (extraClosed = true);
+      extra.onopen = () => extra.send(Uint8Array.of(9, 9, 9));
+      await waitFor(() => extraClosed, 5000, 'the second channel to be closed by the other side');
+      a.peer.send(Uint8Array.of(1));
+      await waitFor(() => b.messages.length > 0, 5000, 'a message on the first channel');
+      assert.deepEqual(b.messages, [Uint8Array.of(1)]);
+      assert.equal(b.closed, 0);
+    } finally {
+      a.peer.close();
+      b.peer.close();
+    }
+  });
+
+  it('reports a configuration the implementation refuses (TURN without credentials) as a failed negotiation, later, not by throwing', async () => {
+    const a = new Side(true, { iceServers: [{ urls: 'turn:127.0.0.1:3478' }] });
+    try {
+      assert.equal(a.failures.length, 0, 'reported on a later turn, as every other failure');
+      await waitFor(() => a.failures.length > 0, 5000, 'the failure');
+      assert.equal(a.failures[0]!.kind, 'negotiation');
+      assert.match(a.failures[0]!.message, /could not create the connection/);
+      assert.deepEqual(a.sdps, []);
+      assert.throws(() => a.peer.send(Uint8Array.of(1)), /not 'open'/);
+      assert.deepEqual(await a.peer.stats(), []);
+    } finally {
+      a.peer.close();
     }
   });
 
