@@ -172,7 +172,16 @@ export class HostFrameFuzzer {
     for (const m of sent) raw.link.sendFrame(m);
     raw.link.send(FrameTag.ping, fenceId);
     const fenced = (): boolean => raw.frames.some((f) => f.tag === FrameTag.pong && Buffer.from(f.payload).equals(fenceId));
-    await waitFor(() => fenced() || raw.link.destroyed, 10_000, 'the host to answer the fence or close the peer');
+    await waitFor(() => fenced() || raw.link.destroyed, 10_000, 'the host to answer the fence or close the peer').catch((err: Error) => {
+      // Seen about once in 15 long runs, also before this check existed: say what each side holds.
+      const held = this.host.host.endpoint.devices.find((c) => c.peerId === raw.peerId);
+      const lastTags = raw.frames.slice(this.seen).map((f) => f.tag);
+      throw new Error(
+        `${err.message}; the raw peer: open ${raw.link.open}, ${raw.link.pendingBytes} bytes pending, frames since the case ${JSON.stringify(lastTags)}; ` +
+          `the host: ${held ? `still holds its connection (link open ${held.link.open}, destroyed ${held.link.destroyed}, ${held.link.pendingBytes} bytes pending)` : 'no longer holds its connection'}; ` +
+          `host log tail: ${JSON.stringify(this.host.logs.slice(-4).map((l) => l.msg))}`,
+      );
+    });
 
     const fresh = raw.frames.slice(this.seen);
     this.seen = raw.frames.length;

@@ -26,6 +26,8 @@ export interface RawPeer {
   frames: Frame[];
   /** The session id the link named. */
   sessionId: string;
+  /** The peer id it joined with (the host knows its connection by it). */
+  peerId: string;
   closedWith: () => TetherError | null | undefined;
   /** Sends hello and waits for the host's. */
   sayHello(): Promise<void>;
@@ -92,6 +94,7 @@ async function connectOnce(url: string): Promise<RawPeer> {
     link,
     frames,
     sessionId,
+    peerId,
     closedWith: () => closed,
     async sayHello() {
       link.sendJson(FrameTag.hello, RAW_HELLO);
