@@ -24,6 +24,7 @@ import { benchStreamCpu } from './stream-cpu.js';
 import { benchServerMode } from './server-mode.js';
 import { benchPasteStall } from './paste-stall.js';
 import { benchSessionChurn } from './session-churn.js';
+import { benchStartup } from './startup.js';
 import { benchRelay } from './relay.js';
 import { benchSignalCapacity } from './signal-capacity.js';
 import { benchWebRtcJoins } from './webrtc-joins.js';
@@ -72,6 +73,7 @@ async function main(): Promise<void> {
   const notes: string[] = [];
   await runAll(
     [
+      { name: 'Startup to the QR code', run: benchStartup },
       { name: 'Join, Node client', run: benchJoinNode },
       { name: 'Echo, Node client', run: benchEchoNode },
       { name: 'Throughput', run: benchThroughput },
