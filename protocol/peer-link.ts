@@ -1,7 +1,8 @@
 /**
- * One peer-to-peer data channel between the host and one device (data-channel-peer.ts). Adds framing (frames.ts), a bounded send queue with backpressure (the channel's
- * buffer is kept under HIGH_WATER: native stacks drop or stall past their own buffer limits), a connect
- * timeout, and one destroy(err) path that emits 'error' (if any) then 'close'.
+ * One peer-to-peer data channel between the host and one device, over data-channel-peer.ts. Adds framing
+ * (frames.ts), a bounded send queue with backpressure (the channel's buffer is kept under HIGH_WATER:
+ * native stacks drop or stall past their own buffer limits), a connect timeout, and one destroy(err) path
+ * that emits 'error' (if any) then 'close'.
  */
 import { EventEmitter } from 'events';
 import { DataChannelPeer, type WebRtcImplementation } from './data-channel-peer.js';
