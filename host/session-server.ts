@@ -516,7 +516,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       for (const m of this.sessions.values()) if (m.worktree) releaseWorktree(m.worktree.path);
       this.deps.history?.releaseGroups();
       this.list.close();
-      this.endpoint.close();
+      await this.endpoint.close();
       await this.hub.stop();
     })();
     return this.closing;

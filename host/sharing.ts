@@ -119,7 +119,7 @@ export class Sharing {
     this.unwatch?.();
     this.unwatch = null;
     share.hub.unregister(share.info.shareId);
-    share.endpoint.close(new TetherError('SHARE_STOPPED'));
+    void share.endpoint.close(new TetherError('SHARE_STOPPED'));
     // Let the devices receive the reason before the signal server (embedded or not) goes away.
     await this.core.drain(500);
     await share.hub.stop();
@@ -145,7 +145,7 @@ export class Sharing {
       await hub.start();
       await hub.register(shareId);
     } catch (err) {
-      endpoint.close();
+      await endpoint.close();
       await hub.stop();
       throw err;
     }

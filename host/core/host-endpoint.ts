@@ -19,6 +19,12 @@ import { NonceBook } from './nonce-book.js';
 import { DeviceConnection, type ConnectionHost } from './device-connection.js';
 import type { Actor, SessionCore } from './session-core.js';
 
+/**
+ * Longest a closing endpoint waits for its connections to close: a link gives pending frames up to 0.5 s
+ * and the other side 0.3 s to acknowledge its channel's close, so a device gone silent costs at most this.
+ */
+const CLOSE_WAIT_MS = 1000;
+
 /** Sends a payload back to the peer that signaled. */
 export type SignalReply = (payload: SignalPayload) => void;
 
@@ -186,12 +192,20 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
     for (const c of [...this.connections.values()]) c.close(err);
   }
 
-  /** Ends every session subscription with `err`, then closes every connection. */
-  close(err: TetherError | null = null): void {
+  /**
+   * Ends every session subscription with `err`, then closes every connection; resolves once each has
+   * closed (at most CLOSE_WAIT_MS): a process that exits right after must not cut off what its devices
+   * were still being sent, which libdatachannel holds until its own threads send it.
+   */
+  async close(err: TetherError | null = null): Promise<void> {
     if (err) for (const [id] of this.sessions) this.removeSession(id, err);
     this.sessions.clear();
+    const closed = [...this.connections.values()].filter((c) => !c.link.destroyed).map((c) => new Promise<void>((resolve) => c.link.once('close', () => resolve())));
     // With a reason, each device is told (and its channel ends flushed) before its connection closes.
     this.disconnectAll(err);
     this.connections.clear();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([Promise.all(closed), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
+    clearTimeout(timer);
   }
 }
