@@ -16,6 +16,7 @@ import type { AuthContext } from '../../protocol/auth.js';
 import type { Authenticator } from '../trust/authenticator.js';
 import type { PushNotifier } from '../push/push-notifier.js';
 import { NonceBook } from './nonce-book.js';
+import { settleWithin } from './settle-within.js';
 import { DeviceConnection, type ConnectionHost } from './device-connection.js';
 import type { Actor, SessionCore } from './session-core.js';
 
@@ -204,8 +205,6 @@ export class HostEndpoint extends EventEmitter<HostEndpointEvents> implements Co
     // With a reason, each device is told (and its channel ends flushed) before its connection closes.
     this.disconnectAll(err);
     this.connections.clear();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([Promise.all(closed), new Promise((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)))]);
-    clearTimeout(timer);
+    await settleWithin(closed, CLOSE_WAIT_MS);
   }
 }

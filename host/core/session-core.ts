@@ -19,6 +19,7 @@ import type { IntentJournal } from './intent-journal.js';
 import type { ConnectionPath } from '../../protocol/ice-servers.js';
 import { WORKSPACE_INTENT_TYPES, WorkspaceIntentSchema } from '../../protocol/workspace.js';
 import type { Workspace } from '../workspace/workspace.js';
+import { settleWithin } from './settle-within.js';
 
 /** Remembered intent ids per session (oldest forgotten first). */
 const REMEMBERED_INTENTS = 10_000;
@@ -317,9 +318,7 @@ export class SessionCore<I = unknown> extends EventEmitter<SessionCoreEvents> {
 
   /** Resolves once every device received everything queued for it, or after `timeoutMs`. */
   async drain(timeoutMs: number): Promise<void> {
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([Promise.all([...this.subscribers].map((s) => s.drained())), new Promise((r) => (timer = setTimeout(r, timeoutMs)))]);
-    clearTimeout(timer);
+    await settleWithin([...this.subscribers].map((s) => s.drained()), timeoutMs);
   }
 
   /** Ends every subscription for good with `err` (sharing stopped, session removed). */
