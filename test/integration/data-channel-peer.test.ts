@@ -19,6 +19,11 @@ class Side {
   closed = 0;
   readonly peer: DataChannelPeer;
 
+  /** Everything reported so far, counted: opens, closes, failures, messages. */
+  counts(): number[] {
+    return [this.opened, this.closed, this.failures.length, this.messages.length];
+  }
+
   constructor(initiator: boolean, options: { iceServers?: RTCIceServer[]; iceCompleteTimeoutMs?: number } = {}) {
     const events: DataChannelPeerEvents = {
       sdp: (d) => this.sdps.push(d),
@@ -53,25 +58,31 @@ async function connectedPair(iceCompleteTimeoutMs?: number): Promise<[Side, Side
   }
 }
 
+/** Runs `check` on a connected pair, then closes both peers whatever happened. */
+async function withPair(check: (a: Side, b: Side) => Promise<void>, iceCompleteTimeoutMs?: number): Promise<void> {
+  const [a, b] = await connectedPair(iceCompleteTimeoutMs);
+  try {
+    await check(a, b);
+  } finally {
+    a.peer.close();
+    b.peer.close();
+  }
+}
+
 describe('a data channel peer', () => {
   it('makes one offer and one answer, each carrying its candidates, as soon as gathering completes', async () => {
     // A minute's wait after the first candidate: the SDPs can only come this soon from gathering complete.
-    const [a, b] = await connectedPair(60_000);
-    try {
+    await withPair(async (a, b) => {
       assert.deepEqual(a.sdps.map((d) => d.type), ['offer']);
       assert.deepEqual(b.sdps.map((d) => d.type), ['answer']);
       for (const { sdp } of [...a.sdps, ...b.sdps]) {
         assert.match(sdp, /^a=candidate:/m, 'the SDP carries its candidates');
       }
-    } finally {
-      a.peer.close();
-      b.peer.close();
-    }
+    }, 60_000);
   });
 
   it('carries bytes both ways exactly, views into larger buffers included; text arrives as its UTF-8 bytes', async () => {
-    const [a, b] = await connectedPair();
-    try {
+    await withPair(async (a, b) => {
       const big = Uint8Array.from({ length: 70_000 }, (_, i) => (i * 7) & 0xff);
       a.peer.send(big.subarray(3, 60_003));
       b.peer.send(Uint8Array.of(1, 2, 3));
@@ -84,33 +95,25 @@ describe('a data channel peer', () => {
       channel.send('hé');
       await waitFor(() => b.messages.length === 2, 5000, 'the text message');
       assert.deepEqual(b.messages[1], new TextEncoder().encode('hé'));
-    } finally {
-      a.peer.close();
-      b.peer.close();
-    }
+    });
   });
 
   it('reports the other side closing its channel as closed, and nothing after close()', async () => {
-    const [a, b] = await connectedPair();
-    try {
+    await withPair(async (a, b) => {
       a.peer.closeChannel();
       await waitFor(() => b.closed > 0, 5000, 'the other side to see the close');
       assert.deepEqual(b.failures, []);
-      const seen = { a: [a.opened, a.closed, a.failures.length, a.messages.length], b: [b.opened, b.closed, b.failures.length, b.messages.length] };
+      const seen = { a: a.counts(), b: b.counts() };
       a.peer.close();
       b.peer.close();
       await new Promise((r) => setTimeout(r, 200));
-      assert.deepEqual({ a: [a.opened, a.closed, a.failures.length, a.messages.length], b: [b.opened, b.closed, b.failures.length, b.messages.length] }, seen);
+      assert.deepEqual({ a: a.counts(), b: b.counts() }, seen);
       assert.throws(() => a.peer.send(Uint8Array.of(1)), /not 'open'/);
-    } finally {
-      a.peer.close();
-      b.peer.close();
-    }
+    });
   });
 
   it('uses one channel: a second one the other side opens is closed and never read', async () => {
-    const [a, b] = await connectedPair();
-    try {
+    await withPair(async (a, b) => {
       const extra = (a.peer as unknown as { pc: RTCPeerConnection }).pc.createDataChannel('extra');
       let extraClosed = false;
       extra.onclose = () => (extraClosed = true);
@@ -120,10 +123,7 @@ describe('a data channel peer', () => {
       await waitFor(() => b.messages.length > 0, 5000, 'a message on the first channel');
       assert.deepEqual(b.messages, [Uint8Array.of(1)]);
       assert.equal(b.closed, 0);
-    } finally {
-      a.peer.close();
-      b.peer.close();
-    }
+    });
   });
 
   it('reports a configuration the implementation refuses (TURN without credentials) as a failed negotiation, later, not by throwing', async () => {
