@@ -18,13 +18,14 @@ const START_TIMEOUT_MS = 15_000;
 const EXIT_TIMEOUT_MS = 5_000;
 /** A row of the QR code (qrcode-terminal's small mode draws with half blocks). */
 const QR_ROW = /[▀▄█]{8}/;
+/** The `tether` command, started with the Node flags of its shebang as a user's shell would. */
+const BIN = join(packageRoot(), 'bin', 'tether.js');
 
 /** Starts the CLI in a PTY; resolves with the ms from spawn to the QR code, after it has quit again. */
 function timeToQr(stateDir: string): Promise<number> {
-  const bin = join(packageRoot(), 'bin', 'tether.js');
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const pty = spawn(process.execPath, [...binNodeFlags(bin), bin, 'remote-control', '--local', '--port', '0', '--', '/bin/sh'], {
+    const pty = spawn(process.execPath, [...binNodeFlags(BIN), BIN, 'remote-control', '--local', '--port', '0', '--', '/bin/sh'], {
       cols: 120,
       rows: 60,
       cwd: stateDir,
@@ -78,6 +79,6 @@ export async function benchStartup(): Promise<BenchResult> {
   };
   return {
     rows: [row('Startup: remote-control to the QR code, new state folder', first), row('  again, restoring its stored session', again)],
-    notes: [`startup: spawn → QR code on the PTY, Node flags ${binNodeFlags(join(packageRoot(), 'bin', 'tether.js')).join(' ')}; each host quit with q`],
+    notes: [`startup: spawn → QR code on the PTY, Node flags ${binNodeFlags(BIN).join(' ')}; each host quit with q`],
   };
 }

@@ -1,13 +1,14 @@
 /**
  * WebRTC for Node (the host and `tether attach`): libdatachannel through node-datachannel's
- * RTCPeerConnection polyfill, adjusted where it differs from browsers. Chosen over @roamhq/wrtc after measuring both under
- * churn: @roamhq/wrtc segfaults when a device closes while the host is sending (a race in its native
- * RTCDataChannel::Send) and leaks a thread set per closed connection; node-datachannel ran thousands of
- * streaming join/leave cycles with flat threads and memory, and connects in ~10 ms on loopback.
- * Known: when a Node device makes the offer, some connects fail at once (none in 300 on an idle machine,
- * 1 in 5 with every core busy): libdatachannel hands the answer to ICE before it stores the answer's
- * fingerprint, so a fast DTLS handshake finds no fingerprint to check. Both sides report the failure at once
- * (see connectionState below) and the device retries at once, so it costs a few ms. A browser offering
+ * RTCPeerConnection polyfill, adjusted where it differs from browsers. Chosen over @roamhq/wrtc after
+ * measuring both under churn: @roamhq/wrtc segfaults when a device closes while the host is sending (a race
+ * in its native RTCDataChannel::Send) and leaks a thread set per closed connection; node-datachannel ran
+ * thousands of streaming join/leave cycles with flat threads and memory, and connects in ~10 ms on
+ * loopback.
+ * Known: when a Node device makes the offer, some connects fail at once (none in 300 on an idle machine, 1
+ * in 5 with every core busy): libdatachannel hands the answer to ICE before it stores the answer's
+ * fingerprint, so a fast DTLS handshake finds no fingerprint to check. Both sides report the failure at
+ * once (see connectionState below) and the device retries at once, so it costs a few ms. A browser offering
  * to the host is not affected (the host is the DTLS server and answers first).
  */
 import ndc from 'node-datachannel';
@@ -41,8 +42,8 @@ class PeerConnection extends polyfill.RTCPeerConnection {
 
   /**
    * Closes on the next turn of the event loop: a link closes its data channel and then the connection
-   * in one go (data-channel-peer.ts), and the polyfill defers the channel's close to setImmediate. A connection closed before its
-   * channel can leave the channel without its native "closed" callback, whose handle then keeps the
+   * in one go (data-channel-peer.ts), and the polyfill defers the channel's close to setImmediate. A
+   * connection closed before its channel can leave the channel without its native "closed" callback, whose handle then keeps the
    * process alive forever (seen in about 1 in 100 device connections closed by the device).
    */
   override close(): void {
