@@ -27,6 +27,20 @@ test('input typed on one device shows its output on both', async () => {
   await waitFor(() => /\n42\r?\n/.test(phone.text()) && /\n42\r?\n/.test(laptop.text()), 10_000, '42 on both devices');
 });
 
+test('a keystroke is answered after its echo, so the answer never holds the echo up', async () => {
+  const count = (text: string, ch: string): number => text.split(ch).length - 1;
+  // '#' first: the typed line is a comment, so running it at the end does nothing.
+  for (const ch of ['#', 'q', 'j', 'z']) {
+    const before = count(phone.text(), ch);
+    const reply = await phone.client.sendIntent({ type: 'input', data: ch });
+    assert.equal(reply.ok, true);
+    assert.ok(count(phone.text(), ch) > before, `the echo of ${ch} had arrived when its reply did`);
+  }
+  const refused = await phone.client.sendIntent({ type: 'input', data: '' });
+  assert.equal(!refused.ok && refused.error.code, 'INTENT_INVALID', 'a refusal is not held');
+  assert.equal((await phone.client.sendIntent({ type: 'input', data: '\r' })).ok, true);
+});
+
 test('every device is told who is connected, by name, and the document holds none of it', async () => {
   await waitFor(() => laptop.client.presence.devices.length === 2 && phone.client.presence.devices.length === 2, 5000, 'two devices listed on both');
   const names = laptop.client.presence.devices.map((d) => d.name).sort();
