@@ -263,9 +263,12 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
 
   /** Starts the signal server, the list and (by default) one session in the folder. */
   async start(): Promise<ServerReady> {
-    if (this.spawnMode === 'worktree') this.repo = await repositoryRoot(this.config.cwd);
-    else if (this.spawnMode === 'same-dir') this.list.list.setGitRepo(await repositoryRoot(this.config.cwd).then(() => true, () => false));
+    // Asked of git while the signal server starts (a git process takes tens of ms to answer).
+    const repo = this.spawnMode === 'session' ? null : repositoryRoot(this.config.cwd);
+    repo?.catch(() => {}); // awaited below, unless the signal server fails to start first
     await this.hub.start();
+    if (this.spawnMode === 'worktree') this.repo = await repo!;
+    else if (this.spawnMode === 'same-dir') this.list.list.setGitRepo(await repo!.then(() => true, () => false));
     this.hub.signalLink?.on('register-failed', (sessionId, err) => {
       const what = sessionId === this.listId ? 'the session list' : (this.sessions.get(sessionId)?.name ?? sessionId);
       this.emit('warning', new TetherError(err.code, `devices cannot reach ${what}: ${err.message}`));
