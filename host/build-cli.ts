@@ -14,7 +14,9 @@ import { packageRoot } from './package-paths.js';
 /**
  * Loaded from node_modules, not bundled: native addons (node-datachannel, node-pty, lmdb and its msgpackr),
  * ws's optional native helpers, and what is only loaded on first use by a few commands (Redis, Web Push,
- * the ACP SDK): bundling those gains nothing. pino is bundled: its worker files serve transports, which
+ * the ACP SDK): bundling those gains nothing. iconv-lite (express's body parsing) stays outside too: its
+ * character set tables (~400 KB) are files it opens on first use, which in a bundle every start would
+ * parse and keep in memory. pino is bundled: its worker files serve transports, which
  * tether does not use (it writes to stderr itself), and its ~20 module files cost every start a lookup each.
  */
 const EXTERNAL = [
@@ -22,6 +24,7 @@ const EXTERNAL = [
   '@lydell/node-pty',
   'lmdb',
   'msgpackr',
+  'iconv-lite',
   'bufferutil',
   'utf-8-validate',
   'ioredis',
