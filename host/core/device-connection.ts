@@ -81,7 +81,11 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
       decodeJson(ChannelEndSchema, body);
       c.detach();
     }),
-    [FrameTag.ping]: (p) => this.link.send(FrameTag.pong, p.subarray(0, 16)),
+    [FrameTag.ping]: (p) => {
+      // A pong follows every reply to what the device sent before its ping, held keystroke replies too.
+      for (const c of this.channels.values()) c.sendHeldReplies();
+      this.link.send(FrameTag.pong, p.subarray(0, 16));
+    },
     [FrameTag.pong]: () => {},
     [FrameTag.bye]: () => this.close(null),
     [FrameTag.error]: (p) => this.log.info({ payload: new TextDecoder().decode(p).slice(0, 200) }, 'device reported an error'),

@@ -31,7 +31,7 @@ const MAX_SYNC_REQUESTS = 4;
  * A keystroke's reply waits for its echo (at most this long): sent at once, it goes out while the program
  * echoes and holds the echo up by a send on each side (~0.2 ms measured). Nobody waits on these replies:
  * they only settle the device's outbox, and a device that reconnects before one arrives sends the
- * keystroke again, which the host recognises by its id.
+ * keystroke again, which the host recognises by its id. A device's ping is answered after them.
  */
 export const KEYSTROKE_REPLY_HOLD_MS = 200;
 
@@ -198,7 +198,8 @@ export class SessionChannel implements Subscriber {
     this.heldTimer ??= setTimeout(() => this.sendHeldReplies(), KEYSTROKE_REPLY_HOLD_MS);
   }
 
-  private sendHeldReplies(): void {
+  /** Sends the held keystroke replies now (after an echo, or before a pong). */
+  sendHeldReplies(): void {
     if (this.heldReplies.length === 0) return;
     if (this.heldTimer) clearTimeout(this.heldTimer);
     this.heldTimer = null;
