@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events';
 import * as Y from 'yjs';
 import type { Logger } from 'pino';
 import { TerminalIntentSchema, TYPING_IDLE_MS, type TerminalIntent } from '../protocol/messages.js';
+import { plainKeystroke } from '../protocol/keystroke-intent.js';
 import { TetherError } from '../protocol/errors.js';
 import { roleAllows, type Role } from '../protocol/roles.js';
 import { spawnPty, type PtyExit, type PtyProcess } from './pty-process.js';
@@ -162,6 +163,8 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
   }
 
   parseIntent(raw: Record<string, unknown>): TerminalIntent | TetherError {
+    const keystroke = plainKeystroke(raw);
+    if (keystroke) return keystroke;
     const parsed = TerminalIntentSchema.safeParse(raw);
     if (parsed.success) return parsed.data;
     if (typeof raw.type === 'string' && !['input', 'resize', 'resume'].includes(raw.type)) return new TetherError('WRONG_SESSION_KIND', 'this is a terminal; that action belongs to another kind of session');

@@ -148,6 +148,7 @@ export const InputIntentSchema = lazySchema(() => z.strictObject({
   cols: cols.optional(),
   rows: rows.optional(),
 }));
+export type InputIntent = z.infer<typeof InputIntentSchema>;
 
 /**
  * The sender's viewport changed, or its user asked to fit: it takes over the terminal size. With

@@ -20,6 +20,7 @@ import { validValuesAccepted, type SchemaTable } from './schema-table.js';
 import { valueOrCoded } from './coded-outcome.js';
 import { hostileJson, hostileString, mutateBytes, mutateJson } from './mutations.js';
 import * as valid from './valid-messages.js';
+import { plainKeystroke } from '../../protocol/keystroke-intent.js';
 
 const {
   decodeJson,
@@ -150,15 +151,37 @@ const list = new SessionList(
 const BEHAVIOURS = { terminal, conversation, list } as const;
 
 /** A raw intent as the session channel hands it on: an object with a well-formed id, anything else inside. */
+/** `value` as the host receives an intent: through JSON, an object, with a well-formed id (else `id`). */
+function asReceived(value: unknown, id: string): Record<string, unknown> {
+  // Round trip through JSON as the wire does (a mutation may have put values JSON cannot hold).
+  const parsed = JSON.parse(JSON.stringify(value) ?? 'null') as unknown;
+  const obj = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { value: parsed };
+  if (typeof obj.id !== 'string' || !ID_PATTERN.test(obj.id)) Object.defineProperty(obj, 'id', { value: id, enumerable: true, writable: true, configurable: true });
+  return obj;
+}
+
 const rawIntent = fc
   .tuple(fc.oneof({ weight: 1, arbitrary: valid.anIntent }, { weight: 4, arbitrary: mutateJson(valid.anIntent) }), valid.anId)
-  .map(([value, id]) => {
-    // Round trip through JSON as the wire does (a mutation may have put values JSON cannot hold).
-    const parsed = JSON.parse(JSON.stringify(value) ?? 'null') as unknown;
-    const obj = parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { value: parsed };
-    if (typeof obj.id !== 'string' || !ID_PATTERN.test(obj.id)) Object.defineProperty(obj, 'id', { value: id, enumerable: true, writable: true, configurable: true });
-    return obj;
-  });
+  .map(([value, id]) => asReceived(value, id));
+
+/** A size near and at the bounds of both dimensions, or not a whole number. */
+const sizeNearBounds = fc.oneof(
+  fc.constantFrom(MIN_ROWS - 1, MIN_ROWS, MIN_COLS - 1, MIN_COLS, MAX_ROWS, MAX_ROWS + 1, MAX_COLS, MAX_COLS + 1, 80.5, -0, 1e21),
+  fc.integer({ min: -2, max: MAX_COLS + 2 }),
+);
+
+/** Keystrokes as received, well-formed or nearly (mutated sizes, texts, extra or missing keys, types). */
+const receivedKeystroke = fc
+  .tuple(
+    fc.oneof(
+      valid.intentsByType.input,
+      mutateJson(valid.intentsByType.input, 2),
+      fc.tuple(valid.intentsByType.input, sizeNearBounds, sizeNearBounds).map(([intent, cols, rows]) => ({ ...intent, cols, rows })),
+      valid.anIntent,
+    ),
+    valid.anId,
+  )
+  .map(([value, id]) => asReceived(value, id));
 
 /** Frame payload and intent properties. */
 export const messageProperties: FuzzProperty[] = [
@@ -218,6 +241,18 @@ export const messageProperties: FuzzProperty[] = [
       }
     },
     runs: { short: 500, long: 15_000 },
+  }),
+  fuzzProperty({
+    // The host's quick check for keystrokes (protocol/keystroke-intent.ts) stands in for the schema.
+    name: 'messages/keystroke-check-agrees-with-schema',
+    arbitrary: receivedKeystroke,
+    check: (raw) => {
+      const quick = plainKeystroke(raw);
+      const parsed = messages.InputIntentSchema.safeParse(raw);
+      assert.equal(quick !== null, parsed.success, quick ? 'the quick check took what the schema refuses' : 'the quick check missed a valid keystroke');
+      if (quick && parsed.success) assert.deepEqual(quick, parsed.data);
+    },
+    runs: { short: 600, long: 30_000 },
   }),
   fuzzProperty({
     name: 'messages/intent-replies-from-the-core',
