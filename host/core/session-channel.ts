@@ -33,7 +33,7 @@ const MAX_SYNC_REQUESTS = 4;
  * they only settle the device's outbox, and a device that reconnects before one arrives sends the
  * keystroke again, which the host recognises by its id. A device's ping is answered after them.
  */
-export const KEYSTROKE_REPLY_HOLD_MS = 200;
+const KEYSTROKE_REPLY_HOLD_MS = 200;
 
 /** A session channel of one device connection. */
 export class SessionChannel implements Subscriber {
