@@ -12,6 +12,7 @@ import type { IntentReply } from '../protocol/messages.js';
 import { newId } from '../protocol/ids.js';
 import { nodeWebRtc } from '../host/node-webrtc.js';
 import { Conditions } from './wait.js';
+import type { WebRtcImplementation } from '../protocol/data-channel-peer.js';
 
 /** The newest agent message of a conversation, if any (it is the last entry while the agent streams). */
 function latestAgentEntry(view: ConversationDocView): Y.Map<unknown> | null {
@@ -77,7 +78,7 @@ export class ConversationDevice {
    * connection (server-device.ts). `wrtc` defaults to host/node-webrtc.ts; a benchmark may pass an
    * instrumented copy (webrtc-timeline.ts).
    */
-  constructor(target: string | { connection: HostConnection; sessionId: string }, name: string, wrtc: object = nodeWebRtc) {
+  constructor(target: string | { connection: HostConnection; sessionId: string }, name: string, wrtc: WebRtcImplementation = nodeWebRtc) {
     this.client = new SessionClient(typeof target === 'string' ? { url: target, wrtc, deviceName: name, deviceKind: 'terminal' } : target);
     this.chunks = new ChunkStamps(this.client.conversation);
     this.conditions = new Conditions(() => `client state ${this.client.state}${this.errors.length > 0 ? `; client errors: ${this.errors.join(', ')}` : ''}`);

@@ -9,6 +9,7 @@ import type { HostConnection } from '../client/core/host-connection.js';
 import { OutputCursor, readTerminal } from '../protocol/terminal-doc.js';
 import { newId } from '../protocol/ids.js';
 import { nodeWebRtc } from '../host/node-webrtc.js';
+import type { WebRtcImplementation } from '../protocol/data-channel-peer.js';
 
 /** How much recent output a device keeps for `textSince`. */
 const TAIL_CHARS = 64 * 1024;
@@ -34,7 +35,7 @@ export class NodeDevice {
   constructor(
     target: string | { connection: HostConnection; sessionId: string },
     name: string,
-    wrtc: object = nodeWebRtc,
+    wrtc: WebRtcImplementation = nodeWebRtc,
     policy: RTCIceTransportPolicy = 'all',
   ) {
     this.client = new SessionClient(typeof target === 'string' ? { url: target, wrtc, deviceName: name, deviceKind: 'terminal', iceTransportPolicy: policy } : target);

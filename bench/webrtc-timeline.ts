@@ -4,6 +4,7 @@
  * waits for this), when ICE connected and when the whole connection (DTLS) was up. Listeners only:
  * nothing about the connection changes.
  */
+import type { WebRtcImplementation } from '../protocol/data-channel-peer.js';
 
 /** performance.now() timestamps of one peer connection's milestones. */
 export interface PcTimeline {
@@ -13,11 +14,9 @@ export interface PcTimeline {
   connected?: number;
 }
 
-type PcConstructor = new (config?: RTCConfiguration) => RTCPeerConnection;
-
 /** A copy of `wrtc` whose RTCPeerConnection reports each new connection's timeline to `onConnection`. */
-export function timedWrtc(wrtc: object, onConnection: (timeline: PcTimeline) => void): object {
-  const Base = (wrtc as { RTCPeerConnection: PcConstructor }).RTCPeerConnection;
+export function timedWrtc(wrtc: WebRtcImplementation, onConnection: (timeline: PcTimeline) => void): WebRtcImplementation {
+  const Base = wrtc.RTCPeerConnection;
   class TimedPeerConnection extends Base {
     constructor(config?: RTCConfiguration) {
       super(config);

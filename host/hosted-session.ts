@@ -8,6 +8,7 @@ import { TerminalSession } from './terminal-session.js';
 import { ConversationSession } from './conversation-session.js';
 import type { LoginTerminalStarter } from './conversation-login.js';
 import { Workspace } from './workspace/workspace.js';
+import type { WebRtcImplementation } from '../protocol/data-channel-peer.js';
 
 /** Either kind of session. */
 export type HostedSession = TerminalSession | ConversationSession;
@@ -15,7 +16,7 @@ export type HostedSession = TerminalSession | ConversationSession;
 /** Runtime dependencies shared by every session of a process. */
 export interface SessionDeps {
   log: Logger;
-  wrtc: object | undefined;
+  wrtc: WebRtcImplementation | undefined;
   iceServers?: IceServer[];
   scrollbackChars?: number;
 }

@@ -110,6 +110,6 @@ class PeerConnection extends polyfill.RTCPeerConnection {
 }
 
 /** The WebRTC implementation the links use in Node (data-channel-peer.ts). */
-export const nodeWebRtc: object = {
+export const nodeWebRtc: WebRtcImplementation = {
   RTCPeerConnection: PeerConnection as unknown as WebRtcImplementation['RTCPeerConnection'],
-} satisfies WebRtcImplementation;
+};

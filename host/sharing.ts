@@ -17,6 +17,7 @@ import { HostEndpoint } from './core/host-endpoint.js';
 import type { SessionCore } from './core/session-core.js';
 import type { DeviceTrust } from './trust/device-trust.js';
 import type { Role } from '../protocol/roles.js';
+import type { WebRtcImplementation } from '../protocol/data-channel-peer.js';
 
 /** A session's link while shared. */
 export interface ShareInfo {
@@ -39,7 +40,7 @@ export interface SharingDeps {
   hostName: string;
   /** How long a share's link lets new devices pair (null: until the share stops). */
   linkTtlMs: number | null;
-  wrtc: object | undefined;
+  wrtc: WebRtcImplementation | undefined;
   iceServers: IceServer[];
   clientDir: string | null;
   log: Logger;

@@ -40,7 +40,7 @@ export interface PeerLinkOptions {
   /** The joining device makes the offer (measured: ~10× faster to connect across interfaces). */
   initiator: boolean;
   /** The Node WebRTC implementation, `{ RTCPeerConnection }` (host/node-webrtc.ts); omitted in browsers. */
-  wrtc?: object;
+  wrtc?: WebRtcImplementation;
   /** STUN/TURN servers; none by default so nothing leaves the LAN. */
   iceServers?: RTCIceServer[];
   /** 'relay' uses TURN relays only (hides addresses; tests prove the relay path with it). */
@@ -101,7 +101,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     this.peer = new DataChannelPeer(
       {
         initiator: options.initiator,
-        wrtc: options.wrtc as WebRtcImplementation | undefined,
+        wrtc: options.wrtc,
         config: { iceServers: options.iceServers ?? [], iceTransportPolicy: options.iceTransportPolicy ?? 'all' },
         // Without STUN/TURN servers only host candidates exist: the UDP ones arrive within a few ms, the TCP
         // ones ~100 ms later. Send the SDP 50 ms after the first candidate instead of waiting for them all.

@@ -21,6 +21,7 @@ import type { CredentialStore, StoredCredential } from './credential-store.js';
 import { mergeIceServers, parseIceServers, type IceServer } from '../../protocol/ice-servers.js';
 import { stallAwareTimeout } from '../../protocol/stall-aware-timeout.js';
 import { milestone } from './milestone.js';
+import type { WebRtcImplementation } from '../../protocol/data-channel-peer.js';
 
 /** Connection states a UI shows. */
 export type ConnectionState = 'connecting' | 'live' | 'reconnecting' | 'failed' | 'closed';
@@ -91,7 +92,7 @@ export interface HostConnectionOptions {
   deviceName: string;
   deviceKind: 'browser' | 'terminal';
   /** The Node WebRTC implementation (host/node-webrtc.ts); omitted in browsers. */
-  wrtc?: object;
+  wrtc?: WebRtcImplementation;
   /** STUN/TURN servers of this device, used with those the signal server and the host hand out. */
   iceServers?: IceServer[];
   /** 'relay' sends everything through TURN (tests; hiding this device's addresses). */

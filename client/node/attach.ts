@@ -13,6 +13,7 @@ import { attachTerminal, type AttachIo, type AttachResult } from './attach-termi
 import { attachChat } from './attach-chat.js';
 import { safeLine } from '../terminal/safe-text.js';
 import { FileCredentialStore } from './file-credential-store.js';
+import type { WebRtcImplementation } from '../../protocol/data-channel-peer.js';
 
 /** How long to wait for the first sync before giving up. */
 const FIRST_SYNC_TIMEOUT_MS = 30_000;
@@ -23,7 +24,7 @@ export type { AttachResult } from './attach-terminal.js';
  * Joins `url` and runs the fitting view until it ends. `credentialsPath` keeps this terminal's device key
  * and what it paired with (the user's config folder), so a link without a token works once paired.
  */
-export async function runAttach(url: string, wrtc: object, io: AttachIo, credentialsPath: string | null = null): Promise<AttachResult> {
+export async function runAttach(url: string, wrtc: WebRtcImplementation, io: AttachIo, credentialsPath: string | null = null): Promise<AttachResult> {
   try {
     parseSessionUrl(url);
   } catch (err) {

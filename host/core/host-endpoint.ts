@@ -19,6 +19,7 @@ import { NonceBook } from './nonce-book.js';
 import { settleWithin } from './settle-within.js';
 import { DeviceConnection, type ConnectionHost } from './device-connection.js';
 import type { Actor, SessionCore } from './session-core.js';
+import type { WebRtcImplementation } from '../../protocol/data-channel-peer.js';
 
 /**
  * Longest a closing endpoint waits for its connections to close: a link gives pending frames up to 0.5 s
@@ -37,7 +38,7 @@ export interface HostEndpointOptions {
   hostName: string;
   /** The session list's id when this endpoint serves one (told to devices in the host hello). */
   listId?: string;
-  wrtc: object | undefined;
+  wrtc: WebRtcImplementation | undefined;
   /** STUN/TURN servers of this host: it uses them and hands them to each device in its challenge. */
   iceServers: IceServer[];
   /** More servers for the host's own connections only (TURN credentials its signal server minted for it). */

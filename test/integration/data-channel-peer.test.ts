@@ -33,7 +33,7 @@ class Side {
       failed: (kind, message) => this.failures.push({ kind, message }),
     };
     const config = { iceServers: options.iceServers ?? [] };
-    this.peer = new DataChannelPeer({ initiator, config, iceCompleteTimeoutMs: options.iceCompleteTimeoutMs ?? 50, wrtc: nodeWebRtc as WebRtcImplementation }, events);
+    this.peer = new DataChannelPeer({ initiator, config, iceCompleteTimeoutMs: options.iceCompleteTimeoutMs ?? 50, wrtc: nodeWebRtc }, events);
   }
 }
 
