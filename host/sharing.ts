@@ -120,9 +120,9 @@ export class Sharing {
     this.unwatch?.();
     this.unwatch = null;
     share.hub.unregister(share.info.shareId);
-    void share.endpoint.close(new TetherError('SHARE_STOPPED'));
-    // Let the devices receive the reason before the signal server (embedded or not) goes away.
-    await this.core.drain(500);
+    // The endpoint's close resolves once each device's connection has closed after delivering what was
+    // sent (the reason included), or after at most a second: then the signal server may go.
+    await share.endpoint.close(new TetherError('SHARE_STOPPED'));
     await share.hub.stop();
   }
 
