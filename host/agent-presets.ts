@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import * as z from 'zod';
 import { TetherError } from '../protocol/errors.js';
 import { IceServersSchema } from '../protocol/ice-servers.js';
+import { lazySchema } from '../protocol/lazy-schema.js';
 
 /**
  * A refusal an agent makes under root that it does not explain over ACP: recognised by its words in the
@@ -73,7 +74,7 @@ const PRESET_NAME = /^[a-z][a-z0-9-]{0,31}$/;
  * The config file: `{ "presets": { "<name>": { "command": "<cmd> [args]" | ["cmd", "arg"], "install": "…" } },
  * "iceServers": [{ "urls": "turn:host:3478", "username": "…", "credential": "…" }] }`.
  */
-export const ConfigFileSchema = z.strictObject({
+export const ConfigFileSchema = lazySchema(() => z.strictObject({
   /** STUN/TURN servers in the browser's RTCIceServer shape; the host uses them and hands them to devices. */
   iceServers: IceServersSchema.optional(),
   presets: z
@@ -94,7 +95,7 @@ export const ConfigFileSchema = z.strictObject({
       }),
     )
     .optional(),
-});
+}));
 
 /** Where the config file is looked for when --config is not given. */
 export function defaultConfigPath(env: Record<string, string | undefined>): string | null {

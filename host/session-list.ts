@@ -6,14 +6,11 @@
 import { EventEmitter } from 'node:events';
 import * as Y from 'yjs';
 import type { Logger } from 'pino';
-import { ListIntentSchema, type ListIntent } from '../protocol/messages.js';
+import { LIST_INTENT_TYPES, ListIntentSchema, type ListIntent } from '../protocol/messages.js';
 import { TetherError } from '../protocol/errors.js';
 import type { Role } from '../protocol/roles.js';
 import { SessionListWriter } from './session-list-writer.js';
 import { describeIssue, SessionCore, type Actor, type SessionBehaviour } from './core/session-core.js';
-
-/** The intent types the list accepts, read from the schema itself. */
-const LIST_INTENT_TYPES: ReadonlySet<string> = new Set(ListIntentSchema.options.map((o) => o.shape.type.value));
 
 /** Carries out list intents; `by` is the device that asked. */
 export type ListIntentHandler = (intent: ListIntent, by: Actor) => Promise<TetherError | null>;

@@ -279,6 +279,18 @@ export const ListIntentSchema = lazySchema(() => z.discriminatedUnion('type', [
   ResumeSessionIntentSchema,
 ]));
 export type ListIntent = z.infer<typeof ListIntentSchema>;
+/** The list's intent types, spelled out so that reading them builds no schema (a test holds them to the union). */
+export const LIST_INTENT_TYPES: ReadonlySet<string> = new Set([
+  'start-session',
+  'end-session',
+  'rename-session',
+  'remove-session',
+  'list-agent-sessions',
+  'set-device-role',
+  'revoke-device',
+  'answer-device',
+  'resume-session',
+]);
 
 /** Intents a terminal session accepts. */
 export const TerminalIntentSchema = lazySchema(() => z.discriminatedUnion('type', [InputIntentSchema, ResizeIntentSchema, ResumeIntentSchema]));

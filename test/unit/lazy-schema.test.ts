@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { z } from 'zod';
 import { lazySchema } from '../../protocol/lazy-schema.js';
 import { WORKSPACE_INTENT_TYPES, WorkspaceIntentSchema } from '../../protocol/workspace.js';
-import { HostHelloSchema, IntentSchema } from '../../protocol/messages.js';
+import { HostHelloSchema, IntentSchema, LIST_INTENT_TYPES, ListIntentSchema } from '../../protocol/messages.js';
 
 describe('a lazy schema', () => {
   it('is built once, on first use, not when defined', () => {
@@ -52,5 +52,10 @@ describe('lists spelled out beside lazy unions', () => {
   it('the workspace intent types are exactly the union\'s', () => {
     const fromUnion = new Set(WorkspaceIntentSchema.options.map((o) => o.shape.type.value));
     assert.deepEqual([...WORKSPACE_INTENT_TYPES].sort(), [...fromUnion].sort());
+  });
+
+  it('the list\'s intent types are exactly the union\'s', () => {
+    const fromUnion = new Set(ListIntentSchema.options.map((o) => o.shape.type.value));
+    assert.deepEqual([...LIST_INTENT_TYPES].sort(), [...fromUnion].sort());
   });
 });
