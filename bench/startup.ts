@@ -16,7 +16,7 @@ const STARTS = 10;
 const TARGET_MS = 300;
 const START_TIMEOUT_MS = 15_000;
 const EXIT_TIMEOUT_MS = 5_000;
-/** A row of the QR code (qrcode-terminal's small mode draws with half blocks). */
+/** A row of the QR code (drawn with half blocks, host/status-screen.ts). */
 const QR_ROW = /[▀▄█]{8}/;
 /** The `tether` command, started with the Node flags of its shebang as a user's shell would. */
 const BIN = join(packageRoot(), 'bin', 'tether.js');
