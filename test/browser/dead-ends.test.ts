@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { rmSync } from 'node:fs';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, PHONE_CONTEXT } from '../helpers/chromium.js';
+import { launchChromium, PHONE_CONTEXT, screenshotPath } from '../helpers/chromium.js';
 import { startCli, type CliHost } from '../helpers/cli-host.js';
 import { SCRIPTED_AGENT } from '../helpers/scripted-agent-command.js';
 import { makeRepo } from '../helpers/git-repo.js';
@@ -51,7 +51,7 @@ describe('browser: no dead ends on a phone', () => {
     assert.ok(text.includes(repo), `the folder is shown: ${text}`);
     assert.match(text, /scripted/i, 'the agent is named');
     assert.match(text, /Try/, 'suggests what to try');
-    await page.screenshot({ path: '/tmp/phone-empty-conversation-390.png' });
+    await page.screenshot({ path: screenshotPath('phone-empty-conversation-390.png') });
     // A suggestion fills the message box; once the conversation has content the intro goes.
     await intro.getByRole('button').first().click();
     assert.notEqual(await page.getByRole('textbox', { name: 'Message' }).inputValue(), '');

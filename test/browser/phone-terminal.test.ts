@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { DESKTOP_CONTEXT, launchChromium, PHONE_CONTEXT } from '../helpers/chromium.js';
+import { DESKTOP_CONTEXT, launchChromium, PHONE_CONTEXT, screenshotPath } from '../helpers/chromium.js';
 import { startCli, type CliHost } from '../helpers/cli-host.js';
 import { renderedTermSize, typeInTerminal, UI_TIMEOUT_MS, waitForLine, waitForLive } from '../helpers/terminal-page.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -74,14 +74,14 @@ describe('browser: the terminal on a phone', () => {
     assert.deepEqual(await renderedTermSize(phone), desktopSize, 'opening while someone types never takes the size');
     const box = await fit.boundingBox();
     assert.ok(box && box.height >= 44 && box.y + box.height <= 844, `a tap target on screen: ${JSON.stringify(box)}`);
-    await phone.screenshot({ path: '/tmp/phone-terminal-fit-390.png' });
+    await phone.screenshot({ path: screenshotPath('phone-terminal-fit-390.png') });
     await fit.tap();
     await waitFor(async () => (await renderedTermSize(phone)).cols < 60, UI_TIMEOUT_MS, 'the phone fitted the terminal');
     await waitFor(async () => JSON.stringify(await renderedTermSize(desktop)) === JSON.stringify(await renderedTermSize(phone)), UI_TIMEOUT_MS, 'the desktop follows');
     assert.ok((await fontSize(phone)) >= 11, `font ${await fontSize(phone)} px`);
     await fit.waitFor({ state: 'detached', timeout: UI_TIMEOUT_MS });
-    await phone.screenshot({ path: '/tmp/phone-terminal-390.png' });
-    await desktop.screenshot({ path: '/tmp/phone-terminal-desktop-1280.png' });
+    await phone.screenshot({ path: screenshotPath('phone-terminal-390.png') });
+    await desktop.screenshot({ path: screenshotPath('phone-terminal-desktop-1280.png') });
   });
 });
 

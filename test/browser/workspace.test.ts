@@ -3,14 +3,14 @@
  * branch and a file the test changed in a real git repository; a tap shows its diff in the approval
  * diff view; changes made afterwards appear live (in the open diff and in the list); the Files tab opens
  * a file. Also at desktop size; a view-only device is told plainly why it sees nothing. Screenshots go to
- * /tmp (and to TETHER_SCREENSHOTS when set).
+ * TETHER_SCREENSHOTS when set (screenshotPath).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { appendFileSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { DESKTOP_CONTEXT, launchChromium, PHONE_CONTEXT } from '../helpers/chromium.js';
+import { DESKTOP_CONTEXT, launchChromium, PHONE_CONTEXT, screenshotPath } from '../helpers/chromium.js';
 import { startCli, type CliHost } from '../helpers/cli-host.js';
 import { SCRIPTED_AGENT } from '../helpers/scripted-agent-command.js';
 import { makeRepo } from '../helpers/git-repo.js';
@@ -18,7 +18,6 @@ import { UI_TIMEOUT_MS } from '../helpers/terminal-page.js';
 import { waitForConversation } from '../helpers/conversation-page.js';
 import { removeStateDirs, startTrustHost } from '../helpers/trust-host.js';
 
-const SHOTS = process.env.TETHER_SCREENSHOTS ?? '/tmp';
 
 /** Opens the Workspace sheet of the session shown on `page`. */
 async function openWorkspace(page: Page): Promise<ReturnType<Page['getByRole']>> {
@@ -59,13 +58,13 @@ describe('browser: the workspace of a session', () => {
     const readme = sheet.getByRole('button', { name: /README\.md ?, modified, not staged/ });
     await readme.waitFor({ timeout: UI_TIMEOUT_MS });
     await sheet.getByRole('button', { name: /src\/app\.ts ?, untracked/ }).waitFor({ timeout: UI_TIMEOUT_MS });
-    await page.screenshot({ path: join(SHOTS, 'workspace-changes-390.png') });
+    await page.screenshot({ path: screenshotPath('workspace-changes-390.png') });
 
     await readme.click();
     const diff = sheet.getByRole('figure', { name: 'Changes to README.md' });
     await diff.locator('ins', { hasText: 'A line the agent added.' }).waitFor({ timeout: UI_TIMEOUT_MS });
     assert.equal(await diff.locator('.diff-same', { hasText: '# test repo' }).count(), 1);
-    await page.screenshot({ path: join(SHOTS, 'workspace-diff-390.png') });
+    await page.screenshot({ path: screenshotPath('workspace-diff-390.png') });
 
     // The agent keeps working: the open diff follows.
     appendFileSync(join(repo, 'README.md'), 'Written while the diff was open.\n');
@@ -84,7 +83,7 @@ describe('browser: the workspace of a session', () => {
     const text = sheet.getByLabel('Text of app.ts');
     await text.waitFor({ timeout: UI_TIMEOUT_MS });
     assert.equal(await text.textContent(), 'export const answer = 42;\n');
-    await page.screenshot({ path: join(SHOTS, 'workspace-file-390.png') });
+    await page.screenshot({ path: screenshotPath('workspace-file-390.png') });
 
     // Every control of the sheet is at least 44 px tall.
     const small = await sheet.locator('button').evaluateAll((buttons) =>
@@ -101,7 +100,7 @@ describe('browser: the workspace of a session', () => {
     const sheet = await openWorkspace(page);
     await sheet.getByRole('button', { name: /README\.md ?, modified/ }).click();
     await sheet.getByRole('figure', { name: 'Changes to README.md' }).locator('ins').first().waitFor({ timeout: UI_TIMEOUT_MS });
-    await page.screenshot({ path: join(SHOTS, 'workspace-diff-1280.png') });
+    await page.screenshot({ path: screenshotPath('workspace-diff-1280.png') });
     await page.close();
   });
 
@@ -116,7 +115,7 @@ describe('browser: the workspace of a session', () => {
       const sheet = await openWorkspace(page);
       await sheet.getByText(/Only the owner's devices can see this session's files/).first().waitFor({ timeout: UI_TIMEOUT_MS });
       assert.equal(await sheet.getByRole('button', { name: /README\.md/ }).count(), 0);
-      await page.screenshot({ path: join(SHOTS, 'workspace-view-only-390.png') });
+      await page.screenshot({ path: screenshotPath('workspace-view-only-390.png') });
       await page.close();
     } finally {
       await host.close();

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { launchChromium, PHONE_CONTEXT } from '../helpers/chromium.js';
+import { launchChromium, PHONE_CONTEXT, screenshotPath } from '../helpers/chromium.js';
 import { startCli, type CliHost } from '../helpers/cli-host.js';
 import { SCRIPTED_AGENT } from '../helpers/scripted-agent-command.js';
 import { UI_TIMEOUT_MS, waitForLive } from '../helpers/terminal-page.js';
@@ -46,6 +46,6 @@ describe('browser: Own worktree outside a git repository', () => {
     await form.getByText('Not a git repository').waitFor({ timeout: UI_TIMEOUT_MS });
     assert.equal(await worktree.isDisabled(), true);
     assert.equal(await form.getByRole('radio', { name: /Same folder/ }).isChecked(), true);
-    await page.screenshot({ path: '/tmp/phone-worktree-disabled-390.png' });
+    await page.screenshot({ path: screenshotPath('phone-worktree-disabled-390.png') });
   });
 });

@@ -3,10 +3,20 @@
  * own browser here) headless, with the flags WebRTC over loopback needs (see DESIGN.md).
  */
 import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions } from 'playwright-core';
 
 /** Where Debian's chromium package puts the browser. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/**
+ * Where a test's screenshot `name` goes: TETHER_SCREENSHOTS when set (to look at them), else the test
+ * process's own temporary folder, which `npm test` removes when the process ends.
+ */
+export function screenshotPath(name: string): string {
+  return join(process.env.TETHER_SCREENSHOTS ?? tmpdir(), name);
+}
 
 /** Flags for a quiet, sandbox-free headless Chromium that can do WebRTC on loopback. */
 export const CHROMIUM_ARGS: readonly string[] = [
