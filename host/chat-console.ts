@@ -90,7 +90,7 @@ export function runChatConsole(
       if (!sharing.info) return print(['Not shared yet: /rc shares this session (with a new link).']);
       const info = sharing.newLink(args[0] === 'new' ? 'owner' : 'view')!;
       const url = args[0] === 'new' ? info.url : info.viewUrl!;
-      const qr = await renderQr(url);
+      const qr = renderQr(url);
       return print(['', ...qr.split('\n').map((l) => `  ${l}`), `  ${args[0] === 'new' ? 'New link' : 'View-only link'} (new devices can pair with it for ${ttlText(sharing.linkTtlMs)}):`, `  \x1b[4m${url}\x1b[0m`, '']);
     }
     if (args[0] === 'stop') {
@@ -107,7 +107,7 @@ export function runChatConsole(
         return report(err as TetherError);
       }
     }
-    print(await sharePanel(sharing.info, session.core.devices, '/rc stop stops sharing · /rc shows this again'));
+    print(sharePanel(sharing.info, session.core.devices, '/rc stop stops sharing · /rc shows this again'));
   }
 
   async function command(line: string): Promise<boolean> {

@@ -67,14 +67,14 @@ export function runPtyConsole(
           return;
         }
       }
-      const lines = await sharePanel(sharing.info, session.core.devices, 'Ctrl-] x stops sharing · Ctrl-] s shows this again');
+      const lines = sharePanel(sharing.info, session.core.devices, 'Ctrl-] x stops sharing · Ctrl-] s shows this again');
       io.output.write(`\r\n${lines.join('\r\n')}\r\n`);
     };
-    const newLink = async (role: 'owner' | 'view'): Promise<void> => {
+    const newLink = (role: 'owner' | 'view'): void => {
       const info = sharing.newLink(role);
       if (!info) return note(['not shared yet: Ctrl-] s shares this terminal']);
       const url = role === 'owner' ? info.url : info.viewUrl!;
-      const qr = await renderQr(url);
+      const qr = renderQr(url);
       io.output.write(`\r\n${qr.split('\n').map((l) => `  ${l}`).join('\r\n')}\r\n`);
       note([`${role === 'owner' ? 'new link' : 'view-only link'} (new devices can pair for ${ttlText(sharing.linkTtlMs)}): ${url}`]);
     };
@@ -98,8 +98,8 @@ export function runPtyConsole(
         chord = false;
         if (ch === CHORD) data += CHORD;
         else if (ch === 's') void share();
-        else if (ch === 'n') void newLink('owner');
-        else if (ch === 'v') void newLink('view');
+        else if (ch === 'n') newLink('owner');
+        else if (ch === 'v') newLink('view');
         else if (ch === 'a') answer('allow');
         else if (ch === 'o') answer('view');
         else if (ch === 'd') answer('deny');

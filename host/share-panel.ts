@@ -6,9 +6,9 @@ import { safeLine } from '../client/terminal/safe-text.js';
 import { describeListen } from './lan-address.js';
 
 /** Lines describing the share state; `hint` says how to stop sharing in this UI. */
-export async function sharePanel(info: ShareInfo | null, devices: DeviceInfo[], hint: string): Promise<string[]> {
+export function sharePanel(info: ShareInfo | null, devices: DeviceInfo[], hint: string): string[] {
   if (!info) return ['Not shared. /remote-control [name] (or /rc) shares this session.'];
-  const qr = await renderQr(info.url);
+  const qr = renderQr(info.url);
   const others = devices.filter((d) => d.deviceId !== 'local');
   return [
     '',

@@ -26,7 +26,7 @@ const HALF_BLOCKS = [' ', '▄', '▀', '█'] as const;
  * dark background around it). The library picks the mask as the standard says; this one takes about
  * half the time of the one used before (qrcode-terminal), cold at start: ~13 against ~27 ms.
  */
-export function renderQr(text: string): Promise<string> {
+export function renderQr(text: string): string {
   const { modules } = createQrCode(text, { errorCorrectionLevel: 'L' });
   const n = modules.size;
   // Light where the code has a light module or its border; the extra dark row on top pairs the rows up.
@@ -38,7 +38,7 @@ export function renderQr(text: string): Promise<string> {
     for (let col = 0; col < n + 2; col++) line += HALF_BLOCKS[(light(row, col) ? 2 : 0) + (light(row + 1, col) ? 1 : 0)];
     lines.push(line);
   }
-  return Promise.resolve(lines.join('\n'));
+  return lines.join('\n');
 }
 
 const STATE_LABEL: Record<string, string> = {
@@ -66,8 +66,6 @@ export interface StoredSummary {
 export function attachStatusScreen(server: SessionServer, out: NodeJS.WriteStream, input: NodeJS.ReadStream, onQuit: () => void, stored?: () => StoredSummary): () => void {
   let ready: ServerReady | null = null;
   let qr = '';
-  /** The link the QR code shows (the newest minted). */
-  let qrUrl = '';
   let showQr = true;
   let notice = '';
   /** The devices panel (d): open, which row is selected, and whether revoke-all awaits its y. */
@@ -129,12 +127,8 @@ export function attachStatusScreen(server: SessionServer, out: NodeJS.WriteStrea
     out.write(lines.join('\n') + '\n');
   };
   const showLink = (url: string): void => {
-    qrUrl = url;
-    void renderQr(url).then((code) => {
-      if (qrUrl !== url) return;
-      qr = code.replace(/^/gm, '  ');
-      render();
-    });
+    qr = renderQr(url).replace(/^/gm, '  ');
+    render();
   };
   const report = (err: TetherError | null, done: string): void => {
     notice = err ? `\x1b[31m${safeBlock(err.message)} (${err.code})\x1b[0m` : done;
@@ -176,12 +170,9 @@ export function attachStatusScreen(server: SessionServer, out: NodeJS.WriteStrea
 
   server.on('ready', (info) => {
     ready = info;
-    qrUrl = info.serverUrl;
-    void renderQr(info.serverUrl).then((code) => {
-      qr = code.replace(/^/gm, '  ');
-      if (tty) render();
-      else out.write(`tether: serving "${safeLine(info.name)}"\n${qr}\nSession list: ${info.serverUrl}\n${info.listening ? `${describeListen(info.listening)}\n` : ''}${info.first ? `Session "${safeLine(info.first.name)}": ${info.first.url}\n` : ''}`);
-    });
+    qr = renderQr(info.serverUrl).replace(/^/gm, '  ');
+    if (tty) render();
+    else out.write(`tether: serving "${safeLine(info.name)}"\n${qr}\nSession list: ${info.serverUrl}\n${info.listening ? `${describeListen(info.listening)}\n` : ''}${info.first ? `Session "${safeLine(info.first.name)}": ${info.first.url}\n` : ''}`);
   });
   server.on('changed', soon);
   // Something devices depend on broke after startup (e.g. another tether took a session over).
