@@ -267,8 +267,8 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
     const repo = this.spawnMode === 'session' ? null : repositoryRoot(this.config.cwd);
     repo?.catch(() => {}); // awaited below, unless the signal server fails to start first
     await this.hub.start();
-    if (this.spawnMode === 'worktree') this.repo = await repo!;
-    else if (this.spawnMode === 'same-dir') this.list.list.setGitRepo(await repo!.then(() => true, () => false));
+    if (repo && this.spawnMode === 'worktree') this.repo = await repo;
+    else if (repo) this.list.list.setGitRepo(await repo.then(() => true, () => false));
     this.hub.signalLink?.on('register-failed', (sessionId, err) => {
       const what = sessionId === this.listId ? 'the session list' : (this.sessions.get(sessionId)?.name ?? sessionId);
       this.emit('warning', new TetherError(err.code, `devices cannot reach ${what}: ${err.message}`));
