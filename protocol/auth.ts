@@ -4,11 +4,11 @@
  * replayed), and carries either a MAC keyed by a pairing token from the link or a signature by the device's
  * own key; the host answers with a MAC (token) or a signature by its own key, which a paired device pins.
  * The SDPs inside hold the DTLS fingerprints, so a swapped SDP cannot pass. @noble because browsers on
- * plain-http LAN addresses have no WebCrypto.
+ * plain-http LAN addresses have no WebCrypto. The signatures themselves are made and checked in
+ * auth-signature.ts (devices) and host/trust/host-signature.ts (the host, in node:crypto).
  */
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { p256 } from '@noble/curves/nist.js';
 import { fromBase64Url, toBase64Url, utf8 } from './encoding.js';
 
 /** What a MAC or signature covers: the device's offer, the host's answer, or the host's refusal. */
@@ -20,6 +20,8 @@ export const MAC_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 export const SIGNATURE_PATTERN = /^[A-Za-z0-9_-]{86}$/;
 /** Pattern of a base64url uncompressed P-256 public key (65 bytes). */
 export const PUBLIC_KEY_PATTERN = /^[A-Za-z0-9_-]{87}$/;
+/** Pattern of a base64url P-256 secret scalar (32 bytes). */
+export const SECRET_KEY_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 /** The fields every authenticated signaling message is bound to. */
 export interface AuthContext {
@@ -79,39 +81,6 @@ export function verifyTokenMac(token: string, ctx: AuthContext, mac: unknown): b
     return false;
   }
   return sameString(expected, mac);
-}
-
-/** A P-256 key pair held as raw bytes (Node, and browsers without WebCrypto). */
-export interface RawKeyPair {
-  /** 32-byte secret scalar. */
-  secretKey: Uint8Array;
-  /** 65-byte uncompressed public key. */
-  publicKey: Uint8Array;
-}
-
-/** A new P-256 key pair. */
-export function newKeyPair(): RawKeyPair {
-  const { secretKey, publicKey } = p256.keygen();
-  return { secretKey, publicKey: p256.getPublicKey(secretKey, false) };
-}
-
-/** Signs `ctx` with a raw secret key: ECDSA P-256 over SHA-256, compact r‖s, base64url. */
-export function signAuth(secretKey: Uint8Array, ctx: AuthContext): string {
-  return toBase64Url(p256.sign(authInput(ctx), secretKey, { prehash: true, lowS: true }));
-}
-
-/**
- * Verifies a signature over `ctx` by `publicKey` (base64url). High-S signatures are accepted because
- * WebCrypto produces them; the nonce and the pinned key, not signature uniqueness, stop replays.
- */
-export function verifyAuthSignature(publicKey: string, ctx: AuthContext, signature: unknown): boolean {
-  if (typeof signature !== 'string' || !SIGNATURE_PATTERN.test(signature) || !PUBLIC_KEY_PATTERN.test(publicKey)) return false;
-  try {
-    return p256.verify(fromBase64Url(signature), authInput(ctx), fromBase64Url(publicKey), { prehash: true, lowS: false });
-  } catch {
-    // A key or signature that does not decode verifies nothing.
-    return false;
-  }
 }
 
 /** A short, stable id of a public key (what a device looks its credential up by). */

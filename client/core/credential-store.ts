@@ -4,7 +4,8 @@
  * visits authenticate the host too. The browser keeps them in IndexedDB, `tether attach` in the user's
  * config folder; tests and throwaway clients keep them in memory.
  */
-import { newKeyPair, signAuth, type AuthContext, type RawKeyPair } from '../../protocol/auth.js';
+import type { AuthContext } from '../../protocol/auth.js';
+import { newKeyPair, signAuth, type RawKeyPair } from '../../protocol/auth-signature.js';
 import { toBase64Url } from '../../protocol/encoding.js';
 
 /** Signs handshake messages with this device's private key. */

@@ -7,7 +7,8 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import * as z from 'zod';
 import writeFileAtomic from 'write-file-atomic';
-import { newKeyPair, PUBLIC_KEY_PATTERN } from '../../protocol/auth.js';
+import { PUBLIC_KEY_PATTERN } from '../../protocol/auth.js';
+import { newKeyPair } from '../../protocol/auth-signature.js';
 import { fromBase64Url, toBase64Url } from '../../protocol/encoding.js';
 import { rawKeySigner, type CredentialStore, type DeviceSigner, type StoredCredential } from '../core/credential-store.js';
 

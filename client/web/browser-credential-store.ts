@@ -2,11 +2,12 @@
  * This browser's device key and credentials, in IndexedDB (through idb-keyval): on secure origins
  * (https, localhost) a non-extractable WebCrypto ECDSA P-256 key — the page can sign with it but nobody
  * can read it out; on plain-http LAN origins, where browsers give no crypto.subtle, a @noble/curves key
- * kept as raw bytes. Both sign what protocol/auth.ts verifyAuthSignature checks: compact r‖s over
+ * kept as raw bytes. Both sign what the host checks (host/trust/host-signature.ts verifyDeviceSignature): compact r‖s over
  * authInput(ctx) with SHA-256. A bookmarked page without a token then keeps working after its link expired.
  */
 import { createStore, del, get, set, type UseStore } from 'idb-keyval';
-import { authInput, newKeyPair, PUBLIC_KEY_PATTERN, type AuthContext } from '../../protocol/auth.js';
+import { authInput, PUBLIC_KEY_PATTERN, type AuthContext } from '../../protocol/auth.js';
+import { newKeyPair } from '../../protocol/auth-signature.js';
 import { toBase64Url } from '../../protocol/encoding.js';
 import { rawKeySigner, type CredentialStore, type DeviceSigner, type StoredCredential } from '../core/credential-store.js';
 

@@ -5,13 +5,13 @@
  * or, when new devices need confirmation, a pending credential that exists only in memory until a person
  * allows it. Revoking a device forgets its credential and revokes the token it paired with.
  */
-import { keyId, signAuth, tokenId, tokenMac, verifyAuthSignature, verifyTokenMac, type AuthContext } from '../../protocol/auth.js';
-import { fromBase64Url } from '../../protocol/encoding.js';
+import { keyId, tokenId, tokenMac, verifyTokenMac, type AuthContext } from '../../protocol/auth.js';
 import { newId, newKey } from '../../protocol/ids.js';
 import { TetherError } from '../../protocol/errors.js';
 import type { OfferAuth } from '../../protocol/signaling.js';
 import type { ClientHello } from '../../protocol/messages.js';
 import type { Role } from '../../protocol/roles.js';
+import { HostSigner, verifyDeviceSignature } from './host-signature.js';
 import type { CredentialRecord, TokenRecord, TrustStore } from './trust-store.js';
 
 /** What a verified offer grants. */
@@ -72,7 +72,7 @@ export class Authenticator {
   /** The host's public key (base64url) and its short id. */
   readonly hostKey: string;
   readonly hostKeyId: string;
-  private readonly secretKey: Uint8Array;
+  private readonly signer: HostSigner;
   private readonly pendingDevices = new Map<string, PendingDevice>();
   /** New devices wait for a person to allow them (--confirm-devices, or the policy). */
   confirmNewDevices = false;
@@ -83,7 +83,11 @@ export class Authenticator {
     const key = store.hostKey();
     this.hostKey = key.publicKey;
     this.hostKeyId = keyId(key.publicKey);
-    this.secretKey = fromBase64Url(key.secretKey);
+    try {
+      this.signer = new HostSigner(key);
+    } catch (err) {
+      throw new TetherError('BAD_CONFIG', `the host key in the trust store is not a P-256 key pair (${(err as Error).message}); move trust.json out of the state folder to start afresh`, { cause: err });
+    }
   }
 
   /** Mints a pairing token for `scope` with `role`, valid for `ttlMs` (null: until revoked). */
@@ -119,7 +123,7 @@ export class Authenticator {
     const credential = this.store.credential(auth.credentialId) ?? this.pendingDevices.get(auth.credentialId);
     // Signed with the host key the device pinned, so a revoked device believes it and forgets its credential.
     if (!credential) return { ok: false, authenticated: true, error: new TetherError('DEVICE_UNKNOWN') };
-    if (!verifyAuthSignature(credential.publicKey, ctx, auth.sig)) {
+    if (!verifyDeviceSignature(credential.publicKey, ctx, auth.sig)) {
       return { ok: false, authenticated: true, error: new TetherError('KEY_REJECTED', 'the host rejected this device\'s signature (the signal server may be tampering with the connection)') };
     }
     return { ok: true, grant: { method: 'device', role: credential.role, tokenId: null, credentialId: credential.id } };
@@ -131,7 +135,7 @@ export class Authenticator {
       const token = this.store.token(auth.tokenId);
       return token ? { mac: tokenMac(token.secret, ctx) } : {};
     }
-    return { sig: signAuth(this.secretKey, ctx) };
+    return { sig: this.signer.sign(ctx) };
   }
 
   /**

@@ -9,10 +9,10 @@ import { dirname } from 'node:path';
 import * as z from 'zod';
 import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
-import { newKeyPair, PUBLIC_KEY_PATTERN } from '../../protocol/auth.js';
-import { toBase64Url } from '../../protocol/encoding.js';
+import { PUBLIC_KEY_PATTERN, SECRET_KEY_PATTERN } from '../../protocol/auth.js';
 import { TetherError } from '../../protocol/errors.js';
 import { RoleSchema } from '../../protocol/roles.js';
+import { newHostKey } from './host-signature.js';
 import type { CredentialRecord, HostKeyRecord, TokenRecord, TrustStore } from './trust-store.js';
 
 /** The file's schema version; a file with another version is refused rather than misread. */
@@ -47,7 +47,7 @@ const CredentialSchema = z.strictObject({
 
 const TrustFileSchema = z.strictObject({
   schema: z.literal(TRUST_SCHEMA_VERSION),
-  hostKey: z.strictObject({ secretKey: z.string().min(1), publicKey: z.string().regex(PUBLIC_KEY_PATTERN) }),
+  hostKey: z.strictObject({ secretKey: z.string().regex(SECRET_KEY_PATTERN), publicKey: z.string().regex(PUBLIC_KEY_PATTERN) }),
   tokens: z.record(z.string(), TokenSchema),
   credentials: z.record(z.string(), CredentialSchema),
 });
@@ -162,10 +162,7 @@ export class FileTrustStore implements TrustStore {
     try {
       const file: TrustFile = this.read()?.file ?? {
         schema: TRUST_SCHEMA_VERSION,
-        hostKey: (() => {
-          const pair = newKeyPair();
-          return { secretKey: toBase64Url(pair.secretKey), publicKey: toBase64Url(pair.publicKey) };
-        })(),
+        hostKey: newHostKey(),
         tokens: {},
         credentials: {},
       };

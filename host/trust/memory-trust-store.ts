@@ -1,6 +1,5 @@
 /** A trust store that lives only as long as the process (tests, and hosts without a state folder). */
-import { toBase64Url } from '../../protocol/encoding.js';
-import { newKeyPair } from '../../protocol/auth.js';
+import { newHostKey } from './host-signature.js';
 import type { CredentialRecord, HostKeyRecord, TokenRecord, TrustStore } from './trust-store.js';
 
 /** Trust records in memory. */
@@ -10,8 +9,7 @@ export class MemoryTrustStore implements TrustStore {
   private readonly credentialMap = new Map<string, CredentialRecord>();
 
   constructor() {
-    const pair = newKeyPair();
-    this.key = { secretKey: toBase64Url(pair.secretKey), publicKey: toBase64Url(pair.publicKey) };
+    this.key = newHostKey();
   }
 
   hostKey(): HostKeyRecord {

@@ -1,13 +1,16 @@
 /**
- * Fuzz properties of handshake authentication (protocol/auth.ts and the host's Authenticator): random or
- * damaged MACs, signatures, keys and contexts verify as false and never throw; only the genuine article
- * verifies, and changing any bound field breaks it.
+ * Fuzz properties of handshake authentication (protocol/auth.ts, the devices' signatures in
+ * protocol/auth-signature.ts, the host's in host/trust/host-signature.ts, and the host's Authenticator):
+ * random or damaged MACs, signatures, keys and contexts verify as false on either side and never throw;
+ * only the genuine article verifies, on both sides, and changing any bound field breaks it.
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { authInput, newKeyPair, signAuth, tokenId, tokenMac, verifyAuthSignature, verifyTokenMac, type AuthContext, type AuthKind } from '../../protocol/auth.js';
+import { authInput, tokenId, tokenMac, verifyTokenMac, type AuthContext, type AuthKind } from '../../protocol/auth.js';
+import { newKeyPair, signAuth, verifyAuthSignature } from '../../protocol/auth-signature.js';
 import { toBase64Url } from '../../protocol/encoding.js';
 import { Authenticator } from '../../host/trust/authenticator.js';
+import { HostSigner, verifyDeviceSignature } from '../../host/trust/host-signature.js';
 import { MemoryTrustStore } from '../../host/trust/memory-trust-store.js';
 import { fuzzProperty, type FuzzProperty } from './fuzz-property.js';
 import { hostileJson, hostileString, mutateText } from './mutations.js';
@@ -39,6 +42,7 @@ const store = new MemoryTrustStore();
 const authenticator = new Authenticator(store);
 const live = authenticator.mintToken('scope', 'control', null);
 const expired = authenticator.mintToken('scope', 'owner', 1_000, Date.now() - 60_000);
+const hostSigner = new HostSigner(store.hostKey());
 const device = newKeyPair();
 const devicePublic = toBase64Url(device.publicKey);
 const paired = authenticator.identify({ method: 'token', role: 'control', tokenId: live.record.id, credentialId: null }, { type: 'hello', v: 2, side: 'client', deviceName: 'fuzz', deviceKind: 'terminal', publicKey: devicePublic });
@@ -72,9 +76,11 @@ export const authProperties: FuzzProperty[] = [
     name: 'auth/signature',
     arbitrary: fc.tuple(fc.oneof(aPublicKey, fc.constant(devicePublic), hostileString({ maxHuge: 2_000 })), context, forged(aSignature)),
     check: ([publicKey, ctx, sig]) => {
-      const ok = verifyAuthSignature(publicKey, ctx, sig);
-      assert.equal(typeof ok, 'boolean');
-      assert.ok(!ok, 'a guessed signature verified');
+      for (const verify of [verifyAuthSignature, verifyDeviceSignature]) {
+        const ok = verify(publicKey, ctx, sig);
+        assert.equal(typeof ok, 'boolean');
+        assert.ok(!ok, `a guessed signature verified (${verify.name})`);
+      }
     },
     runs: { short: 100, long: 3_000 },
   }),
@@ -82,9 +88,17 @@ export const authProperties: FuzzProperty[] = [
     name: 'auth/signature-binds-every-field',
     arbitrary: otherContext,
     check: ([ctx, changed]) => {
+      // A device's signature (noble) as the host checks it (OpenSSL), and the host's as a device checks it.
       const sig = signAuth(device.secretKey, ctx);
-      assert.ok(verifyAuthSignature(devicePublic, ctx, sig));
-      assert.ok(!verifyAuthSignature(devicePublic, changed, sig), 'a signature verifies for another context');
+      for (const verify of [verifyAuthSignature, verifyDeviceSignature]) {
+        assert.ok(verify(devicePublic, ctx, sig), `${verify.name} refused a device's genuine signature`);
+        assert.ok(!verify(devicePublic, changed, sig), `${verify.name}: a signature verifies for another context`);
+      }
+      const hostSig = hostSigner.sign(ctx);
+      for (const verify of [verifyAuthSignature, verifyDeviceSignature]) {
+        assert.ok(verify(authenticator.hostKey, ctx, hostSig), `${verify.name} refused the host's genuine signature`);
+        assert.ok(!verify(authenticator.hostKey, changed, hostSig), `${verify.name}: the host's signature verifies for another context`);
+      }
     },
     runs: { short: 20, long: 300 },
   }),

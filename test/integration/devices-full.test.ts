@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileTrustStore } from '../../host/trust/file-trust-store.js';
 import { MAX_PAIRED_DEVICES } from '../../host/trust/authenticator.js';
-import { newKeyPair } from '../../protocol/auth.js';
+import { newKeyPair } from '../../protocol/auth-signature.js';
 import { toBase64Url } from '../../protocol/encoding.js';
 import { newId } from '../../protocol/ids.js';
 import { startCli, type CliHost } from '../helpers/cli-host.js';

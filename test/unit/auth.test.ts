@@ -1,17 +1,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, webcrypto } from 'node:crypto';
-import {
-  authInput,
-  keyId,
-  newKeyPair,
-  signAuth,
-  tokenId,
-  tokenMac,
-  verifyAuthSignature,
-  verifyTokenMac,
-  type AuthContext,
-} from '../../protocol/auth.js';
+import { p256 } from '@noble/curves/nist.js';
+import { authInput, keyId, tokenId, tokenMac, verifyTokenMac, type AuthContext } from '../../protocol/auth.js';
+import { newKeyPair, signAuth, verifyAuthSignature } from '../../protocol/auth-signature.js';
+import { HostSigner, newHostKey, verifyDeviceSignature } from '../../host/trust/host-signature.js';
+import { Authenticator } from '../../host/trust/authenticator.js';
+import { MemoryTrustStore } from '../../host/trust/memory-trust-store.js';
+import type { HostKeyRecord } from '../../host/trust/trust-store.js';
 import { newId, newKey } from '../../protocol/ids.js';
 import { fromBase64Url, toBase64Url } from '../../protocol/encoding.js';
 
@@ -68,32 +64,87 @@ describe('token MAC', () => {
   });
 });
 
-describe('device and host signatures (P-256)', () => {
-  const pair = newKeyPair();
-  const publicKey = toBase64Url(pair.publicKey);
+/** One side's P-256 signatures: the devices' (@noble) or the host's (node:crypto). */
+interface SignatureSide {
+  name: string;
+  newKey: () => HostKeyRecord;
+  sign: (key: HostKeyRecord, ctx: AuthContext) => string;
+  verify: (publicKey: string, ctx: AuthContext, signature: unknown) => boolean;
+}
 
-  it('signs and verifies; any change to the context or key fails', () => {
-    const sig = signAuth(pair.secretKey, base);
-    assert.match(sig, /^[A-Za-z0-9_-]{86}$/);
-    assert.equal(verifyAuthSignature(publicKey, base, sig), true);
-    for (const [, change] of changes) assert.equal(verifyAuthSignature(publicKey, { ...base, ...change }, sig), false);
-    assert.equal(verifyAuthSignature(toBase64Url(newKeyPair().publicKey), base, sig), false);
-    assert.equal(verifyAuthSignature(publicKey, base, flipChar(sig, 5)), false);
-    for (const bad of ['', sig.slice(1), 7, null]) assert.equal(verifyAuthSignature(publicKey, base, bad), false);
-    assert.equal(verifyAuthSignature('garbage', base, sig), false);
-  });
+const sides: SignatureSide[] = [
+  {
+    name: 'devices (@noble, protocol/auth-signature.ts)',
+    newKey: () => {
+      const pair = newKeyPair();
+      return { secretKey: toBase64Url(pair.secretKey), publicKey: toBase64Url(pair.publicKey) };
+    },
+    sign: (key, ctx) => signAuth(fromBase64Url(key.secretKey), ctx),
+    verify: verifyAuthSignature,
+  },
+  { name: 'host (node:crypto, host/trust/host-signature.ts)', newKey: newHostKey, sign: (key, ctx) => new HostSigner(key).sign(ctx), verify: verifyDeviceSignature },
+];
 
-  it('accepts a signature made by WebCrypto (what browsers on secure origins use, high-S included)', async () => {
-    const subtle = webcrypto.subtle;
-    for (let i = 0; i < 8; i++) {
-      const keys = await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
-      const raw = new Uint8Array(await subtle.exportKey('raw', keys.publicKey));
-      const sig = new Uint8Array(await subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, keys.privateKey, authInput(base)));
-      assert.equal(verifyAuthSignature(toBase64Url(raw), base, toBase64Url(sig)), true);
+for (const side of sides) {
+  describe(`P-256 signatures: ${side.name}`, () => {
+    const key = side.newKey();
+
+    it('signs and verifies; any change to the context or key fails', () => {
+      const sig = side.sign(key, base);
+      assert.match(sig, /^[A-Za-z0-9_-]{86}$/);
+      assert.equal(side.verify(key.publicKey, base, sig), true);
+      for (const [, change] of changes) assert.equal(side.verify(key.publicKey, { ...base, ...change }, sig), false);
+      assert.equal(side.verify(side.newKey().publicKey, base, sig), false);
+      assert.equal(side.verify(key.publicKey, base, flipChar(sig, 5)), false);
+      for (const bad of ['', sig.slice(1), 7, null]) assert.equal(side.verify(key.publicKey, base, bad), false);
+      assert.equal(side.verify('garbage', base, sig), false);
+      // Right length, not a point on the curve; and a point written in another form (compressed-style prefix).
+      assert.equal(side.verify(toBase64Url(new Uint8Array(65).fill(4)), base, sig), false);
+      assert.equal(side.verify(toBase64Url(Uint8Array.of(2, ...fromBase64Url(key.publicKey).subarray(1))), base, sig), false);
+    });
+
+    it('accepts a signature made by WebCrypto (what browsers on secure origins use, high-S included)', async () => {
+      const subtle = webcrypto.subtle;
+      for (let i = 0; i < 8; i++) {
+        const keys = await subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign', 'verify']);
+        const raw = new Uint8Array(await subtle.exportKey('raw', keys.publicKey));
+        const sig = new Uint8Array(await subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, keys.privateKey, authInput(base)));
+        assert.equal(side.verify(toBase64Url(raw), base, toBase64Url(sig)), true);
+      }
+    });
+
+    for (const other of sides) {
+      it(`signs what ${other.name} verifies`, () => {
+        for (let i = 0; i < 8; i++) {
+          const k = side.newKey();
+          assert.equal(other.verify(k.publicKey, base, side.sign(k, base)), true);
+        }
+      });
     }
+
+    it('makes raw keys: a 32-byte secret whose public key is the 65-byte uncompressed point beside it', () => {
+      for (let i = 0; i < 16; i++) {
+        const k = side.newKey();
+        const secret = fromBase64Url(k.secretKey);
+        assert.equal(secret.length, 32);
+        assert.deepEqual(toBase64Url(p256.getPublicKey(secret, false)), k.publicKey);
+      }
+    });
+  });
+}
+
+describe('the host key', () => {
+  it('a damaged host key is refused when the host starts, with BAD_CONFIG, not at the first device', () => {
+    const good = newHostKey();
+    const notOnCurve: HostKeyRecord = { secretKey: good.secretKey, publicKey: toBase64Url(new Uint8Array(65).fill(4)) };
+    const store = new MemoryTrustStore();
+    store.hostKey = () => notOnCurve;
+    assert.throws(() => new Authenticator(store), (err: Error & { code?: string }) => err.code === 'BAD_CONFIG' && /trust\.json/.test(err.message));
+    assert.throws(() => new HostSigner(notOnCurve));
   });
 
   it('names a key by a short stable id', () => {
+    const publicKey = newHostKey().publicKey;
     assert.match(keyId(publicKey), /^[A-Za-z0-9_-]{22}$/);
     assert.equal(keyId(publicKey), keyId(publicKey));
   });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileTrustStore, TOKEN_RETENTION_MS, TRUST_SCHEMA_VERSION } from '../../host/trust/file-trust-store.js';
 import { Authenticator } from '../../host/trust/authenticator.js';
-import { newKeyPair } from '../../protocol/auth.js';
+import { newKeyPair } from '../../protocol/auth-signature.js';
 import { toBase64Url } from '../../protocol/encoding.js';
 import { newId } from '../../protocol/ids.js';
 import { TetherError } from '../../protocol/errors.js';

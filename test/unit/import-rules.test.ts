@@ -113,4 +113,8 @@ test('the CLI loads big optional packages only in the modes that use them (issue
     assert.ok(!packages.has(heavy), `a host loads ${heavy} statically`);
   }
   assert.ok(packages.has('yjs') && packages.has('socket.io'), 'the walk follows static imports');
+  // The host signs and checks the handshake with node:crypto, never with @noble's curve code (its tables
+  // cost a host several MB and tens of ms at start); the devices' side keeps it.
+  assert.ok(seen.has('host/trust/authenticator.ts'), 'the walk reaches the host\'s authenticator');
+  assert.ok(!packages.has('@noble/curves'), 'a host loads @noble/curves');
 });

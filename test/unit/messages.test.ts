@@ -18,7 +18,7 @@ import {
   MIN_ROWS,
   RenameSessionIntentSchema,
 } from '../../protocol/messages.js';
-import { newKeyPair } from '../../protocol/auth.js';
+import { newKeyPair } from '../../protocol/auth-signature.js';
 import { toBase64Url } from '../../protocol/encoding.js';
 import { newId } from '../../protocol/ids.js';
 import { ERROR_CODES, TetherError } from '../../protocol/errors.js';
