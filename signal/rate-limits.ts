@@ -2,7 +2,9 @@
  * The signal server's rate limits, one fixed one-minute window per kind and key (rate-limiter-flexible).
  * In memory today; a shared store (RateLimiterRedis) replaces the limiter factory when instances scale out.
  */
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RateLimiterAbstract } from 'rate-limiter-flexible';
+import RateLimiterMemory from 'rate-limiter-flexible/lib/RateLimiterMemory.js';
+import RateLimiterRes from 'rate-limiter-flexible/lib/RateLimiterRes.js';
 import type { SignalLimits } from './signal-limits.js';
 
 /** What is counted, and by what key: a connection id, an address, or "address session". */

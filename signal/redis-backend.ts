@@ -6,7 +6,7 @@
  */
 import { Redis } from 'ioredis';
 import { createAdapter } from '@socket.io/redis-adapter';
-import { RateLimiterRedis } from 'rate-limiter-flexible';
+import RateLimiterRedis from 'rate-limiter-flexible/lib/RateLimiterRedis.js';
 import type { Logger } from 'pino';
 import { TetherError } from '../protocol/errors.js';
 import { createRateLimits, type RateLimits } from './rate-limits.js';

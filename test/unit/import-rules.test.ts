@@ -118,3 +118,21 @@ test('the CLI loads big optional packages only in the modes that use them (issue
   assert.ok(seen.has('host/trust/authenticator.ts'), 'the walk reaches the host\'s authenticator');
   assert.ok(!packages.has('@noble/curves'), 'a host loads @noble/curves');
 });
+
+test('packages whose entry loads far more than tether uses are imported by path (issue #14: host memory)', () => {
+  // rate-limiter-flexible's entry loads every store it supports and Node's cluster module; qrcode's loads
+  // its PNG and SVG renderers. Each is imported through the one file tether needs.
+  const byPath: Record<string, RegExp> = { 'rate-limiter-flexible': /^rate-limiter-flexible\/lib\/\w+\.js$/, qrcode: /^qrcode\/lib\/core\/\w+\.js$/ };
+  let found = 0;
+  for (const file of [...sources('host'), ...sources('signal'), ...sources('client'), ...sources('protocol')]) {
+    const text = readFileSync(join(root, file), 'utf8');
+    for (const m of text.matchAll(/^(?:import|export)\s+(?!type\b)[^;]*?from\s+'([^']+)'|import\(\s*'([^']+)'\s*\)/gm)) {
+      const spec = (m[1] ?? m[2])!;
+      const rule = byPath[packageOf(spec)];
+      if (!rule) continue;
+      found++;
+      assert.match(spec, rule, `${file} imports ${spec}`);
+    }
+  }
+  assert.ok(found >= 3, 'the rule sees the imports it checks');
+});
