@@ -3,12 +3,10 @@
  * Every offer is bound to a nonce the host issued fresh for that attempt (so an old signed offer cannot be
  * replayed), and carries either a MAC keyed by a pairing token from the link or a signature by the device's
  * own key; the host answers with a MAC (token) or a signature by its own key, which a paired device pins.
- * The SDPs inside hold the DTLS fingerprints, so a swapped SDP cannot pass. @noble because browsers on
- * plain-http LAN addresses have no WebCrypto. The signatures themselves are made and checked in
- * auth-signature.ts (devices) and host/trust/host-signature.ts (the host, in node:crypto).
+ * The SDPs inside hold the DTLS fingerprints, so a swapped SDP cannot pass. Devices hash and sign with
+ * @noble because browsers on plain-http LAN addresses have no WebCrypto (auth-digests.ts,
+ * auth-signature.ts); the host does the same in node:crypto (host/trust/host-digests.ts, host-signature.ts).
  */
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256 } from '@noble/hashes/sha2.js';
 import { fromBase64Url, toBase64Url, utf8 } from './encoding.js';
 
 /** What a MAC or signature covers: the device's offer, the host's answer, or the host's refusal. */
@@ -57,33 +55,43 @@ function sameString(a: string, b: string): boolean {
   return diff === 0;
 }
 
-/**
- * The public handle of a pairing token: what a device sends so the host can find the token without the
- * secret itself ever crossing the signal server.
- */
-export function tokenId(token: string): string {
-  return toBase64Url(sha256(utf8(`tether-token-id-v1:${token}`)).subarray(0, 16));
+/** SHA-256 and HMAC-SHA256, from whichever implementation the side has. */
+export interface Sha256Primitives {
+  sha256(bytes: Uint8Array): Uint8Array;
+  hmacSha256(key: Uint8Array, bytes: Uint8Array): Uint8Array;
 }
 
-/** The base64url HMAC-SHA256 of `ctx`, keyed by a pairing token. */
-export function tokenMac(token: string, ctx: AuthContext): string {
-  return toBase64Url(hmac(sha256, fromBase64Url(token), authInput(ctx)));
+/** The handshake's hashes and MACs; both sides compute the same bytes, each with its own primitives. */
+export interface AuthDigests {
+  /**
+   * The public handle of a pairing token: what a device sends so the host can find the token without the
+   * secret itself ever crossing the signal server.
+   */
+  tokenId(token: string): string;
+  /** The base64url HMAC-SHA256 of `ctx`, keyed by a pairing token. */
+  tokenMac(token: string, ctx: AuthContext): string;
+  /** Verifies a token MAC in constant time; false for any malformed input. */
+  verifyTokenMac(token: string, ctx: AuthContext, mac: unknown): boolean;
+  /** A short, stable id of a public key (what a device looks its credential up by). */
+  keyId(publicKey: string): string;
 }
 
-/** Verifies a token MAC in constant time; false for any malformed input. */
-export function verifyTokenMac(token: string, ctx: AuthContext, mac: unknown): boolean {
-  if (typeof mac !== 'string' || !MAC_PATTERN.test(mac)) return false;
-  let expected: string;
-  try {
-    expected = tokenMac(token, ctx);
-  } catch {
-    // A token that does not decode authenticates nothing.
-    return false;
-  }
-  return sameString(expected, mac);
-}
-
-/** A short, stable id of a public key (what a device looks its credential up by). */
-export function keyId(publicKey: string): string {
-  return toBase64Url(sha256(fromBase64Url(publicKey)).subarray(0, 16));
+export function authDigests(p: Sha256Primitives): AuthDigests {
+  const tokenMac = (token: string, ctx: AuthContext): string => toBase64Url(p.hmacSha256(fromBase64Url(token), authInput(ctx)));
+  return {
+    tokenId: (token) => toBase64Url(p.sha256(utf8(`tether-token-id-v1:${token}`)).subarray(0, 16)),
+    tokenMac,
+    verifyTokenMac(token, ctx, mac) {
+      if (typeof mac !== 'string' || !MAC_PATTERN.test(mac)) return false;
+      let expected: string;
+      try {
+        expected = tokenMac(token, ctx);
+      } catch {
+        // A token that does not decode authenticates nothing.
+        return false;
+      }
+      return sameString(expected, mac);
+    },
+    keyId: (publicKey) => toBase64Url(p.sha256(fromBase64Url(publicKey)).subarray(0, 16)),
+  };
 }

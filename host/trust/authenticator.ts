@@ -5,7 +5,8 @@
  * or, when new devices need confirmation, a pending credential that exists only in memory until a person
  * allows it. Revoking a device forgets its credential and revokes the token it paired with.
  */
-import { keyId, tokenId, tokenMac, verifyTokenMac, type AuthContext } from '../../protocol/auth.js';
+import type { AuthContext } from '../../protocol/auth.js';
+import { keyId, tokenId, tokenMac, verifyTokenMac } from './host-digests.js';
 import { newId, newKey } from '../../protocol/ids.js';
 import { TetherError } from '../../protocol/errors.js';
 import type { OfferAuth } from '../../protocol/signaling.js';

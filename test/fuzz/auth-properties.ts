@@ -6,7 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { authInput, tokenId, tokenMac, verifyTokenMac, type AuthContext, type AuthKind } from '../../protocol/auth.js';
+import { authInput, type AuthContext, type AuthKind } from '../../protocol/auth.js';
+import { tokenId, tokenMac, verifyTokenMac } from '../../protocol/auth-digests.js';
+import * as hostDigests from '../../host/trust/host-digests.js';
 import { newKeyPair, signAuth, verifyAuthSignature } from '../../protocol/auth-signature.js';
 import { toBase64Url } from '../../protocol/encoding.js';
 import { Authenticator } from '../../host/trust/authenticator.js';
@@ -59,6 +61,9 @@ export const authProperties: FuzzProperty[] = [
       assert.equal(typeof ok, 'boolean');
       // A guess never verifies (2^-256); if it does, it must be the real MAC.
       if (ok) assert.equal(mac, tokenMac(token, ctx));
+      // The host (node:crypto) decides exactly as the devices (@noble) do, on any input.
+      assert.equal(hostDigests.tokenId(token), tokenId(token));
+      assert.equal(hostDigests.verifyTokenMac(token, ctx, mac), ok);
     },
     runs: { short: 300, long: 8_000 },
   }),
@@ -67,6 +72,7 @@ export const authProperties: FuzzProperty[] = [
     arbitrary: fc.tuple(aKey, otherContext),
     check: ([token, [ctx, changed]]) => {
       const mac = tokenMac(token, ctx);
+      assert.equal(hostDigests.tokenMac(token, ctx), mac);
       assert.ok(verifyTokenMac(token, ctx, mac));
       assert.ok(!verifyTokenMac(token, changed, mac), 'a MAC verifies for another context');
     },

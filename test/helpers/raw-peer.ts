@@ -8,7 +8,7 @@ import { io, type Socket } from 'socket.io-client';
 import { PeerLink } from '../../protocol/peer-link.js';
 import { encodeChannelFrame, FrameTag, MAX_HOST_FRAME_BYTES, type Frame } from '../../protocol/frames.js';
 import { SignalEvents, type SignalAck, type SignalPayload } from '../../protocol/signaling.js';
-import { tokenId, tokenMac, verifyTokenMac } from '../../protocol/auth.js';
+import { tokenId, tokenMac, verifyTokenMac } from '../../protocol/auth-digests.js';
 import { newId } from '../../protocol/ids.js';
 import { parseSessionUrl } from '../../protocol/session-url.js';
 import { PROTOCOL_VERSION } from '../../protocol/version.js';

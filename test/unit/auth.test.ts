@@ -2,7 +2,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, webcrypto } from 'node:crypto';
 import { p256 } from '@noble/curves/nist.js';
-import { authInput, keyId, tokenId, tokenMac, verifyTokenMac, type AuthContext } from '../../protocol/auth.js';
+import { authInput, type AuthContext, type AuthDigests } from '../../protocol/auth.js';
+import * as deviceDigests from '../../protocol/auth-digests.js';
+import * as hostDigests from '../../host/trust/host-digests.js';
 import { newKeyPair, signAuth, verifyAuthSignature } from '../../protocol/auth-signature.js';
 import { HostSigner, newHostKey, verifyDeviceSignature } from '../../host/trust/host-signature.js';
 import { Authenticator } from '../../host/trust/authenticator.js';
@@ -31,7 +33,13 @@ const changes: Array<[string, Partial<AuthContext>]> = [
   ['field boundary shift', { sessionId: base.sessionId.slice(0, 21), peerId: base.sessionId.slice(21) + base.peerId }],
 ];
 
-describe('token MAC', () => {
+/** Both sides' digests: the devices' (@noble/hashes) and the host's (node:crypto). */
+const digestSides: Array<[string, AuthDigests]> = [
+  ['devices (@noble)', deviceDigests],
+  ['host (node:crypto)', hostDigests],
+];
+
+for (const [side, { tokenId, tokenMac, verifyTokenMac, keyId }] of digestSides) describe(`token MAC and ids, ${side}`, () => {
   it('is an HMAC-SHA256 keyed by the token over the length-prefixed fields, and verifies', () => {
     const parts = ['tether-auth-v2', base.kind, base.sessionId, base.peerId, base.nonce, base.body].map((p) => Buffer.from(p, 'utf8'));
     const input = Buffer.concat(parts.flatMap((p) => [Buffer.from([0, 0, p.length >> 8, p.length & 0xff]), p]));
@@ -62,6 +70,25 @@ describe('token MAC', () => {
     assert.notEqual(tokenId(newKey()), id);
     assert.ok(!token.includes(id) && !id.includes(token.slice(0, 10)));
   });
+
+  it('names a key by a short stable id', () => {
+    const publicKey = newHostKey().publicKey;
+    assert.match(keyId(publicKey), /^[A-Za-z0-9_-]{22}$/);
+    assert.equal(keyId(publicKey), keyId(publicKey));
+  });
+});
+
+it('the host and the devices compute the same token ids, MACs and key ids', () => {
+  for (let i = 0; i < 20; i++) {
+    const t = newKey();
+    const ctx: AuthContext = { ...base, nonce: newId(), body: `v=0 ${'é✓'.repeat(i)}` };
+    const key = newHostKey().publicKey;
+    assert.equal(hostDigests.tokenId(t), deviceDigests.tokenId(t));
+    assert.equal(hostDigests.tokenMac(t, ctx), deviceDigests.tokenMac(t, ctx));
+    assert.ok(hostDigests.verifyTokenMac(t, ctx, deviceDigests.tokenMac(t, ctx)));
+    assert.ok(deviceDigests.verifyTokenMac(t, ctx, hostDigests.tokenMac(t, ctx)));
+    assert.equal(hostDigests.keyId(key), deviceDigests.keyId(key));
+  }
 });
 
 /** One side's P-256 signatures: the devices' (@noble) or the host's (node:crypto). */
@@ -143,9 +170,4 @@ describe('the host key', () => {
     assert.throws(() => new HostSigner(notOnCurve));
   });
 
-  it('names a key by a short stable id', () => {
-    const publicKey = newHostKey().publicKey;
-    assert.match(keyId(publicKey), /^[A-Za-z0-9_-]{22}$/);
-    assert.equal(keyId(publicKey), keyId(publicKey));
-  });
 });

@@ -113,10 +113,11 @@ test('the CLI loads big optional packages only in the modes that use them (issue
     assert.ok(!packages.has(heavy), `a host loads ${heavy} statically`);
   }
   assert.ok(packages.has('yjs') && packages.has('socket.io'), 'the walk follows static imports');
-  // The host signs and checks the handshake with node:crypto, never with @noble's curve code (its tables
-  // cost a host several MB and tens of ms at start); the devices' side keeps it.
+  // The host signs, hashes and checks the handshake with node:crypto, never with @noble (its curve tables
+  // cost a host several MB and tens of ms at start; its SHA-256 is JavaScript V8 optimizes); devices keep it.
   assert.ok(seen.has('host/trust/authenticator.ts'), 'the walk reaches the host\'s authenticator');
   assert.ok(!packages.has('@noble/curves'), 'a host loads @noble/curves');
+  assert.ok(!packages.has('@noble/hashes'), 'a host loads @noble/hashes');
 });
 
 test('packages whose entry loads far more than tether uses are imported by path (issue #14: host memory)', () => {

@@ -21,7 +21,7 @@ import {
 } from '../../protocol/signaling.js';
 import { decodeJson, encodeJson } from '../../protocol/messages.js';
 import { newId, newKey } from '../../protocol/ids.js';
-import { tokenId, tokenMac } from '../../protocol/auth.js';
+import { tokenId, tokenMac } from '../../protocol/auth-digests.js';
 import { utf8 } from '../../protocol/encoding.js';
 
 const sessionId = newId();
