@@ -4,14 +4,17 @@
  * first and the clock starts at that keystroke; it stops when the device's replica shows the program
  * ended. The host's RSS and CPU (a separate process) are sampled every 100 ms.
  *
- * Two references put the figure in context: the same `cat` read from a PTY by host/pty-process.ts
- * alone (no tether: the kernel's ceiling), and tether with the PTY's output processing off
- * (`stty -opost`: no "\n" → "\r\n" translation in the kernel), which shows tether's own ceiling.
+ * Three references put the figure in context: the same `cat` read from a PTY by host/pty-process.ts
+ * alone (no tether: the kernel's ceiling), tether with the PTY's output processing off (`stty -opost`: no
+ * "\n" → "\r\n" translation in the kernel), which shows tether's own ceiling, and the same number of bytes
+ * over a bare data channel between two Node processes (bare-channel.ts), which the issue's target is
+ * measured against: tether ≥ 70 % of it.
  */
 import { open, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnPty } from '../host/pty-process.js';
+import { bareChannelThroughput } from './bare-channel.js';
 import { HostProcess } from './host-process.js';
 import { cpuSeconds } from './proc-stats.js';
 import { NodeDevice } from './node-device.js';
@@ -23,6 +26,8 @@ const FILE_BYTES = 50 * 1024 * 1024;
 const LINE_CHARS = 79; // plus '\n': 80-byte lines of printable text
 const SAMPLE_MS = 100;
 const TARGET_MIB_S = 20;
+/** Tether's throughput to a Node device against the bare data channel's (issue #14). */
+const TARGET_SHARE_OF_CHANNEL = 0.7;
 /** Peak RSS at most this much above the start counts as flat. */
 const FLAT_SLACK_BYTES = 64 * 1024 * 1024;
 /** How long to wait for the host to exit by itself once its program ended. */
@@ -172,6 +177,20 @@ export async function benchThroughput(): Promise<BenchResult> {
       target: '',
       met: null,
     });
+
+    const channel = await bareChannelThroughput(fileBytes);
+    const channelMibps = channel.bytes / 1024 / 1024 / channel.seconds;
+    const share = mibps / channelMibps;
+    rows.push({
+      benchmark: '  reference: the same bytes over a bare data channel, Node → Node',
+      figure: `${channelMibps.toFixed(1)} MiB/s · tether carries ${(share * 100).toFixed(0)} % of it`,
+      target: `tether ≥ ${TARGET_SHARE_OF_CHANNEL * 100} %`,
+      met: share >= TARGET_SHARE_OF_CHANNEL,
+    });
+    notes.push(
+      `bare data channel: ${mib(channel.bytes)} in ${channel.seconds.toFixed(2)} s from a child process in 60 KiB messages, ` +
+        `at most 1 MiB buffered (tether's PTY source alone reaches ${(fileMib / bare.seconds).toFixed(1)} MiB/s, so a PTY-fed session cannot exceed that)`,
+    );
 
     const raw = await streamThroughTether(path, true);
     rows.push({

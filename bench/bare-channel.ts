@@ -1,0 +1,115 @@
+/**
+ * What the bare data channel carries between two Node processes on this machine, with nothing of tether's
+ * on it: the ceiling the issue holds tether's output throughput to (≥ 70 % of it, issue #14). A child
+ * process (the sender, like a host) makes the offer, the bench process answers over the child's stdio, and
+ * the child sends `bytes` in 60 KiB messages (tether's largest output batch) as fast as the channel takes
+ * them: it keeps at most 1 MiB buffered (tether's high-water mark) and refills on `bufferedamountlow`,
+ * which is the channel's own fastest refill. The same libdatachannel build tether uses (host/node-webrtc.ts).
+ *
+ * Run as a script with `--sender BYTES` it is the child.
+ */
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { nodeWebRtc } from '../host/node-webrtc.js';
+import { withTimeout } from './wait.js';
+
+const MESSAGE_BYTES = 60 * 1024;
+const HIGH_WATER_BYTES = 1024 * 1024;
+const LOW_WATER_BYTES = 256 * 1024;
+const ICE_TIMEOUT_MS = 5000;
+
+/** The local description once ICE gathering is complete (no trickle, as tether does). */
+async function gathered(pc: RTCPeerConnection): Promise<RTCSessionDescriptionInit> {
+  if (pc.iceGatheringState !== 'complete') {
+    await withTimeout(
+      new Promise<void>((resolve) => {
+        pc.onicegatheringstatechange = () => {
+          if (pc.iceGatheringState === 'complete') resolve();
+        };
+      }),
+      ICE_TIMEOUT_MS,
+      'ICE gathering (bare channel)',
+    );
+  }
+  const { type, sdp } = pc.localDescription!;
+  return { type, sdp };
+}
+
+/** The child: offers, then sends `total` bytes once the channel opens, then waits to be killed. */
+async function sender(total: number): Promise<void> {
+  const pc = new nodeWebRtc.RTCPeerConnection({ iceServers: [] });
+  const channel = pc.createDataChannel('bare', { ordered: true });
+  channel.binaryType = 'arraybuffer';
+  channel.bufferedAmountLowThreshold = LOW_WATER_BYTES;
+  await pc.setLocalDescription(await pc.createOffer());
+  process.stdout.write(JSON.stringify(await gathered(pc)) + '\n');
+  const lines = createInterface({ input: process.stdin });
+  for await (const line of lines) {
+    await pc.setRemoteDescription(JSON.parse(line) as RTCSessionDescriptionInit);
+    break;
+  }
+  const payload = new Uint8Array(MESSAGE_BYTES).fill(0x41);
+  let sent = 0;
+  const fill = (): void => {
+    while (sent < total && channel.bufferedAmount < HIGH_WATER_BYTES) {
+      const n = Math.min(MESSAGE_BYTES, total - sent);
+      channel.send(n === MESSAGE_BYTES ? payload : payload.subarray(0, n));
+      sent += n;
+    }
+  };
+  channel.onbufferedamountlow = fill;
+  channel.onopen = fill;
+}
+
+export interface BareChannelRun {
+  /** From the first message received to the last. */
+  seconds: number;
+  bytes: number;
+}
+
+/** Sends `bytes` from a child process to this one over a bare data channel; resolves when all arrived. */
+export async function bareChannelThroughput(bytes: number): Promise<BareChannelRun> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--sender', String(bytes)], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const pc = new nodeWebRtc.RTCPeerConnection({ iceServers: [] });
+  try {
+    const lines = createInterface({ input: child.stdout! });
+    const offer = await withTimeout(
+      new Promise<RTCSessionDescriptionInit>((resolve) => lines.once('line', (line) => resolve(JSON.parse(line) as RTCSessionDescriptionInit))),
+      30_000,
+      'the bare-channel sender to offer',
+    );
+    let received = 0;
+    let first = 0;
+    let last = 0;
+    const done = new Promise<void>((resolve) => {
+      pc.ondatachannel = (event) => {
+        event.channel.binaryType = 'arraybuffer';
+        event.channel.onmessage = (message: MessageEvent) => {
+          const now = performance.now();
+          if (received === 0) first = now;
+          received += (message.data as ArrayBuffer).byteLength;
+          last = now;
+          if (received >= bytes) resolve();
+        };
+      };
+    });
+    await pc.setRemoteDescription(offer);
+    await pc.setLocalDescription(await pc.createAnswer());
+    child.stdin!.write(JSON.stringify(await gathered(pc)) + '\n');
+    await withTimeout(done, 120_000, `${bytes} bytes over the bare channel`);
+    return { seconds: (last - first) / 1000, bytes: received };
+  } finally {
+    pc.close();
+    child.kill('SIGKILL');
+  }
+}
+
+if (process.argv[2] === '--sender') {
+  sender(Number(process.argv[3])).catch((err: unknown) => {
+    process.stderr.write(`bare-channel sender: ${(err as Error).message}\n`);
+    process.exit(1);
+  });
+}
