@@ -332,6 +332,20 @@ describe('browser: one conversation shared by a phone and a desktop page', () =>
     await waitForAgentStatus(phone, 'Idle');
   });
 
+  it('the message box grows with its text up to 40 % of the screen, then scrolls, and shrinks back', async () => {
+    const box = phone.getByRole('textbox', { name: 'Message' });
+    const height = (): Promise<number> => box.evaluate((el) => el.getBoundingClientRect().height);
+    const empty = await height();
+    await box.fill('one\ntwo\nthree\nfour');
+    await waitFor(async () => (await height()) > empty + 40, UI_TIMEOUT_MS, 'the box grows with four lines');
+    await box.fill(Array.from({ length: 60 }, (_, i) => `line ${i}`).join('\n'));
+    await waitFor(async () => (await height()) >= 0.4 * 844 - 2, UI_TIMEOUT_MS, 'the box grows to its cap');
+    assert.ok((await height()) <= 0.4 * 844 + 2, `capped at 40 % of the screen: ${await height()}`);
+    assert.ok(await box.evaluate((el) => el.scrollHeight > el.clientHeight), 'the rest scrolls inside the box');
+    await box.fill('');
+    await waitFor(async () => Math.abs((await height()) - empty) < 1, UI_TIMEOUT_MS, 'the box shrinks back when emptied');
+  });
+
   it('the mode switcher changes the agent mode for every device', async () => {
     const select = desktop.getByRole('combobox', { name: 'Mode', exact: true });
     assert.equal(await select.inputValue(), 'code');
