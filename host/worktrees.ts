@@ -3,7 +3,8 @@
  * `.tether/worktrees/<name>` on a new branch `tether/<name>` from HEAD. A folder held by a session of
  * this process is never handed out again (names that slug alike get `-2`, `-3`…) nor removed for
  * another session; stale entries are pruned or reused; removal refuses uncommitted changes unless
- * forced. Uses the git command line; every git failure is WORKTREE_FAILED.
+ * forced. Uses the git command line; every git failure is WORKTREE_FAILED. Worktree changes to one
+ * repository run one at a time: git does not guard them against each other.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,6 +20,24 @@ const run = promisify(execFile);
  * started at the same moment cannot pick the same one.
  */
 const held = new Set<string>();
+
+/**
+ * The last worktree change queued per repository. Two `git worktree add` at once fail on each other's
+ * half-written entry ("failed to read .git/worktrees/<name>/commondir"), and a `worktree prune` may
+ * take such an entry for a stale one, so changes to one repository wait for the one before.
+ */
+const pending = new Map<string, Promise<unknown>>();
+
+function oneAtATime<T>(repo: string, change: () => Promise<T>): Promise<T> {
+  const previous = pending.get(repo) ?? Promise.resolve();
+  const next = previous.then(change, change);
+  const settled = next.catch(() => undefined);
+  pending.set(repo, settled);
+  void settled.then(() => {
+    if (pending.get(repo) === settled) pending.delete(repo);
+  });
+  return next;
+}
 
 async function git(cwd: string, args: string[]): Promise<string> {
   try {
@@ -58,20 +77,24 @@ export async function createWorktree(repo: string, name: string): Promise<Worktr
   const branch = `tether/${safe}`;
   held.add(path);
   try {
-    // Forget worktrees whose folders were deleted by hand, so their names and branches are free again.
-    await git(repo, ['worktree', 'prune']);
-    const registered = (await git(repo, ['worktree', 'list', '--porcelain'])).split('\n').some((l) => l === `worktree ${path}`);
-    if (registered && existsSync(path)) return { path, branch }; // a stale entry of the same name: reuse it
-    if (existsSync(path)) throw new Error(`${path} exists and is not a worktree; move it away`);
-    const branchExists = (await git(repo, ['branch', '--list', branch])).trim() !== '';
-    // HEAD works detached too: the new branch starts at whatever commit is checked out.
-    await git(repo, branchExists ? ['worktree', 'add', path, branch] : ['worktree', 'add', '-b', branch, path, 'HEAD']);
-    await ensureIgnored(repo);
-    return { path, branch };
+    return await oneAtATime(repo, () => addWorktree(repo, path, branch));
   } catch (err) {
     held.delete(path);
     throw new TetherError('WORKTREE_FAILED', `could not create the worktree for "${name}": ${(err as Error).message}`, { cause: err });
   }
+}
+
+async function addWorktree(repo: string, path: string, branch: string): Promise<Worktree> {
+  // Forget worktrees whose folders were deleted by hand, so their names and branches are free again.
+  await git(repo, ['worktree', 'prune']);
+  const registered = (await git(repo, ['worktree', 'list', '--porcelain'])).split('\n').some((l) => l === `worktree ${path}`);
+  if (registered && existsSync(path)) return { path, branch }; // a stale entry of the same name: reuse it
+  if (existsSync(path)) throw new Error(`${path} exists and is not a worktree; move it away`);
+  const branchExists = (await git(repo, ['branch', '--list', branch])).trim() !== '';
+  // HEAD works detached too: the new branch starts at whatever commit is checked out.
+  await git(repo, branchExists ? ['worktree', 'add', path, branch] : ['worktree', 'add', '-b', branch, path, 'HEAD']);
+  await ensureIgnored(repo);
+  return { path, branch };
 }
 
 /** A restored session holds `path` again (its server restarted). */
@@ -113,7 +136,7 @@ export async function removeWorktree(repo: string, path: string, force: boolean)
   if (existsSync(path)) {
     if (!force && (await isDirty(path))) throw new TetherError('WORKTREE_DIRTY', `${path} has uncommitted changes; confirm to remove it anyway`);
     try {
-      await git(repo, ['worktree', 'remove', ...(force ? ['--force'] : []), path]);
+      await oneAtATime(repo, () => git(repo, ['worktree', 'remove', ...(force ? ['--force'] : []), path]));
     } catch (err) {
       throw new TetherError('WORKTREE_FAILED', `could not remove ${path}: ${(err as Error).message}`, { cause: err });
     }

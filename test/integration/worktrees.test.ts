@@ -17,6 +17,7 @@ import { joinClient, type TestClient } from '../helpers/terminal-host.js';
 import { makeRepo, git } from '../helpers/git-repo.js';
 import { waitFor } from '../helpers/wait-for.js';
 import { sessionListDocView } from '../../protocol/session-list-doc.js';
+import { createWorktree, removeWorktree } from '../../host/worktrees.js';
 
 const servers: SessionServer[] = [];
 const clients: TestClient[] = [];
@@ -93,4 +94,19 @@ test('a git failure while ending a session is WORKTREE_FAILED, and nothing chang
   assert.equal(!reply.ok && reply.error.code, 'WORKTREE_FAILED', JSON.stringify(reply));
   assert.equal(rows(phone)[0]!.state, 'running', 'the session was not ended');
   assert.ok(existsSync(String(row.folder)));
+});
+
+test('twenty-four worktrees created at once in one repository all succeed, and are removed at once too', async () => {
+  // git is not safe against itself here: a `worktree add` reads every entry of .git/worktrees and
+  // fails on one another add is still writing ("failed to read .git/worktrees/…/commondir"), and a
+  // `worktree prune` may take a half-made entry for a stale one. CI met the first once in ~400 runs.
+  for (let round = 0; round < 8; round++) {
+    const repo = makeRepo();
+    const names = Array.from({ length: 24 }, (_, i) => `task ${round}-${i}`);
+    const made = await Promise.all(names.map((n) => createWorktree(repo, n)));
+    assert.equal(registered(repo).length, 25, 'the main folder and twenty-four worktrees');
+    for (const w of made) assert.ok(existsSync(join(w.path, 'README.md')), `${w.path} is checked out`);
+    await Promise.all(made.map((w) => removeWorktree(repo, w.path, true)));
+    assert.deepEqual(registered(repo), [repo]);
+  }
 });
