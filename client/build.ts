@@ -45,6 +45,20 @@ function contentHash(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 12);
 }
 
+/** The outputs `entry` imports statically, directly or through each other, without `entry` itself. */
+function staticClosure(metafile: Metafile, entry: string): string[] {
+  const found = new Set<string>();
+  const visit = (path: string): void => {
+    for (const i of metafile.outputs[path]?.imports ?? []) {
+      if (i.kind !== 'import-statement' || found.has(i.path)) continue;
+      found.add(i.path);
+      visit(i.path);
+    }
+  };
+  visit(entry);
+  return [...found];
+}
+
 /** The file name of an esbuild output path. */
 function fileName(path: string): string {
   return path.replaceAll('\\', '/').split('/').pop()!;
@@ -112,8 +126,12 @@ export async function buildClient(): Promise<string> {
   const entry = outputs.find(([, o]) => o.entryPoint?.endsWith('client/web/main.ts'));
   if (!entry) throw new Error('client/build: no output for client/web/main.ts');
   const appJs = fileName(entry[0]);
-  // What the entry imports statically is fetched at once, in parallel with it.
-  const preload = entry[1].imports.filter((i) => i.kind === 'import-statement').map((i) => fileName(i.path));
+  // What the entry imports statically (directly or through another chunk) is fetched at once, in
+  // parallel with it, largest first: a browser opens at most six connections to a server over HTTP/1.1,
+  // and a large chunk left for the second round arrived last, up to 50 ms after the rest.
+  const preload = staticClosure(script.metafile, entry[0])
+    .sort((a, b) => script.metafile.outputs[b]!.bytes - script.metafile.outputs[a]!.bytes)
+    .map(fileName);
 
   const styles = await build({
     absWorkingDir: root,
