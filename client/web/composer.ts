@@ -102,7 +102,8 @@ export class Composer {
   }
 
   focus(): void {
-    this.textarea.focus();
+    // The box is docked in view: scrolling it there would only lay the page out early.
+    this.textarea.focus({ preventScroll: true });
   }
 
   /** Puts `text` in the message box (replacing what was there) for the user to edit or send. */

@@ -223,9 +223,11 @@ export function mountConversationPage(layout: PageLayout, client: SessionClient,
   renderState();
   renderDevices();
   topBar.setConnection(client.state, client.error);
-  follow.jumpToLatest();
+  // No jump to the newest entry here: reading the scroll height would lay the page out before it is
+  // complete; ScrollFollow's first resize notice, after the frame's layout, puts it at the bottom.
   performance.mark('tether:conversation-painted');
-  if (!coarsePointer()) composer.focus();
+  // Focus in the frame, once the view is complete: focusing lays the page out (~20 ms when done here).
+  if (!coarsePointer()) requestAnimationFrame(() => composer.focus());
   outboxView.render();
   return { log, composer, outbox, focusAttention };
 }
