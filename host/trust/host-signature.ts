@@ -5,7 +5,7 @@
  * and its precomputed tables into every host (issue #14; measured in a bare process: +12 MB RSS and
  * ~70–100 ms for @noble's import and first key, against +3.5 MB and ~3 ms).
  */
-import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify, type KeyObject } from 'node:crypto';
+import { createECDH, createPrivateKey, createPublicKey, generateKeyPairSync, sign, timingSafeEqual, verify, type KeyObject } from 'node:crypto';
 import { authInput, PUBLIC_KEY_PATTERN, SIGNATURE_PATTERN, type AuthContext } from '../../protocol/auth.js';
 import { fromBase64Url, toBase64Url } from '../../protocol/encoding.js';
 import type { HostKeyRecord } from './trust-store.js';
@@ -43,10 +43,16 @@ export function newHostKey(): HostKeyRecord {
 export class HostSigner {
   private readonly key: KeyObject;
 
-  /** Throws when the record is not a P-256 key pair (a damaged trust file). */
+  /** Throws when the record is not a P-256 key pair (a damaged or hand-mixed trust file). */
   constructor(record: HostKeyRecord) {
-    const { x, y } = coordinates(fromBase64Url(record.publicKey));
+    const publicKey = fromBase64Url(record.publicKey);
+    const { x, y } = coordinates(publicKey);
     this.key = createPrivateKey({ key: { kty: 'EC', crv: 'P-256', d: record.secretKey, x, y }, format: 'jwk' });
+    // OpenSSL takes the secret and the public point of two different keys as long as each is valid; the host
+    // would then sign challenges that no paired device accepts. The secret's own point must be the record's.
+    const ecdh = createECDH('prime256v1');
+    ecdh.setPrivateKey(padded(fromBase64Url(record.secretKey), FIELD_BYTES));
+    if (!timingSafeEqual(ecdh.getPublicKey(), publicKey)) throw new Error('the host key\'s secret and public halves do not match');
   }
 
   /** ECDSA P-256 over SHA-256 of `ctx`'s auth input, compact r‖s, base64url. */

@@ -170,4 +170,14 @@ describe('the host key', () => {
     assert.throws(() => new HostSigner(notOnCurve));
   });
 
+  it('a host key whose secret and public halves are of two different keys is refused at start too', () => {
+    // Both halves are valid on their own, so OpenSSL takes them; the host would then sign challenges
+    // that every paired device rejects, and the user would see "not trusted" on each of them.
+    const mixed: HostKeyRecord = { secretKey: newHostKey().secretKey, publicKey: newHostKey().publicKey };
+    const store = new MemoryTrustStore();
+    store.hostKey = () => mixed;
+    assert.throws(() => new Authenticator(store), (err: Error & { code?: string }) => err.code === 'BAD_CONFIG' && /trust\.json/.test(err.message));
+    assert.throws(() => new HostSigner(mixed), /do not match/);
+  });
+
 });
