@@ -51,7 +51,7 @@ export function pinToVisualViewport(element: HTMLElement): () => void {
   // The first look waits for the frame: reading the viewport lays the page out, and a view being built
   // would be laid out twice (~15 ms of a conversation's first screen). The CSS already fills the
   // layout viewport, so the styles are written only when the visual viewport is not that.
-  requestAnimationFrame(() => {
+  const firstLook = requestAnimationFrame(() => {
     const box = element.getBoundingClientRect();
     if (viewport.scale > 1.01 || (Math.abs(box.height - viewport.height) < 0.5 && Math.abs(box.top - viewport.offsetTop) < 0.5)) return;
     apply();
@@ -59,6 +59,7 @@ export function pinToVisualViewport(element: HTMLElement): () => void {
   viewport.addEventListener('resize', apply);
   viewport.addEventListener('scroll', apply);
   return () => {
+    cancelAnimationFrame(firstLook);
     viewport.removeEventListener('resize', apply);
     viewport.removeEventListener('scroll', apply);
   };
