@@ -4,7 +4,8 @@
  * this process is never handed out again (names that slug alike get `-2`, `-3`…) nor removed for
  * another session; stale entries are pruned or reused; removal refuses uncommitted changes unless
  * forced. Uses the git command line; every git failure is WORKTREE_FAILED. Worktree changes to one
- * repository run one at a time: git does not guard them against each other.
+ * repository run one at a time: git does not guard them against each other. So a slow git hook in that
+ * repository makes the next worktree session's start wait for it (each git call has its own timeout).
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';

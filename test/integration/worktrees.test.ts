@@ -5,7 +5,7 @@
  */
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
@@ -109,4 +109,19 @@ test('twenty-four worktrees created at once in one repository all succeed, and a
     await Promise.all(made.map((w) => removeWorktree(repo, w.path, true)));
     assert.deepEqual(registered(repo), [repo]);
   }
+});
+
+test('a worktree change that fails while others wait fails alone: those queued behind it still run', async () => {
+  const repo = makeRepo();
+  // A folder where the middle worktree would go, not made by git: that creation must fail.
+  mkdirSync(join(repo, '.tether', 'worktrees', 'blocked'), { recursive: true });
+  writeFileSync(join(repo, '.tether', 'worktrees', 'blocked', 'notes.txt'), 'mine\n');
+  const results = await Promise.allSettled(['before', 'blocked', 'after'].map((n) => createWorktree(repo, n)));
+  assert.equal(results[0]!.status, 'fulfilled');
+  assert.equal(results[2]!.status, 'fulfilled', 'the change queued behind the failed one ran');
+  const failed = results[1] as PromiseRejectedResult;
+  assert.equal(failed.status, 'rejected');
+  assert.equal((failed.reason as { code?: string }).code, 'WORKTREE_FAILED');
+  assert.match(String((failed.reason as Error).message), /exists and is not a worktree/);
+  assert.equal(registered(repo).length, 3, 'the main folder and the two worktrees');
 });
