@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContextOptions } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
 
 /** Where Debian's chromium package puts the browser. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -40,6 +40,17 @@ export async function launchChromium(extraArgs: readonly string[] = []): Promise
     throw new Error(`${CHROMIUM_PATH} is missing: run \`apt-get update && apt-get install -y chromium\``);
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs], headless: true });
+}
+
+/**
+ * Starts headless Chromium with an ordinary profile in `userDataDir`, as a user's browser has: a context of
+ * `launchChromium` is off the record, and Chromium refuses to install apps from one ("in-incognito").
+ */
+export async function launchChromiumProfile(userDataDir: string, options: BrowserContextOptions, extraArgs: readonly string[] = []): Promise<BrowserContext> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`${CHROMIUM_PATH} is missing: run \`apt-get update && apt-get install -y chromium\``);
+  }
+  return chromium.launchPersistentContext(userDataDir, { ...options, executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs], headless: true });
 }
 
 /** A phone: 390×844 CSS pixels at 3× density, touch, mobile viewport, Chrome on Android's user agent. */
