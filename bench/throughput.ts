@@ -115,8 +115,9 @@ async function streamThroughTether(path: string, rawOutput: boolean): Promise<St
     clearInterval(sampler);
     sampler = undefined;
     const bench = process.cpuUsage(benchCpu0);
-    // In one-session mode the host exits with its program; in server mode it keeps serving.
-    const exit = await Promise.race([host.exited.then((e) => JSON.stringify(e)), settle(HOST_EXIT_WAIT_MS, `still running ${HOST_EXIT_WAIT_MS} ms after its program ended`)]);
+    // The host runs in server mode, which keeps serving after its program ends (the session stays
+    // readable); only `--spawn session` exits with its program. An exit here would be a crash.
+    const exit = await Promise.race([host.exited.then((e) => `exited ${JSON.stringify(e)}, which server mode should not`), settle(HOST_EXIT_WAIT_MS, `still serving ${HOST_EXIT_WAIT_MS} ms later, as server mode should`)]);
     return {
       seconds,
       rendered: device.renderedChars - before,
