@@ -18,6 +18,14 @@ import type { WebRtcImplementation } from '../protocol/data-channel-peer.js';
 // libdatachannel's global resources (threads, certificate) live for the whole process: created once, not per connection.
 ndc.preload();
 
+/**
+ * Connections made and not yet closed by this process, readable without importing this module (which
+ * starts libdatachannel's threads) under a global symbol: the test harness's exit guard
+ * (test/helpers/exit-guard.ts) tells a connection we forgot to close from libdatachannel's own leftovers.
+ */
+let openConnections = 0;
+(globalThis as Record<symbol, unknown>)[Symbol.for('tether.openPeerConnections')] = (): number => openConnections;
+
 /** The polyfill, adjusted where it differs from a browser's RTCPeerConnection. */
 class PeerConnection extends polyfill.RTCPeerConnection {
   constructor(config: RTCConfiguration = {}) {
@@ -35,6 +43,7 @@ class PeerConnection extends polyfill.RTCPeerConnection {
     this.addEventListener('connectionstatechange', () => {
       if (super.connectionState === 'connected') this.wasConnected = true;
     });
+    openConnections++;
   }
 
   /** True once close() was called here (not by libdatachannel on its own). */
@@ -49,6 +58,7 @@ class PeerConnection extends polyfill.RTCPeerConnection {
   override close(): void {
     if (this.closedHere) return;
     this.closedHere = true;
+    openConnections--;
     setImmediate(() => super.close());
   }
 
