@@ -66,6 +66,8 @@ interface PendingIntent {
   resolve: (reply: IntentReply) => void;
   queue: boolean;
   timer: ReturnType<typeof setTimeout> | null;
+  /** The caller's own deadline (sendIntent's timeoutMs), cleared when the intent settles. */
+  deadline: ReturnType<typeof setTimeout> | null;
   /** Handed to the connection at least once (the host may have applied it). */
   transmitted: boolean;
 }
@@ -284,11 +286,11 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
         const oldest = this.pending.keys().next().value as string;
         this.settle(oldest, { id: oldest, ok: false, error: { code: 'PEER_CLOSED', message: 'dropped: too many unsent intents while offline' } });
       }
-      const p: PendingIntent = { intent, resolve, queue: options.queue === true, timer: null, transmitted: false };
+      const p: PendingIntent = { intent, resolve, queue: options.queue === true, timer: null, deadline: null, transmitted: false };
       if (!p.queue) p.timer = setTimeout(() => this.expire(intent.id), STALE_INTENT_MS);
       this.pending.set(intent.id, p);
       if (options.timeoutMs !== undefined) {
-        setTimeout(() => {
+        p.deadline = setTimeout(() => {
           if (!this.pending.has(intent.id)) return;
           this.settle(intent.id, { id: intent.id, ok: false, error: new TetherError('HOST_UNREACHABLE', 'your computer did not answer in time').toJSON() });
         }, options.timeoutMs);
@@ -325,6 +327,7 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
     if (!p) return;
     this.pending.delete(id);
     if (p.timer) clearTimeout(p.timer);
+    if (p.deadline) clearTimeout(p.deadline);
     p.resolve(reply);
   }
 
