@@ -81,7 +81,9 @@ describe('browser: notifications', () => {
         });
       });
       await cdp.send('ServiceWorker.enable');
-      const id = await Promise.race([registrationId, new Promise<string>((_, reject) => setTimeout(() => reject(new Error('no service worker registration reported')), 10_000))]);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const id = await Promise.race([registrationId, new Promise<string>((_, reject) => (timer = setTimeout(() => reject(new Error('no service worker registration reported')), 10_000)))]);
+      clearTimeout(timer);
       pushSession = { deliver: async (p) => void (await cdp.send('ServiceWorker.deliverPushMessage', { origin: new URL(serverUrl).origin, registrationId: id, data: JSON.stringify(p) })) };
     }
     await pushSession.deliver(payload);

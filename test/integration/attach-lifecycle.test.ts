@@ -96,6 +96,9 @@ test('a host that is gone ends the attach: it says so instead of reconnecting fo
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   await waitFor(() => /connected/.test(out), 15_000, 'attached');
   host.child.kill('SIGKILL');
-  assert.equal(await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 30_000))]), 1, out);
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const code = await Promise.race([exited, new Promise((r) => (timer = setTimeout(() => r('still running'), 30_000)))]);
+  clearTimeout(timer); // else it holds this file's process for 30 s after its last test
+  assert.equal(code, 1, out);
   assert.match(out, /cannot reach the host .*is tether still running there\? .*\(HOST_UNREACHABLE\)/s);
 });

@@ -57,10 +57,12 @@ test('a process that is late at every turn still times out: the grace is given a
   const busy = setInterval(() => stall(700), 0);
   try {
     const started = Date.now();
+    let giveUp: ReturnType<typeof setTimeout> | undefined;
     const fired = await new Promise<boolean>((resolve) => {
       stallAwareTimeout(100, () => resolve(true));
-      setTimeout(() => resolve(false), 15_000);
+      giveUp = setTimeout(() => resolve(false), 15_000);
     });
+    clearTimeout(giveUp);
     assert.ok(fired, `it never fired (waited ${Date.now() - started} ms)`);
   } finally {
     clearInterval(busy);
