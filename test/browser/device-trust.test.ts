@@ -71,13 +71,19 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
+/** The link's lifetime in the expiry test: long enough for a page to pair on a busy machine (CI saw 6 s run out). */
+const LINK_TTL_S = 15;
+
 describe('browser: pairing, expiry and bookmarks', () => {
   let url: string;
+  /** When the link was printed (it was minted before): it has expired LINK_TTL_S after this. */
+  let readyAt: number;
 
   before(async () => {
-    const cli = startCli(['remote-control', '--json', '--local', '--port', '0', '--spawn', 'session', '--link-ttl', '6s', '--', '/bin/sh'], { PS1: '$ ' });
+    const cli = startCli(['remote-control', '--json', '--local', '--port', '0', '--spawn', 'session', '--link-ttl', `${LINK_TTL_S}s`, '--', '/bin/sh'], { PS1: '$ ' });
     hosts.push(cli);
     url = String((await cli.event('ready')).url);
+    readyAt = Date.now();
   });
 
   it('a page pairs with the link, keeps a non-extractable WebCrypto key, and its bookmark works after the link expired', async () => {
@@ -86,8 +92,8 @@ describe('browser: pairing, expiry and bookmarks', () => {
     await page.goto(url);
     await waitForLive(page);
     assert.deepEqual(await storedKey(page), { type: 'webcrypto', extractable: false });
-    const expires = Date.now() + 6_000;
-    await waitFor(() => Date.now() > expires + 500, 10_000, 'the link to expire');
+    const expires = readyAt + LINK_TTL_S * 1000;
+    await waitFor(() => Date.now() > expires + 500, LINK_TTL_S * 1000 + 5_000, 'the link to expire');
 
     // A browser that never paired: told plainly, with how to get a new link.
     const stranger = await (await profile('stranger')).newPage();

@@ -33,7 +33,8 @@ async function attach(url: string, configHome: string): Promise<PtyCli> {
 }
 
 test('tether attach pairs, keeps its credential (0600), and attaches after the link expired', async () => {
-  host = await startTrustHost(['--link-ttl', '3s', '--spawn', 'session']);
+  // Long enough for `tether attach` to start and pair on a busy machine before the link expires.
+  host = await startTrustHost(['--link-ttl', '10s', '--spawn', 'session']);
   const h = host;
   const first = await attach(h.url, config);
   await first.waitFor(/connected/);
@@ -51,7 +52,7 @@ test('tether attach pairs, keeps its credential (0600), and attaches after the l
   assert.ok(h.trust.authenticator.store.credential(ids[0]!), 'the host pinned the same credential');
 
   const expiry = h.trust.authenticator.store.tokens().find((t) => t.secret === parseSessionUrl(h.url).token)!.expiresAt!;
-  await waitFor(() => Date.now() > expiry + 200, 10_000, 'the link to expire');
+  await waitFor(() => Date.now() > expiry + 200, 15_000, 'the link to expire');
 
   const never = await attach(h.url, stranger);
   assert.equal(await never.exited, 1);

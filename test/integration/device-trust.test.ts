@@ -34,12 +34,13 @@ function track<T extends TrustDevice>(d: T): T {
 }
 
 test('a link stops pairing new devices when it expires; a device it paired keeps working without it', async () => {
-  const h = await host(['--link-ttl', '2s']);
+  // Long enough for a device to pair on a busy machine before the link expires.
+  const h = await host(['--link-ttl', '6s']);
   const store = new MemoryCredentialStore();
   const paired = track(await joinDevice(h.url, 'early phone', store));
   assert.equal(paired.client.connection.hostHello?.paired, true);
   paired.close();
-  await waitFor(() => Date.now() > parseSessionUrlExpiry(h), 5000, 'the link to expire');
+  await waitFor(() => Date.now() > parseSessionUrlExpiry(h), 10_000, 'the link to expire');
   const late = track(openDevice(h.url, 'late phone'));
   await waitFor(() => late.client.state === 'failed', 15_000, 'late device refused');
   assert.equal(late.client.error?.code, 'LINK_EXPIRED');
