@@ -13,7 +13,7 @@ import { launchChromium, PHONE_CONTEXT } from '../helpers/chromium.js';
 import { startCli, type CliHost } from '../helpers/cli-host.js';
 import { makeTestCertificates, type TestCertificates } from '../helpers/test-tls.js';
 import { typeInTerminal, UI_TIMEOUT_MS, waitForLive } from '../helpers/terminal-page.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { bounded, waitFor } from '../helpers/wait-for.js';
 import { tempStateDir } from '../helpers/trust-host.js';
 import type { PushPayload } from '../../protocol/push.js';
 
@@ -81,9 +81,7 @@ describe('browser: notifications', () => {
         });
       });
       await cdp.send('ServiceWorker.enable');
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const id = await Promise.race([registrationId, new Promise<string>((_, reject) => (timer = setTimeout(() => reject(new Error('no service worker registration reported')), 10_000)))]);
-      clearTimeout(timer);
+      const id = await bounded(registrationId, 10_000, 'no service worker registration reported');
       pushSession = { deliver: async (p) => void (await cdp.send('ServiceWorker.deliverPushMessage', { origin: new URL(serverUrl).origin, registrationId: id, data: JSON.stringify(p) })) };
     }
     await pushSession.deliver(payload);

@@ -9,7 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { DESKTOP_CONTEXT, launchChromium, PHONE_CONTEXT } from '../helpers/chromium.js';
 import { startCli, type CliHost } from '../helpers/cli-host.js';
 import { pageWidths, renderedTermSize, screenLines, typeInTerminal, UI_TIMEOUT_MS, waitForLine, waitForLive } from '../helpers/terminal-page.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { settledOr, waitFor } from '../helpers/wait-for.js';
 import { joinClient } from '../helpers/terminal-host.js';
 
 describe('browser: one shell shared by a phone and a desktop page', () => {
@@ -134,9 +134,7 @@ describe('browser: one shell shared by a phone and a desktop page', () => {
     assert.equal(await phone.getByRole('button', { name: 'Escape' }).isDisabled(), true);
     const exited = await cli!.event('session-ended', UI_TIMEOUT_MS);
     assert.equal(exited.exitCode, 3);
-    let timer: NodeJS.Timeout | undefined;
-    const code = await Promise.race([cli!.exited, new Promise((r) => (timer = setTimeout(() => r('still running'), 5000)))]);
-    clearTimeout(timer);
+    const code = await settledOr(cli!.exited, 5000, 'still running');
     assert.equal(code, 3, 'the CLI exits with the program\'s code');
   });
 });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { packageRoot } from '../../host/package-paths.js';
-import { waitFor } from './wait-for.js';
+import { settledOr, waitFor } from './wait-for.js';
 
 /** A running `tether` process. */
 export interface CliHost {
@@ -61,9 +61,7 @@ export function startCli(args: string[], env: Record<string, string> = {}, cwd?:
     async stop(graceMs = 5000) {
       if (child.exitCode !== null || child.signalCode !== null) return;
       child.kill('SIGTERM');
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
-      clearTimeout(timer);
+      await settledOr(exited, graceMs, null);
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
     },
   };

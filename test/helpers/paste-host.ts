@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { startCli, type CliHost } from './cli-host.js';
 import { joinClient, type TestClient } from './terminal-host.js';
 import { asTyped, BRACKETED_PASTE_ON, pasteText, sendPaste, StallWatch } from './paste.js';
-import { waitFor } from './wait-for.js';
+import { bounded, waitFor } from './wait-for.js';
 
 /** The longest /healthz or second-session answer a paste may cause (a hang bound, not a speed target). */
 export const HANG_BOUND_MS = 1000;
@@ -27,12 +27,6 @@ export function closePasteHosts(): void {
   for (const dir of folders.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
-/** `promise`, or a rejection naming `label` after `ms`: a frozen host must fail a test, not hang it. */
-export async function bounded<T>(promise: Promise<T>, ms: number, label: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms: ${label}`)), ms)));
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
 
 /** A host under test. */
 export interface PasteHost {

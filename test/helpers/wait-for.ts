@@ -1,4 +1,8 @@
-/** waitFor(predicate, timeoutMs): poll until true; the timeout only catches hangs, it never measures speed. */
+/**
+ * Bounded waits for tests: waitFor(predicate) polls until true, bounded(promise) rejects when a promise is late,
+ * settledOr(promise) gives a stand-in value when it is. Their timeouts only catch hangs, never measure speed;
+ * each clears its timer, so a finished test file is not held open by one.
+ */
 
 /**
  * Polls `predicate` every 10 ms; rejects with `label` after `timeoutMs`, plus what `describe` says about
@@ -14,4 +18,18 @@ export async function waitFor(predicate: () => boolean | Promise<boolean>, timeo
     }
     await new Promise((r) => setTimeout(r, 10));
   }
+}
+
+/** `promise`, or a rejection naming `label` after `ms`: a frozen host must fail a test, not hang it. */
+export async function bounded<T>(promise: Promise<T>, ms: number, label: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms: ${label}`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/** What `promise` gives, or `fallback` if it has not settled within `ms` (for asserting on, e.g. 'still running'). */
+export async function settledOr<T, F>(promise: Promise<T>, ms: number, fallback: F): Promise<T | F> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<F>((resolve) => (timer = setTimeout(() => resolve(fallback), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }

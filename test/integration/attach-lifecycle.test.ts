@@ -18,7 +18,7 @@ import { nodeWebRtc } from '../../host/node-webrtc.js';
 import { packageRoot } from '../../host/package-paths.js';
 import { startPtyCli, type PtyCli } from '../helpers/pty-cli.js';
 import { startCli, type CliHost } from '../helpers/cli-host.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { settledOr, waitFor } from '../helpers/wait-for.js';
 
 /** The scripted ACP agent's command line (SCRIPTED_AGENT is `acp:<line>`). */
 const SCRIPTED_AGENT_LINE = SCRIPTED_AGENT.replace(/^acp:/, '');
@@ -96,9 +96,6 @@ test('a host that is gone ends the attach: it says so instead of reconnecting fo
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   await waitFor(() => /connected/.test(out), 15_000, 'attached');
   host.child.kill('SIGKILL');
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const code = await Promise.race([exited, new Promise((r) => (timer = setTimeout(() => r('still running'), 30_000)))]);
-  clearTimeout(timer); // else it holds this file's process for 30 s after its last test
-  assert.equal(code, 1, out);
+  assert.equal(await settledOr(exited, 30_000, 'still running'), 1, out);
   assert.match(out, /cannot reach the host .*is tether still running there\? .*\(HOST_UNREACHABLE\)/s);
 });

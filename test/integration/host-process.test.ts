@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { startCli, type CliHost } from '../helpers/cli-host.js';
 import { joinClient, type TestClient } from '../helpers/terminal-host.js';
-import { waitFor } from '../helpers/wait-for.js';
+import { settledOr, waitFor } from '../helpers/wait-for.js';
 import { processesMatching } from '../helpers/processes.js';
 
 const running: CliHost[] = [];
@@ -42,7 +42,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     assert.equal(processesMatching(marker).length > 0, true, 'program is running');
     const t0 = Date.now();
     cli.child.kill(signal);
-    const code = await Promise.race([cli.exited, new Promise((r) => setTimeout(() => r('still running'), 5000))]);
+    const code = await settledOr(cli.exited, 5000, 'still running');
     const elapsed = Date.now() - t0;
     assert.notEqual(code, 'still running');
     assert.equal(code, 0);

@@ -19,7 +19,7 @@ import {
   type RequestPermissionResponse,
   type SessionNotification,
 } from '@agentclientprotocol/sdk';
-import { waitFor } from '../helpers/wait-for.js';
+import { bounded, waitFor } from '../helpers/wait-for.js';
 
 const FIXTURE = fileURLToPath(new URL('../fixtures/scripted-agent.ts', import.meta.url));
 /** tsx resolved from this file, so the agent can run with any cwd (a bare `--import tsx` resolves from the cwd). */
@@ -53,19 +53,6 @@ function childStream(child: AgentChild): ReturnType<typeof ndJsonStream> {
   return ndJsonStream(Writable.toWeb(child.stdin) as WritableStream<Uint8Array>, Readable.toWeb(child.stdout) as ReadableStream<Uint8Array>);
 }
 
-/** Rejects with `label` if `promise` has not settled within `ms`. */
-async function within<T>(promise: Promise<T>, ms: number, label: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${label}`)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /** The texts of the agent_message_chunk updates among `updates`, in arrival order. */
 function messageTexts(updates: SessionNotification[]): string[] {
   return updates.flatMap(({ update }) =>
@@ -91,7 +78,7 @@ describe('scripted ACP agent (child process, SDK client side)', () => {
    * the response reach `updates` before the test looks.
    */
   async function prompt(text: string, timeoutMs = 5000): Promise<PromptResponse> {
-    const res = await within(
+    const res = await bounded(
       connection.agent.request(methods.agent.session.prompt, { sessionId, prompt: [{ type: 'text', text }] }),
       timeoutMs,
       `the "${text}" turn`,
@@ -125,7 +112,7 @@ describe('scripted ACP agent (child process, SDK client side)', () => {
   });
 
   it('initializes with the SDK protocol version and its capabilities', async () => {
-    const init = await within(
+    const init = await bounded(
       connection.agent.request(methods.agent.initialize, {
         protocolVersion: PROTOCOL_VERSION,
         clientCapabilities: { fs: { readTextFile: false, writeTextFile: false }, terminal: false },
@@ -140,7 +127,7 @@ describe('scripted ACP agent (child process, SDK client side)', () => {
   });
 
   it('creates a session with modes', async () => {
-    const created = await within(connection.agent.request(methods.agent.session.new, { cwd: tmpdir(), mcpServers: [] }), 5000, 'session/new');
+    const created = await bounded(connection.agent.request(methods.agent.session.new, { cwd: tmpdir(), mcpServers: [] }), 5000, 'session/new');
     sessionId = created.sessionId;
     assert.ok(sessionId.length > 0);
     assert.deepEqual(created.modes, {
@@ -200,7 +187,7 @@ describe('scripted ACP agent (child process, SDK client side)', () => {
     await waitFor(() => messageTexts(updates.slice(from)).length >= 5, 5000, 'a few streamed chunks');
     const cancelledAt = Date.now();
     await connection.agent.notify(methods.agent.session.cancel, { sessionId });
-    const res = await within(turn, 1000, 'the cancelled turn to end');
+    const res = await bounded(turn, 1000, 'the cancelled turn to end');
     assert.equal(res.stopReason, 'cancelled');
     assert.ok(Date.now() - cancelledAt < 1000);
     await new Promise<void>((r) => setImmediate(r));
@@ -222,7 +209,7 @@ describe('scripted ACP agent (child process, SDK client side)', () => {
     await waitFor(() => permissionRequests.length > asked, 5000, 'the permission request');
     await connection.agent.notify(methods.agent.session.cancel, { sessionId });
     release();
-    const res = await within(turn, 1000, 'the cancelled permission turn');
+    const res = await bounded(turn, 1000, 'the cancelled permission turn');
     assert.equal(res.stopReason, 'cancelled');
   });
 
@@ -233,8 +220,8 @@ describe('scripted ACP agent (child process, SDK client side)', () => {
       () => 'answered',
       () => 'rejected',
     );
-    assert.equal(await within(agentProcess.exited, 5000, 'the agent to exit'), 3);
-    assert.equal(await within(settled, 5000, 'the prompt to reject'), 'rejected');
+    assert.equal(await bounded(agentProcess.exited, 5000, 'the agent to exit'), 3);
+    assert.equal(await bounded(settled, 5000, 'the prompt to reject'), 'rejected');
     assert.deepEqual(
       agentProcess.stderr().trim().split('\n'),
       [1, 2, 3, 4, 5].map((n) => `fatal: scripted crash line ${n}`),
@@ -255,7 +242,7 @@ describe('scripted ACP agent lifecycle', () => {
     const running = agentProcess;
     // connectWith: the connection lives exactly as long as the callback, then closes. Closing stops reading
     // but does NOT end the writable side, so the child's stdin must be ended by hand.
-    const init = await within(
+    const init = await bounded(
       client({ name: 'scripted-agent-lifecycle' }).connectWith(childStream(running.child), (agent) =>
         agent.request(methods.agent.initialize, { protocolVersion: PROTOCOL_VERSION, clientCapabilities: {} }),
       ),
@@ -265,7 +252,7 @@ describe('scripted ACP agent lifecycle', () => {
     assert.equal(init.protocolVersion, PROTOCOL_VERSION);
     assert.equal(running.child.stdin.writableEnded, false, 'the SDK leaves the stdin pipe open');
     running.child.stdin.end();
-    assert.equal(await within(running.exited, 5000, 'the agent to exit after stdin closed'), 0);
+    assert.equal(await bounded(running.exited, 5000, 'the agent to exit after stdin closed'), 0);
     assert.equal(running.stderr(), '');
   });
 });

@@ -7,6 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { stallAwareTimeout } from '../../protocol/stall-aware-timeout.js';
+import { settledOr } from '../helpers/wait-for.js';
 
 /** Blocks this process for `ms`, as a SIGSTOP would. */
 function stall(ms: number): void {
@@ -57,12 +58,7 @@ test('a process that is late at every turn still times out: the grace is given a
   const busy = setInterval(() => stall(700), 0);
   try {
     const started = Date.now();
-    let giveUp: ReturnType<typeof setTimeout> | undefined;
-    const fired = await new Promise<boolean>((resolve) => {
-      stallAwareTimeout(100, () => resolve(true));
-      giveUp = setTimeout(() => resolve(false), 15_000);
-    });
-    clearTimeout(giveUp);
+    const fired = await settledOr(new Promise<boolean>((resolve) => stallAwareTimeout(100, () => resolve(true))), 15_000, false);
     assert.ok(fired, `it never fired (waited ${Date.now() - started} ms)`);
   } finally {
     clearInterval(busy);
