@@ -291,7 +291,6 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
       this.pending.set(intent.id, p);
       if (options.timeoutMs !== undefined) {
         p.deadline = setTimeout(() => {
-          if (!this.pending.has(intent.id)) return;
           this.settle(intent.id, { id: intent.id, ok: false, error: new TetherError('HOST_UNREACHABLE', 'your computer did not answer in time').toJSON() });
         }, options.timeoutMs);
       }
