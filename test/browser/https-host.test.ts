@@ -31,6 +31,11 @@ function fetchWithCa(url: string, ca: string): Promise<{ status: number; subject
   });
 }
 
+/** Waits until the service worker controls `page` (it answers the page's loads from then on). */
+async function waitForServiceWorker(page: Page): Promise<void> {
+  await waitFor(async () => (await page.evaluate('navigator.serviceWorker.controller !== null')) === true, UI_TIMEOUT_MS, 'the page is under the service worker');
+}
+
 describe('remote-control over https', () => {
   let certs: TestCertificates;
   let cli: CliHost | undefined;
@@ -80,7 +85,7 @@ describe('remote-control over https', () => {
       const page = installer.pages()[0] ?? (await installer.newPage());
       await page.goto(sessionUrl);
       await waitForLive(page);
-      await waitFor(async () => (await page.evaluate('navigator.serviceWorker.controller !== null')) === true, UI_TIMEOUT_MS, 'the page is under the service worker');
+      await waitForServiceWorker(page);
       const cdp = await installer.newCDPSession(page);
       const { installabilityErrors } = (await cdp.send('Page.getInstallabilityErrors')) as { installabilityErrors: { errorId: string }[] };
       assert.deepEqual(installabilityErrors.map((e) => e.errorId), []);
@@ -94,7 +99,7 @@ describe('remote-control over https', () => {
     assert.ok(phone, 'the first test opened the page');
     await phone.goto(sessionUrl);
     await waitForLive(phone);
-    await waitFor(async () => (await phone.evaluate('navigator.serviceWorker.controller !== null')) === true, UI_TIMEOUT_MS, 'the page is under the service worker');
+    await waitForServiceWorker(phone);
     await typeInTerminal(phone, 'echo kept-$((6*7))\r');
     await waitForLine(phone, /^kept-42/);
 

@@ -36,10 +36,15 @@ export const CHROMIUM_ARGS: readonly string[] = [
  * --ignore-certificate-errors so service workers register on an origin with a test certificate.
  */
 export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
+  return chromium.launch(launchOptions(extraArgs));
+}
+
+/** Debian's Chromium, headless, with our flags and `extraArgs`; fails with a hint when it is not installed. */
+function launchOptions(extraArgs: readonly string[]): { executablePath: string; args: string[]; headless: true } {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`${CHROMIUM_PATH} is missing: run \`apt-get update && apt-get install -y chromium\``);
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs], headless: true });
+  return { executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs], headless: true };
 }
 
 /**
@@ -47,10 +52,7 @@ export async function launchChromium(extraArgs: readonly string[] = []): Promise
  * `launchChromium` is off the record, and Chromium refuses to install apps from one ("in-incognito").
  */
 export async function launchChromiumProfile(userDataDir: string, options: BrowserContextOptions, extraArgs: readonly string[] = []): Promise<BrowserContext> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`${CHROMIUM_PATH} is missing: run \`apt-get update && apt-get install -y chromium\``);
-  }
-  return chromium.launchPersistentContext(userDataDir, { ...options, executablePath: CHROMIUM_PATH, args: [...CHROMIUM_ARGS, ...extraArgs], headless: true });
+  return chromium.launchPersistentContext(userDataDir, { ...options, ...launchOptions(extraArgs) });
 }
 
 /** A phone: 390×844 CSS pixels at 3× density, touch, mobile viewport, Chrome on Android's user agent. */
