@@ -58,6 +58,8 @@ export class TerminalView {
   private readonly hintText: HTMLElement;
   private hintShown: string | null = null;
   private size: TermSize = { cols: 80, rows: 24 };
+  /** preferredSize() as of the last layout: every keystroke carries it, and measuring forces a layout. */
+  private preferred: TermSize | null = null;
 
   /** `onFit`: the user tapped "Fit to this screen". */
   constructor(private readonly stage: HTMLElement, onFit: () => void) {
@@ -121,12 +123,17 @@ export class TerminalView {
 
   /** The size this device would like: what fills its screen at a comfortable font. */
   preferredSize(): TermSize {
+    if (this.preferred) return this.preferred;
     const box = this.availableBox();
-    return fitSize(box, comfortableFontSize(box), this.measure);
+    const size = fitSize(box, comfortableFontSize(box), this.measure);
+    // Not kept while hidden: the next layout (the stage shown) measures again.
+    if (box.width > 0 && box.height > 0) this.preferred = size;
+    return size;
   }
 
   /** Picks the font that fits the session's size into the stage; call after any layout change. */
   layout(): void {
+    this.preferred = null;
     const stageBox = this.availableBox();
     if (stageBox.width === 0 || stageBox.height === 0) return; // hidden; the next change lays out again
     // The hint and its Fit button get their own space below the terminal: they never cover it.
