@@ -2,8 +2,10 @@
  * A short two-note chime for a page open in the background (the phone's screen off with the browser in
  * front, another tab): the sound half of "sound and vibration where allowed". Browsers play audio only
  * once the user has interacted with the page, so the audio context is unlocked on the user's first tap
- * or key (and when they choose alerts in the bell); before that, a chime is silently skipped.
+ * or key when this device wants alerts (and when they choose alerts in the bell); before that, a chime
+ * is silently skipped.
  */
+import { wantsAlerts } from './device-notifications.js';
 
 let context: AudioContext | null = null;
 
@@ -34,7 +36,16 @@ export function chime(): void {
   }
 }
 
-// The first tap or key anywhere on the page unlocks sound for later alerts.
+/**
+ * The first tap or key anywhere on the page unlocks sound for later alerts, on a device that asked for
+ * some: creating an audio context blocks the page for 30–300 ms (the browser starts its audio service),
+ * which a device wanting no alerts should never pay. On the key's release, not its press: the keystroke
+ * is on its way by then (the press already counts as the gesture browsers ask for).
+ */
+function unlockIfWanted(): void {
+  if (wantsAlerts()) unlockChime();
+}
+
 if (typeof document !== 'undefined') {
-  for (const type of ['pointerdown', 'keydown'] as const) document.addEventListener(type, unlockChime, { once: true, capture: true });
+  for (const type of ['pointerdown', 'keyup'] as const) document.addEventListener(type, unlockIfWanted, { once: true, capture: true });
 }

@@ -35,6 +35,11 @@ function wantsAny(prefs: NotifyPrefs): boolean {
   return prefs.kinds.length > 0 || Object.values(prefs.sessions).some((k) => k.length > 0);
 }
 
+/** Whether this device asked to be alerted about anything, in any session. */
+export function wantsAlerts(): boolean {
+  return wantsAny(storedPrefs());
+}
+
 /** The kinds this device wants for `sessionId` (null: the default for every session). */
 export function chosenKinds(sessionId: string | null): readonly NotifyKind[] {
   const prefs = storedPrefs();

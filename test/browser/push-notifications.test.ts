@@ -12,7 +12,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium, PHONE_CONTEXT } from '../helpers/chromium.js';
 import { startCli, type CliHost } from '../helpers/cli-host.js';
 import { makeTestCertificates, type TestCertificates } from '../helpers/test-tls.js';
-import { typeInTerminal, UI_TIMEOUT_MS, waitForLive } from '../helpers/terminal-page.js';
+import { typeInTerminal, UI_TIMEOUT_MS, waitForLine, waitForLive } from '../helpers/terminal-page.js';
 import { bounded, waitFor } from '../helpers/wait-for.js';
 import { tempStateDir } from '../helpers/trust-host.js';
 import type { PushPayload } from '../../protocol/push.js';
@@ -201,5 +201,52 @@ describe('browser: notifications', () => {
     } finally {
       await lan.close();
     }
+  });
+});
+
+describe('browser: sound for alerts is set up only for a device that wants alerts', () => {
+  let cli: CliHost | undefined;
+  let browser: Browser | undefined;
+
+  before(async () => {
+    cli = startCli(['remote-control', 'quiet', '--json', '--local', '--port', '0', '--state-dir', tempStateDir(), '--', '/bin/sh']);
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await cli?.stop();
+  });
+
+  it("a key typed on a page that chose no alerts starts no audio (creating it stalls the page: 30–300 ms); once alerts are chosen, a visit's first key unlocks it", async () => {
+    const url = String((await cli!.event('ready', 30_000)).url);
+    const page = await (await browser!.newContext(PHONE_CONTEXT)).newPage();
+    // Counts the audio contexts the page creates.
+    await page.addInitScript(() => {
+      const Base = window.AudioContext;
+      const counter = { made: 0 };
+      (window as unknown as { __audio: typeof counter }).__audio = counter;
+      window.AudioContext = class extends Base {
+        constructor(...args: ConstructorParameters<typeof Base>) {
+          super(...args);
+          counter.made++;
+        }
+      };
+    });
+    const made = (): Promise<number> => page.evaluate('window.__audio.made') as Promise<number>;
+    await page.goto(url);
+    await waitForLive(page);
+    await page.locator('.stage').click();
+    await typeInTerminal(page, 'echo typed-$((2+3))\n');
+    await waitForLine(page, /^typed-5$/);
+    assert.equal(await made(), 0, 'no audio for a device that wants no alerts');
+    // Chosen on an earlier visit: this visit's first key is the gesture that lets a chime play later.
+    await page.evaluate(`localStorage.setItem('tether:notify', JSON.stringify({ kinds: ['ended'], sessions: {} }))`);
+    await page.reload();
+    await waitForLive(page);
+    await typeInTerminal(page, 'echo again\n');
+    await waitForLine(page, /^again$/);
+    await waitFor(async () => (await made()) === 1, UI_TIMEOUT_MS, 'the audio unlocked by the first key');
+    assert.equal(await page.evaluate('window.__audio.made'), 1);
   });
 });
