@@ -2,7 +2,8 @@
  * Makes the README's screenshots (docs/screenshots/*.png): a conversation waiting for an approval with
  * its diff, the session list, on a phone (390×844) and a desktop (1280×800), a terminal with the key
  * row on a phone, and the workspace's diff of a changed file on both — with real hosts (the scripted ACP
- * agent and /bin/sh), a real git repository and Chromium. `npm run screenshots`.
+ * agent and /bin/sh), a real git repository and Chromium. `npm run screenshots` (which loads
+ * test/helpers/run-tmpdir.ts: every temporary folder goes, the hosts' too, when it exits).
  */
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -58,4 +59,8 @@ for (const [p, n] of [[phone, 'phone'], [desk, 'desktop']] as const) {
   await sheet.getByRole('figure', { name: 'Changes to src/a.ts' }).locator('ins').first().waitFor({ timeout: 15000 });
   await p.screenshot({ path: `${out}/workspace-${n}.png` });
 }
-await browser.close(); cli.kill(); term.kill(); process.exit(0);
+// SIGTERM: each host ends its program and agent (SIGKILL would leave them running); their folders and
+// this script's are under the one run-tmpdir.ts removes at exit.
+await browser.close();
+await Promise.all([cli.stop(), term.stop()]);
+process.exit(0);
