@@ -81,13 +81,20 @@ function manifest(icons: Array<{ src: string; size: number }>): string {
 }
 
 /** Bundles the app and writes index.html, the manifest and the service worker; returns the output folder. */
-/** Every `zod` import in the page gets the configured one (client/web/zod-without-eval.ts). */
-function zodWithoutEval(webSrc: string): Plugin {
+/**
+ * Every `zod/mini` import in the page gets the configured one (client/web/zod-without-eval.ts); classic
+ * `zod` is refused: the protocol is written with zod/mini (protocol/zod.ts), and classic zod in the page
+ * would bring back ~100 KB that every open parses before it can connect.
+ */
+function zodMiniWithoutEval(webSrc: string): Plugin {
   const wrapper = join(webSrc, 'zod-without-eval.ts');
   return {
-    name: 'zod-without-eval',
+    name: 'zod-mini-without-eval',
     setup(b) {
-      b.onResolve({ filter: /^zod$/ }, (args) => (args.importer === wrapper ? undefined : { path: wrapper }));
+      b.onResolve({ filter: /^zod\/mini$/ }, (args) => (args.importer === wrapper ? undefined : { path: wrapper }));
+      b.onResolve({ filter: /^zod(\/v4)?$/ }, (args) => ({
+        errors: [{ text: `classic zod imported by ${args.importer}: the page uses zod/mini through protocol/zod.ts` }],
+      }));
     },
   };
 }
@@ -116,7 +123,7 @@ export async function buildClient(): Promise<string> {
     define: { global: 'globalThis', 'process.env.NODE_ENV': '"production"' },
     // `events` and friends are npm packages in the browser, never Node built-ins.
     mainFields: ['browser', 'module', 'main'],
-    plugins: [zodWithoutEval(webSrc)],
+    plugins: [zodMiniWithoutEval(webSrc)],
     metafile: true,
     legalComments: 'linked',
     logLevel: 'warning',
@@ -180,6 +187,7 @@ export async function buildClient(): Promise<string> {
     platform: 'browser',
     target: BROWSER_TARGETS,
     define: { __SHELL_VERSION__: JSON.stringify(version), __SHELL_ASSETS__: JSON.stringify(assets.filter((f) => f !== 'sw.js').map((f) => `/assets/${f}`)) },
+    plugins: [zodMiniWithoutEval(webSrc)],
     logLevel: 'warning',
   });
   return outDir;

@@ -7,7 +7,7 @@
  */
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import * as z from 'zod';
+import * as z from '../protocol/zod.js';
 import { TetherError } from '../protocol/errors.js';
 import { IceServersSchema } from '../protocol/ice-servers.js';
 import { lazySchema } from '../protocol/lazy-schema.js';
@@ -76,25 +76,30 @@ const PRESET_NAME = /^[a-z][a-z0-9-]{0,31}$/;
  */
 export const ConfigFileSchema = lazySchema(() => z.strictObject({
   /** STUN/TURN servers in the browser's RTCIceServer shape; the host uses them and hands them to devices. */
-  iceServers: IceServersSchema.optional(),
-  presets: z
-    .record(
+  iceServers: z.optional(IceServersSchema),
+  presets: z.optional(
+    z.record(
       z.string(),
       z.strictObject({
         command: z
-          .union([z.string().min(1).max(1000), z.array(z.string().min(1).max(1000)).min(1).max(64)])
+          .union([
+            z.string().check(z.minLength(1), z.maxLength(1000)),
+            z.array(z.string().check(z.minLength(1), z.maxLength(1000))).check(z.minLength(1), z.maxLength(64)),
+          ])
           // White space alone would become the program "" (a string command is split on white space). zod runs
           // this even after the shape failed (an empty array), so it checks only what is there.
-          .refine((c) => {
-            const program: unknown = typeof c === 'string' ? c : Array.isArray(c) ? c[0] : undefined;
-            return typeof program !== 'string' || program.trim() !== '';
-          }, 'must name a program'),
-        install: z.string().max(300).optional(),
-        login: z.string().max(500).optional(),
-        authEnv: z.record(z.string().min(1).max(200), z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')).optional(),
+          .check(
+            z.refine((c) => {
+              const program: unknown = typeof c === 'string' ? c : Array.isArray(c) ? c[0] : undefined;
+              return typeof program !== 'string' || program.trim() !== '';
+            }, 'must name a program'),
+          ),
+        install: z.optional(z.string().check(z.maxLength(300))),
+        login: z.optional(z.string().check(z.maxLength(500))),
+        authEnv: z.optional(z.record(z.string().check(z.minLength(1), z.maxLength(200)), z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')))),
       }),
-    )
-    .optional(),
+    ),
+  ),
 }));
 
 /** Where the config file is looked for when --config is not given. */

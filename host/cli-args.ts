@@ -5,7 +5,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { resolve } from 'node:path';
-import * as z from 'zod';
+import * as z from '../protocol/zod.js';
 import { TetherError } from '../protocol/errors.js';
 import { defaultConfigPath, loadPresets, type AgentPreset, type RootRefusal } from './agent-presets.js';
 import type { Role } from '../protocol/roles.js';

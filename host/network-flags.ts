@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { ParseArgsConfig } from 'node:util';
-import * as z from 'zod';
+import * as z from '../protocol/zod.js';
 import { TetherError } from '../protocol/errors.js';
 import { IceUrlSchema, isTurnUrl, MAX_ICE_SERVERS, MAX_ICE_URLS, type IceServer } from '../protocol/ice-servers.js';
 import { DEFAULT_TURN_TTL_SECONDS, type IceConfig } from '../signal/ice-provider.js';

@@ -5,36 +5,36 @@
  * that breaks policy is one POLICY_FORBIDS line naming the file and the key.
  */
 import { readFileSync } from 'node:fs';
-import * as z from 'zod';
+import * as z from '../protocol/zod.js';
 import { TetherError } from '../protocol/errors.js';
 
 /** The system-wide policy file. */
 export const SYSTEM_POLICY_PATH = '/etc/tether/policy.json';
 
-const agentName = z.string().min(1).max(32);
+const agentName = z.string().check(z.minLength(1), z.maxLength(32));
 
 /** One policy file. Every key is optional; absent keys allow what tether allows by default. */
 export const PolicyFileSchema = z.strictObject({
   /** Schema version of the file. */
-  version: z.literal(1).optional(),
+  version: z.optional(z.literal(1)),
   /** false: no remote control at all (server mode, --remote-control and /rc are refused). */
-  remoteControl: z.boolean().optional(),
+  remoteControl: z.optional(z.boolean()),
   /** The agents that may run: preset names, `shell`, `pty` (any terminal program), `acp` (any ACP command). */
-  allowedAgents: z.array(agentName).max(100).optional(),
+  allowedAgents: z.optional(z.array(agentName).check(z.maxLength(100))),
   /** Most concurrent sessions a server may run. */
-  maxCapacity: z.number().int().min(1).max(1000).optional(),
+  maxCapacity: z.optional(z.int().check(z.gte(1), z.lte(1000))),
   /** Addresses the embedded signal server may listen on (IP addresses, `localhost`, or `loopback`). */
-  allowedBindAddresses: z.array(z.string().min(1).max(64)).min(1).max(50).optional(),
+  allowedBindAddresses: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(64))).check(z.minLength(1), z.maxLength(50))),
   /** Longest --link-ttl (a duration such as 30m or 2h); `never` is refused under it. */
-  maxLinkTtl: z.string().regex(/^\d{1,6}(s|m|h|d)$/, 'a duration such as 90s, 10m, 2h or 7d').optional(),
+  maxLinkTtl: z.optional(z.string().check(z.regex(/^\d{1,6}(s|m|h|d)$/, 'a duration such as 90s, 10m, 2h or 7d'))),
   /** New devices wait for a person to allow them (as with --confirm-devices). */
-  requireDeviceConfirmation: z.boolean().optional(),
+  requireDeviceConfirmation: z.optional(z.boolean()),
   /** An audit log (--audit FILE) is required. */
-  requireAuditLog: z.boolean().optional(),
+  requireAuditLog: z.optional(z.boolean()),
   /** Least role that may type into a terminal session (a shell, an agent's login terminal): owner by default. */
-  terminalRole: z.enum(['owner', 'control']).optional(),
+  terminalRole: z.optional(z.enum(['owner', 'control'])),
   /** Least role that may see a session's workspace (git state, diffs, files): owner by default, since a folder holds files like .env. */
-  workspaceRole: z.enum(['owner', 'control', 'view']).optional(),
+  workspaceRole: z.optional(z.enum(['owner', 'control', 'view'])),
 });
 export type PolicyFile = z.infer<typeof PolicyFileSchema>;
 type PolicyKey = Exclude<keyof PolicyFile, 'version'>;

@@ -4,7 +4,7 @@
  * cost, and which session lifecycle methods it supports. Schemas (zod) with derived types, bounded so a
  * chatty agent cannot bloat the document; the host writes these, every reader validates them.
  */
-import * as z from 'zod';
+import * as z from './zod.js';
 import { lazySchema } from './lazy-schema.js';
 
 /** Longest name, description or hint kept from an agent (they reach every device and terminal). */
@@ -12,8 +12,8 @@ export const MAX_OFFER_TEXT = 2000;
 /** Most items of one kind kept (commands, settings, values of a setting, login methods). */
 export const MAX_OFFER_ITEMS = 200;
 
-const text = lazySchema(() => z.string().max(MAX_OFFER_TEXT));
-const label = lazySchema(() => z.string().max(200));
+const text = lazySchema(() => z.string().check(z.maxLength(MAX_OFFER_TEXT)));
+const label = lazySchema(() => z.string().check(z.maxLength(200)));
 
 /**
  * A login method of the agent. `type`: `terminal` runs the agent's login program in a terminal,
@@ -23,35 +23,35 @@ const label = lazySchema(() => z.string().max(200));
 export const AuthMethodInfoSchema = lazySchema(() => z.object({
   id: label,
   name: label,
-  description: text.nullable(),
+  description: z.nullable(text),
   type: z.enum(['agent', 'terminal']),
-  envVar: label.nullable(),
+  envVar: z.nullable(label),
   ready: z.boolean(),
 }));
 export type AuthMethodInfo = z.infer<typeof AuthMethodInfoSchema>;
 
 /** A slash command the agent accepts (sent as a prompt starting with `/name`). */
-export const AgentCommandInfoSchema = lazySchema(() => z.object({ name: label, description: text, hint: text.nullable() }));
+export const AgentCommandInfoSchema = lazySchema(() => z.object({ name: label, description: text, hint: z.nullable(text) }));
 export type AgentCommandInfo = z.infer<typeof AgentCommandInfoSchema>;
 
 /** One value of a select setting; `group` names the group it was listed under, if any. */
-export const ConfigValueSchema = lazySchema(() => z.object({ value: label, name: label, description: text.nullable(), group: label.nullable() }));
+export const ConfigValueSchema = lazySchema(() => z.object({ value: label, name: label, description: z.nullable(text), group: z.nullable(label) }));
 export type ConfigValue = z.infer<typeof ConfigValueSchema>;
 
-const configBase = { id: label, name: label, description: text.nullable(), category: label.nullable() };
+const configBase = { id: label, name: label, description: z.nullable(text), category: z.nullable(label) };
 
 /** A session setting the agent offers (ACP configOptions): a select or a boolean, with its current value. */
 export const ConfigOptionInfoSchema = lazySchema(() => z.discriminatedUnion('type', [
-  z.object({ ...configBase, type: z.literal('select'), currentValue: label, options: z.array(ConfigValueSchema).max(MAX_OFFER_ITEMS) }),
+  z.object({ ...configBase, type: z.literal('select'), currentValue: label, options: z.array(ConfigValueSchema).check(z.maxLength(MAX_OFFER_ITEMS)) }),
   z.object({ ...configBase, type: z.literal('boolean'), currentValue: z.boolean() }),
 ]));
 export type ConfigOptionInfo = z.infer<typeof ConfigOptionInfoSchema>;
 
 /** Context window use and cumulative cost (ACP usage_update). */
 export const UsageInfoSchema = lazySchema(() => z.object({
-  used: z.number().nonnegative(),
-  size: z.number().nonnegative(),
-  cost: z.object({ amount: z.number(), currency: z.string().max(16) }).nullable(),
+  used: z.number().check(z.nonnegative()),
+  size: z.number().check(z.nonnegative()),
+  cost: z.nullable(z.object({ amount: z.number(), currency: z.string().check(z.maxLength(16)) })),
 }));
 export type UsageInfo = z.infer<typeof UsageInfoSchema>;
 

@@ -4,7 +4,7 @@
  * one check of an answer against them, shared by the pages (to say what is missing before sending) and
  * the host (which never forwards an answer that does not fit).
  */
-import * as z from 'zod';
+import * as z from './zod.js';
 import { lazySchema } from './lazy-schema.js';
 
 /** Most fields one question may have. */
@@ -12,47 +12,47 @@ export const MAX_QUESTION_FIELDS = 20;
 /** Longest string answer. */
 export const MAX_ANSWER_CHARS = 10_000;
 
-const text = lazySchema(() => z.string().max(2000));
-const label = lazySchema(() => z.string().max(200));
+const text = lazySchema(() => z.string().check(z.maxLength(2000)));
+const label = lazySchema(() => z.string().check(z.maxLength(200)));
 
 /** One choice of a single- or multi-select field. */
 export const QuestionChoiceSchema = lazySchema(() => z.object({ value: label, title: label }));
 export type QuestionChoice = z.infer<typeof QuestionChoiceSchema>;
 
-const fieldBase = { name: label, title: label, description: text.nullable(), required: z.boolean() };
+const fieldBase = { name: label, title: label, description: z.nullable(text), required: z.boolean() };
 
 /** A form field. `choices` turns a string field into a single select. */
 export const QuestionFieldSchema = lazySchema(() => z.discriminatedUnion('type', [
   z.object({
     ...fieldBase,
     type: z.literal('string'),
-    minLength: z.number().int().nonnegative().nullable(),
-    maxLength: z.number().int().nonnegative().nullable(),
-    format: z.enum(['email', 'uri', 'date', 'date-time']).nullable(),
-    choices: z.array(QuestionChoiceSchema).max(200).nullable(),
-    default: z.string().max(MAX_ANSWER_CHARS).nullable(),
+    minLength: z.nullable(z.int().check(z.nonnegative())),
+    maxLength: z.nullable(z.int().check(z.nonnegative())),
+    format: z.nullable(z.enum(['email', 'uri', 'date', 'date-time'])),
+    choices: z.nullable(z.array(QuestionChoiceSchema).check(z.maxLength(200))),
+    default: z.nullable(z.string().check(z.maxLength(MAX_ANSWER_CHARS))),
   }),
   z.object({
     ...fieldBase,
     type: z.enum(['number', 'integer']),
-    minimum: z.number().nullable(),
-    maximum: z.number().nullable(),
-    default: z.number().nullable(),
+    minimum: z.nullable(z.number()),
+    maximum: z.nullable(z.number()),
+    default: z.nullable(z.number()),
   }),
-  z.object({ ...fieldBase, type: z.literal('boolean'), default: z.boolean().nullable() }),
+  z.object({ ...fieldBase, type: z.literal('boolean'), default: z.nullable(z.boolean()) }),
   z.object({
     ...fieldBase,
     type: z.literal('multi'),
-    choices: z.array(QuestionChoiceSchema).max(200),
-    minItems: z.number().int().nonnegative().nullable(),
-    maxItems: z.number().int().nonnegative().nullable(),
-    default: z.array(label).max(200).nullable(),
+    choices: z.array(QuestionChoiceSchema).check(z.maxLength(200)),
+    minItems: z.nullable(z.int().check(z.nonnegative())),
+    maxItems: z.nullable(z.int().check(z.nonnegative())),
+    default: z.nullable(z.array(label).check(z.maxLength(200))),
   }),
 ]));
 export type QuestionField = z.infer<typeof QuestionFieldSchema>;
 
 /** A value of an answered field. */
-export const AnswerValueSchema = lazySchema(() => z.union([z.string().max(MAX_ANSWER_CHARS), z.number().finite(), z.boolean(), z.array(label).max(200)]));
+export const AnswerValueSchema = lazySchema(() => z.union([z.string().check(z.maxLength(MAX_ANSWER_CHARS)), z.number(), z.boolean(), z.array(label).check(z.maxLength(200))]));
 export type AnswerValue = z.infer<typeof AnswerValueSchema>;
 
 /** What the user said: accept (with the form's content), decline, or cancel. */
@@ -62,9 +62,9 @@ export type QuestionAction = z.infer<typeof QuestionActionSchema>;
 /** How a question was answered, and by whom. */
 export const QuestionAnswerSchema = lazySchema(() => z.object({
   action: QuestionActionSchema,
-  content: z.record(z.string(), AnswerValueSchema).nullable(),
+  content: z.nullable(z.record(z.string(), AnswerValueSchema)),
   by: z.string(),
-  byDeviceId: z.string().nullable(),
+  byDeviceId: z.nullable(z.string()),
   at: z.number(),
 }));
 export type QuestionAnswer = z.infer<typeof QuestionAnswerSchema>;

@@ -7,7 +7,7 @@
  * updates carry only the new characters, and a new device receives each message once.
  */
 import * as Y from 'yjs';
-import * as z from 'zod';
+import * as z from './zod.js';
 import type { DeviceInfo } from './device-roster.js';
 import { PromptImageSchema, type PromptImage } from './messages.js';
 import {
@@ -46,7 +46,7 @@ export type ToolStatus = z.infer<typeof ToolStatusSchema>;
 /** Content shown inside a tool card. */
 export const ToolContentSchema = lazySchema(() => z.discriminatedUnion('type', [
   z.object({ type: z.literal('text'), text: z.string() }),
-  z.object({ type: z.literal('diff'), path: z.string(), oldText: z.string().nullable(), newText: z.string() }),
+  z.object({ type: z.literal('diff'), path: z.string(), oldText: z.nullable(z.string()), newText: z.string() }),
   z.object({ type: z.literal('terminal'), terminalId: z.string() }),
 ]));
 export type ToolContent = z.infer<typeof ToolContentSchema>;
@@ -57,10 +57,10 @@ export type PermissionOption = z.infer<typeof PermissionOptionSchema>;
 
 /** Who answered a permission request, and how. */
 export const PermissionAnswerSchema = lazySchema(() => z.object({
-  optionId: z.string().nullable(),
+  optionId: z.nullable(z.string()),
   name: z.string(),
   by: z.string(),
-  byDeviceId: z.string().nullable(),
+  byDeviceId: z.nullable(z.string()),
   at: z.number(),
 }));
 export type PermissionAnswer = z.infer<typeof PermissionAnswerSchema>;
@@ -70,11 +70,11 @@ export const PlanItemSchema = lazySchema(() => z.object({ content: z.string(), p
 export type PlanItem = z.infer<typeof PlanItemSchema>;
 
 /** A mode the agent offers. */
-export const AgentModeSchema = lazySchema(() => z.object({ id: z.string(), name: z.string(), description: z.string().optional() }));
+export const AgentModeSchema = lazySchema(() => z.object({ id: z.string(), name: z.string(), description: z.optional(z.string()) }));
 export type AgentMode = z.infer<typeof AgentModeSchema>;
 
 /** A file location a tool call touches. */
-export const ToolLocationSchema = lazySchema(() => z.object({ path: z.string(), line: z.number().nullable() }));
+export const ToolLocationSchema = lazySchema(() => z.object({ path: z.string(), line: z.nullable(z.number()) }));
 export type ToolLocation = z.infer<typeof ToolLocationSchema>;
 
 /**
@@ -84,17 +84,17 @@ export type ToolLocation = z.infer<typeof ToolLocationSchema>;
 export const LoginNeedSchema = lazySchema(() => z.object({
   agent: z.string(),
   reason: z.string(),
-  methods: z.array(AuthMethodInfoSchema).max(50),
-  hint: z.string().nullable(),
-  terminal: z
-    .object({
+  methods: z.array(AuthMethodInfoSchema).check(z.maxLength(50)),
+  hint: z.nullable(z.string()),
+  terminal: z.nullable(
+    z.object({
       methodId: z.string(),
       /** The terminal session running the login program (server mode), when it started. */
-      sessionId: z.string().nullable(),
+      sessionId: z.nullable(z.string()),
       state: z.enum(['running', 'succeeded', 'failed']),
       by: z.string(),
-    })
-    .nullable(),
+    }),
+  ),
 }));
 export type LoginNeed = z.infer<typeof LoginNeedSchema>;
 
@@ -127,13 +127,13 @@ export function conversationDocView(doc: Y.Doc): ConversationDocView {
 }
 
 /** A value of `schema`, or `fallback` when `value` does not match. */
-function valid<T>(schema: z.ZodType<T>, value: unknown, fallback: T): T {
+function valid<T>(schema: z.ZodMiniType<T>, value: unknown, fallback: T): T {
   const parsed = schema.safeParse(value);
   return parsed.success ? parsed.data : fallback;
 }
 
 /** Every item of an array that matches `schema` (a malformed item is skipped, not fatal). */
-function validItems<T>(schema: z.ZodType<T>, value: unknown): T[] {
+function validItems<T>(schema: z.ZodMiniType<T>, value: unknown): T[] {
   if (!Array.isArray(value)) return [];
   const out: T[] = [];
   for (const item of value) {
@@ -193,7 +193,7 @@ export function readConversationMeta(view: ConversationDocView): ConversationMet
     authMethods: validItems(AuthMethodInfoSchema, m.get('authMethods')),
     commands: validItems(AgentCommandInfoSchema, m.get('commands')),
     configOptions: validItems(ConfigOptionInfoSchema, m.get('configOptions')),
-    usage: valid(UsageInfoSchema.nullable(), m.get('usage'), null),
+    usage: valid(z.nullable(UsageInfoSchema), m.get('usage'), null),
     sessionCaps: valid(AgentSessionCapsSchema, m.get('sessionCaps'), NO_SESSION_CAPS),
     agentSessionId: strOrNull(m.get('agentSessionId')),
     resumedFrom: strOrNull(m.get('resumedFrom')),
@@ -231,7 +231,7 @@ export function readConversationState(view: ConversationDocView): ConversationSt
     exitCode: typeof exitCode === 'number' ? exitCode : null,
     stderrTail: str(s.get('stderrTail')),
     queuePaused: s.get('queuePaused') === true,
-    login: valid(LoginNeedSchema.nullable(), s.get('login'), null),
+    login: valid(z.nullable(LoginNeedSchema), s.get('login'), null),
   };
 }
 
@@ -339,7 +339,7 @@ export function readEntry(entry: Y.Map<unknown>): ConversationEntry {
         title: str(entry.get('title')),
         options: validItems(PermissionOptionSchema, entry.get('options')),
         status: status === 'answered' || status === 'cancelled' ? status : 'pending',
-        answer: valid(PermissionAnswerSchema.nullable(), entry.get('answer'), null),
+        answer: valid(z.nullable(PermissionAnswerSchema), entry.get('answer'), null),
       };
     }
     case 'question': {
@@ -355,7 +355,7 @@ export function readEntry(entry: Y.Map<unknown>): ConversationEntry {
         // Only web links: a javascript: or file: URL must never become a link on a page.
         url: url !== null && /^https?:\/\//i.test(url) ? url : null,
         status: status === 'answered' || status === 'cancelled' ? status : 'pending',
-        answer: valid(QuestionAnswerSchema.nullable(), entry.get('answer'), null),
+        answer: valid(z.nullable(QuestionAnswerSchema), entry.get('answer'), null),
       };
     }
     case 'notice':

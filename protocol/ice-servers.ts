@@ -3,7 +3,7 @@
  * a host's challenge or a signal server's ack to a peer connection: validated and bounded everywhere,
  * since most of those sources are not trusted (they can steer the path, never read it: DTLS holds).
  */
-import * as z from 'zod';
+import * as z from './zod.js';
 import { lazySchema } from './lazy-schema.js';
 
 /** Most servers one list may hold (a config file, a challenge, an ack). */
@@ -18,7 +18,7 @@ export const MAX_ICE_URLS = 4;
 const ICE_URL = /^(?:stun|turns?):(?:\[[0-9A-Fa-f:.]{2,45}\]|[A-Za-z0-9](?:[A-Za-z0-9.-]{0,252}))(?::\d{1,5})?(?:\?transport=(?:udp|tcp))?$/;
 
 /** One STUN or TURN URL. */
-export const IceUrlSchema = lazySchema(() => z.string().max(300).regex(ICE_URL, 'must be stun:HOST[:PORT] or turn:/turns:HOST[:PORT][?transport=udp|tcp]'));
+export const IceUrlSchema = lazySchema(() => z.string().check(z.maxLength(300), z.regex(ICE_URL, 'must be stun:HOST[:PORT] or turn:/turns:HOST[:PORT][?transport=udp|tcp]')));
 
 /** True for a TURN URL (which needs a username and credential). */
 export function isTurnUrl(url: string): boolean {
@@ -26,22 +26,22 @@ export function isTurnUrl(url: string): boolean {
 }
 
 /** Printable ASCII only: these strings reach native WebRTC code, and sometimes a log. */
-const printable = lazySchema(() => z.string().min(1).max(256).regex(/^[\x20-\x7e]+$/, 'must be printable ASCII'));
+const printable = lazySchema(() => z.string().check(z.minLength(1), z.maxLength(256), z.regex(/^[\x20-\x7e]+$/, 'must be printable ASCII')));
 
 /** One server: its URLs and, for TURN, the username and credential (RTCIceServer). */
 export const IceServerSchema = lazySchema(() => z
   .strictObject({
-    urls: z.union([IceUrlSchema, z.array(IceUrlSchema).min(1).max(MAX_ICE_URLS)]),
-    username: printable.optional(),
-    credential: printable.optional(),
+    urls: z.union([IceUrlSchema, z.array(IceUrlSchema).check(z.minLength(1), z.maxLength(MAX_ICE_URLS))]),
+    username: z.optional(printable),
+    credential: z.optional(printable),
   })
-  .refine((s) => !urlsOf(s).some(isTurnUrl) || (s.username !== undefined && s.credential !== undefined), {
+  .check(z.refine((s) => !urlsOf(s).some(isTurnUrl) || (s.username !== undefined && s.credential !== undefined), {
     message: 'a TURN server needs a username and a credential',
-  }));
+  })));
 export type IceServer = z.infer<typeof IceServerSchema>;
 
 /** A bounded list of servers. */
-export const IceServersSchema = lazySchema(() => z.array(IceServerSchema).max(MAX_ICE_SERVERS));
+export const IceServersSchema = lazySchema(() => z.array(IceServerSchema).check(z.maxLength(MAX_ICE_SERVERS)));
 
 /** The URLs of a server entry as an array. */
 export function urlsOf(server: { urls: string | readonly string[] }): string[] {

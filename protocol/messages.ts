@@ -2,7 +2,7 @@
  * JSON messages carried in data-channel frames: hello, intents, replies and errors.
  * One definition each (zod), with the TypeScript types derived from it.
  */
-import * as z from 'zod';
+import * as z from './zod.js';
 import { ID_PATTERN } from './ids.js';
 import { isErrorCode, TetherError, type ErrorCode } from './errors.js';
 import { fromUtf8, utf8 } from './encoding.js';
@@ -22,7 +22,7 @@ export const MAX_COLS = 500;
 export const MIN_ROWS = 1;
 export const MAX_ROWS = 300;
 
-const id = lazySchema(() => z.string().regex(ID_PATTERN));
+const id = lazySchema(() => z.string().check(z.regex(ID_PATTERN)));
 
 /**
  * Characters no name shown to people may hold: C0, DEL and C1 controls (\p{Cc}), format characters
@@ -36,12 +36,14 @@ export const MAX_NAME_CHARS = 64;
 /** A name shown to people (session names, device names): trimmed, 1–64 characters, none of NAME_FORBIDDEN. */
 export const DisplayNameSchema = lazySchema(() => z
   .string()
-  .trim()
-  .min(1)
-  .max(MAX_NAME_CHARS)
-  .refine((name) => !NAME_FORBIDDEN.test(name), 'no control, bidi or zero-width characters'));
-const cols = lazySchema(() => z.number().int().min(MIN_COLS).max(MAX_COLS));
-const rows = lazySchema(() => z.number().int().min(MIN_ROWS).max(MAX_ROWS));
+  .check(
+    z.trim(),
+    z.minLength(1),
+    z.maxLength(MAX_NAME_CHARS),
+    z.refine((name) => !NAME_FORBIDDEN.test(name), 'no control, bidi or zero-width characters'),
+  ));
+const cols = lazySchema(() => z.int().check(z.gte(MIN_COLS), z.lte(MAX_COLS)));
+const rows = lazySchema(() => z.int().check(z.gte(MIN_ROWS), z.lte(MAX_ROWS)));
 
 /**
  * The first frame from a device: protocol version, how to show it to others (the host's record of a paired
@@ -49,17 +51,17 @@ const rows = lazySchema(() => z.number().int().min(MIN_ROWS).max(MAX_ROWS));
  */
 export const ClientHelloSchema = lazySchema(() => z.strictObject({
   type: z.literal('hello'),
-  v: z.number().int().positive(),
+  v: z.int().check(z.positive()),
   side: z.literal('client'),
   deviceName: DisplayNameSchema,
   deviceKind: z.enum(['browser', 'terminal']),
   /** Uncompressed P-256 public key (base64url) to pair with; only when connecting with a token. */
-  publicKey: z.string().regex(PUBLIC_KEY_PATTERN).optional(),
+  publicKey: z.optional(z.string().check(z.regex(PUBLIC_KEY_PATTERN))),
 }));
 export type ClientHello = z.infer<typeof ClientHelloSchema>;
 
 /** The hello's shape with any string as the name, so a bad name can be told from a bad frame. */
-const ClientHelloShapeSchema = lazySchema(() => ClientHelloSchema.extend({ deviceName: z.string() }));
+const ClientHelloShapeSchema = lazySchema(() => z.extend(ClientHelloSchema, { deviceName: z.string() }));
 
 /**
  * Decodes a client's hello: a malformed frame is FRAME_MALFORMED; a well-formed hello whose device name
@@ -72,30 +74,36 @@ export function decodeClientHello(payload: Uint8Array): ClientHello {
   return { ...shape, deviceName: name.data };
 }
 
+/**
+ * Only a hello's protocol version, whatever else it holds: each side reads it first, so an older or newer
+ * peer gets CLIENT_TOO_OLD or HOST_TOO_OLD even if the rest of its hello has a different shape.
+ */
+export const HelloVersionSchema = lazySchema(() => z.looseObject({ v: z.int().check(z.positive()) }));
+
 /** The host's answer to the device's hello: who the host says the device is, and what it may do. */
 export const HostHelloSchema = lazySchema(() => z.strictObject({
   type: z.literal('hello'),
-  v: z.number().int().positive(),
+  v: z.int().check(z.positive()),
   side: z.literal('host'),
   peerId: id,
   /** The host-assigned id of this device (its credential's id once paired). */
   deviceId: id,
   role: RoleSchema,
   /** The host's public key, which a paired device pins (base64url, uncompressed P-256). */
-  hostKey: z.string().regex(PUBLIC_KEY_PATTERN),
+  hostKey: z.string().check(z.regex(PUBLIC_KEY_PATTERN)),
   /** The host machine's name, for the device's own records. */
-  hostName: z.string().max(128),
+  hostName: z.string().check(z.maxLength(128)),
   /** True when this connection paired the device (a credential now exists for its public key). */
   paired: z.boolean(),
   /** The session list this host serves (server mode), so a session opened by its own link can lead back to it. */
-  listId: id.optional(),
+  listId: z.optional(id),
   /** The host's VAPID public key, when it sends Web Push notifications (base64url, 65 bytes). */
-  pushKey: z.string().regex(PUSH_KEY_PATTERN).optional(),
+  pushKey: z.optional(z.string().check(z.regex(PUSH_KEY_PATTERN))),
 }));
 export type HostHello = z.infer<typeof HostHelloSchema>;
 
 /** Device → host: subscribe channel `ch` to a session of this host (the session list is one too). */
-export const OpenSessionSchema = lazySchema(() => z.strictObject({ ch: z.number().int().min(0).max(MAX_CHANNELS - 1), sessionId: id }));
+export const OpenSessionSchema = lazySchema(() => z.strictObject({ ch: z.int().check(z.gte(0), z.lte(MAX_CHANNELS - 1)), sessionId: id }));
 export type OpenSession = z.infer<typeof OpenSessionSchema>;
 
 /** Largest state vector an `opened` may carry (base64url; a few bytes per host run that wrote the document). */
@@ -109,7 +117,7 @@ export const MAX_STATE_VECTOR_CHARS = 64 * 1024;
 export const ChannelOpenedSchema = lazySchema(() => z.strictObject({
   sessionId: id,
   role: RoleSchema,
-  stateVector: z.string().max(MAX_STATE_VECTOR_CHARS).regex(/^[A-Za-z0-9_-]*$/).optional(),
+  stateVector: z.optional(z.string().check(z.maxLength(MAX_STATE_VECTOR_CHARS), z.regex(/^[A-Za-z0-9_-]*$/))),
 }));
 export type ChannelOpened = z.infer<typeof ChannelOpenedSchema>;
 
@@ -118,8 +126,8 @@ export type ChannelOpened = z.infer<typeof ChannelOpenedSchema>;
  * sent: an ended session stays readable). Device → host: unsubscribe.
  */
 export const ChannelEndSchema = lazySchema(() => z.strictObject({
-  code: z.string().refine(isErrorCode, 'unknown error code') as z.ZodType<ErrorCode>,
-  message: z.string().max(500),
+  code: z.string().check(z.refine(isErrorCode, 'unknown error code')) as unknown as z.ZodMiniType<ErrorCode>,
+  message: z.string().check(z.maxLength(500)),
 }));
 export type ChannelEnd = z.infer<typeof ChannelEndSchema>;
 
@@ -128,7 +136,7 @@ export type ChannelEnd = z.infer<typeof ChannelEndSchema>;
  * the channel, in total. A device busy drawing falls behind here before the network backs up; the host
  * then sends it one diff instead of every update (host/core/device-backlog.ts).
  */
-export const AppliedSchema = lazySchema(() => z.strictObject({ bytes: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER) }));
+export const AppliedSchema = lazySchema(() => z.strictObject({ bytes: z.int().check(z.nonnegative(), z.lte(Number.MAX_SAFE_INTEGER)) }));
 export type Applied = z.infer<typeof AppliedSchema>;
 
 /** Host → device: news about this device's connection. */
@@ -136,7 +144,7 @@ export const NoticeSchema = lazySchema(() => z.discriminatedUnion('type', [
   /** An owner changed this device's role. */
   z.strictObject({ type: z.literal('role'), role: RoleSchema }),
   /** The host asks a person to allow this device; nothing is served until then. */
-  z.strictObject({ type: z.literal('pending'), message: z.string().max(500) }),
+  z.strictObject({ type: z.literal('pending'), message: z.string().check(z.maxLength(500)) }),
 ]));
 export type Notice = z.infer<typeof NoticeSchema>;
 
@@ -144,9 +152,9 @@ export type Notice = z.infer<typeof NoticeSchema>;
 export const InputIntentSchema = lazySchema(() => z.strictObject({
   id,
   type: z.literal('input'),
-  data: z.string().min(1).max(MAX_INPUT_CHARS),
-  cols: cols.optional(),
-  rows: rows.optional(),
+  data: z.string().check(z.minLength(1), z.maxLength(MAX_INPUT_CHARS)),
+  cols: z.optional(cols),
+  rows: z.optional(rows),
 }));
 export type InputIntent = z.infer<typeof InputIntentSchema>;
 
@@ -154,7 +162,7 @@ export type InputIntent = z.infer<typeof InputIntentSchema>;
  * The sender's viewport changed, or its user asked to fit: it takes over the terminal size. With
  * `ifIdle` (a page just opened) only when nobody has typed for TYPING_IDLE_MS; otherwise nothing changes.
  */
-export const ResizeIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('resize'), cols, rows, ifIdle: z.boolean().optional() }));
+export const ResizeIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('resize'), cols, rows, ifIdle: z.optional(z.boolean()) }));
 
 /** How long after the last keystroke (any device, or the host's own terminal) someone counts as typing. */
 export const TYPING_IDLE_MS = 5000;
@@ -165,12 +173,12 @@ export const MAX_PROMPT_CHARS = 100_000;
 export const PROMPT_IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'] as const;
 export const MAX_PROMPT_IMAGES = 4;
 export const MAX_IMAGE_BASE64_CHARS = 2 * 1024 * 1024;
-const handle = lazySchema(() => z.string().min(1).max(200));
+const handle = lazySchema(() => z.string().check(z.minLength(1), z.maxLength(200)));
 
 /** An image pasted into a prompt, base64 encoded. */
 export const PromptImageSchema = lazySchema(() => z.strictObject({
   mimeType: z.enum(PROMPT_IMAGE_TYPES),
-  data: z.string().min(1).max(MAX_IMAGE_BASE64_CHARS).regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64'),
+  data: z.string().check(z.minLength(1), z.maxLength(MAX_IMAGE_BASE64_CHARS), z.regex(/^[A-Za-z0-9+/]+={0,2}$/, 'must be base64')),
 }));
 export type PromptImage = z.infer<typeof PromptImageSchema>;
 
@@ -178,12 +186,12 @@ export type PromptImage = z.infer<typeof PromptImageSchema>;
 export const PromptIntentSchema = lazySchema(() => z.strictObject({
   id,
   type: z.literal('prompt'),
-  text: z.string().max(MAX_PROMPT_CHARS),
-  images: z.array(PromptImageSchema).max(MAX_PROMPT_IMAGES).optional(),
-}).refine((p) => p.text.trim() !== '' || (p.images?.length ?? 0) > 0, 'a prompt needs text or an image'));
+  text: z.string().check(z.maxLength(MAX_PROMPT_CHARS)),
+  images: z.optional(z.array(PromptImageSchema).check(z.maxLength(MAX_PROMPT_IMAGES))),
+}).check(z.refine((p) => p.text.trim() !== '' || (p.images?.length ?? 0) > 0, 'a prompt needs text or an image')));
 
 /** Edit a queued prompt's text. */
-export const QueueEditIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('queue-edit'), queueId: handle, text: z.string().min(1).max(MAX_PROMPT_CHARS) }));
+export const QueueEditIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('queue-edit'), queueId: handle, text: z.string().check(z.minLength(1), z.maxLength(MAX_PROMPT_CHARS)) }));
 
 /** Remove a queued prompt. */
 export const QueueRemoveIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('queue-remove'), queueId: handle }));
@@ -212,40 +220,41 @@ export const AnswerIntentSchema = lazySchema(() => z.strictObject({
   type: z.literal('answer'),
   requestId: handle,
   action: QuestionActionSchema,
-  content: z
-    .record(z.string().min(1).max(200), AnswerValueSchema)
-    .refine((c) => Object.keys(c).length <= MAX_QUESTION_FIELDS, `at most ${MAX_QUESTION_FIELDS} fields`)
-    .optional(),
+  content: z.optional(
+    z
+      .record(z.string().check(z.minLength(1), z.maxLength(200)), AnswerValueSchema)
+      .check(z.refine((c) => Object.keys(c).length <= MAX_QUESTION_FIELDS, `at most ${MAX_QUESTION_FIELDS} fields`)),
+  ),
 }));
 
 /** Start one of the agent's login methods (a terminal method runs its login program in a terminal session). */
 export const LoginIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('login'), methodId: handle }));
 
 /** Session names also name folders and branches (worktree mode): no slashes. */
-const sessionName = lazySchema(() => DisplayNameSchema.refine((name) => !/[/\\]/.test(name), 'no slashes'));
-const sessionRef = lazySchema(() => z.string().regex(ID_PATTERN));
+const sessionName = lazySchema(() => DisplayNameSchema.check(z.refine((name) => !/[/\\]/.test(name), 'no slashes')));
+const sessionRef = lazySchema(() => z.string().check(z.regex(ID_PATTERN)));
 
 /** Start a new session from the list (agent: a preset label or 'shell'; spawn: where it works). */
 export const StartSessionIntentSchema = lazySchema(() => z.strictObject({
   id,
   type: z.literal('start-session'),
-  agent: z.string().min(1).max(32).optional(),
-  name: sessionName.optional(),
-  spawn: z.enum(['same-dir', 'worktree']).optional(),
+  agent: z.optional(z.string().check(z.minLength(1), z.maxLength(32))),
+  name: z.optional(sessionName),
+  spawn: z.optional(z.enum(['same-dir', 'worktree'])),
   /** Resume this earlier session of the agent (an id from its session list) instead of starting afresh. */
-  resume: handle.optional(),
+  resume: z.optional(handle),
 }));
 
 /** Ask the host which earlier sessions an agent has for the server's folder (the answer lands in the list document). */
-export const ListAgentSessionsIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('list-agent-sessions'), agent: z.string().min(1).max(32) }));
+export const ListAgentSessionsIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('list-agent-sessions'), agent: z.string().check(z.minLength(1), z.maxLength(32)) }));
 
 /** End a session: stop its agent; optionally remove its worktree (refused when dirty unless force). */
 export const EndSessionIntentSchema = lazySchema(() => z.strictObject({
   id,
   type: z.literal('end-session'),
   sessionId: sessionRef,
-  removeWorktree: z.boolean().optional(),
-  force: z.boolean().optional(),
+  removeWorktree: z.optional(z.boolean()),
+  force: z.optional(z.boolean()),
 }));
 
 /** Rename a session. */
@@ -351,19 +360,19 @@ export type IntentBody = Intent extends infer I ? (I extends Intent ? Omit<I, 'i
  * what a question asked for (the workspace intents).
  */
 export const IntentReplySchema = lazySchema(() => z.union([
-  z.strictObject({ id, ok: z.literal(true), duplicate: z.boolean().optional(), result: WorkspaceResultSchema.optional() }),
+  z.strictObject({ id, ok: z.literal(true), duplicate: z.optional(z.boolean()), result: z.optional(WorkspaceResultSchema) }),
   z.strictObject({
     id,
     ok: z.literal(false),
-    error: z.strictObject({ code: z.string(), message: z.string().max(500) }),
+    error: z.strictObject({ code: z.string(), message: z.string().check(z.maxLength(500)) }),
   }),
 ]));
 export type IntentReply = z.infer<typeof IntentReplySchema>;
 
 /** Sent just before a side closes the channel for a protocol reason. */
 export const ErrorFrameSchema = lazySchema(() => z.strictObject({
-  code: z.string().refine(isErrorCode) as z.ZodType<ErrorCode>,
-  message: z.string().max(500),
+  code: z.string().check(z.refine(isErrorCode)) as unknown as z.ZodMiniType<ErrorCode>,
+  message: z.string().check(z.maxLength(500)),
 }));
 export type ErrorFrame = z.infer<typeof ErrorFrameSchema>;
 
@@ -376,7 +385,7 @@ export function encodeJson(value: unknown): Uint8Array {
 const MAX_ISSUE_CHARS = 200;
 
 /** Decodes and validates a JSON payload; throws TetherError(code) when it does not match. */
-export function decodeJson<T>(schema: z.ZodType<T>, payload: Uint8Array, code: ErrorCode = 'FRAME_MALFORMED'): T {
+export function decodeJson<T>(schema: z.ZodMiniType<T>, payload: Uint8Array, code: ErrorCode = 'FRAME_MALFORMED'): T {
   let value: unknown;
   try {
     value = JSON.parse(fromUtf8(payload));

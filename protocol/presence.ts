@@ -5,7 +5,7 @@
  * documents grew them (and the host's memory, and every replica) with every visit of every device; as a
  * message it costs nothing once sent. Each frame is the whole current state: a device keeps the last one.
  */
-import * as z from 'zod';
+import * as z from './zod.js';
 import { ID_PATTERN } from './ids.js';
 import { DeviceInfoSchema, type DeviceInfo } from './device-roster.js';
 import { TrustedDeviceSchema, type TrustedDevice } from './trusted-devices.js';
@@ -19,16 +19,16 @@ export const MAX_PRESENCE_TRUSTED = 512;
 /** Most session rows it names devices for. */
 export const MAX_PRESENCE_ROWS = 1024;
 
-const id = lazySchema(() => z.string().regex(ID_PATTERN));
+const id = lazySchema(() => z.string().check(z.regex(ID_PATTERN)));
 
 /** Host → device, on a session channel: the session's presence now. */
 export const PresenceSchema = lazySchema(() => z.strictObject({
   /** The devices connected to this session (each tab or terminal of a device is one entry). */
-  devices: z.array(DeviceInfoSchema).max(MAX_PRESENCE_DEVICES),
+  devices: z.array(DeviceInfoSchema).check(z.maxLength(MAX_PRESENCE_DEVICES)),
   /** Session list, owner devices only: every paired and waiting device of the host's user. */
-  trusted: z.array(TrustedDeviceSchema).max(MAX_PRESENCE_TRUSTED).optional(),
+  trusted: z.optional(z.array(TrustedDeviceSchema).check(z.maxLength(MAX_PRESENCE_TRUSTED))),
   /** Session list: the names of the devices connected to each session that has any. */
-  rows: z.array(z.strictObject({ sessionId: id, devices: z.array(z.string().max(MAX_NAME_CHARS)).max(MAX_PRESENCE_DEVICES) })).max(MAX_PRESENCE_ROWS).optional(),
+  rows: z.optional(z.array(z.strictObject({ sessionId: id, devices: z.array(z.string().check(z.maxLength(MAX_NAME_CHARS))).check(z.maxLength(MAX_PRESENCE_DEVICES)) })).check(z.maxLength(MAX_PRESENCE_ROWS))),
 }));
 export type Presence = z.infer<typeof PresenceSchema>;
 

@@ -3,7 +3,7 @@
  * (an intent on a session's companion channel) and the payload the host pushes back through the
  * browser vendor's push service, encrypted for that one device (RFC 8291). Validated on both sides.
  */
-import * as z from 'zod';
+import * as z from './zod.js';
 import { ID_PATTERN } from './ids.js';
 import { lazySchema } from './lazy-schema.js';
 
@@ -23,10 +23,10 @@ export const MAX_ENDPOINT_CHARS = 1024;
  * secret, both base64url. The endpoint must be https.
  */
 export const PushSubscriptionSchema = lazySchema(() => z.strictObject({
-  endpoint: z.url({ protocol: /^https$/ }).max(MAX_ENDPOINT_CHARS),
+  endpoint: z.url({ protocol: /^https$/ }).check(z.maxLength(MAX_ENDPOINT_CHARS)),
   keys: z.strictObject({
-    p256dh: z.string().regex(/^[A-Za-z0-9_-]{86,88}={0,2}$/),
-    auth: z.string().regex(/^[A-Za-z0-9_-]{22,24}={0,2}$/),
+    p256dh: z.string().check(z.regex(/^[A-Za-z0-9_-]{86,88}={0,2}$/)),
+    auth: z.string().check(z.regex(/^[A-Za-z0-9_-]{22,24}={0,2}$/)),
   }),
 }));
 export type PushSubscriptionInfo = z.infer<typeof PushSubscriptionSchema>;
@@ -36,8 +36,8 @@ export const MAX_NOTIFY_SESSIONS = 256;
 
 /** What a device wants to hear about: by default for every session, and per session where it chose. */
 export const NotifyPrefsSchema = lazySchema(() => z.strictObject({
-  kinds: z.array(NotifyKindSchema).max(NOTIFY_KINDS.length),
-  sessions: z.record(z.string().regex(ID_PATTERN), z.array(NotifyKindSchema).max(NOTIFY_KINDS.length)).refine((s) => Object.keys(s).length <= MAX_NOTIFY_SESSIONS, `at most ${MAX_NOTIFY_SESSIONS} sessions`),
+  kinds: z.array(NotifyKindSchema).check(z.maxLength(NOTIFY_KINDS.length)),
+  sessions: z.record(z.string().check(z.regex(ID_PATTERN)), z.array(NotifyKindSchema).check(z.maxLength(NOTIFY_KINDS.length))).check(z.refine((s) => Object.keys(s).length <= MAX_NOTIFY_SESSIONS, `at most ${MAX_NOTIFY_SESSIONS} sessions`)),
 }));
 export type NotifyPrefs = z.infer<typeof NotifyPrefsSchema>;
 
@@ -54,12 +54,12 @@ export const MAX_PUSH_BODY = 160;
 export const PushPayloadSchema = lazySchema(() => z.strictObject({
   v: z.literal(1),
   kind: NotifyKindSchema,
-  title: z.string().max(MAX_PUSH_TITLE),
-  body: z.string().max(MAX_PUSH_BODY),
+  title: z.string().check(z.maxLength(MAX_PUSH_TITLE)),
+  body: z.string().check(z.maxLength(MAX_PUSH_BODY)),
   /** The session it is about (its routing id), for the page to open. */
-  sessionId: z.string().regex(ID_PATTERN).nullable(),
+  sessionId: z.nullable(z.string().check(z.regex(ID_PATTERN))),
   /** What to bring into view there: 'attention' (the waiting card) or null. */
-  focus: z.enum(['attention']).nullable(),
+  focus: z.nullable(z.enum(['attention'])),
 }));
 export type PushPayload = z.infer<typeof PushPayloadSchema>;
 
@@ -71,9 +71,9 @@ export const PUSH_KEY_PATTERN = /^[A-Za-z0-9_-]{87}$/;
  * to hear about. Sent again on every connection; the host keeps the newest per paired device.
  */
 export const NotifyIntentSchema = lazySchema(() => z.strictObject({
-  id: z.string().regex(ID_PATTERN),
+  id: z.string().check(z.regex(ID_PATTERN)),
   type: z.literal('notify'),
-  subscription: PushSubscriptionSchema.nullable(),
+  subscription: z.nullable(PushSubscriptionSchema),
   prefs: NotifyPrefsSchema,
 }));
 export type NotifyIntent = z.infer<typeof NotifyIntentSchema>;

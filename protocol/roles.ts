@@ -2,7 +2,7 @@
  * Device roles. A link is minted for a role; a paired device keeps it until an owner changes it. The host
  * enforces the role on every intent; pages only hide what a role cannot do.
  */
-import * as z from 'zod';
+import * as z from './zod.js';
 import { lazySchema } from './lazy-schema.js';
 
 /** owner: everything, devices and sessions included · control: prompt, approve, stop, type · view: read only. */

@@ -4,7 +4,7 @@
  * listed session by id on the same connection: no other QR code or key is needed.
  */
 import type * as Y from 'yjs';
-import * as z from 'zod';
+import * as z from './zod.js';
 import { UsageInfoSchema, type UsageInfo } from './agent-offer.js';
 import { lazySchema } from './lazy-schema.js';
 
@@ -45,9 +45,9 @@ export interface StartableAgent {
 
 /** One earlier session of an agent, as its `session/list` reported it. */
 export const AgentSessionSchema = lazySchema(() => z.object({
-  sessionId: z.string().max(200),
-  title: z.string().max(500).nullable(),
-  updatedAt: z.string().max(64).nullable(),
+  sessionId: z.string().check(z.maxLength(200)),
+  title: z.nullable(z.string().check(z.maxLength(500))),
+  updatedAt: z.nullable(z.string().check(z.maxLength(64))),
 }));
 export type AgentSession = z.infer<typeof AgentSessionSchema>;
 
@@ -56,9 +56,9 @@ export const AgentSessionListSchema = lazySchema(() => z.object({
   /** 'listing' while the host asks the agent. */
   state: z.enum(['listing', 'listed', 'failed']),
   folder: z.string(),
-  sessions: z.array(AgentSessionSchema).max(200),
+  sessions: z.array(AgentSessionSchema).check(z.maxLength(200)),
   /** Why listing failed (the agent cannot list, needs a login…). */
-  error: z.string().nullable(),
+  error: z.nullable(z.string()),
   at: z.number(),
 }));
 export type AgentSessionList = z.infer<typeof AgentSessionListSchema>;
@@ -156,8 +156,8 @@ export function readListMeta(view: SessionListDocView): ListMeta {
 const StartableAgentSchema = lazySchema(() => z.object({
   label: z.string(),
   command: z.string(),
-  installed: z.boolean().optional(),
-  install: z.string().nullable().optional(),
+  installed: z.optional(z.boolean()),
+  install: z.optional(z.nullable(z.string())),
 }));
 
 /** Sessions that count against the capacity (neither ended nor interrupted: their program is not running). */

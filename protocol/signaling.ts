@@ -3,7 +3,7 @@
  * The server validates every envelope with these schemas and relays payloads opaquely:
  * it never parses SDP, and payload authenticity is checked end to end (auth.ts).
  */
-import * as z from 'zod';
+import * as z from './zod.js';
 import { ID_PATTERN, KEY_PATTERN } from './ids.js';
 import { MAC_PATTERN, SIGNATURE_PATTERN } from './auth.js';
 import { isErrorCode, type ErrorCode } from './errors.js';
@@ -46,10 +46,10 @@ export const SignalEvents = {
   iceServers: 'ice:servers',
 } as const;
 
-const id = lazySchema(() => z.string().regex(ID_PATTERN, 'must be a 128-bit base64url id'));
-const sdp = lazySchema(() => z.string().min(1).max(MAX_SDP_BYTES));
-const mac = lazySchema(() => z.string().regex(MAC_PATTERN, 'must be a base64url HMAC-SHA256'));
-const signature = lazySchema(() => z.string().regex(SIGNATURE_PATTERN, 'must be a base64url P-256 signature'));
+const id = lazySchema(() => z.string().check(z.regex(ID_PATTERN, 'must be a 128-bit base64url id')));
+const sdp = lazySchema(() => z.string().check(z.minLength(1), z.maxLength(MAX_SDP_BYTES)));
+const mac = lazySchema(() => z.string().check(z.regex(MAC_PATTERN, 'must be a base64url HMAC-SHA256')));
+const signature = lazySchema(() => z.string().check(z.regex(SIGNATURE_PATTERN, 'must be a base64url P-256 signature')));
 
 /** Device → host: "I want to connect": the host answers with a fresh nonce. */
 export const KnockSchema = lazySchema(() => z.strictObject({ kind: z.literal('knock') }));
@@ -59,7 +59,7 @@ export const KnockSchema = lazySchema(() => z.strictObject({ kind: z.literal('kn
  * STUN/TURN servers (the device makes the offer, so it needs them before it builds its connection).
  * Not authenticated: a server that swaps them can steer the path, never read it (DTLS, MAC'd SDPs).
  */
-export const ChallengeSchema = lazySchema(() => z.strictObject({ kind: z.literal('challenge'), nonce: id, hostKeyId: id, iceServers: IceServersSchema.optional() }));
+export const ChallengeSchema = lazySchema(() => z.strictObject({ kind: z.literal('challenge'), nonce: id, hostKeyId: id, iceServers: z.optional(IceServersSchema) }));
 
 /** How a device proves it may connect: a pairing token from the link, or its paired credential. */
 export const OfferAuthSchema = lazySchema(() => z.discriminatedUnion('method', [
@@ -72,7 +72,7 @@ export type OfferAuth = z.infer<typeof OfferAuthSchema>;
 export const OfferSchema = lazySchema(() => z.strictObject({ kind: z.literal('offer'), sdp, nonce: id, auth: OfferAuthSchema }));
 
 /** Host → device: the answer, with a MAC (token method) or the host key's signature (device method). */
-export const AnswerSchema = lazySchema(() => z.strictObject({ kind: z.literal('answer'), sdp, mac: mac.optional(), sig: signature.optional() }));
+export const AnswerSchema = lazySchema(() => z.strictObject({ kind: z.literal('answer'), sdp, mac: z.optional(mac), sig: z.optional(signature) }));
 
 /**
  * Host → device: the offer was refused. Authenticated (mac or sig over the code) when the host still knows
@@ -80,11 +80,11 @@ export const AnswerSchema = lazySchema(() => z.strictObject({ kind: z.literal('a
  */
 export const RejectSchema = lazySchema(() => z.strictObject({
   kind: z.literal('reject'),
-  code: z.string().refine(isErrorCode, 'unknown error code') as z.ZodType<ErrorCode>,
-  message: z.string().max(500),
-  nonce: id.optional(),
-  mac: mac.optional(),
-  sig: signature.optional(),
+  code: z.string().check(z.refine(isErrorCode, 'unknown error code')) as unknown as z.ZodMiniType<ErrorCode>,
+  message: z.string().check(z.maxLength(500)),
+  nonce: z.optional(id),
+  mac: z.optional(mac),
+  sig: z.optional(signature),
 }));
 
 /** What travels between host and peer through the server. */
@@ -98,18 +98,18 @@ export type SignalPayload = z.infer<typeof SignalPayloadSchema>;
  * time out); any other secret gets SESSION_TAKEN while the session is registered and for a while after.
  */
 export const HostRegisterSchema = lazySchema(() => z.strictObject({
-  v: z.number().int().positive(),
+  v: z.int().check(z.positive()),
   sessionId: id,
-  owner: z.string().regex(KEY_PATTERN, 'must be a 256-bit base64url secret'),
+  owner: z.string().check(z.regex(KEY_PATTERN, 'must be a 256-bit base64url secret')),
 }));
 export type HostRegister = z.infer<typeof HostRegisterSchema>;
 
 /** `host:unregister`: only the connection that serves the session may send it, so it needs no secret. */
-export const HostUnregisterSchema = lazySchema(() => z.strictObject({ v: z.number().int().positive(), sessionId: id }));
+export const HostUnregisterSchema = lazySchema(() => z.strictObject({ v: z.int().check(z.positive()), sessionId: id }));
 export type HostUnregister = z.infer<typeof HostUnregisterSchema>;
 
 /** `client:join`: the client picks its own random peer id (it is part of the MAC). */
-export const ClientJoinSchema = lazySchema(() => z.strictObject({ v: z.number().int().positive(), sessionId: id, peerId: id }));
+export const ClientJoinSchema = lazySchema(() => z.strictObject({ v: z.int().check(z.positive()), sessionId: id, peerId: id }));
 export type ClientJoin = z.infer<typeof ClientJoinSchema>;
 
 /** `signal:to-peer` (host → server) and `signal:from-peer` (server → host). */
@@ -131,22 +131,22 @@ export const HostLeftSchema = lazySchema(() => z.strictObject({ sessionId: id })
  * proved ownership (`SESSION_TAKEN`). Advice from an untrusted server, like everything it says.
  */
 export const SignalErrorSchema = lazySchema(() => z.strictObject({
-  event: z.string().max(64),
-  code: z.string().max(64),
-  message: z.string().max(500),
-  sessionId: id.optional(),
+  event: z.string().check(z.maxLength(64)),
+  code: z.string().check(z.maxLength(64)),
+  message: z.string().check(z.maxLength(500)),
+  sessionId: z.optional(id),
 }));
 export type SignalError = z.infer<typeof SignalErrorSchema>;
 
 /** `ice:servers`: a host asks for the servers (and fresh TURN credentials) this signal server hands out. */
-export const IceServersRequestSchema = lazySchema(() => z.strictObject({ v: z.number().int().positive() }));
+export const IceServersRequestSchema = lazySchema(() => z.strictObject({ v: z.int().check(z.positive()) }));
 
 /**
  * Ack of register/join/ice:servers: ok, or an error with a registry code. A join's and an ice:servers ack
  * carry the servers the signal server hands out (TURN credentials it minted, valid `iceTtlSeconds`).
  */
 export const SignalAckSchema = lazySchema(() => z.union([
-  z.strictObject({ ok: z.literal(true), iceServers: IceServersSchema.optional(), iceTtlSeconds: z.number().int().positive().optional() }),
+  z.strictObject({ ok: z.literal(true), iceServers: z.optional(IceServersSchema), iceTtlSeconds: z.optional(z.int().check(z.positive())) }),
   z.strictObject({
     ok: z.literal(false),
     error: z.strictObject({ code: z.string(), message: z.string() }),

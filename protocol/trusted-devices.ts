@@ -3,15 +3,15 @@
  * owner devices (protocol/presence.ts), so an owner can change roles, revoke devices and answer waiting
  * ones from the list.
  */
-import * as z from 'zod';
+import * as z from './zod.js';
 import { RoleSchema } from './roles.js';
 import { MAX_NAME_CHARS } from './messages.js';
 import { lazySchema } from './lazy-schema.js';
 
 /** One paired or waiting device. */
 export const TrustedDeviceSchema = lazySchema(() => z.object({
-  deviceId: z.string().max(64),
-  name: z.string().max(MAX_NAME_CHARS),
+  deviceId: z.string().check(z.maxLength(64)),
+  name: z.string().check(z.maxLength(MAX_NAME_CHARS)),
   kind: z.enum(['browser', 'terminal']),
   role: RoleSchema,
   createdAt: z.number(),

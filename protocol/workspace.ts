@@ -3,7 +3,7 @@
  * ahead/behind, changed files), one file's diff, a folder's entries and a file's text — intents a
  * device sends on the session's channel, answered in the reply's `result`. Every bound lives here.
  */
-import * as z from 'zod';
+import * as z from './zod.js';
 import { ID_PATTERN } from './ids.js';
 import { lazySchema } from './lazy-schema.js';
 
@@ -22,23 +22,23 @@ export const MAX_DIR_ENTRIES = 1000;
 /** Longest branch or upstream name kept. */
 const MAX_REF_CHARS = 255;
 
-const id = lazySchema(() => z.string().regex(ID_PATTERN));
+const id = lazySchema(() => z.string().check(z.regex(ID_PATTERN)));
 
 /**
  * A path inside the session's folder as a device sends it: relative, `/`-separated, '' for the folder
  * itself. Only its size and characters are checked here; the host refuses anything that leads outside
  * (`..`, an absolute path, a symlink) with PATH_OUTSIDE_SESSION.
  */
-export const WorkspacePathSchema = lazySchema(() => z.string().max(MAX_WORKSPACE_PATH_CHARS).refine((p) => !p.includes('\0'), 'no NUL'));
+export const WorkspacePathSchema = lazySchema(() => z.string().check(z.maxLength(MAX_WORKSPACE_PATH_CHARS), z.refine((p) => !p.includes('\0'), 'no NUL')));
 
 /** Device → host: the git state of the session's folder (cheap; a page polls it while it shows it). */
 export const WorkspaceStatusIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('workspace-status') }));
 /** Device → host: what changed in one file since the last commit (working tree against HEAD). */
-export const WorkspaceDiffIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('workspace-diff'), path: WorkspacePathSchema.min(1) }));
+export const WorkspaceDiffIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('workspace-diff'), path: WorkspacePathSchema.check(z.minLength(1)) }));
 /** Device → host: the entries of a folder inside the session's folder ('' is the folder itself). */
 export const WorkspaceListIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('workspace-list'), path: WorkspacePathSchema }));
 /** Device → host: the text of a file inside the session's folder (its beginning, when large). */
-export const WorkspaceReadIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('workspace-read'), path: WorkspacePathSchema.min(1) }));
+export const WorkspaceReadIntentSchema = lazySchema(() => z.strictObject({ id, type: z.literal('workspace-read'), path: WorkspacePathSchema.check(z.minLength(1)) }));
 
 /** Every workspace intent. */
 export const WorkspaceIntentSchema = lazySchema(() => z.discriminatedUnion('type', [WorkspaceStatusIntentSchema, WorkspaceDiffIntentSchema, WorkspaceListIntentSchema, WorkspaceReadIntentSchema]));
@@ -59,33 +59,33 @@ export const WORKSPACE_INTENT_TYPES: ReadonlySet<string> = new Set([
 export const StatusLetterSchema = lazySchema(() => z.enum(['M', 'A', 'D', 'R', 'C', 'T', 'U', '?']));
 export type StatusLetter = z.infer<typeof StatusLetterSchema>;
 
-const relPath = lazySchema(() => z.string().max(MAX_WORKSPACE_PATH_CHARS * 4));
+const relPath = lazySchema(() => z.string().check(z.maxLength(MAX_WORKSPACE_PATH_CHARS * 4)));
 
 /** One changed file, its path relative to the session's folder. */
 export const ChangedFileSchema = lazySchema(() => z.strictObject({
   path: relPath,
   /** Staged (in the index) against HEAD. */
-  staged: StatusLetterSchema.nullable(),
+  staged: z.nullable(StatusLetterSchema),
   /** In the working tree against the index. */
-  unstaged: StatusLetterSchema.nullable(),
+  unstaged: z.nullable(StatusLetterSchema),
   /** A rename's or copy's former path. */
-  from: relPath.optional(),
+  from: z.optional(relPath),
   /** Changes whenever the file on disk changes (size and time): a page showing its diff fetches it again. */
-  stamp: z.string().max(64),
+  stamp: z.string().check(z.maxLength(64)),
 }));
 export type ChangedFile = z.infer<typeof ChangedFileSchema>;
 
 /** The git state of the session's folder. */
 export const GitStateSchema = lazySchema(() => z.strictObject({
   /** The branch checked out; null when detached. */
-  branch: z.string().max(MAX_REF_CHARS).nullable(),
+  branch: z.nullable(z.string().check(z.maxLength(MAX_REF_CHARS))),
   /** The commit checked out (short); null before the first commit. */
-  commit: z.string().max(64).nullable(),
+  commit: z.nullable(z.string().check(z.maxLength(64))),
   /** The branch's upstream, with commits ahead of and behind it; null when it has none. */
-  upstream: z.strictObject({ name: z.string().max(MAX_REF_CHARS), ahead: z.number().int().min(0), behind: z.number().int().min(0) }).nullable(),
-  files: z.array(ChangedFileSchema).max(MAX_STATUS_FILES),
+  upstream: z.nullable(z.strictObject({ name: z.string().check(z.maxLength(MAX_REF_CHARS)), ahead: z.int().check(z.gte(0)), behind: z.int().check(z.gte(0)) })),
+  files: z.array(ChangedFileSchema).check(z.maxLength(MAX_STATUS_FILES)),
   /** Changed files beyond those listed. */
-  more: z.number().int().min(0),
+  more: z.int().check(z.gte(0)),
 }));
 export type GitState = z.infer<typeof GitStateSchema>;
 
@@ -93,16 +93,16 @@ export type GitState = z.infer<typeof GitStateSchema>;
 export const WorkspaceStatusSchema = lazySchema(() => z.strictObject({
   kind: z.literal('status'),
   /** The folder's name (its last component), for the page's heading. */
-  folder: z.string().max(MAX_REF_CHARS),
-  git: GitStateSchema.nullable(),
-  reason: z.string().max(200).optional(),
+  folder: z.string().check(z.maxLength(MAX_REF_CHARS)),
+  git: z.nullable(GitStateSchema),
+  reason: z.optional(z.string().check(z.maxLength(200))),
 }));
 export type WorkspaceStatus = z.infer<typeof WorkspaceStatusSchema>;
 
 /** One line of a diff as the page's diff view draws it; `fold` stands for unchanged lines not sent. */
 export const DiffLineSchema = lazySchema(() => z.union([
-  z.strictObject({ op: z.enum(['same', 'del', 'add']), text: z.string().max(MAX_LINE_CHARS + 1) }),
-  z.strictObject({ op: z.literal('fold'), count: z.number().int().min(0) }),
+  z.strictObject({ op: z.enum(['same', 'del', 'add']), text: z.string().check(z.maxLength(MAX_LINE_CHARS + 1)) }),
+  z.strictObject({ op: z.literal('fold'), count: z.int().check(z.gte(0)) }),
 ]));
 
 /** Answer to workspace-diff. */
@@ -113,7 +113,7 @@ export const WorkspaceDiffSchema = lazySchema(() => z.strictObject({
   isNew: z.boolean(),
   /** A binary file: no lines. */
   binary: z.boolean(),
-  lines: z.array(DiffLineSchema).max(MAX_DIFF_LINES + 1),
+  lines: z.array(DiffLineSchema).check(z.maxLength(MAX_DIFF_LINES + 1)),
   /** The diff was longer than MAX_DIFF_LINES lines (or its output than the host reads): cut. */
   truncated: z.boolean(),
 }));
@@ -121,10 +121,10 @@ export type WorkspaceDiff = z.infer<typeof WorkspaceDiffSchema>;
 
 /** One entry of a folder. `link`: a symbolic link (opening it is confined like any path). */
 export const DirEntrySchema = lazySchema(() => z.strictObject({
-  name: z.string().min(1).max(1024),
+  name: z.string().check(z.minLength(1), z.maxLength(1024)),
   type: z.enum(['file', 'dir', 'link', 'other']),
   /** Bytes, for files. */
-  size: z.number().int().min(0).optional(),
+  size: z.optional(z.int().check(z.gte(0))),
 }));
 export type DirEntry = z.infer<typeof DirEntrySchema>;
 
@@ -132,9 +132,9 @@ export type DirEntry = z.infer<typeof DirEntrySchema>;
 export const WorkspaceListSchema = lazySchema(() => z.strictObject({
   kind: z.literal('list'),
   path: relPath,
-  entries: z.array(DirEntrySchema).max(MAX_DIR_ENTRIES),
+  entries: z.array(DirEntrySchema).check(z.maxLength(MAX_DIR_ENTRIES)),
   /** Entries beyond those listed. */
-  more: z.number().int().min(0),
+  more: z.int().check(z.gte(0)),
 }));
 export type WorkspaceList = z.infer<typeof WorkspaceListSchema>;
 
@@ -142,9 +142,9 @@ export type WorkspaceList = z.infer<typeof WorkspaceListSchema>;
 export const WorkspaceFileSchema = lazySchema(() => z.strictObject({
   kind: z.literal('file'),
   path: relPath,
-  size: z.number().int().min(0),
+  size: z.int().check(z.gte(0)),
   binary: z.boolean(),
-  text: z.string().max(MAX_FILE_BYTES),
+  text: z.string().check(z.maxLength(MAX_FILE_BYTES)),
   /** Only the first MAX_FILE_BYTES bytes are in `text`. */
   truncated: z.boolean(),
 }));

@@ -5,7 +5,7 @@
  */
 import type { Server as IoServer, Socket } from 'socket.io';
 import type { Logger } from 'pino';
-import type { z } from 'zod';
+import type * as z from '../protocol/zod.js';
 import {
   ClientJoinSchema,
   HostEnvelopeSchema,
@@ -73,7 +73,7 @@ export function handleConnection(socket: Socket, deps: ConnectionDeps): void {
   let queue: Promise<void> = Promise.resolve();
 
   /** Validates an event's first argument, then runs `handler` after every earlier event of this socket. */
-  function on<T>(event: string, schema: z.ZodType<T>, handler: (msg: T) => Promise<SignalAck>): void {
+  function on<T>(event: string, schema: z.ZodMiniType<T>, handler: (msg: T) => Promise<SignalAck>): void {
     socket.on(event, (...args: unknown[]) => {
       const last = args[args.length - 1];
       const ack: Ack =

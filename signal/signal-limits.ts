@@ -3,9 +3,9 @@
  * fast a connection may register and relay, how fast an address may join, and how long it remembers
  * who owned a session. One validated, frozen object; benchmarks raise the numbers, nothing else reads them.
  */
-import * as z from 'zod';
+import * as z from '../protocol/zod.js';
 
-const count = z.number().int().positive();
+const count = z.int().check(z.positive());
 
 /** Every limit; README "Limits" lists the defaults and `tether signal --help` the flags. */
 export const SignalLimitsSchema = z.strictObject({
@@ -48,7 +48,7 @@ export const DEFAULT_SIGNAL_LIMITS: Readonly<SignalLimits> = Object.freeze({
   rememberedOwnersPerAddress: 10_000,
 });
 
-/** Fills in defaults and validates; throws a ZodError on a bad value (callers validate flags first). */
+/** Fills in defaults and validates; throws a zod error (z.core.$ZodError) on a bad value (callers validate flags first). */
 export function resolveSignalLimits(overrides: Partial<SignalLimits> = {}): Readonly<SignalLimits> {
   return Object.freeze(SignalLimitsSchema.parse({ ...DEFAULT_SIGNAL_LIMITS, ...overrides }));
 }

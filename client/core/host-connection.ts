@@ -10,7 +10,7 @@ import { EventEmitter } from 'events';
 import { io, type Socket } from 'socket.io-client';
 import { PeerLink } from '../../protocol/peer-link.js';
 import { decodeChannelPayload, encodeChannelFrame, FrameTag, MAX_CHANNELS, MAX_HOST_FRAME_BYTES, type Frame } from '../../protocol/frames.js';
-import { ChannelEndSchema, ChannelOpenedSchema, decodeJson, encodeJson, ErrorFrameSchema, HostHelloSchema, NoticeSchema, type Applied, type ClientHello, type HostHello, type Notice } from '../../protocol/messages.js';
+import { ChannelEndSchema, ChannelOpenedSchema, decodeJson, encodeJson, ErrorFrameSchema, HelloVersionSchema, HostHelloSchema, NoticeSchema, type Applied, type ClientHello, type HostHello, type Notice } from '../../protocol/messages.js';
 import { SignalEvents, HostEnvelopeSchema, SessionBackSchema, type OfferAuth, type SignalAck, type SignalPayload } from '../../protocol/signaling.js';
 import type { AuthContext } from '../../protocol/auth.js';
 import { keyId, tokenId, tokenMac, verifyTokenMac } from '../../protocol/auth-digests.js';
@@ -626,7 +626,7 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     }
     if (!helloSeen) {
       if (frame.tag !== FrameTag.hello) throw new TetherError('HELLO_EXPECTED');
-      const probe = decodeJson(HostHelloSchema.pick({ v: true }).loose(), frame.payload, 'FRAME_MALFORMED');
+      const probe = decodeJson(HelloVersionSchema, frame.payload, 'FRAME_MALFORMED');
       if (probe.v !== PROTOCOL_VERSION) throw new TetherError(probe.v > PROTOCOL_VERSION ? 'CLIENT_TOO_OLD' : 'HOST_TOO_OLD');
       const hello = decodeJson(HostHelloSchema, frame.payload);
       if (credential && hello.hostKey !== credential.hostKey) throw new TetherError('MAC_INVALID', 'the host presented a different key than the one this device paired with');

@@ -5,7 +5,7 @@
  */
 import { mkdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import * as z from 'zod';
+import * as z from '../../protocol/zod.js';
 import writeFileAtomic from 'write-file-atomic';
 import { PUBLIC_KEY_PATTERN } from '../../protocol/auth.js';
 import { newKeyPair } from '../../protocol/auth-signature.js';
@@ -13,16 +13,16 @@ import { fromBase64Url, toBase64Url } from '../../protocol/encoding.js';
 import { rawKeySigner, type CredentialStore, type DeviceSigner, type StoredCredential } from '../core/credential-store.js';
 
 const CredentialSchema = z.strictObject({
-  hostKeyId: z.string().max(64),
-  hostKey: z.string().regex(PUBLIC_KEY_PATTERN),
-  credentialId: z.string().max(64),
-  hostName: z.string().max(128),
+  hostKeyId: z.string().check(z.maxLength(64)),
+  hostKey: z.string().check(z.regex(PUBLIC_KEY_PATTERN)),
+  credentialId: z.string().check(z.maxLength(64)),
+  hostName: z.string().check(z.maxLength(128)),
   pairedAt: z.number(),
-}) satisfies z.ZodType<StoredCredential>;
+}) satisfies z.ZodMiniType<StoredCredential>;
 
 const FileSchema = z.strictObject({
   schema: z.literal(1),
-  key: z.strictObject({ secretKey: z.string().min(1), publicKey: z.string().regex(PUBLIC_KEY_PATTERN) }).nullable(),
+  key: z.nullable(z.strictObject({ secretKey: z.string().check(z.minLength(1)), publicKey: z.string().check(z.regex(PUBLIC_KEY_PATTERN)) })),
   /** origin → hostKeyId → credential */
   credentials: z.record(z.string(), z.record(z.string(), CredentialSchema)),
 });

@@ -5,8 +5,6 @@
  * tapped. Pages are fetched from the network first (a newer host brings a newer app at once); the cache
  * answers when the network is slow or gone. Assets have content-hashed names, so the cache is final.
  */
-// zod must not probe for eval (the worker's CSP forbids it), before any schema exists.
-import './zod-without-eval.js';
 import { PushPayloadSchema, type PushPayload } from '../../protocol/push.js';
 
 declare const __SHELL_VERSION__: string;

@@ -9,10 +9,10 @@ import type { PeerLink } from '../../protocol/peer-link.js';
 import { decodeChannelPayload, encodeChannelFrame, FrameTag, MAX_CHANNELS, type Frame } from '../../protocol/frames.js';
 import {
   ChannelEndSchema,
-  ClientHelloSchema,
   decodeClientHello,
   decodeJson,
   encodeJson,
+  HelloVersionSchema,
   OpenSessionSchema,
   type ChannelEnd,
   type HostHello,
@@ -194,7 +194,7 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
   private onHello(frame: Frame): void {
     if (frame.tag !== FrameTag.hello) throw new TetherError('HELLO_EXPECTED');
     // Version first, so an older or newer client gets the right code even if its hello differs in shape.
-    const probe = decodeJson(ClientHelloSchema.pick({ v: true }).loose(), frame.payload);
+    const probe = decodeJson(HelloVersionSchema, frame.payload);
     if (probe.v < PROTOCOL_VERSION) throw new TetherError('CLIENT_TOO_OLD');
     if (probe.v > PROTOCOL_VERSION) throw new TetherError('HOST_TOO_OLD');
     const hello = decodeClientHello(frame.payload);

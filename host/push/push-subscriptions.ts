@@ -6,7 +6,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import writeFileAtomic from 'write-file-atomic';
-import * as z from 'zod';
+import * as z from '../../protocol/zod.js';
 import type { Logger } from 'pino';
 import { ID_PATTERN } from '../../protocol/ids.js';
 import { NotifyPrefsSchema, PushSubscriptionSchema, type NotifyPrefs, type PushSubscriptionInfo } from '../../protocol/push.js';
@@ -23,8 +23,8 @@ export interface PushTarget {
 const FileSchema = z.strictObject({
   v: z.literal(1),
   devices: z
-    .array(z.strictObject({ deviceId: z.string().regex(ID_PATTERN), subscription: PushSubscriptionSchema, prefs: NotifyPrefsSchema, updatedAt: z.number() }))
-    .max(MAX_PAIRED_DEVICES),
+    .array(z.strictObject({ deviceId: z.string().check(z.regex(ID_PATTERN)), subscription: PushSubscriptionSchema, prefs: NotifyPrefsSchema, updatedAt: z.number() }))
+    .check(z.maxLength(MAX_PAIRED_DEVICES)),
 });
 
 /** Push targets of one server; `path` null keeps them in memory only. */

@@ -6,7 +6,7 @@
 import { createECDH } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import * as z from 'zod';
+import * as z from '../../protocol/zod.js';
 import { TetherError } from '../../protocol/errors.js';
 import { PUSH_KEY_PATTERN } from '../../protocol/push.js';
 
@@ -19,8 +19,8 @@ export interface VapidKeys {
 
 const VapidFileSchema = z.strictObject({
   v: z.literal(1),
-  publicKey: z.string().regex(PUSH_KEY_PATTERN),
-  privateKey: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+  publicKey: z.string().check(z.regex(PUSH_KEY_PATTERN)),
+  privateKey: z.string().check(z.regex(/^[A-Za-z0-9_-]{43}$/)),
 });
 
 /** Where the key pair is kept. */
@@ -48,7 +48,7 @@ export function loadOrCreateVapidKeys(stateDir: string): VapidKeys {
   try {
     parsed = VapidFileSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
   } catch (err) {
-    throw new TetherError('BAD_CONFIG', `${path} is damaged (${err instanceof z.ZodError ? 'not a key pair' : (err as Error).message}); remove it to make a new one (devices then turn notifications on again)`, { cause: err });
+    throw new TetherError('BAD_CONFIG', `${path} is damaged (${err instanceof z.core.$ZodError ? 'not a key pair' : (err as Error).message}); remove it to make a new one (devices then turn notifications on again)`, { cause: err });
   }
   return { publicKey: parsed.publicKey, privateKey: parsed.privateKey };
 }

@@ -7,7 +7,7 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { chmodSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import * as z from 'zod';
+import * as z from '../../protocol/zod.js';
 import { TetherError, type ErrorCode } from '../../protocol/errors.js';
 import { ID_PATTERN } from '../../protocol/ids.js';
 import { DisplayNameSchema } from '../../protocol/messages.js';
@@ -25,12 +25,12 @@ const MAX_SOCKET_PATH = 103;
 /** One request to a running host. */
 export const ControlRequestSchema = z.discriminatedUnion('action', [
   z.strictObject({ v: z.literal(1), action: z.literal('list') }),
-  z.strictObject({ v: z.literal(1), action: z.literal('revoke'), deviceId: z.string().regex(ID_PATTERN) }),
+  z.strictObject({ v: z.literal(1), action: z.literal('revoke'), deviceId: z.string().check(z.regex(ID_PATTERN)) }),
   z.strictObject({ v: z.literal(1), action: z.literal('revoke-all') }),
-  z.strictObject({ v: z.literal(1), action: z.literal('rename'), deviceId: z.string().regex(ID_PATTERN), name: DisplayNameSchema }),
-  z.strictObject({ v: z.literal(1), action: z.literal('role'), deviceId: z.string().regex(ID_PATTERN), role: RoleSchema }),
-  z.strictObject({ v: z.literal(1), action: z.literal('allow'), deviceId: z.string().regex(ID_PATTERN), view: z.boolean() }),
-  z.strictObject({ v: z.literal(1), action: z.literal('deny'), deviceId: z.string().regex(ID_PATTERN) }),
+  z.strictObject({ v: z.literal(1), action: z.literal('rename'), deviceId: z.string().check(z.regex(ID_PATTERN)), name: DisplayNameSchema }),
+  z.strictObject({ v: z.literal(1), action: z.literal('role'), deviceId: z.string().check(z.regex(ID_PATTERN)), role: RoleSchema }),
+  z.strictObject({ v: z.literal(1), action: z.literal('allow'), deviceId: z.string().check(z.regex(ID_PATTERN)), view: z.boolean() }),
+  z.strictObject({ v: z.literal(1), action: z.literal('deny'), deviceId: z.string().check(z.regex(ID_PATTERN)) }),
 ]);
 export type ControlRequest = z.infer<typeof ControlRequestSchema>;
 

@@ -6,7 +6,7 @@
  */
 import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import * as z from 'zod';
+import * as z from '../../protocol/zod.js';
 import lockfile from 'proper-lockfile';
 import writeFileAtomic from 'write-file-atomic';
 import { PUBLIC_KEY_PATTERN, SECRET_KEY_PATTERN } from '../../protocol/auth.js';
@@ -25,29 +25,29 @@ const LOCK_WAIT_MS = 5_000;
 const LOCK_STALE_MS = 10_000;
 
 const TokenSchema = z.strictObject({
-  id: z.string().min(1).max(64),
-  secret: z.string().min(1).max(128),
+  id: z.string().check(z.minLength(1), z.maxLength(64)),
+  secret: z.string().check(z.minLength(1), z.maxLength(128)),
   role: RoleSchema,
-  scope: z.string().min(1).max(64),
+  scope: z.string().check(z.minLength(1), z.maxLength(64)),
   createdAt: z.number(),
-  expiresAt: z.number().nullable(),
-  revokedAt: z.number().nullable(),
-}) satisfies z.ZodType<TokenRecord>;
+  expiresAt: z.nullable(z.number()),
+  revokedAt: z.nullable(z.number()),
+}) satisfies z.ZodMiniType<TokenRecord>;
 
 const CredentialSchema = z.strictObject({
-  id: z.string().min(1).max(64),
-  publicKey: z.string().regex(PUBLIC_KEY_PATTERN),
-  name: z.string().max(64),
+  id: z.string().check(z.minLength(1), z.maxLength(64)),
+  publicKey: z.string().check(z.regex(PUBLIC_KEY_PATTERN)),
+  name: z.string().check(z.maxLength(64)),
   kind: z.enum(['browser', 'terminal']),
   role: RoleSchema,
-  pairedWith: z.string().max(64).nullable(),
+  pairedWith: z.nullable(z.string().check(z.maxLength(64))),
   createdAt: z.number(),
   lastSeen: z.number(),
-}) satisfies z.ZodType<CredentialRecord>;
+}) satisfies z.ZodMiniType<CredentialRecord>;
 
 const TrustFileSchema = z.strictObject({
   schema: z.literal(TRUST_SCHEMA_VERSION),
-  hostKey: z.strictObject({ secretKey: z.string().regex(SECRET_KEY_PATTERN), publicKey: z.string().regex(PUBLIC_KEY_PATTERN) }),
+  hostKey: z.strictObject({ secretKey: z.string().check(z.regex(SECRET_KEY_PATTERN)), publicKey: z.string().check(z.regex(PUBLIC_KEY_PATTERN)) }),
   tokens: z.record(z.string(), TokenSchema),
   credentials: z.record(z.string(), CredentialSchema),
 });

@@ -2,7 +2,7 @@
  * Reads one file's unified diff (`git diff` output) into the lines the page's diff view draws: removed,
  * added and context lines, with the unchanged stretches between hunks as folds, and binary files named.
  */
-import type { z } from 'zod';
+import type * as z from '../../protocol/zod.js';
 import type { DiffLineSchema } from '../../protocol/workspace.js';
 import { MAX_DIFF_LINES, MAX_LINE_CHARS } from '../../protocol/workspace.js';
 

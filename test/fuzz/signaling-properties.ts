@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type * as z from 'zod';
+import type * as z from '../../protocol/zod.js';
 import * as signaling from '../../protocol/signaling.js';
 import { ID_PATTERN } from '../../protocol/ids.js';
 import { fuzzProperty, type FuzzProperty } from './fuzz-property.js';
@@ -15,7 +15,7 @@ import { envelopesBySchema, aSignalPayload } from './valid-messages.js';
 
 /** Every schema the signal server, a host or a device validates an envelope or payload with. */
 const SCHEMAS: SchemaTable = {
-  ...Object.fromEntries(Object.entries(envelopesBySchema).map(([name, arb]) => [name, { schema: (signaling as unknown as Record<string, z.ZodType<unknown>>)[name]!, valid: arb as fc.Arbitrary<unknown> }])),
+  ...Object.fromEntries(Object.entries(envelopesBySchema).map(([name, arb]) => [name, { schema: (signaling as unknown as Record<string, z.ZodMiniType<unknown>>)[name]!, valid: arb as fc.Arbitrary<unknown> }])),
   ChallengeSchema: { schema: signaling.ChallengeSchema, valid: aSignalPayload.filter((p) => p.kind === 'challenge') },
   OfferSchema: { schema: signaling.OfferSchema, valid: aSignalPayload.filter((p) => p.kind === 'offer') },
   OfferAuthSchema: { schema: signaling.OfferAuthSchema, valid: aSignalPayload.filter((p) => p.kind === 'offer').map((p) => (p as { auth: unknown }).auth) },

@@ -5,7 +5,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { z } from 'zod';
+import * as z from '../../protocol/zod.js';
 import { lazySchema } from '../../protocol/lazy-schema.js';
 import { WORKSPACE_INTENT_TYPES, WorkspaceIntentSchema } from '../../protocol/workspace.js';
 import { HostHelloSchema, IntentSchema, LIST_INTENT_TYPES, ListIntentSchema } from '../../protocol/messages.js';
@@ -15,7 +15,7 @@ describe('a lazy schema', () => {
     let builds = 0;
     const Name = lazySchema(() => {
       builds++;
-      return z.string().min(1).max(8);
+      return z.string().check(z.minLength(1), z.maxLength(8));
     });
     assert.equal(builds, 0);
     assert.equal(Name.parse('tether'), 'tether');
@@ -24,22 +24,22 @@ describe('a lazy schema', () => {
   });
 
   it('validates inside other schemas, and is extended, made optional and refined like the schema itself', () => {
-    const Id = lazySchema(() => z.string().regex(/^[a-z]+$/));
-    const Item = lazySchema(() => z.strictObject({ id: Id, n: z.number().int() }));
-    const Wider = lazySchema(() => Item.extend({ note: z.string().optional() }));
+    const Id = lazySchema(() => z.string().check(z.regex(/^[a-z]+$/)));
+    const Item = lazySchema(() => z.strictObject({ id: Id, n: z.int() }));
+    const Wider = lazySchema(() => z.extend(Item, { note: z.optional(z.string()) }));
     assert.deepEqual(Wider.parse({ id: 'abc', n: 1, note: 'x' }), { id: 'abc', n: 1, note: 'x' });
     const bad = Wider.safeParse({ id: 'ABC', n: 1.5, extra: true });
     assert.equal(bad.success, false);
     assert.deepEqual(bad.error!.issues.map((i) => i.path.join('.')).sort(), ['', 'id', 'n']);
-    assert.equal(Id.optional().parse(undefined), undefined);
-    assert.equal(Item.refine((v) => v.n > 0).safeParse({ id: 'a', n: 0 }).success, false);
+    assert.equal(z.optional(Id).parse(undefined), undefined);
+    assert.equal(Item.check(z.refine((v) => v.n > 0)).safeParse({ id: 'a', n: 0 }).success, false);
     assert.deepEqual(Object.keys(Item.shape), ['id', 'n']);
-    assert.ok(Item instanceof z.ZodObject);
+    assert.ok(Item instanceof z.ZodMiniObject);
   });
 
   it('reports the same issues as a schema built at once (the protocol\'s own)', () => {
-    const eager = z.strictObject({ type: z.literal('hello'), v: z.number().int().positive() });
-    const lazy = lazySchema(() => z.strictObject({ type: z.literal('hello'), v: z.number().int().positive() }));
+    const eager = z.strictObject({ type: z.literal('hello'), v: z.int().check(z.positive()) });
+    const lazy = lazySchema(() => z.strictObject({ type: z.literal('hello'), v: z.int().check(z.positive()) }));
     for (const input of [{ type: 'hello', v: 1 }, { type: 'hello', v: -1 }, { type: 'bye' }, null, 'x', { type: 'hello', v: 2, more: 1 }]) {
       assert.deepEqual(lazy.safeParse(input), eager.safeParse(input));
     }
@@ -50,12 +50,12 @@ describe('a lazy schema', () => {
 
 describe('lists spelled out beside lazy unions', () => {
   it('the workspace intent types are exactly the union\'s', () => {
-    const fromUnion = new Set(WorkspaceIntentSchema.options.map((o) => o.shape.type.value));
+    const fromUnion = new Set(WorkspaceIntentSchema.def.options.flatMap((o) => o.shape.type.def.values));
     assert.deepEqual([...WORKSPACE_INTENT_TYPES].sort(), [...fromUnion].sort());
   });
 
   it('the list\'s intent types are exactly the union\'s', () => {
-    const fromUnion = new Set(ListIntentSchema.options.map((o) => o.shape.type.value));
+    const fromUnion = new Set(ListIntentSchema.def.options.flatMap((o) => o.shape.type.def.values));
     assert.deepEqual([...LIST_INTENT_TYPES].sort(), [...fromUnion].sort());
   });
 });

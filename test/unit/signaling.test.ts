@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { z } from 'zod';
+import type * as z from '../../protocol/zod.js';
 import {
   ClientJoinSchema,
   HostEnvelopeSchema,
@@ -33,7 +33,7 @@ const mac = tokenMac(newKey(), { kind: 'offer', sessionId, peerId, nonce, body: 
 type Row = [name: string, value: unknown];
 
 /** Asserts every `valid` row parses (to an equal value) and every `invalid` row does not. */
-function table(schema: z.ZodType<unknown>, valid: Row[], invalid: Row[]): void {
+function table(schema: z.ZodMiniType<unknown>, valid: Row[], invalid: Row[]): void {
   for (const [name, value] of valid) {
     it(`accepts ${name}`, () => {
       const r = schema.safeParse(value);
