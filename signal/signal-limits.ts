@@ -48,7 +48,7 @@ export const DEFAULT_SIGNAL_LIMITS: Readonly<SignalLimits> = Object.freeze({
   rememberedOwnersPerAddress: 10_000,
 });
 
-/** Fills in defaults and validates; throws a zod error (z.core.$ZodError) on a bad value (callers validate flags first). */
+/** Fills in defaults and validates; throws zod's error on a bad value (callers validate flags first). */
 export function resolveSignalLimits(overrides: Partial<SignalLimits> = {}): Readonly<SignalLimits> {
   return Object.freeze(SignalLimitsSchema.parse({ ...DEFAULT_SIGNAL_LIMITS, ...overrides }));
 }

@@ -56,7 +56,7 @@ export interface SignalServer {
   readonly io: IoServer;
 }
 
-/** Creates a signal server; nothing listens until start(). Throws a zod error (z.core.$ZodError) on invalid limits. */
+/** Creates a signal server; nothing listens until start(). Throws zod's error on invalid limits. */
 export function createSignalServer(config: SignalServerConfig): SignalServer {
   const log = config.logger;
   const limits = resolveSignalLimits(config.limits);

@@ -44,11 +44,15 @@ export function loadOrCreateVapidKeys(stateDir: string): VapidKeys {
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new TetherError('BAD_CONFIG', `cannot create ${path}: ${(err as Error).message}`, { cause: err });
   }
-  let parsed: z.infer<typeof VapidFileSchema>;
+  const damaged = (why: string, cause?: unknown): TetherError =>
+    new TetherError('BAD_CONFIG', `${path} is damaged (${why}); remove it to make a new one (devices then turn notifications on again)`, { cause });
+  let json: unknown;
   try {
-    parsed = VapidFileSchema.parse(JSON.parse(readFileSync(path, 'utf8')));
+    json = JSON.parse(readFileSync(path, 'utf8'));
   } catch (err) {
-    throw new TetherError('BAD_CONFIG', `${path} is damaged (${err instanceof z.core.$ZodError ? 'not a key pair' : (err as Error).message}); remove it to make a new one (devices then turn notifications on again)`, { cause: err });
+    throw damaged((err as Error).message, err);
   }
-  return { publicKey: parsed.publicKey, privateKey: parsed.privateKey };
+  const parsed = VapidFileSchema.safeParse(json);
+  if (!parsed.success) throw damaged('not a key pair', parsed.error);
+  return { publicKey: parsed.data.publicKey, privateKey: parsed.data.privateKey };
 }

@@ -137,3 +137,15 @@ test('packages whose entry loads far more than tether uses are imported by path 
   }
   assert.ok(found >= 3, 'the rule sees the imports it checks');
 });
+
+test('zod is used through protocol/zod.ts, and never its whole namespaces (issue #14: size)', () => {
+  // protocol/zod.ts re-exports zod/mini, whose functions a bundle keeps only where used; but reading
+  // `z.core` or `z.locales` keeps all of them (the CLI's zod grew from 54 to 519 KB for one `z.core.$ZodError`).
+  const files = [...sources('host'), ...sources('signal'), ...sources('client'), ...sources('protocol')];
+  for (const file of files) {
+    const text = readFileSync(join(root, file), 'utf8');
+    assert.doesNotMatch(text, /\bz\.(core|locales)\b/, `${file} reads a whole zod namespace`);
+    if (file === join('protocol', 'zod.ts') || file === join('client', 'web', 'zod-without-eval.ts')) continue;
+    assert.doesNotMatch(text, /from\s+'zod(\/[^']*)?'/, `${file} imports zod itself, not protocol/zod.ts`);
+  }
+});
