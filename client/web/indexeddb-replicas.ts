@@ -42,8 +42,12 @@ const UPDATES_STORE = 'updates';
  */
 function storeUpdates(p: IndexeddbPersistence, updates: Uint8Array[]): void {
   if (!p.db || p._destroyed || p.doc.isDestroyed) return;
-  const store = p.db.transaction([UPDATES_STORE], 'readwrite').objectStore(UPDATES_STORE);
+  const transaction = p.db.transaction([UPDATES_STORE], 'readwrite');
+  const store = transaction.objectStore(UPDATES_STORE);
   for (const update of updates) store.add(update);
+  // Committed now rather than when the page next yields: a write made as the page is hidden or closed
+  // (pagehide) may otherwise never be committed.
+  transaction.commit();
   p._dbsize += updates.length;
   if (p._dbsize < PREFERRED_TRIM_SIZE) return;
   if (p._storeTimeoutId !== null) clearTimeout(p._storeTimeoutId);
