@@ -4,7 +4,8 @@
  */
 import * as z from './zod.js';
 import { ID_PATTERN } from './ids.js';
-import { isErrorCode, TetherError, type ErrorCode } from './errors.js';
+import { TetherError, type ErrorCode } from './errors.js';
+import { errorCodeSchema } from './error-code-schema.js';
 import { fromUtf8, utf8 } from './encoding.js';
 import { PUBLIC_KEY_PATTERN } from './auth.js';
 import { MAX_CHANNELS } from './frames.js';
@@ -126,7 +127,7 @@ export type ChannelOpened = z.infer<typeof ChannelOpenedSchema>;
  * sent: an ended session stays readable). Device → host: unsubscribe.
  */
 export const ChannelEndSchema = lazySchema(() => z.strictObject({
-  code: z.string().check(z.refine(isErrorCode, 'unknown error code')) as unknown as z.ZodMiniType<ErrorCode>,
+  code: errorCodeSchema('unknown error code'),
   message: z.string().check(z.maxLength(500)),
 }));
 export type ChannelEnd = z.infer<typeof ChannelEndSchema>;
@@ -371,7 +372,7 @@ export type IntentReply = z.infer<typeof IntentReplySchema>;
 
 /** Sent just before a side closes the channel for a protocol reason. */
 export const ErrorFrameSchema = lazySchema(() => z.strictObject({
-  code: z.string().check(z.refine(isErrorCode)) as unknown as z.ZodMiniType<ErrorCode>,
+  code: errorCodeSchema(),
   message: z.string().check(z.maxLength(500)),
 }));
 export type ErrorFrame = z.infer<typeof ErrorFrameSchema>;

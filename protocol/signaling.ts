@@ -6,7 +6,7 @@
 import * as z from './zod.js';
 import { ID_PATTERN, KEY_PATTERN } from './ids.js';
 import { MAC_PATTERN, SIGNATURE_PATTERN } from './auth.js';
-import { isErrorCode, type ErrorCode } from './errors.js';
+import { errorCodeSchema } from './error-code-schema.js';
 import { IceServersSchema } from './ice-servers.js';
 import { lazySchema } from './lazy-schema.js';
 
@@ -80,7 +80,7 @@ export const AnswerSchema = lazySchema(() => z.strictObject({ kind: z.literal('a
  */
 export const RejectSchema = lazySchema(() => z.strictObject({
   kind: z.literal('reject'),
-  code: z.string().check(z.refine(isErrorCode, 'unknown error code')) as unknown as z.ZodMiniType<ErrorCode>,
+  code: errorCodeSchema('unknown error code'),
   message: z.string().check(z.maxLength(500)),
   nonce: z.optional(id),
   mac: z.optional(mac),
