@@ -80,7 +80,6 @@ function manifest(icons: Array<{ src: string; size: number }>): string {
   });
 }
 
-/** Bundles the app and writes index.html, the manifest and the service worker; returns the output folder. */
 /**
  * Every `zod/mini` import in the page gets the configured one (client/web/zod-without-eval.ts); classic
  * `zod` is refused: the protocol is written with zod/mini (protocol/zod.ts), and classic zod in the page
@@ -99,6 +98,7 @@ function zodMiniWithoutEval(webSrc: string): Plugin {
   };
 }
 
+/** Bundles the app and writes index.html, the manifest and the service worker; returns the output folder. */
 export async function buildClient(): Promise<string> {
   const root = packageRoot();
   const webSrc = join(root, 'client', 'web');

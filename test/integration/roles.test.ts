@@ -119,7 +119,7 @@ test('a view-only device is refused every intent type (FORBIDDEN_ROLE) and nothi
   // Every intent type the protocol has was tried, but `notify`: a device's own choice of notifications,
   // which every role may make (push-notifications.test.ts).
   const { IntentSchema } = await import('../../protocol/messages.js');
-  const all = IntentSchema.def.options.map((o) => (o as unknown as { shape: { type: { def: { values: string[] } } } }).shape.type.def.values[0]!).filter((t) => t !== 'notify');
+  const all = IntentSchema.def.options.flatMap((o) => o.shape.type.def.values).filter((t) => t !== 'notify');
   assert.deepEqual([...types].sort(), [...all].sort());
   assert.deepEqual(docs.map(stateOf), before, 'no document changed');
   assert.equal(terminal.session.kind === 'terminal' && readTerminal(terminal.session.writer.view).cols, 80, 'the view device never sized the terminal');

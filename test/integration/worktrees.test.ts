@@ -102,8 +102,9 @@ test('worktree changes to one repository run one at a time, even when asked for 
   // when it finds the folder taken: two adds running at once would overlap there.
   const repo = makeRepo();
   const log = join(repo, '.git', 'overlaps.log');
+  const lock = join(repo, '.git', 'hook-lock');
   const hook = join(repo, '.git', 'hooks', 'post-checkout');
-  writeFileSync(hook, `#!/bin/sh\nif mkdir "${join(repo, '.git', 'hook-lock')}" 2>/dev/null; then sleep 0.1; rmdir "${join(repo, '.git', 'hook-lock')}"; else echo overlap >> "${log}"; fi\n`);
+  writeFileSync(hook, `#!/bin/sh\nif mkdir "${lock}" 2>/dev/null; then sleep 0.1; rmdir "${lock}"; else echo overlap >> "${log}"; fi\n`);
   chmodSync(hook, 0o755);
   const made = await Promise.all(Array.from({ length: 6 }, (_, i) => createWorktree(repo, `at once ${i}`)));
   assert.equal(registered(repo).length, 7, 'the main folder and six worktrees');
