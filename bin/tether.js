@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=1 --v8-pool-size=1 --no-sparkplug
+#!/usr/bin/env -S node --max-semi-space-size=1 --v8-pool-size=1 --no-sparkplug --expose-gc
 // Entry point of the `tether` command; the CLI lives in dist/cli/, bundled from the compiled code in dist/host/
 // (built by `npm install` / `npm run build`; measured: `tether --version` 208–273 ms bundled, 420–500 ms not).
 // The Node flags above keep a host small (issue #14, measured: ~15 MB less RSS with one device): V8's young

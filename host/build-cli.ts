@@ -23,6 +23,7 @@ const EXTERNAL = [
   'node-datachannel',
   '@lydell/node-pty',
   'lmdb',
+  'koffi',
   'msgpackr',
   'iconv-lite',
   'bufferutil',

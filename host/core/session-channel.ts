@@ -17,6 +17,7 @@ import { fromUtf8, toBase64Url, utf8 } from '../../protocol/encoding.js';
 import type { Actor, SessionCore, Subscriber } from './session-core.js';
 import { traceHop } from '../echo-trace.js';
 import { DeviceBacklog } from './device-backlog.js';
+import { processMemoryRelease } from '../memory-release.js';
 
 /** Presence frames as JSON, by frame object (the core hands the same object to all devices of a role). */
 const presenceJson = new WeakMap<Presence, string>();
@@ -211,6 +212,10 @@ export class SessionChannel implements Subscriber {
   private send(tag: number, payload: Uint8Array): void {
     if (this.link.destroyed) return;
     this.link.sendFrame(encodeChannelFrame(tag, this.channel, payload));
-    if (tag === FrameTag.sync) this.backlog.sentSync(payload.length);
+    if (tag === FrameTag.sync) {
+      this.backlog.sentSync(payload.length);
+      // A lagging device's catch-up comes after the output: the burst is over once it is sent too.
+      processMemoryRelease.note(payload.length);
+    }
   }
 }

@@ -8,6 +8,7 @@ import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import type { SessionStore } from './session-store.js';
+import { processMemoryRelease } from '../memory-release.js';
 
 /** Longest time an update waits in memory before it is written. */
 export const FLUSH_MS = 30;
@@ -114,6 +115,7 @@ export class DocLog {
       this.pendingBytes = 0;
       this.seq++;
       this.logBytes += data.length;
+      processMemoryRelease.note(data.length);
       // Puts in one event turn commit in one LMDB transaction (lmdb's event-turn batching).
       void this.store.appendLog(this.docId, this.seq, data);
     }

@@ -8,6 +8,7 @@ import type { RemoteControlCommand } from '../cli-args.js';
 import { SessionStore } from './session-store.js';
 import { ProcessGuard } from './process-guard.js';
 import { pruneHistory } from './retention.js';
+import { processMemoryRelease, releaseFileMappings } from '../memory-release.js';
 
 /** The open store and watchdog, and how to close them. */
 export interface Persistence {
@@ -22,6 +23,9 @@ const PRUNE_EVERY_MS = 6 * 3_600_000;
 /** The store, the process watchdog and regular pruning, for a command that runs sessions. */
 export async function openPersistence(cmd: RemoteControlCommand, log: Logger): Promise<Persistence> {
   const store = SessionStore.open(cmd.stateDir);
+  // Every document's writes go through this store: the release after a burst logs with the host.
+  processMemoryRelease.log = log.child({ component: 'memory' });
+  const stopReleasing = releaseFileMappings(store.file);
   const prune = (): Promise<unknown> =>
     pruneHistory(store, { olderThanMs: cmd.keepHistoryMs, limitBytes: cmd.historyLimitBytes }).then(
       (removed) => removed.length > 0 && log.info({ removed: removed.length }, 'pruned stored sessions'),
@@ -36,6 +40,7 @@ export async function openPersistence(cmd: RemoteControlCommand, log: Logger): P
     guard,
     async close() {
       clearInterval(timer);
+      stopReleasing();
       guard.close();
       await store.close();
     },
