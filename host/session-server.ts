@@ -9,7 +9,6 @@ import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { newId } from '../protocol/ids.js';
 import { TetherError } from '../protocol/errors.js';
-import type { ListIntent } from '../protocol/messages.js';
 import { readConversationState, type LoginNeed } from '../protocol/conversation-doc.js';
 import { formatSessionUrl } from '../protocol/session-url.js';
 import { readListMeta, runningCount, type SpawnMode } from '../protocol/session-list-doc.js';
@@ -23,6 +22,7 @@ import { AgentSessionLister } from './agent-session-lister.js';
 import { createHostedSession, type HostedSession, type SessionDeps } from './hosted-session.js';
 import type { LoginProgram } from './conversation-login.js';
 import { SessionList } from './session-list.js';
+import { listIntentHandler } from './session-list-intents.js';
 import { SignalHub } from './signal-hub.js';
 import type { ListenInfo } from './lan-address.js';
 import { HostEndpoint } from './core/host-endpoint.js';
@@ -194,7 +194,7 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
         agents: this.catalog.agents(),
         defaultAgent: config.program.label,
       },
-      (intent, by) => this.onListIntent(intent, by),
+      listIntentHandler({ server: this, listAgentSessions: (agent) => this.lister.request(agent, this.catalog.program(agent)), log: deps.log }),
       deps.log.child({ component: 'session-list' }),
       storedList ?? undefined,
     );
@@ -545,44 +545,6 @@ export class SessionServer extends EventEmitter<SessionServerEvents> {
       this.on('session-ended', ended);
     });
     return { sessionId: managed.id, exited };
-  }
-
-  private async onListIntent(intent: ListIntent, by: Actor): Promise<TetherError | null> {
-    try {
-      switch (intent.type) {
-        case 'start-session':
-          await this.startSession({ name: intent.name ?? null, agent: intent.agent, spawn: intent.spawn, background: true, by, ...(intent.resume ? { resume: intent.resume } : {}) });
-          break;
-        case 'list-agent-sessions':
-          this.lister.request(intent.agent, this.catalog.program(intent.agent));
-          break;
-        case 'set-device-role':
-          return this.trust.setRole(intent.deviceId, intent.role, by);
-        case 'revoke-device':
-          return this.trust.revoke(intent.deviceId, by);
-        case 'answer-device':
-          return this.trust.answer(intent.deviceId, intent.answer, by);
-        case 'end-session':
-          await this.endSession(intent.sessionId, { ...intent, by: by.name });
-          break;
-        case 'rename-session':
-          this.renameSession(intent.sessionId, intent.name);
-          break;
-        case 'remove-session':
-          await this.removeSession(intent.sessionId);
-          break;
-        case 'resume-session':
-          await this.resumeSession(intent.sessionId);
-          break;
-      }
-      this.log.info({ intent: intent.type, by: by.name }, 'list intent applied');
-      return null;
-    } catch (err) {
-      if (err instanceof TetherError) return err;
-      // Anything without a code is a bug in tether, not the agent's fault.
-      this.log.error({ err }, 'list intent failed unexpectedly');
-      return new TetherError('INTERNAL_ERROR');
-    }
   }
 
   /** Keeps a session's row in step with its document, and notices when it ends. */
