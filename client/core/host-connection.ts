@@ -1,28 +1,25 @@
 /**
  * A device's one connection to a host, shared by every session it opens there (the session list and each
- * session are channels on it). Does the signaling handshake — knock, the host's fresh nonce, an offer
- * authenticated with the link's pairing token or this device's credential, the host's authenticated
- * answer — then hello (pairing: the device's public key in, the host's key pinned), liveness (the host
- * pings; silence means the host is unreachable) and reconnects. Only what the host says over the
- * authenticated channel, or signs, is final; anything from the signal server alone is advice.
+ * session are channels on it). Each attempt runs the signaling handshake (signaling-handshake.ts: knock,
+ * the host's fresh nonce, an authenticated offer and answer); this file takes the answered link on to
+ * hello (pairing: the device's public key in, the host's key pinned), liveness (the host pings; silence
+ * means the host is unreachable) and reconnects. Only what the host says over the authenticated channel,
+ * or signs, is final; anything from the signal server alone is advice.
  */
 import { EventEmitter } from 'events';
 import { io, type Socket } from 'socket.io-client';
 import { PeerLink } from '../../protocol/peer-link.js';
 import { decodeChannelPayload, encodeChannelFrame, FrameTag, MAX_CHANNELS, MAX_HOST_FRAME_BYTES, type Frame } from '../../protocol/frames.js';
 import { ChannelEndSchema, ChannelOpenedSchema, decodeJson, encodeJson, ErrorFrameSchema, HelloVersionSchema, HostHelloSchema, NoticeSchema, type Applied, type ClientHello, type HostHello, type Notice } from '../../protocol/messages.js';
-import { SignalEvents, HostEnvelopeSchema, SessionBackSchema, type OfferAuth, type SignalAck, type SignalPayload } from '../../protocol/signaling.js';
-import type { AuthContext } from '../../protocol/auth.js';
-import { keyId, tokenId, tokenMac, verifyTokenMac } from '../../protocol/auth-digests.js';
-import { verifyAuthSignature } from '../../protocol/auth-signature.js';
-import { newId } from '../../protocol/ids.js';
-import { isErrorCode, TetherError, type ErrorCode } from '../../protocol/errors.js';
+import { SignalEvents, HostEnvelopeSchema, SessionBackSchema } from '../../protocol/signaling.js';
+import { keyId } from '../../protocol/auth-digests.js';
+import { TetherError, type ErrorCode } from '../../protocol/errors.js';
 import { PROTOCOL_VERSION } from '../../protocol/version.js';
 import type { Role } from '../../protocol/roles.js';
 import type { CredentialStore, StoredCredential } from './credential-store.js';
-import { mergeIceServers, parseIceServers, type IceServer } from '../../protocol/ice-servers.js';
-import { stallAwareTimeout } from '../../protocol/stall-aware-timeout.js';
+import { mergeIceServers, type IceServer } from '../../protocol/ice-servers.js';
 import { milestone } from './milestone.js';
+import { SignalingAttempt } from './signaling-handshake.js';
 import type { WebRtcImplementation } from '../../protocol/data-channel-peer.js';
 
 /** Connection states a UI shows. */
@@ -46,19 +43,11 @@ const FATAL_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
 /** Codes an unauthenticated message may carry without being believed: retried slowly instead. */
 const SLOW_RETRY_MS = 5_000;
 /**
- * The signal server answers a join within milliseconds: a join unanswered this long means the signaling
- * socket is dead (a network cut leaves TCP waiting on its own growing backoff), so a fresh one is opened.
- */
-const SIGNAL_TIMEOUT_MS = 2_000;
-/**
  * A signaling connection attempt that has not opened in this long is started afresh: after a cut, a
  * new attempt's first SYN goes out at once instead of waiting out the kernel's doubling retransmits.
  * Each attempt in a row that fails waits twice as long, up to `signalConnectTimeoutMaxMs`.
  */
 const SIGNAL_CONNECT_TIMEOUT_MS = 1_500;
-/** A live host answers a knock at once; silence this long means it is stopped (or its link is down). */
-const CHALLENGE_TIMEOUT_MS = 2_500;
-const HANDSHAKE_TIMEOUT_MS = 10_000;
 const HELLO_TIMEOUT_MS = 5_000;
 /**
  * Once the host's answer is in, the channel must open within this: a connection that fails without
@@ -166,7 +155,7 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
   private starting = false;
   private readonly channels = new Map<number, { sessionId: string; handler: ChannelHandler }>();
   /** The signaling exchange of the attempt under way. */
-  private pending: { peerId: string; onPayload(payload: SignalPayload): void } | null = null;
+  private pending: SignalingAttempt | null = null;
   /**
    * A link made ahead, while the signaling socket opens and the host is asked for its challenge: gathering
    * ICE candidates is the slowest step of an offer. Used if the challenge brings the STUN/TURN servers it
@@ -402,132 +391,25 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     return (list?.length ?? 0) > 0;
   }
 
+  /** Starts this attempt's signaling handshake (signaling-handshake.ts) on the connected socket. */
   private startAttempt(socket: Socket): void {
-    const peerId = newId();
-    this.peerId = peerId;
-    const { entrySessionId: sessionId } = this.options;
-    const attempt = { peerId, onPayload: (_p: SignalPayload): void => {} };
-    this.pending = attempt;
-    const give = (err: TetherError, opts: { slow?: boolean; advisory?: boolean } = {}): void => {
-      if (this.pending !== attempt) return;
-      this.pending = null;
-      this.attemptFailed(err, opts.slow === true, opts.advisory === true);
-    };
-    const timer = setTimeout(() => give(new TetherError('CONNECT_TIMEOUT', 'the host did not answer in time')), HANDSHAKE_TIMEOUT_MS);
-    socket
-      .timeout(SIGNAL_TIMEOUT_MS)
-      .emitWithAck(SignalEvents.clientJoin, { v: PROTOCOL_VERSION, sessionId, peerId })
-      .then(
-        (ack: SignalAck) => {
-          if (this.pending !== attempt) return;
-          milestone('signal-joined');
-          if (!ack.ok) {
-            clearTimeout(timer);
-            const err = toError(ack.error);
-            // The signal server is not trusted: "no such session" may be a host that is down or restarting.
-            if (err.code === 'SESSION_UNKNOWN') return give(new TetherError('HOST_UNREACHABLE', `${ERR_HOST_DOWN} (${err.message})`));
-            return give(err, { slow: err.code === 'RATE_LIMITED' });
-          }
-          void this.handshake(attempt, peerId, timer, give, parseIceServers(ack.iceServers));
-        },
-        () => {
-          clearTimeout(timer);
-          if (this.pending !== attempt) return;
-          // The socket may be dead without knowing it (a cut link): start a fresh one.
-          socket.disconnect().connect();
-          give(new TetherError('SIGNAL_UNREACHABLE', 'the signal server did not answer'));
-        },
-      );
-  }
-
-  private async handshake(
-    attempt: { peerId: string; onPayload(p: SignalPayload): void },
-    peerId: string,
-    timer: ReturnType<typeof setTimeout>,
-    give: (err: TetherError, opts?: { slow?: boolean; advisory?: boolean }) => void,
-    signalIce: IceServer[],
-  ): Promise<void> {
-    const { entrySessionId: sessionId, origin, token } = this.options;
-    // Made once the host's challenge brings its STUN/TURN servers: this side makes the offer.
-    let peer: PeerLink | null = null;
-    let challenge: { nonce: string; hostKeyId: string } | null = null;
-    let offerSdp: string | null = null;
-    let auth: { offer: OfferAuth; credential: StoredCredential | null } | null = null;
-    let failed = false;
-    const fail = (err: TetherError, slow = false, advisory = false): void => {
-      // The first reason wins: destroying the link below reports a close that is only a consequence.
-      if (failed) return;
-      failed = true;
-      clearTimeout(timer);
-      stopKnockWait();
-      give(err, { slow, advisory });
-      peer?.destroy(null);
-    };
-    // Each failed attempt in a row waits longer for the challenge: a host busy with many devices at
-    // once (a storm of reconnects) is given time rather than more attempts.
-    const knockWait = CHALLENGE_TIMEOUT_MS * Math.min(4, 1 + this.attempt);
-    // Time this process was not running (a loaded machine, a suspended laptop) does not count: the host's
-    // answer may be queued behind the timer.
-    const stopKnockWait = stallAwareTimeout(knockWait, () => fail(new TetherError('CONNECT_TIMEOUT', 'the host did not answer (it may be stopped or unreachable)')));
-    const sendOffer = async (): Promise<void> => {
-      if (!challenge || offerSdp === null || auth) return;
-      const ctx: AuthContext = { kind: 'offer', sessionId, peerId, nonce: challenge.nonce, body: offerSdp };
-      const credential = (await this.options.credentials?.credentials(origin))?.find((c) => c.hostKeyId === challenge!.hostKeyId) ?? null;
-      const signer = credential ? await this.options.credentials!.signer() : null;
-      if (credential && signer) {
-        auth = { credential, offer: { method: 'device', credentialId: credential.credentialId, sig: await signer.sign(ctx) } };
-      } else if (token) {
-        auth = { credential: null, offer: { method: 'token', tokenId: tokenId(token), mac: tokenMac(token, ctx) } };
-      } else {
-        return fail(new TetherError('KEY_MISSING'));
-      }
-      if (this.pending !== attempt) return;
-      milestone('offer-sent');
-      this.socket?.emit(SignalEvents.toHost, { sessionId, peerId, payload: { kind: 'offer', sdp: offerSdp, nonce: challenge.nonce, auth: auth.offer } });
-    };
-    /** Checks a MAC or signature from the host against what this attempt authenticated with. */
-    const fromHost = (kind: AuthContext['kind'], body: string, mac?: string, sig?: string): boolean => {
-      if (!challenge || !auth) return false;
-      const ctx: AuthContext = { kind, sessionId, peerId, nonce: challenge.nonce, body };
-      return auth.credential ? verifyAuthSignature(auth.credential.hostKey, ctx, sig) : token !== null && verifyTokenMac(token, ctx, mac);
-    };
-    attempt.onPayload = (payload) => {
-      if (payload.kind === 'challenge') {
-        if (challenge) return;
-        milestone('challenge');
-        stopKnockWait();
-        challenge = { nonce: payload.nonce, hostKeyId: payload.hostKeyId };
-        peer = this.makeLink(mergeIceServers(this.options.iceServers, payload.iceServers, signalIce), (sdp) => {
-          milestone('offer-gathered');
-          offerSdp = sdp;
-          void sendOffer().catch((err: unknown) => fail(new TetherError('KEY_REJECTED', `could not sign the offer: ${String(err)}`)));
-        }, (err) => fail(err ?? new TetherError('PEER_CLOSED')));
-      } else if (payload.kind === 'answer') {
-        if (!peer) return;
-        if (!fromHost('answer', payload.sdp, payload.mac, payload.sig)) {
-          return fail(new TetherError('MAC_INVALID', 'the answer from the host failed authentication: the signal server may be tampering with the connection'), true);
-        }
-        milestone('answer');
-        clearTimeout(timer);
+    const attempt: SignalingAttempt = new SignalingAttempt(socket, this.options, {
+      isCurrent: () => this.pending === attempt,
+      attemptsFailed: () => this.attempt,
+      makeLink: (iceServers, onSdp, onClose) => this.makeLink(iceServers, onSdp, onClose),
+      failed: (err, slow, advisory) => {
         this.pending = null;
-        this.adopt(peer, auth!.credential);
-        peer.applyRemoteSdp({ type: 'answer', sdp: payload.sdp });
-      } else if (payload.kind === 'reject') {
-        const err = new TetherError(payload.code, payload.message);
-        if (!fromHost('reject', payload.code, payload.mac, payload.sig)) {
-          // Anyone could have sent this: show it, but keep trying (slowly), whatever it claims.
-          return fail(err, true, true);
-        }
-        if (auth?.credential && (err.code === 'DEVICE_UNKNOWN' || err.code === 'DEVICE_REVOKED')) {
-          void this.options.credentials?.forget(origin, auth.credential.hostKeyId);
-          this.emit('revoked', err);
-          // A link with a token can pair this device again, if the token is still good.
-          if (token && err.code === 'DEVICE_UNKNOWN') return fail(new TetherError('HANDSHAKE_STALE', 'pairing again with the link'));
-        }
-        fail(err, err.code === 'KEY_REJECTED' || err.code === 'MAC_INVALID');
-      }
-    };
-    this.socket?.emit(SignalEvents.toHost, { sessionId, peerId, payload: { kind: 'knock' } });
+        this.attemptFailed(err, slow, advisory);
+      },
+      answered: (peer, credential) => {
+        this.pending = null;
+        this.adopt(peer, credential);
+      },
+      revoked: (err) => this.emit('revoked', err),
+    });
+    this.peerId = attempt.peerId;
+    this.pending = attempt;
+    attempt.start();
   }
 
   /**
@@ -719,7 +601,7 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
     if (!parsed.success || !pending) return;
     const msg = parsed.data;
     if (msg.peerId !== pending.peerId || msg.sessionId !== this.options.entrySessionId) return;
-    pending.onPayload(msg.payload);
+    pending.receive(msg.payload);
   }
 
   /**
@@ -748,10 +630,4 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
       this.connect();
     }, delay);
   }
-}
-
-const ERR_HOST_DOWN = 'the signal server does not know this session: the host may be stopped or restarting';
-
-function toError(error: { code: string; message: string }): TetherError {
-  return new TetherError(isErrorCode(error.code) ? error.code : 'BAD_ENVELOPE', error.message);
 }
