@@ -21,7 +21,18 @@ import { removeStateDirs, startTrustHost } from '../helpers/trust-host.js';
 
 /** Opens the Workspace sheet of the session shown on `page`. */
 async function openWorkspace(page: Page): Promise<ReturnType<Page['getByRole']>> {
-  await page.getByRole('button', { name: 'Workspace' }).click();
+  // The button comes with the session's view, after its first sync: if it never comes, say what the page shows.
+  await page
+    .getByRole('button', { name: 'Workspace' })
+    .click({ timeout: 30_000 })
+    .catch(async (err: unknown) => {
+      const state = await page
+        .evaluate(
+          "JSON.stringify({ url: location.pathname, state: window.__tether && window.__tether.client.state, error: window.__tether && window.__tether.client.error && window.__tether.client.error.code, text: document.body.innerText.slice(0, 300) })",
+        )
+        .catch((e: unknown) => `(page not readable: ${(e as Error).message.split('\n')[0]})`);
+      throw new Error(`no Workspace button: ${(err as Error).message.split('\n')[0]}; the page: ${String(state)}`);
+    });
   const sheet = page.getByRole('dialog', { name: 'Workspace' });
   await sheet.waitFor({ timeout: UI_TIMEOUT_MS });
   return sheet;
