@@ -87,17 +87,25 @@ describe('browser: notifications', () => {
     await pushSession.deliver(payload);
   }
 
-  it('a push shows a notification naming the session; tapping it is set to open the waiting card', async () => {
-    // About one run in ten, the first push DevTools delivers reaches the worker (its push listener runs)
-    // but no notification follows, with nothing thrown; not seen again after it (cause not found: see
-    // the closing note of #12). The same push is delivered again then; a worker that never shows fails.
-    const payload: PushPayload = { v: 1, kind: 'attention', title: 'build', body: 'Waiting for your approval.', sessionId, focus: 'attention' };
+  /**
+   * Delivers `payload` until its notification shows. About one push in ten that DevTools delivers reaches
+   * the worker (its push listener runs) but no notification follows, with nothing thrown (cause not found:
+   * see the closing note of #12; seen on a first push and, in stop 28's CI, on a later one). The same push
+   * is delivered again then, at most three times: it replaces its own notification (the same tag), so it
+   * never shows twice, and a worker that never shows fails.
+   */
+  async function deliverUntilShown(payload: PushPayload): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       await deliver(list, payload);
-      const appeared = await waitFor(async () => (await shown(list)).length === 1, 5000, 'the notification').then(() => true, () => false);
-      if (appeared) break;
-      if (attempt === 3) assert.fail('three pushes, no notification');
+      const appeared = await waitFor(async () => (await shown(list)).some((n) => n.title === payload.title), 5000, 'the notification').then(() => true, () => false);
+      if (appeared) return;
+      if (attempt === 3) assert.fail(`three pushes, no notification '${payload.title}'`);
     }
+  }
+
+  it('a push shows a notification naming the session; tapping it is set to open the waiting card', async () => {
+    const payload: PushPayload = { v: 1, kind: 'attention', title: 'build', body: 'Waiting for your approval.', sessionId, focus: 'attention' };
+    await deliverUntilShown(payload);
     assert.deepEqual(await shown(list), [{ title: 'build', body: 'Waiting for your approval.', data: { sessionId, focus: 'attention' } }]);
   });
 
@@ -108,8 +116,7 @@ describe('browser: notifications', () => {
     await list.evaluate('navigator.serviceWorker.ready.then((r) => r.getNotifications()).then((l) => l.forEach((n) => n.close()))');
     await deliver(list, { v: 1, kind: 'turn-ended', title: 'build', body: 'Finished its turn.', sessionId, focus: null });
     // And one for another session, which is shown: the first was skipped, not late.
-    await deliver(list, { v: 1, kind: 'ended', title: 'other', body: 'Ended: exited with code 0', sessionId: 'A'.repeat(22), focus: null });
-    await waitFor(async () => (await shown(list)).length >= 1, UI_TIMEOUT_MS, 'the other notification');
+    await deliverUntilShown({ v: 1, kind: 'ended', title: 'other', body: 'Ended: exited with code 0', sessionId: 'A'.repeat(22), focus: null });
     assert.deepEqual((await shown(list)).map((n) => n.title), ['other']);
     await watching.close();
   });
