@@ -7,7 +7,6 @@
  * as long as the host ran. glibc's `malloc_trim(0)` returns those free pages (native-memory.ts);
  * where there is no glibc (macOS, musl) nothing is done.
  */
-import { statSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { dropFileMapping, trimMallocHeap } from './native-memory.js';
 
@@ -79,13 +78,15 @@ export class MemoryRelease {
   private async releaseNow(collect: boolean): Promise<void> {
     if (this.releasing) return;
     this.releasing = true;
+    // The burst's size, read now: the watcher's last look resets it while this release runs.
+    const bytes = this.pending;
     const started = performance.now();
     const rss = process.memoryUsage.rss();
     try {
       const done = await this.release(collect);
       if (done) this.releases++;
       const mib = (n: number): number => Math.round(n / 104857.6) / 10;
-      this.log?.debug({ bytes: this.pending, collect, done, ms: Math.round((performance.now() - started) * 10) / 10, rssMiB: [mib(rss), mib(process.memoryUsage.rss())] }, 'memory released after a burst');
+      this.log?.debug({ bytes, collect, done, ms: Math.round((performance.now() - started) * 10) / 10, rssMiB: [mib(rss), mib(process.memoryUsage.rss())] }, 'memory released after a burst');
     } catch (err) {
       this.log?.warn({ err: (err as Error).message }, 'could not release memory after a burst');
     } finally {
@@ -112,15 +113,7 @@ export function releaseFileMappings(file: string): () => void {
 export const releaseFreedMemory: ReleaseFreedMemory = async (collect) => {
   if (collect) (globalThis as { gc?: () => void }).gc?.();
   if (!(await trimMallocHeap())) return false;
-  for (const file of releasedFiles) {
-    let size: number;
-    try {
-      size = statSync(file).size;
-    } catch {
-      continue;
-    }
-    await dropFileMapping(file, size);
-  }
+  for (const file of releasedFiles) await dropFileMapping(file);
   return true;
 };
 

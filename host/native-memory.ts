@@ -5,7 +5,7 @@
  * (a maintained FFI library with prebuilt binaries: no compiler at install), loaded on first use. Where
  * there is no glibc (macOS, musl) or koffi has no binary, they do nothing and say so.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 
 interface Libc {
   mallocTrim(pad: number): number;
@@ -44,13 +44,20 @@ export async function trimMallocHeap(): Promise<boolean> {
 }
 
 /**
- * Drops the resident pages of this process's read-only shared mappings of `file` (up to `bytes` of each),
- * as found in /proc/self/maps. Only read-only shared mappings: their pages are the page cache's, so a
- * later read faults them back in unchanged. Returns the bytes advised, or null where it cannot be done.
+ * Drops the resident pages of this process's read-only shared mappings of `file` (up to the file's size:
+ * a store's map reserves far more), as found in /proc/self/maps. Only read-only shared mappings: their
+ * pages are the page cache's, so a later read faults them back in unchanged. Returns the bytes advised
+ * (0 for a file that is gone or not mapped), or null where it cannot be done.
  */
-export async function dropFileMapping(file: string, bytes: number): Promise<number | null> {
+export async function dropFileMapping(file: string): Promise<number | null> {
   const c = await loadLibc();
   if (!c) return null;
+  let bytes: number;
+  try {
+    bytes = statSync(file).size;
+  } catch {
+    return 0;
+  }
   let advised = 0;
   for (const line of readFileSync('/proc/self/maps', 'utf8').split('\n')) {
     // "start-end perms offset dev inode path"
