@@ -53,7 +53,8 @@ test('a prompt from the phone streams into one entry on every device', async () 
 test('a tool call shows its diff before approval; approving on one device resolves it everywhere', async () => {
   await prompt(phone, 'edit src/app.ts');
   await waitFor(() => pendingPermissions(view(laptop)).length === 1, 10_000, 'permission request on the laptop');
-  assert.equal(readStatus(view(phone)), 'awaiting-permission');
+  // The phone's replica is updated on its own: seeing the request on the laptop does not mean the phone has it yet.
+  await waitFor(() => readStatus(view(phone)) === 'awaiting-permission', 10_000, 'the phone shows the agent awaiting permission');
   const tool = readEntry(last(laptop, 'tool')!);
   assert.ok(tool.type === 'tool');
   assert.equal(tool.kind, 'edit');
