@@ -154,13 +154,13 @@ export function echoScript(n: number, warmup: number): string {
     const tEcho = await new Promise((resolve, reject) => {
       const done = () => {
         if (!newText(from).includes(ch)) return;
-        client.doc.off('update', onUpdate);
+        client.doc.off('afterTransaction', onUpdate);
         clearTimeout(timer);
         resolve(performance.now());
       };
       const onUpdate = () => done();
-      const timer = setTimeout(() => { client.doc.off('update', onUpdate); reject(new Error('no echo of keystroke ' + i + ' within 25 s')); }, 25000);
-      client.doc.on('update', onUpdate);
+      const timer = setTimeout(() => { client.doc.off('afterTransaction', onUpdate); reject(new Error('no echo of keystroke ' + i + ' within 25 s')); }, 25000);
+      client.doc.on('afterTransaction', onUpdate);
       done();
     }).catch((e) => e);
     if (tEcho instanceof Error) return { error: tEcho.message };
@@ -199,7 +199,7 @@ export async function pageClockOffset(page: Page, readings = 25): Promise<ClockO
 /**
  * Run in a conversation page once it is live: fills `window.__chunkBench = { replica, dom }`, where
  * `replica[i]` is when chunk "w<i> " of the newest agent message appeared in the page's replica (its
- * document's 'update' event) and `dom[i]` when it appeared in that message's rendered text (a
+ * document's afterTransaction event) and `dom[i]` when it appeared in that message's rendered text (a
  * MutationObserver on the conversation: the message view renders at most once per animation frame);
  * `frames` are the page's animation frame times (performance.now()), to show its frame interval.
  * Wall-clock ms, comparable with Node's epochNow() once corrected by pageClockOffset.
@@ -217,7 +217,7 @@ export const CHUNK_RECORDER_SCRIPT = `(() => {
     for (const m of text.matchAll(/w(\\d+)/g)) { const i = Number(m[1]); if (arr[i] === undefined) arr[i] = at; }
   };
   let entry = null;
-  h.client.doc.on('update', () => {
+  h.client.doc.on('afterTransaction', () => {
     const at = now();
     const n = view.entries.length;
     const last = n > 0 ? view.entries.get(n - 1) : null;

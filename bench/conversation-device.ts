@@ -82,7 +82,7 @@ export class ConversationDevice {
     this.client = new SessionClient(typeof target === 'string' ? { url: target, wrtc, deviceName: name, deviceKind: 'terminal' } : target);
     this.chunks = new ChunkStamps(this.client.conversation);
     this.conditions = new Conditions(() => `client state ${this.client.state}${this.errors.length > 0 ? `; client errors: ${this.errors.join(', ')}` : ''}`);
-    this.client.doc.on('update', () => {
+    this.client.doc.on('afterTransaction', () => {
       this.chunks.observe(performance.now());
       this.conditions.notify();
     });

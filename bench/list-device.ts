@@ -25,7 +25,7 @@ export class ListDevice {
     this.client = new SessionClient(typeof target === 'string' ? { url: target, wrtc: nodeWebRtc, deviceName: 'bench-list', deviceKind: 'terminal' } : target);
     this.view = sessionListDocView(this.client.doc);
     this.conditions = new Conditions(() => `list client state ${this.client.state}`);
-    this.client.doc.on('update', () => {
+    this.client.doc.on('afterTransaction', () => {
       const now = performance.now();
       for (const row of this.view.sessions.values()) {
         const name = String(row.get('name'));

@@ -39,7 +39,7 @@ export class NodeDevice {
     policy: RTCIceTransportPolicy = 'all',
   ) {
     this.client = new SessionClient(typeof target === 'string' ? { url: target, wrtc, deviceName: name, deviceKind: 'terminal', iceTransportPolicy: policy } : target);
-    this.client.doc.on('update', () => {
+    this.client.doc.on('afterTransaction', () => {
       const { reset, text } = this.cursor.next(this.client.view);
       if (reset) this.resets++;
       if (text) {

@@ -32,3 +32,20 @@ export function utf8(text: string): Uint8Array {
 export function fromUtf8(bytes: Uint8Array): string {
   return decoder.decode(bytes);
 }
+
+/**
+ * `parts` joined into one new array: one allocation and one copy of each part. For a small header before
+ * a large payload this beats lib0's encoder, which grows from 100 bytes and copies the payload two or
+ * three times (a host streaming output made ~250 MB/s of such garbage).
+ */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const part of parts) length += part.length;
+  const out = new Uint8Array(length);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}

@@ -8,6 +8,7 @@
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import { TetherError } from './errors.js';
+import { concatBytes } from './encoding.js';
 
 /** One-byte frame tags. Values are part of the wire protocol: never renumber. */
 export const FrameTag = {
@@ -128,11 +129,11 @@ export class FrameAssembler {
 
 /** Builds a session frame: `[tag][varuint channel][payload]`. */
 export function encodeChannelFrame(tag: number, channel: number, payload: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeUint8(encoder, tag);
-  encoding.writeVarUint(encoder, channel);
-  encoding.writeUint8Array(encoder, payload);
-  return encoding.toUint8Array(encoder);
+  const head = encoding.encode((encoder) => {
+    encoding.writeUint8(encoder, tag);
+    encoding.writeVarUint(encoder, channel);
+  });
+  return concatBytes([head, payload]);
 }
 
 /** Splits a session frame's payload into its channel number and the rest; throws FRAME_MALFORMED. */

@@ -8,6 +8,7 @@ import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import { messageYjsSyncStep1, messageYjsSyncStep2, messageYjsUpdate } from 'y-protocols/sync';
 import { TetherError } from './errors.js';
+import { concatBytes } from './encoding.js';
 
 /** The three y-protocols sync message types. */
 export type SyncMessage =
@@ -16,10 +17,11 @@ export type SyncMessage =
   | { type: 'update'; update: Uint8Array };
 
 function encode(type: number, data: Uint8Array): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, type);
-  encoding.writeVarUint8Array(encoder, data);
-  return encoding.toUint8Array(encoder);
+  const head = encoding.encode((encoder) => {
+    encoding.writeVarUint(encoder, type);
+    encoding.writeVarUint(encoder, data.length);
+  });
+  return concatBytes([head, data]);
 }
 
 /** Step 1: "here is my state vector". */

@@ -56,7 +56,7 @@ const HELLO_TIMEOUT_MS = 5_000;
  */
 const OPEN_TIMEOUT_MS = 10_000;
 /** A device tells the host how much sync it applied each time this much more was (well under its 2 MiB lag). */
-const APPLIED_REPORT_BYTES = 64 * 1024;
+const APPLIED_REPORT_BYTES = 128 * 1024;
 /** No frame from the host for this long: probe it... */
 const HOST_QUIET_MS = 2_000;
 /** ...and declare it unreachable after this long (the host pings every second). */

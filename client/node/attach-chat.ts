@@ -43,18 +43,18 @@ export function attachChat(client: SessionClient, io: AttachIo, selfName: string
       if (done) return;
       done = true;
       unwatch();
-      client.doc.off('update', onUpdate);
+      client.doc.off('afterTransaction', onUpdate);
       rl.close();
       resolve(result);
     };
-    client.doc.on('update', onUpdate);
+    client.doc.on('afterTransaction', onUpdate);
     // The host lost changes this replica had (it crashed): the replica starts again from the host's.
     client.on('reset', () => {
       view = client.conversation;
       renderer = new ChatRenderer(view, selfName, columns);
       input = new ChatInput(view, ['stop', 'usage', 'help', 'quit', 'exit']);
       print(['\x1b[2m[tether] the host restarted and lost its last changes; showing the conversation again\x1b[0m']);
-      client.doc.on('update', onUpdate);
+      client.doc.on('afterTransaction', onUpdate);
     });
     client.on('state', (state, error) => {
       if (state === 'reconnecting') print([`\x1b[2m[tether] reconnecting… ${error ? `(${error.code})` : ''}\x1b[0m`]);

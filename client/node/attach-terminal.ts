@@ -72,9 +72,9 @@ export function attachTerminal(client: SessionClient, io: AttachIo): Promise<Att
         finish({ exitCode: 0, error: null });
       }
     };
-    client.doc.on('update', render);
+    client.doc.on('afterTransaction', render);
     // A replaced replica (the host lost its last changes in a crash) is rendered from the start.
-    client.on('reset', () => client.doc.on('update', render));
+    client.on('reset', () => client.doc.on('afterTransaction', render));
     client.on('state', (state, error) => {
       if (state === 'live') status('connected');
       else if (state === 'reconnecting') status(`reconnecting… ${error ? `(${error.code})` : ''}`);

@@ -8,6 +8,7 @@ import * as Y from 'yjs';
 import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import type { SessionStore } from './session-store.js';
+import { concatBytes } from '../../protocol/encoding.js';
 import { processMemoryRelease } from '../memory-release.js';
 
 /** Longest time an update waits in memory before it is written. */
@@ -24,11 +25,10 @@ const COMPACT_FORCE_BYTES = 64 * 1024 * 1024;
 /** Writes that must land in the same transaction as the document updates of a flush. */
 export type FlushExtra = () => void;
 
+/** The updates as one log entry: their count, then each with its length (lib0's varUint8Array format). */
 function encodeBatch(updates: Uint8Array[]): Uint8Array {
-  const encoder = encoding.createEncoder();
-  encoding.writeVarUint(encoder, updates.length);
-  for (const u of updates) encoding.writeVarUint8Array(encoder, u);
-  return encoding.toUint8Array(encoder);
+  const varUint = (n: number): Uint8Array => encoding.encode((encoder) => encoding.writeVarUint(encoder, n));
+  return concatBytes([varUint(updates.length), ...updates.flatMap((u) => [varUint(u.length), u])]);
 }
 
 function decodeBatch(data: Uint8Array): Uint8Array[] {

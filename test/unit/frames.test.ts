@@ -1,6 +1,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { concatBytes } from '../../protocol/encoding.js';
 import {
+  decodeChannelPayload,
+  encodeChannelFrame,
   encodeFrame,
   FrameAssembler,
   FrameTag,
@@ -47,6 +50,30 @@ describe('encodeFrame', () => {
         ping: 0x09, pong: 0x0a, notice: 0x0b, bye: 0x0c, presence: 0x0d, applied: 0x0e, fragment: 0x7e, fragmentEnd: 0x7f,
       },
     );
+  });
+});
+
+describe('encodeChannelFrame', () => {
+  it('writes the tag, the channel as a varint, then the payload, which decodeChannelPayload gives back', () => {
+    assert.deepEqual(encodeChannelFrame(FrameTag.sync, 3, new Uint8Array([7, 8])), new Uint8Array([0x02, 3, 7, 8]));
+    // Channel 200 takes two varint bytes (0xc8 0x01); a large payload arrives whole and in order.
+    const payload = pattern(70_000, 5);
+    const frame = encodeChannelFrame(FrameTag.sync, 200, payload);
+    assert.deepEqual([...frame.subarray(0, 3)], [0x02, 0xc8, 0x01]);
+    const { channel, body } = decodeChannelPayload(frame.subarray(1));
+    assert.equal(channel, 200);
+    assert.deepEqual(body, payload);
+  });
+});
+
+describe('concatBytes', () => {
+  it('joins parts in order into one new array, empty parts and no parts included', () => {
+    const a = new Uint8Array([1, 2]);
+    const joined = concatBytes([a, new Uint8Array(), new Uint8Array([3])]);
+    assert.deepEqual(joined, new Uint8Array([1, 2, 3]));
+    a[0] = 9; // a copy, not a view
+    assert.equal(joined[0], 1);
+    assert.deepEqual(concatBytes([]), new Uint8Array());
   });
 });
 
