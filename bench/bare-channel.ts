@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { nodeWebRtc } from '../host/node-webrtc.js';
 import { withTimeout } from './wait.js';
+import { machineBusySeconds } from './proc-stats.js';
 
 const MESSAGE_BYTES = 60 * 1024;
 const HIGH_WATER_BYTES = 1024 * 1024;
@@ -66,6 +67,8 @@ export interface BareChannelRun {
   /** From the first message received to the last. */
   seconds: number;
   bytes: number;
+  /** CPU seconds the whole machine was busy meanwhile (both ends, their threads, the kernel). */
+  machineCpu: number;
 }
 
 /** Sends `bytes` from a child process to this one over a bare data channel; resolves when all arrived. */
@@ -84,15 +87,23 @@ export async function bareChannelThroughput(bytes: number): Promise<BareChannelR
     let received = 0;
     let first = 0;
     let last = 0;
+    let busyAtFirst = 0;
+    let busyAtLast = 0;
     const done = new Promise<void>((resolve) => {
       pc.ondatachannel = (event) => {
         event.channel.binaryType = 'arraybuffer';
         event.channel.onmessage = (message: MessageEvent) => {
           const now = performance.now();
-          if (received === 0) first = now;
+          if (received === 0) {
+            first = now;
+            busyAtFirst = machineBusySeconds();
+          }
           received += (message.data as ArrayBuffer).byteLength;
           last = now;
-          if (received >= bytes) resolve();
+          if (received >= bytes) {
+            busyAtLast = machineBusySeconds();
+            resolve();
+          }
         };
       };
     });
@@ -100,7 +111,7 @@ export async function bareChannelThroughput(bytes: number): Promise<BareChannelR
     await pc.setLocalDescription(await pc.createAnswer());
     child.stdin!.write(JSON.stringify(await gathered(pc)) + '\n');
     await withTimeout(done, 120_000, `${bytes} bytes over the bare channel`);
-    return { seconds: (last - first) / 1000, bytes: received };
+    return { seconds: (last - first) / 1000, bytes: received, machineCpu: busyAtLast - busyAtFirst };
   } finally {
     pc.close();
     child.kill('SIGKILL');

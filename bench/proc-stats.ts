@@ -144,3 +144,14 @@ export function busiestThreads(before: Map<string, number>, after: Map<string, n
   used.sort((a, b) => b[1] - a[1]);
   return used.length === 0 ? 'none' : used.slice(0, top).map(([name, s]) => `${name} ${pct((100 * s) / seconds)}`).join(', ');
 }
+
+/**
+ * CPU seconds the whole machine spent busy so far (every core, every process, the kernel included), from
+ * /proc/stat: the difference over a run says what the run cost when several processes share the cores.
+ */
+export function machineBusySeconds(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal …: everything but idle and iowait is work.
+  const total = fields.slice(0, 8).reduce((a, b) => a + b, 0);
+  return (total - fields[3]! - fields[4]!) / USER_HZ;
+}

@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { spawnPty } from '../host/pty-process.js';
 import { bareChannelThroughput } from './bare-channel.js';
 import { HostProcess } from './host-process.js';
-import { cpuSeconds } from './proc-stats.js';
+import { cpuSeconds, machineBusySeconds } from './proc-stats.js';
+import { cpus } from 'node:os';
 import { NodeDevice } from './node-device.js';
 import type { BenchResult, BenchRow } from './report.js';
 import { mib } from './stats.js';
@@ -61,8 +62,9 @@ function settle<T>(ms: number, value: T): Promise<T> {
 }
 
 /** Reads `cat path` from a PTY with nothing else attached: the kernel's PTY ceiling. */
-async function ptyAlone(path: string): Promise<{ chars: number; seconds: number }> {
+async function ptyAlone(path: string): Promise<{ chars: number; seconds: number; machineCpu: number }> {
   const t0 = performance.now();
+  const busy0 = machineBusySeconds();
   const pty = spawnPty({ file: 'cat', args: [path], cwd: tmpdir(), env: { PATH: process.env.PATH ?? '/usr/bin:/bin', TERM: 'xterm-256color' }, cols: 80, rows: 24 });
   let chars = 0;
   pty.onData((text) => (chars += text.length));
@@ -71,7 +73,7 @@ async function ptyAlone(path: string): Promise<{ chars: number; seconds: number 
     await pty.kill(500);
     throw err;
   });
-  return { chars, seconds: (performance.now() - t0) / 1000 };
+  return { chars, seconds: (performance.now() - t0) / 1000, machineCpu: machineBusySeconds() - busy0 };
 }
 
 interface StreamRun {
@@ -81,6 +83,8 @@ interface StreamRun {
   rss: number[];
   hostCpu: number;
   benchCpu: number;
+  /** CPU seconds the whole machine was busy while streaming (host, device, cat, the kernel). */
+  machineCpu: number;
   exit: string;
   clientErrors: string[];
 }
@@ -106,10 +110,12 @@ async function streamThroughTether(path: string, rawOutput: boolean): Promise<St
       const cpu = cpuSeconds(host.pid);
       if (cpu !== null) hostCpu = cpu - hostCpu0;
     }, SAMPLE_MS);
+    const busy0 = machineBusySeconds();
     const t0 = performance.now();
     void device.client.sendIntent({ type: 'input', data: '\r' });
     await device.until(() => device.exited, 120_000, 'the program to end (as seen by the device)');
     const seconds = (performance.now() - t0) / 1000;
+    const machineCpu = machineBusySeconds() - busy0;
     // Errors until the exit was seen; once the host exits the client reports PEER_CLOSED, as it should.
     const clientErrors = [...device.errors];
     clearInterval(sampler);
@@ -125,6 +131,7 @@ async function streamThroughTether(path: string, rawOutput: boolean): Promise<St
       rss,
       hostCpu,
       benchCpu: (bench.user + bench.system) / 1e6,
+      machineCpu,
       exit,
       clientErrors,
     };
@@ -133,6 +140,25 @@ async function streamThroughTether(path: string, rawOutput: boolean): Promise<St
     device.close();
     await host.stop();
   }
+}
+
+/**
+ * What the machine's cores allow: the whole machine's busy CPU seconds for the tether run, for the PTY
+ * alone and for the bare channel. A session fed by a PTY pays for both the PTY and the channel; when those
+ * two alone fill the cores, no tether could reach the bare channel's rate, and the note says how far it
+ * could get with no cost of its own.
+ */
+function cpuBudgetNote(fileMib: number, run: StreamRun, ptyCpu: number, channelCpu: number, channelMibps: number): string {
+  const cores = cpus().length;
+  const floorSeconds = (ptyCpu + channelCpu) / cores;
+  const ceiling = fileMib / floorSeconds;
+  return (
+    `CPU of the whole machine (${cores} cores, every process and the kernel): tether's run ${run.machineCpu.toFixed(2)} s ` +
+    `(${((run.machineCpu / (run.seconds * cores)) * 100).toFixed(0)} % of the cores while it ran); the PTY alone ${ptyCpu.toFixed(2)} s; ` +
+    `the bare channel ${channelCpu.toFixed(2)} s. PTY and channel alone need ${floorSeconds.toFixed(2)} s of all cores, so a PTY-fed ` +
+    `session costing nothing itself would reach at most ${ceiling.toFixed(1)} MiB/s here (${((ceiling / channelMibps) * 100).toFixed(0)} % of the bare channel); ` +
+    `tether's own share of its run: ${Math.max(0, run.machineCpu - ptyCpu - channelCpu).toFixed(2)} s`
+  );
 }
 
 /** Runs the benchmark. */
@@ -192,6 +218,7 @@ export async function benchThroughput(): Promise<BenchResult> {
       `bare data channel: ${mib(channel.bytes)} in ${channel.seconds.toFixed(2)} s from a child process in 60 KiB messages, ` +
         `at most 1 MiB buffered (tether's PTY source alone reaches ${(fileMib / bare.seconds).toFixed(1)} MiB/s, so a PTY-fed session cannot exceed that)`,
     );
+    notes.push(cpuBudgetNote(fileMib, run, bare.machineCpu, channel.machineCpu, channelMibps));
 
     const raw = await streamThroughTether(path, true);
     rows.push({
