@@ -80,7 +80,9 @@ export class TerminalView {
       cols: this.size.cols,
       rows: this.size.rows,
       fontFamily: TERMINAL_FONT_FAMILY,
-      fontSize: 14,
+      // The fitting font from the start: changing it once xterm is open costs a second measure and
+      // render of every row (70 ms of a 1.4 s first screen on a slow 2-core machine).
+      fontSize: this.fit()?.fontSize ?? 14,
       scrollback: SCROLLBACK_LINES,
       theme: THEME,
       cursorBlink: false,
@@ -134,19 +136,25 @@ export class TerminalView {
   /** Picks the font that fits the session's size into the stage; call after any layout change. */
   layout(): void {
     this.preferred = null;
+    const fit = this.fit();
+    if (!fit) return; // hidden; the next change lays out again
+    if (this.term.options.fontSize !== fit.fontSize) this.term.options.fontSize = fit.fontSize;
+    const rendered = renderedBox(this.size, fit.fontSize, this.measure);
+    this.frame.style.width = `${rendered.width}px`;
+    this.frame.style.height = `${rendered.height}px`;
+    this.hint.hidden = !fit.hintRoom;
+  }
+
+  /** The font that fits the session's size into the stage, and whether the hint gets room; null while hidden. */
+  private fit(): { fontSize: number; hintRoom: boolean } | null {
     const stageBox = this.availableBox();
-    if (stageBox.width === 0 || stageBox.height === 0) return; // hidden; the next change lays out again
+    if (stageBox.width === 0 || stageBox.height === 0) return null;
     // The hint and its Fit button get their own space below the terminal: they never cover it.
     const hintRoom = this.hintShown !== null && stageBox.height > 3 * HINT_SPACE_PX;
     const box = { width: stageBox.width, height: stageBox.height - (hintRoom ? HINT_SPACE_PX : 0) };
     // Never larger than 1.5× a comfortable size: a tiny terminal on a big screen stays readable, not huge.
     const maxFont = comfortableFontSize(box) * 1.5;
-    const fontSize = fontSizeToFit(this.size, box, maxFont, this.measure);
-    if (this.term.options.fontSize !== fontSize) this.term.options.fontSize = fontSize;
-    const rendered = renderedBox(this.size, fontSize, this.measure);
-    this.frame.style.width = `${rendered.width}px`;
-    this.frame.style.height = `${rendered.height}px`;
-    this.hint.hidden = !hintRoom;
+    return { fontSize: fontSizeToFit(this.size, box, maxFont, this.measure), hintRoom };
   }
 
   /** A note under the terminal (why it is sized as it is) with a "Fit to this screen" button, or null for none. */
