@@ -106,12 +106,7 @@ export class FrameAssembler {
       }
       this.parts.push(message.subarray(1));
       if (tag === FrameTag.fragment) return null;
-      const whole = new Uint8Array(this.size);
-      let at = 0;
-      for (const p of this.parts) {
-        whole.set(p, at);
-        at += p.length;
-      }
+      const whole = concatBytes(this.parts);
       this.parts = [];
       this.size = 0;
       if (whole.length === 0 || whole[0] === FrameTag.fragment || whole[0] === FrameTag.fragmentEnd) {
