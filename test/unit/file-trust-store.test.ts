@@ -6,7 +6,7 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +48,26 @@ describe('FileTrustStore', () => {
     assert.equal(statSync(path).mode & 0o777, 0o600);
     assert.equal(statSync(join(path, '..')).mode & 0o777, 0o700);
     assert.equal(JSON.parse(readFileSync(path, 'utf8')).schema, TRUST_SCHEMA_VERSION);
+  });
+
+  it('opening a store with nothing to change does not write it (no fsync at every start), and still makes it 0600', () => {
+    const path = join(dir(), 'trust.json');
+    new FileTrustStore(path).putCredential(credential('phone'));
+    const before = statSync(path);
+    const text = readFileSync(path, 'utf8');
+    const again = new FileTrustStore(path);
+    const after = statSync(path);
+    assert.equal(after.ino, before.ino, 'the file was replaced');
+    assert.equal(after.mtimeMs, before.mtimeMs);
+    assert.equal(readFileSync(path, 'utf8'), text);
+    // A file whose mode was widened by hand is narrowed again, written or not.
+    chmodSync(path, 0o644);
+    assert.equal(new FileTrustStore(path).credentials().length, 1);
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    // A real change is still written.
+    again.putCredential(credential('laptop'));
+    assert.notEqual(statSync(path).ino, before.ino);
+    assert.equal(new FileTrustStore(path).credentials().length, 2);
   });
 
   it('sees a change another instance (process) made, at once', () => {
