@@ -3,8 +3,10 @@
  * 1–5 s once failed ones far outnumber those that connected (counted over the last 2–4 minutes), and a
  * connection attempt given up before it even started counts as one more failure: with attempts given
  * up after 1.5 s, a page stayed "cannot reach the signal server" long after it was back (seen in the
- * fault suite's long runs). Here the signal server is down long enough for that, with the page's
- * connection to the host broken, then back on its port.
+ * fault suite's long runs). Here the signal server is down, with the page's connection to the host
+ * broken; the page first fails sockets of its own to the dead port (as ~40 s of its retries would: the
+ * hold-back then starts at once instead of after them), keeps retrying under the hold-back for a while,
+ * then the server comes back on its port.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,7 +18,9 @@ import { waitForLive } from '../helpers/terminal-page.js';
 const suite = browserSuite();
 
 /** Past 16 failures per success, every new WebSocket of the page waits 1–5 s before it is even tried. */
-const OUTAGE_MS = 40_000;
+const FAILED_SOCKETS = 40;
+/** How long the page's own attempts then meet the hold-back before the server comes back. */
+const OUTAGE_MS = 10_000;
 /** The longest Chromium then holds one back, the host's own reconnect (up to 2 s), the handshakes. */
 const BACK_WITHIN_MS = 10_000;
 
@@ -37,6 +41,18 @@ test('after a long outage a page is live again within seconds of the signal serv
   // The page's connection to the host breaks too (as a network outage would break it): to come back it
   // needs the signal server, and every attempt meanwhile fails.
   await page.evaluate(() => (window as unknown as { __tether: { client: { connection: { dropConnection(): void } } } }).__tether.client.connection.dropConnection());
+  const failed = await page.evaluate(
+    ({ url, n }) =>
+      Promise.all(
+        Array.from({ length: n }, () => new Promise<boolean>((resolve) => {
+          const ws = new WebSocket(url);
+          ws.onopen = () => resolve(false);
+          ws.onclose = () => resolve(true);
+        })),
+      ).then((closed) => closed.filter(Boolean).length),
+    { url: `ws://127.0.0.1:${port}/socket.io/?EIO=4&transport=websocket`, n: FAILED_SOCKETS },
+  );
+  assert.equal(failed, FAILED_SOCKETS, 'every socket to the dead port failed');
   await new Promise((r) => setTimeout(r, OUTAGE_MS));
   const again = suite.start(signalArgs(port));
   await again.event('ready');
