@@ -19,7 +19,12 @@ let host: TestHost;
 const clients: TestClient[] = [];
 
 before(async () => {
-  coturn = await startCoturn();
+  // coturn on an address of its own (127.0.0.2, still loopback): libjuice pairs its host candidates with
+  // the other side's relay candidate even when relay-only (libdatachannel #1587), and with coturn relaying
+  // from the peers' own address (127.0.0.1) its permission for that address let such direct checks in, so
+  // a connection sometimes left the relay after its first DTLS records. Anywhere the relay's address is not
+  // the peers' own, coturn drops them, and the connection stays relayed.
+  coturn = await startCoturn('127.0.0.2');
   capture = await startUdpCapture('127.0.0.1', { address: coturn.address, port: coturn.port });
   host = await startTestHost(['/bin/sh'], {
     flags: ['--ice-server', `turn:127.0.0.1:${capture.port}?transport=udp`, '--turn-secret', coturn.secretFile, '--ice-transport', 'relay'],
