@@ -46,6 +46,12 @@ const THEME = {
   brightWhite: '#e6ebff',
 };
 
+/** The font that fits the session's size into the stage, and whether the size hint gets room below. */
+interface TerminalFit {
+  fontSize: number;
+  hintRoom: boolean;
+}
+
 /** Renders a session's terminal inside `stage`. */
 export class TerminalView {
   readonly term: Terminal;
@@ -76,13 +82,14 @@ export class TerminalView {
     });
     this.hint.append(this.hintText, fit);
     stage.append(this.frame, this.hint);
+    const fitted = this.fit();
     this.term = new Terminal({
       cols: this.size.cols,
       rows: this.size.rows,
       fontFamily: TERMINAL_FONT_FAMILY,
       // The fitting font from the start: changing it once xterm is open costs a second measure and
       // render of every row (70 ms of a 1.4 s first screen on a slow 2-core machine).
-      fontSize: this.fit()?.fontSize ?? 14,
+      fontSize: fitted?.fontSize ?? 14,
       scrollback: SCROLLBACK_LINES,
       theme: THEME,
       cursorBlink: false,
@@ -94,7 +101,7 @@ export class TerminalView {
     });
     this.term.open(this.frame);
     this.pacer = new OutputPacer((data, parsed) => this.term.write(data, parsed));
-    this.layout();
+    this.apply(fitted);
   }
 
   /** Writes the output this view has not written yet (all of it, after a reset). */
@@ -136,8 +143,12 @@ export class TerminalView {
   /** Picks the font that fits the session's size into the stage; call after any layout change. */
   layout(): void {
     this.preferred = null;
-    const fit = this.fit();
-    if (!fit) return; // hidden; the next change lays out again
+    this.apply(this.fit());
+  }
+
+  /** Sizes the terminal and its frame as `fit` says (null: hidden; the next change lays out again). */
+  private apply(fit: TerminalFit | null): void {
+    if (!fit) return;
     if (this.term.options.fontSize !== fit.fontSize) this.term.options.fontSize = fit.fontSize;
     const rendered = renderedBox(this.size, fit.fontSize, this.measure);
     this.frame.style.width = `${rendered.width}px`;
@@ -146,7 +157,7 @@ export class TerminalView {
   }
 
   /** The font that fits the session's size into the stage, and whether the hint gets room; null while hidden. */
-  private fit(): { fontSize: number; hintRoom: boolean } | null {
+  private fit(): TerminalFit | null {
     const stageBox = this.availableBox();
     if (stageBox.width === 0 || stageBox.height === 0) return null;
     // The hint and its Fit button get their own space below the terminal: they never cover it.
