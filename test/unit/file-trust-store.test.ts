@@ -56,9 +56,9 @@ describe('FileTrustStore', () => {
     const before = statSync(path);
     const text = readFileSync(path, 'utf8');
     const again = new FileTrustStore(path);
-    const after = statSync(path);
-    assert.equal(after.ino, before.ino, 'the file was replaced');
-    assert.equal(after.mtimeMs, before.mtimeMs);
+    const reopened = statSync(path);
+    assert.equal(reopened.ino, before.ino, 'the file was replaced');
+    assert.equal(reopened.mtimeMs, before.mtimeMs);
     assert.equal(readFileSync(path, 'utf8'), text);
     // A file whose mode was widened by hand is narrowed again, written or not.
     chmodSync(path, 0o644);
