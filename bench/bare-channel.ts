@@ -5,6 +5,7 @@
  * the child sends `bytes` in 60 KiB messages (tether's largest output batch) as fast as the channel takes
  * them: it keeps at most 1 MiB buffered (tether's high-water mark) and refills on `bufferedamountlow`,
  * which is the channel's own fastest refill. The same libdatachannel build tether uses (host/node-webrtc.ts).
+ * The same sender can feed a Chromium page instead (bareChannelIntoChromium): the ceiling of output into a page.
  *
  * Run as a script with `--sender BYTES` it is the child.
  */
@@ -14,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { nodeWebRtc } from '../host/node-webrtc.js';
 import { withTimeout } from './wait.js';
 import { machineBusySeconds } from './proc-stats.js';
+import type { Page } from 'playwright-core';
 
 const MESSAGE_BYTES = 60 * 1024;
 const HIGH_WATER_BYTES = 1024 * 1024;
@@ -71,12 +73,28 @@ export interface BareChannelRun {
   machineCpu: number;
 }
 
-/** Sends `bytes` from a child process to this one over a bare data channel; resolves when all arrived. */
-export async function bareChannelThroughput(bytes: number): Promise<BareChannelRun> {
+/** What an answering end reports once `bytes` arrived. */
+interface Received {
+  /** ms from the first message received to the last (the answerer's own clock). */
+  ms: number;
+  bytes: number;
+}
+
+/**
+ * The receiving end of a bare channel: answers the child's offer and resolves `received` once `bytes`
+ * arrived. Node (this process) or a Chromium page (bareChannelIntoChromium).
+ */
+interface Answerer<R extends Received> {
+  answer(offer: RTCSessionDescriptionInit): Promise<RTCSessionDescriptionInit>;
+  received(): Promise<R>;
+  close(): Promise<void>;
+}
+
+/** Starts the sender child, lets `answerer` answer it and waits for all `bytes`. */
+async function runBareChannel<R extends Received>(bytes: number, answerer: Answerer<R>): Promise<R> {
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--sender', String(bytes)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const pc = new nodeWebRtc.RTCPeerConnection({ iceServers: [] });
   try {
     const lines = createInterface({ input: child.stdout! });
     const offer = await withTimeout(
@@ -84,38 +102,91 @@ export async function bareChannelThroughput(bytes: number): Promise<BareChannelR
       30_000,
       'the bare-channel sender to offer',
     );
-    let received = 0;
-    let first = 0;
-    let last = 0;
-    let busyAtFirst = 0;
-    let busyAtLast = 0;
-    const done = new Promise<void>((resolve) => {
-      pc.ondatachannel = (event) => {
-        event.channel.binaryType = 'arraybuffer';
-        event.channel.onmessage = (message: MessageEvent) => {
-          const now = performance.now();
-          if (received === 0) {
-            first = now;
-            busyAtFirst = machineBusySeconds();
-          }
-          received += (message.data as ArrayBuffer).byteLength;
-          last = now;
-          if (received >= bytes) {
-            busyAtLast = machineBusySeconds();
-            resolve();
-          }
-        };
-      };
-    });
-    await pc.setRemoteDescription(offer);
-    await pc.setLocalDescription(await pc.createAnswer());
-    child.stdin!.write(JSON.stringify(await gathered(pc)) + '\n');
-    await withTimeout(done, 120_000, `${bytes} bytes over the bare channel`);
-    return { seconds: (last - first) / 1000, bytes: received, machineCpu: busyAtLast - busyAtFirst };
+    child.stdin!.write(JSON.stringify(await answerer.answer(offer)) + '\n');
+    return await withTimeout(answerer.received(), 120_000, `${bytes} bytes over the bare channel`);
   } finally {
-    pc.close();
+    await answerer.close();
     child.kill('SIGKILL');
   }
+}
+
+/** Sends `bytes` from a child process to this one over a bare data channel; resolves when all arrived. */
+export async function bareChannelThroughput(bytes: number): Promise<BareChannelRun> {
+  const pc = new nodeWebRtc.RTCPeerConnection({ iceServers: [] });
+  let received = 0;
+  let first = 0;
+  let busyAtFirst = 0;
+  const done = new Promise<Received & { machineCpu: number }>((resolve) => {
+    pc.ondatachannel = (event) => {
+      event.channel.binaryType = 'arraybuffer';
+      event.channel.onmessage = (message: MessageEvent) => {
+        const now = performance.now();
+        if (received === 0) {
+          first = now;
+          busyAtFirst = machineBusySeconds();
+        }
+        received += (message.data as ArrayBuffer).byteLength;
+        if (received >= bytes) resolve({ ms: now - first, bytes: received, machineCpu: machineBusySeconds() - busyAtFirst });
+      };
+    };
+  });
+  const got = await runBareChannel(bytes, {
+    async answer(offer) {
+      await pc.setRemoteDescription(offer);
+      await pc.setLocalDescription(await pc.createAnswer());
+      return gathered(pc);
+    },
+    received: () => done,
+    close: async () => pc.close(),
+  });
+  return { seconds: got.ms / 1000, bytes: got.bytes, machineCpu: got.machineCpu };
+}
+
+/**
+ * The page side of bareChannelIntoChromium, as a string (a function passed from tsx-compiled code would
+ * carry tsx's helpers, which the page lacks): answers OFFER and stores a promise of what arrived.
+ */
+function pageAnswerer(offer: RTCSessionDescriptionInit, bytes: number): string {
+  return `(async () => {
+  const pc = new RTCPeerConnection({ iceServers: [] });
+  window.__bare = { pc };
+  window.__bare.received = new Promise((resolve) => {
+    pc.ondatachannel = (event) => {
+      const channel = event.channel;
+      channel.binaryType = 'arraybuffer';
+      let received = 0, first = 0;
+      channel.onmessage = (message) => {
+        const now = performance.now();
+        if (received === 0) first = now;
+        received += message.data.byteLength;
+        if (received >= ${bytes}) resolve({ ms: now - first, bytes: received });
+      };
+    };
+  });
+  await pc.setRemoteDescription(${JSON.stringify(offer)});
+  await pc.setLocalDescription(await pc.createAnswer());
+  await new Promise((resolve) => {
+    if (pc.iceGatheringState === 'complete') return resolve();
+    pc.onicegatheringstatechange = () => { if (pc.iceGatheringState === 'complete') resolve(); };
+    setTimeout(resolve, ${ICE_TIMEOUT_MS});
+  });
+  return { type: pc.localDescription.type, sdp: pc.localDescription.sdp };
+})()`;
+}
+
+/**
+ * The same bare channel into a Chromium page (about:blank in `page`): what the browser's own data
+ * channel stack carries on this machine, the ceiling of any output into the page.
+ */
+export async function bareChannelIntoChromium(page: Page, bytes: number): Promise<{ seconds: number; bytes: number }> {
+  const got = await runBareChannel(bytes, {
+    answer: async (offer) => (await page.evaluate(pageAnswerer(offer, bytes))) as RTCSessionDescriptionInit,
+    received: async () => (await page.evaluate('window.__bare.received')) as Received,
+    close: async () => {
+      await page.evaluate('window.__bare && window.__bare.pc.close()').catch(() => undefined);
+    },
+  });
+  return { seconds: got.ms / 1000, bytes: got.bytes };
 }
 
 if (process.argv[2] === '--sender') {

@@ -2,13 +2,16 @@
  * A 30 MB burst into a Chromium page, the way the shared harness (../shared/bench/bulk-output.mjs)
  * measures it, plus the host's memory around it: host RSS with one device at rest, the time from Enter to
  * the marker line in xterm's buffer, whether the last screen is exact, what the page skipped drawing
- * (its dim "… n KB skipped …" line), and the host's RSS 10 s after the burst.
+ * (its dim "… n KB skipped …" line), and the host's RSS 10 s after the burst. For reference, the same
+ * number of bytes over a bare data channel from a Node process into a Chromium page (bare-channel.ts):
+ * every byte of output crosses the page's data channel, so that is the ceiling of any burst into the page.
  */
 import type { Browser } from 'playwright-core';
 import { HostProcess } from './host-process.js';
 import type { BenchResult } from './report.js';
 import { mib } from './stats.js';
 import { sleep } from './wait.js';
+import { bareChannelIntoChromium } from './bare-channel.js';
 
 const BURST_BYTES = 30_000_000;
 const LINE_CHARS = 100;
@@ -69,6 +72,9 @@ export async function benchBurstChromium(browser: Browser): Promise<BenchResult>
     const after = host.rss() ?? Number.NaN;
     const shown = BURST_BYTES + BURST_BYTES / LINE_CHARS;
     const mbps = shown / seconds / 1e6;
+    const blank = await context.newPage();
+    const bare = await bareChannelIntoChromium(blank, shown);
+    const bareMbps = bare.bytes / bare.seconds / 1e6;
     return {
       rows: [
         { benchmark: 'Host RSS, one Chromium device at rest (bash)', figure: mib(rest), target: '≤ 75 MB', met: rest <= TARGET_RSS_ONE_DEVICE },
@@ -78,9 +84,19 @@ export async function benchBurstChromium(browser: Browser): Promise<BenchResult>
           target: `≥ ${TARGET_MB_S} MB/s, last screen exact`,
           met: mbps >= TARGET_MB_S && exact,
         },
+        {
+          benchmark: '  reference: the same bytes over a bare data channel, Node → Chromium',
+          figure: `${bareMbps.toFixed(1)} MB/s · tether's burst ${((mbps / bareMbps) * 100).toFixed(0)} % of it`,
+          target: '',
+          met: null,
+        },
         { benchmark: '  host RSS during / 10 s after the burst', figure: `peak ${mib(peak)} · after ${mib(after)}`, target: '< 85 MB after 10 s', met: after < TARGET_RSS_AFTER },
       ],
-      notes: [`burst: ${(shown / 1e6).toFixed(1)} MB shown in ${seconds.toFixed(2)} s; gap line: ${end.gap ?? 'none'}`],
+      notes: [
+        `burst: ${(shown / 1e6).toFixed(1)} MB shown in ${seconds.toFixed(2)} s; gap line: ${end.gap ?? 'none'}`,
+        `bare channel into Chromium: ${(bare.bytes / 1e6).toFixed(1)} MB in ${bare.seconds.toFixed(2)} s from a child process in 60 KiB messages, ` +
+          'at most 1 MiB buffered, into about:blank (nothing else in the page): the page\'s data channel alone, the ceiling of any output into it',
+      ],
     };
   } finally {
     await context.close();
