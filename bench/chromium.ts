@@ -262,6 +262,8 @@ export interface PageHistoryTimeline {
   liveAt?: number;
   /** The app published the conversation view (built and in the DOM). */
   mountedAt?: number;
+  /** Entries rendered when the view was mounted: what its first paint shows (more fill in after it). */
+  renderedAtMount?: number;
   /** The next animation frame began, and a task after it ran (that frame was painted). */
   frameAt?: number;
   paintedAt?: number;
@@ -317,6 +319,7 @@ export function historyScript(entries: number): string {
       }
       if (value && value.conversation && !rec.mountedAt) {
         rec.mountedAt = now();
+        rec.renderedAtMount = document.querySelectorAll('.entries > .entry').length;
         requestAnimationFrame(() => { rec.frameAt = now(); setTimeout(() => { rec.paintedAt = now(); }, 0); });
       }
     },

@@ -1,6 +1,7 @@
 /**
  * A long conversation in the browser: a session of 10,000 messages opens fast by rendering only the
- * newest entries ("Show earlier" adds more without moving what the reader sees), and streaming keeps
+ * newest entries (a screenful before the first paint, the rest of the first window after it; "Show
+ * earlier" adds more without moving what the reader sees), and streaming keeps
  * the newest text in view only while the reader is at the bottom.
  */
 import { after, before, describe, it } from 'node:test';
@@ -18,6 +19,17 @@ import { waitFor } from '../helpers/wait-for.js';
 const MESSAGES = 10_000;
 /** Entries a page renders at first (client/web/conversation-log.ts ENTRY_WINDOW). */
 const WINDOW = 100;
+/** Of those, the entries in the first paint (client/web/conversation-log.ts FIRST_PAINT_ENTRIES). */
+const FIRST_PAINT = 20;
+
+/** Records how many entries were rendered when the view was built for its first paint (the page's own mark). */
+const COUNT_AT_FIRST_PAINT = `(() => {
+  const mark = performance.mark.bind(performance);
+  performance.mark = (name, options) => {
+    if (name === 'tether:conversation-painted') window.__entriesAtFirstPaint = document.querySelectorAll('.entries > .entry').length;
+    return mark(name, options);
+  };
+})()`;
 
 /** ~500 bytes of markdown per answer, like a real agent's. */
 function answer(i: number): string {
@@ -54,16 +66,20 @@ describe('browser: a conversation of 10,000 messages', () => {
     await host?.close();
   });
 
-  it('first paints the newest entries fast, with the rest behind "Show earlier"', async (t) => {
-    desktop = await (await browser!.newContext(DESKTOP_CONTEXT)).newPage();
+  it('first paints a screenful of the newest entries, then the rest of the window above them, with the rest behind "Show earlier"', async (t) => {
+    const context = await browser!.newContext(DESKTOP_CONTEXT);
+    await context.addInitScript({ content: COUNT_AT_FIRST_PAINT });
+    desktop = await context.newPage();
     await desktop.goto(host!.ready.url);
     await waitForConversation(desktop);
     const last = await waitForAgentText(desktop, new RegExp(`^Answer ${MESSAGES / 2 - 1}:`));
     assert.equal(await last.isVisible(), true);
-    assert.equal(await desktop.locator('.entries > .entry').count(), WINDOW);
+    assert.equal(await desktop.evaluate('window.__entriesAtFirstPaint'), FIRST_PAINT, 'the first paint builds only a screenful');
+    await waitFor(async () => (await desktop.locator('.entries > .entry').count()) === WINDOW, UI_TIMEOUT_MS, `the window filled in to ${WINDOW} entries`);
     const earlier = desktop.getByRole('button', { name: /^Show earlier/ });
     assert.equal(await earlier.innerText(), `Show earlier (${(MESSAGES - WINDOW).toLocaleString('en-US')} more)`);
-    assert.ok(atBottom(await scroll(desktop)), 'opened at the newest message');
+    assert.ok(atBottom(await scroll(desktop)), 'still at the newest message once the window filled in above it');
+    assert.equal(await last.isVisible(), true);
     // Marks (ms since navigation): the replica knew its kind → the conversation was in the DOM.
     const marks = (await desktop.evaluate(
       '({ mount: performance.getEntriesByName("tether:conversation-mount")[0].startTime, painted: performance.getEntriesByName("tether:conversation-painted")[0].startTime })',
