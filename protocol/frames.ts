@@ -40,6 +40,8 @@ export const FrameTag = {
   presence: 0x0d,
   /** Session frame: JSON Applied, device → host: how much of the channel's sync it has applied (flow control). */
   applied: 0x0e,
+  /** Host → a device that asked for it: another frame, deflated (frame-compression.ts). */
+  deflated: 0x0f,
   /** A fragment of a larger frame; more follow. */
   fragment: 0x7e,
   /** The last fragment of a larger frame. */

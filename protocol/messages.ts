@@ -58,6 +58,8 @@ export const ClientHelloSchema = lazySchema(() => z.strictObject({
   deviceKind: z.enum(['browser', 'terminal']),
   /** Uncompressed P-256 public key (base64url) to pair with; only when connecting with a token. */
   publicKey: z.optional(z.string().check(z.regex(PUBLIC_KEY_PATTERN))),
+  /** The device takes deflated frames: the host deflates its large frames to it (protocol/frame-compression.ts). */
+  deflate: z.optional(z.boolean()),
 }));
 export type ClientHello = z.infer<typeof ClientHelloSchema>;
 

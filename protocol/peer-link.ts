@@ -7,6 +7,7 @@
 import { EventEmitter } from 'events';
 import { DataChannelPeer, type WebRtcImplementation } from './data-channel-peer.js';
 import { encodeFrame, FrameAssembler, FrameTag, splitFrame, type Frame } from './frames.js';
+import { deflateFrame, inflateFrame, type Deflate } from './frame-compression.js';
 import { TetherError } from './errors.js';
 import { encodeJson } from './messages.js';
 import { pathOf, type ConnectionPath } from './ice-servers.js';
@@ -22,6 +23,8 @@ export const MAX_QUEUED_BYTES = 128 * 1024 * 1024;
 const PUMP_INTERVAL_MS = 15;
 /** Frames held while the path of a just opened channel is being read. */
 const MAX_EARLY_FRAMES = 64;
+/** Most bytes of frames held behind deflated frames still inflating (an honest host's flow control keeps far below). */
+const MAX_HELD_BYTES = 64 * 1024 * 1024;
 /** How long a closing channel gets to be acknowledged before the connection is torn down anyway. */
 const CHANNEL_CLOSE_GRACE_MS = 300;
 /** How long an ERROR frame gets to flush before the channel closes anyway. */
@@ -47,6 +50,8 @@ export interface PeerLinkOptions {
   iceTransportPolicy?: RTCIceTransportPolicy;
   /** Largest inbound logical frame accepted. */
   maxInboundFrame: number;
+  /** Deflated frames from the other side are inflated (a device that asks for them); else they are refused. */
+  acceptDeflated?: boolean;
   /** Destroy with CONNECT_TIMEOUT if the channel is not open by then. */
   connectTimeoutMs?: number;
 }
@@ -69,6 +74,13 @@ interface PeerLinkEvents {
 export class PeerLink extends EventEmitter<PeerLinkEvents> {
   private readonly peer: DataChannelPeer;
   private readonly assembler: FrameAssembler;
+  private readonly maxInboundFrame: number;
+  private readonly acceptDeflated: boolean;
+  /** Set once the other side asked for deflated frames: large frames are sent deflated. */
+  private deflate: Deflate | null = null;
+  /** Received frames waiting for a deflated frame before them to inflate, in order (see receive). */
+  private readonly held: Array<{ next: Frame | Promise<Frame>; size: number }> = [];
+  private heldBytes = 0;
   private readonly queue: Uint8Array[] = [];
   private queuedBytes = 0;
   /** The channel's bufferedAmount as last read (see pendingBytes). */
@@ -98,6 +110,8 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     super();
     this.relayOnly = options.iceTransportPolicy === 'relay';
     this.assembler = new FrameAssembler(options.maxInboundFrame);
+    this.maxInboundFrame = options.maxInboundFrame;
+    this.acceptDeflated = options.acceptDeflated ?? false;
     this.peer = new DataChannelPeer(
       {
         initiator: options.initiator,
@@ -179,9 +193,15 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     this.sendFrame(encodeFrame(tag, payload));
   }
 
+  /** From now on, large frames are sent deflated with `deflate` (the other side asked for them). */
+  deflateWith(deflate: Deflate): void {
+    this.deflate = deflate;
+  }
+
   /** Queues one already encoded logical frame (e.g. a session frame with its channel number). */
   sendFrame(frame: Uint8Array): void {
     if (this.destroyed || this.closing) return;
+    if (this.deflate) frame = deflateFrame(frame, this.deflate) ?? frame;
     if (this.queuedBytes + frame.length > MAX_QUEUED_BYTES) {
       this.destroy(new TetherError('PEER_TOO_SLOW', `more than ${MAX_QUEUED_BYTES} bytes waiting for a peer that does not read`));
       return;
@@ -276,6 +296,8 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     if (this.pumpTimer) clearTimeout(this.pumpTimer);
     this.queue.length = 0;
     this.queuedBytes = 0;
+    this.held.length = 0;
+    this.heldBytes = 0;
     this.peer.close();
     if (err && this.listenerCount('error') > 0) this.emit('error', err);
     this.emit('close', err);
@@ -286,11 +308,53 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     let frame: Frame | null;
     try {
       frame = this.assembler.push(data);
+      if (frame?.tag === FrameTag.deflated && !this.acceptDeflated) {
+        throw new TetherError('FRAME_MALFORMED', 'a deflated frame, which this side did not ask for');
+      }
     } catch (err) {
       this.fail(err instanceof TetherError ? err : new TetherError('FRAME_MALFORMED'));
       return;
     }
     if (!frame) return;
+    if (frame.tag !== FrameTag.deflated && this.held.length === 0) {
+      this.deliver(frame);
+      return;
+    }
+    // A deflated frame inflates asynchronously; the frames behind it wait so that none overtakes it.
+    this.heldBytes += frame.payload.length;
+    if (this.heldBytes > MAX_HELD_BYTES) {
+      this.fail(new TetherError('FRAME_TOO_LARGE', `more than ${MAX_HELD_BYTES} bytes waiting behind deflated frames`));
+      return;
+    }
+    const size = frame.payload.length;
+    const next = frame.tag === FrameTag.deflated ? inflateFrame(frame.payload, this.maxInboundFrame) : frame;
+    // Settled in order by drainHeld(); marked handled so a failure seen only there is not "unhandled".
+    if (next instanceof Promise) next.catch(() => undefined);
+    this.held.push({ next, size });
+    if (this.held.length === 1) void this.drainHeld();
+  }
+
+  /** Delivers the held frames in order as each is inflated; a frame that fails to inflate fails the link. */
+  private async drainHeld(): Promise<void> {
+    while (this.held.length > 0 && !this.destroyed) {
+      const head = this.held[0]!;
+      let frame: Frame;
+      try {
+        frame = await head.next;
+      } catch (err) {
+        this.fail(err instanceof TetherError ? err : new TetherError('FRAME_MALFORMED'));
+        return;
+      }
+      if (this.destroyed) return;
+      this.held.shift();
+      this.heldBytes -= head.size;
+      this.deliver(frame);
+    }
+  }
+
+  /** Hands a whole frame on, or keeps it until 'open' (see `early`). */
+  private deliver(frame: Frame): void {
+    if (this.destroyed || this.closing) return;
     if (!this.early) {
       this.emit('frame', frame);
       return;

@@ -88,6 +88,12 @@ export interface HostConnectionOptions {
   iceServers?: IceServer[];
   /** 'relay' sends everything through TURN (tests; hiding this device's addresses). */
   iceTransportPolicy?: RTCIceTransportPolicy;
+  /**
+   * Ask the host for deflated frames (protocol/frame-compression.ts): the browser does, its data channel
+   * being the narrowest part of the path; `tether attach` does not (on loopback or a LAN its channel is
+   * wide and both ends' CPU is what limits it).
+   */
+  deflate?: boolean;
   /** Reconnect backoff: first delay and cap. */
   backoffInitialMs?: number;
   backoffMaxMs?: number;
@@ -441,7 +447,14 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
   }
 
   private newLink(iceServers: IceServer[]): PeerLink {
-    return new PeerLink({ initiator: true, wrtc: this.options.wrtc, iceServers, iceTransportPolicy: this.options.iceTransportPolicy, maxInboundFrame: MAX_HOST_FRAME_BYTES });
+    return new PeerLink({
+      initiator: true,
+      wrtc: this.options.wrtc,
+      iceServers,
+      iceTransportPolicy: this.options.iceTransportPolicy,
+      maxInboundFrame: MAX_HOST_FRAME_BYTES,
+      acceptDeflated: this.options.deflate === true,
+    });
   }
 
   /** The answer checked out: this link is the connection now. */
@@ -490,6 +503,7 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
       deviceName: this.options.deviceName,
       deviceKind: this.options.deviceKind,
       ...(signer ? { publicKey: signer.publicKey } : {}),
+      ...(this.options.deflate === true ? { deflate: true } : {}),
     };
     peer.sendJson(FrameTag.hello, hello);
   }

@@ -44,7 +44,7 @@ export function replicaAhead(doc: Y.Doc, hostVector: Uint8Array): boolean {
 }
 
 /** Options of a session client that makes its own connection from a link. */
-export interface SessionClientOptions extends Pick<HostConnectionOptions, 'deviceName' | 'deviceKind' | 'wrtc' | 'iceServers' | 'iceTransportPolicy' | 'backoffInitialMs' | 'backoffMaxMs' | 'signalConnectTimeoutMaxMs'> {
+export interface SessionClientOptions extends Pick<HostConnectionOptions, 'deviceName' | 'deviceKind' | 'wrtc' | 'iceServers' | 'iceTransportPolicy' | 'backoffInitialMs' | 'backoffMaxMs' | 'signalConnectTimeoutMaxMs' | 'deflate'> {
   /** The session link (its token, when it has one, pairs this device). */
   url: string;
   /** Where this device keeps its key and credentials (in memory when omitted). */
@@ -188,6 +188,7 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
         backoffInitialMs: options.backoffInitialMs,
         backoffMaxMs: options.backoffMaxMs,
         signalConnectTimeoutMaxMs: options.signalConnectTimeoutMaxMs,
+        deflate: options.deflate,
       });
       this.linkError = error;
     }

@@ -5,6 +5,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as Y from 'yjs';
+import { deflateRawSync } from 'node:zlib';
+import * as encoding from 'lib0/encoding';
+import { concatBytes } from '../../protocol/encoding.js';
 import { startTestHost, joinClient, type TestHost, type TestClient } from '../helpers/terminal-host.js';
 import { connectRawPeer, RAW_HELLO, type RawPeer } from '../helpers/raw-peer.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -81,6 +84,11 @@ const cases: Array<{ name: string; hello: boolean; send: (raw: RawPeer) => void;
   { name: 'a hello whose device name carries a bidi override', hello: false, code: 'NAME_INVALID', send: (r) => r.link.sendJson(FrameTag.hello, { ...hello, deviceName: 'evil\u202eexe.txt' }) },
   { name: 'a hello from a newer protocol', hello: false, code: 'HOST_TOO_OLD', send: (r) => r.link.sendJson(FrameTag.hello, { ...hello, v: PROTOCOL_VERSION + 1 }) },
   { name: 'an unknown tag', hello: true, code: 'FRAME_UNKNOWN_TAG', send: (r) => r.link.send(0x42, new Uint8Array([1, 2, 3])) },
+  { name: 'a deflated frame (only devices may ask for them)', hello: true, code: 'FRAME_MALFORMED', send: (r) => {
+    const inner = encodeChannelFrame(FrameTag.intent, 0, encodeJson({ id: newId(), type: 'input', data: 'x'.repeat(4000) }));
+    const length = encoding.encode((e) => encoding.writeVarUint(e, inner.length));
+    r.link.send(FrameTag.deflated, concatBytes([length, deflateRawSync(inner)]));
+  } },
   { name: 'an oversized frame', hello: true, code: 'FRAME_TOO_LARGE', send: (r) => onChannel(r, FrameTag.intent, new Uint8Array(MAX_CLIENT_FRAME_BYTES + 10)) },
   { name: 'a document write from a client', hello: true, code: 'FORBIDDEN_WRITE', send: (r) => {
     const evil = new Y.Doc();
