@@ -115,8 +115,13 @@ export class TerminalView {
   setSize(size: TermSize): void {
     if (size.cols === this.size.cols && size.rows === this.size.rows) return;
     this.size = { ...size };
+    // The font for the new size first: xterm lays out and measures again on a font change, and resizing
+    // at the old font first would lay every row out twice (30 ms of a fresh page's first screen).
+    this.preferred = null;
+    const fitted = this.fit();
+    if (fitted && this.term.options.fontSize !== fitted.fontSize) this.term.options.fontSize = fitted.fontSize;
     this.term.resize(size.cols, size.rows);
-    this.layout();
+    this.apply(fitted);
   }
 
   /** The space the terminal may use, in CSS pixels. */
