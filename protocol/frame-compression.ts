@@ -42,6 +42,20 @@ export function deflateFrame(frame: Uint8Array, deflate: Deflate): Uint8Array | 
 }
 
 /**
+ * Whether this platform can inflate frames: DecompressionStream with raw deflate (Node 18+, Chromium
+ * 103+, Safari 16.4+, Firefox 113+). A device asks the host for deflated frames only when it can.
+ */
+export function canInflate(): boolean {
+  try {
+    new DecompressionStream('deflate-raw');
+    return true;
+  } catch {
+    // No DecompressionStream at all (a ReferenceError), or one without 'deflate-raw' (a TypeError).
+    return false;
+  }
+}
+
+/**
  * The frame inside a deflated frame's payload. Rejects with FRAME_TOO_LARGE when it declares more than
  * `maxFrameBytes`, FRAME_MALFORMED when the deflate stream is broken, ends early or holds more than it
  * declared, or the frame inside is itself deflated or a fragment.

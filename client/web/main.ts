@@ -8,6 +8,7 @@
 import './zod-without-eval.js';
 import { parseSessionUrl, type SessionLink } from '../../protocol/session-url.js';
 import { TetherError } from '../../protocol/errors.js';
+import { canInflate } from '../../protocol/frame-compression.js';
 import { SessionClient } from '../../client/core/session-client.js';
 import { createPageLayout } from './page-layout.js';
 import { startSessionPage, type SessionPage } from './session-page.js';
@@ -77,8 +78,8 @@ function main(): void {
     // could stay "cannot reach the signal server" for minutes after the network came back.
     signalConnectTimeoutMaxMs: 8_000,
     // The page's data channel is the narrowest part of the path (4–8 MB/s in Chromium on a slow machine):
-    // large frames come deflated, ~3× fewer bytes for program output and agent text.
-    deflate: true,
+    // large frames come deflated, ~3× fewer bytes for program output and agent text (browsers that can inflate).
+    deflate: canInflate(),
     // The last synced state shows at once (even with the host unreachable); a rejoin syncs the difference.
     ...(typeof indexedDB === 'object' ? { replicas: new IndexedDbReplicas() } : {}),
   });

@@ -1,7 +1,9 @@
 /**
  * The page asks the host for deflated frames (protocol/frame-compression.ts), so a burst of output
  * crosses its data channel in a fraction of its size, and arrives exact. What the page's data channel
- * delivers is counted by wrapping the page's RTCPeerConnection before the app runs.
+ * delivers is counted by wrapping the page's RTCPeerConnection before the app runs. A browser that
+ * cannot inflate (no DecompressionStream with 'deflate-raw': iOS Safari before 16.4, Firefox before 113)
+ * does not ask, and gets the same output as it is.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -34,10 +36,33 @@ const COUNT_WIRE = `(() => {
   };
 })()`;
 
+/** A browser without DecompressionStream. */
+const NO_DECOMPRESSION = `delete window.DecompressionStream;`;
+
+/**
+ * Runs `seq 1 LAST` in the page's terminal, ended by the line END-`mark` (each burst its own: the pages
+ * share one terminal); returns the bytes and deflated frames the page's data channels received meanwhile.
+ */
+async function burst(page: Page, mark: number): Promise<{ received: number; deflated: number; output: number }> {
+  const before = (await page.evaluate('({ ...window.__wire })')) as { bytes: number; deflated: number };
+  // The marker is computed by the shell, so the echoed command line cannot match it.
+  await typeInTerminal(page, `seq 1 ${LAST}; printf 'END-%s\\n' $((${mark}+0))\n`);
+  await waitForLine(page, new RegExp(`^END-${mark}$`), 60_000);
+  const lines = await screenLines(page);
+  const end = lines.indexOf(`END-${mark}`);
+  assert.deepEqual(lines.slice(end - 3, end), [String(LAST - 2), String(LAST - 1), String(LAST)]);
+  const wire = (await page.evaluate('({ ...window.__wire })')) as { bytes: number; deflated: number };
+  // seq's output, with the terminal's "\r\n": what the page would receive at the very least undeflated.
+  let output = 0;
+  for (let n = 1; n <= LAST; n++) output += String(n).length + 2;
+  return { received: wire.bytes - before.bytes, deflated: wire.deflated - before.deflated, output };
+}
+
 describe('browser: output comes deflated', () => {
   let cli: CliHost | undefined;
   let browser: Browser | undefined;
   let page: Page;
+  let oldBrowserPage: Page;
 
   before(async () => {
     cli = startCli(['remote-control', '--json', '--local', '--port', '0', '--spawn', 'session', '--', '/bin/sh'], { PS1: '$ ' });
@@ -48,6 +73,12 @@ describe('browser: output comes deflated', () => {
     page = await context.newPage();
     await page.goto(url);
     await waitForLive(page);
+    const oldBrowser = await browser.newContext(DESKTOP_CONTEXT);
+    await oldBrowser.addInitScript({ content: COUNT_WIRE });
+    await oldBrowser.addInitScript({ content: NO_DECOMPRESSION });
+    oldBrowserPage = await oldBrowser.newPage();
+    await oldBrowserPage.goto(url);
+    await waitForLive(oldBrowserPage);
   });
 
   after(async () => {
@@ -56,19 +87,14 @@ describe('browser: output comes deflated', () => {
   });
 
   it('a 2 MB burst crosses the data channel in under half its size and ends with the exact screen', async () => {
-    const before = (await page.evaluate('({ ...window.__wire })')) as { bytes: number; deflated: number };
-    // The marker is computed by the shell, so the echoed command line cannot match it.
-    await typeInTerminal(page, `seq 1 ${LAST}; printf 'END-%s\\n' $((6*7))\n`);
-    await waitForLine(page, /^END-42$/, 60_000);
-    const lines = await screenLines(page);
-    const end = lines.indexOf('END-42');
-    assert.deepEqual(lines.slice(end - 3, end), [String(LAST - 2), String(LAST - 1), String(LAST)]);
-    const wire = (await page.evaluate('({ ...window.__wire })')) as { bytes: number; deflated: number };
-    // seq's output, with the terminal's "\r\n": what the page would receive at the very least undeflated.
-    let output = 0;
-    for (let n = 1; n <= LAST; n++) output += String(n).length + 2;
-    const received = wire.bytes - before.bytes;
-    assert.ok(wire.deflated > before.deflated, 'deflated frames arrived');
+    const { received, deflated, output } = await burst(page, 42);
+    assert.ok(deflated > 0, 'deflated frames arrived');
     assert.ok(received < output / 2, `the page received ${received} bytes for ${output} bytes of output`);
+  });
+
+  it('a browser that cannot inflate gets the same output undeflated', async () => {
+    const { received, deflated, output } = await burst(oldBrowserPage, 43);
+    assert.equal(deflated, 0, 'no deflated frame reached a browser without DecompressionStream');
+    assert.ok(received >= output, `the page received ${received} bytes for ${output} bytes of output`);
   });
 });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import * as encoding from 'lib0/encoding';
 import { concatBytes, utf8 } from '../../protocol/encoding.js';
 import { encodeChannelFrame, encodeFrame, FrameAssembler, FrameTag, MAX_HOST_FRAME_BYTES, splitFrame } from '../../protocol/frames.js';
-import { DEFLATE_MIN_BYTES, deflateFrame, inflateFrame } from '../../protocol/frame-compression.js';
+import { canInflate, DEFLATE_MIN_BYTES, deflateFrame, inflateFrame } from '../../protocol/frame-compression.js';
 import { TetherError } from '../../protocol/errors.js';
 import { packageRoot } from '../../host/package-paths.js';
 
@@ -90,5 +90,24 @@ describe('deflated frames', () => {
       const inner = encodeFrame(tag, utf8('x'.repeat(5000)));
       assert.equal(await codeOf(() => inflateFrame(deflatedFrame(inner.length, deflate(inner)).subarray(1), max)), 'FRAME_MALFORMED', `holds tag ${tag}`);
     }
+  });
+
+  it('a platform asks for deflated frames only when it can inflate them', () => {
+    assert.equal(canInflate(), true, 'Node 20 inflates raw deflate');
+    const platform = globalThis.DecompressionStream;
+    try {
+      // A browser without it (iOS Safari before 16.4), and one without raw deflate (a TypeError).
+      delete (globalThis as { DecompressionStream?: unknown }).DecompressionStream;
+      assert.equal(canInflate(), false);
+      globalThis.DecompressionStream = class {
+        constructor(format: string) {
+          if (format !== 'gzip') throw new TypeError(`unsupported format ${format}`);
+        }
+      } as unknown as typeof DecompressionStream;
+      assert.equal(canInflate(), false);
+    } finally {
+      globalThis.DecompressionStream = platform;
+    }
+    assert.equal(canInflate(), true);
   });
 });
