@@ -23,6 +23,9 @@ export const DEFLATE_MIN_BYTES = 2048;
 /** A deflated frame is sent only when it is at most this share of the frame (else the plain frame goes). */
 const DEFLATE_MAX_RATIO = 7 / 8;
 
+/** Deflated bytes handed to the inflater at a time (see inflateFrame). */
+export const INFLATE_SLICE_BYTES = 16 * 1024;
+
 /** Raw deflate (RFC 1951) of some bytes: zlib's on the host. */
 export type Deflate = (bytes: Uint8Array) => Uint8Array;
 
@@ -76,22 +79,31 @@ export async function inflateFrame(payload: Uint8Array, maxFrameBytes: number): 
   let written = 0;
   const inflater = new DecompressionStream('deflate-raw');
   const writer = inflater.writable.getWriter();
-  // Received bytes are never shared memory; the cast only narrows TypeScript's view of their buffer.
-  writer.write(payload.subarray(at) as Uint8Array<ArrayBuffer>).then(() => writer.close()).catch(() => undefined);
+  // Fed in slices, each once the stream wants more: Chromium inflates a whole write at once and queues
+  // all of it, so one write of a deflate bomb would take the page's memory before the check below sees
+  // its first chunk. A slice inflates to at most ~1,000× its size.
+  void (async () => {
+    for (let from = at; from < payload.length; from += INFLATE_SLICE_BYTES) {
+      await writer.ready;
+      // Received bytes are never shared memory; the cast only narrows TypeScript's view of their buffer.
+      void writer.write(payload.subarray(from, from + INFLATE_SLICE_BYTES) as Uint8Array<ArrayBuffer>).catch(() => undefined);
+    }
+    await writer.close();
+  })().catch(() => undefined); // the reader below reports what went wrong
   const reader = inflater.readable.getReader();
   try {
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
       if (written + value.length > length) {
-        // Stop inflating: whatever else it holds is not wanted (a deflate bomb stops here).
-        void reader.cancel().catch(() => undefined);
+        // Stop inflating (below): whatever else it holds is not wanted (a deflate bomb stops here).
         throw new TetherError('FRAME_MALFORMED', `deflated frame holds more than the ${length} bytes it declares`);
       }
       out.set(value, written);
       written += value.length;
     }
   } catch (err) {
+    void reader.cancel().catch(() => undefined); // nothing more of this stream is wanted
     if (err instanceof TetherError) throw err;
     throw new TetherError('FRAME_MALFORMED', `deflated frame: ${(err as Error).message}`);
   }
