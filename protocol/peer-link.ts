@@ -25,6 +25,8 @@ const PUMP_INTERVAL_MS = 15;
 const MAX_EARLY_FRAMES = 64;
 /** Most bytes of frames held behind deflated frames still inflating (an honest host's flow control keeps far below). */
 const MAX_HELD_BYTES = 64 * 1024 * 1024;
+/** How long frames held behind a deflated one may still be delivered after the other side closed. */
+const HELD_AFTER_CLOSE_MS = 5_000;
 /** How long a closing channel gets to be acknowledged before the connection is torn down anyway. */
 const CHANNEL_CLOSE_GRACE_MS = 300;
 /** How long an ERROR frame gets to flush before the channel closes anyway. */
@@ -80,9 +82,14 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   private readonly acceptDeflated: boolean;
   /** Set once the other side asked for deflated frames: large frames are sent deflated. */
   private deflate: Deflate | null = null;
-  /** Received frames waiting for a deflated frame before them to inflate, in order (see receive). */
-  private readonly held: Array<{ next: Frame | Promise<Frame>; size: number }> = [];
+  /**
+   * Received frames waiting for a deflated frame before them to inflate, in order (see receive); deflated
+   * ones are inflated one at a time, at the head, so at most one frame's inflated bytes exist at once.
+   */
+  private readonly held: Frame[] = [];
   private heldBytes = 0;
+  /** The other side closed while frames were held: the link ends once they are delivered (bounded). */
+  private closeAfterHeld: ReturnType<typeof setTimeout> | null = null;
   private readonly queue: Uint8Array[] = [];
   private queuedBytes = 0;
   /** The channel's bufferedAmount as last read (see pendingBytes). */
@@ -141,10 +148,10 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
           });
         },
         message: (data) => this.receive(data),
-        closed: () => this.destroy(null),
+        closed: () => this.closedByPeer(),
         failed: (kind, message) => {
           // Browsers report the other side's orderly close as "User-Initiated Abort".
-          if (kind === 'channel' && /User-Initiated Abort|Close called/i.test(message)) this.destroy(null);
+          if (kind === 'channel' && /User-Initiated Abort|Close called/i.test(message)) this.closedByPeer();
           else this.destroy(new TetherError('WEBRTC_FAILED', `peer-to-peer connection failed: ${message}`));
         },
       },
@@ -205,7 +212,8 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
 
   /** Queues one already encoded logical frame (e.g. a session frame with its channel number). */
   sendFrame(frame: Uint8Array): void {
-    if (this.destroyed || this.closing) return;
+    // Once the other side closed, nothing reaches it (and a failed send must not drop the frames still held).
+    if (this.destroyed || this.closing || this.closeAfterHeld) return;
     if (this.deflate) frame = deflateFrame(frame, this.deflate) ?? frame;
     if (this.queuedBytes + frame.length > MAX_QUEUED_BYTES) {
       this.destroy(new TetherError('PEER_TOO_SLOW', `more than ${MAX_QUEUED_BYTES} bytes waiting for a peer that does not read`));
@@ -290,6 +298,20 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     setTimeout(wait, PUMP_INTERVAL_MS);
   }
 
+  /**
+   * The other side closed the channel. What it sent before still counts: frames held behind a deflated
+   * one (a last output, an ERROR frame saying why) are delivered first, within HELD_AFTER_CLOSE_MS.
+   */
+  private closedByPeer(): void {
+    if (this.destroyed || this.closeAfterHeld) return;
+    if (this.held.length === 0) {
+      this.destroy(null);
+      return;
+    }
+    this.closeAfterHeld = setTimeout(() => this.destroy(null), HELD_AFTER_CLOSE_MS);
+    (this.closeAfterHeld as { unref?: () => void }).unref?.();
+  }
+
   /** The single end of a link: emits 'error' (when err is given and someone listens) then 'close'. */
   destroy(err: TetherError | null = null): void {
     if (this.destroyed) return;
@@ -299,6 +321,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     this.open = false;
     if (this.connectTimer) clearTimeout(this.connectTimer);
     if (this.pumpTimer) clearTimeout(this.pumpTimer);
+    if (this.closeAfterHeld) clearTimeout(this.closeAfterHeld);
     this.queue.length = 0;
     this.queuedBytes = 0;
     this.held.length = 0;
@@ -325,36 +348,47 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       this.deliver(frame);
       return;
     }
-    // A deflated frame inflates asynchronously; the frames behind it wait so that none overtakes it.
+    // A deflated frame inflates asynchronously; the frames behind it wait so that none overtakes it. They
+    // wait as they came (deflated ones still deflated): the bound counts the bytes received.
     this.heldBytes += frame.payload.length;
     if (this.heldBytes > MAX_HELD_BYTES) {
       this.fail(new TetherError('FRAME_TOO_LARGE', `more than ${MAX_HELD_BYTES} bytes waiting behind deflated frames`));
       return;
     }
-    const size = frame.payload.length;
-    const next = frame.tag === FrameTag.deflated ? inflateFrame(frame.payload, this.maxInboundFrame) : frame;
-    // Settled in order by drainHeld(); marked handled so a failure seen only there is not "unhandled".
-    if (next instanceof Promise) next.catch(() => undefined);
-    this.held.push({ next, size });
+    this.held.push(frame);
     if (this.held.length === 1) void this.drainHeld();
   }
 
-  /** Delivers the held frames in order as each is inflated; a frame that fails to inflate fails the link. */
+  /**
+   * Delivers the held frames in order, inflating each deflated one when it reaches the head (one at a
+   * time); a frame that fails to inflate fails the link. Once the other side has closed, the link ends
+   * when the last held frame is delivered.
+   */
   private async drainHeld(): Promise<void> {
     while (this.held.length > 0 && !this.destroyed) {
       const head = this.held[0]!;
-      let frame: Frame;
-      try {
-        frame = await head.next;
-      } catch (err) {
-        this.fail(err instanceof TetherError ? err : new TetherError('FRAME_MALFORMED'));
-        return;
+      let frame = head;
+      if (head.tag === FrameTag.deflated) {
+        try {
+          frame = await inflateFrame(head.payload, this.maxInboundFrame);
+        } catch (err) {
+          this.fail(err instanceof TetherError ? err : new TetherError('FRAME_MALFORMED'));
+          return;
+        }
+        if (this.destroyed) return;
       }
-      if (this.destroyed) return;
       this.held.shift();
-      this.heldBytes -= head.size;
-      this.deliver(frame);
+      this.heldBytes -= head.payload.length;
+      try {
+        this.deliver(frame);
+      } catch (err) {
+        // A listener that throws must not stall the frames behind (nothing would drain them): report it apart.
+        setTimeout(() => {
+          throw err;
+        }, 0);
+      }
     }
+    if (this.closeAfterHeld && this.held.length === 0) this.destroy(null);
   }
 
   /** Hands a whole frame on, or keeps it until 'open' (see `early`). */
@@ -373,7 +407,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   }
 
   private pump(): void {
-    if (this.pumpTimer || this.destroyed || !this.open) return;
+    if (this.pumpTimer || this.destroyed || !this.open || this.closeAfterHeld) return;
     // channelBuffered only grows between reads (sent bytes are added), so it is an upper bound: the
     // native bufferedAmount is read only when that bound gets near the high-water mark.
     if (this.channelBuffered >= HIGH_WATER_BYTES / 2) this.refreshBuffered();
