@@ -6,7 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -113,22 +113,56 @@ export class HostProcess {
     // `signal`: a standalone `tether signal` instead (its ready event's url is the server's origin).
     const command = options.signal ? ['signal'] : ['remote-control'];
     // `nodeArgs` go to Node itself (e.g. --import of a tracing preload).
-    const args = [...binNodeFlags(bin), ...(options.nodeArgs ?? []), bin, ...command, '--json', '--local', '--port', '0', ...flags, ...(program.length > 0 ? ['--', ...program] : [])];
+    // A host that never gets ready is asked for Node's diagnostic report (its JavaScript stack) before it is stopped.
+    const reportDir = mkdtempSync(join(tmpdir(), 'tether-bench-report-'));
+    const diagnostics = ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${reportDir}`, '--report-compact'];
+    const args = [...binNodeFlags(bin), ...diagnostics, ...(options.nodeArgs ?? []), bin, ...command, '--json', '--local', '--port', '0', ...flags, ...(program.length > 0 ? ['--', ...program] : [])];
     // A fresh state folder: a benchmark never restores another run's sessions. Removed when the host exits.
     const stateDir = mkdtempSync(join(tmpdir(), 'tether-bench-state-'));
     const child = spawn(process.execPath, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, TETHER_STATE_DIR: stateDir, ...options.env },
     });
-    child.on('exit', () => rmSync(stateDir, { recursive: true, force: true }));
+    child.on('exit', () => {
+      rmSync(stateDir, { recursive: true, force: true });
+      rmSync(reportDir, { recursive: true, force: true });
+    });
     const host = new HostProcess(child, options.label ?? program.join(' '));
     try {
       await host.waitForEvent('ready', 0, timeoutMs);
     } catch (err) {
+      const where = await host.diagnosticStack(reportDir);
       await host.stop();
-      throw new Error(`${(err as Error).message}; host stderr: ${host.stderr().slice(0, 500) || '(empty)'}`);
+      const said = host.events.map((e) => e.event).join(', ') || 'nothing';
+      throw new Error(`${(err as Error).message}; host stderr: ${host.stderr().slice(0, 500) || '(empty)'}; its --json events: ${said}; ${where}`);
     }
     return host;
+  }
+
+  /** Where a stuck host is: the top of the JavaScript stack in its Node diagnostic report (SIGUSR2), within 3 s. */
+  private async diagnosticStack(reportDir: string): Promise<string> {
+    if (this.exit) return `it exited (${this.exit.code ?? this.exit.signal})`;
+    this.child.kill('SIGUSR2');
+    for (let waited = 0; waited < 3000; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const file = readdirSync(reportDir).find((name) => name.endsWith('.json'));
+      if (!file) continue;
+      try {
+        const report = JSON.parse(readFileSync(join(reportDir, file), 'utf8')) as {
+          javascriptStack?: { message?: string; stack?: string[] };
+          libuv?: Array<{ type: string; is_active?: boolean }>;
+        };
+        const stack = report.javascriptStack?.stack?.slice(0, 8).map((line) => line.trim()).join(' ← ') || '(empty: waiting in the event loop)';
+        // What the event loop waits on when no JavaScript runs: its active handles, by kind.
+        const handles = new Map<string, number>();
+        for (const h of report.libuv ?? []) if (h.is_active) handles.set(h.type, (handles.get(h.type) ?? 0) + 1);
+        const waiting = [...handles].map(([type, n]) => `${n} ${type}`).join(', ') || 'none';
+        return `its JavaScript stack: ${stack}; active libuv handles: ${waiting}`;
+      } catch {
+        // Still being written: read it on the next turn.
+      }
+    }
+    return 'no diagnostic report within 3 s (its main thread is blocked outside JavaScript)';
   }
 
   get pid(): number {
