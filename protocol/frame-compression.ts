@@ -58,12 +58,17 @@ export function canInflate(): boolean {
   }
 }
 
+function closedWhileInflating(): TetherError {
+  return new TetherError('PEER_CLOSED', 'the link closed while a frame was inflating');
+}
+
 /**
  * The frame inside a deflated frame's payload. Rejects with FRAME_TOO_LARGE when it declares more than
  * `maxFrameBytes`, FRAME_MALFORMED when the deflate stream is broken, ends early or holds more than it
- * declared, or the frame inside is itself deflated or a fragment.
+ * declared, or the frame inside is itself deflated or a fragment; with PEER_CLOSED once `signal` aborts
+ * (the rest is not inflated).
  */
-export async function inflateFrame(payload: Uint8Array, maxFrameBytes: number): Promise<Frame> {
+export async function inflateFrame(payload: Uint8Array, maxFrameBytes: number, signal?: AbortSignal): Promise<Frame> {
   let length: number;
   let at: number;
   try {
@@ -91,9 +96,15 @@ export async function inflateFrame(payload: Uint8Array, maxFrameBytes: number): 
     await writer.close();
   })().catch(() => undefined); // the reader below reports what went wrong
   const reader = inflater.readable.getReader();
+  // The link that wanted the frame is gone: stop inflating (the read below then fails).
+  const stop = (): void => void reader.cancel().catch(() => undefined);
+  signal?.addEventListener('abort', stop, { once: true });
   try {
     for (;;) {
+      if (signal?.aborted) throw closedWhileInflating();
       const { done, value } = await reader.read();
+      // A cancelled stream reads as ended: that is the abort, not a short frame.
+      if (signal?.aborted) throw closedWhileInflating();
       if (done) break;
       if (written + value.length > length) {
         // Stop inflating (below): whatever else it holds is not wanted (a deflate bomb stops here).
@@ -105,7 +116,10 @@ export async function inflateFrame(payload: Uint8Array, maxFrameBytes: number): 
   } catch (err) {
     void reader.cancel().catch(() => undefined); // nothing more of this stream is wanted
     if (err instanceof TetherError) throw err;
+    if (signal?.aborted) throw closedWhileInflating();
     throw new TetherError('FRAME_MALFORMED', `deflated frame: ${(err as Error).message}`);
+  } finally {
+    signal?.removeEventListener('abort', stop);
   }
   if (written !== length) throw new TetherError('FRAME_MALFORMED', `deflated frame holds ${written} bytes, not the ${length} it declares`);
   const tag = out[0]!;

@@ -88,6 +88,8 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
    */
   private readonly held: Frame[] = [];
   private heldBytes = 0;
+  /** Stops the inflating of a held frame when the link is destroyed. */
+  private readonly inflating = new AbortController();
   /** The other side closed while frames were held: the link ends once they are delivered (bounded). */
   private closeAfterHeld: ReturnType<typeof setTimeout> | null = null;
   private readonly queue: Uint8Array[] = [];
@@ -326,6 +328,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     this.queuedBytes = 0;
     this.held.length = 0;
     this.heldBytes = 0;
+    this.inflating.abort();
     this.peer.close();
     if (err && this.listenerCount('error') > 0) this.emit('error', err);
     this.emit('close', err);
@@ -370,7 +373,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
       let frame = head;
       if (head.tag === FrameTag.deflated) {
         try {
-          frame = await inflateFrame(head.payload, this.maxInboundFrame);
+          frame = await inflateFrame(head.payload, this.maxInboundFrame, this.inflating.signal);
         } catch (err) {
           this.fail(err instanceof TetherError ? err : new TetherError('FRAME_MALFORMED'));
           return;

@@ -110,4 +110,19 @@ describe('deflated frames', () => {
     }
     assert.equal(canInflate(), true);
   });
+
+  it('inflating stops when its link goes away (PEER_CLOSED), and a frame is not inflated for a link already gone', async () => {
+    // About 9 MB of output in 8 fragments' worth of deflate: long enough to be stopped midway.
+    const text = Array.from({ length: 400_000 }, (_, i) => `line ${i} ${((i * 2654435761) % 4294967296).toString(16)}\n`).join('');
+    const deflated = deflateFrame(encodeFrame(FrameTag.sync, utf8(text)), (b) => deflateRawSync(b, { level: 1 }))!;
+    const payload = deflated.subarray(1);
+    const stopping = new AbortController();
+    const inflating = inflateFrame(payload, MAX_HOST_FRAME_BYTES, stopping.signal);
+    setImmediate(() => stopping.abort());
+    await assert.rejects(inflating, (err: TetherError) => err.code === 'PEER_CLOSED');
+    await assert.rejects(inflateFrame(payload, MAX_HOST_FRAME_BYTES, stopping.signal), (err: TetherError) => err.code === 'PEER_CLOSED');
+    // Not aborted: the same frame inflates whole.
+    const whole = await inflateFrame(payload, MAX_HOST_FRAME_BYTES, new AbortController().signal);
+    assert.equal(whole.payload.length, utf8(text).length);
+  });
 });
