@@ -28,6 +28,8 @@ export const INFLATE_SLICE_BYTES = 16 * 1024;
 
 /** Raw deflate (RFC 1951) of some bytes: zlib's on the host. */
 export type Deflate = (bytes: Uint8Array) => Uint8Array;
+/** The same, done off the caller's thread (zlib's thread pool on the host). */
+export type AsyncDeflate = (bytes: Uint8Array) => Promise<Uint8Array>;
 
 /**
  * The deflated frame of `frame` (a whole logical frame: tag and payload), or null when it is too small
@@ -35,7 +37,17 @@ export type Deflate = (bytes: Uint8Array) => Uint8Array;
  */
 export function deflateFrame(frame: Uint8Array, deflate: Deflate): Uint8Array | null {
   if (frame.length < DEFLATE_MIN_BYTES) return null;
-  const body = deflate(frame);
+  return deflatedFrame(frame, deflate(frame));
+}
+
+/** deflateFrame with a deflate done off the caller's thread. */
+export async function deflateFrameAsync(frame: Uint8Array, deflate: AsyncDeflate): Promise<Uint8Array | null> {
+  if (frame.length < DEFLATE_MIN_BYTES) return null;
+  return deflatedFrame(frame, await deflate(frame));
+}
+
+/** The deflated frame of `frame` from its deflated bytes, or null when that does not save enough. */
+function deflatedFrame(frame: Uint8Array, body: Uint8Array): Uint8Array | null {
   const head = encoding.encode((encoder) => {
     encoding.writeUint8(encoder, FrameTag.deflated);
     encoding.writeVarUint(encoder, frame.length);

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'events';
 import { DataChannelPeer, type WebRtcImplementation } from './data-channel-peer.js';
 import { encodeFrame, FrameAssembler, FrameTag, splitFrame, type Frame } from './frames.js';
-import { deflateFrame, inflateFrame, type Deflate } from './frame-compression.js';
+import { deflateFrame, deflateFrameAsync, inflateFrame, type AsyncDeflate, type Deflate } from './frame-compression.js';
 import { TetherError } from './errors.js';
 import { encodeJson } from './messages.js';
 import { pathOf, type ConnectionPath } from './ice-servers.js';
@@ -25,6 +25,11 @@ const PUMP_INTERVAL_MS = 15;
 const MAX_EARLY_FRAMES = 64;
 /** Most bytes of frames held behind deflated frames still inflating (an honest host's flow control keeps far below). */
 const MAX_HELD_BYTES = 64 * 1024 * 1024;
+/**
+ * Frames of this size or more are deflated off the main thread when the link can (a long session's first
+ * sync, a catch-up diff): deflating 4 MB there took tens of ms during which every other device waited.
+ */
+const ASYNC_DEFLATE_MIN_BYTES = 128 * 1024;
 /** How long frames held behind a deflated one may still be delivered after the other side closed. */
 const HELD_AFTER_CLOSE_MS = 5_000;
 /** How long a closing channel gets to be acknowledged before the connection is torn down anyway. */
@@ -82,6 +87,10 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
   private readonly acceptDeflated: boolean;
   /** Set once the other side asked for deflated frames: large frames are sent deflated. */
   private deflate: Deflate | null = null;
+  private deflateAsync: AsyncDeflate | null = null;
+  /** A large frame is being deflated off the main thread: the frames sent meanwhile wait here, in order. */
+  private deflating = false;
+  private readonly waitingForDeflate: Uint8Array[] = [];
   /**
    * Received frames waiting for a deflated frame before them to inflate, in order (see receive); deflated
    * ones are inflated one at a time, at the head, so at most one frame's inflated bytes exist at once.
@@ -207,25 +216,57 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     this.sendFrame(encodeFrame(tag, payload));
   }
 
-  /** From now on, large frames are sent deflated with `deflate` (the other side asked for them). */
-  deflateWith(deflate: Deflate): void {
+  /**
+   * From now on, large frames are sent deflated with `deflate` (the other side asked for them); with
+   * `deflateAsync`, frames of ASYNC_DEFLATE_MIN_BYTES or more are deflated with it, off the main thread.
+   */
+  deflateWith(deflate: Deflate, deflateAsync?: AsyncDeflate): void {
     this.deflate = deflate;
+    this.deflateAsync = deflateAsync ?? null;
   }
 
   /** Queues one already encoded logical frame (e.g. a session frame with its channel number). */
   sendFrame(frame: Uint8Array): void {
     // Once the other side closed, nothing reaches it (and a failed send must not drop the frames still held).
     if (this.destroyed || this.closing || this.closeAfterHeld) return;
-    if (this.deflate) frame = deflateFrame(frame, this.deflate) ?? frame;
     if (this.queuedBytes + frame.length > MAX_QUEUED_BYTES) {
       this.destroy(new TetherError('PEER_TOO_SLOW', `more than ${MAX_QUEUED_BYTES} bytes waiting for a peer that does not read`));
       return;
     }
-    for (const message of splitFrame(frame)) {
+    // Counted while they wait, so pendingBytes (flow control, end()'s flush) includes them.
+    this.queuedBytes += frame.length;
+    if (this.deflating) this.waitingForDeflate.push(frame);
+    else this.enqueue(frame);
+  }
+
+  /** Deflates a counted frame as the other side asked and hands its messages to the pump (after any deflate off the thread). */
+  private enqueue(frame: Uint8Array): void {
+    if (this.deflateAsync && frame.length >= ASYNC_DEFLATE_MIN_BYTES) {
+      this.deflating = true;
+      deflateFrameAsync(frame, this.deflateAsync).then(
+        (deflated) => {
+          if (this.destroyed) return;
+          this.deflating = false;
+          this.queueMessages(frame, deflated ?? frame);
+          // The frames sent meanwhile, in order; one of them may go off the thread again.
+          while (this.waitingForDeflate.length > 0 && !this.deflating) this.enqueue(this.waitingForDeflate.shift()!);
+          this.pump();
+        },
+        (err: unknown) => this.destroy(new TetherError('WEBRTC_FAILED', `could not deflate a frame: ${(err as Error).message}`)),
+      );
+      return;
+    }
+    this.queueMessages(frame, this.deflate ? (deflateFrame(frame, this.deflate) ?? frame) : frame);
+    this.pump();
+  }
+
+  /** Queues `sent` (the frame as it goes: deflated or not) in place of the counted `frame`. */
+  private queueMessages(frame: Uint8Array, sent: Uint8Array): void {
+    this.queuedBytes -= frame.length;
+    for (const message of splitFrame(sent)) {
       this.queue.push(message);
       this.queuedBytes += message.length;
     }
-    this.pump();
   }
 
   /** Sends a JSON frame. */
@@ -325,6 +366,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
     if (this.pumpTimer) clearTimeout(this.pumpTimer);
     if (this.closeAfterHeld) clearTimeout(this.closeAfterHeld);
     this.queue.length = 0;
+    this.waitingForDeflate.length = 0;
     this.queuedBytes = 0;
     this.held.length = 0;
     this.heldBytes = 0;

@@ -6,7 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { deflateRawSync } from 'node:zlib';
+import { deflateRaw, deflateRawSync } from 'node:zlib';
 import { PeerLink } from '../../protocol/peer-link.js';
 import { nodeWebRtc } from '../../host/node-webrtc.js';
 import { TetherError } from '../../protocol/errors.js';
@@ -43,12 +43,16 @@ async function tryConnect(): Promise<{ sender: PeerLink; receiver: PeerLink } | 
   return null;
 }
 
-/** Two connected links: `sender` deflates for `receiver`, which asked for it (as a device's link does). */
+/** zlib's raw deflate on its thread pool, as the host deflates large frames. */
+const deflateOffThread = (bytes: Uint8Array): Promise<Uint8Array> =>
+  new Promise((resolve, reject) => deflateRaw(bytes, { level: 1 }, (err, out) => (err ? reject(err) : resolve(out))));
+
+/** Two connected links: `sender` deflates for `receiver`, which asked for it (as a host does for a page). */
 async function connectedPair(): Promise<{ sender: PeerLink; receiver: PeerLink }> {
   for (let attempt = 0; attempt < 3; attempt++) {
     const pair = await tryConnect();
     if (!pair) continue;
-    pair.sender.deflateWith((bytes) => deflateRawSync(bytes, { level: 1 }));
+    pair.sender.deflateWith((bytes) => deflateRawSync(bytes, { level: 1 }), deflateOffThread);
     return pair;
   }
   throw new Error('the links did not connect in 3 attempts');
@@ -80,6 +84,51 @@ test('frames behind a deflated frame arrive, in order, though the sender closed 
     assert.equal(frames[0]!.payload.length, output.length);
     assert.equal(JSON.parse(new TextDecoder().decode(frames[1]!.payload)).code, 'DEVICE_REVOKED');
     assert.equal(end, null, 'then the link closes');
+  } finally {
+    sender.destroy();
+    receiver.destroy();
+  }
+});
+
+/** Program output that deflates about as real output does (threefold). */
+function output(lines: number, tag: string): Uint8Array {
+  return utf8(Array.from({ length: lines }, (_, i) => `${tag} ${i} ${((i * 2654435761) % 4294967296).toString(16)}\n`).join(''));
+}
+
+/** Resolves once `link` has delivered `n` frames (collected in `into`). */
+function frames(link: PeerLink, n: number, into: Frame[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${into.length} of ${n} frames arrived`)), TIMEOUT_MS);
+    link.on('frame', (frame) => {
+      into.push(frame);
+      if (into.length === n) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+}
+
+test('a large frame is deflated off the main thread, and the frames sent meanwhile keep their order', async () => {
+  const { sender, receiver } = await connectedPair();
+  try {
+    const big = output(200_000, 'big'); // ~3.8 MB: a long session's first sync
+    const sent: Array<[number, Uint8Array]> = [
+      [FrameTag.sync, big],
+      [FrameTag.reply, utf8('{"small":1}')],
+      [FrameTag.sync, output(1_000, 'medium')], // deflated at once (under the off-thread size)
+      [FrameTag.sync, output(20_000, 'second')], // off the thread too, queued behind the first
+      [FrameTag.reply, utf8('{"small":2}')],
+    ];
+    const got: Frame[] = [];
+    const arrived = frames(receiver, sent.length, got);
+    sender.send(sent[0]![0], sent[0]![1]);
+    // Nothing of it was deflated during that call: it waits, whole, for zlib's thread pool.
+    assert.ok(sender.pendingBytes >= big.length, `pending ${sender.pendingBytes} bytes right after sending ${big.length}`);
+    for (const [tag, payload] of sent.slice(1)) sender.send(tag, payload);
+    await arrived;
+    assert.deepEqual(got.map((f) => f.tag), sent.map(([tag]) => tag));
+    for (let i = 0; i < sent.length; i++) assert.ok(Buffer.from(got[i]!.payload).equals(Buffer.from(sent[i]![1])), `frame ${i} arrives intact`);
   } finally {
     sender.destroy();
     receiver.destroy();
