@@ -14,7 +14,11 @@ export async function waitForLive(page: Page, timeout = UI_TIMEOUT_MS): Promise<
   } catch (err) {
     // Say what the page shows instead: the state and the reason in the banner or failure card.
     const shown = await page.locator('.status, .banner:not([hidden]), .failure:not([hidden])').allInnerTexts();
-    throw new Error(`page not live after ${timeout} ms; it shows: ${JSON.stringify(shown)}`, { cause: err });
+    // And where the page is, should it show none of those (the app not started, a blank page).
+    const where = await page
+      .evaluate(() => JSON.stringify({ url: location.href, ready: document.readyState, ...document.documentElement.dataset, text: document.body?.innerText.slice(0, 200) ?? null }))
+      .catch((e: unknown) => `(unreadable: ${(e as Error).message.split('\n')[0]})`);
+    throw new Error(`page not live after ${timeout} ms; it shows: ${JSON.stringify(shown)}; page: ${where}`, { cause: err });
   }
 }
 
