@@ -22,8 +22,17 @@ test('chat: agent commands, settings, a question answered field by field, usage'
   const cli = startPtyCli(['--agent', SCRIPTED_AGENT, '--local', '--port', '0'], folder);
   running.push(cli);
   await cli.waitFor(/\/help for commands/);
-  cli.type('/\r');
-  await cli.waitFor(/\/echo <text to repeat> — Repeat the text back/);
+  // The agent advertises its commands a moment after the session opens (slower on a loaded machine): a
+  // `/` typed before lists only tether's own. Ask again until the agent's are there.
+  for (let attempt = 1; ; attempt++) {
+    cli.type('/\r');
+    try {
+      await cli.waitFor(/\/echo <text to repeat> — Repeat the text back/, 3_000);
+      break;
+    } catch (err) {
+      if (attempt === 5) throw err;
+    }
+  }
   cli.type('/echo from a slash\r');
   await cli.waitFor(/You said: from a slash/);
 
