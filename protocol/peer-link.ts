@@ -42,8 +42,6 @@ const ERROR_FLUSH_MS = 500;
  * that never answers must not hold up every connection for long.
  */
 const ICE_GATHER_WAIT_MS = 2000;
-/** Without STUN/TURN servers: how long after the first host candidate the SDP waits for the others. */
-const HOST_CANDIDATE_WAIT_MS = 25;
 /** Most time reading the selected path may add before 'open'. */
 const PATH_READ_MS = 1000;
 
@@ -137,12 +135,9 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
         initiator: options.initiator,
         wrtc: options.wrtc,
         config: { iceServers: options.iceServers ?? [], iceTransportPolicy: options.iceTransportPolicy ?? 'all' },
-        // Without STUN/TURN servers only host candidates exist: the UDP ones arrive within a few ms of each
-        // other (Chromium's, IPv4 and IPv6: 0–22 ms apart), the TCP ones 50–100 ms later, and a Node host
-        // (libjuice) speaks UDP only. Send the SDP 25 ms after the first candidate instead of waiting for them
-        // all: the wait sat on a fresh page's path to its first screen. A candidate that misses it still
-        // connects: its checks reach the other side, which learns it as peer-reflexive.
-        iceCompleteTimeoutMs: (options.iceServers?.length ?? 0) > 0 ? ICE_GATHER_WAIT_MS : HOST_CANDIDATE_WAIT_MS,
+        // Without STUN/TURN servers only host candidates exist: the UDP ones arrive within a few ms, the TCP
+        // ones ~100 ms later. Send the SDP 50 ms after the first candidate instead of waiting for them all.
+        iceCompleteTimeoutMs: (options.iceServers?.length ?? 0) > 0 ? ICE_GATHER_WAIT_MS : 50,
       },
       {
         sdp: (description) => {
