@@ -112,8 +112,8 @@ export async function inflateFrame(payload: Uint8Array, maxFrameBytes: number, s
   const stop = (): void => void reader.cancel().catch(() => undefined);
   signal?.addEventListener('abort', stop, { once: true });
   try {
+    if (signal?.aborted) throw closedWhileInflating();
     for (;;) {
-      if (signal?.aborted) throw closedWhileInflating();
       const { done, value } = await reader.read();
       // A cancelled stream reads as ended: that is the abort, not a short frame.
       if (signal?.aborted) throw closedWhileInflating();

@@ -4,6 +4,7 @@
  * device that stops answering is dropped, one that says bye leaves at once), and protocol errors.
  */
 import { EventEmitter } from 'node:events';
+import { promisify } from 'node:util';
 import { deflateRaw, deflateRawSync } from 'node:zlib';
 import type { Logger } from 'pino';
 import type { PeerLink } from '../../protocol/peer-link.js';
@@ -35,8 +36,8 @@ const HELLO_TIMEOUT_MS = 5_000;
  */
 const deflateFast = (bytes: Uint8Array): Uint8Array => deflateRawSync(bytes, { level: 1 });
 /** The same on zlib's thread pool, for large frames: the main thread serves every other device meanwhile. */
-const deflateFastOffThread = (bytes: Uint8Array): Promise<Uint8Array> =>
-  new Promise((resolve, reject) => deflateRaw(bytes, { level: 1 }, (err, out) => (err ? reject(err) : resolve(out))));
+const deflateRawOffThread = promisify(deflateRaw);
+const deflateFastOffThread = (bytes: Uint8Array): Promise<Uint8Array> => deflateRawOffThread(bytes, { level: 1 });
 /** The host pings every device this often... */
 export const PING_INTERVAL_MS = 1_000;
 /** ...and drops one it has heard nothing from for this long. */

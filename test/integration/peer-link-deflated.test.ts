@@ -6,6 +6,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { promisify } from 'node:util';
 import { deflateRaw, deflateRawSync } from 'node:zlib';
 import { PeerLink } from '../../protocol/peer-link.js';
 import { nodeWebRtc } from '../../host/node-webrtc.js';
@@ -44,8 +45,8 @@ async function tryConnect(): Promise<{ sender: PeerLink; receiver: PeerLink } | 
 }
 
 /** zlib's raw deflate on its thread pool, as the host deflates large frames. */
-const deflateOffThread = (bytes: Uint8Array): Promise<Uint8Array> =>
-  new Promise((resolve, reject) => deflateRaw(bytes, { level: 1 }, (err, out) => (err ? reject(err) : resolve(out))));
+const deflateRawOffThread = promisify(deflateRaw);
+const deflateOffThread = (bytes: Uint8Array): Promise<Uint8Array> => deflateRawOffThread(bytes, { level: 1 });
 
 /** Two connected links: `sender` deflates for `receiver`, which asked for it (as a host does for a page). */
 async function connectedPair(): Promise<{ sender: PeerLink; receiver: PeerLink }> {
