@@ -4,7 +4,7 @@
  * at earlier, so a symlink or a swapped folder cannot lead a request outside.
  */
 import { constants, existsSync, type Dirent } from 'node:fs';
-import { lstat, open, readdir, realpath, stat, type FileHandle } from 'node:fs/promises';
+import { lstat, open, opendir, realpath, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { TetherError } from '../protocol/errors.js';
 
@@ -108,11 +108,9 @@ export class SessionFiles {
       if (!this.contains(real, true)) throw this.outside(path, `it resolves to ${real}`);
       // Through /proc the very folder just checked is read, not the path looked up again.
       const at = HAS_PROC_FD ? join(PROC_FD, String(dir.fd)) : real;
-      const found: Dirent[] = await readdir(at, { withFileTypes: true });
-      // Folders first, then by name: the first `max` are the ones a person would look at first.
-      found.sort((a, b) => Number(b.isDirectory()) - Number(a.isDirectory()) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+      const { first, total } = await firstEntries(at, max);
       const entries: FolderEntry[] = [];
-      for (const d of found.slice(0, max)) {
+      for (const d of first) {
         const type = d.isDirectory() ? 'dir' : d.isSymbolicLink() ? 'link' : d.isFile() ? 'file' : 'other';
         const entry: FolderEntry = { name: d.name, type };
         if (type === 'file') {
@@ -122,7 +120,7 @@ export class SessionFiles {
         }
         entries.push(entry);
       }
-      return { entries, total: found.length };
+      return { entries, total };
     } finally {
       await dir.close();
     }
@@ -199,4 +197,24 @@ export class SessionFiles {
   private outside(path: string, why?: string): TetherError {
     return new TetherError('PATH_OUTSIDE_SESSION', `${path} is outside the session folder${why ? ` (${why})` : ''}`);
   }
+}
+
+/** Folders first, then by name: the first entries in this order are the ones a person would look at first. */
+function folderOrder(a: Dirent, b: Dirent): number {
+  return Number(b.isDirectory()) - Number(a.isDirectory()) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
+/**
+ * The first `max` entries of a folder in folderOrder, and how many it has. Read as a stream and pruned as
+ * it goes, so a folder of a million files costs the memory of a few thousand entries, not of all of them.
+ */
+async function firstEntries(path: string, max: number): Promise<{ first: Dirent[]; total: number }> {
+  let kept: Dirent[] = [];
+  let total = 0;
+  for await (const entry of await opendir(path, { bufferSize: 256 })) {
+    total++;
+    kept.push(entry);
+    if (kept.length >= 2 * max + 64) kept = kept.sort(folderOrder).slice(0, max);
+  }
+  return { first: kept.sort(folderOrder).slice(0, max), total };
 }

@@ -116,3 +116,19 @@ test('a session folder reached through a symlink still works', async () => {
   await files.write(join(alias, 'via-alias.txt'), 'ok');
   assert.equal(readFileSync(join(folder, 'via-alias.txt'), 'utf8'), 'ok');
 });
+
+test('a large folder lists its first entries in order (folders first, then by name) and counts them all', async () => {
+  const { folder, files } = await setup();
+  const big = join(folder, 'big');
+  mkdirSync(big);
+  // More than twice the limit, so the listing prunes while it reads; names in no order on disk.
+  const names = Array.from({ length: 700 }, (_, i) => `f${String((i * 7919) % 700).padStart(4, '0')}`);
+  for (const name of names) writeFileSync(join(big, name), '');
+  for (const i of [3, 650, 41]) mkdirSync(join(big, `z-dir-${i}`));
+  const { entries, total } = await files.list(join(folder, 'big'), 100);
+  assert.equal(total, 703);
+  assert.deepEqual(entries.slice(0, 3).map((e) => [e.name, e.type]), [['z-dir-3', 'dir'], ['z-dir-41', 'dir'], ['z-dir-650', 'dir']]);
+  const expected = [...names].sort().slice(0, 97);
+  assert.deepEqual(entries.slice(3).map((e) => e.name), expected);
+  assert.equal(entries[3]!.size, 0);
+});
