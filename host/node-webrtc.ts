@@ -5,11 +5,14 @@
  * in its native RTCDataChannel::Send) and leaks a thread set per closed connection; node-datachannel ran
  * thousands of streaming join/leave cycles with flat threads and memory, and connects in ~10 ms on
  * loopback.
- * Known: when a Node device makes the offer, some connects fail at once (none in 300 on an idle machine, 1
- * in 5 with every core busy): libdatachannel hands the answer to ICE before it stores the answer's
- * fingerprint, so a fast DTLS handshake finds no fingerprint to check. Both sides report the failure at
- * once (see connectionState below) and the device retries at once, so it costs a few ms. A browser offering
- * to the host is not affected (the host is the DTLS server and answers first).
+ * Known: when a Node device makes the offer, some connects fail at once: libdatachannel hands the answer to
+ * ICE before it stores the answer's fingerprint, and ICE connects at once (the host has been checking the
+ * device's candidates since it answered), so the DTLS handshake can find no fingerprint to check and fail;
+ * the device then reports "Got a remote candidate without ICE transport" (the failure closed the transports
+ * while the answer's candidates were being added). Measured with `npm run churn`: 7 of 60 joins on an idle
+ * machine, 192 of 200 with both cores kept busy. The device retries at once, so a join costs a few ms more.
+ * A browser offering to the host is not affected. Fixed upstream by libdatachannel PR #1612 (open as of
+ * this writing); the two other role choices trade the race for a dropped ClientHello and a 1 s wait.
  */
 import ndc from 'node-datachannel';
 import * as polyfill from 'node-datachannel/polyfill';

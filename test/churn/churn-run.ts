@@ -38,6 +38,8 @@ export interface ChurnResult {
   anonGrowthBytes: number;
   /** Joins that needed more than one attempt (libdatachannel's instant connect failures, retried). */
   retriedJoins: number;
+  /** Why attempts failed (code and message → count). */
+  retryReasons: Map<string, number>;
   hostAlive: boolean;
   seconds: number;
 }
@@ -86,7 +88,7 @@ export async function runChurn(
   const probe = probeFile ? memoryProbe(probeFile) : null;
   if (probe) nodeArgs.push(...probe.nodeArgs);
   const host: CliHost = startCli(
-    ['remote-control', '--json', '--local', '--port', '0', '--spawn', 'session', '--', '/bin/sh', '-c', program],
+    ['remote-control', '--json', '--log-level', 'info', '--local', '--port', '0', '--spawn', 'session', '--', '/bin/sh', '-c', program],
     probe?.env ?? {},
     undefined,
     false,
@@ -97,6 +99,7 @@ export async function runChurn(
     probeFile ? takeHeapSample(pid, probeFile, taken, () => host.child.exitCode !== null) : Promise.resolve(undefined);
   const samples: ChurnSample[] = [];
   let retriedJoins = 0;
+  const retryReasons = new Map<string, number>();
   // The same few devices come back again and again (phones sleep and wake, tabs reopen): each pairs once
   // and then authenticates with its credential.
   const stores = Array.from({ length: options.devices ?? 10 }, () => new MemoryCredentialStore());
@@ -115,9 +118,13 @@ export async function runChurn(
       join();
       const device = openClient(url, `churn ${i % stores.length}`, { credentials: stores[i % stores.length]! });
       let attempts = 0;
-      device.client.connection.on('state', (state) => {
-        if (state === 'live') return;
+      let leaving = false;
+      device.client.connection.on('state', (state, err) => {
+        // Live, or this run dropping and closing the device: not a failed attempt.
+        if (state === 'live' || leaving) return;
         attempts++;
+        const reason = `${err?.code ?? 'none'}: ${err?.message ?? ''}`;
+        retryReasons.set(reason, (retryReasons.get(reason) ?? 0) + 1);
         join();
       });
       try {
@@ -125,9 +132,13 @@ export async function runChurn(
         // some connects at once and a join may take a few attempts (the fault suite allows 45 s as well).
         await waitFor(() => (device.client.state === 'live' && device.text().includes('tick')) || host.child.exitCode !== null, 45_000, `cycle ${i}: live with output`).catch((err: unknown) => {
           const e = device.client.error;
-          throw new Error(`${(err as Error).message}; the device is ${device.client.state}${e ? ` (${e.code}: ${e.message})` : ''} after ${attempts} retries; host stderr: ${host.stderr().slice(-400) || '(empty)'}`);
+          const c = device.client.connection;
+          // Where it stopped: the connection (hello seen?) and the session's channel (opened? synced?).
+          const where = `its connection is ${c.state} (host hello ${c.hostHello ? 'seen' : 'not seen'}, peer ${c.peerId ?? 'none'}); the session: role ${device.client.role ?? 'none (not opened)'}, waiting ${device.client.waiting ?? 'no'}, ${device.text().length} chars of output`;
+          throw new Error(`${(err as Error).message}; the device is ${device.client.state}${e ? ` (${e.code}: ${e.message})` : ''} after ${attempts} retries; ${where}; host stderr: ${host.stderr().slice(-1500) || '(empty)'}`);
         });
       } finally {
+        leaving = true;
         if (attempts > 0) retriedJoins++;
         // Half leave politely (bye), half vanish mid-stream as a phone losing its network does.
         if (i % 2 === 0) device.client.connection.dropConnection();
@@ -143,7 +154,7 @@ export async function runChurn(
     }
     const base = samples.find((s) => s.cycle >= warmup) ?? samples[0]!;
     const last = samples.at(-1)!;
-    return { cycles, samples, growthBytes: last.rssBytes - base.rssBytes, anonGrowthBytes: last.anonBytes - base.anonBytes, retriedJoins, hostAlive: host.child.exitCode === null, seconds: (performance.now() - started) / 1000 };
+    return { cycles, samples, growthBytes: last.rssBytes - base.rssBytes, anonGrowthBytes: last.anonBytes - base.anonBytes, retriedJoins, retryReasons, hostAlive: host.child.exitCode === null, seconds: (performance.now() - started) / 1000 };
   } finally {
     host.child.kill('SIGTERM');
     await Promise.race([host.exited, new Promise((r) => setTimeout(r, 3000))]);

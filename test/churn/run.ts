@@ -29,4 +29,5 @@ const limit = 10 * 1024 * 1024;
 process.stdout.write(
   `\n${result.cycles} cycles in ${result.seconds.toFixed(0)} s; host alive: ${result.hostAlive}; RSS growth over the last ${cycles - Math.floor(cycles / 10)} cycles: ${mb(result.growthBytes)} (limit ${mb(limit)}; anonymous ${mb(result.anonGrowthBytes)}); joins that needed a retry: ${result.retriedJoins}\n`,
 );
+for (const [reason, count] of [...result.retryReasons].sort((a, b) => b[1] - a[1])) process.stdout.write(`  ${count} × ${reason}\n`);
 process.exit(result.hostAlive && result.growthBytes <= limit ? 0 : 1);
