@@ -2,13 +2,15 @@
  * The ACP SDK, loaded by the first agent a host starts: a host serving only terminals never pays for it
  * (~7 MiB of RSS, issue #14's memory budget). Modules use its values only once an agent runs.
  */
+import { importPackage } from './package-import.js';
+
 type AcpSdk = typeof import('@agentclientprotocol/sdk');
 
 let sdk: AcpSdk | null = null;
 
 /** Loads the SDK (once); every agent's start awaits this first. */
 export async function loadAcpSdk(): Promise<AcpSdk> {
-  sdk ??= await import('@agentclientprotocol/sdk');
+  sdk ??= await importPackage<AcpSdk>('@agentclientprotocol/sdk');
   return sdk;
 }
 

@@ -1,11 +1,14 @@
 /**
  * Bundles the compiled CLI (dist/host/main.js and what it imports, our code and the pure JavaScript
- * packages) into dist/cli/ with esbuild, one chunk per lazily loaded command. Node then opens a handful of
- * files at start instead of ~780 (measured: `tether --version` 420–500 ms unbundled, mostly resolving,
- * reading and compiling module files one by one). Packages with native addons, worker files or files
- * found at run time stay outside and load from node_modules as before.
+ * packages) with esbuild into one CommonJS file, dist/cli/tether.cjs, which bin/tether.js runs with a V8
+ * code cache (host/code-cache.ts). Node then opens one file at start instead of ~780 (measured: `tether
+ * --version` 420–500 ms unbundled, mostly resolving, reading and compiling module files one by one), and
+ * from the second start on compiles nothing it compiled before. A command's modules are still evaluated
+ * only when it imports them (esbuild wraps each lazily imported module in a function it calls on first
+ * import). Packages with native addons, worker files or files found at run time stay outside and load from
+ * node_modules as before. CommonJS because Node 20 can cache the code of a vm.Script, not of an ES module.
  */
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -34,38 +37,28 @@ const EXTERNAL = [
   '@agentclientprotocol/sdk',
 ];
 
-/**
- * CommonJS packages inside an ES module bundle still expect `require`, `__filename` and `__dirname`
- * (write-file-atomic names its temporary files after __filename); each chunk defines them for itself.
- */
-const COMMONJS_GLOBALS = [
-  "import { createRequire as __tetherCreateRequire } from 'node:module';",
-  "import { fileURLToPath as __tetherFileURLToPath } from 'node:url';",
-  "import { dirname as __tetherDirname } from 'node:path';",
-  'const require = __tetherCreateRequire(import.meta.url);',
-  'const __filename = __tetherFileURLToPath(import.meta.url);',
-  'const __dirname = __tetherDirname(__filename);',
-].join('\n');
+/** import.meta.url in our modules (package-paths.ts finds the package root with it): the bundle's own URL. */
+const IMPORT_META_URL = "const __tetherImportMetaUrl = require('node:url').pathToFileURL(__filename).href;";
 
-/** Writes dist/cli/ from dist/host/main.js (run after tsc); returns the entry's path. */
+/** Writes dist/cli/tether.cjs from dist/host/main.js (run after tsc); returns its path. */
 export async function buildCli(): Promise<string> {
   const root = packageRoot();
   const outDir = join(root, 'dist', 'cli');
   await rm(outDir, { recursive: true, force: true });
+  const outfile = join(outDir, 'tether.cjs');
   await build({
     absWorkingDir: root,
-    entryPoints: { tether: join(root, 'dist', 'host', 'main.js') },
-    outdir: outDir,
-    chunkNames: 'chunk-[hash]',
+    entryPoints: [join(root, 'dist', 'host', 'main.js')],
+    outfile,
     bundle: true,
-    splitting: true,
-    format: 'esm',
+    format: 'cjs',
     platform: 'node',
     target: 'node20',
     external: EXTERNAL,
-    banner: { js: COMMONJS_GLOBALS },
-    // Whitespace and syntax only: Node parses less at every start and keeps less source in memory (the
-    // chunks shrink from 3.6 to 2.5 MB), while stack traces in bug reports keep their function names.
+    define: { 'import.meta.url': '__tetherImportMetaUrl' },
+    banner: { js: IMPORT_META_URL },
+    // Whitespace and syntax only: Node parses less at every start and keeps less source in memory, while
+    // stack traces in bug reports keep their function names.
     minifyWhitespace: true,
     minifySyntax: true,
     minifyIdentifiers: false,
@@ -73,7 +66,11 @@ export async function buildCli(): Promise<string> {
     legalComments: 'none',
     logLevel: 'warning',
   });
-  return join(outDir, 'tether.js');
+  // The bundle runs from a V8 code cache, where a dynamic import() of its own fails (package-import.ts):
+  // any but importPackage's fallback is a build error, not a failure on a user's second start.
+  const imports = (await readFile(outfile, 'utf8')).match(/(?<![\w$.])import\((?!specifier\))[^)]{0,60}/g) ?? [];
+  if (imports.length > 0) throw new Error(`the CLI bundle imports modules dynamically (${imports.join('; ')}): use importPackage() from host/package-import.ts`);
+  return outfile;
 }
 
 // Run when executed directly (`node dist/host/build-cli.js`), not when imported.

@@ -6,6 +6,7 @@
  * there is no glibc (macOS, musl) or koffi has no binary, they do nothing and say so.
  */
 import { readFileSync, statSync } from 'node:fs';
+import { importPackage } from './package-import.js';
 
 interface Libc {
   mallocTrim(pad: number): number;
@@ -23,7 +24,7 @@ async function loadLibc(): Promise<Libc | null> {
   libc = null;
   if (process.platform !== 'linux') return libc;
   try {
-    const koffi = (await import('koffi')).default;
+    const koffi = (await importPackage<typeof import('koffi')>('koffi')).default;
     const lib = koffi.load('libc.so.6');
     const mallocTrim = lib.func('int malloc_trim(size_t pad)');
     // An address passed as an integer: the same register as a pointer in every Linux ABI koffi supports.

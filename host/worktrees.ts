@@ -9,6 +9,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { TetherError } from '../protocol/errors.js';
@@ -111,7 +112,6 @@ export function releaseWorktree(path: string): void {
 /** Keeps `.tether/` out of `git status` without touching the user's .gitignore. */
 async function ensureIgnored(repo: string): Promise<void> {
   const exclude = join((await git(repo, ['rev-parse', '--git-common-dir'])).trim(), 'info', 'exclude');
-  const { readFile, appendFile, mkdir } = await import('node:fs/promises');
   const absolute = exclude.startsWith('/') ? exclude : join(repo, exclude);
   const current = existsSync(absolute) ? await readFile(absolute, 'utf8') : '';
   if (!current.split('\n').includes('/.tether/')) {

@@ -13,6 +13,7 @@ import { TetherError } from '../../protocol/errors.js';
 import { kindsFor, MAX_PUSH_BODY, MAX_PUSH_TITLE, NotifyIntentSchema, type NotifyKind, type PushPayload, type PushSubscriptionInfo } from '../../protocol/push.js';
 import type { Actor } from '../core/session-core.js';
 import type { VapidKeys } from './vapid-keys.js';
+import { importPackage } from '../package-import.js';
 import type { PushSubscriptions, PushTarget } from './push-subscriptions.js';
 
 /** How long a push service may keep an undelivered message (a phone that is off for a while still hears). */
@@ -124,7 +125,7 @@ export class PushNotifier extends EventEmitter<PushNotifierEvents> {
   private async send(target: PushTarget, payload: PushPayload): Promise<void> {
     const { keys, subject, agent, log } = this.options;
     try {
-      const webPush = await (this.webPush ??= import('web-push').then((m) => (m as { default?: WebPush }).default ?? m));
+      const webPush = await (this.webPush ??= importPackage<{ default?: WebPush }>('web-push').then((m) => m.default ?? (m as WebPush)));
       await webPush.sendNotification(target.subscription as PushSubscriptionInfo, JSON.stringify(payload), {
         vapidDetails: { subject, publicKey: keys.publicKey, privateKey: keys.privateKey },
         TTL: TTL_SECONDS,
