@@ -42,6 +42,11 @@ const ERROR_FLUSH_MS = 500;
  * that never answers must not hold up every connection for long.
  */
 const ICE_GATHER_WAIT_MS = 2000;
+/**
+ * Without STUN/TURN servers only host candidates exist: the UDP ones arrive within a few ms, the TCP ones
+ * ~100 ms later. The SDP goes this long after the first candidate instead of waiting for them all.
+ */
+const HOST_CANDIDATE_WAIT_MS = 50;
 /** Most time reading the selected path may add before 'open'. */
 const PATH_READ_MS = 1000;
 
@@ -135,9 +140,7 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
         initiator: options.initiator,
         wrtc: options.wrtc,
         config: { iceServers: options.iceServers ?? [], iceTransportPolicy: options.iceTransportPolicy ?? 'all' },
-        // Without STUN/TURN servers only host candidates exist: the UDP ones arrive within a few ms, the TCP
-        // ones ~100 ms later. Send the SDP 50 ms after the first candidate instead of waiting for them all.
-        iceCompleteTimeoutMs: (options.iceServers?.length ?? 0) > 0 ? ICE_GATHER_WAIT_MS : 50,
+        iceCompleteTimeoutMs: (options.iceServers?.length ?? 0) > 0 ? ICE_GATHER_WAIT_MS : HOST_CANDIDATE_WAIT_MS,
       },
       {
         sdp: (description) => {
