@@ -106,6 +106,24 @@ export function openClient(url: string, name = 'test client', extra: Pick<Sessio
   return { client, text: () => out, resets: () => resets, close: () => client.close() };
 }
 
+/**
+ * Where a client stands, for a failure to explain itself: the session's state, its connection (hello
+ * seen? which peer? bytes heard), the session's channel (opened? role) and, given the host, the end of
+ * its log.
+ */
+export function describeClient(c: TestClient, host?: TestHost): string {
+  const { client } = c;
+  const conn = client.connection;
+  const err = client.error ?? conn.error;
+  const tail = host ? host.logs.slice(-12).map((l) => `${String(l.msg)}${l.code ? ` (${String(l.code)})` : ''}${l.err ? `: ${String(l.err)}` : ''}`).join(' | ') : '';
+  return (
+    `the device is ${client.state}${err ? ` (${err.code}: ${err.message})` : ''}; its connection is ${conn.state} ` +
+    `(host hello ${conn.hostHello ? 'seen' : 'not seen'}, peer ${conn.peerId ?? 'none'}, ${conn.bytesIn} bytes in); ` +
+    `the session: role ${client.role ?? 'none (not opened)'}, ${c.text().length} chars of output` +
+    (host ? `; the host's last log lines: ${tail || '(none)'}` : '')
+  );
+}
+
 /** Opens a client and waits until it is live. */
 export async function joinClient(url: string, name?: string, extra: Pick<SessionClientOptions, 'iceTransportPolicy' | 'iceServers' | 'credentials'> = {}): Promise<TestClient> {
   const c = openClient(url, name, extra);

@@ -6,7 +6,7 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startTestHost, joinClient, openClient, type TestHost, type TestClient } from '../helpers/terminal-host.js';
+import { startTestHost, joinClient, openClient, describeClient, type TestHost, type TestClient } from '../helpers/terminal-host.js';
 import { startCoturn, type Coturn } from '../helpers/coturn.js';
 import { demuxKind, relayedPayload, startUdpCapture, type UdpCapture } from '../helpers/udp-capture.js';
 import { waitFor } from '../helpers/wait-for.js';
@@ -42,8 +42,8 @@ test('a relay-only device joins through coturn, types, and is listed as relayed'
   const phone = await joinClient(host.ready.url, 'phone', { iceTransportPolicy: 'relay' });
   clients.push(phone);
   const marker = `relay-marker-${newKey().slice(0, 12)}`;
-  const reply = await phone.client.sendIntent({ type: 'input', data: `echo ${marker}-$((6*7))\r`, cols: 80, rows: 24 });
-  assert.equal(reply.ok, true);
+  const reply = await phone.client.sendIntent({ type: 'input', data: `echo ${marker}-$((6*7))\r`, cols: 80, rows: 24 }, { timeoutMs: 15_000 });
+  assert.equal(reply.ok, true, `the host answers the typing: ${JSON.stringify(reply)}; ${describeClient(phone, host)}`);
   await waitFor(() => phone.text().includes(`${marker}-42`), 15_000, 'the echo comes back through the relay');
   await waitFor(() => phone.client.presence.devices.some((d) => d.name === 'phone'), 5000, 'the phone is told it is connected');
   const listed = phone.client.presence.devices.find((d) => d.name === 'phone');
@@ -77,9 +77,15 @@ test('through the relay the key still decides: a wrong key is refused, a reconne
   clients.push(laptop);
   const first = laptop.client.peerId;
   laptop.client.connection.dropConnection();
-  await waitFor(() => laptop.client.state === 'live' && laptop.client.peerId !== first, 20_000, 'reconnects through the relay');
+  await waitFor(() => laptop.client.state === 'live' && laptop.client.peerId !== first, 20_000, 'reconnects through the relay').catch((err: unknown) => {
+    throw new Error(`${(err as Error).message}; ${describeClient(laptop, host)}`);
+  });
   assert.equal(laptop.client.connection.hostHello?.paired, false, 'the second connection used the paired credential, not the link');
-  const reply = await laptop.client.sendIntent({ type: 'input', data: 'echo again-$((2+3))\r' });
-  assert.equal(reply.ok, true);
-  await waitFor(() => laptop.text().includes('again-5'), 15_000, 'typing works after the reconnect');
+  // Bounded: a CI run once waited here until the file's 120 s limit with the device live (a reply that
+  // never came); now such a run fails in 15 s and says where the device stood.
+  const reply = await laptop.client.sendIntent({ type: 'input', data: 'echo again-$((2+3))\r' }, { timeoutMs: 15_000 });
+  assert.equal(reply.ok, true, `the host answers the typing: ${JSON.stringify(reply)}; ${describeClient(laptop, host)}`);
+  await waitFor(() => laptop.text().includes('again-5'), 15_000, 'typing works after the reconnect').catch((err: unknown) => {
+    throw new Error(`${(err as Error).message}; ${describeClient(laptop, host)}`);
+  });
 });
