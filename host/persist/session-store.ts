@@ -6,10 +6,11 @@
  */
 import { mkdirSync, statSync, chmodSync } from 'node:fs';
 import { join } from 'node:path';
-import { open, type Database, type RootDatabase } from 'lmdb';
+import { asBinary, open, type Database, type RootDatabase } from 'lmdb';
 import { TetherError } from '../../protocol/errors.js';
 import type { ProgramSpec } from '../cli-args.js';
 import type { ProcessIdentity } from './process-identity.js';
+import { encodeSnapshotRecord } from './snapshot-record-encoding.js';
 
 /** Layout version of the store; a store written by a newer tether is refused (never misread). */
 export const STORE_VERSION = 1;
@@ -215,7 +216,8 @@ export class SessionStore {
   compact(docId: string, snapshot: SnapshotRecord): Promise<void> {
     const stale = [...this.logs.getKeys({ start: [docId, 0], end: [docId, snapshot.seq + 1] })];
     return this.root.transaction(() => {
-      this.snapshots.put([docId], snapshot);
+      // Encoded apart from lmdb's shared encoder buffer, which would keep the size of the largest snapshot.
+      this.snapshots.put([docId], asBinary(encodeSnapshotRecord(snapshot)) as unknown as SnapshotRecord);
       for (const key of stale) this.logs.remove(key);
     }) as Promise<void>;
   }

@@ -1,6 +1,7 @@
 /**
  * The host's store (a real LMDB file in a temporary folder): documents persisted as batched logs load
- * back equal, compaction keeps them equal, intents are recalled across a restart and never applied
+ * back equal, compaction keeps them equal (its snapshot written in the bytes lmdb's encoder writes, without
+ * leaving that encoder a buffer of its size), intents are recalled across a restart and never applied
  * twice, unfinished intents are replayed or refused, retention prunes what is old or too big, and a
  * device tells when its replica is ahead of the host's document.
  */
@@ -18,6 +19,9 @@ import { newId } from '../../protocol/ids.js';
 import { replicaAhead } from '../../client/core/session-client.js';
 import { freshStateDir } from '../helpers/state-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { packageRoot } from '../../host/package-paths.js';
 
 const log = pino({ level: 'silent' });
 const stores: SessionStore[] = [];
@@ -85,6 +89,49 @@ describe('DocLog', () => {
     await store.committed();
     assert.deepEqual(DocLog.load(store, 'big')!.doc.getArray('output').toJSON(), out.toJSON());
     docLog.close();
+  });
+
+  it('snapshot records read back exactly, and one written by an earlier tether (through lmdb) still reads', async () => {
+    const store = openStore();
+    const update = Uint8Array.from({ length: 100_000 }, (_, i) => (i * 31) % 256);
+    await store.compact('now', { seq: 2 ** 40 + 3, update });
+    const read = store.snapshot('now')!;
+    assert.equal(read.seq, 2 ** 40 + 3);
+    assert.deepEqual(new Uint8Array(read.update), update);
+    await store.table<{ seq: number; update: Uint8Array }>('snapshots').put(['before'], { seq: 9, update: update.subarray(0, 10) });
+    const old = store.snapshot('before')!;
+    assert.equal(old.seq, 9);
+    assert.deepEqual(new Uint8Array(old.update), update.subarray(0, 10));
+  });
+
+  it("a big snapshot leaves no buffer of its size behind (lmdb's encoder kept one for good)", () => {
+    // In a child process, so the test runner's buffers are not counted: an 8 MiB snapshot is written,
+    // then the process's ArrayBuffer memory is read after a full collection.
+    const script = `
+      import { SessionStore } from ${JSON.stringify(join(packageRoot(), 'host', 'persist', 'session-store.ts'))};
+      const store = SessionStore.open(process.argv.at(-2));
+      const legacy = process.argv.at(-1) === 'legacy';
+      globalThis.gc();
+      const before = process.memoryUsage().arrayBuffers;
+      let update = new Uint8Array(8 * 1024 * 1024).fill(7);
+      if (legacy) await store.table('snapshots').put(['big'], { seq: 1, update });
+      else await store.compact('big', { seq: 1, update });
+      update = null;
+      // lmdb lets go of what it wrote a moment after the commit.
+      await new Promise((r) => setTimeout(r, 200));
+      globalThis.gc();
+      globalThis.gc();
+      console.log(JSON.stringify({ held: process.memoryUsage().arrayBuffers - before }));
+      await store.close();`;
+    const held = (mode: string): number => {
+      const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script, freshStateDir(), mode], { cwd: packageRoot(), encoding: 'utf8', timeout: 60_000 });
+      return (JSON.parse(out.trim().split('\n').at(-1)!) as { held: number }).held;
+    };
+    const mib = (n: number): string => (n / 1048576).toFixed(1);
+    const legacy = held('legacy');
+    const now = held('now');
+    assert.ok(legacy > 7 * 1048576, `through lmdb's encoder the snapshot's size stays held (${mib(legacy)} MiB): the case this guards`);
+    assert.ok(now < 1048576, `written apart, nothing of its size is held (${mib(now)} MiB)`);
   });
 
   it('says when the stored log has a gap (changes that build on one it never got)', async () => {
