@@ -2,8 +2,9 @@
  * A document snapshot record, { seq, update }, encoded as lmdb's msgpackr encoder writes it, but in a
  * buffer of its own. Through lmdb's encoder the update is copied into msgpackr's one shared output
  * buffer, which grows to the largest record it ever wrote and keeps that size: after a long session's
- * snapshot, megabytes held for the host's life (3.9 MB resident 10 s after the 30 MB burst bench, found
- * in a heap snapshot). The bytes are the same as ever, so every tether reads them (test/unit/session-store).
+ * snapshot, megabytes held for the host's life (3.9 MB 10 s after the 30 MB burst bench, found in a heap
+ * snapshot). The format is the one msgpackr writes, so every tether reads these records and this one
+ * reads the older ones (test/unit/session-store.test.ts).
  */
 import type { SnapshotRecord } from './session-store.js';
 
