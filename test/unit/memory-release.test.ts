@@ -7,7 +7,6 @@
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { MemoryRelease } from '../../host/memory-release.js';
@@ -16,6 +15,7 @@ import { SessionStore } from '../../host/persist/session-store.js';
 import { packageRoot } from '../../host/package-paths.js';
 import { freshStateDir } from '../helpers/state-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { runMeasuringScript } from '../helpers/child-script.js';
 
 const QUIET_MS = 30;
 
@@ -95,8 +95,7 @@ describe('native memory (glibc, through koffi)', () => {
       const before = rss();
       const done = await trimMallocHeap();
       console.log(JSON.stringify({ done, before, after: rss(), kept: kept.length }));`;
-    const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script], { cwd: packageRoot(), encoding: 'utf8', timeout: 60_000 });
-    const { done, before, after } = JSON.parse(out.trim().split('\n').at(-1)!) as { done: boolean; before: number; after: number };
+    const { done, before, after } = runMeasuringScript<{ done: boolean; before: number; after: number }>(script);
     assert.equal(done, true, 'glibc and koffi are there on Linux');
     assert.ok(before - after > 100 * 1024 * 1024, `the trim returned ${((before - after) / 1048576).toFixed(1)} MiB of ~190 MiB freed`);
   });
@@ -112,10 +111,7 @@ describe('native memory (glibc, through koffi)', () => {
       const before = committed();
       if (process.argv.includes('plain')) globalThis.gc(); else collectAndCompact();
       console.log(JSON.stringify({ before, after: committed(), kept: kept.length }));`;
-    const run = (mode: string): { before: number; after: number } => {
-      const out = execFileSync(process.execPath, ['--expose-gc', '--max-semi-space-size=1', '--import', 'tsx', '--input-type=module', '-e', script, mode], { cwd: packageRoot(), encoding: 'utf8', timeout: 60_000 });
-      return JSON.parse(out.trim().split('\n').at(-1)!) as { before: number; after: number };
-    };
+    const run = (mode: string): { before: number; after: number } => runMeasuringScript(script, [mode], ['--max-semi-space-size=1']);
     const mib = (n: number): string => (n / 1048576).toFixed(1);
     const plain = run('plain');
     const compacted = run('compact');

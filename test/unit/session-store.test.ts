@@ -1,7 +1,7 @@
 /**
  * The host's store (a real LMDB file in a temporary folder): documents persisted as batched logs load
- * back equal, compaction keeps them equal (its snapshot written in the bytes lmdb's encoder writes, without
- * leaving that encoder a buffer of its size), intents are recalled across a restart and never applied
+ * back equal, compaction keeps them equal (its snapshot written in the record format lmdb's encoder writes,
+ * without leaving that encoder a buffer of its size), intents are recalled across a restart and never applied
  * twice, unfinished intents are replayed or refused, retention prunes what is old or too big, and a
  * device tells when its replica is ahead of the host's document.
  */
@@ -19,7 +19,7 @@ import { newId } from '../../protocol/ids.js';
 import { replicaAhead } from '../../client/core/session-client.js';
 import { freshStateDir } from '../helpers/state-dir.js';
 import { waitFor } from '../helpers/wait-for.js';
-import { execFileSync } from 'node:child_process';
+import { runMeasuringScript } from '../helpers/child-script.js';
 import { join } from 'node:path';
 import { packageRoot } from '../../host/package-paths.js';
 
@@ -123,10 +123,7 @@ describe('DocLog', () => {
       globalThis.gc();
       console.log(JSON.stringify({ held: process.memoryUsage().arrayBuffers - before }));
       await store.close();`;
-    const held = (mode: string): number => {
-      const out = execFileSync(process.execPath, ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script, freshStateDir(), mode], { cwd: packageRoot(), encoding: 'utf8', timeout: 60_000 });
-      return (JSON.parse(out.trim().split('\n').at(-1)!) as { held: number }).held;
-    };
+    const held = (mode: string): number => runMeasuringScript<{ held: number }>(script, [freshStateDir(), mode]).held;
     const mib = (n: number): string => (n / 1048576).toFixed(1);
     const legacy = held('legacy');
     const now = held('now');
