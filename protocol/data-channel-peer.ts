@@ -34,6 +34,8 @@ export interface DataChannelPeerOptions {
   config: RTCConfiguration;
   /** After the first local candidate, how long to wait for the rest before sending the SDP anyway. */
   iceCompleteTimeoutMs: number;
+  /** If set, the SDP also goes once no new candidate came for this long (candidates come in bursts). */
+  iceQuietMs?: number;
   /** Omitted in browsers. */
   wrtc?: WebRtcImplementation;
 }
@@ -47,6 +49,7 @@ export class DataChannelPeer {
   private channel: RTCDataChannel | null = null;
   private iceComplete = false;
   private iceCompleteTimer: ReturnType<typeof setTimeout> | null = null;
+  private iceQuietTimer: ReturnType<typeof setTimeout> | null = null;
   private closingTimer: ReturnType<typeof setInterval> | null = null;
   /** Called once gathering is complete (or timed out): sends the local SDP. */
   private onIceComplete: (() => void) | null = null;
@@ -77,7 +80,7 @@ export class DataChannelPeer {
     }
     this.pc = pc;
     pc.onicecandidate = (event) => {
-      if (event.candidate) this.startIceCompleteTimer();
+      if (event.candidate) this.candidateGathered();
       else this.iceGathered();
     };
     pc.onicegatheringstatechange = () => {
@@ -148,7 +151,7 @@ export class DataChannelPeer {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.iceCompleteTimer) clearTimeout(this.iceCompleteTimer);
+    this.clearIceTimers();
     if (this.closingTimer) clearInterval(this.closingTimer);
     this.onIceComplete = null;
     const channel = this.channel;
@@ -223,16 +226,25 @@ export class DataChannelPeer {
     else this.onIceComplete = send;
   }
 
-  private startIceCompleteTimer(): void {
-    if (this.iceCompleteTimer || this.iceComplete || this.closed) return;
-    this.iceCompleteTimer = setTimeout(() => this.iceGathered(), this.options.iceCompleteTimeoutMs);
+  /** One more local candidate: the SDP waits for the rest, up to iceCompleteTimeoutMs after the first. */
+  private candidateGathered(): void {
+    if (this.iceComplete || this.closed) return;
+    this.iceCompleteTimer ??= setTimeout(() => this.iceGathered(), this.options.iceCompleteTimeoutMs);
+    if (this.options.iceQuietMs === undefined) return;
+    if (this.iceQuietTimer) clearTimeout(this.iceQuietTimer);
+    this.iceQuietTimer = setTimeout(() => this.iceGathered(), this.options.iceQuietMs);
+  }
+
+  private clearIceTimers(): void {
+    if (this.iceCompleteTimer) clearTimeout(this.iceCompleteTimer);
+    if (this.iceQuietTimer) clearTimeout(this.iceQuietTimer);
+    this.iceCompleteTimer = this.iceQuietTimer = null;
   }
 
   private iceGathered(): void {
     if (this.iceComplete || this.closed) return;
     this.iceComplete = true;
-    if (this.iceCompleteTimer) clearTimeout(this.iceCompleteTimer);
-    this.iceCompleteTimer = null;
+    this.clearIceTimers();
     const send = this.onIceComplete;
     this.onIceComplete = null;
     send?.();

@@ -44,9 +44,16 @@ const ERROR_FLUSH_MS = 500;
 const ICE_GATHER_WAIT_MS = 2000;
 /**
  * Without STUN/TURN servers only host candidates exist: the UDP ones arrive within a few ms, the TCP ones
- * ~100 ms later. The SDP goes this long after the first candidate instead of waiting for them all.
+ * ~100 ms later. The SDP goes this long after the first candidate at the latest instead of waiting for
+ * them all, and sooner once HOST_CANDIDATE_QUIET_MS pass without another.
  */
 const HOST_CANDIDATE_WAIT_MS = 50;
+/**
+ * Host candidates come in one burst per kind (Chromium: every interface's UDP candidate within ~1 ms; then
+ * nothing for ~90 ms): this long without a new one ends the burst. A candidate gathered after the SDP went
+ * still works: the other side learns it from this side's connectivity checks (peer-reflexive).
+ */
+const HOST_CANDIDATE_QUIET_MS = 10;
 /** Most time reading the selected path may add before 'open'. */
 const PATH_READ_MS = 1000;
 
@@ -140,7 +147,9 @@ export class PeerLink extends EventEmitter<PeerLinkEvents> {
         initiator: options.initiator,
         wrtc: options.wrtc,
         config: { iceServers: options.iceServers ?? [], iceTransportPolicy: options.iceTransportPolicy ?? 'all' },
-        iceCompleteTimeoutMs: (options.iceServers?.length ?? 0) > 0 ? ICE_GATHER_WAIT_MS : HOST_CANDIDATE_WAIT_MS,
+        ...((options.iceServers?.length ?? 0) > 0
+          ? { iceCompleteTimeoutMs: ICE_GATHER_WAIT_MS }
+          : { iceCompleteTimeoutMs: HOST_CANDIDATE_WAIT_MS, iceQuietMs: HOST_CANDIDATE_QUIET_MS }),
       },
       {
         sdp: (description) => {
