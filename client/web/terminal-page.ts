@@ -11,7 +11,7 @@ import type * as Y from 'yjs';
 import type { PageLayout } from './page-layout.js';
 import { TerminalView } from './terminal-view.js';
 import { TerminalInput } from './terminal-input.js';
-import { KeyBar } from './key-bar.js';
+import { KeyBar, type KeyBarKey } from './key-bar.js';
 import { ResizeRequests } from './resize-requests.js';
 import { pinToVisualViewport, watchViewport } from './viewport-watcher.js';
 import { onUserInput } from './user-input.js';
@@ -23,22 +23,33 @@ import { alertIfHidden } from './hidden-alerts.js';
 const coarsePointer = (): boolean => window.matchMedia('(pointer: coarse)').matches;
 
 /** A terminal built while the page connects (its link said terminal), for mountTerminalPage to adopt. */
-let prepared: { stage: HTMLElement; view: TerminalView; onFit: { fit: () => void } } | null = null;
+let prepared: {
+  stage: HTMLElement;
+  view: TerminalView;
+  keyBar: KeyBar;
+  /** What the view's "Fit to this screen" and the key row call, set once mounted. */
+  handlers: { fit: () => void; key: (key: KeyBarKey) => void };
+} | null = null;
 
 /**
  * Builds the terminal ahead — xterm, its DOM and its font measurements, the costly part of showing one —
- * while the page is still connecting; it stays invisible (app.css `.stage-preparing`) until mounted.
+ * while the page is still connecting; it stays invisible (app.css `.stage-preparing`) until mounted. The
+ * key row comes first, invisible too: the terminal is built in the room it will have.
  */
 export function prepareTerminalPage(layout: PageLayout): void {
   if (prepared) return;
-  const onFit = { fit: (): void => {} };
+  const handlers = { fit: (): void => {}, key: (_key: KeyBarKey): void => {} };
+  const keyBar = new KeyBar((key) => handlers.key(key));
+  keyBar.element.style.visibility = 'hidden';
+  layout.root.append(keyBar.element);
   layout.stage.classList.add('stage-preparing');
-  prepared = { stage: layout.stage, view: new TerminalView(layout.stage, () => onFit.fit()), onFit };
+  prepared = { stage: layout.stage, view: new TerminalView(layout.stage, () => handlers.fit()), keyBar, handlers };
 }
 
 /** Removes a terminal built ahead: the session turned out to be of another kind. */
 export function discardPreparedTerminal(): void {
   prepared?.view.dispose();
+  prepared?.keyBar.element.remove();
   prepared?.stage.classList.remove('stage-preparing');
   prepared = null;
 }
@@ -50,7 +61,7 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
   prepared = null;
   stage.classList.remove('stage-preparing');
   const terminal = ahead?.view ?? new TerminalView(stage, () => void fitToThisScreen());
-  if (ahead) ahead.onFit.fit = () => void fitToThisScreen();
+  if (ahead) ahead.handlers.fit = () => void fitToThisScreen();
   const send = (intent: IntentBody): Promise<void> =>
     client.sendIntent(intent).then(
       (reply) => {
@@ -66,8 +77,14 @@ export function mountTerminalPage(layout: PageLayout, client: SessionClient): Te
     applicationCursor: () => terminal.term.modes.applicationCursorKeysMode,
     onCtrlArmedChange: (armed) => keyBar?.setCtrlArmed(armed),
   });
-  keyBar = new KeyBar((key) => input.key(key));
-  root.append(keyBar.element);
+  if (ahead) {
+    keyBar = ahead.keyBar;
+    ahead.handlers.key = (key) => input.key(key);
+    keyBar.element.style.visibility = '';
+  } else {
+    keyBar = new KeyBar((key) => input.key(key));
+    root.append(keyBar.element);
+  }
   onUserInput(terminal.term, (data) => input.typed(data));
 
   /** Takes the terminal size: what fills this screen at a comfortable font. */

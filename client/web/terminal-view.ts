@@ -82,6 +82,10 @@ export class TerminalView {
     });
     this.hint.append(this.hintText, fit);
     stage.append(this.frame, this.hint);
+    // Until the document says the session's size: this screen's own, which the page asks for on opening
+    // and gets when nobody is typing — built at it, the terminal is usually laid out once, not twice.
+    const own = this.preferredSize();
+    if (this.preferred) this.size = own;
     const fitted = this.fit();
     this.term = new Terminal({
       cols: this.size.cols,

@@ -16,6 +16,15 @@ async function fontSize(page: Page): Promise<number> {
   return page.evaluate('window.__tether.term.options.fontSize') as Promise<number>;
 }
 
+/** Records each row count the terminal's DOM takes (window.__rowCounts), from before the app runs. */
+const ROW_COUNTS_SCRIPT = `(() => {
+  const counts = (window.__rowCounts = []);
+  new MutationObserver(() => {
+    const rows = document.querySelector('.xterm-rows');
+    if (rows && counts[counts.length - 1] !== rows.childElementCount) counts.push(rows.childElementCount);
+  }).observe(document, { childList: true, subtree: true });
+})()`;
+
 describe('browser: the terminal on a phone', () => {
   let cli: CliHost | undefined;
   let url: string;
@@ -57,6 +66,21 @@ describe('browser: the terminal on a phone', () => {
     await waitForLine(phone, new RegExp(`^${size.rows} ${size.cols}$`));
     assert.equal(await phone.getByRole('button', { name: 'Fit to this screen' }).count(), 0, 'no Fit button when it already fits');
     await phone.close();
+  });
+
+  it('a phone opening a shell sized for its screen builds the terminal at that size from the start', async () => {
+    // A fresh device (its terminal built while it connects); the session has this screen's size from the
+    // test before. Every row count the terminal's DOM ever had is recorded: one means one layout.
+    const context = await browser!.newContext(PHONE_CONTEXT);
+    await context.addInitScript({ content: ROW_COUNTS_SCRIPT });
+    const phone = await context.newPage();
+    await phone.goto(url);
+    await waitForLive(phone);
+    await phone.getByLabel('Terminal input').waitFor({ state: 'attached', timeout: UI_TIMEOUT_MS });
+    const size = await renderedTermSize(phone);
+    assert.ok(size.cols < 60, `sized for the phone: ${JSON.stringify(size)}`);
+    assert.deepEqual(await phone.evaluate('window.__rowCounts'), [size.rows]);
+    await context.close();
   });
 
   it('a phone opening it while the desktop types keeps the size, then fits it in one tap', async () => {
