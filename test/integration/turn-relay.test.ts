@@ -77,15 +77,12 @@ test('through the relay the key still decides: a wrong key is refused, a reconne
   clients.push(laptop);
   const first = laptop.client.peerId;
   laptop.client.connection.dropConnection();
-  await waitFor(() => laptop.client.state === 'live' && laptop.client.peerId !== first, 20_000, 'reconnects through the relay').catch((err: unknown) => {
-    throw new Error(`${(err as Error).message}; ${describeClient(laptop, host)}`);
-  });
+  const whereLaptopStands = async (): Promise<string> => describeClient(laptop, host);
+  await waitFor(() => laptop.client.state === 'live' && laptop.client.peerId !== first, 20_000, 'reconnects through the relay', whereLaptopStands);
   assert.equal(laptop.client.connection.hostHello?.paired, false, 'the second connection used the paired credential, not the link');
   // Bounded: a CI run once waited here until the file's 120 s limit with the device live (a reply that
   // never came); now such a run fails in 15 s and says where the device stood.
   const reply = await laptop.client.sendIntent({ type: 'input', data: 'echo again-$((2+3))\r' }, { timeoutMs: 15_000 });
   assert.equal(reply.ok, true, `the host answers the typing: ${JSON.stringify(reply)}; ${describeClient(laptop, host)}`);
-  await waitFor(() => laptop.text().includes('again-5'), 15_000, 'typing works after the reconnect').catch((err: unknown) => {
-    throw new Error(`${(err as Error).message}; ${describeClient(laptop, host)}`);
-  });
+  await waitFor(() => laptop.text().includes('again-5'), 15_000, 'typing works after the reconnect', whereLaptopStands);
 });
