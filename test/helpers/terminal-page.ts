@@ -3,6 +3,7 @@
  * the terminal, and reads the screen's text rows as rendered by xterm.js. Every wait has a timeout.
  */
 import type { Page } from 'playwright-core';
+import { settledOr } from './wait-for.js';
 
 /** Default bound for one visible change (the join itself takes ~100 ms on loopback). */
 export const UI_TIMEOUT_MS = 15_000;
@@ -18,8 +19,29 @@ export async function waitForLive(page: Page, timeout = UI_TIMEOUT_MS): Promise<
     const where = await page
       .evaluate(() => JSON.stringify({ url: location.href, ready: document.readyState, ...document.documentElement.dataset, text: document.body?.innerText.slice(0, 200) ?? null }))
       .catch((e: unknown) => `(unreadable: ${(e as Error).message.split('\n')[0]})`);
-    throw new Error(`page not live after ${timeout} ms; it shows: ${JSON.stringify(shown)}; page: ${where}`, { cause: err });
+    throw new Error(`page not live after ${timeout} ms; it shows: ${JSON.stringify(shown)}; page: ${where}; ${await whatTheAppLoaded(page)}`, { cause: err });
   }
+}
+
+/**
+ * The page's uncaught errors, console errors and scripts with how each request ended: why an app may not
+ * have started (twice in CI a page stayed blank, its script never run; not reproduced alone).
+ */
+async function whatTheAppLoaded(page: Page): Promise<string> {
+  const errors = (await page.pageErrors().catch(() => [])).map((e) => e.message.split('\n')[0]);
+  const consoleErrors = (await page.consoleMessages({ filter: 'since-navigation' }).catch(() => []))
+    .filter((m) => m.type() === 'error')
+    .map((m) => m.text().slice(0, 200));
+  const requests = (await page.requests().catch(() => [])).filter((r) => r.resourceType() === 'script' || r.resourceType() === 'document');
+  const scripts = await Promise.all(
+    requests.map(async (r) => {
+      const failure = r.failure();
+      const response = failure ? null : await settledOr(r.response(), 500, 'pending' as const);
+      const ended = failure ? `failed: ${failure.errorText}` : response === 'pending' ? 'no response yet' : response ? String(response.status()) : 'no response';
+      return `${new URL(r.url()).pathname.split('/').pop() || '/'} ${ended}`;
+    }),
+  );
+  return `page errors: ${JSON.stringify(errors)}; console errors: ${JSON.stringify(consoleErrors)}; documents and scripts: ${JSON.stringify(scripts)}`;
 }
 
 /** Focuses the terminal (as a tap or click would) and types `text`; `\n` presses Enter. */
