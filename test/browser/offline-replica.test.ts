@@ -16,6 +16,8 @@ import { SCRIPTED_AGENT } from '../helpers/scripted-agent-command.js';
 import { freshStateDir } from '../helpers/state-dir.js';
 import { UI_TIMEOUT_MS, waitForLive } from '../helpers/terminal-page.js';
 import { sendPrompt, waitForAgentText, waitForConversation } from '../helpers/conversation-page.js';
+import { waitUntilStoredDoc } from '../helpers/stored-doc.js';
+import { conversationDocView } from '../../protocol/conversation-doc.js';
 
 const processes: CliHost[] = [];
 let browser: Browser;
@@ -40,7 +42,8 @@ test('offline, a page shows the last synced conversation and queues a prompt tha
   const args = ['remote-control', '--json', '--signal', `http://127.0.0.1:${port}`, '--agent', SCRIPTED_AGENT, '--link-ttl', 'never'];
   const first = startCli(args, { TETHER_STATE_DIR: stateDir }, folder);
   processes.push(first);
-  const url = String((await first.event('ready', 30_000)).url);
+  const ready = await first.event('ready', 30_000);
+  const url = String(ready.url);
 
   const page = await context.newPage();
   await page.goto(url);
@@ -55,6 +58,9 @@ test('offline, a page shows the last synced conversation and queues a prompt tha
   });
   assert.equal(updateWatchers, 0, 'something watches the replica\'s updates');
 
+  // Killed only once the answer is stored: a host loses what it had not written yet (up to FLUSH_MS), and a
+  // page that saw more then drops its replica for the host's, the answer with it.
+  await waitUntilStoredDoc(stateDir, String(ready.sessionId), (doc) => doc !== null && JSON.stringify(conversationDocView(doc).entries.toJSON()).includes('You said: one'), 'the answer is stored');
   first.child.kill('SIGKILL');
   await first.exited;
   const status = page.getByRole('status').filter({ hasText: /Offline — last synced/ });

@@ -19,20 +19,11 @@ import { readListedSessions, sessionListDocView } from '../../protocol/session-l
 import { readTerminal, terminalDocView } from '../../protocol/terminal-doc.js';
 import { SessionStore } from '../../host/persist/session-store.js';
 import { DocLog } from '../../host/persist/doc-log.js';
+import { waitUntilStoredDoc } from '../helpers/stored-doc.js';
 import type * as Y from 'yjs';
 
 function terminalText(doc: Y.Doc | null): string {
   return doc ? terminalDocView(doc).output.toArray().join('') : '';
-}
-
-/** Reads the store as another process would until the stored document `docId` satisfies `stored`. */
-async function waitUntilStoredDoc(stateDir: string, docId: string, stored: (doc: Y.Doc | null) => boolean, label: string): Promise<void> {
-  const store = SessionStore.open(stateDir);
-  try {
-    await waitFor(() => stored(DocLog.load(store, docId)?.doc ?? null), 5000, label);
-  } finally {
-    await store.close();
-  }
 }
 
 /** Waits until `text` is in the session's stored output (stored within FLUSH_MS). */
