@@ -6,8 +6,10 @@
  * them: it keeps at most 1 MiB buffered (tether's high-water mark) and refills on `bufferedamountlow`,
  * which is the channel's own fastest refill. The same libdatachannel build tether uses (host/node-webrtc.ts).
  * The same sender can feed a Chromium page instead (bareChannelIntoChromium): the ceiling of output into a page.
+ * Run with `--echo` the child sends every message back instead (bareChannelRoundTrips): the round trip a
+ * keystroke's echo makes over the channel before any of tether's work, the floor under the echo benchmark.
  *
- * Run as a script with `--sender BYTES` it is the child.
+ * Run as a script with `--sender BYTES` or `--echo` it is the child.
  */
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
@@ -39,12 +41,11 @@ async function gathered(pc: RTCPeerConnection): Promise<RTCSessionDescriptionIni
   return { type, sdp };
 }
 
-/** The child: offers, then sends `total` bytes once the channel opens, then waits to be killed. */
-async function sender(total: number): Promise<void> {
+/** The child's end: offers over stdout, takes the answer from stdin, and returns the channel (not yet open). */
+async function childChannel(): Promise<RTCDataChannel> {
   const pc = new nodeWebRtc.RTCPeerConnection({ iceServers: [] });
   const channel = pc.createDataChannel('bare', { ordered: true });
   channel.binaryType = 'arraybuffer';
-  channel.bufferedAmountLowThreshold = LOW_WATER_BYTES;
   await pc.setLocalDescription(await pc.createOffer());
   process.stdout.write(JSON.stringify(await gathered(pc)) + '\n');
   const lines = createInterface({ input: process.stdin });
@@ -52,6 +53,13 @@ async function sender(total: number): Promise<void> {
     await pc.setRemoteDescription(JSON.parse(line) as RTCSessionDescriptionInit);
     break;
   }
+  return channel;
+}
+
+/** The child: offers, then sends `total` bytes once the channel opens, then waits to be killed. */
+async function sender(total: number): Promise<void> {
+  const channel = await childChannel();
+  channel.bufferedAmountLowThreshold = LOW_WATER_BYTES;
   const payload = new Uint8Array(MESSAGE_BYTES).fill(0x41);
   let sent = 0;
   const fill = (): void => {
@@ -63,6 +71,13 @@ async function sender(total: number): Promise<void> {
   };
   channel.onbufferedamountlow = fill;
   channel.onopen = fill;
+  if (channel.readyState === 'open') fill();
+}
+
+/** The child: offers, then sends every message back as it arrives, until killed. */
+async function echoer(): Promise<void> {
+  const channel = await childChannel();
+  channel.onmessage = (message: MessageEvent) => channel.send(message.data as ArrayBuffer);
 }
 
 export interface BareChannelRun {
@@ -99,9 +114,9 @@ class SenderExited extends Error {}
  */
 const ATTEMPTS = 3;
 
-/** Starts the sender child, lets `answerer` answer it and waits for all `bytes`. */
-async function runBareChannel<R extends Received>(bytes: number, answerer: Answerer<R>): Promise<R> {
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--sender', String(bytes)], {
+/** Starts the child (`--sender BYTES` or `--echo`), lets `answerer` answer it and waits for what it receives (`what`). */
+async function runBareChannel<R extends Received>(childArgs: string[], what: string, answerer: Answerer<R>): Promise<R> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...childArgs], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new SenderExited(`the bare-channel sender exited (${code}) before all bytes arrived`))));
@@ -114,7 +129,7 @@ async function runBareChannel<R extends Received>(bytes: number, answerer: Answe
       'the bare-channel sender to offer',
     );
     child.stdin!.write(JSON.stringify(await answerer.answer(offer)) + '\n');
-    return await withTimeout(Promise.race([exited, answerer.received()]), 120_000, `${bytes} bytes over the bare channel`);
+    return await withTimeout(Promise.race([exited, answerer.received()]), 120_000, `${what} over the bare channel`);
   } finally {
     await answerer.close();
     child.kill('SIGKILL');
@@ -156,7 +171,7 @@ async function bareChannelThroughputOnce(bytes: number): Promise<BareChannelRun>
       };
     };
   });
-  const got = await runBareChannel(bytes, {
+  const got = await runBareChannel(['--sender', String(bytes)], `${bytes} bytes`, {
     async answer(offer) {
       await pc.setRemoteDescription(offer);
       await pc.setLocalDescription(await pc.createAnswer());
@@ -169,10 +184,11 @@ async function bareChannelThroughputOnce(bytes: number): Promise<BareChannelRun>
 }
 
 /**
- * The page side of bareChannelIntoChromium, as a string (a function passed from tsx-compiled code would
- * carry tsx's helpers, which the page lacks): answers OFFER and stores a promise of what arrived.
+ * The page side of the Chromium benchmarks, as a string (a function passed from tsx-compiled code would
+ * carry tsx's helpers, which the page lacks): answers OFFER and stores in window.__bare.received the
+ * promise that `onChannel` (the body of a function of `channel` and `resolve`) settles.
  */
-function pageAnswerer(offer: RTCSessionDescriptionInit, bytes: number): string {
+function pageAnswerer(offer: RTCSessionDescriptionInit, onChannel: string): string {
   return `(async () => {
   const pc = new RTCPeerConnection({ iceServers: [] });
   window.__bare = { pc };
@@ -180,13 +196,7 @@ function pageAnswerer(offer: RTCSessionDescriptionInit, bytes: number): string {
     pc.ondatachannel = (event) => {
       const channel = event.channel;
       channel.binaryType = 'arraybuffer';
-      let received = 0, first = 0;
-      channel.onmessage = (message) => {
-        const now = performance.now();
-        if (received === 0) first = now;
-        received += message.data.byteLength;
-        if (received >= ${bytes}) resolve({ ms: now - first, bytes: received });
-      };
+      ${onChannel}
     };
   });
   await pc.setRemoteDescription(${JSON.stringify(offer)});
@@ -200,24 +210,73 @@ function pageAnswerer(offer: RTCSessionDescriptionInit, bytes: number): string {
 })()`;
 }
 
+/** The page's channel handler that resolves once `bytes` arrived. */
+const RECEIVE_BYTES = (bytes: number): string => `
+      let received = 0, first = 0;
+      channel.onmessage = (message) => {
+        const now = performance.now();
+        if (received === 0) first = now;
+        received += message.data.byteLength;
+        if (received >= ${bytes}) resolve({ ms: now - first, bytes: received });
+      };`;
+
+/**
+ * The page's channel handler that makes `count` round trips of a 32-byte message once the channel opens,
+ * each after a random pause of `gapMs` (as between keystrokes), and resolves with their durations.
+ */
+const ROUND_TRIPS = (count: number, gapMs: [number, number]): string => `
+      const message = new Uint8Array(32);
+      const trips = [];
+      const one = () => new Promise((done) => {
+        channel.onmessage = () => done();
+        channel.send(message);
+      });
+      const run = async () => {
+        for (let i = 0; i < ${count}; i++) {
+          await new Promise((r) => setTimeout(r, ${gapMs[0]} + Math.random() * ${gapMs[1] - gapMs[0]}));
+          const start = performance.now();
+          await one();
+          trips.push(performance.now() - start);
+        }
+        resolve({ ms: 0, bytes: 0, trips });
+      };
+      if (channel.readyState === 'open') void run();
+      else channel.onopen = () => void run();`;
+
 /**
  * The same bare channel into a Chromium page (about:blank in `page`): what the browser's own data
  * channel stack carries on this machine, the ceiling of any output into the page.
  */
 export async function bareChannelIntoChromium(page: Page, bytes: number): Promise<{ seconds: number; bytes: number }> {
-  const got = await withAttempts(() => runBareChannel(bytes, {
-    answer: async (offer) => (await page.evaluate(pageAnswerer(offer, bytes))) as RTCSessionDescriptionInit,
+  const got = await withAttempts(() => runBareChannel(['--sender', String(bytes)], `${bytes} bytes`, {
+    answer: async (offer) => (await page.evaluate(pageAnswerer(offer, RECEIVE_BYTES(bytes)))) as RTCSessionDescriptionInit,
     received: async () => (await page.evaluate('window.__bare.received')) as Received,
-    close: async () => {
-      await page.evaluate('window.__bare && window.__bare.pc.close()').catch(() => undefined);
-    },
+    close: () => closePageEnd(page),
   }));
   return { seconds: got.ms / 1000, bytes: got.bytes };
 }
 
-if (process.argv[2] === '--sender') {
-  sender(Number(process.argv[3])).catch((err: unknown) => {
-    process.stderr.write(`bare-channel sender: ${(err as Error).message}\n`);
+async function closePageEnd(page: Page): Promise<void> {
+  await page.evaluate('window.__bare && window.__bare.pc.close()').catch(() => undefined);
+}
+
+/**
+ * Round trips of a small message between a Chromium page (about:blank in `page`) and a Node child echoing
+ * it over a bare data channel, with `gapMs` pauses between them: what the channel alone adds to an echo.
+ * The page's clock: Chromium rounds it to 0.1 ms.
+ */
+export async function bareChannelRoundTrips(page: Page, count: number, gapMs: [number, number]): Promise<number[]> {
+  const got = await withAttempts(() => runBareChannel(['--echo'], `${count} round trips`, {
+    answer: async (offer) => (await page.evaluate(pageAnswerer(offer, ROUND_TRIPS(count, gapMs)))) as RTCSessionDescriptionInit,
+    received: async () => (await page.evaluate('window.__bare.received')) as Received & { trips: number[] },
+    close: () => closePageEnd(page),
+  }));
+  return got.trips;
+}
+
+if (process.argv[2] === '--sender' || process.argv[2] === '--echo') {
+  (process.argv[2] === '--echo' ? echoer() : sender(Number(process.argv[3]))).catch((err: unknown) => {
+    process.stderr.write(`bare-channel child: ${(err as Error).message}\n`);
     process.exit(1);
   });
 }

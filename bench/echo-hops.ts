@@ -17,6 +17,7 @@ import type { BenchResult } from './report.js';
 import { ms, percentile, summarize } from './stats.js';
 import { sleep, withTimeout } from './wait.js';
 import { pageClockOffset, type ClockOffset } from './chromium.js';
+import { bareChannelRoundTrips } from './bare-channel.js';
 import type { EchoHop, EchoHopEvent } from '../host/echo-trace.js';
 
 const WARMUP = 20;
@@ -220,6 +221,7 @@ export async function benchEchoHops(browser: Browser): Promise<BenchResult> {
   let timeouts = 0;
   let rec: { sends: number[]; frames: number[]; applies: number[]; writes: number[] };
   let clock: ClockOffset;
+  let bare: number[];
   try {
     await context.addInitScript({ content: PAGE_SCRIPT });
     const page = await context.newPage();
@@ -244,6 +246,14 @@ export async function benchEchoHops(browser: Browser): Promise<BenchResult> {
     }
     clock = await pageClockOffset(page);
     rec = (await page.evaluate('({ sends: window.__hops.sends, frames: window.__hops.frames, applies: window.__hops.applies, writes: window.__hops.writes })')) as typeof rec;
+    // The same trip over a bare channel (a page of its own, without the recording script; the host idle
+    // meanwhile): the legs' floor.
+    const blank = await browser.newContext();
+    try {
+      bare = await bareChannelRoundTrips(await blank.newPage(), KEYSTROKES, GAP_MS);
+    } finally {
+      await blank.close();
+    }
   } finally {
     await context.close();
     await host.stop();
@@ -262,6 +272,7 @@ export async function benchEchoHops(browser: Browser): Promise<BenchResult> {
   });
   const hostShare = summarize(trips.map((t) => t.host['frame-sent'] - t.host['host-received']));
   const offsets = summarize(trips.map((t) => t.offset));
+  const bareTrips = summarize(bare);
   return {
     rows: [
       {
@@ -274,10 +285,17 @@ export async function benchEchoHops(browser: Browser): Promise<BenchResult> {
         const s = summarize(trips.map(f));
         return { benchmark: `  ${name}`, figure: `p50 ${ms(s.p50)} · p99 ${ms(s.p99)}`, target: '', met: null };
       }),
+      {
+        benchmark: '  the two legs\' floor: a bare channel\'s round trip, page ↔ Node',
+        figure: `p50 ${ms(bareTrips.p50)} · p99 ${ms(bareTrips.p99)}`,
+        target: '',
+        met: null,
+      },
     ],
     notes: [
       `echo hops (Chromium, bash --norc, ${trips.length} of ${keys.length} keystrokes fully traced, ${timeouts} timed out): inside the host p50 ${ms(hostShare.p50)}; ` +
-        `page clock − Node clock ${ms(clock.offset)} ± ${ms(clock.uncertainty)}, residual per keystroke p50 ${ms(offsets.p50)}; each network leg is half of the round trip spent outside the host`,
+        `page clock − Node clock ${ms(clock.offset)} ± ${ms(clock.uncertainty)}, residual per keystroke p50 ${ms(offsets.p50)}; each network leg is half of the round trip spent outside the host; ` +
+        `a bare data channel (no tether: a 32-byte message echoed by a Node child, the same pauses, ${bareTrips.n} trips) round-trips in p50 ${ms(bareTrips.p50)} · p99 ${ms(bareTrips.p99)}`,
       `echo hops: ${breakdown.join('; ')}`,
     ],
   };
