@@ -288,14 +288,18 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
         this.settle(oldest, { id: oldest, ok: false, error: { code: 'PEER_CLOSED', message: 'dropped: too many unsent intents while offline' } });
       }
       const p: PendingIntent = { intent, resolve, queue: options.queue === true, timer: null, deadline: null, transmitted: false };
-      if (!p.queue) p.timer = setTimeout(() => this.expire(intent.id), STALE_INTENT_MS);
       this.pending.set(intent.id, p);
-      if (options.timeoutMs !== undefined) {
-        p.deadline = setTimeout(() => {
-          this.settle(intent.id, { id: intent.id, ok: false, error: new TetherError('HOST_UNREACHABLE', 'your computer did not answer in time').toJSON() });
-        }, options.timeoutMs);
+      try {
+        // Sent before its timers are set: a keystroke leaves without waiting for them.
+        if (this.synced) this.sendIntentFrame(intent);
+      } finally {
+        if (!p.queue) p.timer = setTimeout(() => this.expire(intent.id), STALE_INTENT_MS);
+        if (options.timeoutMs !== undefined) {
+          p.deadline = setTimeout(() => {
+            this.settle(intent.id, { id: intent.id, ok: false, error: new TetherError('HOST_UNREACHABLE', 'your computer did not answer in time').toJSON() });
+          }, options.timeoutMs);
+        }
       }
-      if (this.synced) this.sendIntentFrame(intent);
     });
   }
 
