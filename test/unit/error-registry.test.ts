@@ -33,3 +33,13 @@ test('every registered code is documented in the README', () => {
   const undocumented = codes.filter((code) => !readme.includes(`\`${code}\``));
   assert.deepEqual(undocumented, [], `codes missing from README: ${undocumented.join(', ')}`);
 });
+
+test('the README\'s Errors table explains each code once', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('\n## Errors\n'), readme.indexOf('\n## ', readme.indexOf('\n## Errors\n') + 1));
+  const rows = section.split('\n').filter((line) => line.startsWith('| `'));
+  const listed = rows.flatMap((row) => [...row.split('|')[1]!.matchAll(/`([A-Z_]+)`/g)].map((m) => m[1]!));
+  const twice = listed.filter((code, i) => listed.indexOf(code) !== i);
+  assert.deepEqual(twice, [], `codes explained in more than one row: ${twice.join(', ')}`);
+  assert.ok(listed.length >= codes.length - 5, `the table was not found whole: ${listed.length} codes`);
+});
