@@ -1,7 +1,8 @@
 /**
  * No dead ends on a phone (issue #12, "Dead ends"): a session opened by its own link leads back to the
  * computer's list, the "waiting for approval" chip opens the waiting card, an empty conversation says
- * which agent works in which folder and what to try, and error pages offer Try again and Home.
+ * which agent works in which folder and what to try, error pages offer Try again and Home, and a page
+ * whose app never arrives says so instead of staying blank.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -112,5 +113,24 @@ describe('browser: no dead ends on a phone', () => {
     await waitForLive(page);
     assert.equal(new URL(page.url()).pathname, new URL(serverUrl).pathname);
     await page.close();
+  });
+
+  it('a page whose app never arrives says so after a few seconds instead of staying blank', async () => {
+    // A browser without this app's service worker (one would answer from its cache).
+    const fresh = await browser!.newContext(PHONE_CONTEXT);
+    const page = await fresh.newPage();
+    // The app's entry script is lost on the way (twice in CI a page stayed blank like this).
+    await page.route(/\/assets\/app-[^/]*\.js$/, (route) => route.abort('connectionreset'));
+    await page.goto(sessionUrl);
+    const notice = page.getByText('The page did not start');
+    assert.equal(await notice.isVisible(), false, 'not shown while the page may still be loading');
+    await notice.waitFor({ timeout: UI_TIMEOUT_MS });
+    assert.match(await page.locator('#app').innerText(), /Reload the page/);
+    // Once the app runs it replaces the notice.
+    await page.unroute(/\/assets\/app-[^/]*\.js$/);
+    await page.reload();
+    await waitForLive(page);
+    assert.equal(await notice.count(), 0);
+    await fresh.close();
   });
 });
