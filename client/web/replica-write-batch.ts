@@ -1,10 +1,10 @@
 /**
  * Batches the updates a replica stores: the first update after a quiet spell is written in the next task
  * (not in the one that applied it, where an IndexedDB transaction, ~0.2 ms cold, held back the parsing of
- * a keystroke's echo), and what arrives during the next interval goes in one write at its end. A burst of output (hundreds of updates a
- * second) then costs a few IndexedDB transactions instead of one each — which took a quarter of the page's
- * main thread during a 30 MB burst. (Merging the updates into one first cost more than it saved: Yjs
- * decodes and encodes every string again.)
+ * a keystroke's echo), and what arrives during the next interval goes in one write at its end. A burst of
+ * output (hundreds of updates a second) then costs a few IndexedDB transactions instead of one each —
+ * which took a quarter of the page's main thread during a 30 MB burst. (Merging the updates into one
+ * first cost more than it saved: Yjs decodes and encodes every string again.)
  */
 
 /** At most one write per this interval while updates keep coming. */
