@@ -15,7 +15,6 @@ function randomBase64Url(byteLength: number): string {
   return toBase64Url(bytes);
 }
 
-const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
 /**
  * Random bytes drawn ahead for ids, 64 ids' worth per call to the system's generator: a keystroke's
  * intent takes a new id, and a call into the generator after the page sat idle costs 25–40 µs on the
@@ -37,23 +36,13 @@ function nextIdBytes(): Uint8Array {
   return bytes;
 }
 
-/** 16 bytes as 22 unpadded base64url characters (toBase64Url's answer, without its string passes). */
-function base64Url16(b: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < 15; i += 3) {
-    const n = (b[i]! << 16) | (b[i + 1]! << 8) | b[i + 2]!;
-    out += BASE64URL[n >> 18]! + BASE64URL[(n >> 12) & 63]! + BASE64URL[(n >> 6) & 63]! + BASE64URL[n & 63]!;
-  }
-  return out + BASE64URL[b[15]! >> 2]! + BASE64URL[(b[15]! & 3) << 4]!;
-}
-
 /**
  * A new 128-bit id (sessions, peers, intents, devices). Never begins with "-": ids are typed on command
  * lines (`tether sessions prune ID`), where that would read as an option. (One draw in 64 is redrawn.)
  */
 export function newId(): string {
   for (;;) {
-    const id = base64Url16(nextIdBytes());
+    const id = toBase64Url(nextIdBytes());
     if (!id.startsWith('-')) return id;
   }
 }
