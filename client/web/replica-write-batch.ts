@@ -24,11 +24,7 @@ export class ReplicaWriteBatch {
   /** Stores `update`: in the next task when nothing was written lately, else with the others at the interval's end. */
   add(update: Uint8Array): void {
     this.pending.push(update);
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.flush();
-    }, 0);
+    if (!this.timer) this.flushIn(0);
   }
 
   /** Writes what is waiting now (the page is being hidden or closed, the replica let go). */
@@ -40,10 +36,12 @@ export class ReplicaWriteBatch {
     this.pending = [];
     this.write(updates);
     // Whatever arrives within the interval waits for its end, then goes in one write.
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.flush();
-    }, this.intervalMs);
+    this.flushIn(this.intervalMs);
+  }
+
+  /** Flushes `ms` from now (flush clears the timer first, fired or not). */
+  private flushIn(ms: number): void {
+    this.timer = setTimeout(() => this.flush(), ms);
   }
 
   /** Forgets what is waiting (the replica was replaced: those updates belong to the old document). */
