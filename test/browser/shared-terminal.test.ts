@@ -71,6 +71,25 @@ describe('browser: one shell shared by a phone and a desktop page', () => {
     assert.ok(widths.terminal >= widths.viewport - 20, `full width: ${JSON.stringify(widths)}`);
   });
 
+  it("the terminal's input box follows the cursor as output moves it (where an input method shows its candidates)", async () => {
+    await typeInTerminal(phone, 'echo follow-me');
+    await waitForLine(phone, /follow-me/);
+    // Where xterm's hidden textarea is, and where the cursor's cell is, in CSS pixels (a string: the page has no tsx helpers).
+    const where = (): Promise<{ left: number; top: number; x: number; y: number }> => phone.evaluate(`(() => {
+      const term = window.__tether.term;
+      const cell = term._core._renderService.dimensions.css.cell;
+      const box = document.querySelector('.xterm-helper-textarea');
+      const { cursorX, cursorY } = term.buffer.active;
+      return { left: parseFloat(box.style.left), top: parseFloat(box.style.top), x: cursorX * cell.width, y: cursorY * cell.height };
+    })()`);
+    await waitFor(async () => {
+      const at = await where();
+      return Math.abs(at.left - at.x) < 0.01 && Math.abs(at.top - at.y) < 0.01;
+    }, UI_TIMEOUT_MS, 'the input box at the cursor');
+    assert.ok((await where()).left > 0, 'past the prompt and the typed text');
+    await phone.keyboard.press('Control+U'); // the phone typed last: it keeps the size
+  });
+
   it('typing on the desktop takes the size; the phone fits it at full width', async () => {
     const before = await renderedTermSize(phone);
     await typeInTerminal(desktop, 'stty size\n');

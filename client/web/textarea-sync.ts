@@ -1,0 +1,29 @@
+/**
+ * xterm keeps its hidden textarea (where keys and IME input arrive) over the cursor: on every cursor move,
+ * inside the parse of output, it writes six style properties of that focused element. On a keystroke's
+ * echo that is ~0.1 ms of the page's work before the echo is in the buffer (a CPU profile while typing:
+ * xterm's largest self time after its DOM rendering). The textarea only needs to be in place when the
+ * frame is drawn (an IME shows its candidates there), so it is moved once per animation frame instead.
+ */
+import type { Terminal } from '@xterm/xterm';
+
+/** The part of xterm's internals this touches (stable across xterm 5 and 6; absent: nothing is changed). */
+interface TextAreaSyncing {
+  _syncTextArea?: () => void;
+}
+
+/** Moves `term`'s textarea to the cursor at most once per frame, before it is drawn. */
+export function syncTextAreaPerFrame(term: Terminal): void {
+  const core = (term as unknown as { _core?: TextAreaSyncing })._core;
+  const sync = core?._syncTextArea;
+  if (!core || typeof sync !== 'function') return;
+  let queued = false;
+  core._syncTextArea = () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      sync.call(core);
+    });
+  };
+}
