@@ -43,6 +43,15 @@ export function utf8(text: string): Uint8Array {
   return encoder.encode(text);
 }
 
+/**
+ * Writes `text` as UTF-8 into `out` from `at`, as `utf8` would encode it, and returns the frame it
+ * completes (`out` up to the last byte written), or null when `out` is too small for it.
+ */
+export function utf8Into(text: string, out: Uint8Array, at: number): Uint8Array | null {
+  const { read, written } = encoder.encodeInto(text, out.subarray(at));
+  return read === text.length ? out.subarray(0, at + written) : null;
+}
+
 /** Strict UTF-8 decode: throws on invalid sequences. */
 export function fromUtf8(bytes: Uint8Array): string {
   return decoder.decode(bytes);

@@ -5,10 +5,9 @@
  * Frames larger than one SCTP message are split into FRAGMENT parts and reassembled, with the total
  * capped by the receiver's limit; an unknown tag or an oversized frame is a protocol error.
  */
-import * as encoding from 'lib0/encoding';
 import * as decoding from 'lib0/decoding';
 import { TetherError } from './errors.js';
-import { concatBytes } from './encoding.js';
+import { concatBytes, utf8Into } from './encoding.js';
 
 /** One-byte frame tags. Values are part of the wire protocol: never renumber. */
 export const FrameTag = {
@@ -124,13 +123,42 @@ export class FrameAssembler {
   }
 }
 
-/** Builds a session frame: `[tag][varuint channel][payload]`. */
+/** Bytes of a session frame's head, `[tag][varuint channel]`: channels below MAX_CHANNELS take one or two. */
+function channelHeadBytes(channel: number): number {
+  if (!Number.isInteger(channel) || channel < 0 || channel >= MAX_CHANNELS) throw new RangeError(`channel ${channel} out of range`);
+  return channel < 0x80 ? 2 : 3;
+}
+
+/** Writes a session frame's head into `out` (as lib0's varuint: seven bits per byte, low bits first). */
+function writeChannelHead(out: Uint8Array, tag: number, channel: number): void {
+  out[0] = tag;
+  if (channel < 0x80) out[1] = channel;
+  else {
+    out[1] = 0x80 | (channel & 0x7f);
+    out[2] = channel >>> 7;
+  }
+}
+
+/**
+ * Builds a session frame: `[tag][varuint channel][payload]`, written directly (every keystroke and every
+ * echo is one: a general encoder and a concatenation cost ~20 µs cold on a phone-class page).
+ */
 export function encodeChannelFrame(tag: number, channel: number, payload: Uint8Array): Uint8Array {
-  const head = encoding.encode((encoder) => {
-    encoding.writeUint8(encoder, tag);
-    encoding.writeVarUint(encoder, channel);
-  });
-  return concatBytes([head, payload]);
+  const head = channelHeadBytes(channel);
+  const out = new Uint8Array(head + payload.length);
+  writeChannelHead(out, tag, channel);
+  out.set(payload, head);
+  return out;
+}
+
+/** Builds a session frame whose payload is `value` as JSON (what encodeJson makes), UTF-8 encoded straight into it. */
+export function encodeJsonChannelFrame(tag: number, channel: number, value: unknown): Uint8Array {
+  const json = JSON.stringify(value);
+  const head = channelHeadBytes(channel);
+  // ASCII JSON (every keystroke's intent) fills a buffer of its length exactly; else UTF-8 takes at most 3 bytes per unit.
+  const frame = utf8Into(json, new Uint8Array(head + json.length), head) ?? utf8Into(json, new Uint8Array(head + json.length * 3), head)!;
+  writeChannelHead(frame, tag, channel);
+  return frame;
 }
 
 /** Splits a session frame's payload into its channel number and the rest; throws FRAME_MALFORMED. */

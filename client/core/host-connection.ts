@@ -9,7 +9,7 @@
 import { EventEmitter } from 'events';
 import { io, type Socket } from 'socket.io-client';
 import { PeerLink } from '../../protocol/peer-link.js';
-import { decodeChannelPayload, encodeChannelFrame, FrameTag, MAX_CHANNELS, MAX_HOST_FRAME_BYTES, type Frame } from '../../protocol/frames.js';
+import { decodeChannelPayload, encodeChannelFrame, encodeJsonChannelFrame, FrameTag, MAX_CHANNELS, MAX_HOST_FRAME_BYTES, type Frame } from '../../protocol/frames.js';
 import { ChannelEndSchema, ChannelOpenedSchema, decodeJson, encodeJson, ErrorFrameSchema, HelloVersionSchema, HostHelloSchema, NoticeSchema, type Applied, type ClientHello, type HostHello, type Notice } from '../../protocol/messages.js';
 import { SignalEvents, HostEnvelopeSchema, SessionBackSchema } from '../../protocol/signaling.js';
 import { keyId } from '../../protocol/auth-digests.js';
@@ -263,6 +263,13 @@ export class HostConnection extends EventEmitter<HostConnectionEvents> {
   sendChannel(tag: number, ch: number, body: Uint8Array): boolean {
     if (this.state !== 'live' || !this.peer) return false;
     this.peer.sendFrame(encodeChannelFrame(tag, ch, body));
+    return true;
+  }
+
+  /** Sends a session frame whose body is `value` as JSON, as sendChannel does. */
+  sendChannelJson(tag: number, ch: number, value: unknown): boolean {
+    if (this.state !== 'live' || !this.peer) return false;
+    this.peer.sendFrame(encodeJsonChannelFrame(tag, ch, value));
     return true;
   }
 

@@ -11,7 +11,7 @@
 import { EventEmitter } from 'events';
 import * as Y from 'yjs';
 import { FrameTag } from '../../protocol/frames.js';
-import { decodeJson, encodeJson, IntentReplySchema, type Intent, type IntentBody, type IntentReply, type Notice } from '../../protocol/messages.js';
+import { decodeJson, IntentReplySchema, type Intent, type IntentBody, type IntentReply, type Notice } from '../../protocol/messages.js';
 import { decodeSync, encodeStep1 } from '../../protocol/sync.js';
 import { newId } from '../../protocol/ids.js';
 import { TetherError } from '../../protocol/errors.js';
@@ -453,7 +453,7 @@ export class SessionClient extends EventEmitter<SessionClientEvents> {
   }
 
   private sendIntentFrame(intent: Intent): void {
-    if (this.connection.sendChannel(FrameTag.intent, this.channel!, encodeJson(intent))) {
+    if (this.connection.sendChannelJson(FrameTag.intent, this.channel!, intent)) {
       const p = this.pending.get(intent.id);
       if (p) p.transmitted = true;
     }

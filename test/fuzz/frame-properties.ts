@@ -17,7 +17,7 @@ import {
 } from '../../protocol/frames.js';
 import { fuzzProperty, type FuzzProperty } from './fuzz-property.js';
 import { valueOrCoded } from './coded-outcome.js';
-import { mutateBytes } from './mutations.js';
+import { anyChannelFrame, mutateBytes } from './mutations.js';
 
 const FRAGMENT_TAGS: ReadonlySet<number> = new Set([FrameTag.fragment, FrameTag.fragmentEnd]);
 
@@ -110,7 +110,7 @@ export const frameProperties: FuzzProperty[] = [
     name: 'frames/channel-payload',
     arbitrary: fc.oneof(
       fc.uint8Array({ maxLength: 16 }),
-      mutateBytes(fc.tuple(fc.integer({ min: 0, max: MAX_CHANNELS + 10 }), fc.uint8Array({ maxLength: 12 })).map(([ch, body]) => encodeChannelFrame(FrameTag.sync, ch, body).subarray(1))),
+      mutateBytes(fc.tuple(fc.integer({ min: 0, max: MAX_CHANNELS + 10 }), fc.uint8Array({ maxLength: 12 })).map(([ch, body]) => anyChannelFrame(FrameTag.sync, ch, body).subarray(1))),
     ),
     check: (payload) => {
       const out = valueOrCoded(() => decodeChannelPayload(payload), ['FRAME_MALFORMED']);

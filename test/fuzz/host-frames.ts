@@ -21,7 +21,7 @@ import { utf8 } from '../../protocol/encoding.js';
 import { terminalDocView } from '../../protocol/terminal-doc.js';
 import { canonicalJson } from './canonical-json.js';
 import { fuzzProperty, type FuzzProperty } from './fuzz-property.js';
-import { hostileJson, mutateBytes, mutateJson } from './mutations.js';
+import { anyChannelFrame, hostileJson, mutateBytes, mutateJson } from './mutations.js';
 import { aClientHello, anApplied, anEnd, anErrorFrame, anId, anIntent, intentsByType } from './valid-messages.js';
 
 /** Stands for the host's session id in generated frames (the real id is only known once the host runs). */
@@ -54,11 +54,11 @@ const openBody = fc.oneof(
 
 /** One logical frame a device might send, valid or not. */
 const logicalFrame: fc.Arbitrary<Uint8Array> = fc.oneof(
-  { weight: 16, arbitrary: fc.tuple(channel, intentBody).map(([ch, body]) => encodeChannelFrame(FrameTag.intent, ch, body)) },
-  { weight: 3, arbitrary: fc.tuple(channel, syncBody).map(([ch, body]) => encodeChannelFrame(FrameTag.sync, ch, body)) },
+  { weight: 16, arbitrary: fc.tuple(channel, intentBody).map(([ch, body]) => anyChannelFrame(FrameTag.intent, ch, body)) },
+  { weight: 3, arbitrary: fc.tuple(channel, syncBody).map(([ch, body]) => anyChannelFrame(FrameTag.sync, ch, body)) },
   { weight: 3, arbitrary: openBody.map((body) => encodeFrame(FrameTag.open, jsonBytes(body))) },
-  { weight: 2, arbitrary: fc.tuple(channel, fc.oneof(anEnd, mutateJson(anEnd))).map(([ch, body]) => encodeChannelFrame(FrameTag.end, ch, jsonBytes(body))) },
-  { weight: 2, arbitrary: fc.tuple(channel, fc.oneof(anApplied, mutateJson(anApplied))).map(([ch, body]) => encodeChannelFrame(FrameTag.applied, ch, jsonBytes(body))) },
+  { weight: 2, arbitrary: fc.tuple(channel, fc.oneof(anEnd, mutateJson(anEnd))).map(([ch, body]) => anyChannelFrame(FrameTag.end, ch, jsonBytes(body))) },
+  { weight: 2, arbitrary: fc.tuple(channel, fc.oneof(anApplied, mutateJson(anApplied))).map(([ch, body]) => anyChannelFrame(FrameTag.applied, ch, jsonBytes(body))) },
   { weight: 2, arbitrary: fc.tuple(fc.constantFrom(FrameTag.ping, FrameTag.pong), fc.uint8Array({ maxLength: 40 })).map(([tag, p]) => encodeFrame(tag, p)) },
   { weight: 1, arbitrary: fc.oneof(anErrorFrame, hostileJson()).map((body) => encodeFrame(FrameTag.error, jsonBytes(body))) },
   { weight: 1, arbitrary: aClientHello.map((hello) => encodeFrame(FrameTag.hello, jsonBytes(hello))) },

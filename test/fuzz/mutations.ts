@@ -4,6 +4,7 @@
  * inserted, deleted, truncated, duplicated; JSON fields replaced, dropped or added.
  */
 import fc from 'fast-check';
+import * as encoding from 'lib0/encoding';
 
 /** Strings that break naive validators: control and format characters, escapes, lone surrogates. */
 const NASTY_PIECES = [
@@ -190,4 +191,16 @@ export function mutateText(valid: fc.Arbitrary<string>, maxOps = 3): fc.Arbitrar
       return s.slice(0, at) + s.slice(at, at + 1).toUpperCase() + s.slice(at + 1);
     }, text),
   );
+}
+
+/**
+ * A session frame `[tag][varuint channel][body]` for any channel number, out of range ones included (what
+ * a hostile device can send; encodeChannelFrame refuses to build those).
+ */
+export function anyChannelFrame(tag: number, channel: number, body: Uint8Array): Uint8Array {
+  return encoding.encode((e) => {
+    encoding.writeUint8(e, tag);
+    encoding.writeVarUint(e, channel);
+    encoding.writeUint8Array(e, body);
+  });
 }

@@ -1,12 +1,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import * as encoding from 'lib0/encoding';
 import { concatBytes } from '../../protocol/encoding.js';
+import { encodeJson } from '../../protocol/messages.js';
 import {
   decodeChannelPayload,
   encodeChannelFrame,
   encodeFrame,
+  encodeJsonChannelFrame,
   FrameAssembler,
   FrameTag,
+  MAX_CHANNELS,
   MAX_CLIENT_FRAME_BYTES,
   MAX_HOST_FRAME_BYTES,
   MAX_MESSAGE_BYTES,
@@ -63,6 +68,37 @@ describe('encodeChannelFrame', () => {
     const { channel, body } = decodeChannelPayload(frame.subarray(1));
     assert.equal(channel, 200);
     assert.deepEqual(body, payload);
+  });
+
+  it('writes every channel number as lib0 would, and refuses one out of range', () => {
+    for (let ch = 0; ch < MAX_CHANNELS; ch++) {
+      const expected = encoding.encode((e) => {
+        encoding.writeUint8(e, FrameTag.reply);
+        encoding.writeVarUint(e, ch);
+        encoding.writeUint8Array(e, new Uint8Array([5, 6]));
+      });
+      assert.deepEqual(encodeChannelFrame(FrameTag.reply, ch, new Uint8Array([5, 6])), expected, `channel ${ch}`);
+    }
+    for (const bad of [-1, MAX_CHANNELS, 1.5, Number.NaN]) assert.throws(() => encodeChannelFrame(FrameTag.sync, bad, new Uint8Array()), RangeError);
+  });
+});
+
+describe('encodeJsonChannelFrame', () => {
+  it('is encodeChannelFrame of encodeJson, for ASCII and for any text (fast-check, seeded)', () => {
+    const same = (ch: number, value: unknown): void => {
+      const frame = encodeJsonChannelFrame(FrameTag.intent, ch, value);
+      assert.deepEqual(frame, encodeChannelFrame(FrameTag.intent, ch, encodeJson(value)));
+    };
+    const keystroke = { id: 'AAAAAAAAAAAAAAAAAAAAAA', type: 'input', data: 'a', cols: 80, rows: 24 };
+    same(0, keystroke);
+    // ASCII fills its buffer exactly: nothing larger is kept alive while the frame waits to be sent.
+    const frame = encodeJsonChannelFrame(FrameTag.intent, 0, keystroke);
+    assert.equal(frame.buffer.byteLength, frame.byteLength);
+    same(200, { type: 'input', data: 'é€😀\u0000\x1b[A' });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: MAX_CHANNELS - 1 }), fc.string({ unit: 'binary', maxLength: 40 }), (ch, data) => same(ch, { type: 'input', data })),
+      { seed: 14, numRuns: 500 },
+    );
   });
 });
 
