@@ -8,7 +8,7 @@ import { OutputCursor, type TerminalDocView } from '../../protocol/terminal-doc.
 import { cellMeasure, type CellMeasure } from './cell-metrics.js';
 import { OutputPacer } from './output-pacer.js';
 import { terminalLinkHandler } from './terminal-links.js';
-import { syncTextAreaPerFrame } from './textarea-sync.js';
+import { syncTextAreaOnRender } from './textarea-sync.js';
 import { comfortableFontSize, fitSize, fontSizeToFit, renderedBox, type Box, type TermSize } from './terminal-layout.js';
 import { button, element } from './dom.js';
 
@@ -105,7 +105,7 @@ export class TerminalView {
       linkHandler: terminalLinkHandler(),
     });
     this.term.open(this.frame);
-    syncTextAreaPerFrame(this.term);
+    syncTextAreaOnRender(this.term);
     this.pacer = new OutputPacer((data, parsed) => this.term.write(data, parsed));
     this.apply(fitted);
   }
