@@ -39,6 +39,8 @@ export class TerminalDocWriter {
   private keptChars = 0;
   /** Lengths of the chunks in `output`, oldest first, to trim without reading them back. */
   private readonly chunkLengths: number[] = [];
+  /** The size and its owner as this writer last wrote or first read them (see setSize). */
+  private sizeWritten: { cols: unknown; rows: unknown; owner: unknown } | null = null;
 
   /** `restored`: `doc` is a stored session's document; its output is adopted (and trimmed) as it is. */
   constructor(
@@ -124,15 +126,20 @@ export class TerminalDocWriter {
     this.view.meta.set('name', name);
   }
 
-  /** Records the PTY size and which device set it. */
+  /**
+   * Records the PTY size and which device set it. Every keystroke says its size: unchanged, nothing is
+   * written (an empty transaction would still run every observer) and nothing is read from the document
+   * (this writer is its only writer, so what it wrote last is what it holds).
+   */
   setSize(cols: number, rows: number, owner: string | null): void {
-    const term = this.view.term;
-    const changed = ([['cols', cols], ['rows', rows], ['sizeOwner', owner]] as const).filter(([key, value]) => term.get(key) !== value);
-    // Every keystroke says its size: an empty transaction would still run every observer (~0.07 ms).
-    if (changed.length === 0) return;
+    const last = (this.sizeWritten ??= { cols: this.view.term.get('cols'), rows: this.view.term.get('rows'), owner: this.view.term.get('sizeOwner') });
+    if (last.cols === cols && last.rows === rows && last.owner === owner) return;
     this.doc.transact(() => {
-      for (const [key, value] of changed) term.set(key, value);
+      if (last.cols !== cols) this.view.term.set('cols', cols);
+      if (last.rows !== rows) this.view.term.set('rows', rows);
+      if (last.owner !== owner) this.view.term.set('sizeOwner', owner);
     });
+    this.sizeWritten = { cols, rows, owner };
   }
 
   /** Marks the program as ended (after flushing its last output). */

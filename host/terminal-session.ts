@@ -197,19 +197,24 @@ export class TerminalSession extends EventEmitter<TerminalSessionEvents> impleme
     const refused = this.pty.refusal(intent.data);
     if (refused) return refused;
     this.lastInputAt = performance.now();
-    if (intent.cols !== undefined && intent.rows !== undefined) this.takeSize(actor.peerId, intent.cols, intent.rows);
-    else this.writer.setSize(this.size.cols, this.size.rows, actor.peerId);
+    if (intent.cols !== undefined && intent.rows !== undefined) this.resizePty(intent.cols, intent.rows);
     this.writer.expectEcho();
     traceHop('pty-write');
-    return this.pty.write(intent.data);
+    const notWritten = this.pty.write(intent.data);
+    // The document learns who set the size once the keystroke is on its way (the program already has it).
+    if (!notWritten) this.writer.setSize(this.size.cols, this.size.rows, actor.peerId);
+    return notWritten;
   }
 
   /** The device that typed or resized last sets the PTY size. */
   private takeSize(peerId: string, cols: number, rows: number): void {
-    if (cols !== this.size.cols || rows !== this.size.rows) {
-      this.size = { cols, rows };
-      this.pty?.resize(cols, rows);
-    }
+    this.resizePty(cols, rows);
     this.writer.setSize(cols, rows, peerId);
+  }
+
+  private resizePty(cols: number, rows: number): void {
+    if (cols === this.size.cols && rows === this.size.rows) return;
+    this.size = { cols, rows };
+    this.pty?.resize(cols, rows);
   }
 }
