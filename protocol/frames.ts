@@ -141,7 +141,7 @@ function writeChannelHead(out: Uint8Array, tag: number, channel: number): void {
 
 /**
  * Builds a session frame: `[tag][varuint channel][payload]`, written directly (every keystroke and every
- * echo is one: a general encoder and a concatenation cost ~20 µs cold on a phone-class page).
+ * echo is one: a general encoder and a concatenation took ~20 µs cold in a page's CPU profile while typing).
  */
 export function encodeChannelFrame(tag: number, channel: number, payload: Uint8Array): Uint8Array {
   const head = channelHeadBytes(channel);
