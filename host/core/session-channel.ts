@@ -146,6 +146,7 @@ export class SessionChannel implements Subscriber {
     if (++this.syncRequests > MAX_SYNC_REQUESTS) throw new TetherError('FRAME_MALFORMED', 'too many sync requests on one channel');
     // A device that does not read what it asked for gets nothing more queued until it does.
     if (this.backlog.bytes > LAG_BYTES) {
+      this.log.debug({ behind: this.backlog.bytes }, 'sync request deferred until the device catches up');
       void this.backlog.whenBelow(CATCH_UP_BYTES).then(() => {
         if (!this.ended && !this.link.destroyed) this.answerSync(msg.stateVector);
       });
@@ -155,6 +156,7 @@ export class SessionChannel implements Subscriber {
   }
 
   private answerSync(stateVector: Uint8Array): void {
+    const queuedBefore = this.link.pendingBytes;
     if (Y.decodeStateVector(stateVector).size === 0) {
       // A new device: what was written since the cached full encoding, then that encoding as step 2.
       // In this order the device is complete when step 2 arrives (Yjs holds the newer part as pending
@@ -166,6 +168,8 @@ export class SessionChannel implements Subscriber {
       this.send(FrameTag.sync, encodeStep2(this.core.doc, stateVector));
     }
     this.synced = true;
+    // Debug: where a device that never becomes live stopped (the churn test prints these lines).
+    this.log.debug({ bytes: this.link.pendingBytes - queuedBefore, queuedBefore, closed: this.link.destroyed }, 'sync answered');
   }
 
   /** An applied frame from the device: how much of this channel's sync it has applied. */

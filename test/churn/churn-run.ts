@@ -88,7 +88,8 @@ export async function runChurn(
   const probe = probeFile ? memoryProbe(probeFile) : null;
   if (probe) nodeArgs.push(...probe.nodeArgs);
   const host: CliHost = startCli(
-    ['remote-control', '--json', '--log-level', 'info', '--local', '--port', '0', '--spawn', 'session', '--', '/bin/sh', '-c', program],
+    // Debug: a device stuck before its first sync is then shown with the host's side of its channel.
+    ['remote-control', '--json', '--log-level', 'debug', '--local', '--port', '0', '--spawn', 'session', '--', '/bin/sh', '-c', program],
     probe?.env ?? {},
     undefined,
     false,
@@ -135,7 +136,9 @@ export async function runChurn(
           const c = device.client.connection;
           // Where it stopped: the connection (hello seen?) and the session's channel (opened? synced?).
           const where = `its connection is ${c.state} (host hello ${c.hostHello ? 'seen' : 'not seen'}, peer ${c.peerId ?? 'none'}); the session: role ${device.client.role ?? 'none (not opened)'}, waiting ${device.client.waiting ?? 'no'}, ${device.text().length} chars of output`;
-          throw new Error(`${(err as Error).message}; the device is ${device.client.state}${e ? ` (${e.code}: ${e.message})` : ''} after ${attempts} retries; ${where}; host stderr: ${host.stderr().slice(-1500) || '(empty)'}`);
+          const peer = c.peerId;
+          const itsLines = peer ? host.stderr().split('\n').filter((line) => line.includes(peer)).join('\n').slice(-3000) : '';
+          throw new Error(`${(err as Error).message}; the device is ${device.client.state}${e ? ` (${e.code}: ${e.message})` : ''} after ${attempts} retries; ${where}; the host's lines about it: ${itsLines || '(none)'}; host stderr: ${host.stderr().slice(-1500) || '(empty)'}`);
         });
       } finally {
         leaving = true;
