@@ -105,8 +105,8 @@ interface Answerer<R extends Received> {
   close(): Promise<void>;
 }
 
-/** The sender ended before everything arrived (it could not connect): the attempt may be made again. */
-class SenderExited extends Error {}
+/** The child ended before everything arrived (it could not connect): the attempt may be made again. */
+class ChildExited extends Error {}
 
 /**
  * Connects made in a run: the offering sender fails at once now and then (libdatachannel's DTLS fingerprint
@@ -119,14 +119,14 @@ async function runBareChannel<R extends Received>(childArgs: string[], what: str
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), ...childArgs], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new SenderExited(`the bare-channel sender exited (${code}) before all bytes arrived`))));
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new ChildExited(`the bare-channel child (${childArgs.join(' ')}) exited (${code}) before ${what} arrived`))));
   exited.catch(() => undefined); // also once the run is over and the child is killed
   try {
     const lines = createInterface({ input: child.stdout! });
     const offer = await withTimeout(
       Promise.race([exited, new Promise<RTCSessionDescriptionInit>((resolve) => lines.once('line', (line) => resolve(JSON.parse(line) as RTCSessionDescriptionInit)))]),
       30_000,
-      'the bare-channel sender to offer',
+      'the bare-channel child to offer',
     );
     child.stdin!.write(JSON.stringify(await answerer.answer(offer)) + '\n');
     return await withTimeout(Promise.race([exited, answerer.received()]), 120_000, `${what} over the bare channel`);
@@ -142,7 +142,7 @@ async function withAttempts<T>(attempt: () => Promise<T>): Promise<T> {
     try {
       return await attempt();
     } catch (err) {
-      if (!(err instanceof SenderExited) || i >= ATTEMPTS) throw err;
+      if (!(err instanceof ChildExited) || i >= ATTEMPTS) throw err;
     }
   }
 }
