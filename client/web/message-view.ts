@@ -1,7 +1,8 @@
 /**
  * An agent message or thought, rendered as markdown while it streams. It observes only its own Y.Text
  * and re-renders at most once per animation frame, less often when rendering gets expensive (a long
- * answer), so a fast stream never re-renders the conversation or blocks input. Thoughts are dimmed
+ * answer: render-spacing.ts), so a fast stream never re-renders the conversation or blocks input. When it
+ * stops streaming, its last words show at once. Thoughts are dimmed
  * and collapsed, showing their latest line; their markdown is rendered only when opened.
  */
 import type * as Y from 'yjs';
@@ -9,6 +10,7 @@ import { entryText, entryTextType } from '../../protocol/conversation-doc.js';
 import { renderMarkdownInto } from './markdown.js';
 import { element } from './dom.js';
 import type { EntryView } from './entry-view.js';
+import { renderDelay, type LastRender } from './render-spacing.js';
 
 /** Render without waiting for an animation frame after this long. */
 const FRAME_FALLBACK_MS = 200;
@@ -25,8 +27,7 @@ export class MessageView implements EntryView {
   private frame = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private fallback: ReturnType<typeof setTimeout> | null = null;
-  private lastRenderAt = 0;
-  private lastCostMs = 0;
+  private lastRender: LastRender = { at: 0, costMs: 0, shownEmpty: true };
   private rendered = false;
   private readonly onChange = (): void => this.schedule();
 
@@ -58,19 +59,30 @@ export class MessageView implements EntryView {
 
   setStreaming(streaming: boolean): void {
     this.element.classList.toggle('streaming', streaming);
+    if (!streaming && (this.frame || this.timer)) {
+      this.cancelScheduled();
+      this.render();
+    }
   }
 
   destroy(): void {
     this.text?.unobserve(this.onChange);
+    this.cancelScheduled();
+  }
+
+  private cancelScheduled(): void {
     if (this.frame) cancelAnimationFrame(this.frame);
     if (this.timer) clearTimeout(this.timer);
     if (this.fallback) clearTimeout(this.fallback);
+    this.frame = 0;
+    this.timer = null;
+    this.fallback = null;
   }
 
-  /** Coalesces changes: one render per frame, spaced to keep rendering under ~25% of the time. */
+  /** Coalesces changes: one render per frame, spaced by their cost (render-spacing.ts). */
   private schedule(): void {
     if (this.frame || this.timer) return;
-    const wait = this.lastRenderAt + this.lastCostMs * 4 - performance.now();
+    const wait = renderDelay(this.lastRender, performance.now());
     const onFrame = (): void => {
       this.frame = 0;
       if (this.fallback) clearTimeout(this.fallback);
@@ -110,7 +122,7 @@ export class MessageView implements EntryView {
     const started = performance.now();
     renderMarkdownInto(this.body, text);
     this.rendered = true;
-    this.lastRenderAt = performance.now();
-    this.lastCostMs = this.lastRenderAt - started;
+    const at = performance.now();
+    this.lastRender = { at, costMs: at - started, shownEmpty: text.trim() === '' };
   }
 }
