@@ -60,6 +60,11 @@ export interface ConnectionHost {
 
 /** Most session opens held while a device waits for a person to allow it. */
 const MAX_HELD_OPENS = 32;
+/**
+ * Most frames held for what they wait for (see `ahead`): a device sends a hello, its channels' opens and
+ * a sync request for each fresh replica back to back, and libdatachannel can hand them over out of order.
+ */
+const MAX_AHEAD_FRAMES = 16;
 
 interface DeviceConnectionEvents {
   /** Hello accepted: the device is known (for a device that had to wait: once it was allowed). */
@@ -82,9 +87,18 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
   private opens: number[] = [];
   /** Session opens asked for while the device waited for approval, answered once it is allowed. */
   private held: Uint8Array[] = [];
+  /**
+   * Frames that arrived before what they build on: opens and sync requests before the hello, sync requests
+   * before their channel's open. A device sends them back to back, in order, but libdatachannel flushes a
+   * new channel's first messages from two threads at once (the one setting the message callback and the
+   * network thread), which can swap them. Held, bounded, until the hello or the open arrives.
+   */
+  private ahead: Frame[] = [];
+  /** Channels this device asked to open on this connection (frames for one it closed are ignored, not held). */
+  private readonly everOpened = new Set<number>();
   private readonly handlers: Record<number, (payload: Uint8Array) => void> = {
     [FrameTag.open]: (p) => this.onOpen(p),
-    [FrameTag.sync]: (p) => this.onChannelFrame(p, (c, body) => c.onSync(body)),
+    [FrameTag.sync]: (p) => this.onChannelFrame(p, (c, body) => c.onSync(body), FrameTag.sync),
     [FrameTag.intent]: (p) => this.onChannelFrame(p, (c, body) => c.onIntent(body)),
     [FrameTag.applied]: (p) => this.onChannelFrame(p, (c, body) => c.onApplied(body)),
     [FrameTag.end]: (p) => this.onChannelFrame(p, (c, body) => {
@@ -189,16 +203,31 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     if (frame.tag === FrameTag.intent) traceHop('host-received');
     this.lastHeard = Date.now();
     try {
-      if (!this.actor) {
+      if (this.actor) {
+        this.handle(frame);
+      } else if (frame.tag === FrameTag.open || frame.tag === FrameTag.sync) {
+        this.holdAhead(frame, 'HELLO_EXPECTED');
+      } else {
         this.onHello(frame);
-        return;
+        const ahead = this.ahead;
+        this.ahead = [];
+        for (const f of ahead) this.handle(f);
       }
-      const handler = this.handlers[frame.tag];
-      if (!handler) throw new TetherError('FRAME_UNKNOWN_TAG', `unknown frame tag 0x${frame.tag.toString(16)}`);
-      handler(frame.payload);
     } catch (err) {
       this.link.fail(err instanceof TetherError ? err : new TetherError('FRAME_MALFORMED', String(err)));
     }
+  }
+
+  private handle(frame: Frame): void {
+    const handler = this.handlers[frame.tag];
+    if (!handler) throw new TetherError('FRAME_UNKNOWN_TAG', `unknown frame tag 0x${frame.tag.toString(16)}`);
+    handler(frame.payload);
+  }
+
+  private holdAhead(frame: Frame, code: 'HELLO_EXPECTED' | 'FRAME_MALFORMED'): void {
+    if (this.ahead.length >= MAX_AHEAD_FRAMES) throw new TetherError(code, `more than ${MAX_AHEAD_FRAMES} frames ahead of what they need`);
+    // The payload is a view into a message buffer that is not ours to keep.
+    this.ahead.push({ tag: frame.tag, payload: frame.payload.slice() });
   }
 
   private onHello(frame: Frame): void {
@@ -258,10 +287,13 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
 
   private onOpen(payload: Uint8Array): void {
     const { ch, sessionId } = decodeJson(OpenSessionSchema, payload);
+    this.everOpened.add(ch);
+    // Its sync requests that overtook it (see `ahead`): answered once it is open, else dropped with it.
+    const overtook = this.takeAhead(ch);
     if (this.pending) {
       // Nothing is served until a person allows this device; what it asked for opens then.
       if (this.held.length >= MAX_HELD_OPENS) throw new TetherError('RATE_LIMITED', 'too many sessions asked for while waiting for approval');
-      this.held.push(payload.slice());
+      this.held.push(payload.slice()); // the device asks for its sync again once the channel opens
       return;
     }
     const now = Date.now();
@@ -283,12 +315,24 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
     });
     this.channels.set(ch, channel);
     channel.open();
+    for (const f of overtook) this.handle(f);
   }
 
-  private onChannelFrame(payload: Uint8Array, handle: (channel: SessionChannel, body: Uint8Array) => void): void {
+  /** Takes the held sync requests for channel `ch` out of `ahead`. */
+  private takeAhead(ch: number): Frame[] {
+    if (this.ahead.length === 0) return [];
+    const on = (f: Frame): boolean => f.tag === FrameTag.sync && decodeChannelPayload(f.payload).channel === ch;
+    const taken = this.ahead.filter(on);
+    this.ahead = this.ahead.filter((f) => !on(f));
+    return taken;
+  }
+
+  /** `tag`: a sync request, which may arrive before its channel's open (see `ahead`). */
+  private onChannelFrame(payload: Uint8Array, handle: (channel: SessionChannel, body: Uint8Array) => void, tag?: number): void {
     const { channel, body } = decodeChannelPayload(payload);
     const c = this.channels.get(channel);
-    // Frames for a channel the host just ended can cross the end frame on the wire: ignore them.
     if (c) handle(c, body);
+    else if (tag !== undefined && !this.everOpened.has(channel)) this.holdAhead({ tag, payload }, 'FRAME_MALFORMED');
+    // Else a channel the host just ended: the device's frames can cross the end frame on the wire.
   }
 }
