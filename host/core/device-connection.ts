@@ -65,6 +65,8 @@ const MAX_HELD_OPENS = 32;
  * a sync request for each fresh replica back to back, and libdatachannel can hand them over out of order.
  */
 const MAX_AHEAD_FRAMES = 16;
+/** Largest frame held so: an open is a short JSON object, a fresh replica's sync request a few bytes. */
+const MAX_AHEAD_FRAME_BYTES = 1024;
 
 interface DeviceConnectionEvents {
   /** Hello accepted: the device is known (for a device that had to wait: once it was allowed). */
@@ -219,6 +221,8 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
   }
 
   private handle(frame: Frame): void {
+    // A replay (held frames) stops when an answer in it ended the link (PEER_TOO_SLOW destroys it at once).
+    if (this.link.destroyed) return;
     const handler = this.handlers[frame.tag];
     if (!handler) throw new TetherError('FRAME_UNKNOWN_TAG', `unknown frame tag 0x${frame.tag.toString(16)}`);
     handler(frame.payload);
@@ -226,6 +230,7 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
 
   private holdAhead(frame: Frame, code: 'HELLO_EXPECTED' | 'FRAME_MALFORMED'): void {
     if (this.ahead.length >= MAX_AHEAD_FRAMES) throw new TetherError(code, `more than ${MAX_AHEAD_FRAMES} frames ahead of what they need`);
+    if (frame.payload.length > MAX_AHEAD_FRAME_BYTES) throw new TetherError(code, 'a large frame ahead of what it needs');
     // The payload is a view into a message buffer that is not ours to keep.
     this.ahead.push({ tag: frame.tag, payload: frame.payload.slice() });
   }
@@ -287,6 +292,8 @@ export class DeviceConnection extends EventEmitter<DeviceConnectionEvents> {
 
   private onOpen(payload: Uint8Array): void {
     const { ch, sessionId } = decodeJson(OpenSessionSchema, payload);
+    // Opens replayed after an answer ended the link (held ones, or those of a device just allowed) open nothing.
+    if (this.link.destroyed) return;
     this.everOpened.add(ch);
     // Its sync requests that overtook it (see `ahead`): answered once it is open, else dropped with it.
     const overtook = this.takeAhead(ch);
