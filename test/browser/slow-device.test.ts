@@ -3,22 +3,23 @@
  * shows a dim "… n KB skipped …" line where the gap is, and the last screen is exact. Skipping is for
  * drawing only: the document keeps the output.
  *
- * The page is held in the debugger (nothing on its main thread runs; arriving messages queue) until the
- * shell has written a 3 MB burst, however long a loaded machine takes, then released: three times the
- * output it can have queued for xterm before it skips arrives at once. (A fixed busy spell let a loaded
+ * The page is held in the debugger (nothing on its main thread runs; arriving messages queue), the shell
+ * then writes a 3 MB burst, and the page is released once it is written, however long a loaded machine
+ * takes: three times the output it can have queued for xterm before it skips arrives at once. (A fixed busy spell let a loaded
  * machine stream part of the burst after the page woke up, at a pace the page could draw: no skip.) The
  * host keeps streaming every update meanwhile: Chromium's network side keeps receiving, so the host's
  * send buffer stays under its 2 MiB lag threshold and it never sends one catch-up diff instead.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { DESKTOP_CONTEXT, launchChromium } from '../helpers/chromium.js';
 import { startCli, type CliHost } from '../helpers/cli-host.js';
 import { screenLines, typeInTerminal, waitForLine, waitForLive } from '../helpers/terminal-page.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const BURST_BYTES = 3_000_000;
 /** How long the page stays held after the shell wrote the burst: the host's last updates are in flight. */
@@ -48,8 +49,12 @@ describe('browser: a slow device skips drawing part of a burst', () => {
 
   it('shows the gap as a dim line and ends with the exact last screen', async () => {
     // The marker is computed by the shell, so the echoed command line cannot match it.
+    // The shell starts the burst only once the page is held: pressed Enter to paused takes a CDP round trip,
+    // and on a loaded machine the page drew a third of the burst in it once (too little left to skip).
+    const started = join(dir, 'started');
+    const go = join(dir, 'go');
     const written = join(dir, 'written');
-    await typeInTerminal(page, `head -c ${BURST_BYTES} /dev/zero | tr '\\0' x | fold -w 100; printf '\\nEND-%s\\n' $((6*7)); : > ${written}`);
+    await typeInTerminal(page, `: > ${started}; while [ ! -e ${go} ]; do sleep 0.02; done; head -c ${BURST_BYTES} /dev/zero | tr '\\0' x | fold -w 100; printf '\\nEND-%s\\n' $((6*7)); : > ${written}`);
     // The gap line is looked for as each line is parsed: a batch of writes parsed at once (a catch-up diff,
     // then the rest of the burst) can scroll it out of xterm's scrollback before the batch's onWriteParsed.
     await page.evaluate(`(() => {
@@ -66,7 +71,8 @@ describe('browser: a slow device skips drawing part of a burst', () => {
       });
     })()`);
     await page.keyboard.press('Enter');
-    await holdPageUntil(page, () => existsSync(written), SETTLE_MS);
+    await waitFor(() => existsSync(started), 15_000, 'the shell to run the command');
+    await holdPageUntil(page, () => writeFileSync(go, ''), () => existsSync(written), SETTLE_MS);
     await waitForLine(page, /^END-42$/, 60_000);
     const gap = (await page.evaluate('window.__gap')) as { text: string; dim: boolean } | null;
     assert.ok(gap, 'the terminal shows where output was skipped');
@@ -82,15 +88,16 @@ describe('browser: a slow device skips drawing part of a burst', () => {
 });
 
 /**
- * Pauses `page` in the debugger until `done()` holds (checked every 50 ms, for at most 60 s), then
- * `settleMs` more, and resumes it.
+ * Pauses `page` in the debugger, runs `paused()`, waits until `done()` holds (checked every 50 ms, for at
+ * most 60 s), then `settleMs` more, and resumes it.
  */
-async function holdPageUntil(page: Page, done: () => boolean, settleMs: number): Promise<void> {
+async function holdPageUntil(page: Page, paused: () => void, done: () => boolean, settleMs: number): Promise<void> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Debugger.enable');
-  const paused = new Promise<void>((resolve) => cdp.once('Debugger.paused', () => resolve()));
+  const pausedNow = new Promise<void>((resolve) => cdp.once('Debugger.paused', () => resolve()));
   void cdp.send('Runtime.evaluate', { expression: 'debugger' }).catch(() => undefined);
-  await paused;
+  await pausedNow;
+  paused();
   const deadline = Date.now() + 60_000;
   while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   await new Promise((r) => setTimeout(r, settleMs));
