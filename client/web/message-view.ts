@@ -10,7 +10,7 @@ import { entryText, entryTextType } from '../../protocol/conversation-doc.js';
 import { renderMarkdownInto } from './markdown.js';
 import { element } from './dom.js';
 import type { EntryView } from './entry-view.js';
-import { renderDelay, type LastRender } from './render-spacing.js';
+import { afterRender, renderDelay, type LastRender } from './render-spacing.js';
 
 /** Render without waiting for an animation frame after this long. */
 const FRAME_FALLBACK_MS = 200;
@@ -123,6 +123,6 @@ export class MessageView implements EntryView {
     renderMarkdownInto(this.body, text);
     this.rendered = true;
     const at = performance.now();
-    this.lastRender = { at, costMs: at - started, shownEmpty: text.trim() === '' };
+    this.lastRender = afterRender(this.lastRender, at, at - started, text.trim() === '');
   }
 }
