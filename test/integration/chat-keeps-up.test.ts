@@ -50,7 +50,10 @@ test('a long one-line answer streams; a prompt sent while the agent works is con
   await cli.waitFor(/You said: after the stream/, 15_000);
   // Every word printed exactly once, in order, across the wrapped lines. Counted after the prompt: the
   // share link printed before it is random base64url, which can hold "w0" before a "-".
-  const words = cli.text().split('› stream 400 10').at(-1)!.match(/w\d+\b/g) ?? [];
+  const text = cli.text();
+  const prompt = text.lastIndexOf('› stream 400 10');
+  assert.ok(prompt >= 0, 'the typed prompt is echoed in the output');
+  const words = text.slice(prompt).match(/w\d+\b/g) ?? [];
   assert.deepEqual(words, Array.from({ length: 400 }, (_, i) => `w${i}`));
   cli.type('/quit\r');
   assert.equal(await cli.exited, 0);
