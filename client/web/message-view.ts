@@ -10,7 +10,7 @@ import { entryText, entryTextType } from '../../protocol/conversation-doc.js';
 import { renderMarkdownInto } from './markdown.js';
 import { element } from './dom.js';
 import type { EntryView } from './entry-view.js';
-import { afterRender, renderDelay, type LastRender } from './render-spacing.js';
+import { afterRender, BEFORE_FIRST_RENDER, renderDelay, type LastRender } from './render-spacing.js';
 
 /** Render without waiting for an animation frame after this long. */
 const FRAME_FALLBACK_MS = 200;
@@ -27,7 +27,7 @@ export class MessageView implements EntryView {
   private frame = 0;
   private timer: ReturnType<typeof setTimeout> | null = null;
   private fallback: ReturnType<typeof setTimeout> | null = null;
-  private lastRender: LastRender = { at: 0, costMs: 0, shownEmpty: true };
+  private lastRender: LastRender = BEFORE_FIRST_RENDER;
   private rendered = false;
   private readonly onChange = (): void => this.schedule();
 

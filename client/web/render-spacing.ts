@@ -18,6 +18,9 @@ export interface LastRender {
   shownEmpty: boolean;
 }
 
+/** Before a message's first render: its first words show at the next frame. */
+export const BEFORE_FIRST_RENDER: LastRender = Object.freeze({ at: 0, costMs: 0, shownEmpty: true });
+
 /** What `schedule` knows after a render that took `costMs` and finished at `at`. */
 export function afterRender(previous: LastRender, at: number, costMs: number, shownEmpty: boolean): LastRender {
   const steady = previous.shownEmpty ? costMs : Math.min(costMs, previous.costMs);

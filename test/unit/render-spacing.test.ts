@@ -1,8 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { afterRender, MAX_RENDER_SPACING_MS, renderDelay, type LastRender } from '../../client/web/render-spacing.js';
-
-const EMPTY: LastRender = { at: 0, costMs: 0, shownEmpty: true };
+import { afterRender, BEFORE_FIRST_RENDER as EMPTY, MAX_RENDER_SPACING_MS, renderDelay } from '../../client/web/render-spacing.js';
 
 describe('renderDelay', () => {
   it('spaces renders at four times the last one\'s cost', () => {
