@@ -12,7 +12,7 @@
  * folder where the installation is not writable; anything wrong with it only means compiling as before.
  * Imports only Node's own modules (and the one-line package-import.ts): this runs before anything else.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -66,7 +66,14 @@ function writeCache(folders: string[], name: string, key: string, data: Buffer):
     const temporary = join(folder, `${name}.${process.pid}.tmp`);
     try {
       mkdirSync(folder, { recursive: true, mode: 0o700 });
-      writeFileSync(temporary, Buffer.concat([Buffer.from(`${key}\n`), data]), { mode: 0o600 });
+      // Key line and bytecode written one after the other: no third copy of the ~1.7 MB cache in memory.
+      const fd = openSync(temporary, 'w', 0o600);
+      try {
+        writeSync(fd, `${key}\n`);
+        writeSync(fd, data);
+      } finally {
+        closeSync(fd);
+      }
       renameSync(temporary, join(folder, name));
       return;
     } catch {
@@ -109,7 +116,13 @@ export function runBundle(bundle: string, argv = process.argv.slice(2)): 'cached
       writeCache(folders, name, key, script.createCachedData());
     };
     // A host writes it once started; a command that ends sooner (or a host stopped at once), as it exits.
-    const timer = setTimeout(write, WRITE_AFTER_MS).unref();
+    // The cache's buffers (a few MB off V8's heap) are garbage right after the write, but a host at rest
+    // might not collect for minutes, and glibc returns their memory only once they are freed: collected at
+    // once where the CLI's flags expose gc (measured, AMD machine, one device at rest: 78.0 → 73.7 MiB).
+    const timer = setTimeout(() => {
+      write();
+      setImmediate(() => (globalThis as { gc?: () => void }).gc?.());
+    }, WRITE_AFTER_MS).unref();
     process.once('exit', write);
   }
   const module = { exports: {} };
