@@ -116,12 +116,15 @@ export class HostProcess {
     // A host that never gets ready is asked for Node's diagnostic report (its JavaScript stack) before it is stopped.
     const reportDir = mkdtempSync(join(tmpdir(), 'tether-bench-report-'));
     const diagnostics = ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${reportDir}`, '--report-compact'];
-    const args = [...binNodeFlags(bin), ...diagnostics, ...(options.nodeArgs ?? []), bin, ...command, '--json', '--local', '--port', '0', ...flags, ...(program.length > 0 ? ['--', ...program] : [])];
+    const args = [...binNodeFlags(bin), ...(options.nodeArgs ?? []), bin, ...command, '--json', '--local', '--port', '0', ...flags, ...(program.length > 0 ? ['--', ...program] : [])];
     // A fresh state folder: a benchmark never restores another run's sessions. Removed when the host exits.
     const stateDir = mkdtempSync(join(tmpdir(), 'tether-bench-state-'));
     const child = spawn(process.execPath, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, TETHER_STATE_DIR: stateDir, ...options.env },
+      // The diagnostics go in NODE_OPTIONS, which process.execArgv leaves out: the CLI's code cache is keyed by
+      // its Node flags, and a report folder of its own among them would make every host compile the CLI
+      // afresh (unlike a user's) and leave a cache file of its own.
+      env: { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS, ...diagnostics].filter(Boolean).join(' '), TETHER_STATE_DIR: stateDir, ...options.env },
     });
     child.on('exit', () => {
       rmSync(stateDir, { recursive: true, force: true });
