@@ -12,7 +12,7 @@
  * folder where the installation is not writable; anything wrong with it only means compiling as before.
  * Imports only Node's own modules (and the one-line package-import.ts): this runs before anything else.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -69,15 +69,21 @@ function writeCache(folders: string[], name: string, key: string, data: Buffer):
       // Key line and bytecode written one after the other: no third copy of the ~1.7 MB cache in memory.
       const fd = openSync(temporary, 'w', 0o600);
       try {
-        writeSync(fd, `${key}\n`);
-        writeSync(fd, data);
+        for (const part of [Buffer.from(`${key}\n`), data]) {
+          for (let at = 0; at < part.length; ) at += writeSync(fd, part, at);
+        }
       } finally {
         closeSync(fd);
       }
       renameSync(temporary, join(folder, name));
       return;
     } catch {
-      // Not writable here (an installation owned by another user, a read-only disk): try the next.
+      // Not writable here (an installation owned by another user, a read-only or full disk): try the next.
+      try {
+        rmSync(temporary, { force: true });
+      } catch {
+        // Nothing was written there, or nothing can be removed there either.
+      }
     }
   }
 }
