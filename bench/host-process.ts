@@ -115,16 +115,23 @@ export class HostProcess {
     // `nodeArgs` go to Node itself (e.g. --import of a tracing preload).
     // A host that never gets ready is asked for Node's diagnostic report (its JavaScript stack) before it is stopped.
     const reportDir = mkdtempSync(join(tmpdir(), 'tether-bench-report-'));
-    const diagnostics = ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${reportDir}`, '--report-compact'];
+    // Quoted: NODE_OPTIONS (below) splits on spaces outside double quotes.
+    const diagnostics = ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${JSON.stringify(reportDir)}`, '--report-compact'];
     const args = [...binNodeFlags(bin), ...(options.nodeArgs ?? []), bin, ...command, '--json', '--local', '--port', '0', ...flags, ...(program.length > 0 ? ['--', ...program] : [])];
     // A fresh state folder: a benchmark never restores another run's sessions. Removed when the host exits.
     const stateDir = mkdtempSync(join(tmpdir(), 'tether-bench-state-'));
     const child = spawn(process.execPath, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
       // The diagnostics go in NODE_OPTIONS, which process.execArgv leaves out: the CLI's code cache is keyed by
-      // its Node flags, and a report folder of its own among them would make every host compile the CLI
-      // afresh (unlike a user's) and leave a cache file of its own.
-      env: { ...process.env, NODE_OPTIONS: [process.env.NODE_OPTIONS, ...diagnostics].filter(Boolean).join(' '), TETHER_STATE_DIR: stateDir, ...options.env },
+      // its command-line flags, and a report folder of its own among them would make every host compile the
+      // CLI afresh (unlike a user's) and leave a cache file of its own. The host's programs inherit them
+      // (harmless: only the host is sent SIGUSR2).
+      env: {
+        ...process.env,
+        TETHER_STATE_DIR: stateDir,
+        ...options.env,
+        NODE_OPTIONS: [options.env?.NODE_OPTIONS ?? process.env.NODE_OPTIONS, ...diagnostics].filter(Boolean).join(' '),
+      },
     });
     child.on('exit', () => {
       rmSync(stateDir, { recursive: true, force: true });
