@@ -6,9 +6,10 @@
  * a few seconds after a start that found none (or as it exits, if sooner) and read by the starts after it.
  *
  * Each command has its own cache (what `remote-control` compiles is not what `attach` does), for this
- * Node version and these Node flags (V8 refuses a cache made with other flags). A cache records the
- * bundle's size and modification time and is used only for that very bundle (V8's own check looks at the
- * source's length alone). It lives beside the bundle (like Python's __pycache__), or in the user's cache
+ * Node version and these command-line Node flags (V8 refuses a cache made with other V8 flags; flags in
+ * NODE_OPTIONS are not in the key, so V8 flags there get the cache refused and written again). A cache
+ * records the bundle's size and modification time and is used only for that very bundle (V8's own check
+ * looks at the source's length alone). It lives beside the bundle (like Python's __pycache__), or in the user's cache
  * folder where the installation is not writable; anything wrong with it only means compiling as before.
  * Imports only Node's own modules (and the one-line package-import.ts): this runs before anything else.
  */

@@ -23,10 +23,10 @@ answer();
 }
 
 /** Runs `bundle` through the loader in a new Node process; returns its output and how it was run. */
-function start(bundle: string, cacheHome: string, env: Record<string, string> = {}): { out: string; how: string } {
+function start(bundle: string, cacheHome: string, env: Record<string, string> = {}, nodeFlags: string[] = []): { out: string; how: string } {
   const runner = join(cacheHome, '..', 'runner.mjs');
   writeFileSync(runner, `import { runBundle } from ${JSON.stringify(LOADER)};\nconst how = runBundle(process.argv[2], ['demo']);\nprocess.on('exit', () => console.log('how', how));\n`);
-  const out = execFileSync(process.execPath, ['--import', 'tsx', runner, bundle], { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cacheHome, ...env }, timeout: 30_000 });
+  const out = execFileSync(process.execPath, [...nodeFlags, '--import', 'tsx', runner, bundle], { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cacheHome, ...env }, timeout: 30_000 });
   return { out, how: /how (\w+)/.exec(out)?.[1] ?? '?' };
 }
 
@@ -56,4 +56,33 @@ test('a start compiles and leaves a cache; the next start runs from it and still
 
   assert.equal(start(bundle, cacheHome, { TETHER_NO_CODE_CACHE: '1' }).how, 'off');
   assert.ok(!existsSync(join(cacheHome, 'tether')), 'nothing went to the user cache folder while the one beside the bundle was writable');
+});
+
+test('a command still running 3 s after its start writes the cache then, whole, collecting after it; a folder that refuses it is skipped', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tether-code-cache-'));
+  const bundle = join(dir, 'app', 'bundle.cjs');
+  mkdirSync(join(dir, 'app'));
+  const beside = join(dir, 'app', '.v8-cache');
+  // A host-like bundle: still running at 3.5 s, when it looks for its cache (the write is due at 3 s).
+  writeFileSync(
+    bundle,
+    `setTimeout(() => { let files = []; try { files = require('fs').readdirSync(${JSON.stringify(beside)}); } catch {} console.log('seen', JSON.stringify(files)); }, 3_500);\n`,
+  );
+  const cacheHome = join(dir, 'cache');
+  // --expose-gc as bin/tether.js runs it: the collection after the write runs and must not disturb the process.
+  const one = start(bundle, cacheHome, {}, ['--expose-gc']);
+  assert.equal(one.how, 'compiled');
+  const seen = JSON.parse(/seen (.*)/.exec(one.out)?.[1] ?? 'null') as string[] | null;
+  assert.ok(seen && seen.length === 1 && seen[0]!.endsWith('.bin'), `the cache was written while the command ran, and nothing else: ${one.out}`);
+  assert.equal(start(bundle, cacheHome, {}, ['--expose-gc']).how, 'cached');
+
+  // The folder beside the bundle cannot be made (a file is in its place, which stops root too): the user's
+  // cache folder takes it, and nothing is left half-written.
+  const other = join(dir, 'other', 'bundle.cjs');
+  mkdirSync(join(dir, 'other'));
+  writeFileSync(other, bundleSource('other'));
+  writeFileSync(join(dir, 'other', '.v8-cache'), 'not a folder');
+  assert.equal(start(other, cacheHome).how, 'compiled');
+  assert.deepEqual(readdirSync(join(cacheHome, 'tether', 'v8-cache')).map((f) => f.endsWith('.bin')), [true], 'the cache, whole, in the user cache folder');
+  assert.equal(start(other, cacheHome).how, 'cached');
 });
