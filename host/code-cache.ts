@@ -9,11 +9,12 @@
  * Node version and these command-line Node flags (V8 refuses a cache made with other V8 flags; flags in
  * NODE_OPTIONS are not in the key, so V8 flags there get the cache refused and written again). A cache
  * records the bundle's size and modification time and is used only for that very bundle (V8's own check
- * looks at the source's length alone). It lives beside the bundle (like Python's __pycache__), or in the user's cache
- * folder where the installation is not writable; anything wrong with it only means compiling as before.
+ * looks at the source's length alone). It lives beside the bundle (like Python's __pycache__), or in the
+ * user's cache folder where the installation is not writable; anything wrong with it only means compiling
+ * as before.
  * Imports only Node's own modules (and the one-line package-import.ts): this runs before anything else.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -70,9 +71,9 @@ function writeCache(folders: string[], name: string, key: string, data: Buffer):
       // Key line and bytecode written one after the other: no third copy of the ~1.7 MB cache in memory.
       const fd = openSync(temporary, 'w', 0o600);
       try {
-        for (const part of [Buffer.from(`${key}\n`), data]) {
-          for (let at = 0; at < part.length; ) at += writeSync(fd, part, at);
-        }
+        // On a descriptor, writeFileSync writes at the current position until every byte is written.
+        writeFileSync(fd, `${key}\n`);
+        writeFileSync(fd, data);
       } finally {
         closeSync(fd);
       }
